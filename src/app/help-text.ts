@@ -1,0 +1,26 @@
+/** The `--help` text (meow prints it with the package description). */
+export const HELP_TEXT = `
+  Usage
+    $ svmtop [options]                the dashboard on the default world
+    $ svmtop --headless [options]     run without a terminal, print JSON lines
+    $ svmtop ticket --key FILE (--guest NAME | --kernel K [--initrd I] [--size S]) [--config FILE]
+                                      sign a guest image: prints the ticket signature
+
+  Options
+    --config FILE      world to load (default: the embedded default world)
+    --seed N           random seed, 0..4294967295 (default 1, or the scenario's)
+    --headless         print JSON lines: events, a snapshot every interval, a summary
+    --scenario FILE    headless: steps to run and expectations to check
+    --duration T       headless: simulated time to run, like 60s or 2m (default 60s, or the scenario's)
+    --interval T       headless: simulated time between snapshots (default 1s)
+    --speed X          dashboard: simulated seconds per wall second (default 1, or your saved preference)
+    --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 1s)
+    --no-color         no colours (NO_COLOR=1 does the same)
+    --reset-prefs      forget saved dashboard preferences
+    --help, --version
+
+  Exit codes
+    0 ok   1 a scenario expectation failed   2 bad input (flags, config or scenario)
+
+  Keys (dashboard): ? for help, q to quit.
+`;

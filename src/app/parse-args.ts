@@ -1,0 +1,177 @@
+import meow from 'meow';
+import {parseDuration} from '../core/units.js';
+import {HELP_TEXT} from './help-text.js';
+
+const FLAG_NAMES = [
+  'config',
+  'seed',
+  'headless',
+  'scenario',
+  'duration',
+  'interval',
+  'speed',
+  'refresh',
+  'color',
+  'resetPrefs',
+  'help',
+  'version',
+  'key',
+  'guest',
+  'kernel',
+  'initrd',
+  'size',
+] as const;
+
+export type ParsedArgs =
+  | {
+      readonly mode: 'dashboard';
+      readonly configFile: string | undefined;
+      readonly seed: number | undefined;
+      readonly speed: number | undefined;
+      readonly refreshUs: number | undefined;
+      readonly isColorEnabled: boolean;
+      readonly resetPrefs: boolean;
+    }
+  | {
+      readonly mode: 'headless';
+      readonly configFile: string | undefined;
+      readonly scenarioFile: string | undefined;
+      readonly seed: number | undefined;
+      readonly durationUs: number | undefined;
+      readonly intervalUs: number | undefined;
+    }
+  | {
+      readonly mode: 'ticket';
+      readonly configFile: string | undefined;
+      readonly keyFile: string;
+      readonly guest: string | undefined;
+      readonly kernel: string | undefined;
+      readonly initrd: string;
+      readonly size: string | undefined;
+    }
+  | {readonly mode: 'error'; readonly message: string};
+
+/**
+ * Parses the command line; `--help` and `--version` print and exit inside meow.
+ * @returns what to run, or one error line for exit code 2
+ */
+export function parseArgs(argv: readonly string[], importMeta: ImportMeta): ParsedArgs {
+  const cli = meow(HELP_TEXT, {
+    importMeta,
+    argv: [...argv],
+    allowUnknownFlags: true,
+    flags: {
+      config: {type: 'string'},
+      seed: {type: 'string'},
+      headless: {type: 'boolean', default: false},
+      scenario: {type: 'string'},
+      duration: {type: 'string'},
+      interval: {type: 'string'},
+      speed: {type: 'string'},
+      refresh: {type: 'string'},
+      color: {type: 'boolean', default: true},
+      resetPrefs: {type: 'boolean', default: false},
+      key: {type: 'string'},
+      guest: {type: 'string'},
+      kernel: {type: 'string'},
+      initrd: {type: 'string'},
+      size: {type: 'string'},
+    },
+  });
+  const flags = cli.flags as Record<string, unknown>;
+  const unknown = Object.keys(flags).find((name) => !(FLAG_NAMES as readonly string[]).includes(name));
+  if (unknown) return {mode: 'error', message: `unknown flag --${kebab(unknown)} (see svmtop --help)`};
+  for (const name of [
+    'config',
+    'seed',
+    'scenario',
+    'duration',
+    'interval',
+    'speed',
+    'refresh',
+    'key',
+    'guest',
+    'kernel',
+    'initrd',
+    'size',
+  ]) {
+    if (flags[name] === '') return {mode: 'error', message: `--${kebab(name)} needs a value`};
+  }
+  const [command, ...rest] = cli.input;
+  if (command !== undefined && command !== 'ticket')
+    return {mode: 'error', message: `unknown command "${command}" (see svmtop --help)`};
+  if (rest.length > 0)
+    return {mode: 'error', message: `unexpected argument "${rest[0]}" (see svmtop --help)`};
+  const seed = parseSeed(flags.seed as string | undefined);
+  if (typeof seed === 'string') return {mode: 'error', message: seed};
+  const configFile = flags.config as string | undefined;
+  if (command === 'ticket') {
+    if (!flags.key)
+      return {mode: 'error', message: 'ticket: --key FILE (an Ed25519 private key in PEM) is required'};
+    if (!flags.guest && !flags.kernel)
+      return {mode: 'error', message: 'ticket: give --guest NAME (from the world) or --kernel NAME'};
+    return {
+      mode: 'ticket',
+      configFile,
+      keyFile: flags.key as string,
+      guest: flags.guest as string | undefined,
+      kernel: flags.kernel as string | undefined,
+      initrd: (flags.initrd as string | undefined) ?? '',
+      size: flags.size as string | undefined,
+    };
+  }
+  const durationUs = parseTime('--duration', flags.duration as string | undefined, false);
+  const intervalUs = parseTime('--interval', flags.interval as string | undefined, false);
+  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, false);
+  for (const value of [durationUs, intervalUs, refreshUs])
+    if (typeof value === 'string') return {mode: 'error', message: value};
+  if (flags.headless) {
+    for (const name of ['speed', 'refresh'])
+      if (flags[name] !== undefined)
+        return {mode: 'error', message: `--${name} is for the dashboard, not --headless`};
+    return {
+      mode: 'headless',
+      configFile,
+      scenarioFile: flags.scenario as string | undefined,
+      seed,
+      durationUs: durationUs as number | undefined,
+      intervalUs: intervalUs as number | undefined,
+    };
+  }
+  for (const name of ['scenario', 'duration', 'interval'])
+    if (flags[name] !== undefined) return {mode: 'error', message: `--${name} needs --headless`};
+  const speed = flags.speed === undefined ? undefined : Number(flags.speed);
+  if (speed !== undefined && !(speed > 0 && speed <= 1000))
+    return {
+      mode: 'error',
+      message: `--speed: expected a number from 0.01 to 1000, got "${String(flags.speed)}"`,
+    };
+  return {
+    mode: 'dashboard',
+    configFile,
+    seed,
+    speed,
+    refreshUs: refreshUs as number | undefined,
+    isColorEnabled: flags.color === true && !process.env.NO_COLOR,
+    resetPrefs: flags.resetPrefs === true,
+  };
+}
+
+function parseSeed(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) > 0xffffffff)
+    return `--seed: expected a whole number from 0 to 4294967295, got "${text}"`;
+  return Number(text);
+}
+
+function parseTime(flag: string, text: string | undefined, allowZero: boolean): number | string | undefined {
+  if (text === undefined) return undefined;
+  const microseconds = parseDuration(text);
+  if (microseconds === undefined || (!allowZero && microseconds === 0))
+    return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
+  return microseconds;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}

@@ -1,0 +1,101 @@
+import {writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {render} from 'ink';
+import type {WorldConfig} from '../host/config/world-schema.js';
+import {World} from '../host/world.js';
+import {Dashboard} from '../views/dashboard.js';
+import {createTheme} from '../views/theme.js';
+import {watchConfigFile} from './config-watcher.js';
+import {createDashboardCommands} from './dashboard-commands.js';
+import {openPreferences} from './preferences.js';
+import {WorldRunner} from './world-runner.js';
+
+export interface DashboardOptions {
+  readonly configFile: string;
+  readonly config: WorldConfig;
+  readonly seed: number;
+  readonly speed: number | undefined;
+  readonly refreshUs: number | undefined;
+  readonly isColorEnabled: boolean;
+  readonly resetPrefs: boolean;
+}
+
+/** Cursor visible, alternate screen left: what a crashed full-screen program must leave behind. */
+const RESTORE_TERMINAL = '\u001B[?25h\u001B[?1049l';
+
+/**
+ * Starts the dashboard: the world in wall-clock time, Ink in the alternate screen, the config
+ * file watched, preferences remembered; the terminal is restored on q, Ctrl-C, SIGTERM and crashes.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<void> {
+  const preferences = openPreferences({reset: options.resetPrefs});
+  const prefs = preferences.values;
+  const world = new World(options.config, {seed: options.seed});
+  world.start();
+  const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
+  runner.notice = preferences.notice;
+  const refreshMs =
+    options.refreshUs !== undefined ? Math.max(100, Math.round(options.refreshUs / 1000)) : prefs.refreshMs;
+  let isExiting = false;
+  const exit = (code: number) => {
+    if (isExiting) return;
+    isExiting = true;
+    runner.stop();
+    preferences.save({speed: runner.speed});
+    void stopWatching().finally(() => {
+      instance.unmount();
+      void instance.waitUntilExit().finally(() => process.exit(code));
+    });
+  };
+  const commands = createDashboardCommands(runner, preferences, () => exit(0));
+  const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
+  const instance = render(
+    <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
+    {
+      interactive: true,
+    alternateScreen: true,
+      incrementalRendering: true,
+      maxFps: 20,
+      exitOnCtrlC: false,
+      patchConsole: false,
+    },
+  );
+  const stopWatching = watchConfigFile(options.configFile, (change) =>
+    runner.reloadConfig(
+      options.configFile,
+      'text' in change ? change.text : null,
+      'error' in change ? change.error : null,
+    ),
+  );
+  process.on('SIGTERM', () => exit(0));
+  process.on('SIGINT', () => exit(0));
+  process.on('SIGHUP', () => exit(0));
+  const crash = (error: unknown) => {
+    const logFile = join(tmpdir(), `svmtop-crash-${process.pid}.log`);
+    try {
+      instance.unmount();
+    } catch {
+      // Unmounting is best effort here; the escape sequence below restores the terminal anyway.
+    }
+    process.stdout.write(RESTORE_TERMINAL);
+    process.stdin.setRawMode?.(false);
+    writeFileSync(
+      logFile,
+      `${new Date().toISOString()} svmtop crashed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.stderr.write(
+      `svmtop: internal error: ${error instanceof Error ? error.message : String(error)} (details in ${logFile})\n`,
+    );
+    process.exit(70);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
+  if (process.env.SVMTOP_TEST_CRASH_AFTER_MS)
+    setTimeout(
+      () => crash(new Error('test crash requested by SVMTOP_TEST_CRASH_AFTER_MS')),
+      Number(process.env.SVMTOP_TEST_CRASH_AFTER_MS),
+    );
+  runner.start(refreshMs);
+  await instance.waitUntilExit();
+}

@@ -1,0 +1,226 @@
+import {assert} from './assert.js';
+
+/** pseries tracks secure guest memory in 64 KiB units (`book3s_hv_uvmem.c`); so do we. */
+export const GUEST_PAGE_SIZE = 65_536;
+
+/** How the ultravisor sees a guest page. */
+export const PageState = {normal: 0, secure: 1, shared: 2} as const;
+export type PageStateCode = (typeof PageState)[keyof typeof PageState];
+export const PAGE_STATE_NAMES = ['normal', 'secure', 'shared'] as const;
+export type PageStateName = (typeof PAGE_STATE_NAMES)[number];
+
+/** A page's contents as migration carries them (zero pages are only flagged, like QEMU's). */
+export type PageContent =
+  | {readonly kind: 'zero'}
+  | {readonly kind: 'generated'; readonly generation: number}
+  | {readonly kind: 'bytes'; readonly bytes: Buffer};
+
+const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
+const patternScratch = Buffer.alloc(8);
+
+/**
+ * Guest-physical memory: real bytes in 64 KiB pages, allocated on first write, so an 8 GiB guest
+ * costs only what it touched. Pages the guest uses but nobody has addressed byte by byte (its
+ * resident kernel and application memory) are "generated": their bytes are a deterministic pattern
+ * of (page, generation), materialised on first byte-level access. One-line simplification: this
+ * stands in for the guest's own memory contents, which we never need to read byte by byte.
+ */
+export class GuestMemory {
+  readonly sizeBytes: number;
+  readonly pageCount: number;
+  readonly #frames = new Map<number, Buffer>();
+  readonly #state: Uint8Array;
+  readonly #generation: Uint16Array;
+  #dirty: Uint8Array | null = null;
+  #dirtyCount = 0;
+  #stateCounts = [0, 0, 0];
+
+  constructor(sizeBytes: number) {
+    assert(
+      sizeBytes > 0 && sizeBytes % GUEST_PAGE_SIZE === 0,
+      `guest memory: ${sizeBytes} bytes is not a positive multiple of ${GUEST_PAGE_SIZE}`,
+    );
+    this.sizeBytes = sizeBytes;
+    this.pageCount = sizeBytes / GUEST_PAGE_SIZE;
+    this.#state = new Uint8Array(this.pageCount);
+    this.#generation = new Uint16Array(this.pageCount);
+    this.#stateCounts[PageState.normal] = this.pageCount;
+  }
+
+  /** Pages that hold real bytes in this process. */
+  get materializedPageCount(): number {
+    return this.#frames.size;
+  }
+
+  pageState(pfn: number): PageStateCode {
+    return this.#state[pfn] as PageStateCode;
+  }
+
+  /** Number of pages in a state, kept up to date on every change. */
+  countInState(state: PageStateCode): number {
+    return this.#stateCounts[state]!;
+  }
+
+  /** Sets the state of pages [firstPfn, firstPfn + count) without touching contents. */
+  setPageStates(firstPfn: number, count: number, state: PageStateCode): void {
+    for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) {
+      this.#stateCounts[this.#state[pfn]!]!--;
+      this.#state[pfn] = state;
+      this.#stateCounts[state]!++;
+    }
+  }
+
+  /** Zeroes a page's contents (UV_SHARE_PAGE and UV_UNSHARE_PAGE scrub the page). */
+  zeroPage(pfn: number): void {
+    this.#frames.delete(pfn);
+    this.#generation[pfn] = 0;
+    this.#markDirty(pfn);
+  }
+
+  /** Gives `count` pages from `firstPfn` generated (non-zero) contents: the guest's resident memory. */
+  populate(firstPfn: number, count: number): void {
+    for (let pfn = firstPfn; pfn < firstPfn + count && pfn < this.pageCount; pfn++) {
+      if (!this.#frames.has(pfn) && this.#generation[pfn] === 0) this.#generation[pfn] = 1;
+    }
+  }
+
+  /** Changes a page's contents as a running program would (the churn workload). */
+  dirtyPage(pfn: number): void {
+    const frame = this.#frames.get(pfn);
+    if (frame) {
+      frame.writeUInt32LE((frame.readUInt32LE(0) + 1) >>> 0, 0);
+    } else {
+      const next = this.#generation[pfn]! + 1;
+      this.#generation[pfn] = next > 0xffff ? 1 : next;
+    }
+    this.#markDirty(pfn);
+  }
+
+  // ---- dirty logging (KVM_GET_DIRTY_LOG as migration uses it) ----
+
+  startDirtyLog(): void {
+    this.#dirty = new Uint8Array(this.pageCount);
+    this.#dirtyCount = 0;
+  }
+
+  stopDirtyLog(): void {
+    this.#dirty = null;
+    this.#dirtyCount = 0;
+  }
+
+  get isDirtyLogging(): boolean {
+    return this.#dirty !== null;
+  }
+
+  /** Pages dirtied since the last sync. */
+  get dirtyPageCount(): number {
+    return this.#dirtyCount;
+  }
+
+  /** Returns and clears the dirty set (a bitmap sync). */
+  syncDirtyLog(): Uint32Array {
+    const dirty = this.#dirty;
+    if (!dirty) return new Uint32Array(0);
+    const pages = new Uint32Array(this.#dirtyCount);
+    let n = 0;
+    for (let pfn = 0; pfn < dirty.length && n < pages.length; pfn++) {
+      if (dirty[pfn]) {
+        pages[n++] = pfn;
+        dirty[pfn] = 0;
+      }
+    }
+    this.#dirtyCount = 0;
+    return pages;
+  }
+
+  #markDirty(pfn: number): void {
+    const dirty = this.#dirty;
+    if (dirty && dirty[pfn] === 0) {
+      dirty[pfn] = 1;
+      this.#dirtyCount++;
+    }
+  }
+
+  // ---- page contents for migration and the ultravisor ----
+
+  /** A page's contents; materialised pages are copied so the caller owns the bytes. */
+  exportPage(pfn: number): PageContent {
+    const frame = this.#frames.get(pfn);
+    if (frame) return frame.equals(ZERO_PAGE) ? {kind: 'zero'} : {kind: 'bytes', bytes: Buffer.from(frame)};
+    const generation = this.#generation[pfn]!;
+    return generation === 0 ? {kind: 'zero'} : {kind: 'generated', generation};
+  }
+
+  importPage(pfn: number, content: PageContent): void {
+    this.#frames.delete(pfn);
+    this.#generation[pfn] = 0;
+    if (content.kind === 'generated') this.#generation[pfn] = content.generation;
+    if (content.kind === 'bytes') this.#frames.set(pfn, Buffer.from(content.bytes));
+  }
+
+  /** True when the page reads as all zeros (QEMU's zero-page check, counted as `duplicate`). */
+  isZeroPage(pfn: number): boolean {
+    const frame = this.#frames.get(pfn);
+    if (frame) return frame.equals(ZERO_PAGE);
+    return this.#generation[pfn] === 0;
+  }
+
+  /** Drops every page's contents and state (a new VM instance after reset). */
+  clear(): void {
+    this.#frames.clear();
+    this.#generation.fill(0);
+    this.#state.fill(PageState.normal);
+    this.#stateCounts = [this.pageCount, 0, 0];
+  }
+
+  // ---- raw access, used by the views below ----
+
+  /** The page's backing buffer for a write, materialising it on first use; marks the page dirty. */
+  frameForWrite(pfn: number): Buffer {
+    this.#markDirty(pfn);
+    return this.materialize(pfn);
+  }
+
+  /** The page's backing buffer, materialising it on first use (reads do not dirty it). */
+  materialize(pfn: number): Buffer {
+    let frame = this.#frames.get(pfn);
+    if (!frame) {
+      frame = Buffer.alloc(GUEST_PAGE_SIZE);
+      const generation = this.#generation[pfn]!;
+      if (generation !== 0) fillGenerated(frame, pfn, generation);
+      this.#frames.set(pfn, frame);
+    }
+    return frame;
+  }
+
+  /** The page's bytes if materialised; otherwise undefined with `generationOf` telling what it reads as. */
+  frameForRead(pfn: number): Buffer | undefined {
+    return this.#frames.get(pfn);
+  }
+
+  generationOf(pfn: number): number {
+    return this.#generation[pfn]!;
+  }
+}
+
+/** Fills a page with the deterministic pattern of (pfn, generation). */
+export function fillGenerated(
+  target: Uint8Array,
+  pfn: number,
+  generation: number,
+  offset = 0,
+  length = GUEST_PAGE_SIZE,
+): void {
+  patternScratch.writeUInt32LE(pfn >>> 0, 0);
+  patternScratch.writeUInt32LE((generation * 0x9e3779b1) >>> 0, 4);
+  const start = offset - (offset % 8);
+  const view = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
+  if (offset % 8 === 0) {
+    view.fill(patternScratch, 0, length);
+    return;
+  }
+  // Unaligned partial read of a generated page: build the aligned run and copy the slice.
+  const run = Buffer.alloc(length + (offset - start));
+  run.fill(patternScratch);
+  run.copy(view, 0, offset - start, offset - start + length);
+}

@@ -1,0 +1,82 @@
+import {assert} from './assert.js';
+
+/**
+ * First-fit allocator over an address range, in units of `granule` bytes. The guest kernel's
+ * heap and the per-device buffer arenas use it; a failed allocation returns undefined (-ENOMEM).
+ */
+export class RangeAllocator {
+  readonly startAddress: number;
+  readonly sizeBytes: number;
+  readonly granule: number;
+  /** Free runs sorted by address: [start, length] in bytes. */
+  #free: Array<{start: number; length: number}>;
+  #allocated = new Map<number, number>();
+  #usedBytes = 0;
+
+  constructor(startAddress: number, sizeBytes: number, granule: number) {
+    assert(
+      sizeBytes > 0 && sizeBytes % granule === 0 && startAddress % granule === 0,
+      `allocator: range ${startAddress}+${sizeBytes} is not aligned to ${granule}`,
+    );
+    this.startAddress = startAddress;
+    this.sizeBytes = sizeBytes;
+    this.granule = granule;
+    this.#free = [{start: startAddress, length: sizeBytes}];
+  }
+
+  get usedBytes(): number {
+    return this.#usedBytes;
+  }
+
+  get allocationCount(): number {
+    return this.#allocated.size;
+  }
+
+  /**
+   * @param bytes size wanted (rounded up to the granule)
+   * @param alignment address alignment, a multiple of the granule
+   * @returns the start address, or undefined when no free run fits
+   */
+  allocate(bytes: number, alignment = this.granule): number | undefined {
+    const length = Math.ceil(Math.max(bytes, 1) / this.granule) * this.granule;
+    for (let i = 0; i < this.#free.length; i++) {
+      const run = this.#free[i]!;
+      const start = Math.ceil(run.start / alignment) * alignment;
+      const waste = start - run.start;
+      if (waste + length > run.length) continue;
+      const after = {start: start + length, length: run.length - waste - length};
+      const replacement = [];
+      if (waste > 0) replacement.push({start: run.start, length: waste});
+      if (after.length > 0) replacement.push(after);
+      this.#free.splice(i, 1, ...replacement);
+      this.#allocated.set(start, length);
+      this.#usedBytes += length;
+      return start;
+    }
+    return undefined;
+  }
+
+  free(address: number): void {
+    const length = this.#allocated.get(address);
+    assert(length !== undefined, `allocator: free of 0x${address.toString(16)}, which was not allocated`);
+    this.#allocated.delete(address);
+    this.#usedBytes -= length;
+    let index = this.#free.findIndex((run) => run.start > address);
+    if (index < 0) index = this.#free.length;
+    this.#free.splice(index, 0, {start: address, length});
+    this.#coalesce(Math.max(0, index - 1));
+  }
+
+  #coalesce(from: number): void {
+    for (let i = from; i < this.#free.length - 1 && i <= from + 1;) {
+      const run = this.#free[i]!;
+      const next = this.#free[i + 1]!;
+      if (run.start + run.length === next.start) {
+        run.length += next.length;
+        this.#free.splice(i + 1, 1);
+      } else {
+        i++;
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import {assert} from './assert.js';
+import {SimulatedClock, type Microseconds} from './clock.js';
+
+/** A scheduled callback; `cancel()` makes it a no-op. */
+export interface TimerHandle {
+  readonly atUs: Microseconds;
+  cancel(): void;
+  readonly isCancelled: boolean;
+}
+
+interface Entry extends TimerHandle {
+  readonly seq: number;
+  readonly run: () => void;
+  isCancelled: boolean;
+}
+
+/** Upper bound on pending timers; a runaway producer is a programmer error. */
+export const SCHEDULER_PENDING_LIMIT = 2_000_000;
+
+/**
+ * Discrete-event scheduler over a simulated clock. Timers due at the same instant run in the
+ * order they were scheduled, so a run is fully decided by its inputs.
+ */
+export class Scheduler {
+  readonly clock = new SimulatedClock();
+  #heap: Entry[] = [];
+  #seq = 0;
+  #executed = 0;
+
+  get nowUs(): Microseconds {
+    return this.clock.nowUs;
+  }
+
+  /** Timers executed since creation (for benchmarks and soak reports). */
+  get executedCount(): number {
+    return this.#executed;
+  }
+
+  get pendingCount(): number {
+    return this.#heap.length;
+  }
+
+  /**
+   * Runs `run` at `atUs` (clamped to now when in the past).
+   * @returns a handle to cancel it
+   */
+  at(atUs: Microseconds, run: () => void): TimerHandle {
+    const when = Math.max(Math.round(atUs), this.clock.nowUs);
+    assert(
+      this.#heap.length < SCHEDULER_PENDING_LIMIT,
+      `scheduler: ${this.#heap.length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`,
+    );
+    const entry: Entry = {
+      atUs: when,
+      seq: this.#seq++,
+      run,
+      isCancelled: false,
+      cancel() {
+        entry.isCancelled = true;
+      },
+    };
+    this.#push(entry);
+    return entry;
+  }
+
+  /** Runs `run` after `delayUs` microseconds. */
+  after(delayUs: Microseconds, run: () => void): TimerHandle {
+    return this.at(this.clock.nowUs + delayUs, run);
+  }
+
+  /** Runs every timer due up to and including `endUs`, then sets the clock to `endUs`. */
+  runUntil(endUs: Microseconds): void {
+    for (;;) {
+      const head = this.#heap[0];
+      if (head === undefined || head.atUs > endUs) break;
+      this.#pop();
+      if (head.isCancelled) continue;
+      this.clock.advanceTo(head.atUs);
+      this.#executed++;
+      head.run();
+    }
+    this.clock.advanceTo(endUs);
+  }
+
+  #less(a: Entry, b: Entry): boolean {
+    return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
+  }
+
+  #push(entry: Entry): void {
+    const heap = this.#heap;
+    heap.push(entry);
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      const parentEntry = heap[parent]!;
+      if (!this.#less(entry, parentEntry)) break;
+      heap[index] = parentEntry;
+      index = parent;
+    }
+    heap[index] = entry;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    let index = 0;
+    const length = heap.length;
+    for (;;) {
+      const left = index * 2 + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && this.#less(heap[right]!, heap[left]!) ? right : left;
+      if (!this.#less(heap[child]!, last)) break;
+      heap[index] = heap[child]!;
+      index = child;
+    }
+    heap[index] = last;
+  }
+}

@@ -1,0 +1,260 @@
+import {assert} from './assert.js';
+import type {MemoryView} from './memory-view.js';
+import {DESCRIPTOR_SIZE, splitRingLayout, vringNeedEvent, type SplitRingLayout} from './split-ring-layout.js';
+import {DescriptorFlag} from './virtio.js';
+
+/** One buffer of a request, by the address the device will use (a DMA address). */
+export interface BufferSegment {
+  readonly addr: number;
+  readonly len: number;
+  readonly isDeviceWritable: boolean;
+}
+
+/** Memory the driver got for an indirect table: where the CPU writes it, where the device reads it. */
+export interface IndirectTable {
+  readonly cpuGpa: number;
+  readonly dmaAddr: number;
+  /** Maps the written table for the device (bounced like any buffer); false when the pool is full. */
+  publish(): boolean;
+  release(): void;
+}
+
+export interface SplitVirtqueueDriverOptions {
+  readonly view: MemoryView;
+  /** Guest-physical base of the queue memory (descriptor table, then avail, then used). */
+  readonly baseGpa: number;
+  readonly queueSize: number;
+  readonly hasEventIdx: boolean;
+  /** Present when INDIRECT_DESC was negotiated: allocates a table for one chain. */
+  readonly allocateIndirect?: ((bytes: number) => IndirectTable | undefined) | undefined;
+}
+
+export interface UsedBuffer<Token> {
+  readonly token: Token;
+  readonly len: number;
+}
+
+const VRING_USED_F_NO_NOTIFY = 1;
+
+/**
+ * The guest kernel's side of a split virtqueue (drivers/virtio/virtio_ring.c, split layout):
+ * descriptors come from a free list kept beside the ring (like `desc_extra`), avail and used
+ * indices are free-running 16-bit counters, and everything the device sees is written through
+ * the guest kernel's view of memory.
+ */
+export class SplitVirtqueueDriver<Token> {
+  readonly layout: SplitRingLayout;
+  readonly #view: MemoryView;
+  readonly #base: number;
+  readonly #hasEventIdx: boolean;
+  readonly #allocateIndirect: SplitVirtqueueDriverOptions['allocateIndirect'];
+  readonly #nextFree: Uint16Array;
+  readonly #chainLength: Uint16Array;
+  readonly #tokens: (Token | undefined)[];
+  readonly #indirect: (IndirectTable | undefined)[];
+  #freeHead = 0;
+  #numFree: number;
+  #availIdx = 0;
+  #availIdxAtLastKick = 0;
+  #lastUsedIdx = 0;
+  #inFlight = 0;
+
+  constructor(options: SplitVirtqueueDriverOptions) {
+    this.layout = splitRingLayout(options.queueSize);
+    this.#view = options.view;
+    this.#base = options.baseGpa;
+    this.#hasEventIdx = options.hasEventIdx;
+    this.#allocateIndirect = options.allocateIndirect;
+    const size = options.queueSize;
+    this.#nextFree = new Uint16Array(size);
+    for (let i = 0; i < size; i++) this.#nextFree[i] = (i + 1) % size;
+    this.#chainLength = new Uint16Array(size);
+    this.#tokens = new Array<Token | undefined>(size);
+    this.#indirect = new Array<IndirectTable | undefined>(size);
+    this.#numFree = size;
+    this.#view.fill(this.#base, 0, this.layout.totalBytes);
+  }
+
+  get queueSize(): number {
+    return this.layout.queueSize;
+  }
+
+  get numFree(): number {
+    return this.#numFree;
+  }
+
+  /** Chains added and not yet returned by the device. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Adds one request: device-readable segments first, then device-writable ones (the order the
+   * spec requires). Uses an indirect table for multi-segment chains when negotiated.
+   * @returns the head descriptor index, or undefined when the ring has no room (-ENOSPC)
+   */
+  add(segments: readonly BufferSegment[], token: Token): number | undefined {
+    assert(segments.length > 0, 'virtqueue: a request needs at least one segment');
+    const indirect =
+      segments.length > 1 && this.#numFree > 0
+        ? this.#allocateIndirect?.(segments.length * DESCRIPTOR_SIZE)
+        : undefined;
+    const descriptorsNeeded = indirect ? 1 : segments.length;
+    if (this.#numFree < descriptorsNeeded) {
+      indirect?.release();
+      return undefined;
+    }
+    const head = this.#freeHead;
+    if (indirect) {
+      if (!this.#writeIndirectTable(indirect, segments)) {
+        indirect.release();
+        return undefined;
+      }
+      this.#writeDescriptor(
+        head,
+        indirect.dmaAddr,
+        segments.length * DESCRIPTOR_SIZE,
+        DescriptorFlag.indirect,
+        0,
+      );
+      this.#freeHead = this.#nextFree[head]!;
+    } else {
+      let index = head;
+      for (let i = 0; i < segments.length; i++) {
+        const segment = segments[i]!;
+        const isLast = i === segments.length - 1;
+        const flags =
+          (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
+        const next = this.#nextFree[index]!;
+        this.#writeDescriptor(index, segment.addr, segment.len, flags, isLast ? 0 : next);
+        if (!isLast) index = next;
+      }
+      this.#freeHead = this.#nextFree[index]!;
+    }
+    this.#numFree -= descriptorsNeeded;
+    this.#chainLength[head] = descriptorsNeeded;
+    this.#tokens[head] = token;
+    this.#indirect[head] = indirect;
+    this.#inFlight++;
+    const availRing = this.#base + this.layout.availOffset;
+    this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
+    this.#availIdx = (this.#availIdx + 1) & 0xffff;
+    this.#view.writeU16(availRing + 2, this.#availIdx);
+    return head;
+  }
+
+  /**
+   * Publishes a chain whose descriptor points back at itself (a driver bug, for fault injection).
+   * @returns false when no descriptor is free
+   */
+  addLoopedChain(token: Token, addr: number): boolean {
+    if (this.#numFree < 1) return false;
+    const head = this.#freeHead;
+    this.#freeHead = this.#nextFree[head]!;
+    this.#numFree--;
+    this.#chainLength[head] = 1;
+    this.#tokens[head] = token;
+    this.#inFlight++;
+    this.#writeDescriptor(head, addr, 16, DescriptorFlag.next, head);
+    const availRing = this.#base + this.layout.availOffset;
+    this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
+    this.#availIdx = (this.#availIdx + 1) & 0xffff;
+    this.#view.writeU16(availRing + 2, this.#availIdx);
+    return true;
+  }
+
+  /** `virtqueue_kick_prepare()`: does the device want a notification for what was added? */
+  kickPrepare(): boolean {
+    const old = this.#availIdxAtLastKick;
+    const current = this.#availIdx;
+    this.#availIdxAtLastKick = current;
+    if (old === current) return false;
+    const used = this.#base + this.layout.usedOffset;
+    if (this.#hasEventIdx) {
+      const availEvent = this.#view.readU16(used + 4 + 8 * this.queueSize);
+      return vringNeedEvent(availEvent, current, old);
+    }
+    return (this.#view.readU16(used) & VRING_USED_F_NO_NOTIFY) === 0;
+  }
+
+  /**
+   * `virtqueue_get_buf()`: takes the next used buffer, frees its descriptors.
+   * @returns the buffer, undefined when none is pending, or an error text for a device that broke the ring
+   */
+  getBuf(): UsedBuffer<Token> | undefined | string {
+    const used = this.#base + this.layout.usedOffset;
+    const usedIdx = this.#view.readU16(used + 2);
+    if (usedIdx === this.#lastUsedIdx) return undefined;
+    const slot = this.#lastUsedIdx % this.queueSize;
+    const id = this.#view.readU32(used + 4 + 8 * slot);
+    const len = this.#view.readU32(used + 4 + 8 * slot + 4);
+    if (id >= this.queueSize) return `id ${id} out of range`;
+    const token = this.#tokens[id];
+    if (token === undefined) return `id ${id} is not a head!`;
+    this.#detach(id);
+    this.#lastUsedIdx = (this.#lastUsedIdx + 1) & 0xffff;
+    if (this.#hasEventIdx)
+      this.#view.writeU16(this.#base + this.layout.availOffset + 4 + 2 * this.queueSize, this.#lastUsedIdx);
+    return {token, len};
+  }
+
+  /** Takes back every request the device has not returned (`virtqueue_detach_unused_buf` at reset). */
+  detachUnused(): Token[] {
+    const tokens: Token[] = [];
+    for (let head = 0; head < this.queueSize; head++) {
+      const token = this.#tokens[head];
+      if (token === undefined) continue;
+      tokens.push(token);
+      this.#detach(head);
+    }
+    return tokens;
+  }
+
+  #detach(head: number): void {
+    let index = head;
+    const count = this.#chainLength[head]!;
+    for (let i = 1; i < count; i++) index = this.#nextFree[index]!;
+    this.#nextFree[index] = this.#freeHead;
+    this.#freeHead = head;
+    this.#numFree += count;
+    this.#tokens[head] = undefined;
+    this.#inFlight--;
+    this.#indirect[head]?.release();
+    this.#indirect[head] = undefined;
+  }
+
+  #writeDescriptor(index: number, addr: number, len: number, flags: number, next: number): void {
+    this.#writeDescriptorAt(
+      this.#base + this.layout.descOffset + index * DESCRIPTOR_SIZE,
+      addr,
+      len,
+      flags,
+      next,
+    );
+  }
+
+  #writeDescriptorAt(gpa: number, addr: number, len: number, flags: number, next: number): void {
+    const view = this.#view;
+    view.writeU64(gpa, addr);
+    view.writeU32(gpa + 8, len);
+    view.writeU16(gpa + 12, flags);
+    view.writeU16(gpa + 14, next);
+  }
+
+  #writeIndirectTable(table: IndirectTable, segments: readonly BufferSegment[]): boolean {
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const isLast = i === segments.length - 1;
+      const flags =
+        (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
+      this.#writeDescriptorAt(
+        table.cpuGpa + i * DESCRIPTOR_SIZE,
+        segment.addr,
+        segment.len,
+        flags,
+        isLast ? 0 : i + 1,
+      );
+    }
+    return table.publish();
+  }
+}

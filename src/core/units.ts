@@ -1,0 +1,88 @@
+import type {Microseconds} from './clock.js';
+
+export const KiB = 1024;
+export const MiB = 1024 * KiB;
+export const GiB = 1024 * MiB;
+export const TiB = 1024 * GiB;
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: KiB,
+  kb: KiB,
+  kib: KiB,
+  m: MiB,
+  mb: MiB,
+  mib: MiB,
+  g: GiB,
+  gb: GiB,
+  gib: GiB,
+  t: TiB,
+  tb: TiB,
+  tib: TiB,
+};
+
+/**
+ * Parses a size such as `4GiB`, `128MiB`, `64K` or `4096` (bytes). Binary units throughout, as QEMU
+ * and the kernel command line read them.
+ * @returns bytes, or undefined when the text is not a size
+ */
+export function parseSize(text: string | number): number | undefined {
+  if (typeof text === 'number') return Number.isSafeInteger(text) && text >= 0 ? text : undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(text);
+  if (!match) return undefined;
+  const multiplier = SIZE_UNITS[match[2]!.toLowerCase()];
+  if (multiplier === undefined) return undefined;
+  const bytes = Math.round(Number(match[1]) * multiplier);
+  return Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** Formats bytes with a binary unit: `4 GiB`, `1.5 MiB`, `512 B`. */
+export function formatSize(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || Number.isInteger(value) || Math.abs(value) >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  us: 1,
+  ms: 1_000,
+  s: 1_000_000,
+  m: 60_000_000,
+  min: 60_000_000,
+  h: 3_600_000_000,
+};
+
+/**
+ * Parses a duration such as `60s`, `500ms`, `2m`, `1h`, `250us`; a bare number means seconds.
+ * @returns microseconds, or undefined when the text is not a duration
+ */
+export function parseDuration(text: string | number): Microseconds | undefined {
+  if (typeof text === 'number')
+    return Number.isFinite(text) && text >= 0 ? Math.round(text * 1_000_000) : undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|min|h)?\s*$/.exec(text);
+  if (!match) return undefined;
+  const microseconds = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
+  return Number.isSafeInteger(microseconds) ? microseconds : undefined;
+}
+
+/** Formats microseconds for people: `1h02m`, `3m05s`, `12.3s`, `450ms`. */
+export function formatDuration(timeUs: Microseconds): string {
+  const seconds = timeUs / 1_000_000;
+  if (seconds >= 3600) {
+    const hours = Math.floor(seconds / 3600);
+    return `${hours}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
+  }
+  if (seconds >= 60) {
+    const minutes = Math.floor(seconds / 60);
+    return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  }
+  if (seconds >= 1) return `${seconds.toFixed(1)}s`;
+  return `${Math.round(timeUs / 1000)}ms`;
+}

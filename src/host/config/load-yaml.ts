@@ -1,0 +1,85 @@
+import {readFileSync} from 'node:fs';
+import {parseDocument} from 'yaml';
+import type {z} from 'zod';
+import {formatConfigError} from './format-issue.js';
+
+export type LoadResult<T> =
+  {readonly ok: true; readonly value: T} | {readonly ok: false; readonly error: string};
+
+/** Size cap on config and scenario files; a world description is never this large. */
+export const CONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads a YAML file and validates it with a schema.
+ * @returns the value, or one line naming the file, the path inside it and the rule
+ */
+export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): LoadResult<z.output<S>> {
+  let text: string;
+  try {
+    const buffer = readFileSync(file);
+    if (buffer.length > CONFIG_FILE_MAX_BYTES)
+      return {ok: false, error: `${file}: file is ${buffer.length} bytes (limit ${CONFIG_FILE_MAX_BYTES})`};
+    text = buffer.toString('utf8');
+  } catch (error) {
+    return {ok: false, error: `${file}: cannot read file (${describeFsError(error)})`};
+  }
+  return parseYamlText(file, text, schema);
+}
+
+/** Parses YAML text already in memory (the same rules as loadYamlFile). */
+export function parseYamlText<S extends z.ZodType>(
+  file: string,
+  text: string,
+  schema: S,
+): LoadResult<z.output<S>> {
+  const document = parseDocument(text, {prettyErrors: true, uniqueKeys: true});
+  const yamlError = document.errors[0];
+  if (yamlError) {
+    const position = yamlError.linePos?.[0];
+    const where = position ? `line ${position.line}, column ${position.col}` : 'YAML';
+    return {ok: false, error: `${file}: ${where}: ${firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '')}`};
+  }
+  let data: unknown;
+  try {
+    data = document.toJS({maxAliasCount: 100});
+  } catch (error) {
+    return {
+      ok: false,
+      error: `${file}: YAML: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+    };
+  }
+  if (data === null || data === undefined)
+    return {ok: false, error: `${file}: (top level): the file is empty`};
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const key = issue.keys[0] ?? '';
+      return {ok: false, error: formatConfigError(file, [...issue.path, key], `unknown key "${key}"`)};
+    }
+    return {ok: false, error: formatConfigError(file, issue.path, tidyMessage(issue.message))};
+  }
+  return {ok: true, value: parsed.data};
+}
+
+function tidyMessage(message: string): string {
+  return message.replace(/^Invalid input: /, '');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function describeFsError(error: unknown): string {
+  if (error && typeof error === 'object' && 'code' in error) {
+    const code = String((error as {code: unknown}).code);
+    const reasons: Record<string, string> = {
+      ENOENT: 'no such file',
+      EACCES: 'permission denied',
+      EISDIR: 'is a directory',
+      ENOTDIR: 'a parent is not a directory',
+    };
+    return reasons[code] ?? code;
+  }
+  return String(error);
+}

@@ -1,0 +1,127 @@
+import {z} from 'zod';
+import {DMA_POLICIES, WORKLOADS} from './world-schema.js';
+import {durationSchema, nameSchema, oneOf, sizeSchema} from './schema-primitives.js';
+
+export const FAULT_KINDS = [
+  'link-down',
+  'link-up',
+  'key-exchange',
+  'crash',
+  'malformed-chain',
+  'secure-memory-exhaustion',
+  'swiotlb-exhaustion',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+const at = {at: durationSchema, vm: nameSchema};
+
+const stepSchemas = {
+  pause: z.strictObject({do: z.literal('pause'), ...at}),
+  resume: z.strictObject({do: z.literal('resume'), ...at}),
+  reboot: z.strictObject({do: z.literal('reboot'), ...at}),
+  secure: z.strictObject({do: z.literal('secure'), ...at}),
+  unsecure: z.strictObject({do: z.literal('unsecure'), ...at}),
+  balloon: z.strictObject({
+    do: z.literal('balloon'),
+    ...at,
+    target: sizeSchema,
+    force: z.boolean().default(false),
+  }),
+  policy: z.strictObject({do: z.literal('policy'), ...at, policy: oneOf(DMA_POLICIES)}),
+  workload: z.strictObject({do: z.literal('workload'), ...at, workload: oneOf(WORKLOADS)}),
+  migrate: z.strictObject({
+    do: z.literal('migrate'),
+    ...at,
+    to: nameSchema,
+    maxBandwidth: sizeSchema.optional(),
+    downtimeLimitMs: z.number().int().min(1).max(60_000).optional(),
+    autoConverge: z.boolean().optional(),
+  }),
+  'migrate-cancel': z.strictObject({do: z.literal('migrate-cancel'), ...at}),
+  fault: z.strictObject({
+    do: z.literal('fault'),
+    at: durationSchema,
+    kind: oneOf(FAULT_KINDS),
+    vm: nameSchema.optional(),
+    /** For link faults: the two hosts the link joins. */
+    hosts: z.tuple([nameSchema, nameSchema]).optional(),
+  }),
+} as const;
+
+export const STEP_COMMANDS = Object.keys(stepSchemas) as (keyof typeof stepSchemas)[];
+
+/** A step: the `do` word picks its schema, so an unknown command gets one clear message. */
+const stepSchema = z.custom<unknown>().transform((value, context) => {
+  const command = typeof value === 'object' && value !== null ? (value as {do?: unknown}).do : undefined;
+  const schema = typeof command === 'string' ? stepSchemas[command as keyof typeof stepSchemas] : undefined;
+  if (!schema) {
+    context.addIssue({
+      code: 'custom',
+      path: ['do'],
+      message: `unknown command ${JSON.stringify(command)} (expected one of ${STEP_COMMANDS.join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      context.addIssue({
+        code: 'custom',
+        path: path as PropertyKey[],
+        message:
+          issue.code === 'unrecognized_keys'
+            ? `unknown key "${issue.keys[0]}"`
+            : issue.message.replace(/^Invalid input: /, ''),
+      });
+    }
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+
+export type ScenarioStep = z.output<(typeof stepSchemas)[keyof typeof stepSchemas]>;
+
+const expectationSchema = z
+  .strictObject({
+    vm: nameSchema.optional(),
+    host: nameSchema.optional(),
+    /** A dotted path into the VM's (or host's) snapshot: `security.state`, `devices[1].failed`. */
+    path: z.string().min(1).optional(),
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    atLeast: z.number().optional(),
+    atMost: z.number().optional(),
+    /** Text that must appear in an event of this VM (or any, without vm). */
+    event: z.string().min(1).optional(),
+  })
+  .refine(
+    (expectation) => (expectation.path !== undefined) !== (expectation.event !== undefined),
+    'expected either path (with equals, atLeast or atMost) or event',
+  )
+  .refine(
+    (expectation) =>
+      expectation.path === undefined ||
+      expectation.equals !== undefined ||
+      expectation.atLeast !== undefined ||
+      expectation.atMost !== undefined,
+    'a path needs equals, atLeast or atMost',
+  )
+  .refine(
+    (expectation) =>
+      expectation.path === undefined || (expectation.vm !== undefined) !== (expectation.host !== undefined),
+    'a path needs exactly one of vm or host',
+  );
+
+export type Expectation = z.output<typeof expectationSchema>;
+
+export const scenarioSchema = z.strictObject({
+  /** What the scenario shows, for people. */
+  description: z.string().optional(),
+  seed: z.number().int().min(0).max(0xffffffff).optional(),
+  duration: durationSchema.optional(),
+  interval: durationSchema.optional(),
+  steps: z.array(stepSchema).default([]),
+  expect: z.array(expectationSchema).default([]),
+});
+
+export type Scenario = Omit<z.output<typeof scenarioSchema>, 'steps'> & {readonly steps: ScenarioStep[]};

@@ -1,0 +1,115 @@
+import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
+import {IO_TLB_SIZE, swiotlbGeometry} from '../../core/swiotlb.js';
+import {formatSize, MiB} from '../../core/units.js';
+import type {WorldConfig} from './world-schema.js';
+
+/** A rule broken across parts of a valid-shaped config. */
+export interface ConfigIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** Guest kernel heap reserved for rings and driver buffers, after the resident memory. */
+export const GUEST_KERNEL_HEAP_BYTES = 32 * MiB;
+export const GUEST_MEMORY_MIN_BYTES = 256 * MiB;
+
+/** Resident memory a guest starts with when the config does not say. */
+export function defaultResidentBytes(memoryBytes: number): number {
+  return Math.floor(memoryBytes / 4 / GUEST_PAGE_SIZE) * GUEST_PAGE_SIZE;
+}
+
+/** Checks names, references and capacities that a schema cannot see one field at a time. */
+export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const hostNames = new Set<string>();
+  config.hosts.forEach((host, index) => {
+    if (hostNames.has(host.name))
+      issues.push({path: ['hosts', index, 'name'], message: `host "${host.name}" is defined twice`});
+    hostNames.add(host.name);
+    host.ultravisor?.trustedKeys.forEach((key, keyIndex) => {
+      if (!(key in config.keys)) {
+        issues.push({
+          path: ['hosts', index, 'ultravisor', 'trustedKeys', keyIndex],
+          message: `unknown key "${key}" (define it under keys)`,
+        });
+      }
+    });
+    if (host.secureMigration && !host.ultravisor) {
+      issues.push({
+        path: ['hosts', index, 'secureMigration'],
+        message: 'secure migration needs an ultravisor on the host',
+      });
+    }
+  });
+  config.links.pairs.forEach((link, index) => {
+    link.hosts.forEach((name, end) => {
+      if (!hostNames.has(name))
+        issues.push({path: ['links', 'pairs', index, 'hosts', end], message: `unknown host "${name}"`});
+    });
+    if (link.hosts[0] === link.hosts[1])
+      issues.push({path: ['links', 'pairs', index, 'hosts'], message: 'a link joins two different hosts'});
+  });
+  const guestNames = new Set<string>();
+  const memoryByHost = new Map<string, number>();
+  config.guests.forEach((guest, index) => {
+    const at = (...rest: (string | number)[]) => ['guests', index, ...rest];
+    if (guestNames.has(guest.name))
+      issues.push({path: at('name'), message: `guest "${guest.name}" is defined twice`});
+    guestNames.add(guest.name);
+    if (!hostNames.has(guest.host)) issues.push({path: at('host'), message: `unknown host "${guest.host}"`});
+    memoryByHost.set(guest.host, (memoryByHost.get(guest.host) ?? 0) + guest.memory);
+    if (guest.ticket && !(guest.ticket.key in config.keys)) {
+      issues.push({
+        path: at('ticket', 'key'),
+        message: `unknown key "${guest.ticket.key}" (define it under keys)`,
+      });
+    }
+    issues.push(...checkGuestMemory(guest, at));
+    const seen = new Set<string>();
+    guest.devices.forEach((device, deviceIndex) => {
+      if (seen.has(device.type))
+        issues.push({
+          path: at('devices', deviceIndex, 'type'),
+          message: `a second ${device.type} device (one of each type per guest)`,
+        });
+      seen.add(device.type);
+      if (device.disk !== undefined && device.type !== 'blk')
+        issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
+    });
+  });
+  config.hosts.forEach((host, index) => {
+    const needed = memoryByHost.get(host.name) ?? 0;
+    if (needed > host.memory) {
+      issues.push({
+        path: ['hosts', index, 'memory'],
+        message: `guests on ${host.name} need ${formatSize(needed)}, the host has ${formatSize(host.memory)}`,
+      });
+    }
+  });
+  return issues;
+}
+
+function checkGuestMemory(
+  guest: WorldConfig['guests'][number],
+  at: (...rest: (string | number)[]) => (string | number)[],
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
+    issues.push({
+      path: at('memory'),
+      message: `expected a multiple of 64KiB of at least ${formatSize(GUEST_MEMORY_MIN_BYTES)}`,
+    });
+    return issues;
+  }
+  const resident = guest.resident ?? defaultResidentBytes(guest.memory);
+  const poolBytes =
+    swiotlbGeometry(guest.swiotlb.slabs, guest.swiotlb.areas, guest.vcpus).nslabs * IO_TLB_SIZE;
+  const layoutBytes = resident + GUEST_KERNEL_HEAP_BYTES + poolBytes;
+  if (layoutBytes > guest.memory) {
+    issues.push({
+      path: at(guest.resident === undefined ? 'swiotlb' : 'resident'),
+      message: `resident ${formatSize(resident)} + kernel heap ${formatSize(GUEST_KERNEL_HEAP_BYTES)} + swiotlb ${formatSize(poolBytes)} exceed memory ${formatSize(guest.memory)}`,
+    });
+  }
+  return issues;
+}

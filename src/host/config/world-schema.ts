@@ -1,0 +1,170 @@
+import {z} from 'zod';
+import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
+import {GiB, MiB} from '../../core/units.js';
+import {nameSchema, onOffSchema, oneOf, sizeSchema} from './schema-primitives.js';
+
+export const DMA_POLICIES = ['legacy', 'force-dma-api', 'restricted'] as const;
+export type DmaPolicy = (typeof DMA_POLICIES)[number];
+export const LAUNCH_SECURITY = ['required', 'allowed', 'none'] as const;
+export type LaunchSecurity = (typeof LAUNCH_SECURITY)[number];
+export const WORKLOADS = ['idle', 'web', 'db', 'stream', 'churn'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+export const DEVICE_TYPES = ['net', 'blk', 'console', 'rng', 'balloon'] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+const ultravisorSchema = z.strictObject({
+  /** Memory the ultravisor can hand to secure guests. */
+  secureMemory: sizeSchema,
+  /** Names (from `keys`) of the owner keys whose tickets this ultravisor accepts. */
+  trustedKeys: z.array(nameSchema).default([]),
+  /** How fast UV_ESM copies a guest into secure memory, bytes per second. */
+  conversionRate: sizeSchema.default(2 * GiB),
+  /** How fast the ultravisor encrypts secure pages for migration (UV_PAGE_OUT), bytes per second. */
+  exportRate: sizeSchema.default(512 * MiB),
+});
+
+const hostSchema = z.strictObject({
+  name: nameSchema,
+  memory: sizeSchema,
+  /** Absent or null: no ultravisor, so guests on this host cannot become secure. */
+  ultravisor: ultravisorSchema.nullable().default(null),
+  /** Whether this host's hypervisor can migrate a secure guest (today's QEMU cannot). */
+  secureMigration: z.boolean().default(false),
+});
+
+const linkSchema = z.strictObject({
+  hosts: z.tuple([nameSchema, nameSchema]),
+  bandwidth: sizeSchema,
+});
+
+const linksSchema = z
+  .strictObject({
+    /** Bytes per second between hosts that have no explicit link. */
+    defaultBandwidth: sizeSchema.default(GiB),
+    pairs: z.array(linkSchema).default([]),
+  })
+  .default({defaultBandwidth: GiB, pairs: []});
+
+const deviceSchema = z.strictObject({
+  type: oneOf(DEVICE_TYPES),
+  /** libvirt's `<driver iommu='on'/>`: the device offers VIRTIO_F_ACCESS_PLATFORM. */
+  iommu: onOffSchema.default(false),
+  queueSize: z
+    .number()
+    .int()
+    .refine(
+      (size) => size >= 2 && size <= 1024 && (size & (size - 1)) === 0,
+      'expected a power of two from 2 to 1024',
+    )
+    .default(256),
+  /** virtio-blk only: the disk's capacity. */
+  disk: sizeSchema.optional(),
+});
+
+const swiotlbObjectSchema = z.strictObject({
+  slabs: z
+    .number()
+    .int()
+    .min(IO_TLB_SEGSIZE, `expected at least ${IO_TLB_SEGSIZE} slabs (one segment)`)
+    .max(1 << 20, 'expected at most 1048576 slabs (2 GiB)')
+    .default(IO_TLB_DEFAULT_NSLABS),
+  areas: z.number().int().min(0).max(1024).default(0),
+  force: z.boolean().default(false),
+});
+
+/** `swiotlb=<nslabs>[,<nareas>][,force]`, as the kernel argument string or an object. */
+const swiotlbSchema = z
+  .custom<unknown>()
+  .transform((value, context) => {
+    let candidate = value;
+    if (typeof value === 'string' || typeof value === 'number') {
+      const match = /^\s*(\d+)\s*(?:,\s*(\d+))?\s*(?:,\s*(force|noforce))?\s*$/.exec(String(value));
+      if (!match) {
+        context.addIssue({code: 'custom', message: 'expected swiotlb=<nslabs>[,<nareas>][,force] like "8192,4,force"'});
+        return z.NEVER;
+      }
+      candidate = {slabs: Number(match[1]), areas: match[2] ? Number(match[2]) : 0, force: match[3] === 'force'};
+    }
+    const parsed = swiotlbObjectSchema.safeParse(candidate);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+        context.addIssue({code: 'custom', path: path as PropertyKey[], message: issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : issue.message.replace(/^Invalid input: /, '')});
+      }
+      return z.NEVER;
+    }
+    return parsed.data;
+  })
+  .default({slabs: IO_TLB_DEFAULT_NSLABS, areas: 0, force: false});
+
+/** A workload profile with optional overrides. */
+export interface WorkloadSpec {
+  readonly profile: WorkloadName;
+  readonly dirtyRate?: number;
+  readonly workingSet?: number;
+}
+
+const workloadSchema = z.union([
+  oneOf(WORKLOADS).transform((profile): WorkloadSpec => ({profile})),
+  z.strictObject({
+    profile: oneOf(WORKLOADS),
+    /** Overrides the profile's page-dirtying rate, bytes per second. */
+    dirtyRate: sizeSchema.optional(),
+    /** Overrides the memory the profile dirties over. */
+    workingSet: sizeSchema.optional(),
+  }),
+]) as z.ZodType<WorkloadSpec, unknown>;
+
+const imageSchema = z
+  .strictObject({
+    kernel: z.string().min(1).default('vmlinux'),
+    initrd: z.string().default(''),
+    size: sizeSchema.default(256 * 1024),
+  })
+  .default({kernel: 'vmlinux', initrd: '', size: 256 * 1024});
+
+const ticketSchema = z.strictObject({
+  /** Name of the owner key (in `keys`) that signed the image. */
+  key: nameSchema,
+  /** Base64 Ed25519 signature over the SHA-256 of the guest image. */
+  signature: z.string().regex(/^[A-Za-z0-9+/]+=*$/, 'expected a base64 signature (see `svmtop ticket`)'),
+});
+
+const guestSchema = z.strictObject({
+  name: nameSchema,
+  host: nameSchema,
+  vcpus: z.number().int().min(1).max(256).default(2),
+  memory: sizeSchema,
+  /** Guest memory in use (non-zero) at boot; defaults to a quarter of memory. */
+  resident: sizeSchema.optional(),
+  /** Kernel command line `svm=on`: the guest enters secure mode by itself early in every boot. */
+  svm: onOffSchema.default(false),
+  launchSecurity: oneOf(LAUNCH_SECURITY).default('none'),
+  dmaPolicy: oneOf(DMA_POLICIES).default('legacy'),
+  workload: workloadSchema.default({profile: 'idle'}),
+  swiotlb: swiotlbSchema,
+  image: imageSchema,
+  ticket: ticketSchema.nullable().default(null),
+  devices: z.array(deviceSchema).default([]),
+});
+
+export const worldSchema = z.strictObject({
+  hosts: z.array(hostSchema).min(1, 'expected at least one host'),
+  links: linksSchema,
+  /** Owner public keys by name: base64 of the raw 32-byte Ed25519 key. */
+  keys: z
+    .record(
+      nameSchema,
+      z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'expected a base64 raw Ed25519 public key (44 characters)'),
+    )
+    .default({}),
+  guests: z.array(guestSchema).default([]),
+});
+
+export type WorldConfig = z.output<typeof worldSchema>;
+export type HostConfig = WorldConfig['hosts'][number];
+export type UltravisorConfig = NonNullable<HostConfig['ultravisor']>;
+export type GuestConfig = WorldConfig['guests'][number];
+export type DeviceConfig = GuestConfig['devices'][number];
+export type WorkloadConfig = WorkloadSpec;
+export type ImageConfig = GuestConfig['image'];

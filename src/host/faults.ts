@@ -1,0 +1,73 @@
+import {DMA_MAPPING_ERROR, IO_TLB_SIZE} from '../core/swiotlb.js';
+import {formatSize} from '../core/units.js';
+import type {Guest, CommandResult} from './guest.js';
+
+/** How long an injected swiotlb leak holds the pool before giving it back. */
+export const SWIOTLB_LEAK_HOLD_US = 5_000_000;
+const LEAK_DEVICE = {index: 999, minAlignMask: 0};
+
+/**
+ * Fills the guest's bounce pool as a leaking driver would, for a while: every map fails with
+ * "swiotlb buffer is full", drivers retry, and I/O resumes when the leak is released.
+ */
+export function exhaustSwiotlb(guest: Guest): CommandResult {
+  const pool = guest.kernel?.swiotlb;
+  const kernel = guest.kernel;
+  if (!pool || !kernel)
+    return {
+      ok: false,
+      reason: `${guest.name} has no swiotlb pool (it is neither secure nor booted with swiotlb=force)`,
+    };
+  const held: number[] = [];
+  const scratch = kernel.heap.allocate(IO_TLB_SIZE);
+  if (scratch === undefined) return {ok: false, reason: `${guest.name}: kernel heap exhausted`};
+  for (;;) {
+    const address = pool.map(LEAK_DEVICE, scratch, IO_TLB_SIZE, held.length);
+    if (address === DMA_MAPPING_ERROR) break;
+    held.push(address);
+  }
+  pool.mapFailures--; // the probe that found the pool full is not a driver's failure
+  guest.context.emit(
+    guest.name,
+    'fault',
+    'warning',
+    `swiotlb leak: ${held.length} slots (${formatSize(held.length * IO_TLB_SIZE)}) held for ${SWIOTLB_LEAK_HOLD_US / 1e6}s`,
+  );
+  guest.context.scheduler.after(SWIOTLB_LEAK_HOLD_US, () => {
+    if (guest.kernel?.swiotlb !== pool) return; // the guest rebooted; that pool is gone
+    for (const address of held) pool.unmap(LEAK_DEVICE, address, IO_TLB_SIZE, 'to-device');
+    kernel.heap.free(scratch);
+    guest.context.emit(guest.name, 'fault', 'info', `swiotlb leak released (${held.length} slots)`);
+  });
+  return {ok: true};
+}
+
+/** A guest driver bug: a descriptor chain that loops back on itself, kicked to the device. */
+export function injectMalformedChain(guest: Guest): CommandResult {
+  const driver = guest.kernel?.allDrivers().find((candidate) => candidate.isReady && !candidate.isBroken);
+  if (!driver) return {ok: false, reason: `${guest.name} has no working virtio device to break`};
+  if (!driver.injectLoopedChain())
+    return {ok: false, reason: `${guest.name}: ${driver.backend.name} has no free descriptor`};
+  guest.context.emit(
+    guest.name,
+    'fault',
+    'warning',
+    `${driver.driverName} ${driver.backend.name}: guest driver queued a looped descriptor chain`,
+  );
+  return {ok: true};
+}
+
+/** Another tenant takes all the free secure memory of the guest's host. */
+export function exhaustSecureMemory(guest: Guest): CommandResult {
+  const ultravisor = guest.host.ultravisor;
+  if (!ultravisor) return {ok: false, reason: `${guest.host.name} has no ultravisor`};
+  const taken = ultravisor.secureFreeBytes;
+  ultravisor.reserve(taken);
+  guest.context.emit(
+    null,
+    'fault',
+    'warning',
+    `${guest.host.name}: ${formatSize(taken)} of secure memory taken by another tenant`,
+  );
+  return {ok: true};
+}

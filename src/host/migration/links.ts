@@ -1,0 +1,36 @@
+import type {WorldConfig} from '../config/world-schema.js';
+
+/** Network links between hosts: bandwidth per pair, and whether a fault took one down. */
+export class Links {
+  readonly #bandwidth = new Map<string, number>();
+  readonly #down = new Set<string>();
+  readonly defaultBandwidthBytesPerSecond: number;
+
+  constructor(config: WorldConfig['links']) {
+    this.defaultBandwidthBytesPerSecond = config.defaultBandwidth;
+    for (const link of config.pairs)
+      this.#bandwidth.set(linkKey(link.hosts[0], link.hosts[1]), link.bandwidth);
+  }
+
+  bandwidthBytesPerSecond(a: string, b: string): number {
+    return this.#bandwidth.get(linkKey(a, b)) ?? this.defaultBandwidthBytesPerSecond;
+  }
+
+  isDown(a: string, b: string): boolean {
+    return this.#down.has(linkKey(a, b));
+  }
+
+  setDown(a: string, b: string, isDown: boolean): void {
+    if (isDown) this.#down.add(linkKey(a, b));
+    else this.#down.delete(linkKey(a, b));
+  }
+
+  /** Links currently down, as "a-b" names. */
+  downLinks(): string[] {
+    return [...this.#down].sort();
+  }
+}
+
+export function linkKey(a: string, b: string): string {
+  return a < b ? `${a}-${b}` : `${b}-${a}`;
+}

@@ -1,0 +1,136 @@
+import type {DeviceType, DmaPolicy, LaunchSecurity, WorkloadName} from './config/world-schema.js';
+
+/** Snapshot field names are part of the automation contract (DESIGN §5, README). */
+export interface HostSnapshot {
+  readonly name: string;
+  readonly ultravisor: boolean;
+  readonly secureMigration: boolean;
+  readonly memory: {
+    readonly totalBytes: number;
+    readonly freeBytes: number;
+    readonly secureTotalBytes: number;
+    readonly secureUsedBytes: number;
+  };
+}
+
+export type VmState = 'booting' | 'running' | 'paused' | 'migrating' | 'halted';
+export type SecurityState = 'normal' | 'transitioning' | 'secure' | 'failed';
+export type SecurityPhase =
+  | 'firmware'
+  | 'bootloader'
+  | 'kernel'
+  | 'esm'
+  | 'verify'
+  | 'convert'
+  | 'init-done'
+  | 'swiotlb'
+  | 'reprobe'
+  | 'probe'
+  | 'running'
+  | 'secure'
+  | 'shutdown'
+  | 'halted';
+
+export interface DeviceSnapshot {
+  readonly id: string;
+  readonly type: DeviceType;
+  readonly offersAccessPlatform: boolean;
+  /** How the bound driver reaches memory; null while no driver is bound (during a reboot). */
+  readonly dma: 'direct' | 'dma-api' | 'refused' | null;
+  readonly bounces: boolean;
+  readonly status: 'ok' | 'needs-reset' | 'refused';
+  readonly error: string | null;
+  readonly featuresOffered: readonly string[];
+  readonly featuresNegotiated: readonly string[];
+  readonly completed: number;
+  readonly failed: number;
+  readonly inFlight: number;
+  readonly bytesToDevice: number;
+  readonly bytesFromDevice: number;
+  readonly faults: number;
+  readonly integrityErrors: number;
+}
+
+export interface SwiotlbSnapshot {
+  readonly nslabs: number;
+  readonly nareas: number;
+  readonly used: number;
+  readonly hiwater: number;
+  /** Most slots in use during the last simulated second (a sample sees only one instant). */
+  readonly recentPeak: number;
+  readonly mapFailures: number;
+  readonly bouncedBytesToDevice: number;
+  readonly bouncedBytesFromDevice: number;
+  /** Slots in use per device id (`virtio1`); the kernel itself only counts pool-wide. */
+  readonly usedByDevice: Readonly<Record<string, number>>;
+  readonly recommendedNslabs: number;
+}
+
+export interface BalloonSnapshot {
+  /** False when the balloon cannot work here, with the reason. */
+  readonly available: boolean;
+  readonly reason: string | null;
+  readonly targetBytes: number;
+  readonly actualBytes: number;
+  readonly reclaimedBytes: number;
+}
+
+export type MigrationStatus =
+  'setup' | 'key-exchange' | 'active' | 'device' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
+
+export interface MigrationSnapshot {
+  readonly status: MigrationStatus;
+  readonly to: string;
+  readonly totalTimeMs: number;
+  readonly setupTimeMs: number;
+  readonly expectedDowntimeMs: number;
+  readonly downtimeMs: number;
+  readonly blockedReasons: readonly string[];
+  readonly errorDesc: string | null;
+  readonly throttlePercent: number;
+  readonly ram: {
+    readonly transferred: number;
+    readonly remaining: number;
+    readonly total: number;
+    readonly duplicate: number;
+    readonly normal: number;
+    readonly normalBytes: number;
+    readonly dirtyPagesRate: number;
+    readonly mbps: number;
+    readonly dirtySyncCount: number;
+    readonly pageSize: number;
+    readonly pagesPerSecond: number;
+  };
+}
+
+export interface VmSnapshot {
+  readonly name: string;
+  readonly host: string;
+  readonly state: VmState;
+  readonly vcpus: number;
+  readonly memoryBytes: number;
+  readonly dmaPolicy: DmaPolicy;
+  readonly workload: WorkloadName;
+  readonly svm: boolean;
+  readonly security: {
+    readonly state: SecurityState;
+    readonly phase: SecurityPhase;
+    readonly progress: number;
+    readonly declared: LaunchSecurity;
+    /** Why the last transition failed (the ultravisor's return code and reason). */
+    readonly failure: string | null;
+  };
+  readonly io: {readonly bytesPerSecond: number; readonly requestsPerSecond: number};
+  readonly devices: readonly DeviceSnapshot[];
+  readonly swiotlb: SwiotlbSnapshot | null;
+  readonly balloon: BalloonSnapshot | null;
+  readonly migration: MigrationSnapshot | null;
+  /** Recent swiotlb use, one sample per simulated second (dashboard only; absent in headless output). */
+  readonly swiotlbHistory?: readonly number[];
+}
+
+export interface WorldSnapshot {
+  readonly tUs: number;
+  readonly hosts: readonly HostSnapshot[];
+  readonly vms: readonly VmSnapshot[];
+}

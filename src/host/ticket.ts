@@ -1,0 +1,63 @@
+import {
+  createCipheriv,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import type {ImageConfig} from './config/world-schema.js';
+
+/** Largest guest image we generate (a kernel plus initramfs for the simulator). */
+export const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The guest image's bytes, generated deterministically from its config: an AES-256-CTR keystream
+ * keyed by the SHA-256 of the kernel and initrd names. The same config always yields the same image.
+ */
+export function guestImageBytes(image: ImageConfig): Buffer {
+  const size = Math.min(image.size, IMAGE_MAX_BYTES);
+  const key = createHash('sha256').update(`svmtop-image\0${image.kernel}\0${image.initrd}\0${size}`).digest();
+  const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+/** SHA-256 of an image: what the ticket signs and what the ultravisor measures. */
+export function imageDigest(bytes: Uint8Array): Buffer {
+  return createHash('sha256').update(bytes).digest();
+}
+
+/** An owner public key from its base64 raw 32-byte form, as worlds store them. */
+export function publicKeyFromBase64(raw: string): KeyObject {
+  const x = Buffer.from(raw, 'base64').toString('base64url');
+  return createPublicKey({key: {kty: 'OKP', crv: 'Ed25519', x}, format: 'jwk'});
+}
+
+/** The base64 raw form of a public key. */
+export function publicKeyToBase64(key: KeyObject): string {
+  const jwk = key.export({format: 'jwk'});
+  return Buffer.from(jwk.x ?? '', 'base64url').toString('base64');
+}
+
+/** Reads an Ed25519 private key (PEM, PKCS#8). */
+export function privateKeyFromPem(pem: string): KeyObject {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType ?? 'a symmetric key'}`);
+  return key;
+}
+
+/** Signs an image digest: the ESM blob's signature, base64. */
+export function signDigest(digest: Buffer, privateKey: KeyObject): string {
+  return sign(null, digest, privateKey).toString('base64');
+}
+
+/** Checks a ticket's signature over an image digest. */
+export function verifyDigest(digest: Buffer, signatureBase64: string, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, digest, publicKey, Buffer.from(signatureBase64, 'base64'));
+  } catch {
+    return false;
+  }
+}

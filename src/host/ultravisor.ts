@@ -1,0 +1,104 @@
+import type {KeyObject} from 'node:crypto';
+import {PageState, type GuestMemory} from '../core/guest-memory.js';
+import type {UltravisorConfig} from './config/world-schema.js';
+import {imageDigest, verifyDigest} from './ticket.js';
+
+/** Return codes named as in the ultravisor and PAPR specifications. */
+export type EsmFailureCode = 'H_UNSUPPORTED' | 'U_PERMISSION' | 'U_RETRY';
+
+export type UltravisorResult =
+  | {readonly ok: true; readonly detail: string}
+  | {readonly ok: false; readonly code: EsmFailureCode; readonly reason: string};
+
+/** The ESM blob a guest presents: which owner key signed it and the signature. */
+export interface Ticket {
+  readonly key: string;
+  readonly signature: string;
+}
+
+/**
+ * A host's ultravisor (POWER PEF): owns secure memory, verifies ESM tickets against the owner
+ * keys it trusts, converts pages, and shares or unshares them on a secure guest's request.
+ */
+export class Ultravisor {
+  readonly secureMemoryBytes: number;
+  readonly conversionBytesPerSecond: number;
+  readonly exportBytesPerSecond: number;
+  readonly trustedKeyNames: ReadonlySet<string>;
+  readonly #keys: ReadonlyMap<string, KeyObject>;
+  #secureUsedBytes = 0;
+
+  constructor(config: UltravisorConfig, keys: ReadonlyMap<string, KeyObject>) {
+    this.secureMemoryBytes = config.secureMemory;
+    this.conversionBytesPerSecond = config.conversionRate;
+    this.exportBytesPerSecond = config.exportRate;
+    this.trustedKeyNames = new Set(config.trustedKeys);
+    this.#keys = keys;
+  }
+
+  get secureUsedBytes(): number {
+    return this.#secureUsedBytes;
+  }
+
+  get secureFreeBytes(): number {
+    return this.secureMemoryBytes - this.#secureUsedBytes;
+  }
+
+  /** Verifies a ticket over the image bytes the guest loaded (UV_ESM's integrity check). */
+  verifyTicket(image: Uint8Array, ticket: Ticket | null): UltravisorResult {
+    const digest = imageDigest(image);
+    const measured = `sha256:${digest.toString('hex').slice(0, 16)}`;
+    if (!ticket) return {ok: false, code: 'U_PERMISSION', reason: `no ESM ticket in image ${measured}`};
+    if (!this.trustedKeyNames.has(ticket.key))
+      return {
+        ok: false,
+        code: 'U_PERMISSION',
+        reason: `ticket signed by "${ticket.key}", a key this ultravisor does not trust`,
+      };
+    const key = this.#keys.get(ticket.key);
+    if (!key || !verifyDigest(digest, ticket.signature, key)) {
+      return {
+        ok: false,
+        code: 'U_PERMISSION',
+        reason: `ticket signature by "${ticket.key}" does not verify for image ${measured}`,
+      };
+    }
+    return {ok: true, detail: `ticket for image ${measured} signed by "${ticket.key}" verified`};
+  }
+
+  /** Reserves secure memory for a guest; false (U_RETRY) when there is not enough. */
+  reserve(bytes: number): boolean {
+    if (bytes > this.secureFreeBytes) return false;
+    this.#secureUsedBytes += bytes;
+    return true;
+  }
+
+  release(bytes: number): void {
+    this.#secureUsedBytes = Math.max(0, this.#secureUsedBytes - bytes);
+  }
+
+  /** UV_PAGE_IN during ESM: pages move into secure memory, contents kept. */
+  convert(memory: GuestMemory, firstPfn: number, count: number): void {
+    memory.setPageStates(firstPfn, count, PageState.secure);
+  }
+
+  /** UV_SHARE_PAGE: the page becomes reachable by the hypervisor and is zeroed. */
+  share(memory: GuestMemory, firstPfn: number, count: number): void {
+    for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) memory.zeroPage(pfn);
+    memory.setPageStates(firstPfn, count, PageState.shared);
+  }
+
+  /** UV_UNSHARE_PAGE: back to secure, scrubbed. */
+  unshare(memory: GuestMemory, firstPfn: number, count: number): void {
+    for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) memory.zeroPage(pfn);
+    memory.setPageStates(firstPfn, count, PageState.secure);
+  }
+
+  /** UV_SVM_TERMINATE: secure memory is scrubbed and every page handed back as normal. */
+  terminate(memory: GuestMemory): void {
+    for (let pfn = 0; pfn < memory.pageCount; pfn++) {
+      if (memory.pageState(pfn) !== PageState.normal) memory.zeroPage(pfn);
+    }
+    memory.setPageStates(0, memory.pageCount, PageState.normal);
+  }
+}

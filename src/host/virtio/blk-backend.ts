@@ -1,0 +1,82 @@
+import type {GuestMemory} from '../../core/guest-memory.js';
+import type {QueueElement} from '../../core/split-virtqueue-device.js';
+import {featureSet, VirtioFeature} from '../../core/virtio.js';
+import type {SimContext} from '../sim-context.js';
+import {VirtioBackend, type BackendIdentity} from './backend.js';
+import type {DiskStore} from './disk-store.js';
+
+/** virtio-blk request types and statuses (include/uapi/linux/virtio_blk.h). */
+export const BlkRequestType = {in: 0, out: 1, flush: 4, getId: 8} as const;
+export const BlkStatus = {ok: 0, ioError: 1, unsupported: 2} as const;
+export const BLK_HEADER_BYTES = 16;
+export const SECTOR_BYTES = 512;
+
+/** Service model: a fixed latency plus transfer at the backing store's bandwidth. */
+const BLK_LATENCY_US = 150;
+const BLK_BYTES_PER_US = 512; // 512 MiB/s
+
+/**
+ * QEMU's virtio-blk over a host disk: reads the 16-byte header, moves data between guest buffers
+ * and the disk, writes the status byte. Requests are served one after another.
+ */
+export class BlkBackend extends VirtioBackend {
+  readonly disk: DiskStore;
+  #busyUntilUs = 0;
+
+  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, disk: DiskStore) {
+    super(
+      context,
+      identity,
+      memory,
+      featureSet(VirtioFeature.blkSegMax, VirtioFeature.blkBlkSize, VirtioFeature.blkFlush),
+    );
+    this.disk = disk;
+  }
+
+  get queueCount(): number {
+    return 1;
+  }
+
+  protected override onAvailable(queueIndex: number, element: QueueElement): void {
+    const header = element.out[0];
+    if (!header || element.in.length === 0) {
+      this.virtioError('virtio-blk missing headers');
+      return;
+    }
+    if (header.len < BLK_HEADER_BYTES) {
+      this.virtioError('virtio-blk request outhdr too short');
+      return;
+    }
+    const bytes = this.readBytes(header.addr, BLK_HEADER_BYTES);
+    const type = bytes.readUInt32LE(0);
+    const sector = bytes.readUInt32LE(8) + bytes.readUInt32LE(12) * 0x1_0000_0000;
+    const outBytes = element.out.reduce((sum, segment) => sum + segment.len, 0) - BLK_HEADER_BYTES;
+    const inBytes = element.in.reduce((sum, segment) => sum + segment.len, 0) - 1;
+    const length = type === BlkRequestType.out ? outBytes : inBytes;
+    const startUs = Math.max(this.context.scheduler.nowUs, this.#busyUntilUs);
+    const doneUs = startUs + BLK_LATENCY_US + Math.ceil(length / BLK_BYTES_PER_US);
+    this.#busyUntilUs = doneUs;
+    this.completeAt(queueIndex, element, doneUs, () =>
+      this.#execute(element, type, sector * SECTOR_BYTES, length),
+    );
+  }
+
+  #execute(element: QueueElement, type: number, offset: number, length: number): number {
+    const isInRange = offset + length <= this.disk.capacityBytes;
+    if (type === BlkRequestType.out) {
+      if (!isInRange) return this.writeIn(element, Buffer.of(BlkStatus.ioError));
+      const data = this.readOut(element, BLK_HEADER_BYTES);
+      this.disk.write(offset, data, 0, data.length);
+      return this.writeIn(element, Buffer.of(BlkStatus.ok));
+    }
+    if (type === BlkRequestType.in) {
+      const reply = Buffer.allocUnsafe(length + 1);
+      if (isInRange) this.disk.read(offset, reply, 0, length);
+      else reply.fill(0, 0, length);
+      reply[length] = isInRange ? BlkStatus.ok : BlkStatus.ioError;
+      return this.writeIn(element, reply);
+    }
+    if (type === BlkRequestType.flush) return this.writeIn(element, Buffer.of(BlkStatus.ok));
+    return this.writeIn(element, Buffer.of(BlkStatus.unsupported));
+  }
+}

@@ -1,0 +1,124 @@
+import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
+import {DiskShadow, fillWritePattern, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
+import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
+import {VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
+import type {VirtioBackend} from './backend.js';
+
+export interface BlkIo {
+  readonly isWrite: boolean;
+  /** Byte offset on the disk; a multiple of 4 KiB. */
+  readonly offsetBytes: number;
+  /** A multiple of 4 KiB, at most 256 KiB (the swiotlb mapping limit). */
+  readonly lengthBytes: number;
+  /** Called with the guest address of read data before its buffer is freed (the bootloader copies it). */
+  readonly onReadData?: (gpa: number, length: number) => void;
+  readonly onComplete?: (isOk: boolean) => void;
+}
+
+/**
+ * virtio_blk: header, data and status byte per request. Writes carry a pattern whose per-block
+ * CRC goes to the guest's DiskShadow when the device says OK; reads are checked against it.
+ */
+export class BlkDriver extends VirtioDriver {
+  readonly #shadow: DiskShadow;
+  readonly #scratch = Buffer.alloc(256 * 1024);
+
+  constructor(kernel: KernelServices, backend: VirtioBackend, shadow: DiskShadow) {
+    super(kernel, backend);
+    this.#shadow = shadow;
+  }
+
+  get driverName(): string {
+    return 'virtio_blk';
+  }
+
+  protected get supportedFeatures(): FeatureSet {
+    return featureSet(VirtioFeature.blkSegMax, VirtioFeature.blkBlkSize, VirtioFeature.blkFlush);
+  }
+
+  /** True when a read of that range would race a write still in flight. */
+  isRangeBusy(offsetBytes: number, lengthBytes: number): boolean {
+    return this.#shadow.isWriting(offsetBytes / SHADOW_BLOCK_BYTES, lengthBytes / SHADOW_BLOCK_BYTES);
+  }
+
+  /**
+   * Queues one read or write.
+   * @returns 'queued', 'retry' (bounce pool, ring or buffer memory full: nothing kept) or 'failed'
+   */
+  submitIo(io: BlkIo): SubmitResult {
+    const headerGpa = this.allocateBuffer(BLK_HEADER_BYTES + 1);
+    if (headerGpa === undefined) return 'retry';
+    const dataGpa = this.allocateBuffer(io.lengthBytes);
+    if (dataGpa === undefined) {
+      this.freeBuffer(headerGpa);
+      return 'retry';
+    }
+    const view = this.kernel.view;
+    const header = Buffer.alloc(BLK_HEADER_BYTES);
+    header.writeUInt32LE(io.isWrite ? BlkRequestType.out : BlkRequestType.in, 0);
+    const sector = io.offsetBytes / SECTOR_BYTES;
+    header.writeUInt32LE(sector >>> 0, 8);
+    header.writeUInt32LE(Math.floor(sector / 0x1_0000_0000), 12);
+    view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
+    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
+    const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
+    let crcs: number[] | undefined;
+    if (io.isWrite) {
+      const data = this.#scratch.subarray(0, io.lengthBytes);
+      crcs = fillWritePattern(data, firstBlock, this.#shadow.nextGeneration());
+      view.write(dataGpa, data, 0, io.lengthBytes);
+    }
+    const release = () => {
+      this.freeBuffer(headerGpa);
+      this.freeBuffer(dataGpa);
+    };
+    const statusGpa = headerGpa + BLK_HEADER_BYTES;
+    const result = this.submit(
+      0,
+      [
+        {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'},
+        {cpuGpa: dataGpa, len: io.lengthBytes, direction: io.isWrite ? 'to-device' : 'from-device'},
+        {cpuGpa: statusGpa, len: 1, direction: 'from-device'},
+      ],
+      () => {
+        const isOk = view.readU8(statusGpa) === BlkStatus.ok;
+        if (isOk) this.completed++;
+        else this.failed++;
+        if (io.isWrite) {
+          if (isOk) this.#shadow.endWrite(firstBlock, crcs);
+          else this.#shadow.forget(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
+        } else if (isOk) {
+          this.#verifyRead(dataGpa, firstBlock, io.lengthBytes);
+          io.onReadData?.(dataGpa, io.lengthBytes);
+        }
+        release();
+        io.onComplete?.(isOk);
+      },
+      () => {
+        if (io.isWrite) this.#shadow.forget(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
+        release();
+        io.onComplete?.(false);
+      },
+    );
+    if (result === 'queued' && io.isWrite)
+      this.#shadow.beginWrite(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
+    if (result !== 'queued') release();
+    if (result === 'failed') io.onComplete?.(false);
+    return result;
+  }
+
+  #verifyRead(dataGpa: number, firstBlock: number, length: number): void {
+    const data = this.#scratch.subarray(0, length);
+    this.kernel.view.read(dataGpa, data, 0, length);
+    const mismatches = this.#shadow.verify(firstBlock, data);
+    if (mismatches > 0) {
+      this.integrityErrors += mismatches;
+      this.kernel.context.emit(
+        this.kernel.vm,
+        'integrity',
+        'error',
+        `${this.driverName} ${this.backend.name}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
+      );
+    }
+  }
+}

@@ -1,0 +1,417 @@
+import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
+import type {MemoryView} from '../../core/memory-view.js';
+import {RangeAllocator} from '../../core/range-allocator.js';
+import {
+  SplitVirtqueueDriver,
+  type BufferSegment,
+  type IndirectTable,
+} from '../../core/split-virtqueue-driver.js';
+import {DMA_MAPPING_ERROR, type DmaDirection, type SwiotlbPool} from '../../core/swiotlb.js';
+import {hasFeature, VirtioFeature, VirtioStatus, withoutFeature, type FeatureSet} from '../../core/virtio.js';
+import type {DmaPolicy} from '../config/world-schema.js';
+import {createDmaOps, type CoherentBuffer, type DmaOps, type PageSharing} from '../dma-ops.js';
+import {decideDma, type DmaMode} from '../dma-policy.js';
+import type {SimContext} from '../sim-context.js';
+import type {VirtioBackend} from './backend.js';
+
+/** What a driver needs from the guest kernel it runs in. */
+export interface KernelServices {
+  readonly context: SimContext;
+  readonly vm: string;
+  readonly view: MemoryView;
+  readonly heap: RangeAllocator;
+  readonly policy: DmaPolicy;
+  readonly isSecure: boolean;
+  readonly isSwiotlbForced: boolean;
+  readonly swiotlb: SwiotlbPool | null;
+  /** Page sharing with the hypervisor; present only in a secure guest. */
+  readonly sharing: PageSharing | undefined;
+  currentCpu(): number;
+  /** Runs guest code on a vCPU (interrupt handlers): deferred while the VM is paused. */
+  runOnCpu(work: () => void): void;
+  /** The rate-limited "swiotlb buffer is full" warning. */
+  warnSwiotlbFull(device: string, sizeBytes: number): void;
+  /** Boots of this guest so far; tells this boot's traffic from an earlier one's. */
+  readonly bootCount: number;
+  /** Firmware and bootloaders drive devices with raw addresses whatever the kernel would do. */
+  readonly isFirmware: boolean;
+}
+
+/** One part of a request: a guest buffer and the way data flows. */
+export interface RequestPart {
+  readonly cpuGpa: number;
+  readonly len: number;
+  readonly direction: DmaDirection;
+}
+
+interface InFlightRequest {
+  readonly parts: readonly RequestPart[];
+  readonly dmaAddrs: number[];
+  readonly isCounted: boolean;
+  readonly onDone: (usedLength: number) => void;
+  readonly onFail: () => void;
+}
+
+export type SubmitResult = 'queued' | 'retry' | 'failed';
+
+/** Linux gives up trying to add to a ring after this many bounce-pool failures in a row only in our model; a bound. */
+export const DRIVER_ARENA_BYTES: Record<string, number> = {
+  blk: 2 * 1024 * 1024,
+  net: 512 * 1024,
+  console: 64 * 1024,
+  rng: 64 * 1024,
+  balloon: 64 * 1024,
+};
+
+/**
+ * The guest kernel's side of one virtio device: probe (feature negotiation, the DMA decision of
+ * §2.4, rings in coherent memory), requests mapped through the device's DMA operations, and
+ * completion handling that unmaps (copying bounced data back) before the device model verifies it.
+ */
+export abstract class VirtioDriver {
+  backend: VirtioBackend;
+  protected readonly kernel: KernelServices;
+  mode: DmaMode | 'absent' = 'absent';
+  bounces = false;
+  completed = 0;
+  failed = 0;
+  integrityErrors = 0;
+  /** Requests the workload submitted that have not finished. */
+  inFlight = 0;
+  /** Requests of the workload handed to the ring (or failed at once), and those that finished: submitted = finished + inFlight. */
+  submitted = 0;
+  finished = 0;
+  /** Submissions put back because the bounce pool or ring was full (the driver retries them). */
+  retries = 0;
+  protected dma: DmaOps | undefined;
+  protected queues: SplitVirtqueueDriver<InFlightRequest>[] = [];
+  protected arena: RangeAllocator | undefined;
+  #rings: CoherentBuffer[] = [];
+  #arenaBase: number | undefined;
+  #isBroken = false;
+
+  constructor(kernel: KernelServices, backend: VirtioBackend) {
+    this.kernel = kernel;
+    this.backend = backend;
+  }
+
+  /** Driver name as the kernel prints it (`virtio_blk`). */
+  abstract get driverName(): string;
+
+  /** Feature bits this driver understands (device-specific plus transport). */
+  protected abstract get supportedFeatures(): FeatureSet;
+
+  get isReady(): boolean {
+    return this.mode === 'direct' || this.mode === 'dma-api';
+  }
+
+  get isBroken(): boolean {
+    return this.#isBroken;
+  }
+
+  get status(): 'ok' | 'needs-reset' | 'refused' {
+    if (this.mode === 'refused') return 'refused';
+    return this.#isBroken || this.backend.isBroken ? 'needs-reset' : 'ok';
+  }
+
+  /** `validate` hook: features to drop before negotiation (the balloon drops ACCESS_PLATFORM). */
+  protected validate(features: FeatureSet): FeatureSet {
+    return features;
+  }
+
+  /** Called once the device is live (post rx buffers, read config). */
+  protected onStart(): void {}
+
+  /**
+   * Probes the device: reset, acknowledge, negotiate, decide DMA, set up queues, DRIVER_OK.
+   * @returns false when the device was refused or could not be set up
+   */
+  probe(): boolean {
+    const backend = this.backend;
+    backend.reset();
+    backend.setStatus(VirtioStatus.acknowledge | VirtioStatus.driver);
+    let features = backend.offeredFeatures & (this.supportedFeatures | transportFeatures());
+    features = this.validate(features);
+    const decision = this.kernel.isFirmware
+      ? {mode: 'direct' as const, bounces: false}
+      : decideDma({
+          policy: this.kernel.policy,
+          isSecure: this.kernel.isSecure,
+          deviceType: backend.type,
+          negotiated: features,
+          isSwiotlbForced: this.kernel.isSwiotlbForced,
+        });
+    if (decision.mode === 'refused') {
+      this.mode = 'refused';
+      backend.setStatus(backend.status | VirtioStatus.failed);
+      this.kernel.context.emit(
+        this.kernel.vm,
+        'probe-refused',
+        'warning',
+        `${this.driverName} ${backend.name}: ${decision.refusal}`,
+      );
+      return false;
+    }
+    if (this.kernel.isFirmware) features = withoutFeature(features, VirtioFeature.accessPlatform);
+    if (!backend.setDriverFeatures(features)) {
+      backend.setStatus(backend.status | VirtioStatus.failed);
+      this.mode = 'refused';
+      return false;
+    }
+    backend.setStatus(backend.status | VirtioStatus.featuresOk);
+    this.mode = decision.mode;
+    this.bounces = decision.bounces;
+    this.#isBroken = false;
+    this.dma = createDmaOps({
+      heap: this.kernel.heap,
+      pool: decision.bounces ? (this.kernel.swiotlb ?? undefined) : undefined,
+      device: {index: backend.identity.index, minAlignMask: 0},
+      sharing: decision.mode === 'dma-api' ? this.kernel.sharing : undefined,
+      currentCpu: () => this.kernel.currentCpu(),
+    });
+    if (!this.#setUpQueuesAndArena(features)) {
+      this.kernel.context.emit(
+        this.kernel.vm,
+        'probe-failed',
+        'error',
+        `${this.driverName} ${backend.name}: cannot allocate rings (guest kernel heap exhausted)`,
+      );
+      this.remove();
+      this.mode = 'refused';
+      return false;
+    }
+    this.#attachHandlers(backend);
+    backend.setStatus(backend.status | VirtioStatus.driverOk);
+    this.onStart();
+    return true;
+  }
+
+  /** After migration the driver talks to the target's instance of its device. */
+  rebindBackend(backend: VirtioBackend): void {
+    this.backend.onInterrupt = undefined;
+    this.backend.onConfigChange = undefined;
+    this.backend = backend;
+    if (this.mode === 'direct' || this.mode === 'dma-api') this.#attachHandlers(backend);
+  }
+
+  #attachHandlers(backend: VirtioBackend): void {
+    backend.onInterrupt = (queueIndex) => this.kernel.runOnCpu(() => this.#onInterrupt(queueIndex));
+    backend.onConfigChange = () => this.kernel.runOnCpu(() => this.onConfigChange());
+  }
+
+  /** Removes the driver: requests still queued are aborted (counted failed), memory is freed, the device reset. */
+  remove(): void {
+    for (const queue of this.queues)
+      for (const request of queue.detachUnused()) this.#finish(request, undefined);
+    for (const ring of this.#rings) this.dma?.freeCoherent(ring);
+    if (this.#arenaBase !== undefined) this.kernel.heap.free(this.#arenaBase);
+    this.#rings = [];
+    this.#arenaBase = undefined;
+    this.arena = undefined;
+    this.queues = [];
+    this.backend.onInterrupt = undefined;
+    this.backend.onConfigChange = undefined;
+    this.backend.reset();
+    this.mode = 'absent';
+    this.bounces = false;
+  }
+
+  /** Config-change interrupt: a device that went to NEEDS_RESET fails its outstanding requests. */
+  protected onConfigChange(): void {
+    if (!this.backend.isBroken || this.#isBroken) return;
+    this.#isBroken = true;
+    for (const queue of this.queues)
+      for (const request of queue.detachUnused()) this.#finish(request, undefined);
+  }
+
+  /**
+   * Maps the parts, adds them to the queue and notifies the device.
+   * @param isCounted false for buffers posted in advance (rx), which are not requests of the workload
+   * @returns 'queued'; 'retry' when the bounce pool or ring is full (nothing was kept); 'failed' for a broken device
+   */
+  protected submit(
+    queueIndex: number,
+    parts: readonly RequestPart[],
+    onDone: (usedLength: number) => void,
+    onFail: () => void,
+    isCounted = true,
+  ): SubmitResult {
+    const queue = this.queues[queueIndex];
+    const dma = this.dma;
+    if (!queue || !dma || this.#isBroken || this.backend.isBroken) {
+      if (isCounted) {
+        this.failed++;
+        this.submitted++;
+        this.finished++;
+      }
+      return 'failed';
+    }
+    const dmaAddrs: number[] = [];
+    for (const part of parts) {
+      const dmaAddr = dma.map(part.cpuGpa, part.len, part.direction);
+      if (dmaAddr === DMA_MAPPING_ERROR) {
+        this.kernel.warnSwiotlbFull(`${this.driverName} ${this.backend.name}`, part.len);
+        parts.forEach(
+          (mapped, index) => index < dmaAddrs.length && dma.unmap(dmaAddrs[index]!, mapped.len, 'to-device'),
+        );
+        this.retries++;
+        return 'retry';
+      }
+      dmaAddrs.push(dmaAddr);
+    }
+    const segments: BufferSegment[] = parts.map((part, index) => ({
+      addr: dmaAddrs[index]!,
+      len: part.len,
+      isDeviceWritable: part.direction !== 'to-device',
+    }));
+    const request: InFlightRequest = {parts, dmaAddrs, isCounted, onDone, onFail};
+    if (queue.add(segments, request) === undefined) {
+      parts.forEach((part, index) => dma.unmap(dmaAddrs[index]!, part.len, 'to-device'));
+      this.retries++;
+      return 'retry';
+    }
+    if (isCounted) {
+      this.inFlight++;
+      this.submitted++;
+    }
+    if (queue.kickPrepare()) this.backend.notify(queueIndex);
+    return 'queued';
+  }
+
+  /** Fault injection: queues a looped chain on the first queue and notifies the device. */
+  injectLoopedChain(): boolean {
+    const queue = this.queues[0];
+    const gpa = this.allocateBuffer(16);
+    if (!queue || gpa === undefined) return false;
+    const request: InFlightRequest = {
+      parts: [],
+      dmaAddrs: [],
+      isCounted: true,
+      onDone: () => this.freeBuffer(gpa),
+      onFail: () => this.freeBuffer(gpa),
+    };
+    if (!queue.addLoopedChain(request, gpa)) {
+      this.freeBuffer(gpa);
+      return false;
+    }
+    this.inFlight++;
+    this.submitted++;
+    this.backend.notify(0);
+    return true;
+  }
+
+  /** Called after completions were handled, so device models can retry what was put back. */
+  protected onCompletions(_queueIndex: number): void {}
+
+  /** Bytes of driver buffer memory; undefined when the arena is exhausted. */
+  protected allocateBuffer(bytes: number): number | undefined {
+    return this.arena?.allocate(bytes, 64);
+  }
+
+  protected freeBuffer(gpa: number): void {
+    this.arena?.free(gpa);
+  }
+
+  #onInterrupt(queueIndex: number): void {
+    const queue = this.queues[queueIndex];
+    if (!queue) return;
+    for (let count = 0; count <= queue.queueSize; count++) {
+      const used = queue.getBuf();
+      if (used === undefined) break;
+      if (typeof used === 'string') {
+        this.kernel.context.emit(
+          this.kernel.vm,
+          'virtio-error',
+          'error',
+          `${this.driverName} ${this.backend.name}: ${used}`,
+        );
+        this.#isBroken = true;
+        for (const request of queue.detachUnused()) this.#finish(request, undefined);
+        return;
+      }
+      this.#finish(used.token, used.len);
+    }
+    this.onCompletions(queueIndex);
+  }
+
+  /** Unmaps (bouncing device-written data back) and hands the request to its device model. */
+  #finish(request: InFlightRequest, usedLength: number | undefined): void {
+    const dma = this.dma;
+    request.parts.forEach((part, index) =>
+      dma?.unmap(request.dmaAddrs[index]!, part.len, usedLength === undefined ? 'to-device' : part.direction),
+    );
+    if (request.isCounted) {
+      this.inFlight--;
+      this.finished++;
+    }
+    if (usedLength === undefined) {
+      if (request.isCounted) this.failed++;
+      request.onFail();
+      return;
+    }
+    request.onDone(usedLength);
+  }
+
+  #setUpQueuesAndArena(features: FeatureSet): boolean {
+    const dma = this.dma!;
+    const hasEventIdx = hasFeature(features, VirtioFeature.eventIdx);
+    const hasIndirect = hasFeature(features, VirtioFeature.indirectDesc);
+    const queueSize = this.backend.identity.config.queueSize;
+    for (let index = 0; index < this.backend.queueCount; index++) {
+      const probeLayoutBytes = 16 * queueSize + 6 + 2 * queueSize + 8 + 8 * queueSize + 6;
+      const ring = dma.allocCoherent(probeLayoutBytes);
+      if (!ring) return false;
+      this.#rings.push(ring);
+      this.queues.push(
+        new SplitVirtqueueDriver<InFlightRequest>({
+          view: this.kernel.view,
+          baseGpa: ring.cpuGpa,
+          queueSize,
+          hasEventIdx,
+          allocateIndirect: hasIndirect ? (bytes) => this.#allocateIndirect(bytes) : undefined,
+        }),
+      );
+      this.backend.setupQueue(index, ring.dmaAddr, queueSize);
+    }
+    const arenaBytes = DRIVER_ARENA_BYTES[this.backend.type] ?? GUEST_PAGE_SIZE;
+    this.#arenaBase = this.kernel.heap.allocate(arenaBytes, GUEST_PAGE_SIZE);
+    if (this.#arenaBase === undefined) return false;
+    this.arena = new RangeAllocator(this.#arenaBase, arenaBytes, 64);
+    return true;
+  }
+
+  /** An indirect table lives in ordinary kernel memory and is DMA-mapped like a buffer (`vring_map_single`). */
+  #allocateIndirect(bytes: number): IndirectTable | undefined {
+    const dma = this.dma;
+    const cpuGpa = this.allocateBuffer(bytes);
+    if (cpuGpa === undefined || !dma) return undefined;
+    let dmaAddr = DMA_MAPPING_ERROR;
+    const table: IndirectTable = {
+      cpuGpa,
+      get dmaAddr() {
+        return dmaAddr;
+      },
+      publish: () => {
+        dmaAddr = dma.map(cpuGpa, bytes, 'to-device');
+        return dmaAddr !== DMA_MAPPING_ERROR;
+      },
+      release: () => {
+        dma.unmap(dmaAddr, bytes, 'to-device');
+        this.freeBuffer(cpuGpa);
+      },
+    };
+    return table;
+  }
+}
+
+function transportFeatures(): FeatureSet {
+  let features = 0n;
+  for (const bit of [
+    VirtioFeature.version1,
+    VirtioFeature.eventIdx,
+    VirtioFeature.indirectDesc,
+    VirtioFeature.accessPlatform,
+  ])
+    features |= 1n << BigInt(bit);
+  return features;
+}

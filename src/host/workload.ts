@@ -1,0 +1,168 @@
+import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
+import type {Rng} from '../core/rng.js';
+import type {TimerHandle} from '../core/scheduler.js';
+import {MiB} from '../core/units.js';
+import type {WorkloadConfig} from './config/world-schema.js';
+import type {GuestKernel} from './guest-kernel.js';
+import type {SimContext} from './sim-context.js';
+import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './workload-profiles.js';
+import {SHADOW_BLOCK_BYTES} from './disk-shadow.js';
+
+/** The workload acts in steps of this much simulated time. */
+export const WORKLOAD_TICK_US = 25_000;
+/** Pages below this are the kernel image and early data; a workload never dirties them. */
+export const DIRTY_REGION_START = 16 * MiB;
+const NET_FLOWS = 4;
+
+type CreditKey = 'console' | 'rng' | 'net' | 'blk' | 'dirty';
+
+export interface WorkloadHost {
+  readonly context: SimContext;
+  readonly rng: Rng;
+  memory(): GuestMemory;
+  readonly residentBytes: number;
+  /** Fraction of vCPU time auto-converge takes away (0..0.99). */
+  throttle(): number;
+  /** Schedules guest work (deferred while paused, dropped after a reboot). */
+  guestTimer(delayUs: number, work: () => void): TimerHandle;
+}
+
+/**
+ * A guest's applications: at each tick, per device, as many requests as the profile's rates
+ * allow (with some randomness), bounded by a queue depth; plus the pages the programs dirty.
+ */
+export class Workload {
+  readonly #host: WorkloadHost;
+  #config: WorkloadConfig;
+  #kernel: GuestKernel | null = null;
+  #timer: TimerHandle | undefined;
+  #credits: Record<CreditKey, number> = {console: 0, rng: 0, net: 0, blk: 0, dirty: 0};
+  #sequentialOffset = 0;
+  #sequentialIsWrite = true;
+  #dirtyCursor = 0;
+  #consoleLine = 0;
+  /** Pages dirtied in total (migration's dirty rate reads the memory's log; this is for the report). */
+  dirtiedPages = 0;
+
+  constructor(host: WorkloadHost, config: WorkloadConfig) {
+    this.#host = host;
+    this.#config = config;
+  }
+
+  get config(): WorkloadConfig {
+    return this.#config;
+  }
+
+  get profile(): WorkloadProfile {
+    return WORKLOAD_PROFILES[this.#config.profile];
+  }
+
+  get dirtyBytesPerSecond(): number {
+    return this.#config.dirtyRate ?? this.profile.dirtyBytesPerSecond;
+  }
+
+  get workingSetBytes(): number {
+    const wanted = this.#config.workingSet ?? this.profile.workingSetBytes;
+    return Math.max(0, Math.min(wanted, this.#host.residentBytes - DIRTY_REGION_START));
+  }
+
+  setConfig(config: WorkloadConfig): void {
+    this.#config = config;
+  }
+
+  start(kernel: GuestKernel): void {
+    this.stop();
+    this.#kernel = kernel;
+    this.#schedule();
+  }
+
+  stop(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#kernel = null;
+  }
+
+  get isRunning(): boolean {
+    return this.#kernel !== null;
+  }
+
+  #schedule(): void {
+    this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, () => {
+      this.#tick();
+      if (this.#kernel) this.#schedule();
+    });
+  }
+
+  #tick(): void {
+    const kernel = this.#kernel;
+    if (!kernel) return;
+    const profile = this.profile;
+    const seconds = (WORKLOAD_TICK_US / 1_000_000) * (1 - this.#host.throttle());
+    const rng = this.#host.rng;
+    const due = (key: CreditKey, perSecond: number): number => {
+      this.#credits[key] += perSecond * seconds * (0.5 + rng.float());
+      const whole = Math.floor(this.#credits[key]);
+      this.#credits[key] -= whole;
+      return whole;
+    };
+    this.#dirty(due('dirty', this.dirtyBytesPerSecond / GUEST_PAGE_SIZE));
+    const drivers = kernel.drivers;
+    if (drivers.console?.isReady)
+      for (let n = due('console', profile.consoleLinesPerSecond); n > 0; n--)
+        drivers.console.write(`${this.#config.profile}: heartbeat ${this.#consoleLine++}`);
+    if (drivers.rng?.isReady)
+      for (let n = due('rng', profile.rngRequestsPerSecond); n > 0; n--)
+        drivers.rng.request(rng.pick([16, 32, 64]));
+    if (drivers.net?.isReady) {
+      for (let n = due('net', profile.netFramesPerSecond); n > 0; n--) {
+        drivers.net.send(
+          rng.int(0, NET_FLOWS - 1),
+          rng.int(...profile.netPayloadBytes),
+          rng.int(...profile.netReplyBytes),
+        );
+      }
+    }
+    if (drivers.blk?.isReady) this.#blk(due('blk', profile.blkRequestsPerSecond), profile);
+  }
+
+  #blk(count: number, profile: WorkloadProfile): void {
+    const blk = this.#kernel?.drivers.blk;
+    if (!blk) return;
+    const rng = this.#host.rng;
+    const regionBlocks = profile.blkRegionBytes / SHADOW_BLOCK_BYTES;
+    for (let n = 0; n < count && blk.inFlight < profile.blkQueueDepth; n++) {
+      const blocks = rng.int(...profile.blkBlocks);
+      let firstBlock: number;
+      let isWrite: boolean;
+      if (profile.blkIsSequential) {
+        if (this.#sequentialOffset + blocks > regionBlocks) {
+          this.#sequentialOffset = 0;
+          this.#sequentialIsWrite = !this.#sequentialIsWrite;
+        }
+        firstBlock = this.#sequentialOffset;
+        isWrite = this.#sequentialIsWrite;
+      } else {
+        firstBlock = rng.int(0, regionBlocks - blocks);
+        isWrite = !rng.chance(profile.blkReadFraction);
+      }
+      const offsetBytes = DISK_WORKLOAD_OFFSET + firstBlock * SHADOW_BLOCK_BYTES;
+      const lengthBytes = blocks * SHADOW_BLOCK_BYTES;
+      if (blk.isRangeBusy(offsetBytes, lengthBytes)) continue;
+      const result = blk.submitIo({isWrite, offsetBytes, lengthBytes});
+      if (result !== 'queued') break;
+      if (profile.blkIsSequential) this.#sequentialOffset += blocks;
+    }
+  }
+
+  #dirty(pages: number): void {
+    const workingSetPages = Math.floor(this.workingSetBytes / GUEST_PAGE_SIZE);
+    if (workingSetPages === 0) return;
+    const memory = this.#host.memory();
+    const firstPfn = DIRTY_REGION_START / GUEST_PAGE_SIZE;
+    for (let i = 0; i < pages; i++) {
+      memory.dirtyPage(firstPfn + this.#dirtyCursor);
+      this.#dirtyCursor = (this.#dirtyCursor + 1) % workingSetPages;
+    }
+    this.dirtiedPages += pages;
+  }
+}

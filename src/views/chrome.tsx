@@ -1,0 +1,62 @@
+import {Box, Text} from 'ink';
+import {memo} from 'react';
+import type {StatusMessage} from './dashboard-state.js';
+import {fit} from './format.js';
+import {KEY_BINDINGS} from './key-bindings.js';
+import type {Theme} from './theme.js';
+
+/** The status line: the answer to the last command, a failed config reload, or a notice. */
+export const StatusLine = memo(function StatusLine({
+  status,
+  banner,
+  width,
+  theme,
+}: {
+  readonly status: StatusMessage | null;
+  readonly banner: string | null;
+  readonly width: number;
+  readonly theme: Theme;
+}) {
+  if (banner) {
+    return (
+      <Text color={theme.error} inverse={!theme.isColorEnabled} wrap="truncate">
+        {fit(`config not applied: ${banner} (the last good world keeps running)`, width)}
+      </Text>
+    );
+  }
+  const color =
+    status?.tone === 'error' ? theme.error : status?.tone === 'warning' ? theme.warning : undefined;
+  return (
+    <Text color={color} wrap="truncate">
+      {fit(status?.text ?? '', width)}
+    </Text>
+  );
+});
+
+/** The key bar at the bottom, as many keys as fit. */
+export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: number; readonly theme: Theme}) {
+  let text = '';
+  for (const binding of KEY_BINDINGS) {
+    if (!binding.label) continue;
+    const item = `${binding.keys.split(' ')[0]} ${binding.label}  `;
+    if (text.length + item.length > width) break;
+    text += item;
+  }
+  return (
+    <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
+      {fit(text, width)}
+    </Text>
+  );
+});
+
+/** Shown instead of the dashboard below 80×24; recovers when the terminal grows. */
+export function TooSmall({columns, rows}: {readonly columns: number; readonly rows: number}) {
+  return (
+    <Box width={columns} height={rows} flexDirection="column">
+      <Text wrap="truncate">terminal too small (need 80×24)</Text>
+      <Text wrap="truncate">
+        now {columns}×{rows}; resize, or q to quit
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,107 @@
+import {Table} from '@alcalzone/ink-table';
+import {Box, Text} from 'ink';
+import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
+import {fit} from './format.js';
+import type {Theme} from './theme.js';
+
+export interface DevicesTabProps {
+  readonly vm: VmSnapshot;
+  readonly width: number;
+  readonly height: number;
+  readonly theme: Theme;
+}
+
+type DeviceRow = {
+  DEV: string;
+  TYPE: string;
+  IOMMU: string;
+  DMA: string;
+  STATUS: string;
+  DONE: number;
+  FAIL: number;
+  INFL: number;
+  FAULT: number;
+  INTEG: number;
+};
+
+function deviceRow(device: DeviceSnapshot): DeviceRow {
+  return {
+    DEV: device.id,
+    TYPE: device.type,
+    IOMMU: device.offersAccessPlatform ? 'on' : 'off',
+    DMA:
+      device.dma === null ? '-' : device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma,
+    STATUS: device.status,
+    DONE: device.completed,
+    FAIL: device.failed,
+    INFL: device.inFlight,
+    FAULT: device.faults,
+    INTEG: device.integrityErrors,
+  };
+}
+
+/**
+ * Per device: whether it offers ACCESS_PLATFORM (iommu=on), how the guest drives it, its status
+ * and counters; errors and refusals below. Uses ink-table when there is room for its separators.
+ */
+export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
+  const rows = vm.devices.map(deviceRow);
+  const problems = vm.devices.filter((device) => device.error !== null);
+  const tableHeight = rows.length * 2 + 3;
+  const isTableFitting = tableHeight + problems.length <= height && width >= 84;
+  return (
+    <Box flexDirection="column" height={height} width={width}>
+      {rows.length === 0 ? (
+        <Text dimColor={theme.dim}>no virtio devices</Text>
+      ) : isTableFitting ? (
+        <Table data={rows} padding={1} />
+      ) : (
+        <CompactDeviceTable rows={rows} width={width} />
+      )}
+      {problems
+        .slice(0, Math.max(0, height - (isTableFitting ? tableHeight : rows.length + 1)))
+        .map((device) => (
+          <Text
+            key={device.id}
+            color={device.status === 'refused' ? theme.warning : theme.error}
+            wrap="truncate"
+          >
+            {fit(`${device.id} ${device.type}: ${device.error}`, width)}
+          </Text>
+        ))}
+    </Box>
+  );
+}
+
+const COMPACT_COLUMNS: ReadonlyArray<[keyof DeviceRow, number]> = [
+  ['DEV', 8],
+  ['TYPE', 8],
+  ['IOMMU', 5],
+  ['DMA', 14],
+  ['STATUS', 11],
+  ['DONE', 7],
+  ['FAIL', 5],
+  ['FAULT', 5],
+  ['INTEG', 5],
+];
+
+/** The same table without separators, for small terminals. */
+function CompactDeviceTable({rows, width}: {readonly rows: readonly DeviceRow[]; readonly width: number}) {
+  const line = (values: Array<string | number>) =>
+    fit(
+      values
+        .map((value, index) =>
+          fit(String(value), COMPACT_COLUMNS[index]![1], typeof value === 'number' ? 'right' : 'left'),
+        )
+        .join(' '),
+      width,
+    );
+  return (
+    <Box flexDirection="column">
+      <Text bold>{line(COMPACT_COLUMNS.map(([name]) => name))}</Text>
+      {rows.map((row) => (
+        <Text key={row.DEV}>{line(COMPACT_COLUMNS.map(([name]) => row[name]))}</Text>
+      ))}
+    </Box>
+  );
+}

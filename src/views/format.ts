@@ -1,0 +1,43 @@
+import {formatSize} from '../core/units.js';
+
+const BAR_FULL = '█';
+const BAR_EMPTY = '░';
+const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/** A fixed-width bar for a fraction 0..1. */
+export function bar(fraction: number, width: number): string {
+  const clamped = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
+  const filled = Math.round(clamped * width);
+  return BAR_FULL.repeat(filled) + BAR_EMPTY.repeat(width - filled);
+}
+
+/** A sparkline of the last `width` values, scaled to `max`. */
+export function sparkline(values: readonly number[], width: number, max: number): string {
+  const recent = values.slice(-width);
+  const line = recent
+    .map(
+      (value) =>
+        SPARK[Math.min(SPARK.length - 1, Math.floor((max > 0 ? value / max : 0) * SPARK.length))] ?? SPARK[0],
+    )
+    .join('');
+  return line.padStart(width, ' ');
+}
+
+/** Bytes per second, compact: `1.2MiB/s`. */
+export function rate(bytesPerSecond: number): string {
+  if (bytesPerSecond <= 0) return '-';
+  return `${formatSize(bytesPerSecond).replace(' ', '')}/s`;
+}
+
+/** Pads or cuts text to exactly `width` cells (our text is single-width). */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+  return align === 'left' ? text.padEnd(width) : text.padStart(width);
+}
+
+export function percent(fraction: number): string {
+  return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
+}
+
+export {formatSize};

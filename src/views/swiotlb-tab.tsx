@@ -1,0 +1,73 @@
+import {Box, Text} from 'ink';
+import type {VmSnapshot} from '../host/snapshot-types.js';
+import {IO_TLB_SIZE} from '../core/swiotlb.js';
+import {bar, fit, formatSize, percent, sparkline} from './format.js';
+import type {Theme} from './theme.js';
+
+export interface SwiotlbTabProps {
+  readonly vm: VmSnapshot;
+  readonly width: number;
+  readonly height: number;
+  readonly theme: Theme;
+}
+
+/** The bounce pool: usage and high-water mark, recent use, failures, bytes bounced, slots per device, sizing advice. */
+export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
+  const pool = vm.swiotlb;
+  if (!pool) {
+    const why =
+      vm.security.state === 'secure'
+        ? 'no pool yet'
+        : 'no swiotlb pool: this guest is not secure and was not booted with swiotlb=force, so nothing bounces';
+    return (
+      <Box height={height} width={width}>
+        <Text dimColor={theme.dim} wrap="wrap">
+          {why}
+        </Text>
+      </Box>
+    );
+  }
+  const used = pool.used / pool.nslabs;
+  const barWidth = Math.max(10, Math.min(40, width - 40));
+  const usageColor = used >= 0.9 ? theme.hot : used >= 0.6 ? theme.warm : theme.accent;
+  const history = vm.swiotlbHistory ?? [];
+  const devices = Object.entries(pool.usedByDevice);
+  const lines: Array<{text: string; color?: string | undefined}> = [
+    {
+      text: `used     ${bar(used, barWidth)} ${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatSize(pool.used * IO_TLB_SIZE)} of ${formatSize(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`,
+      color: usageColor,
+    },
+    {
+      text: `hiwater  ${bar(pool.hiwater / pool.nslabs, barWidth)} ${percent(pool.hiwater / pool.nslabs).padStart(4)}  ${pool.hiwater} slots`,
+    },
+    {
+      text: `peak/s   ${sparkline(history, barWidth, pool.nslabs)}  ${pool.recentPeak} slots in the last second`,
+    },
+    {
+      text: `bounced  ${formatSize(pool.bouncedBytesToDevice)} to devices, ${formatSize(pool.bouncedBytesFromDevice)} back`,
+    },
+    {
+      text: `failures ${pool.mapFailures} "swiotlb buffer is full"`,
+      color: pool.mapFailures > 0 ? theme.hot : undefined,
+    },
+    {
+      text: `per dev  ${devices.length === 0 ? '-' : devices.map(([device, slots]) => `${device} ${slots}`).join('  ')}`,
+    },
+    {
+      text:
+        pool.recommendedNslabs > pool.nslabs
+          ? `advice   swiotlb=${pool.recommendedNslabs} (${formatSize(pool.recommendedNslabs * IO_TLB_SIZE)}) on the kernel command line`
+          : `advice   pool size is enough (high water ${percent(pool.hiwater / pool.nslabs)})`,
+      color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
+    },
+  ];
+  return (
+    <Box flexDirection="column" height={height} width={width}>
+      {lines.slice(0, height).map((line, index) => (
+        <Text key={index} color={line.color} wrap="truncate">
+          {fit(line.text, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,53 @@
+import type {SecurityState} from '../host/snapshot-types.js';
+
+/** Colours carry meaning; with colours off every colour is undefined and text stays readable. */
+export interface Theme {
+  readonly isColorEnabled: boolean;
+  readonly secure: string | undefined;
+  readonly undeclared: string | undefined;
+  readonly failed: string | undefined;
+  readonly transitioning: string | undefined;
+  readonly hot: string | undefined;
+  readonly warm: string | undefined;
+  readonly dim: boolean;
+  readonly accent: string | undefined;
+  readonly warning: string | undefined;
+  readonly error: string | undefined;
+  readonly selectedBackground: string | undefined;
+}
+
+export function createTheme(isColorEnabled: boolean): Theme {
+  const color = (name: string) => (isColorEnabled ? name : undefined);
+  return {
+    isColorEnabled,
+    secure: color('green'),
+    undeclared: color('magenta'),
+    failed: color('red'),
+    transitioning: color('cyan'),
+    hot: color('red'),
+    warm: color('yellow'),
+    dim: isColorEnabled,
+    accent: color('cyan'),
+    warning: color('yellow'),
+    error: color('red'),
+    selectedBackground: color('blue'),
+  };
+}
+
+/** The colour of a VM's security column. */
+export function securityColor(theme: Theme, state: SecurityState, isUndeclared: boolean): string | undefined {
+  if (state === 'secure') return isUndeclared ? theme.undeclared : theme.secure;
+  if (state === 'failed') return theme.failed;
+  if (state === 'transitioning') return theme.transitioning;
+  return undefined;
+}
+
+/** Legend lines for the help overlay: what each colour means. */
+export const COLOR_LEGEND: ReadonlyArray<{readonly key: keyof Theme; readonly meaning: string}> = [
+  {key: 'secure', meaning: 'secure, declared to management'},
+  {key: 'undeclared', meaning: 'secure (undeclared): management was not told'},
+  {key: 'transitioning', meaning: 'entering secure mode'},
+  {key: 'failed', meaning: 'failed / halted / device broken'},
+  {key: 'hot', meaning: 'bounce pool ≥ 90% used, or map failures'},
+  {key: 'warm', meaning: 'bounce pool ≥ 60% used'},
+];

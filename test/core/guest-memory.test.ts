@@ -1,0 +1,106 @@
+import {describe, expect, it} from 'vitest';
+import {GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../src/core/guest-memory.js';
+import {MemoryView, OutOfRangeAccess, SecurePageFault} from '../../src/core/memory-view.js';
+import {GiB} from '../../src/core/units.js';
+
+describe('guest memory', () => {
+  it('costs only the pages that were written', () => {
+    const memory = new GuestMemory(8 * GiB);
+    const view = new MemoryView(memory, false);
+    expect(memory.materializedPageCount).toBe(0);
+    view.write(3 * GiB, Buffer.from('hello'), 0, 5);
+    expect(memory.materializedPageCount).toBe(1);
+    const back = Buffer.alloc(5);
+    view.read(3 * GiB, back, 0, 5);
+    expect(back.toString()).toBe('hello');
+  });
+
+  it('reads untouched memory as zeros without allocating it', () => {
+    const memory = new GuestMemory(GiB);
+    const bytes = Buffer.alloc(100, 7);
+    new MemoryView(memory, true).read(12345, bytes, 0, 100);
+    expect(bytes.every((byte) => byte === 0)).toBe(true);
+    expect(memory.materializedPageCount).toBe(0);
+  });
+
+  it('copies across page boundaries', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    const data = Buffer.from(Array.from({length: 300}, (_, i) => i & 0xff));
+    const at = GUEST_PAGE_SIZE - 100;
+    view.write(at, data, 0, data.length);
+    const back = Buffer.alloc(300);
+    view.read(at, back, 0, 300);
+    expect(back.equals(data)).toBe(true);
+    view.copy(5 * GUEST_PAGE_SIZE - 7, at, 300);
+    view.read(5 * GUEST_PAGE_SIZE - 7, back, 0, 300);
+    expect(back.equals(data)).toBe(true);
+  });
+
+  it('encodes little-endian fields, including 64-bit addresses above 4 GiB', () => {
+    const view = new MemoryView(new GuestMemory(GiB), false);
+    view.writeU64(64, 0x1_2345_6789);
+    view.writeU16(80, 0xbeef);
+    expect(view.readU64(64)).toBe(0x1_2345_6789);
+    expect(view.readU16(80)).toBe(0xbeef);
+    const raw = Buffer.alloc(2);
+    view.read(80, raw, 0, 2);
+    expect([...raw]).toEqual([0xef, 0xbe]);
+  });
+
+  it('lets the guest kernel touch secure pages but blocks and counts the hypervisor', () => {
+    const memory = new GuestMemory(GiB);
+    memory.setPageStates(2, 1, PageState.secure);
+    const guest = new MemoryView(memory, false);
+    const hypervisor = new MemoryView(memory, true);
+    guest.write(2 * GUEST_PAGE_SIZE, Buffer.from('secret'), 0, 6);
+    expect(() => hypervisor.read(2 * GUEST_PAGE_SIZE, Buffer.alloc(6), 0, 6)).toThrow(SecurePageFault);
+    expect(() => hypervisor.writeU16(2 * GUEST_PAGE_SIZE + 10, 1)).toThrow(SecurePageFault);
+    expect(hypervisor.faults).toBe(2);
+    expect(() => hypervisor.read(2 * GUEST_PAGE_SIZE - 2, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
+  });
+
+  it('lets the hypervisor touch shared pages', () => {
+    const memory = new GuestMemory(GiB);
+    memory.setPageStates(4, 1, PageState.shared);
+    new MemoryView(memory, true).writeU32(4 * GUEST_PAGE_SIZE, 99);
+    expect(new MemoryView(memory, false).readU32(4 * GUEST_PAGE_SIZE)).toBe(99);
+  });
+
+  it('rejects addresses outside guest memory', () => {
+    expect(() => new MemoryView(new GuestMemory(GiB), true).read(GiB - 2, Buffer.alloc(4), 0, 4)).toThrow(OutOfRangeAccess);
+  });
+
+  it('zeroes a page the way UV_SHARE_PAGE does', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    view.fill(GUEST_PAGE_SIZE, 0xaa, 64);
+    memory.zeroPage(1);
+    expect(view.readU32(GUEST_PAGE_SIZE)).toBe(0);
+  });
+
+  it('generated (resident) pages read as a deterministic non-zero pattern and migrate as such', () => {
+    const memory = new GuestMemory(GiB);
+    memory.populate(0, 4);
+    const first = Buffer.alloc(16);
+    new MemoryView(memory, false).read(GUEST_PAGE_SIZE + 8, first, 0, 16);
+    expect(first.some((byte) => byte !== 0)).toBe(true);
+    expect(memory.isZeroPage(1)).toBe(false);
+    const copy = new GuestMemory(GiB);
+    copy.importPage(1, memory.exportPage(1));
+    const second = Buffer.alloc(16);
+    new MemoryView(copy, false).read(GUEST_PAGE_SIZE + 8, second, 0, 16);
+    expect(second.equals(first)).toBe(true);
+  });
+
+  it('logs dirty pages for migration and clears them on sync', () => {
+    const memory = new GuestMemory(GiB);
+    memory.startDirtyLog();
+    const view = new MemoryView(memory, true);
+    view.writeU32(3 * GUEST_PAGE_SIZE, 1);
+    view.writeU32(3 * GUEST_PAGE_SIZE + 8, 1);
+    memory.dirtyPage(9);
+    expect([...memory.syncDirtyLog()]).toEqual([3, 9]);
+    expect(memory.dirtyPageCount).toBe(0);
+  });
+});

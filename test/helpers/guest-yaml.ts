@@ -1,0 +1,53 @@
+import {readFileSync} from 'node:fs';
+import {DEFAULT_WORLD_FILE} from '../../src/host/config/load-world.js';
+import {DEMO_KEYS} from './world.js';
+
+/** The default world's signed image for web-1, reused so test guests carry a valid ticket. */
+export function webTicket(): string {
+  const text = readFileSync(DEFAULT_WORLD_FILE, 'utf8');
+  const block = text.slice(text.indexOf('- name: web-1'));
+  const image = /image: (\{[^}]*\})/.exec(block)![1]!;
+  const ticket = /ticket: (\{[^}]*\})/.exec(block)![1]!;
+  return `    image: ${image}\n    ticket: ${ticket}\n`;
+}
+
+export interface TestGuest {
+  readonly name?: string;
+  readonly host?: string;
+  readonly memory?: string;
+  readonly svm?: boolean;
+  readonly policy?: string;
+  readonly declared?: string;
+  readonly workload?: string;
+  readonly swiotlb?: string;
+  readonly devices: string;
+  readonly extra?: string;
+}
+
+/** A guest block with web-1's signed image. */
+export function guestYaml(guest: TestGuest): string {
+  return `  - name: ${guest.name ?? 'g1'}
+    host: ${guest.host ?? 'uv1'}
+    vcpus: 2
+    memory: ${guest.memory ?? '1GiB'}
+    svm: ${guest.svm ? 'on' : 'off'}
+    launchSecurity: ${guest.declared ?? 'allowed'}
+    dmaPolicy: ${guest.policy ?? 'legacy'}
+    workload: ${guest.workload ?? 'db'}
+    swiotlb: "${guest.swiotlb ?? '2048,2'}"
+${webTicket()}    devices: ${guest.devices}
+${guest.extra ?? ''}`;
+}
+
+/** Two ultravisor hosts that migrate secure guests, one without secure migration, one without an ultravisor. */
+export function worldYaml(guests: readonly TestGuest[], hostExtra = ''): string {
+  return `hosts:
+  - {name: uv1, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: uv2, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: oldqemu, memory: 64GiB, secureMigration: false, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: plain, memory: 64GiB}
+${hostExtra}
+${DEMO_KEYS}
+guests:
+${guests.map(guestYaml).join('')}`;
+}

@@ -1,0 +1,55 @@
+import {DEFAULT_WORLD_FILE, loadWorldFile, parseWorldText} from '../../src/host/config/load-world.js';
+import type {WorldConfig} from '../../src/host/config/world-schema.js';
+import {checkInvariants} from '../../src/host/invariants.js';
+import type {VmSnapshot} from '../../src/host/snapshot-types.js';
+import {World} from '../../src/host/world.js';
+
+export function defaultConfig(): WorldConfig {
+  const result = loadWorldFile(DEFAULT_WORLD_FILE);
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+
+/** A world from YAML text; throws with the loader's message when invalid. */
+export function configFromYaml(text: string): WorldConfig {
+  const result = parseWorldText('test.yaml', text);
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+
+export function startWorld(config: WorldConfig, seed = 1): World {
+  const world = new World(config, {seed});
+  world.start();
+  return world;
+}
+
+/** Advances in half-second steps, checking DESIGN §6's invariants after each. */
+export function runChecked(world: World, seconds: number): void {
+  const end = world.nowUs + seconds * 1_000_000;
+  while (world.nowUs < end) {
+    world.advanceTo(Math.min(end, world.nowUs + 500_000));
+    const problems = checkInvariants(world);
+    if (problems.length > 0) throw new Error(`invariants broken at t=${world.nowUs / 1e6}s (seed ${world.seed}):\n${problems.join('\n')}`);
+  }
+}
+
+export function vm(world: World, name: string): VmSnapshot {
+  const found = world.getSnapshot().vms.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no vm ${name}`);
+  return found;
+}
+
+export function device(world: World, name: string, type: string) {
+  const found = vm(world, name).devices.find((candidate) => candidate.type === type);
+  if (!found) throw new Error(`no ${type} on ${name}`);
+  return found;
+}
+
+/** Keys of the default world, so test worlds can carry valid tickets. */
+export const DEMO_KEYS = `keys:
+  owner-demo: EQLYysu0Ao7SFDg5MgAqsAxZaU4/Bk2DIFK+CzmzsZY=
+  rogue-owner: wJA9ZuOsS4QxlO1/B1uwAzP++StnZZ8xF48XisND3tc=`;
+
+export function eventsOf(world: World, name: string | null): string[] {
+  return world.events.recent(100_000, name ?? undefined).map((event) => event.message);
+}

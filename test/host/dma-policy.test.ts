@@ -1,0 +1,35 @@
+import {describe, expect, it} from 'vitest';
+import {featureSet, VirtioFeature} from '../../src/core/virtio.js';
+import {ACCESS_PLATFORM_REFUSAL, decideDma} from '../../src/host/dma-policy.js';
+
+const withPlatform = featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform);
+const withoutPlatform = featureSet(VirtioFeature.version1);
+const base = {deviceType: 'blk' as const, isSwiotlbForced: false};
+
+describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
+  it.each([
+    ['legacy', false, withoutPlatform, 'direct', false],
+    ['legacy', false, withPlatform, 'dma-api', false],
+    ['legacy', true, withoutPlatform, 'direct', false],
+    ['legacy', true, withPlatform, 'dma-api', true],
+    ['force-dma-api', true, withoutPlatform, 'dma-api', true],
+    ['force-dma-api', false, withoutPlatform, 'direct', false],
+    ['restricted', true, withPlatform, 'dma-api', true],
+    ['restricted', true, withoutPlatform, 'refused', false],
+    ['restricted', false, withoutPlatform, 'direct', false],
+  ] as const)('%s, secure=%s → %s', (policy, isSecure, negotiated, mode, bounces) => {
+    const decision = decideDma({...base, policy, isSecure, negotiated});
+    expect(decision.mode).toBe(mode);
+    expect(decision.bounces).toBe(bounces);
+    if (mode === 'refused') expect(decision.refusal).toBe(ACCESS_PLATFORM_REFUSAL);
+  });
+
+  it('bounces DMA-API devices of a normal guest only with swiotlb=force', () => {
+    expect(decideDma({...base, policy: 'legacy', isSecure: false, negotiated: withPlatform, isSwiotlbForced: true})).toEqual({mode: 'dma-api', bounces: true});
+    expect(decideDma({...base, policy: 'legacy', isSecure: false, negotiated: withoutPlatform, isSwiotlbForced: true})).toEqual({mode: 'direct', bounces: false});
+  });
+
+  it('refuses a restricted secure device without VERSION_1 even with ACCESS_PLATFORM', () => {
+    expect(decideDma({...base, policy: 'restricted', isSecure: true, negotiated: featureSet(VirtioFeature.accessPlatform)}).mode).toBe('refused');
+  });
+});

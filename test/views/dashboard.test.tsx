@@ -1,0 +1,145 @@
+import {render} from 'ink-testing-library';
+import {describe, expect, it} from 'vitest';
+import {Dashboard} from '../../src/views/dashboard.js';
+import {createTheme} from '../../src/views/theme.js';
+import {recordingCommands, worldSource} from '../helpers/views.js';
+import {defaultConfig, startWorld} from '../helpers/world.js';
+
+const theme = createTheme(false);
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+/** Types keys one by one, as a person does (Ink reads a burst of characters as a paste). */
+async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    app.stdin.write(key);
+    await new Promise((resolve) => setTimeout(resolve, key === '\u001B' ? 60 : 5));
+  }
+}
+
+function setup(columns = 120, rows = 40, seconds = 12) {
+  const world = startWorld(defaultConfig(), 1);
+  world.advanceTo(seconds * 1_000_000);
+  const source = worldSource(world);
+  const commands = recordingCommands(world, () => source.refresh());
+  const app = render(<Dashboard source={source} commands={commands} theme={theme} size={{columns, rows}} />);
+  return {world, source, commands, app};
+}
+
+function selectedLine(frame: string): string {
+  return frame.split('\n').find((line) => line.startsWith('▶')) ?? '';
+}
+
+describe('dashboard', () => {
+  it('shows the summary, every VM with its security, and the key bar', () => {
+    const {app} = setup();
+    const frame = app.lastFrame()!;
+    expect(frame).toContain('4 hosts (3 UV)');
+    for (const name of ['web-1', 'db-1', 'batch-1', 'legacy-1', 'bounce-test', 'rogue-1', 'churn-1']) expect(frame).toContain(name);
+    expect(frame).toMatch(/batch-1 .*secure \(undeclared\)/);
+    expect(frame).toMatch(/web-1 .*secure /);
+    expect(frame).toContain('q quit');
+    expect(frame.split('\n')).toHaveLength(40);
+  });
+
+  it('moves the selection with j and k', async () => {
+    const {app} = setup();
+    expect(selectedLine(app.lastFrame()!)).toContain('batch-1');
+    app.stdin.write('j');
+    await tick();
+    expect(selectedLine(app.lastFrame()!)).toContain('bounce-test');
+    app.stdin.write('k');
+    await tick();
+    expect(selectedLine(app.lastFrame()!)).toContain('batch-1');
+  });
+
+  it('opens and closes help with ?, listing every key', async () => {
+    const {app} = setup();
+    app.stdin.write('?');
+    await tick();
+    expect(app.lastFrame()).toContain('svmtop keys');
+    expect(app.lastFrame()).toContain('migrate: pick a host');
+    await press(app, '\u001B');
+    expect(app.lastFrame()).not.toContain('svmtop keys');
+  });
+
+  it('shows the devices table with refusals for the restricted guest', async () => {
+    const {app} = setup();
+    await press(app, 'j', 'j', 'j');
+    const frame = app.lastFrame()!;
+    expect(selectedLine(frame)).toContain('db-1');
+    expect(frame).toMatch(/virtio2 +│? ?console.*refused/);
+    expect(frame).toContain('device must provide VIRTIO_F_ACCESS_PLATFORM');
+  });
+
+  it('asks before going secure, then sends the command', async () => {
+    const {app, commands} = setup();
+    await press(app, 'j', 'j', 'j', 'j');
+    app.stdin.write('s');
+    await tick();
+    expect(app.lastFrame()).toContain('legacy-1: kexec into its kernel with svm=on and enter secure mode? [y/N]');
+    app.stdin.write('y');
+    await tick();
+    expect(commands.sent).toEqual([{kind: 'secure', vm: 'legacy-1'}]);
+    expect(app.lastFrame()).toContain('secure legacy-1: svm=on set; kexec into the secure kernel');
+  });
+
+  it('says why a balloon on a secure guest does nothing and offers to force it', async () => {
+    const {app, commands} = setup();
+    app.stdin.write('G');
+    await tick();
+    expect(selectedLine(app.lastFrame()!)).toContain('web-1');
+    app.stdin.write('b');
+    await tick();
+    expect(app.lastFrame()).toContain('web-1 is secure: the host will reclaim nothing. Inflate anyway? [y/N]');
+    app.stdin.write('n');
+    await tick();
+    expect(commands.sent).toEqual([]);
+    expect(app.lastFrame()).toContain('cancelled');
+  });
+
+  it('the migration picker says which hosts refuse and why', async () => {
+    const {app} = setup();
+    app.stdin.write('m');
+    await tick();
+    const frame = app.lastFrame()!;
+    expect(frame).toContain('migrate batch-1 to');
+    expect(frame).toContain('PEF: Migration is not implemented');
+    expect(frame).toMatch(/delta +refuses: .*has no ultravisor/);
+  });
+
+  it('filters by text and clears with Esc', async () => {
+    const {app} = setup();
+    app.stdin.write('/');
+    await tick();
+    await press(app, 'b', 'e', 't', 'a');
+    const frame = app.lastFrame()!;
+    expect(frame).toContain('db-1');
+    expect(frame).toContain('rogue-1');
+    expect(frame).not.toContain('web-1');
+    await press(app, '\u001B');
+    expect(app.lastFrame()).toContain('web-1');
+  });
+
+  it('explains keys that do nothing', async () => {
+    const {app} = setup();
+    app.stdin.write('z');
+    await tick();
+    expect(app.lastFrame()).toContain('no action for "z" (? lists the keys)');
+  });
+
+  it('switches tabs with numbers and shows the swiotlb panel', async () => {
+    const {app} = setup();
+    app.stdin.write('2');
+    await tick();
+    expect(app.lastFrame()).toMatch(/used +[█░]+ +\d+%/);
+    expect(app.lastFrame()).toContain('advice');
+  });
+
+  it('works at 80×24 and shows "terminal too small" below it', () => {
+    const small = setup(80, 24);
+    expect(small.app.lastFrame()!.split('\n')).toHaveLength(24);
+    expect(small.app.lastFrame()).toContain('web-1');
+    const tiny = setup(70, 20);
+    expect(tiny.app.lastFrame()).toContain('terminal too small (need 80×24)');
+  });
+});
