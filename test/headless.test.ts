@@ -17,9 +17,14 @@ describe('svmtop --headless', () => {
   it('prints only JSON lines: events, snapshots every interval, and a summary last', () => {
     expect(first.status).toBe(0);
     expect(first.stderr).toBe('');
-    const lines = first.stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as {type: string; t: number});
+    const lines = first.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {type: string; t: number});
     expect(new Set(lines.map((line) => line.type))).toEqual(new Set(['event', 'snapshot', 'summary']));
-    expect(lines.filter((line) => line.type === 'snapshot').map((line) => line.t)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(lines.filter((line) => line.type === 'snapshot').map((line) => line.t)).toEqual([
+      1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ]);
     expect(lines.at(-1)).toMatchObject({type: 'summary', t: 10, seed: 1, expectations: []});
     const event = lines.find((line) => line.type === 'event');
     expect(Object.keys(event!)).toEqual(['type', 't', 'vm', 'kind', 'severity', 'message']);
@@ -34,26 +39,56 @@ describe('svmtop --headless', () => {
   });
 
   it('names the §5 snapshot fields', () => {
-    const summary = JSON.parse(first.stdout.trimEnd().split('\n').at(-1)!) as {hosts: Record<string, unknown>[]; vms: Record<string, unknown>[]};
+    const summary = JSON.parse(first.stdout.trimEnd().split('\n').at(-1)!) as {
+      hosts: Record<string, unknown>[];
+      vms: Record<string, unknown>[];
+    };
     expect(Object.keys(summary.hosts[0]!)).toEqual(['name', 'ultravisor', 'secureMigration', 'memory']);
     const vm = summary.vms[0]!;
-    for (const key of ['name', 'host', 'state', 'vcpus', 'memoryBytes', 'dmaPolicy', 'security', 'devices', 'swiotlb', 'balloon', 'migration']) expect(vm).toHaveProperty(key);
-    expect(Object.keys(vm.security as object)).toEqual(expect.arrayContaining(['state', 'phase', 'progress', 'declared']));
+    for (const key of [
+      'name',
+      'host',
+      'state',
+      'vcpus',
+      'memoryBytes',
+      'dmaPolicy',
+      'security',
+      'devices',
+      'swiotlb',
+      'balloon',
+      'migration',
+    ])
+      expect(vm).toHaveProperty(key);
+    expect(Object.keys(vm.security as object)).toEqual(
+      expect.arrayContaining(['state', 'phase', 'progress', 'declared']),
+    );
   });
 
   it('exits 1 when an expectation fails, and says which', () => {
-    const scenario = file('fail.yaml', 'duration: 5s\nexpect:\n  - {vm: web-1, path: state, equals: halted}\n');
+    const scenario = file(
+      'fail.yaml',
+      'duration: 5s\nexpect:\n  - {vm: web-1, path: state, equals: halted}\n',
+    );
     const result = runCli(['--headless', '--scenario', scenario]);
     expect(result.status).toBe(1);
-    const summary = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!) as {expectations: Array<{ok: boolean; actual: unknown}>};
-    expect(summary.expectations).toEqual([expect.objectContaining({ok: false, path: 'state', actual: 'booting'})]);
+    const summary = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!) as {
+      expectations: Array<{ok: boolean; actual: unknown}>;
+    };
+    expect(summary.expectations).toEqual([
+      expect.objectContaining({ok: false, path: 'state', actual: 'booting'}),
+    ]);
   });
 
   it('runs scenario steps at their times and passes their expectations', () => {
-    const scenario = file('ok.yaml', 'duration: 8s\nseed: 4\nsteps:\n  - {at: 3s, do: pause, vm: churn-1}\nexpect:\n  - {vm: churn-1, path: state, equals: paused}\n  - {vm: churn-1, event: paused}\n');
+    const scenario = file(
+      'ok.yaml',
+      'duration: 8s\nseed: 4\nsteps:\n  - {at: 3s, do: pause, vm: churn-1}\nexpect:\n  - {vm: churn-1, path: state, equals: paused}\n  - {vm: churn-1, event: paused}\n',
+    );
     const result = runCli(['--headless', '--scenario', scenario]);
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('"t":3,"vm":"churn-1","kind":"state","severity":"info","message":"paused"');
+    expect(result.stdout).toContain(
+      '"t":3,"vm":"churn-1","kind":"state","severity":"info","message":"paused"',
+    );
     expect(result.stdout).toContain('"seed":4');
   });
 });
@@ -61,8 +96,14 @@ describe('svmtop --headless', () => {
 describe('bad input exits 2 with one clear line', () => {
   it.each([
     [['--headless', '--bogus'], 'svmtop: unknown flag --bogus (see svmtop --help)\n'],
-    [['--headless', '--duration', '5parsecs'], 'svmtop: --duration: expected a duration like 60s, 500ms or 2m, got "5parsecs"\n'],
-    [['--headless', '--seed', 'x'], 'svmtop: --seed: expected a whole number from 0 to 4294967295, got "x"\n'],
+    [
+      ['--headless', '--duration', '5parsecs'],
+      'svmtop: --duration: expected a duration like 60s, 500ms or 2m, got "5parsecs"\n',
+    ],
+    [
+      ['--headless', '--seed', 'x'],
+      'svmtop: --seed: expected a whole number from 0 to 4294967295, got "x"\n',
+    ],
     [['--headless', '--config', '/nope.yaml'], 'svmtop: /nope.yaml: cannot read file (no such file)\n'],
     [['--duration', '5s'], 'svmtop: --duration needs --headless\n'],
     [['frobnicate'], 'svmtop: unknown command "frobnicate" (see svmtop --help)\n'],
@@ -74,15 +115,22 @@ describe('bad input exits 2 with one clear line', () => {
   });
 
   it('an invalid config names file, path and rule', () => {
-    const config = file('bad.yaml', 'hosts:\n  - {name: h, memory: 1GiB}\nguests:\n  - {name: g, host: h, memory: big}\n');
+    const config = file(
+      'bad.yaml',
+      'hosts:\n  - {name: h, memory: 1GiB}\nguests:\n  - {name: g, host: h, memory: big}\n',
+    );
     const result = runCli(['--headless', '--config', config]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`svmtop: ${config}: guests[0].memory: expected a size like "4GiB", got "big"\n`);
+    expect(result.stderr).toBe(
+      `svmtop: ${config}: guests[0].memory: expected a size like "4GiB", got "big"\n`,
+    );
   });
 
   it('a scenario with an unknown command or VM', () => {
     const unknownCommand = file('c.yaml', 'steps:\n  - {at: 1s, do: teleport, vm: web-1}\n');
-    expect(runCli(['--headless', '--scenario', unknownCommand]).stderr).toMatch(/steps\[0\]\.do: unknown command "teleport"/);
+    expect(runCli(['--headless', '--scenario', unknownCommand]).stderr).toMatch(
+      /steps\[0\]\.do: unknown command "teleport"/,
+    );
     const unknownVm = file('v.yaml', 'steps:\n  - {at: 1s, do: reboot, vm: nobody}\n');
     const result = runCli(['--headless', '--scenario', unknownVm]);
     expect(result.status).toBe(2);
@@ -92,7 +140,9 @@ describe('bad input exits 2 with one clear line', () => {
   it('the dashboard without a terminal suggests --headless', () => {
     const result = runCli([]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe('svmtop: the dashboard needs a terminal; for scripts use --headless (see svmtop --help)\n');
+    expect(result.stderr).toBe(
+      'svmtop: the dashboard needs a terminal; for scripts use --headless (see svmtop --help)\n',
+    );
   });
 
   it('--help and --version work', () => {

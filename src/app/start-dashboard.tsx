@@ -54,7 +54,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
     {
       interactive: true,
-    alternateScreen: true,
+      alternateScreen: true,
       incrementalRendering: true,
       maxFps: 20,
       exitOnCtrlC: false,

@@ -14,31 +14,53 @@ export function checkInvariants(world: World): string[] {
     const pool = guest.kernel?.swiotlb;
     if (pool) problems.push(...checkPool(guest.name, pool));
     const memory = guest.memory;
-    const counted = memory.countInState(PageState.normal) + memory.countInState(PageState.secure) + memory.countInState(PageState.shared);
-    if (counted !== memory.pageCount) problems.push(`${guest.name}: page states count ${counted} pages of ${memory.pageCount}`);
-    if (guest.securityState === 'normal' && memory.countInState(PageState.secure) + memory.countInState(PageState.shared) > 0) {
-      problems.push(`${guest.name}: normal guest still has ${memory.countInState(PageState.secure)} secure and ${memory.countInState(PageState.shared)} shared pages`);
+    const counted =
+      memory.countInState(PageState.normal) +
+      memory.countInState(PageState.secure) +
+      memory.countInState(PageState.shared);
+    if (counted !== memory.pageCount)
+      problems.push(`${guest.name}: page states count ${counted} pages of ${memory.pageCount}`);
+    if (
+      guest.securityState === 'normal' &&
+      memory.countInState(PageState.secure) + memory.countInState(PageState.shared) > 0
+    ) {
+      problems.push(
+        `${guest.name}: normal guest still has ${memory.countInState(PageState.secure)} secure and ${memory.countInState(PageState.shared)} shared pages`,
+      );
     }
     for (const driver of guest.kernel?.allDrivers() ?? []) {
-      if (driver.inFlight < 0) problems.push(`${guest.name} ${driver.backend.name}: ${driver.inFlight} requests in flight`);
+      if (driver.inFlight < 0)
+        problems.push(`${guest.name} ${driver.backend.name}: ${driver.inFlight} requests in flight`);
       if (driver.submitted !== driver.finished + driver.inFlight) {
-        problems.push(`${guest.name} ${driver.backend.name}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`);
+        problems.push(
+          `${guest.name} ${driver.backend.name}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`,
+        );
       }
     }
     const migration = world.activeMigration(guest.name)?.snapshot();
     if (migration) {
       const {ram} = migration;
-      if (ram.remaining < 0 || ram.transferred < ram.normalBytes) problems.push(`${guest.name}: migration counters inconsistent (transferred ${ram.transferred}, normal bytes ${ram.normalBytes}, remaining ${ram.remaining})`);
-      if (migration.status === 'completed' && migration.downtimeMs > migration.totalTimeMs) problems.push(`${guest.name}: downtime ${migration.downtimeMs} ms longer than the migration`);
+      if (ram.remaining < 0 || ram.transferred < ram.normalBytes)
+        problems.push(
+          `${guest.name}: migration counters inconsistent (transferred ${ram.transferred}, normal bytes ${ram.normalBytes}, remaining ${ram.remaining})`,
+        );
+      if (migration.status === 'completed' && migration.downtimeMs > migration.totalTimeMs)
+        problems.push(`${guest.name}: downtime ${migration.downtimeMs} ms longer than the migration`);
     }
   }
   for (const host of world.hosts.values()) {
     const ultravisor = host.ultravisor;
     if (!ultravisor) continue;
-    if (ultravisor.secureUsedBytes > ultravisor.secureMemoryBytes || ultravisor.secureUsedBytes < 0) problems.push(`${host.name}: secure memory used ${ultravisor.secureUsedBytes} of ${ultravisor.secureMemoryBytes}`);
+    if (ultravisor.secureUsedBytes > ultravisor.secureMemoryBytes || ultravisor.secureUsedBytes < 0)
+      problems.push(
+        `${host.name}: secure memory used ${ultravisor.secureUsedBytes} of ${ultravisor.secureMemoryBytes}`,
+      );
     let held = 0;
     for (const guest of world.guests.values()) if (guest.host === host) held += guest.secureHeldBytes;
-    if (held > ultravisor.secureUsedBytes) problems.push(`${host.name}: guests hold ${held} bytes of secure memory, the ultravisor counts ${ultravisor.secureUsedBytes}`);
+    if (held > ultravisor.secureUsedBytes)
+      problems.push(
+        `${host.name}: guests hold ${held} bytes of secure memory, the ultravisor counts ${ultravisor.secureUsedBytes}`,
+      );
   }
   return problems;
 }
@@ -58,17 +80,22 @@ export function checkPool(name: string, pool: SwiotlbPool): string[] {
       }
       run++;
       if (list[slot] !== run) {
-        problems.push(`${name}: swiotlb list[${slot}] is ${list[slot]}, expected ${run} free slots to the end of its run`);
+        problems.push(
+          `${name}: swiotlb list[${slot}] is ${list[slot]}, expected ${run} free slots to the end of its run`,
+        );
         return problems;
       }
     }
   }
-  if (taken !== pool.used) problems.push(`${name}: swiotlb used is ${pool.used} but ${taken} slots are taken`);
+  if (taken !== pool.used)
+    problems.push(`${name}: swiotlb used is ${pool.used} but ${taken} slots are taken`);
   let byArea = 0;
   for (let area = 0; area < pool.nareas; area++) byArea += pool.areaState(area).used;
-  if (byArea !== pool.used) problems.push(`${name}: swiotlb areas count ${byArea} used slots, the pool ${pool.used}`);
+  if (byArea !== pool.used)
+    problems.push(`${name}: swiotlb areas count ${byArea} used slots, the pool ${pool.used}`);
   let byDevice = 0;
   for (const slots of pool.usedByDevice.values()) byDevice += slots;
-  if (byDevice !== pool.used) problems.push(`${name}: swiotlb per-device slots add up to ${byDevice}, used is ${pool.used}`);
+  if (byDevice !== pool.used)
+    problems.push(`${name}: swiotlb per-device slots add up to ${byDevice}, used is ${pool.used}`);
   return problems;
 }

@@ -2,7 +2,13 @@ import {describe, expect, it} from 'vitest';
 import {EventLog, type WorldEvent} from '../../src/core/event-log.js';
 import {RateLimiter} from '../../src/core/rate-limit.js';
 
-const event = (tUs: number, vm: string | null = 'vm'): WorldEvent => ({tUs, vm, kind: 'test', severity: 'info', message: `at ${tUs}`});
+const event = (tUs: number, vm: string | null = 'vm'): WorldEvent => ({
+  tUs,
+  vm,
+  kind: 'test',
+  severity: 'info',
+  message: `at ${tUs}`,
+});
 
 describe('event log', () => {
   it('keeps only the newest events, oldest first, and counts all', () => {

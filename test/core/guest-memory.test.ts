@@ -68,7 +68,9 @@ describe('guest memory', () => {
   });
 
   it('rejects addresses outside guest memory', () => {
-    expect(() => new MemoryView(new GuestMemory(GiB), true).read(GiB - 2, Buffer.alloc(4), 0, 4)).toThrow(OutOfRangeAccess);
+    expect(() => new MemoryView(new GuestMemory(GiB), true).read(GiB - 2, Buffer.alloc(4), 0, 4)).toThrow(
+      OutOfRangeAccess,
+    );
   });
 
   it('zeroes a page the way UV_SHARE_PAGE does', () => {

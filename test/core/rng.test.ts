@@ -5,7 +5,9 @@ describe('seeded rng', () => {
   it('gives the same sequence for the same seed', () => {
     const a = new Rng(42);
     const b = new Rng(42);
-    expect(Array.from({length: 20}, () => a.nextUint32())).toEqual(Array.from({length: 20}, () => b.nextUint32()));
+    expect(Array.from({length: 20}, () => a.nextUint32())).toEqual(
+      Array.from({length: 20}, () => b.nextUint32()),
+    );
   });
 
   it('gives different sequences for different seeds', () => {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
-import {decodeDescriptor, encodeDescriptor, splitRingLayout, vringNeedEvent} from '../../src/core/split-ring-layout.js';
+import {
+  decodeDescriptor,
+  encodeDescriptor,
+  splitRingLayout,
+  vringNeedEvent,
+} from '../../src/core/split-ring-layout.js';
 import {SplitVirtqueueDevice} from '../../src/core/split-virtqueue-device.js';
 import {SplitVirtqueueDriver} from '../../src/core/split-virtqueue-driver.js';
 import {DescriptorFlag} from '../../src/core/virtio.js';
@@ -33,12 +38,20 @@ describe('split ring layout', () => {
 
   it('encodes and decodes any descriptor byte-exact', () => {
     fc.assert(
-      fc.property(fc.record({addr: fc.integer({min: 0, max: 2 ** 53 - 1}), len: fc.nat({max: 0xffffffff}), flags: fc.nat({max: 0xffff}), next: fc.nat({max: 0xffff})}), (descriptor) => {
-        const bytes = Buffer.alloc(16);
-        encodeDescriptor(bytes, 0, descriptor);
-        expect(decodeDescriptor(bytes, 0)).toEqual(descriptor);
-        expect(bytes.readBigUInt64LE(0)).toBe(BigInt(descriptor.addr));
-      }),
+      fc.property(
+        fc.record({
+          addr: fc.integer({min: 0, max: 2 ** 53 - 1}),
+          len: fc.nat({max: 0xffffffff}),
+          flags: fc.nat({max: 0xffff}),
+          next: fc.nat({max: 0xffff}),
+        }),
+        (descriptor) => {
+          const bytes = Buffer.alloc(16);
+          encodeDescriptor(bytes, 0, descriptor);
+          expect(decodeDescriptor(bytes, 0)).toEqual(descriptor);
+          expect(bytes.readBigUInt64LE(0)).toBe(BigInt(descriptor.addr));
+        },
+      ),
     );
   });
 
@@ -53,20 +66,32 @@ describe('driver and device over guest memory', () => {
   it('round-trips random chains: the device sees what the driver queued, in order', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.array(fc.record({len: fc.integer({min: 1, max: 4096}), isDeviceWritable: fc.boolean()}), {minLength: 1, maxLength: 4}), {minLength: 1, maxLength: 40}),
+        fc.array(
+          fc.array(fc.record({len: fc.integer({min: 1, max: 4096}), isDeviceWritable: fc.boolean()}), {
+            minLength: 1,
+            maxLength: 4,
+          }),
+          {minLength: 1, maxLength: 40},
+        ),
         (requests) => {
           const {driver, device} = pair(8);
           let token = 0;
           for (const request of requests) {
-            const segments = [...request].sort((a, b) => Number(a.isDeviceWritable) - Number(b.isDeviceWritable)).map((segment, index) => ({addr: 0x100000 + index * 0x2000, ...segment}));
+            const segments = [...request]
+              .sort((a, b) => Number(a.isDeviceWritable) - Number(b.isDeviceWritable))
+              .map((segment, index) => ({addr: 0x100000 + index * 0x2000, ...segment}));
             const head = driver.add(segments, token);
             if (head === undefined) continue;
             const element = device.pop();
             expect(element && !('error' in element)).toBe(true);
             if (!element || 'error' in element) return;
             expect(element.head).toBe(head);
-            expect(element.out.map((s) => s.len)).toEqual(segments.filter((s) => !s.isDeviceWritable).map((s) => s.len));
-            expect(element.in.map((s) => s.len)).toEqual(segments.filter((s) => s.isDeviceWritable).map((s) => s.len));
+            expect(element.out.map((s) => s.len)).toEqual(
+              segments.filter((s) => !s.isDeviceWritable).map((s) => s.len),
+            );
+            expect(element.in.map((s) => s.len)).toEqual(
+              segments.filter((s) => s.isDeviceWritable).map((s) => s.len),
+            );
             device.push(element.head, 3);
             const used = driver.getBuf();
             expect(used).toEqual({token, len: 3});
@@ -142,7 +167,14 @@ describe('driver and device over guest memory', () => {
     );
     expect(driver.numFree).toBe(3);
     const element = device.pop();
-    expect(element).toEqual({head: 0, out: [{addr: 0x300000, len: 16}], in: [{addr: 0x301000, len: 512}, {addr: 0x302000, len: 1}]});
+    expect(element).toEqual({
+      head: 0,
+      out: [{addr: 0x300000, len: 16}],
+      in: [
+        {addr: 0x301000, len: 512},
+        {addr: 0x302000, len: 1},
+      ],
+    });
   });
 
   it('with EVENT_IDX, interrupts only when the driver asked', () => {

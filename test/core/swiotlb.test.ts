@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE, GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
-import {DMA_MAPPING_ERROR, IO_TLB_SEGSIZE, IO_TLB_SIZE, recommendNslabs, SwiotlbPool, swiotlbFullMessage, swiotlbGeometry} from '../../src/core/swiotlb.js';
+import {
+  DMA_MAPPING_ERROR,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SIZE,
+  recommendNslabs,
+  SwiotlbPool,
+  swiotlbFullMessage,
+  swiotlbGeometry,
+} from '../../src/core/swiotlb.js';
 import {KiB, MiB} from '../../src/core/units.js';
 import {checkPool} from '../../src/host/invariants.js';
 
@@ -87,7 +95,9 @@ describe('swiotlb pool', () => {
   });
 
   it('writes the kernel’s message', () => {
-    expect(swiotlbFullMessage(65536, 32768, 32700)).toBe('swiotlb buffer is full (sz: 65536 bytes), total 32768 (slots), used 32700 (slots)');
+    expect(swiotlbFullMessage(65536, 32768, 32700)).toBe(
+      'swiotlb buffer is full (sz: 65536 bytes), total 32768 (slots), used 32700 (slots)',
+    );
   });
 
   it('starts in the mapping CPU’s area and moves on round-robin', () => {
@@ -109,7 +119,9 @@ describe('swiotlb pool', () => {
   });
 
   it('advises a bigger pool after failures, never a smaller one than needed', () => {
-    expect(recommendNslabs({nslabs: 1024, nareas: 1, hiwater: 1024, mapFailures: 3})).toBeGreaterThanOrEqual(2048);
+    expect(recommendNslabs({nslabs: 1024, nareas: 1, hiwater: 1024, mapFailures: 3})).toBeGreaterThanOrEqual(
+      2048,
+    );
     expect(recommendNslabs({nslabs: 1024, nareas: 1, hiwater: 100, mapFailures: 0})).toBeLessThan(1024);
   });
 });
@@ -121,7 +133,13 @@ describe('swiotlb against a reference model (property)', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({op: fc.constant('map' as const), size: fc.integer({min: 1, max: 256 * KiB}), offset: fc.integer({min: 0, max: 4095}), cpu: fc.nat(7), aligned: fc.boolean()}),
+            fc.record({
+              op: fc.constant('map' as const),
+              size: fc.integer({min: 1, max: 256 * KiB}),
+              offset: fc.integer({min: 0, max: 4095}),
+              cpu: fc.nat(7),
+              aligned: fc.boolean(),
+            }),
             fc.record({op: fc.constant('unmap' as const), pick: fc.nat()}),
           ),
           {maxLength: 120},
@@ -130,7 +148,12 @@ describe('swiotlb against a reference model (property)', () => {
         (ops, nareas) => {
           const {pool} = makePool(1024, nareas);
           const initial = pool.listSnapshot();
-          const live: Array<{tlb: number; size: number; device: {index: number; minAlignMask: number}; slots: number[]}> = [];
+          const live: Array<{
+            tlb: number;
+            size: number;
+            device: {index: number; minAlignMask: number};
+            slots: number[];
+          }> = [];
           const owner = new Map<number, number>();
           for (const op of ops) {
             if (op.op === 'map') {

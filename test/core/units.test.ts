@@ -12,7 +12,9 @@ describe('sizes', () => {
     ['2g', 2 * GiB],
   ])('parses %s', (text, bytes) => expect(parseSize(text)).toBe(bytes));
 
-  it.each(['4 parsecs', '', 'GiB', '-1MiB', '1e3', -5, 1.5])('rejects %s', (text) => expect(parseSize(text)).toBeUndefined());
+  it.each(['4 parsecs', '', 'GiB', '-1MiB', '1e3', -5, 1.5])('rejects %s', (text) =>
+    expect(parseSize(text)).toBeUndefined(),
+  );
 
   it('formats with binary units', () => {
     expect(formatSize(4 * GiB)).toBe('4 GiB');

@@ -6,7 +6,10 @@ const selected = (screen: string) => screen.split('\n').find((line) => line.star
 describe('svmtop in a real terminal', () => {
   it('shows the default world, moves the selection with j, and exits 0 on q restoring the terminal', async () => {
     const session = startSvmtop();
-    const screen = await session.waitFor((text) => text.includes('web-1') && text.includes('churn-1'), 'the VM list');
+    const screen = await session.waitFor(
+      (text) => text.includes('web-1') && text.includes('churn-1'),
+      'the VM list',
+    );
     expect(screen).toContain('4 hosts (3 UV)');
     expect(selected(screen)).toContain('batch-1');
     session.press('j');
@@ -15,6 +18,8 @@ describe('svmtop in a real terminal', () => {
     const {exitCode} = await session.exited;
     expect(exitCode).toBe(0);
     expect(session.raw()).toContain('\u001B[?1049h');
-    expect(session.raw().lastIndexOf('\u001B[?1049l')).toBeGreaterThan(session.raw().lastIndexOf('\u001B[?1049h'));
+    expect(session.raw().lastIndexOf('\u001B[?1049l')).toBeGreaterThan(
+      session.raw().lastIndexOf('\u001B[?1049h'),
+    );
   });
 });

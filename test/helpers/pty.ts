@@ -19,7 +19,10 @@ export interface PtySession {
 }
 
 /** Starts the real `svmtop` in a pseudo-terminal and mirrors its output in a headless xterm. */
-export function startSvmtop(args: string[] = [], options: {columns?: number; rows?: number; env?: Record<string, string>; configHome?: string} = {}): PtySession {
+export function startSvmtop(
+  args: string[] = [],
+  options: {columns?: number; rows?: number; env?: Record<string, string>; configHome?: string} = {},
+): PtySession {
   const columns = options.columns ?? 120;
   const rows = options.rows ?? 40;
   const configHome = options.configHome ?? mkdtempSync(join(tmpdir(), 'svmtop-prefs-'));
@@ -30,17 +33,26 @@ export function startSvmtop(args: string[] = [], options: {columns?: number; row
     cols: columns,
     rows,
     cwd: process.cwd(),
-    env: {...process.env, XDG_CONFIG_HOME: configHome, TERM: 'xterm-256color', CI: 'true', ...options.env} as Record<string, string>,
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: configHome,
+      TERM: 'xterm-256color',
+      CI: 'true',
+      ...options.env,
+    } as Record<string, string>,
   });
   child.onData((data) => {
     raw += data;
     terminal.write(data);
   });
-  const exited = new Promise<{exitCode: number; signal?: number | undefined}>((resolve) => child.onExit(resolve));
+  const exited = new Promise<{exitCode: number; signal?: number | undefined}>((resolve) =>
+    child.onExit(resolve),
+  );
   const lines = () => {
     const buffer = terminal.buffer.active;
     const out: string[] = [];
-    for (let row = 0; row < terminal.rows; row++) out.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+    for (let row = 0; row < terminal.rows; row++)
+      out.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
     return out;
   };
   const screen = () => lines().join('\n');
@@ -61,7 +73,8 @@ export function startSvmtop(args: string[] = [], options: {columns?: number; row
         await new Promise<void>((resolve) => terminal.write('', resolve));
         const current = screen();
         if (predicate(current)) return current;
-        if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; screen was:\n${current}`);
+        if (Date.now() - start > timeoutMs)
+          throw new Error(`timed out waiting for ${what}; screen was:\n${current}`);
       }
     },
     exited,

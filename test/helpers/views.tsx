@@ -1,6 +1,11 @@
 import type {CommandResult} from '../../src/host/guest.js';
 import type {World} from '../../src/host/world.js';
-import type {DashboardCommands, DashboardSource, DashboardView, VmCommand} from '../../src/views/dashboard-model.js';
+import type {
+  DashboardCommands,
+  DashboardSource,
+  DashboardView,
+  VmCommand,
+} from '../../src/views/dashboard-model.js';
 
 /** A source over a real world that tests advance by hand. */
 export function worldSource(world: World): DashboardSource & {refresh(): void} {
@@ -20,11 +25,20 @@ export function worldSource(world: World): DashboardSource & {refresh(): void} {
 }
 
 function build(world: World): DashboardView {
-  return {world: world.getSnapshot({withHistory: true}), events: world.events.recent(300), speed: 1, banner: null, notice: null};
+  return {
+    world: world.getSnapshot({withHistory: true}),
+    events: world.events.recent(300),
+    speed: 1,
+    banner: null,
+    notice: null,
+  };
 }
 
 /** Commands that record what the dashboard asked for and answer like the world would. */
-export function recordingCommands(world: World, onRun: () => void = () => {}): DashboardCommands & {readonly sent: VmCommand[]; speed: number} {
+export function recordingCommands(
+  world: World,
+  onRun: () => void = () => {},
+): DashboardCommands & {readonly sent: VmCommand[]; speed: number} {
   const sent: VmCommand[] = [];
   const commands = {
     sent,

@@ -29,7 +29,10 @@ export function runChecked(world: World, seconds: number): void {
   while (world.nowUs < end) {
     world.advanceTo(Math.min(end, world.nowUs + 500_000));
     const problems = checkInvariants(world);
-    if (problems.length > 0) throw new Error(`invariants broken at t=${world.nowUs / 1e6}s (seed ${world.seed}):\n${problems.join('\n')}`);
+    if (problems.length > 0)
+      throw new Error(
+        `invariants broken at t=${world.nowUs / 1e6}s (seed ${world.seed}):\n${problems.join('\n')}`,
+      );
   }
 }
 

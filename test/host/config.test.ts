@@ -19,26 +19,38 @@ describe('world config', () => {
     const config = defaultConfig();
     expect(config.hosts.length).toBeGreaterThanOrEqual(4);
     expect(config.guests.length).toBeGreaterThanOrEqual(5);
-    expect(new Set(config.guests.map((guest) => guest.dmaPolicy))).toEqual(new Set(['legacy', 'force-dma-api', 'restricted']));
-    expect(new Set(config.guests.map((guest) => guest.launchSecurity))).toEqual(new Set(['required', 'allowed', 'none']));
+    expect(new Set(config.guests.map((guest) => guest.dmaPolicy))).toEqual(
+      new Set(['legacy', 'force-dma-api', 'restricted']),
+    );
+    expect(new Set(config.guests.map((guest) => guest.launchSecurity))).toEqual(
+      new Set(['required', 'allowed', 'none']),
+    );
     expect(config.guests.some((guest) => guest.svm) && config.guests.some((guest) => !guest.svm)).toBe(true);
     const devices = config.guests.flatMap((guest) => guest.devices);
     expect(devices.some((device) => device.iommu) && devices.some((device) => !device.iommu)).toBe(true);
-    expect(config.hosts.filter((host) => host.ultravisor && host.secureMigration).length).toBeGreaterThanOrEqual(2);
+    expect(
+      config.hosts.filter((host) => host.ultravisor && host.secureMigration).length,
+    ).toBeGreaterThanOrEqual(2);
     expect(config.hosts.some((host) => host.ultravisor && !host.secureMigration)).toBe(true);
     expect(config.hosts.some((host) => !host.ultravisor)).toBe(true);
   });
 
   it('names file, path and rule for a bad size', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: lots}`)).toBe('w.yaml: guests[0].memory: expected a size like "4GiB", got "lots"');
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: lots}`)).toBe(
+      'w.yaml: guests[0].memory: expected a size like "4GiB", got "lots"',
+    );
   });
 
   it('rejects unknown keys, naming them', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, colour: red}`)).toBe('w.yaml: guests[0].colour: unknown key "colour"');
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, colour: red}`)).toBe(
+      'w.yaml: guests[0].colour: unknown key "colour"',
+    );
   });
 
   it('rejects a value outside a list, listing the allowed ones', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, dmaPolicy: yolo}`)).toBe('w.yaml: guests[0].dmaPolicy: expected one of legacy, force-dma-api, restricted');
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, dmaPolicy: yolo}`)).toBe(
+      'w.yaml: guests[0].dmaPolicy: expected one of legacy, force-dma-api, restricted',
+    );
   });
 
   it('reports YAML syntax errors with line and column', () => {
@@ -50,24 +62,41 @@ describe('world config', () => {
   });
 
   it('rejects references to unknown hosts and keys', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: nowhere, memory: 1GiB}`)).toBe('w.yaml: guests[0].host: unknown host "nowhere"');
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ticket: {key: k, signature: AAAA}}`)).toBe('w.yaml: guests[0].ticket.key: unknown key "k" (define it under keys)');
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: nowhere, memory: 1GiB}`)).toBe(
+      'w.yaml: guests[0].host: unknown host "nowhere"',
+    );
+    expect(
+      errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ticket: {key: k, signature: AAAA}}`),
+    ).toBe('w.yaml: guests[0].ticket.key: unknown key "k" (define it under keys)');
   });
 
   it('rejects duplicate names and duplicate devices', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB}\n  - {name: g, host: h1, memory: 1GiB}`)).toBe('w.yaml: guests[1].name: guest "g" is defined twice');
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, devices: [{type: net}, {type: net}]}`)).toMatch(/devices\[1\]\.type: a second net device/);
+    expect(
+      errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB}\n  - {name: g, host: h1, memory: 1GiB}`),
+    ).toBe('w.yaml: guests[1].name: guest "g" is defined twice');
+    expect(
+      errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, devices: [{type: net}, {type: net}]}`),
+    ).toMatch(/devices\[1\]\.type: a second net device/);
   });
 
   it('rejects guests that do not fit their host or their own memory', () => {
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 128GiB}`)).toMatch(/^w\.yaml: hosts\[0\]\.memory: guests on h1 need 128 GiB/);
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 256MiB, swiotlb: "131072"}`)).toMatch(/guests\[0\]\.swiotlb: resident .* exceed memory/);
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 128GiB}`)).toMatch(
+      /^w\.yaml: hosts\[0\]\.memory: guests on h1 need 128 GiB/,
+    );
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 256MiB, swiotlb: "131072"}`)).toMatch(
+      /guests\[0\]\.swiotlb: resident .* exceed memory/,
+    );
   });
 
   it('reads swiotlb= in the kernel’s syntax', () => {
-    const result = parseWorldText('w.yaml', `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, swiotlb: "4096,2,force"}`);
+    const result = parseWorldText(
+      'w.yaml',
+      `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, swiotlb: "4096,2,force"}`,
+    );
     expect(result.ok && result.value.guests[0]!.swiotlb).toEqual({slabs: 4096, areas: 2, force: true});
-    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, swiotlb: "lots"}`)).toMatch(/swiotlb: expected swiotlb=<nslabs>/);
+    expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, swiotlb: "lots"}`)).toMatch(
+      /swiotlb: expected swiotlb=<nslabs>/,
+    );
   });
 
   it('reports a missing file without a stack trace', () => {
@@ -91,23 +120,35 @@ describe('scenario files', () => {
   };
 
   it('accepts a valid scenario', () => {
-    expect(load('duration: 30s\nsteps:\n  - {at: 5s, do: reboot, vm: web-1}\nexpect:\n  - {vm: web-1, path: state, equals: running}')).toBe('ok');
+    expect(
+      load(
+        'duration: 30s\nsteps:\n  - {at: 5s, do: reboot, vm: web-1}\nexpect:\n  - {vm: web-1, path: state, equals: running}',
+      ),
+    ).toBe('ok');
   });
 
   it('names an unknown command and lists the known ones', () => {
-    expect(load('steps:\n  - {at: 5s, do: explode, vm: web-1}')).toMatch(/^steps\[0\]\.do: unknown command "explode" \(expected one of pause, resume, reboot/);
+    expect(load('steps:\n  - {at: 5s, do: explode, vm: web-1}')).toMatch(
+      /^steps\[0\]\.do: unknown command "explode" \(expected one of pause, resume, reboot/,
+    );
   });
 
   it('names an unknown VM', () => {
-    expect(load('steps:\n  - {at: 5s, do: pause, vm: ghost}')).toMatch(/^steps\[0\]\.vm: unknown guest "ghost"/);
+    expect(load('steps:\n  - {at: 5s, do: pause, vm: ghost}')).toMatch(
+      /^steps\[0\]\.vm: unknown guest "ghost"/,
+    );
   });
 
   it('names a bad duration', () => {
-    expect(load('steps:\n  - {at: soon, do: pause, vm: web-1}')).toMatch(/^steps\[0\]\.at: expected a duration/);
+    expect(load('steps:\n  - {at: soon, do: pause, vm: web-1}')).toMatch(
+      /^steps\[0\]\.at: expected a duration/,
+    );
   });
 
   it('rejects an expectation without a check', () => {
-    expect(load('expect:\n  - {vm: web-1, path: state}')).toMatch(/^expect\[0\]: a path needs equals, atLeast or atMost/);
+    expect(load('expect:\n  - {vm: web-1, path: state}')).toMatch(
+      /^expect\[0\]: a path needs equals, atLeast or atMost/,
+    );
   });
 
   it('still knows the default world file', () => {

@@ -25,11 +25,34 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
   });
 
   it('bounces DMA-API devices of a normal guest only with swiotlb=force', () => {
-    expect(decideDma({...base, policy: 'legacy', isSecure: false, negotiated: withPlatform, isSwiotlbForced: true})).toEqual({mode: 'dma-api', bounces: true});
-    expect(decideDma({...base, policy: 'legacy', isSecure: false, negotiated: withoutPlatform, isSwiotlbForced: true})).toEqual({mode: 'direct', bounces: false});
+    expect(
+      decideDma({
+        ...base,
+        policy: 'legacy',
+        isSecure: false,
+        negotiated: withPlatform,
+        isSwiotlbForced: true,
+      }),
+    ).toEqual({mode: 'dma-api', bounces: true});
+    expect(
+      decideDma({
+        ...base,
+        policy: 'legacy',
+        isSecure: false,
+        negotiated: withoutPlatform,
+        isSwiotlbForced: true,
+      }),
+    ).toEqual({mode: 'direct', bounces: false});
   });
 
   it('refuses a restricted secure device without VERSION_1 even with ACCESS_PLATFORM', () => {
-    expect(decideDma({...base, policy: 'restricted', isSecure: true, negotiated: featureSet(VirtioFeature.accessPlatform)}).mode).toBe('refused');
+    expect(
+      decideDma({
+        ...base,
+        policy: 'restricted',
+        isSecure: true,
+        negotiated: featureSet(VirtioFeature.accessPlatform),
+      }).mode,
+    ).toBe('refused');
   });
 });

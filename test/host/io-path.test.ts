@@ -4,7 +4,11 @@ import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../h
 
 const ALL_DEVICES_NO_IOMMU = '[{type: net}, {type: blk}, {type: console}, {type: rng}, {type: balloon}]';
 
-function secureGuest(policy: string, devices = ALL_DEVICES_NO_IOMMU, extra: Partial<Parameters<typeof guestYaml>[0]> = {}) {
+function secureGuest(
+  policy: string,
+  devices = ALL_DEVICES_NO_IOMMU,
+  extra: Partial<Parameters<typeof guestYaml>[0]> = {},
+) {
   const world = startWorld(configFromYaml(worldYaml([{svm: true, policy, devices, ...extra}])), 3);
   runChecked(world, 15);
   return world;
@@ -38,13 +42,19 @@ describe('the I/O path in a secure guest', () => {
     expect(blk.completed).toBeGreaterThan(50);
     expect(blk.failed).toBe(0);
     const pool = snapshot.swiotlb!;
-    const moved = snapshot.devices.reduce((sum, entry) => sum + entry.bytesToDevice + entry.bytesFromDevice, 0);
+    const moved = snapshot.devices.reduce(
+      (sum, entry) => sum + entry.bytesToDevice + entry.bytesFromDevice,
+      0,
+    );
     // Everything the devices read or wrote after the re-probe went through the pool; the firmware's direct I/O came before.
     expect(pool.bouncedBytesToDevice + pool.bouncedBytesFromDevice).toBeGreaterThan(0.9 * moved);
   });
 
   it('restricted: devices without ACCESS_PLATFORM and the balloon are refused; those with it bounce and work', () => {
-    const world = secureGuest('restricted', '[{type: net, iommu: on}, {type: blk, iommu: on}, {type: console}, {type: balloon, iommu: on}]');
+    const world = secureGuest(
+      'restricted',
+      '[{type: net, iommu: on}, {type: blk, iommu: on}, {type: console}, {type: balloon, iommu: on}]',
+    );
     expect(device(world, 'g1', 'console').status).toBe('refused');
     expect(device(world, 'g1', 'balloon').status).toBe('refused');
     const messages = eventsOf(world, 'g1');
@@ -71,16 +81,35 @@ describe('the I/O path in a secure guest', () => {
 
 describe('the I/O path in a normal guest', () => {
   it('uses direct access and bounces nothing', () => {
-    const world = startWorld(configFromYaml(worldYaml([{svm: false, policy: 'force-dma-api', devices: ALL_DEVICES_NO_IOMMU}])), 3);
+    const world = startWorld(
+      configFromYaml(worldYaml([{svm: false, policy: 'force-dma-api', devices: ALL_DEVICES_NO_IOMMU}])),
+      3,
+    );
     runChecked(world, 8);
     const snapshot = vm(world, 'g1');
     expect(snapshot.swiotlb).toBeNull();
-    expect(snapshot.devices.every((entry) => entry.dma === 'direct' && entry.status === 'ok' && entry.integrityErrors === 0)).toBe(true);
+    expect(
+      snapshot.devices.every(
+        (entry) => entry.dma === 'direct' && entry.status === 'ok' && entry.integrityErrors === 0,
+      ),
+    ).toBe(true);
     expect(device(world, 'g1', 'blk').completed).toBeGreaterThan(50);
   });
 
   it('with swiotlb=force and iommu=on devices, bounces without being secure', () => {
-    const world = startWorld(configFromYaml(worldYaml([{svm: false, swiotlb: '1024,1,force', workload: 'stream', devices: '[{type: blk, iommu: on}, {type: net}]'}])), 3);
+    const world = startWorld(
+      configFromYaml(
+        worldYaml([
+          {
+            svm: false,
+            swiotlb: '1024,1,force',
+            workload: 'stream',
+            devices: '[{type: blk, iommu: on}, {type: net}]',
+          },
+        ]),
+      ),
+      3,
+    );
     runChecked(world, 8);
     expect(device(world, 'g1', 'blk')).toMatchObject({dma: 'dma-api', bounces: true, integrityErrors: 0});
     expect(device(world, 'g1', 'net')).toMatchObject({dma: 'direct', bounces: false});
@@ -88,12 +117,29 @@ describe('the I/O path in a normal guest', () => {
   });
 
   it('a pool too small for the load: "buffer is full", retries, and every request still completes', () => {
-    const world = startWorld(configFromYaml(worldYaml([{svm: true, policy: 'force-dma-api', swiotlb: '128,1', workload: 'db', devices: '[{type: net}, {type: blk}]'}])), 5);
+    const world = startWorld(
+      configFromYaml(
+        worldYaml([
+          {
+            svm: true,
+            policy: 'force-dma-api',
+            swiotlb: '128,1',
+            workload: 'db',
+            devices: '[{type: net}, {type: blk}]',
+          },
+        ]),
+      ),
+      5,
+    );
     runChecked(world, 20);
     const pool = vm(world, 'g1').swiotlb!;
     const blk = device(world, 'g1', 'blk');
     expect(pool.mapFailures).toBeGreaterThan(0);
-    expect(eventsOf(world, 'g1').some((message) => /swiotlb buffer is full \(sz: \d+ bytes\), total 128 \(slots\), used \d+ \(slots\)/.test(message))).toBe(true);
+    expect(
+      eventsOf(world, 'g1').some((message) =>
+        /swiotlb buffer is full \(sz: \d+ bytes\), total 128 \(slots\), used \d+ \(slots\)/.test(message),
+      ),
+    ).toBe(true);
     expect(blk.failed).toBe(0);
     expect(blk.integrityErrors).toBe(0);
     expect(blk.completed).toBeGreaterThan(20);

@@ -34,7 +34,8 @@ describe('dashboard', () => {
     const {app} = setup();
     const frame = app.lastFrame()!;
     expect(frame).toContain('4 hosts (3 UV)');
-    for (const name of ['web-1', 'db-1', 'batch-1', 'legacy-1', 'bounce-test', 'rogue-1', 'churn-1']) expect(frame).toContain(name);
+    for (const name of ['web-1', 'db-1', 'batch-1', 'legacy-1', 'bounce-test', 'rogue-1', 'churn-1'])
+      expect(frame).toContain(name);
     expect(frame).toMatch(/batch-1 .*secure \(undeclared\)/);
     expect(frame).toMatch(/web-1 .*secure /);
     expect(frame).toContain('q quit');
@@ -76,7 +77,9 @@ describe('dashboard', () => {
     await press(app, 'j', 'j', 'j', 'j');
     app.stdin.write('s');
     await tick();
-    expect(app.lastFrame()).toContain('legacy-1: kexec into its kernel with svm=on and enter secure mode? [y/N]');
+    expect(app.lastFrame()).toContain(
+      'legacy-1: kexec into its kernel with svm=on and enter secure mode? [y/N]',
+    );
     app.stdin.write('y');
     await tick();
     expect(commands.sent).toEqual([{kind: 'secure', vm: 'legacy-1'}]);
@@ -90,7 +93,9 @@ describe('dashboard', () => {
     expect(selectedLine(app.lastFrame()!)).toContain('web-1');
     app.stdin.write('b');
     await tick();
-    expect(app.lastFrame()).toContain('web-1 is secure: the host will reclaim nothing. Inflate anyway? [y/N]');
+    expect(app.lastFrame()).toContain(
+      'web-1 is secure: the host will reclaim nothing. Inflate anyway? [y/N]',
+    );
     app.stdin.write('n');
     await tick();
     expect(commands.sent).toEqual([]);

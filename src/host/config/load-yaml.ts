@@ -37,7 +37,10 @@ export function parseYamlText<S extends z.ZodType>(
   if (yamlError) {
     const position = yamlError.linePos?.[0];
     const where = position ? `line ${position.line}, column ${position.col}` : 'YAML';
-    return {ok: false, error: `${file}: ${where}: ${firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '')}`};
+    return {
+      ok: false,
+      error: `${file}: ${where}: ${firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '')}`,
+    };
   }
   let data: unknown;
   try {

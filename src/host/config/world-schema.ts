@@ -80,16 +80,30 @@ const swiotlbSchema = z
     if (typeof value === 'string' || typeof value === 'number') {
       const match = /^\s*(\d+)\s*(?:,\s*(\d+))?\s*(?:,\s*(force|noforce))?\s*$/.exec(String(value));
       if (!match) {
-        context.addIssue({code: 'custom', message: 'expected swiotlb=<nslabs>[,<nareas>][,force] like "8192,4,force"'});
+        context.addIssue({
+          code: 'custom',
+          message: 'expected swiotlb=<nslabs>[,<nareas>][,force] like "8192,4,force"',
+        });
         return z.NEVER;
       }
-      candidate = {slabs: Number(match[1]), areas: match[2] ? Number(match[2]) : 0, force: match[3] === 'force'};
+      candidate = {
+        slabs: Number(match[1]),
+        areas: match[2] ? Number(match[2]) : 0,
+        force: match[3] === 'force',
+      };
     }
     const parsed = swiotlbObjectSchema.safeParse(candidate);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-        context.addIssue({code: 'custom', path: path as PropertyKey[], message: issue.code === 'unrecognized_keys' ? `unknown key "${issue.keys[0]}"` : issue.message.replace(/^Invalid input: /, '')});
+        context.addIssue({
+          code: 'custom',
+          path: path as PropertyKey[],
+          message:
+            issue.code === 'unrecognized_keys'
+              ? `unknown key "${issue.keys[0]}"`
+              : issue.message.replace(/^Invalid input: /, ''),
+        });
       }
       return z.NEVER;
     }

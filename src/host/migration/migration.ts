@@ -293,7 +293,11 @@ export class Migration {
     const bytesDirtied = dirty.length * GUEST_PAGE_SIZE;
     const remaining = bytesDirtied;
     this.#expectedDowntimeMs = Math.round((remaining / bandwidth) * 1000);
-    if (this.params.autoConverge && bytesDirtied > this.#passTransferred * THROTTLE_TRIGGER_THRESHOLD && ++this.#rateHighCount >= 2) {
+    if (
+      this.params.autoConverge &&
+      bytesDirtied > this.#passTransferred * THROTTLE_TRIGGER_THRESHOLD &&
+      ++this.#rateHighCount >= 2
+    ) {
       this.#rateHighCount = 0;
       this.#throttle =
         this.#throttle === 0 ? THROTTLE_INITIAL : Math.min(THROTTLE_MAX, this.#throttle + THROTTLE_INCREMENT);
