@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   }
   if (!process.stdout.isTTY || !process.stdin.isTTY)
     badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
+  process.env.NODE_ENV ??= 'production'; // React's development build costs several times the CPU per frame
   const {startDashboard} = await import('./app/start-dashboard.js');
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
 }

@@ -1,4 +1,4 @@
-import {writeFileSync} from 'node:fs';
+import {appendFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {render} from 'ink';
@@ -59,6 +59,12 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
       maxFps: 20,
       exitOnCtrlC: false,
       patchConsole: false,
+      ...(process.env.SVMTOP_RENDER_LOG
+        ? {
+            onRender: ({renderTime}: {renderTime: number}) =>
+              appendFileSync(process.env.SVMTOP_RENDER_LOG!, `${renderTime.toFixed(2)}\n`),
+          }
+        : {}),
     },
   );
   const stopWatching = watchConfigFile(options.configFile, (change) =>

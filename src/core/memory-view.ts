@@ -196,23 +196,25 @@ export class MemoryView {
   }
 
   #writeField(gpa: number, size: number, value: number): void {
-    const bytes = fieldScratch;
-    if (size === 1) bytes.writeUInt8(value & 0xff, 0);
-    else if (size === 2) bytes.writeUInt16LE(value & 0xffff, 0);
-    else if (size === 4) bytes.writeUInt32LE(value >>> 0, 0);
-    else {
-      bytes.writeUInt32LE(value >>> 0, 0);
-      bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
-    }
     const pageOffset = gpa % GUEST_PAGE_SIZE;
     if (pageOffset + size > GUEST_PAGE_SIZE) {
+      // A field across a page boundary: only a misbehaving guest lays tables out that way.
+      const bytes = fieldScratch;
+      bytes.writeUInt32LE(value >>> 0, 0);
+      bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
       this.write(gpa, bytes, 0, size);
       return;
     }
     this.check(gpa, size);
     this.bytesWritten += size;
     const frame = this.memory.frameForWrite((gpa - pageOffset) / GUEST_PAGE_SIZE);
-    bytes.copy(frame, pageOffset, 0, size);
+    if (size === 1) frame[pageOffset] = value & 0xff;
+    else if (size === 2) frame.writeUInt16LE(value & 0xffff, pageOffset);
+    else if (size === 4) frame.writeUInt32LE(value >>> 0, pageOffset);
+    else {
+      frame.writeUInt32LE(value >>> 0, pageOffset);
+      frame.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, pageOffset + 4);
+    }
   }
 }
 

@@ -12,6 +12,9 @@ export class RangeAllocator {
   #free: Array<{start: number; length: number}>;
   #allocated = new Map<number, number>();
   #usedBytes = 0;
+  /** Recently freed blocks by length, reused first (a slab-like fast path); flushed when memory is short. */
+  #cache = new Map<number, number[]>();
+  #cachedBytes = 0;
 
   constructor(startAddress: number, sizeBytes: number, granule: number) {
     assert(
@@ -39,6 +42,21 @@ export class RangeAllocator {
    */
   allocate(bytes: number, alignment = this.granule): number | undefined {
     const length = Math.ceil(Math.max(bytes, 1) / this.granule) * this.granule;
+    const cached = this.#cache.get(length);
+    if (cached !== undefined && cached.length > 0 && alignment === this.granule) {
+      const start = cached.pop()!;
+      this.#cachedBytes -= length;
+      this.#allocated.set(start, length);
+      this.#usedBytes += length;
+      return start;
+    }
+    const found = this.#firstFit(length, alignment);
+    if (found !== undefined || this.#cachedBytes === 0) return found;
+    this.#flushCache();
+    return this.#firstFit(length, alignment);
+  }
+
+  #firstFit(length: number, alignment: number): number | undefined {
     for (let i = 0; i < this.#free.length; i++) {
       const run = this.#free[i]!;
       const start = Math.ceil(run.start / alignment) * alignment;
@@ -61,6 +79,20 @@ export class RangeAllocator {
     assert(length !== undefined, `allocator: free of 0x${address.toString(16)}, which was not allocated`);
     this.#allocated.delete(address);
     this.#usedBytes -= length;
+    let cached = this.#cache.get(length);
+    if (!cached) this.#cache.set(length, (cached = []));
+    cached.push(address);
+    this.#cachedBytes += length;
+  }
+
+  #flushCache(): void {
+    for (const [length, addresses] of this.#cache)
+      for (const address of addresses) this.#release(address, length);
+    this.#cache.clear();
+    this.#cachedBytes = 0;
+  }
+
+  #release(address: number, length: number): void {
     let index = this.#free.findIndex((run) => run.start > address);
     if (index < 0) index = this.#free.length;
     this.#free.splice(index, 0, {start: address, length});

@@ -1,22 +1,25 @@
-import {crc32} from 'node:zlib';
+import {SHADOW_BLOCK_BYTES, fillBlockPattern} from './block-pattern.js';
 
-/** The unit the guest verifies reads in. */
-export const SHADOW_BLOCK_BYTES = 4096;
-const ZERO_BLOCK_CRC = crc32(Buffer.alloc(SHADOW_BLOCK_BYTES));
+export {SHADOW_BLOCK_BYTES};
+
+/** What a block holds as far as the guest knows: never written (zeros), installed bytes, or a write generation. */
+type BlockRecord = number | Buffer;
 
 /**
- * The guest application's record of what it wrote: the CRC-32 of every 4 KiB block, kept across
- * reboots and migrations like the disk itself. Reads are checked against it block by block.
+ * The guest application's record of what it wrote: for every 4 KiB block the write generation
+ * whose pattern it holds (or the installed bytes, for the boot image), kept across reboots and
+ * migrations like the disk itself. Reads are compared byte for byte against it.
  */
 export class DiskShadow {
-  readonly #crcByBlock = new Map<number, number>();
+  readonly #blocks = new Map<number, BlockRecord>();
   readonly #writing = new Set<number>();
   readonly #unknown = new Set<number>();
+  readonly #expected = Buffer.alloc(SHADOW_BLOCK_BYTES);
   #generation = 0;
 
   /** A fresh write generation: data written now differs from every earlier write. */
   nextGeneration(): number {
-    this.#generation = (this.#generation + 1) >>> 0;
+    this.#generation = (this.#generation + 1) >>> 0 || 1;
     return this.#generation;
   }
 
@@ -30,19 +33,20 @@ export class DiskShadow {
     for (let block = firstBlock; block < firstBlock + blockCount; block++) this.#writing.add(block);
   }
 
-  /** Ends a write; on success the blocks now hold `crcs`, on failure their contents are unknown. */
-  endWrite(firstBlock: number, crcs: readonly number[] | undefined): void {
-    const count = crcs?.length ?? 0;
-    for (let i = 0; i < Math.max(count, 1); i++) this.#writing.delete(firstBlock + i);
-    if (!crcs) return;
-    crcs.forEach((crc, i) => this.#crcByBlock.set(firstBlock + i, crc));
+  /** The device said OK: the blocks now hold `generation`'s pattern. */
+  endWrite(firstBlock: number, blockCount: number, generation: number): void {
+    for (let block = firstBlock; block < firstBlock + blockCount; block++) {
+      this.#writing.delete(block);
+      this.#unknown.delete(block);
+      this.#blocks.set(block, generation);
+    }
   }
 
-  /** Forgets blocks whose content became unknown (a failed write of `blockCount` blocks). */
+  /** A failed write: the blocks' contents are unknown and are not checked any more. */
   forget(firstBlock: number, blockCount: number): void {
     for (let block = firstBlock; block < firstBlock + blockCount; block++) {
       this.#writing.delete(block);
-      this.#crcByBlock.delete(block);
+      this.#blocks.delete(block);
       this.#unknown.add(block);
     }
   }
@@ -50,38 +54,32 @@ export class DiskShadow {
   /** Records what an installer put on the disk (the boot image), block by block. */
   recordContents(offsetBytes: number, bytes: Uint8Array): void {
     const firstBlock = Math.floor(offsetBytes / SHADOW_BLOCK_BYTES);
-    const padded = Buffer.alloc(Math.ceil(bytes.length / SHADOW_BLOCK_BYTES) * SHADOW_BLOCK_BYTES);
-    padded.set(bytes);
-    for (let offset = 0, block = firstBlock; offset < padded.length; offset += SHADOW_BLOCK_BYTES, block++) {
-      this.#crcByBlock.set(block, crc32(padded.subarray(offset, offset + SHADOW_BLOCK_BYTES)));
+    for (let offset = 0, block = firstBlock; offset < bytes.length; offset += SHADOW_BLOCK_BYTES, block++) {
+      const copy = Buffer.alloc(SHADOW_BLOCK_BYTES);
+      copy.set(bytes.subarray(offset, offset + SHADOW_BLOCK_BYTES));
+      this.#blocks.set(block, copy);
     }
   }
 
   /**
-   * Checks data read from `firstBlock` on.
-   * @returns the number of 4 KiB blocks whose CRC does not match what was written
+   * Checks data read from `firstBlock` on, byte for byte.
+   * @returns the number of 4 KiB blocks that differ from what was written
    */
   verify(firstBlock: number, data: Buffer): number {
     let mismatches = 0;
     for (let offset = 0, block = firstBlock; offset < data.length; offset += SHADOW_BLOCK_BYTES, block++) {
       if (this.#unknown.has(block)) continue;
-      const expected = this.#crcByBlock.get(block) ?? ZERO_BLOCK_CRC;
-      if (crc32(data.subarray(offset, offset + SHADOW_BLOCK_BYTES)) !== expected) mismatches++;
+      const record = this.#blocks.get(block) ?? 0;
+      let expected: Buffer;
+      if (typeof record === 'number') {
+        expected = this.#expected;
+        if (record === 0) expected.fill(0);
+        else fillBlockPattern(expected, block, record);
+      } else {
+        expected = record;
+      }
+      if (!expected.equals(data.subarray(offset, offset + SHADOW_BLOCK_BYTES))) mismatches++;
     }
     return mismatches;
   }
-}
-
-/** Fills `target` with the pattern a write of `generation` puts in each block, and returns each block's CRC. */
-export function fillWritePattern(target: Buffer, firstBlock: number, generation: number): number[] {
-  const crcs: number[] = [];
-  const pattern = Buffer.allocUnsafe(8);
-  for (let offset = 0, block = firstBlock; offset < target.length; offset += SHADOW_BLOCK_BYTES, block++) {
-    pattern.writeUInt32LE(block >>> 0, 0);
-    pattern.writeUInt32LE(generation, 4);
-    const slice = target.subarray(offset, offset + SHADOW_BLOCK_BYTES);
-    slice.fill(pattern);
-    crcs.push(crc32(slice));
-  }
-  return crcs;
 }

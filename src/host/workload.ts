@@ -6,7 +6,7 @@ import type {WorkloadConfig} from './config/world-schema.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {SimContext} from './sim-context.js';
 import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './workload-profiles.js';
-import {SHADOW_BLOCK_BYTES} from './disk-shadow.js';
+import {SHADOW_BLOCK_BYTES} from './block-pattern.js';
 
 /** The workload acts in steps of this much simulated time. */
 export const WORKLOAD_TICK_US = 25_000;

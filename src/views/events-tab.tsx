@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {WorldEvent} from '../core/event-log.js';
-import {fit} from './format.js';
+import {clip} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface EventsTabProps {
@@ -30,7 +30,7 @@ export function EventsTab({events, vm, width, height, theme}: EventsTabProps) {
           }
           wrap="truncate"
         >
-          {fit(
+          {clip(
             `${(event.tUs / 1_000_000).toFixed(3).padStart(9)} ${event.vm ?? '*'} ${event.message}`,
             width,
           )}

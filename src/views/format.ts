@@ -36,6 +36,11 @@ export function fit(text: string, width: number, align: 'left' | 'right' = 'left
   return align === 'left' ? text.padEnd(width) : text.padStart(width);
 }
 
+/** Cuts text to at most `width` cells without padding (Ink lays out the rest). */
+export function clip(text: string, width: number): string {
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+}
+
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }

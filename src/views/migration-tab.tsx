@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {formatDuration} from '../core/units.js';
-import {bar, fit, formatSize, percent} from './format.js';
+import {bar, clip, formatSize, percent} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface MigrationTabProps {
@@ -55,7 +55,7 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
     <Box flexDirection="column" height={height} width={width}>
       {lines.slice(0, height).map((line, index) => (
         <Text key={index} color={line.color} wrap="truncate">
-          {fit(line.text, width)}
+          {clip(line.text, width)}
         </Text>
       ))}
     </Box>

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
-import {bar, fit, formatSize, percent, sparkline} from './format.js';
+import {bar, clip, formatSize, percent, sparkline} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface SwiotlbTabProps {
@@ -65,7 +65,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
     <Box flexDirection="column" height={height} width={width}>
       {lines.slice(0, height).map((line, index) => (
         <Text key={index} color={line.color} wrap="truncate">
-          {fit(line.text, width)}
+          {clip(line.text, width)}
         </Text>
       ))}
     </Box>

@@ -94,7 +94,7 @@ const VmRow = memo(
             {index < cells.length - 1 ? ' ' : ''}
           </Text>
         ))}
-        {' '.repeat(Math.max(0, width - used))}
+        {isSelected ? ' '.repeat(Math.max(0, width - used)) : ''}
       </Text>
     );
   },

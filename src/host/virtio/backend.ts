@@ -228,18 +228,33 @@ export abstract class VirtioBackend {
     this.context.scheduler.after(INTERRUPT_LATENCY_US, () => this.onConfigChange?.());
   }
 
+  /** Reads guest bytes into a scratch buffer that is valid until the next read. */
   protected readBytes(gpa: number, length: number): Buffer {
-    const bytes = Buffer.allocUnsafe(length);
+    const bytes = this.scratch(length, 'header');
     this.view.read(gpa, bytes, 0, length);
     this.bytesToDevice += length;
     return bytes;
   }
 
-  /** Reads an element's device-readable segments into one buffer. */
+  /** A reusable buffer (one per purpose) so requests do not allocate; valid until the next use. */
+  protected scratch(length: number, purpose: 'header' | 'data'): Buffer {
+    let buffer = purpose === 'header' ? this.#headerScratch : this.#dataScratch;
+    if (buffer.length < length) {
+      buffer = Buffer.allocUnsafe(Math.max(length, buffer.length * 2));
+      if (purpose === 'header') this.#headerScratch = buffer;
+      else this.#dataScratch = buffer;
+    }
+    return buffer.subarray(0, length);
+  }
+
+  #headerScratch = Buffer.allocUnsafe(64);
+  #dataScratch = Buffer.allocUnsafe(4096);
+
+  /** Reads an element's device-readable segments into one (scratch) buffer. */
   protected readOut(element: QueueElement, skip = 0): Buffer {
     let total = 0;
     for (const segment of element.out) total += segment.len;
-    const bytes = Buffer.allocUnsafe(Math.max(0, total - skip));
+    const bytes = this.scratch(Math.max(0, total - skip), 'data');
     let position = 0;
     let toSkip = skip;
     for (const segment of element.out) {

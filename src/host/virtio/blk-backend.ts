@@ -11,6 +11,12 @@ export const BlkStatus = {ok: 0, ioError: 1, unsupported: 2} as const;
 export const BLK_HEADER_BYTES = 16;
 export const SECTOR_BYTES = 512;
 
+const STATUS_BYTES = [
+  Buffer.of(BlkStatus.ok),
+  Buffer.of(BlkStatus.ioError),
+  Buffer.of(BlkStatus.unsupported),
+];
+
 /** Service model: a fixed latency plus transfer at the backing store's bandwidth. */
 const BLK_LATENCY_US = 150;
 const BLK_BYTES_PER_US = 512; // 512 MiB/s
@@ -64,19 +70,19 @@ export class BlkBackend extends VirtioBackend {
   #execute(element: QueueElement, type: number, offset: number, length: number): number {
     const isInRange = offset + length <= this.disk.capacityBytes;
     if (type === BlkRequestType.out) {
-      if (!isInRange) return this.writeIn(element, Buffer.of(BlkStatus.ioError));
+      if (!isInRange) return this.writeIn(element, STATUS_BYTES[BlkStatus.ioError]!);
       const data = this.readOut(element, BLK_HEADER_BYTES);
       this.disk.write(offset, data, 0, data.length);
-      return this.writeIn(element, Buffer.of(BlkStatus.ok));
+      return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
     }
     if (type === BlkRequestType.in) {
-      const reply = Buffer.allocUnsafe(length + 1);
+      const reply = this.scratch(length + 1, 'data');
       if (isInRange) this.disk.read(offset, reply, 0, length);
       else reply.fill(0, 0, length);
       reply[length] = isInRange ? BlkStatus.ok : BlkStatus.ioError;
       return this.writeIn(element, reply);
     }
-    if (type === BlkRequestType.flush) return this.writeIn(element, Buffer.of(BlkStatus.ok));
-    return this.writeIn(element, Buffer.of(BlkStatus.unsupported));
+    if (type === BlkRequestType.flush) return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
+    return this.writeIn(element, STATUS_BYTES[BlkStatus.unsupported]!);
   }
 }

@@ -1,5 +1,6 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {DiskShadow, fillWritePattern, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
+import {fillWritePattern} from '../block-pattern.js';
+import {DiskShadow, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
 import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
 import {VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
 import type {VirtioBackend} from './backend.js';
@@ -16,8 +17,9 @@ export interface BlkIo {
 }
 
 /**
- * virtio_blk: header, data and status byte per request. Writes carry a pattern whose per-block
- * CRC goes to the guest's DiskShadow when the device says OK; reads are checked against it.
+ * virtio_blk: header, data and status byte per request. Writes carry a per-block pattern of a
+ * fresh generation, recorded in the guest's DiskShadow when the device says OK; reads are
+ * compared with it byte for byte.
  */
 export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
@@ -62,10 +64,11 @@ export class BlkDriver extends VirtioDriver {
     view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
     view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
-    let crcs: number[] | undefined;
+    const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
+    const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
     if (io.isWrite) {
       const data = this.#scratch.subarray(0, io.lengthBytes);
-      crcs = fillWritePattern(data, firstBlock, this.#shadow.nextGeneration());
+      fillWritePattern(data, firstBlock, generation);
       view.write(dataGpa, data, 0, io.lengthBytes);
     }
     const release = () => {
@@ -85,8 +88,8 @@ export class BlkDriver extends VirtioDriver {
         if (isOk) this.completed++;
         else this.failed++;
         if (io.isWrite) {
-          if (isOk) this.#shadow.endWrite(firstBlock, crcs);
-          else this.#shadow.forget(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
+          if (isOk) this.#shadow.endWrite(firstBlock, blockCount, generation);
+          else this.#shadow.forget(firstBlock, blockCount);
         } else if (isOk) {
           this.#verifyRead(dataGpa, firstBlock, io.lengthBytes);
           io.onReadData?.(dataGpa, io.lengthBytes);
@@ -95,7 +98,7 @@ export class BlkDriver extends VirtioDriver {
         io.onComplete?.(isOk);
       },
       () => {
-        if (io.isWrite) this.#shadow.forget(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
+        if (io.isWrite) this.#shadow.forget(firstBlock, blockCount);
         release();
         io.onComplete?.(false);
       },

@@ -21,7 +21,7 @@ export class DiskStore {
       const within = position - chunkIndex * DiskStore.CHUNK_BYTES;
       const count = Math.min(DiskStore.CHUNK_BYTES - within, length - done);
       const chunk = this.#chunks.get(chunkIndex);
-      if (chunk) target.set(chunk.subarray(within, within + count), targetOffset + done);
+      if (chunk) chunk.copy(target, targetOffset + done, within, within + count);
       else target.fill(0, targetOffset + done, targetOffset + done + count);
       done += count;
     }
@@ -39,7 +39,12 @@ export class DiskStore {
         chunk = Buffer.alloc(DiskStore.CHUNK_BYTES);
         this.#chunks.set(chunkIndex, chunk);
       }
-      chunk.set(source.subarray(sourceOffset + done, sourceOffset + done + count), within);
+      Buffer.from(source.buffer, source.byteOffset, source.byteLength).copy(
+        chunk,
+        within,
+        sourceOffset + done,
+        sourceOffset + done + count,
+      );
       done += count;
     }
   }

@@ -54,10 +54,10 @@ interface InFlightRequest {
 
 export type SubmitResult = 'queued' | 'retry' | 'failed';
 
-/** Linux gives up trying to add to a ring after this many bounce-pool failures in a row only in our model; a bound. */
+/** Guest memory each driver keeps for request buffers (its share of the kernel heap). */
 export const DRIVER_ARENA_BYTES: Record<string, number> = {
-  blk: 2 * 1024 * 1024,
-  net: 512 * 1024,
+  blk: 1024 * 1024,
+  net: 256 * 1024,
   console: 64 * 1024,
   rng: 64 * 1024,
   balloon: 64 * 1024,

@@ -6,7 +6,7 @@ import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES, NET_HEADER_BYTES}
 const RX_QUEUE = 0;
 const TX_QUEUE = 1;
 const RX_BUFFER_BYTES = NET_HEADER_BYTES + FRAME_MAX_BYTES;
-const RX_BUFFERS_POSTED = 64;
+const RX_BUFFERS_POSTED = 32;
 
 /**
  * virtio_net: keeps the rx ring stocked with 1526-byte buffers, sends frames with per-flow

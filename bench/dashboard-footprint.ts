@@ -1,0 +1,82 @@
+import {readFileSync} from 'node:fs';
+import pty from '@lydell/node-pty';
+import {fileURLToPath} from 'node:url';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+export interface FootprintResult {
+  readonly seconds: number;
+  readonly cpuPercentOfOneCore: number;
+  readonly rssMiB: number;
+  readonly rssMaxMiB: number;
+  readonly bytesWrittenPerSecond: number;
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]); // utime + stime
+}
+
+function rssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((entry) => entry.startsWith('VmRSS:'))!;
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
+/**
+ * Starts the dashboard in a pseudo-terminal on the default world, lets it settle, then measures
+ * its CPU (from /proc, simulation and rendering together) and RSS over `seconds` of wall time.
+ */
+export async function measureDashboard(options: {
+  seconds: number;
+  columns: number;
+  rows: number;
+  settleSeconds: number;
+  args?: string[];
+  nodeFlags?: string[];
+}): Promise<FootprintResult> {
+  const child = pty.spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, ...(options.args ?? [])], {
+    name: 'xterm-256color',
+    cols: options.columns,
+    rows: options.rows,
+    env: {
+      ...process.env,
+      TERM: 'xterm-256color',
+      XDG_CONFIG_HOME: `/tmp/svmtop-bench-${process.pid}`,
+    } as Record<string, string>,
+  });
+  let written = 0;
+  child.onData((data) => (written += data.length));
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  await sleep(options.settleSeconds * 1000);
+  const startTicks = cpuTicks(child.pid);
+  const startWritten = written;
+  const start = performance.now();
+  let rssMax = 0;
+  for (let second = 0; second < options.seconds; second++) {
+    await sleep(1000);
+    rssMax = Math.max(rssMax, rssMiB(child.pid));
+  }
+  const elapsed = (performance.now() - start) / 1000;
+  const ticks = cpuTicks(child.pid) - startTicks;
+  const rss = rssMiB(child.pid);
+  const bytes = written - startWritten;
+  child.write('q');
+  await new Promise<void>((resolve) => child.onExit(() => resolve()));
+  return {
+    seconds: elapsed,
+    cpuPercentOfOneCore: (ticks / TICKS_PER_SECOND / elapsed) * 100,
+    rssMiB: rss,
+    rssMaxMiB: rssMax,
+    bytesWrittenPerSecond: bytes / elapsed,
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const seconds = Number(process.argv[2] ?? 20);
+  const nodeFlags = process.argv.slice(3);
+  const result = await measureDashboard({seconds, columns: 120, rows: 40, settleSeconds: 15, nodeFlags});
+  console.log(JSON.stringify(result));
+}

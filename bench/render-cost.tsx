@@ -1,0 +1,119 @@
+import {render} from 'ink';
+import {PassThrough, Writable} from 'node:stream';
+import {loadWorldFile, DEFAULT_WORLD_FILE} from '../src/host/config/load-world.js';
+import {World} from '../src/host/world.js';
+import {Dashboard} from '../src/views/dashboard.js';
+import {createTheme} from '../src/views/theme.js';
+import type {DashboardCommands, DashboardSource, DashboardView} from '../src/views/dashboard-model.js';
+import type {WorldConfig} from '../src/host/config/world-schema.js';
+
+/** A stdout that swallows output but looks like a 120×40 TTY to Ink. */
+class NullTerminal extends Writable {
+  readonly isTTY = true;
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {
+    super();
+  }
+  writes = 0;
+  override _write(_chunk: unknown, _encoding: unknown, callback: () => void): void {
+    this.writes++;
+    callback();
+  }
+}
+
+/** A stdin Ink accepts for raw-mode input (nothing is typed). */
+function fakeKeyboard(): NodeJS.ReadStream {
+  const stdin = new PassThrough() as unknown as NodeJS.ReadStream & {setRawMode: (mode: boolean) => void};
+  Object.assign(stdin, {isTTY: true, setRawMode: () => stdin, ref: () => stdin, unref: () => stdin});
+  return stdin;
+}
+
+/**
+ * Renders the dashboard for `frames` successive simulated seconds into a null terminal and
+ * returns the per-frame render times Ink reports (layout and output, after React's commit).
+ */
+export async function measureRender(
+  config: WorldConfig,
+  options: {frames: number; columns: number; rows: number; tab?: string},
+): Promise<{renderMs: number[]; wallMsPerFrame: number}> {
+  const world = new World(config, {seed: 1});
+  world.start();
+  world.advanceTo(15_000_000);
+  let view: DashboardView = build(world);
+  const listeners = new Set<() => void>();
+  const source: DashboardSource = {
+    getView: () => view,
+    subscribe: (listener) => (listeners.add(listener), () => listeners.delete(listener)),
+  };
+  const commands: DashboardCommands = {
+    run: () => ({ok: true}),
+    migrationChecks: () => [],
+    changeSpeed: () => 1,
+    savePreferences: () => {},
+    quit: () => {},
+  };
+  const renderMs: number[] = [];
+  const stdout = new NullTerminal(options.columns, options.rows);
+  const instance = render(
+    <Dashboard
+      source={source}
+      commands={commands}
+      theme={createTheme(true)}
+      preferences={{tab: (options.tab ?? 'devices') as 'devices'}}
+    />,
+    {
+      stdout: stdout as unknown as NodeJS.WriteStream,
+      stdin: fakeKeyboard(),
+      interactive: true,
+      incrementalRendering: true,
+      maxFps: 1000,
+      patchConsole: false,
+      exitOnCtrlC: false,
+      onRender: ({renderTime}) => renderMs.push(renderTime),
+    },
+  );
+  await instance.waitUntilRenderFlush();
+  renderMs.length = 0;
+  let wall = 0;
+  for (let frame = 0; frame < options.frames; frame++) {
+    world.advanceBy(1_000_000);
+    const start = performance.now();
+    view = build(world);
+    for (const listener of listeners) listener();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    await instance.waitUntilRenderFlush();
+    wall += performance.now() - start;
+  }
+  instance.unmount();
+  return {renderMs, wallMsPerFrame: wall / options.frames};
+}
+
+function build(world: World): DashboardView {
+  return {
+    world: world.getSnapshot({withHistory: true}),
+    events: world.events.recent(300),
+    speed: 1,
+    banner: null,
+    notice: null,
+  };
+}
+
+if (process.argv[1]?.endsWith('render-cost.tsx')) {
+  const config = loadWorldFile(DEFAULT_WORLD_FILE);
+  if (!config.ok) throw new Error(config.error);
+  for (const tab of ['devices', 'swiotlb', 'migration', 'events']) {
+    const result = await measureRender(config.value, {frames: 30, columns: 120, rows: 40, tab});
+    const sorted = [...result.renderMs].sort((a, b) => a - b);
+    console.log(
+      tab,
+      'ink render median',
+      sorted[Math.floor(sorted.length / 2)]?.toFixed(2),
+      'ms; wall per frame incl. React',
+      result.wallMsPerFrame.toFixed(2),
+      'ms; frames',
+      result.renderMs.length,
+    );
+  }
+}
