@@ -1,4 +1,5 @@
 import type {KeyObject} from 'node:crypto';
+import type {GuestMemory} from '../core/guest-memory.js';
 import {EventLog, type Severity, type WorldEvent} from '../core/event-log.js';
 import {Rng} from '../core/rng.js';
 import {Scheduler} from '../core/scheduler.js';
@@ -276,6 +277,9 @@ export class World implements SimContext {
 
   readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
 
+  /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
+  onSwitchOver: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
+
   migrateCancel(vm: string): CommandResult {
     return this.#withGuest(
       vm,
@@ -325,6 +329,7 @@ export class World implements SimContext {
         createBackends(this, guest.config, memory, () => guest.isProtected, guest.disk).backends,
       takeKeyExchangeFault: (guest: Guest) => this.#keyExchangeFaults.delete(guest.name),
       onEnded: () => this.#changed(),
+      onSwitchOver: (source: GuestMemory, target: GuestMemory) => this.onSwitchOver?.(source, target),
     };
   }
 

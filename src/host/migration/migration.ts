@@ -58,6 +58,8 @@ export interface MigrationEnvironment {
   /** True once when a key-exchange failure was injected for this guest. */
   takeKeyExchangeFault(guest: Guest): boolean;
   onEnded(migration: Migration): void;
+  /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
+  onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
 }
 
 /**
@@ -342,6 +344,7 @@ export class Migration {
 
   #switchOver(): void {
     const target = this.#target!;
+    this.#environment.onSwitchOver?.(this.guest.memory, target);
     this.#resumeOn(target, this.destination, this.#savedDevices ?? []);
     if (this.isSecure) {
       this.source.ultravisor?.release(this.#secureReservedOnDestination);
