@@ -121,7 +121,7 @@ describe('tickets', () => {
     const signature = signDigest(imageDigest(image), privateKey);
     const key = publicKeyFromBase64(publicKeyToBase64(publicKey));
     expect(verifyDigest(imageDigest(image), signature, key)).toBe(true);
-    image[100] ^= 1;
+    image.writeUInt8(image.readUInt8(100) ^ 1, 100);
     expect(verifyDigest(imageDigest(image), signature, key)).toBe(false);
     expect(
       verifyDigest(
