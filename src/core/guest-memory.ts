@@ -1,4 +1,5 @@
 import {assert} from './assert.js';
+import {recycleFrame, takeFrame} from './frame-pool.js';
 
 /** pseries tracks secure guest memory in 64 KiB units (`book3s_hv_uvmem.c`); so do we. */
 export const GUEST_PAGE_SIZE = 65_536;
@@ -72,7 +73,11 @@ export class GuestMemory {
 
   /** Zeroes a page's contents (UV_SHARE_PAGE and UV_UNSHARE_PAGE scrub the page). */
   zeroPage(pfn: number): void {
-    this.#frames.delete(pfn);
+    const frame = this.#frames.get(pfn);
+    if (frame) {
+      recycleFrame(frame);
+      this.#frames.delete(pfn);
+    }
     this.#generation[pfn] = 0;
     this.#markDirty(pfn);
   }
@@ -143,19 +148,26 @@ export class GuestMemory {
 
   // ---- page contents for migration and the ultravisor ----
 
-  /** A page's contents; materialised pages are copied so the caller owns the bytes. */
+  /** A page's contents; `bytes` is the live frame: copy it before the page changes again. */
   exportPage(pfn: number): PageContent {
     const frame = this.#frames.get(pfn);
-    if (frame) return frame.equals(ZERO_PAGE) ? {kind: 'zero'} : {kind: 'bytes', bytes: Buffer.from(frame)};
+    if (frame) return frame.equals(ZERO_PAGE) ? {kind: 'zero'} : {kind: 'bytes', bytes: frame};
     const generation = this.#generation[pfn]!;
     return generation === 0 ? {kind: 'zero'} : {kind: 'generated', generation};
   }
 
   importPage(pfn: number, content: PageContent): void {
-    this.#frames.delete(pfn);
+    const old = this.#frames.get(pfn);
     this.#generation[pfn] = 0;
     if (content.kind === 'generated') this.#generation[pfn] = content.generation;
-    if (content.kind === 'bytes') this.#frames.set(pfn, Buffer.from(content.bytes));
+    if (content.kind === 'bytes') {
+      const frame = old ?? takeFrame();
+      frame.set(content.bytes);
+      this.#frames.set(pfn, frame);
+    } else if (old) {
+      recycleFrame(old);
+      this.#frames.delete(pfn);
+    }
   }
 
   /** True when the page reads as all zeros (QEMU's zero-page check, counted as `duplicate`). */
@@ -167,6 +179,7 @@ export class GuestMemory {
 
   /** Drops every page's contents and state (a new VM instance after reset). */
   clear(): void {
+    for (const frame of this.#frames.values()) recycleFrame(frame);
     this.#frames.clear();
     this.#generation.fill(0);
     this.#state.fill(PageState.normal);
@@ -185,7 +198,7 @@ export class GuestMemory {
   materialize(pfn: number): Buffer {
     let frame = this.#frames.get(pfn);
     if (!frame) {
-      frame = Buffer.alloc(GUEST_PAGE_SIZE);
+      frame = takeFrame();
       const generation = this.#generation[pfn]!;
       if (generation !== 0) fillGenerated(frame, pfn, generation);
       this.#frames.set(pfn, frame);

@@ -1,3 +1,5 @@
+import {takeFrame} from '../../core/frame-pool.js';
+
 /** Host-side storage behind a virtio-blk device: real bytes in 64 KiB chunks, allocated on write. */
 export class DiskStore {
   static readonly CHUNK_BYTES = 65_536;
@@ -36,7 +38,7 @@ export class DiskStore {
       const count = Math.min(DiskStore.CHUNK_BYTES - within, length - done);
       let chunk = this.#chunks.get(chunkIndex);
       if (!chunk) {
-        chunk = Buffer.alloc(DiskStore.CHUNK_BYTES);
+        chunk = takeFrame();
         this.#chunks.set(chunkIndex, chunk);
       }
       Buffer.from(source.buffer, source.byteOffset, source.byteLength).copy(
