@@ -55,6 +55,9 @@ async function main(): Promise<void> {
   if (!process.stdout.isTTY || !process.stdin.isTTY)
     badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
   process.env.NODE_ENV ??= 'production'; // React's development build costs several times the CPU per frame
+  // A terminal is attached, so colour it unless told not to (chalk alone would turn colours off whenever CI is set).
+  if (args.isColorEnabled && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '1';
+  if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';
   const {startDashboard} = await import('./app/start-dashboard.js');
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
 }

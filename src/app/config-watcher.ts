@@ -11,7 +11,11 @@ export type ConfigChange = {readonly text: string} | {readonly error: string};
  * Watches a config file through its directory, so atomic saves (write a temp file, rename it over)
  * are seen; reports the new text, or why it cannot be read (deleted, unreadable).
  */
-export function watchConfigFile(file: string, onChange: (change: ConfigChange) => void): () => Promise<void> {
+export function watchConfigFile(
+  file: string,
+  onChange: (change: ConfigChange) => void,
+  loadedText?: string,
+): () => Promise<void> {
   const path = resolve(file);
   const name = basename(path);
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -39,6 +43,14 @@ export function watchConfigFile(file: string, onChange: (change: ConfigChange) =
     if (basename(changed) === name) schedule();
   });
   watcher.on('error', () => {});
+  // A save between loading the file and the watcher being ready would otherwise go unseen.
+  watcher.on('ready', () => {
+    if (loadedText === undefined) return;
+    readFile(path, 'utf8').then(
+      (text) => text !== loadedText && schedule(),
+      () => schedule(),
+    );
+  });
   return async () => {
     if (timer) clearTimeout(timer);
     await watcher.close();

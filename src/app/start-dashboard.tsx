@@ -1,4 +1,4 @@
-import {appendFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {render} from 'ink';
@@ -29,6 +29,7 @@ const RESTORE_TERMINAL = '\u001B[?25h\u001B[?1049l';
  * file watched, preferences remembered; the terminal is restored on q, Ctrl-C, SIGTERM and crashes.
  */
 export async function startDashboard(options: DashboardOptions): Promise<void> {
+  const loadedText = readTextOrUndefined(options.configFile);
   const preferences = openPreferences({reset: options.resetPrefs});
   const prefs = preferences.values;
   const world = new World(options.config, {seed: options.seed});
@@ -50,6 +51,8 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   };
   const commands = createDashboardCommands(runner, preferences, () => exit(0));
   const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
+  // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
+  process.stdin.setRawMode?.(true);
   const instance = render(
     <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
     {
@@ -67,12 +70,15 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
         : {}),
     },
   );
-  const stopWatching = watchConfigFile(options.configFile, (change) =>
-    runner.reloadConfig(
-      options.configFile,
-      'text' in change ? change.text : null,
-      'error' in change ? change.error : null,
-    ),
+  const stopWatching = watchConfigFile(
+    options.configFile,
+    (change) =>
+      runner.reloadConfig(
+        options.configFile,
+        'text' in change ? change.text : null,
+        'error' in change ? change.error : null,
+      ),
+    loadedText,
   );
   process.on('SIGTERM', () => exit(0));
   process.on('SIGINT', () => exit(0));
@@ -104,4 +110,12 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     );
   runner.start(refreshMs);
   await instance.waitUntilExit();
+}
+
+function readTextOrUndefined(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

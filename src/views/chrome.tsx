@@ -35,16 +35,22 @@ export const StatusLine = memo(function StatusLine({
 
 /** The key bar at the bottom, as many keys as fit. */
 export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: number; readonly theme: Theme}) {
+  const items = KEY_BINDINGS.filter((binding) => binding.label).map(
+    (binding) => `${binding.keys.split(' ')[0]} ${binding.label}`,
+  );
+  // Help and quit always show, at the end, as in htop; the others as many as fit before them.
+  const always = items.slice(-2).join('  ');
   let text = '';
-  for (const binding of KEY_BINDINGS) {
-    if (!binding.label) continue;
-    const item = `${binding.keys.split(' ')[0]} ${binding.label}  `;
-    if (text.length + item.length > width) break;
-    text += item;
+  for (const item of items.slice(0, -2)) {
+    if (text.length + item.length + 2 + always.length > width) break;
+    text += `${item}  `;
   }
+  text += always;
+  // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
+  // the terminal prints there (an echoed key) would scroll the whole screen.
   return (
     <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-      {fit(text, width)}
+      {fit(text, width - 1)}
     </Text>
   );
 });

@@ -38,6 +38,8 @@ export interface DashboardState {
 
 export type DashboardAction =
   | {readonly type: 'select'; readonly vm: string | null}
+  /** Moves the selection by `by` rows within `order` (the listed VMs), from wherever it is now. */
+  | {readonly type: 'select-relative'; readonly order: readonly string[]; readonly by: number}
   | {readonly type: 'tab'; readonly tab: Tab}
   | {readonly type: 'tab-step'; readonly step: 1 | -1}
   | {readonly type: 'sort-step'; readonly step: 1 | -1}
@@ -65,6 +67,12 @@ export function dashboardReducer(state: DashboardState, action: DashboardAction)
   switch (action.type) {
     case 'select':
       return {...state, selectedVm: action.vm};
+    case 'select-relative': {
+      if (action.order.length === 0) return state;
+      const current = Math.max(0, action.order.indexOf(state.selectedVm ?? action.order[0]!));
+      const next = Math.max(0, Math.min(action.order.length - 1, current + action.by));
+      return {...state, selectedVm: action.order[next]!};
+    }
     case 'tab':
       return {...state, tab: action.tab};
     case 'tab-step':

@@ -57,7 +57,7 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
   const filterRows = overlay.kind === 'filter' ? 1 : 0;
   const detailHeight = Math.max(3, available - listHeight - filterRows);
   return (
-    <Box flexDirection="column" width={columns} height={rows}>
+    <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
       <SummaryBar world={view.world} speed={view.speed} width={columns} theme={theme} />
       {overlay.kind === 'help' ? (
         <HelpOverlay width={columns} height={available} theme={theme} />

@@ -28,7 +28,7 @@ export function DetailPanel({vm, events, tab, width, height, theme}: DetailPanel
     name === tab ? `[${index + 1} ${name}]` : ` ${index + 1} ${name} `,
   ).join('');
   return (
-    <Box flexDirection="column" height={height} width={width}>
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
       <Text wrap="truncate" bold>
         <Text color={theme.accent}>{tabs}</Text>
         {fit(title, Math.max(0, width - tabs.length))}

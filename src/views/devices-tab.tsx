@@ -50,7 +50,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
   const tableHeight = rows.length * 2 + 3;
   const isTableFitting = tableHeight + problems.length <= height && width >= 84;
   return (
-    <Box flexDirection="column" height={height} width={width}>
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {rows.length === 0 ? (
         <Text dimColor={theme.dim}>no virtio devices</Text>
       ) : isTableFitting ? (

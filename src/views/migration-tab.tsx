@@ -52,7 +52,7 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
     if (migration.errorDesc) lines.push({text: `error: ${migration.errorDesc}`, color: theme.error});
   }
   return (
-    <Box flexDirection="column" height={height} width={width}>
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {lines.slice(0, height).map((line, index) => (
         <Text key={index} color={line.color} wrap="truncate">
           {clip(line.text, width)}

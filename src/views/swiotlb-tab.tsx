@@ -62,7 +62,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
     },
   ];
   return (
-    <Box flexDirection="column" height={height} width={width}>
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
       {lines.slice(0, height).map((line, index) => (
         <Text key={index} color={line.color} wrap="truncate">
           {clip(line.text, width)}

@@ -30,6 +30,18 @@ export function handleKey(context: KeyContext, input: string, key: Key): void {
     context.commands.quit();
     return;
   }
+  if (
+    state.overlay.kind !== 'filter' &&
+    input.length > 1 &&
+    /^[\x20-\x7e]+$/.test(input) &&
+    !key.ctrl &&
+    !key.meta
+  ) {
+    // Keys typed faster than they are read arrive together; take them one by one.
+    for (const character of input)
+      handleKey(context, character, {...key, shift: character !== character.toLowerCase()});
+    return;
+  }
   switch (state.overlay.kind) {
     case 'filter':
       return filterKey(context, state.overlay.draft, input, key);
@@ -60,18 +72,15 @@ function run(context: KeyContext, command: VmCommand): void {
 }
 
 function mainKey(context: KeyContext, input: string, key: Key): void {
-  const {dispatch, vms, selected} = context;
-  const index = selected ? vms.indexOf(selected) : -1;
-  const select = (position: number) => {
-    const vm = vms[Math.max(0, Math.min(vms.length - 1, position))];
-    if (vm) dispatch({type: 'select', vm: vm.name});
-  };
-  if (key.upArrow || input === 'k') return select(index - 1);
-  if (key.downArrow || input === 'j') return select(index + 1);
-  if (key.pageUp) return select(index - context.pageRows);
-  if (key.pageDown) return select(index + context.pageRows);
-  if (key.home || input === 'g') return select(0);
-  if (key.end || input === 'G') return select(vms.length - 1);
+  const {dispatch, vms} = context;
+  const order = vms.map((vm) => vm.name);
+  const move = (by: number) => dispatch({type: 'select-relative', order, by});
+  if (key.upArrow || input === 'k') return move(-1);
+  if (key.downArrow || input === 'j') return move(1);
+  if (key.pageUp) return move(-context.pageRows);
+  if (key.pageDown) return move(context.pageRows);
+  if (key.home || input === 'g') return move(-order.length);
+  if (key.end || input === 'G') return move(order.length);
   if (key.tab) return dispatch({type: 'tab-step', step: key.shift ? -1 : 1});
   if (key.return) return dispatch({type: 'tab-step', step: 1});
   if (/^[1-4]$/.test(input)) return dispatch({type: 'tab', tab: TABS[Number(input) - 1]!});

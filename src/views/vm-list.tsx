@@ -42,7 +42,7 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
     )
     .join(' ');
   return (
-    <Box flexDirection="column" height={height} width={width}>
+    <Box flexDirection="column" height={height} width={width} overflow="hidden">
       <Text bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
         {fit(` ${header}`, width)}
       </Text>

@@ -1,4 +1,4 @@
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import pty from '@lydell/node-pty';
@@ -73,8 +73,11 @@ export function startSvmtop(
         await new Promise<void>((resolve) => terminal.write('', resolve));
         const current = screen();
         if (predicate(current)) return current;
-        if (Date.now() - start > timeoutMs)
-          throw new Error(`timed out waiting for ${what}; screen was:\n${current}`);
+        if (Date.now() - start > timeoutMs) {
+          const dump = join(tmpdir(), `svmtop-e2e-${child.pid}.raw`);
+          writeFileSync(dump, raw);
+          throw new Error(`timed out waiting for ${what} (raw output in ${dump}); screen was:\n${current}`);
+        }
       }
     },
     exited,
