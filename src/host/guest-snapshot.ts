@@ -1,5 +1,4 @@
 import {recommendNslabs} from '../core/swiotlb.js';
-import {transportFeatureNames} from '../core/virtio.js';
 import type {Guest} from './guest.js';
 import type {
   BalloonSnapshot,
@@ -66,8 +65,8 @@ function snapshotDevice(guest: Guest, backend: VirtioBackend, index: number): De
     bounces: driver?.bounces ?? false,
     status,
     error: status === 'refused' ? 'device must provide VIRTIO_F_ACCESS_PLATFORM' : backend.errorMessage,
-    featuresOffered: transportFeatureNames(backend.offeredFeatures),
-    featuresNegotiated: transportFeatureNames(backend.negotiated),
+    featuresOffered: backend.offeredFeatureNames,
+    featuresNegotiated: backend.negotiatedFeatureNames,
     completed: totals.completed + (driver?.completed ?? 0),
     failed: totals.failed + (driver?.failed ?? 0),
     inFlight: driver?.inFlight ?? 0,

@@ -2,7 +2,14 @@ import type {GuestMemory} from '../../core/guest-memory.js';
 import {MemoryView, OutOfRangeAccess, SecurePageFault} from '../../core/memory-view.js';
 import type {TimerHandle} from '../../core/scheduler.js';
 import {SplitVirtqueueDevice, type QueueElement} from '../../core/split-virtqueue-device.js';
-import {featureSet, hasFeature, VirtioFeature, VirtioStatus, type FeatureSet} from '../../core/virtio.js';
+import {
+  featureSet,
+  hasFeature,
+  transportFeatureNames,
+  VirtioFeature,
+  VirtioStatus,
+  type FeatureSet,
+} from '../../core/virtio.js';
 import type {DeviceConfig, DeviceType} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 
@@ -49,7 +56,10 @@ export abstract class VirtioBackend {
   protected readonly context: SimContext;
   protected view: MemoryView;
   status = 0;
-  negotiated: FeatureSet = 0n;
+  #negotiated: FeatureSet = 0n;
+  #negotiatedNames: readonly string[] = [];
+  /** Transport feature names, for snapshots (computed when features change, not per snapshot). */
+  readonly offeredFeatureNames: readonly string[];
   errorMessage: string | null = null;
   bytesToDevice = 0;
   bytesFromDevice = 0;
@@ -80,6 +90,20 @@ export abstract class VirtioBackend {
     const transport = featureSet(VirtioFeature.version1, VirtioFeature.eventIdx, VirtioFeature.indirectDesc);
     const platform = identity.config.iommu ? featureSet(VirtioFeature.accessPlatform) : 0n;
     this.offeredFeatures = deviceFeatures | transport | platform;
+    this.offeredFeatureNames = transportFeatureNames(this.offeredFeatures);
+  }
+
+  get negotiated(): FeatureSet {
+    return this.#negotiated;
+  }
+
+  set negotiated(features: FeatureSet) {
+    this.#negotiated = features;
+    this.#negotiatedNames = transportFeatureNames(features);
+  }
+
+  get negotiatedFeatureNames(): readonly string[] {
+    return this.#negotiatedNames;
   }
 
   /** Number of virtqueues this device type has. */
