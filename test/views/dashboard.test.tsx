@@ -68,7 +68,7 @@ describe('dashboard', () => {
     await press(app, 'j', 'j', 'j');
     const frame = app.lastFrame()!;
     expect(selectedLine(frame)).toContain('db-1');
-    expect(frame).toMatch(/virtio2 +│? ?console.*refused/);
+    expect(frame).toMatch(/virtio2 +[│|]? ?console.*refused/);
     expect(frame).toContain('device must provide VIRTIO_F_ACCESS_PLATFORM');
   });
 
