@@ -28,6 +28,9 @@ export interface SoakReport {
   readonly rssStartMiB: number;
   readonly rssEndMiB: number;
   readonly rssGrowthPercent: number;
+  /** JavaScript heap plus buffers in use after a collection: what a leak would grow. */
+  readonly liveStartMiB: number;
+  readonly liveEndMiB: number;
   readonly wallSeconds: number;
 }
 
@@ -106,12 +109,16 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   let faults = 0;
   let checks = 0;
   let rssStart = 0;
+  let liveStart = 0;
   const endUs = options.simulatedSeconds * 1_000_000;
   const warmupUs = options.warmupSeconds * 1_000_000;
   while (world.nowUs < endUs) {
     const nextUs = Math.min(endUs, world.nowUs + rng.int(200, 4000) * 1000);
     world.advanceTo(nextUs);
-    if (rssStart === 0 && world.nowUs >= warmupUs) rssStart = measureRss();
+    if (rssStart === 0 && world.nowUs >= warmupUs) {
+      rssStart = measureRss();
+      liveStart = measureLive();
+    }
     if (world.nowUs >= 3_000_000 && world.nowUs < endUs) {
       // Links come back up half the time so migrations keep being possible.
       const step = randomStep(rng, world);
@@ -139,7 +146,9 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     }
   }
   const rssEnd = measureRss();
+  const liveEnd = measureLive();
   if (rssStart === 0) rssStart = rssEnd;
+  if (liveStart === 0) liveStart = liveEnd;
   return {
     seed: options.seed,
     simulatedSeconds: options.simulatedSeconds,
@@ -153,8 +162,15 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     rssStartMiB: rssStart,
     rssEndMiB: rssEnd,
     rssGrowthPercent: ((rssEnd - rssStart) / rssStart) * 100,
+    liveStartMiB: liveStart,
+    liveEndMiB: liveEnd,
     wallSeconds: (performance.now() - wallStart) / 1000,
   };
+}
+
+function measureLive(): number {
+  const usage = process.memoryUsage();
+  return (usage.heapUsed + usage.arrayBuffers) / 2 ** 20;
 }
 
 function measureRss(): number {

@@ -4,8 +4,8 @@
  * slow, overlap-safe path.
  */
 export const FRAME_BYTES = 65_536;
-/** Dropped frames kept for reuse at most (64 MiB); more are left to the garbage collector. */
-const RECYCLE_LIMIT = 1024;
+/** Dropped frames kept for reuse at most (16 MiB); more are left to the garbage collector. */
+const RECYCLE_LIMIT = 256;
 
 const recycled: Buffer[] = [];
 
