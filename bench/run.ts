@@ -14,6 +14,36 @@ import {measureMapUnmap} from './swiotlb-cost.js';
 process.env.NODE_ENV = 'production';
 const quick = process.env.BENCH_QUICK === '1';
 const only = process.argv[2];
+const BENCHMARKS = ['io', 'swiotlb', 'cluster', 'memory', 'render', 'dashboard'];
+
+if (!only) {
+  // Each benchmark in a fresh process, so one's heap and garbage do not weigh on the next.
+  const {spawnSync} = await import('node:child_process');
+  const {fileURLToPath} = await import('node:url');
+  const self = fileURLToPath(import.meta.url);
+  const table: string[] = [];
+  for (const name of BENCHMARKS) {
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, name], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: process.env,
+    });
+    table.push(
+      ...child.stdout
+        .split('\n')
+        .filter(
+          (line) => line.startsWith('| ') && !line.startsWith('| benchmark') && !line.startsWith('| ---'),
+        ),
+    );
+  }
+  console.log(
+    `\nsvmtop benchmarks — node ${process.version}, ${new Date().toISOString().slice(0, 10)}${quick ? ' (BENCH_QUICK)' : ''}\n`,
+  );
+  console.log('| benchmark | target | measured | met |');
+  console.log('| --- | --- | --- | --- |');
+  for (const row of table) console.log(row);
+  process.exit(0);
+}
 
 interface Row {
   readonly name: string;

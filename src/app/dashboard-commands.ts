@@ -1,7 +1,25 @@
-import type {CommandResult} from '../host/guest.js';
+import {runStep} from '../host/command-dispatch.js';
+import type {ScenarioStep} from '../host/config/scenario-schema.js';
 import type {DashboardCommands, VmCommand} from '../views/dashboard-model.js';
 import type {PreferenceStore} from './preferences.js';
 import type {WorldRunner} from './world-runner.js';
+
+/** A dashboard command as the scenario step it is, so both go through one dispatcher. */
+export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
+  const base = {at: atUs, vm: command.vm};
+  switch (command.kind) {
+    case 'balloon':
+      return {...base, do: 'balloon', target: command.targetBytes, force: command.isForced};
+    case 'policy':
+      return {...base, do: 'policy', policy: command.policy};
+    case 'workload':
+      return {...base, do: 'workload', workload: command.workload};
+    case 'migrate':
+      return {...base, do: 'migrate', to: command.to};
+    default:
+      return {...base, do: command.kind};
+  }
+}
 
 /** Wires the dashboard's commands to the world; every command is followed by a fresh view. */
 export function createDashboardCommands(
@@ -9,34 +27,9 @@ export function createDashboardCommands(
   preferences: PreferenceStore,
   quit: () => void,
 ): DashboardCommands {
-  const runOnWorld = (command: VmCommand): CommandResult => {
-    const world = runner.world;
-    switch (command.kind) {
-      case 'secure':
-        return world.secure(command.vm);
-      case 'unsecure':
-        return world.unsecure(command.vm);
-      case 'reboot':
-        return world.reboot(command.vm);
-      case 'pause':
-        return world.pause(command.vm);
-      case 'resume':
-        return world.resume(command.vm);
-      case 'migrate-cancel':
-        return world.migrateCancel(command.vm);
-      case 'balloon':
-        return world.balloon(command.vm, command.targetBytes, command.isForced);
-      case 'policy':
-        return world.setPolicy(command.vm, command.policy);
-      case 'workload':
-        return world.setWorkload(command.vm, {profile: command.workload});
-      case 'migrate':
-        return world.migrate(command.vm, command.to);
-    }
-  };
   return {
     run(command) {
-      const result = runOnWorld(command);
+      const result = runStep(runner.world, commandToStep(command, runner.world.nowUs));
       runner.publish();
       return result;
     },

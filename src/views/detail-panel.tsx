@@ -20,7 +20,14 @@ export interface DetailPanelProps {
 
 /** The selected VM's detail: a tab line, then the open tab. */
 export function DetailPanel({vm, events, tab, width, height, theme}: DetailPanelProps) {
-  const bodyHeight = Math.max(1, height - 1);
+  const failure = vm?.security.failure ?? null;
+  const undeclared = vm?.security.state === 'secure' && vm.security.declared === 'none';
+  const notice = failure
+    ? `secure transition failed: ${failure}`
+    : undeclared
+      ? 'secure, but declared launchSecurity: none: management does not know (balloon and migration will surprise it)'
+      : null;
+  const bodyHeight = Math.max(1, height - 1 - (notice ? 1 : 0));
   const title = vm
     ? ` ${vm.name}: ${vm.workload}, ${vm.vcpus} vCPU, svm=${vm.svm ? 'on' : 'off'}, declared ${vm.security.declared}`
     : ' no VM selected';
@@ -33,6 +40,11 @@ export function DetailPanel({vm, events, tab, width, height, theme}: DetailPanel
         <Text color={theme.accent}>{tabs}</Text>
         {fit(title, Math.max(0, width - tabs.length))}
       </Text>
+      {notice ? (
+        <Text color={failure ? theme.failed : theme.undeclared} wrap="truncate">
+          {notice}
+        </Text>
+      ) : null}
       {!vm ? null : tab === 'devices' ? (
         <DevicesTab vm={vm} width={width} height={bodyHeight} theme={theme} />
       ) : tab === 'swiotlb' ? (

@@ -1,7 +1,7 @@
-import {Box, Text} from 'ink';
+import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {formatDuration} from '../core/units.js';
-import {bar, clip, formatSize, percent} from './format.js';
+import {bar, formatSize, percent} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface MigrationTabProps {
@@ -14,7 +14,7 @@ export interface MigrationTabProps {
 /** query-migrate for the selected VM: phase, progress, transferred/remaining, dirty rate, pass, downtime, ETA, blockers. */
 export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
   const migration = vm.migration;
-  const lines: Array<{text: string; color?: string | undefined}> = [];
+  const lines: Line[] = [];
   if (!migration) {
     lines.push({
       text: 'no migration. m picks a destination (each host says whether it would accept and why not).',
@@ -51,13 +51,5 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
     });
     if (migration.errorDesc) lines.push({text: `error: ${migration.errorDesc}`, color: theme.error});
   }
-  return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
-      {lines.slice(0, height).map((line, index) => (
-        <Text key={index} color={line.color} wrap="truncate">
-          {clip(line.text, width)}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <TextLines lines={lines} width={width} height={height} />;
 }

@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
+import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
-import {bar, clip, formatSize, percent, sparkline} from './format.js';
+import {bar, formatSize, percent, sparkline} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface SwiotlbTabProps {
@@ -32,7 +33,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
   const usageColor = used >= 0.9 ? theme.hot : used >= 0.6 ? theme.warm : theme.accent;
   const history = vm.swiotlbHistory ?? [];
   const devices = Object.entries(pool.usedByDevice);
-  const lines: Array<{text: string; color?: string | undefined}> = [
+  const lines: Line[] = [
     {
       text: `used     ${bar(used, barWidth)} ${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatSize(pool.used * IO_TLB_SIZE)} of ${formatSize(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`,
       color: usageColor,
@@ -61,13 +62,5 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
     },
   ];
-  return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
-      {lines.slice(0, height).map((line, index) => (
-        <Text key={index} color={line.color} wrap="truncate">
-          {clip(line.text, width)}
-        </Text>
-      ))}
-    </Box>
-  );
+  return <TextLines lines={lines} width={width} height={height} />;
 }

@@ -1,5 +1,7 @@
 import type {CommandResult} from '../../src/host/guest.js';
 import type {World} from '../../src/host/world.js';
+import {runStep} from '../../src/host/command-dispatch.js';
+import {commandToStep} from '../../src/app/dashboard-commands.js';
 import type {
   DashboardCommands,
   DashboardSource,
@@ -45,26 +47,7 @@ export function recordingCommands(
     speed: 1,
     run(command: VmCommand): CommandResult {
       sent.push(command);
-      let result: CommandResult;
-      switch (command.kind) {
-        case 'balloon':
-          result = world.balloon(command.vm, command.targetBytes, command.isForced);
-          break;
-        case 'migrate':
-          result = world.migrate(command.vm, command.to);
-          break;
-        case 'policy':
-          result = world.setPolicy(command.vm, command.policy);
-          break;
-        case 'workload':
-          result = world.setWorkload(command.vm, {profile: command.workload});
-          break;
-        case 'migrate-cancel':
-          result = world.migrateCancel(command.vm);
-          break;
-        default:
-          result = world[command.kind](command.vm);
-      }
+      const result = runStep(world, commandToStep(command, world.nowUs));
       onRun();
       return result;
     },

@@ -1,6 +1,6 @@
 import {z} from 'zod';
 import {DMA_POLICIES, WORKLOADS} from './world-schema.js';
-import {durationSchema, nameSchema, oneOf, sizeSchema} from './schema-primitives.js';
+import {durationSchema, forwardIssues, nameSchema, oneOf, sizeSchema} from './schema-primitives.js';
 
 export const FAULT_KINDS = [
   'link-down',
@@ -64,17 +64,7 @@ const stepSchema = z.custom<unknown>().transform((value, context) => {
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-      context.addIssue({
-        code: 'custom',
-        path: path as PropertyKey[],
-        message:
-          issue.code === 'unrecognized_keys'
-            ? `unknown key "${issue.keys[0]}"`
-            : issue.message.replace(/^Invalid input: /, ''),
-      });
-    }
+    forwardIssues(parsed.error, context);
     return z.NEVER;
   }
   return parsed.data;

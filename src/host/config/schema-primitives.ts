@@ -40,3 +40,20 @@ export const nameSchema = z
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, {error: () => `expected one of ${values.join(', ')}`});
 }
+
+/**
+ * Re-reports a nested schema's issues from inside a transform, keeping paths and our wording
+ * (unknown keys are named; zod's "Invalid input: " prefix is dropped).
+ */
+export function forwardIssues(error: z.ZodError, context: z.RefinementCtx): void {
+  for (const issue of error.issues) {
+    const isUnknownKey = issue.code === 'unrecognized_keys';
+    context.addIssue({
+      code: 'custom',
+      path: (isUnknownKey ? [...issue.path, issue.keys[0] ?? ''] : issue.path) as PropertyKey[],
+      message: isUnknownKey
+        ? `unknown key "${issue.keys[0]}"`
+        : issue.message.replace(/^Invalid input: /, ''),
+    });
+  }
+}

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
 import {GiB, MiB} from '../../core/units.js';
-import {nameSchema, onOffSchema, oneOf, sizeSchema} from './schema-primitives.js';
+import {forwardIssues, nameSchema, onOffSchema, oneOf, sizeSchema} from './schema-primitives.js';
 
 export const DMA_POLICIES = ['legacy', 'force-dma-api', 'restricted'] as const;
 export type DmaPolicy = (typeof DMA_POLICIES)[number];
@@ -94,17 +94,7 @@ const swiotlbSchema = z
     }
     const parsed = swiotlbObjectSchema.safeParse(candidate);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) {
-        const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-        context.addIssue({
-          code: 'custom',
-          path: path as PropertyKey[],
-          message:
-            issue.code === 'unrecognized_keys'
-              ? `unknown key "${issue.keys[0]}"`
-              : issue.message.replace(/^Invalid input: /, ''),
-        });
-      }
+      forwardIssues(parsed.error, context);
       return z.NEVER;
     }
     return parsed.data;
