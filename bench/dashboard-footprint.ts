@@ -76,7 +76,15 @@ export async function measureDashboard(options: {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const seconds = Number(process.argv[2] ?? 20);
+  const args = process.env.FOOTPRINT_ARGS ? process.env.FOOTPRINT_ARGS.split(' ') : [];
   const nodeFlags = process.argv.slice(3);
-  const result = await measureDashboard({seconds, columns: 120, rows: 40, settleSeconds: 15, nodeFlags});
+  const result = await measureDashboard({
+    seconds,
+    columns: 120,
+    rows: 40,
+    settleSeconds: 15,
+    nodeFlags,
+    args,
+  });
   console.log(JSON.stringify(result));
 }

@@ -31,6 +31,11 @@ export interface SoakReport {
   /** JavaScript heap plus buffers in use after a collection: what a leak would grow. */
   readonly liveStartMiB: number;
   readonly liveEndMiB: number;
+  /** Guest data held (materialised guest pages and written disk chunks): state, not overhead. */
+  readonly guestDataStartMiB: number;
+  readonly guestDataEndMiB: number;
+  /** RSS growth less the growth of guest data, as a share of the starting RSS. */
+  readonly overheadGrowthPercent: number;
   readonly wallSeconds: number;
 }
 
@@ -110,6 +115,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   let checks = 0;
   let rssStart = 0;
   let liveStart = 0;
+  let dataStart = 0;
   const endUs = options.simulatedSeconds * 1_000_000;
   const warmupUs = options.warmupSeconds * 1_000_000;
   while (world.nowUs < endUs) {
@@ -118,6 +124,7 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     if (rssStart === 0 && world.nowUs >= warmupUs) {
       rssStart = measureRss();
       liveStart = measureLive();
+      dataStart = guestDataMiB(world);
     }
     if (world.nowUs >= 3_000_000 && world.nowUs < endUs) {
       // Links come back up half the time so migrations keep being possible.
@@ -147,8 +154,10 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
   }
   const rssEnd = measureRss();
   const liveEnd = measureLive();
+  const dataEnd = guestDataMiB(world);
   if (rssStart === 0) rssStart = rssEnd;
   if (liveStart === 0) liveStart = liveEnd;
+  if (dataStart === 0) dataStart = dataEnd;
   return {
     seed: options.seed,
     simulatedSeconds: options.simulatedSeconds,
@@ -164,8 +173,18 @@ export async function soak(options: SoakOptions): Promise<SoakReport> {
     rssGrowthPercent: ((rssEnd - rssStart) / rssStart) * 100,
     liveStartMiB: liveStart,
     liveEndMiB: liveEnd,
+    guestDataStartMiB: dataStart,
+    guestDataEndMiB: dataEnd,
+    overheadGrowthPercent: ((rssEnd - rssStart - (dataEnd - dataStart)) / rssStart) * 100,
     wallSeconds: (performance.now() - wallStart) / 1000,
   };
+}
+
+function guestDataMiB(world: World): number {
+  let bytes = 0;
+  for (const guest of world.guests.values())
+    bytes += guest.memory.materializedPageCount * 65_536 + (guest.disk?.allocatedBytes ?? 0);
+  return bytes / 2 ** 20;
 }
 
 function measureLive(): number {

@@ -24,11 +24,12 @@ for (const seed of seeds.length > 0 ? seeds : [1]) {
     warmupSeconds: Math.min(120, simulatedSeconds / 5),
   });
   console.log(JSON.stringify(report));
-  const ok = report.integrityErrors === 0 && report.rssGrowthPercent < 5;
+  // Guest data (pages the guests touched, disk blocks they wrote) is state the soak's commands create, not a leak.
+  const ok = report.integrityErrors === 0 && report.overheadGrowthPercent < 5;
   console.error(
     `seed ${seed}: ${report.commands} commands (${report.commandsRefused} refused, ${report.faults} faults), ${report.invariantChecks} invariant checks, ` +
       `events ${JSON.stringify(report.eventsBySeverity)}, integrity errors ${report.integrityErrors}, ` +
-      `RSS ${report.rssStartMiB.toFixed(0)} → ${report.rssEndMiB.toFixed(0)} MiB (${report.rssGrowthPercent.toFixed(1)}%), live ${report.liveStartMiB.toFixed(0)} → ${report.liveEndMiB.toFixed(0)} MiB — ${ok ? 'PASS' : 'FAIL'}`,
+      `RSS ${report.rssStartMiB.toFixed(0)} → ${report.rssEndMiB.toFixed(0)} MiB (${report.rssGrowthPercent.toFixed(1)}%), guest data ${report.guestDataStartMiB.toFixed(0)} → ${report.guestDataEndMiB.toFixed(0)} MiB, net ${report.overheadGrowthPercent.toFixed(1)}% — ${ok ? 'PASS' : 'FAIL'}`,
   );
   failed ||= !ok;
 }

@@ -42,7 +42,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       text: `hiwater  ${bar(pool.hiwater / pool.nslabs, barWidth)} ${percent(pool.hiwater / pool.nslabs).padStart(4)}  ${pool.hiwater} slots`,
     },
     {
-      text: `peak/s   ${sparkline(history, barWidth, pool.nslabs)}  ${pool.recentPeak} slots in the last second`,
+      text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history))}  ${pool.recentPeak} slots in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
     },
     {
       text: `bounced  ${formatSize(pool.bouncedBytesToDevice)} to devices, ${formatSize(pool.bouncedBytesFromDevice)} back`,
