@@ -1,5 +1,4 @@
 import {parseWorldText} from '../host/config/load-world.js';
-import type {WorldConfig} from '../host/config/world-schema.js';
 import {World} from '../host/world.js';
 import type {DashboardSource, DashboardView} from '../views/dashboard-model.js';
 
@@ -88,11 +87,6 @@ export class WorldRunner implements DashboardSource {
       const changes = this.world.applyConfig(parsed.value);
       if (changes.length === 0) this.world.emit(null, 'config', 'info', 'config reloaded: no change');
     }
-    this.publish();
-  }
-
-  applyConfig(config: WorldConfig): void {
-    this.world.applyConfig(config);
     this.publish();
   }
 

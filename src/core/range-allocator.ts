@@ -31,10 +31,6 @@ export class RangeAllocator {
     return this.#usedBytes;
   }
 
-  get allocationCount(): number {
-    return this.#allocated.size;
-  }
-
   /**
    * @param bytes size wanted (rounded up to the granule)
    * @param alignment address alignment, a multiple of the granule

@@ -147,11 +147,6 @@ export class SwiotlbPool {
     return peak;
   }
 
-  /** Writing to debugfs io_tlb_used_hiwater resets it (to the current use). */
-  resetHiwater(): void {
-    this.#hiwater = this.#used;
-  }
-
   areaState(area: number): {used: number; index: number} {
     const state = this.#areas[area]!;
     return {used: state.used, index: state.index};

@@ -41,8 +41,6 @@ export class Workload {
   #sequentialIsWrite = true;
   #dirtyCursor = 0;
   #consoleLine = 0;
-  /** Pages dirtied in total (migration's dirty rate reads the memory's log; this is for the report). */
-  dirtiedPages = 0;
 
   constructor(host: WorkloadHost, config: WorkloadConfig) {
     this.#host = host;
@@ -163,6 +161,5 @@ export class Workload {
       memory.dirtyPage(firstPfn + this.#dirtyCursor);
       this.#dirtyCursor = (this.#dirtyCursor + 1) % workingSetPages;
     }
-    this.dirtiedPages += pages;
   }
 }
