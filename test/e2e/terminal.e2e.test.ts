@@ -1,4 +1,4 @@
-import {copyFileSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
+import {copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -73,6 +73,7 @@ describe('the terminal', () => {
     const match = /details in (\S+svmtop-crash-\d+\.log)/.exec(session.raw());
     expect(match).not.toBeNull();
     expect(readFileSync(match![1]!, 'utf8')).toContain('test crash requested');
+    rmSync(match![1]!);
     expect(restoredAfterLastEntry(session.raw())).toBe(true);
   });
 });
