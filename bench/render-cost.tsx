@@ -2,6 +2,7 @@ import {render} from 'ink';
 import {PassThrough, Writable} from 'node:stream';
 import {loadWorldFile, DEFAULT_WORLD_FILE} from '../src/host/config/load-world.js';
 import {World} from '../src/host/world.js';
+import {dashboardViewOf} from '../src/app/world-runner.js';
 import {Dashboard} from '../src/views/dashboard.js';
 import {createTheme} from '../src/views/theme.js';
 import type {DashboardCommands, DashboardSource, DashboardView} from '../src/views/dashboard-model.js';
@@ -41,7 +42,7 @@ export async function measureRender(
   const world = new World(config, {seed: 1});
   world.start();
   world.advanceTo(15_000_000);
-  let view: DashboardView = build(world);
+  let view: DashboardView = dashboardViewOf(world);
   const listeners = new Set<() => void>();
   const source: DashboardSource = {
     getView: () => view,
@@ -78,29 +79,19 @@ export async function measureRender(
   renderMs.length = 0;
   const frameMs: number[] = [];
   // Without simulating, frames alternate between two moments so each one still changes the screen.
-  const moments = [build(world), (world.advanceBy(1_000_000), build(world))];
+  const moments = [dashboardViewOf(world), (world.advanceBy(1_000_000), dashboardViewOf(world))];
   for (let frame = 0; frame < options.frames; frame++) {
     if (options.isSimulating ?? true) world.advanceBy(1_000_000);
     // Collect the simulation's garbage first when we can, so the figure is the frame's own cost.
     (globalThis as {gc?: () => void}).gc?.();
     const start = performance.now();
-    view = (options.isSimulating ?? true) ? build(world) : {...moments[frame % 2]!};
+    view = (options.isSimulating ?? true) ? dashboardViewOf(world) : {...moments[frame % 2]!};
     for (const listener of listeners) listener();
     await instance.waitUntilRenderFlush();
     frameMs.push(performance.now() - start);
   }
   instance.unmount();
   return {renderMs, frameMs, wallMsPerFrame: frameMs.reduce((sum, ms) => sum + ms, 0) / options.frames};
-}
-
-function build(world: World): DashboardView {
-  return {
-    world: world.getSnapshot({withHistory: true}),
-    events: world.events.recent(300),
-    speed: 1,
-    banner: null,
-    notice: null,
-  };
 }
 
 if (process.argv[1]?.endsWith('render-cost.tsx')) {

@@ -1,4 +1,4 @@
-import {appendFileSync, readFileSync, writeFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {render} from 'ink';
@@ -62,12 +62,6 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
       maxFps: 20,
       exitOnCtrlC: false,
       patchConsole: false,
-      ...(process.env.SVMTOP_RENDER_LOG
-        ? {
-            onRender: ({renderTime}: {renderTime: number}) =>
-              appendFileSync(process.env.SVMTOP_RENDER_LOG!, `${renderTime.toFixed(2)}\n`),
-          }
-        : {}),
     },
   );
   const stopWatching = watchConfigFile(

@@ -91,12 +91,22 @@ export class WorldRunner implements DashboardSource {
   }
 
   #buildView(): DashboardView {
-    return {
-      world: this.world.getSnapshot({withHistory: true}),
-      events: this.world.events.recent(DASHBOARD_EVENT_LIMIT),
-      speed: this.speed,
-      banner: this.banner,
-      notice: this.notice,
-    };
+    return dashboardViewOf(this.world, {speed: this.speed, banner: this.banner, notice: this.notice});
   }
+}
+
+/** What the dashboard shows of a world at this moment. */
+export function dashboardViewOf(
+  world: World,
+  extras: {speed: number; banner: string | null; notice: string | null} = {
+    speed: 1,
+    banner: null,
+    notice: null,
+  },
+): DashboardView {
+  return {
+    world: world.getSnapshot({withHistory: true}),
+    events: world.events.recent(DASHBOARD_EVENT_LIMIT),
+    ...extras,
+  };
 }

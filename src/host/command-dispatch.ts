@@ -40,23 +40,17 @@ function runFault(world: World, step: Extract<ScenarioStep, {do: 'fault'}>): Com
     const [a, b] = step.hosts ?? ['', ''];
     return world.setLinkDown(a, b, step.kind === 'link-down');
   }
-  const guest = step.vm === undefined ? undefined : world.guest(step.vm);
-  if (!guest) return {ok: false, reason: `fault ${step.kind} needs a known vm`};
-  const result = ((): CommandResult => {
-    switch (step.kind) {
-      case 'key-exchange':
-        return world.injectKeyExchangeFault(guest.name);
-      case 'crash':
-        return world.crash(guest.name);
-      case 'malformed-chain':
-        return injectMalformedChain(guest);
-      case 'secure-memory-exhaustion':
-        return exhaustSecureMemory(guest);
-      case 'swiotlb-exhaustion':
-        return exhaustSwiotlb(guest);
-    }
-  })();
-  if (!result.ok)
-    world.emit(guest.name, 'command', 'warning', `fault ${step.kind} refused: ${result.reason}`);
-  return result;
+  const vm = step.vm ?? '';
+  switch (step.kind) {
+    case 'key-exchange':
+      return world.injectKeyExchangeFault(vm);
+    case 'crash':
+      return world.crash(vm);
+    case 'malformed-chain':
+      return world.runOnGuest(vm, 'fault malformed-chain', injectMalformedChain);
+    case 'secure-memory-exhaustion':
+      return world.runOnGuest(vm, 'fault secure-memory-exhaustion', exhaustSecureMemory);
+    case 'swiotlb-exhaustion':
+      return world.runOnGuest(vm, 'fault swiotlb-exhaustion', exhaustSwiotlb);
+  }
 }

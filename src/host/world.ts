@@ -57,6 +57,8 @@ export class World implements SimContext {
   readonly #listeners = new Set<() => void>();
   readonly #imageCache = new Map<string, Buffer>();
   readonly #keyExchangeFaults = new Set<string>();
+  /** The last refused migration per guest, shown with its reasons until another one starts. */
+  readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
   #keys: Map<string, KeyObject>;
   #version = 0;
   #cachedSnapshot: {version: number; withHistory: boolean; snapshot: WorldSnapshot} | undefined;
@@ -166,7 +168,11 @@ export class World implements SimContext {
     return this.guests.get(name);
   }
 
-  #withGuest(name: string, command: string, run: (guest: Guest) => CommandResult): CommandResult {
+  /**
+   * Runs a command on a guest and logs its answer: every command, from a key, a scenario or a fault
+   * injector, says in the events whether it worked or why not.
+   */
+  runOnGuest(name: string, command: string, run: (guest: Guest) => CommandResult): CommandResult {
     const guest = this.guests.get(name);
     const result: CommandResult = guest ? run(guest) : {ok: false, reason: `no guest named "${name}"`};
     if (result.ok)
@@ -177,36 +183,36 @@ export class World implements SimContext {
   }
 
   pause(vm: string): CommandResult {
-    return this.#withGuest(vm, 'pause', (guest) => guest.pause());
+    return this.runOnGuest(vm, 'pause', (guest) => guest.pause());
   }
 
   resume(vm: string): CommandResult {
-    return this.#withGuest(vm, 'resume', (guest) => guest.resume());
+    return this.runOnGuest(vm, 'resume', (guest) => guest.resume());
   }
 
   reboot(vm: string): CommandResult {
-    return this.#withGuest(vm, 'reboot', (guest) => guest.reboot());
+    return this.runOnGuest(vm, 'reboot', (guest) => guest.reboot());
   }
 
   secure(vm: string): CommandResult {
-    return this.#withGuest(vm, 'secure', (guest) => guest.secure());
+    return this.runOnGuest(vm, 'secure', (guest) => guest.secure());
   }
 
   unsecure(vm: string): CommandResult {
-    return this.#withGuest(vm, 'unsecure', (guest) => guest.unsecure());
+    return this.runOnGuest(vm, 'unsecure', (guest) => guest.unsecure());
   }
 
   setPolicy(vm: string, policy: GuestConfig['dmaPolicy']): CommandResult {
-    return this.#withGuest(vm, 'policy', (guest) => guest.setDmaPolicy(policy));
+    return this.runOnGuest(vm, 'policy', (guest) => guest.setDmaPolicy(policy));
   }
 
   setWorkload(vm: string, workload: GuestConfig['workload']): CommandResult {
-    return this.#withGuest(vm, 'workload', (guest) => guest.setWorkload(workload));
+    return this.runOnGuest(vm, 'workload', (guest) => guest.setWorkload(workload));
   }
 
   /** Sets the balloon's size; refused for a secure guest (the host reclaims nothing) unless forced. */
   balloon(vm: string, targetBytes: number, isForced = false): CommandResult {
-    return this.#withGuest(vm, 'balloon', (guest) => {
+    return this.runOnGuest(vm, 'balloon', (guest) => {
       const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
         BalloonBackend | undefined;
       if (!backend) return {ok: false, reason: `${vm} has no virtio-balloon device`};
@@ -234,7 +240,7 @@ export class World implements SimContext {
   }
 
   crash(vm: string, message = 'fault injected by svmtop'): CommandResult {
-    return this.#withGuest(vm, 'fault crash', (guest) => guest.crash(message));
+    return this.runOnGuest(vm, 'fault crash', (guest) => guest.crash(message));
   }
 
   /** Which hosts would take the guest, and why the others would not. */
@@ -252,7 +258,7 @@ export class World implements SimContext {
   }
 
   migrate(vm: string, to: string, params: Partial<MigrationParams> = {}): CommandResult {
-    return this.#withGuest(vm, `migrate to ${to}`, (guest) => {
+    return this.runOnGuest(vm, `migrate to ${to}`, (guest) => {
       const destination = this.hosts.get(to);
       if (!destination) return {ok: false, reason: `no host named "${to}"`};
       if (this.#migrations.get(vm)?.isActive) return {ok: false, reason: `${vm} is already migrating`};
@@ -275,13 +281,11 @@ export class World implements SimContext {
     });
   }
 
-  readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
-
   /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
   onSwitchOver: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
 
   migrateCancel(vm: string): CommandResult {
-    return this.#withGuest(
+    return this.runOnGuest(
       vm,
       'migrate-cancel',
       () => this.#migrations.get(vm)?.cancel() ?? {ok: false, reason: `${vm} is not migrating`},
@@ -300,10 +304,10 @@ export class World implements SimContext {
 
   /** Makes the next ultravisor key exchange for `vm` fail (fault injection). */
   injectKeyExchangeFault(vm: string): CommandResult {
-    if (!this.guests.has(vm)) return {ok: false, reason: `no guest named "${vm}"`};
-    this.#keyExchangeFaults.add(vm);
-    this.emit(vm, 'fault', 'warning', 'next ultravisor key exchange will fail');
-    return {ok: true};
+    return this.runOnGuest(vm, 'fault key-exchange', () => {
+      this.#keyExchangeFaults.add(vm);
+      return {ok: true, message: 'the next ultravisor key exchange will fail'};
+    });
   }
 
   activeMigration(vm: string): Migration | undefined {

@@ -57,7 +57,7 @@ describe('random keystrokes', () => {
       expect(session.raw()).not.toContain('internal error');
       const raw = session.raw();
       expect(raw.lastIndexOf('\u001B[?1049l')).toBeGreaterThan(raw.lastIndexOf('\u001B[?1049h'));
-      expect(existsSync(join(tmpdir(), `svmtop-crash-${seed}.log`))).toBe(false);
+      expect(existsSync(join(tmpdir(), `svmtop-crash-${session.pid}.log`))).toBe(false);
     },
   );
 });

@@ -16,6 +16,7 @@ export interface PtySession {
   waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   readonly exited: Promise<{exitCode: number; signal?: number | undefined}>;
   readonly configHome: string;
+  readonly pid: number;
 }
 
 /** Starts the real `svmtop` in a pseudo-terminal and mirrors its output in a headless xterm. */
@@ -82,5 +83,6 @@ export function startSvmtop(
     },
     exited,
     configHome,
+    pid: child.pid,
   };
 }

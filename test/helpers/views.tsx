@@ -2,17 +2,13 @@ import type {CommandResult} from '../../src/host/guest.js';
 import type {World} from '../../src/host/world.js';
 import {runStep} from '../../src/host/command-dispatch.js';
 import {commandToStep} from '../../src/app/dashboard-commands.js';
-import type {
-  DashboardCommands,
-  DashboardSource,
-  DashboardView,
-  VmCommand,
-} from '../../src/views/dashboard-model.js';
+import {dashboardViewOf} from '../../src/app/world-runner.js';
+import type {DashboardCommands, DashboardSource, VmCommand} from '../../src/views/dashboard-model.js';
 
 /** A source over a real world that tests advance by hand. */
 export function worldSource(world: World): DashboardSource & {refresh(): void} {
   const listeners = new Set<() => void>();
-  let view = build(world);
+  let view = dashboardViewOf(world);
   return {
     getView: () => view,
     subscribe: (listener) => {
@@ -20,19 +16,9 @@ export function worldSource(world: World): DashboardSource & {refresh(): void} {
       return () => listeners.delete(listener);
     },
     refresh() {
-      view = build(world);
+      view = dashboardViewOf(world);
       for (const listener of listeners) listener();
     },
-  };
-}
-
-function build(world: World): DashboardView {
-  return {
-    world: world.getSnapshot({withHistory: true}),
-    events: world.events.recent(300),
-    speed: 1,
-    banner: null,
-    notice: null,
   };
 }
 

@@ -132,7 +132,7 @@ export abstract class VirtioBackend {
     this.#faultsBeforeRebind += this.view.faults;
     this.view = new MemoryView(memory, true);
     this.#queues = this.#queues.map((queue, index) =>
-      queue ? this.#rebuildQueue(index, this.#queueBases[index]!, queue.queueSize, queue.indices) : undefined,
+      queue ? this.#rebuildQueue(this.#queueBases[index]!, queue.queueSize, queue.indices) : undefined,
     );
   }
 
@@ -167,7 +167,7 @@ export abstract class VirtioBackend {
   /** The driver tells the device where queue `index` lives (queue_desc/avail/used registers). */
   setupQueue(index: number, baseGpa: number, size: number): void {
     this.#queueBases[index] = baseGpa;
-    this.#queues[index] = this.#rebuildQueue(index, baseGpa, size, undefined);
+    this.#queues[index] = this.#rebuildQueue(baseGpa, size, undefined);
     this.#pending[index] = new Map();
   }
 
@@ -332,7 +332,7 @@ export abstract class VirtioBackend {
     state.queues.forEach((queue, index) => {
       if (queue.size === 0) return;
       this.#queueBases[index] = queue.baseGpa;
-      this.#queues[index] = this.#rebuildQueue(index, queue.baseGpa, queue.size, queue.indices);
+      this.#queues[index] = this.#rebuildQueue(queue.baseGpa, queue.size, queue.indices);
       this.#pending[index] = new Map();
     });
     this.loadExtra(state.extra);
@@ -359,7 +359,6 @@ export abstract class VirtioBackend {
   protected loadExtra(_extra: unknown): void {}
 
   #rebuildQueue(
-    index: number,
     baseGpa: number,
     size: number,
     indices: {lastAvailIdx: number; usedIdx: number; inUse: number} | undefined,
@@ -371,7 +370,6 @@ export abstract class VirtioBackend {
       this.hasNegotiated(VirtioFeature.eventIdx),
     );
     if (indices) queue.restoreIndices(indices);
-    void index;
     return queue;
   }
 
