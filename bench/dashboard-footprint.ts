@@ -74,7 +74,7 @@ export async function measureDashboard(options: {
   };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (process.argv[1]?.endsWith('dashboard-footprint.ts')) {
   const seconds = Number(process.argv[2] ?? 20);
   const args = process.env.FOOTPRINT_ARGS ? process.env.FOOTPRINT_ARGS.split(' ') : [];
   const nodeFlags = process.argv.slice(3);

@@ -35,6 +35,34 @@ export interface ThroughputResult {
  * compares with Buffer.copy of the same bytes over the same working-set size, measured in the same run.
  */
 export function measureBouncedIo(requestBytes: number, totalBytes: number): ThroughputResult {
+  const bench = prepareBouncedIo(requestBytes);
+  // Best of three (for both sides): this shared machine's neighbours only ever add time.
+  const requests = Math.ceil(totalBytes / requestBytes / 3);
+  let seconds = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const start = performance.now();
+    bench.run(requests);
+    seconds = Math.min(seconds, (performance.now() - start) / 1000);
+  }
+  bench.check();
+  const bytes = requests * requestBytes;
+  const baseline = Math.max(...[0, 1, 2].map(() => copyBandwidth(requestBytes, bytes, bench.regionBytes)));
+  return {
+    requestBytes,
+    bytes,
+    seconds,
+    bytesPerSecond: bytes / seconds,
+    baselineBytesPerSecond: baseline,
+    ratio: bytes / seconds / baseline,
+  };
+}
+
+/** The bench guest, booted secure, with every disk chunk, bounce slot and buffer page touched once. */
+export function prepareBouncedIo(requestBytes: number): {
+  readonly regionBytes: number;
+  run(requests: number): void;
+  check(): void;
+} {
   const parsed = parseWorldText('bench.yaml', WORLD('32768,4'));
   if (!parsed.ok) throw new Error(parsed.error);
   const world = new World(parsed.value, {seed: 1});
@@ -44,7 +72,6 @@ export function measureBouncedIo(requestBytes: number, totalBytes: number): Thro
   const blk = guest.kernel?.drivers.blk;
   if (!blk || guest.securityState !== 'secure') throw new Error('bench guest did not come up secure');
   const regionBytes = 16 * MiB;
-  const requests = Math.ceil(totalBytes / requestBytes);
   const run = (count: number): void => {
     let issued = 0;
     let done = 0;
@@ -66,21 +93,17 @@ export function measureBouncedIo(requestBytes: number, totalBytes: number): Thro
       world.scheduler.runUntil(world.scheduler.nowUs + 1_000);
     }
   };
-  run((2 * regionBytes) / requestBytes); // touch every disk chunk, bounce slot and buffer page first
-  const start = performance.now();
-  run(requests);
-  const seconds = (performance.now() - start) / 1000;
-  if (blk.integrityErrors > 0 || blk.failed > 0)
-    throw new Error(`bench I/O had ${blk.failed} failures and ${blk.integrityErrors} integrity errors`);
-  const bytes = requests * requestBytes;
-  const baseline = copyBandwidth(requestBytes, bytes, regionBytes);
+  // The steady state of a guest that has been running: bounce pages and disk chunks already touched.
+  const pool = guest.kernel!.swiotlb!;
+  guest.kernel!.view.fill(pool.startGpa, 0, pool.sizeBytes);
+  run((2 * regionBytes) / requestBytes);
   return {
-    requestBytes,
-    bytes,
-    seconds,
-    bytesPerSecond: bytes / seconds,
-    baselineBytesPerSecond: baseline,
-    ratio: bytes / seconds / baseline,
+    regionBytes,
+    run,
+    check() {
+      if (blk.integrityErrors > 0 || blk.failed > 0)
+        throw new Error(`bench I/O had ${blk.failed} failures and ${blk.integrityErrors} integrity errors`);
+    },
   };
 }
 

@@ -23,7 +23,9 @@ if (!only) {
   const self = fileURLToPath(import.meta.url);
   const table: string[] = [];
   for (const name of BENCHMARKS) {
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', self, name], {
+    // `npm run bench` runs a bundle built like the app (no tsx wrappers around every closure).
+    const loader = self.endsWith('.ts') ? ['--import', 'tsx'] : [];
+    const child = spawnSync(process.execPath, ['--expose-gc', ...loader, self, name], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       env: process.env,

@@ -11,3 +11,11 @@ export class InvariantError extends Error {
 export function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new InvariantError(message);
 }
+
+/**
+ * Throws an InvariantError. Hot paths test their condition first and call this, so the message
+ * (a template string) is only built when the invariant broke.
+ */
+export function invariantBroken(message: string): never {
+  throw new InvariantError(message);
+}

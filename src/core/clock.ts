@@ -1,4 +1,4 @@
-import {assert} from './assert.js';
+import {invariantBroken} from './assert.js';
 
 /** Simulated time in whole microseconds since the world started. */
 export type Microseconds = number;
@@ -19,8 +19,9 @@ export class SimulatedClock {
    * @param timeUs target time; must be an integer not before now
    */
   advanceTo(timeUs: Microseconds): void {
-    assert(Number.isSafeInteger(timeUs), `clock: time ${timeUs} is not a whole number of microseconds`);
-    assert(timeUs >= this.#nowUs, `clock: cannot go back from ${this.#nowUs}us to ${timeUs}us`);
+    if (!Number.isSafeInteger(timeUs))
+      invariantBroken(`clock: time ${timeUs} is not a whole number of microseconds`);
+    if (timeUs < this.#nowUs) invariantBroken(`clock: cannot go back from ${this.#nowUs}us to ${timeUs}us`);
     this.#nowUs = timeUs;
   }
 }

@@ -35,6 +35,7 @@ export class GuestMemory {
   #dirty: Uint8Array | null = null;
   #dirtyCount = 0;
   #stateCounts = [0, 0, 0];
+  #epoch = 0;
 
   constructor(sizeBytes: number) {
     assert(
@@ -46,6 +47,11 @@ export class GuestMemory {
     this.#state = new Uint8Array(this.pageCount);
     this.#generation = new Uint16Array(this.pageCount);
     this.#stateCounts[PageState.normal] = this.pageCount;
+  }
+
+  /** Changes whenever a page's backing buffer is dropped: views cache frames only within one epoch. */
+  get epoch(): number {
+    return this.#epoch;
   }
 
   /** Pages that hold real bytes in this process. */
@@ -75,11 +81,12 @@ export class GuestMemory {
   zeroPage(pfn: number): void {
     const frame = this.#frames.get(pfn);
     if (frame) {
+      this.#epoch++;
       recycleFrame(frame);
       this.#frames.delete(pfn);
     }
     this.#generation[pfn] = 0;
-    this.#markDirty(pfn);
+    this.markDirty(pfn);
   }
 
   /** Gives `count` pages from `firstPfn` generated (non-zero) contents: the guest's resident memory. */
@@ -98,7 +105,7 @@ export class GuestMemory {
       const next = this.#generation[pfn]! + 1;
       this.#generation[pfn] = next > 0xffff ? 1 : next;
     }
-    this.#markDirty(pfn);
+    this.markDirty(pfn);
   }
 
   // ---- dirty logging (KVM_GET_DIRTY_LOG as migration uses it) ----
@@ -138,7 +145,8 @@ export class GuestMemory {
     return pages;
   }
 
-  #markDirty(pfn: number): void {
+  /** Records a write to the page when dirty logging is on. */
+  markDirty(pfn: number): void {
     const dirty = this.#dirty;
     if (dirty && dirty[pfn] === 0) {
       dirty[pfn] = 1;
@@ -165,6 +173,7 @@ export class GuestMemory {
       frame.set(content.bytes);
       this.#frames.set(pfn, frame);
     } else if (old) {
+      this.#epoch++;
       recycleFrame(old);
       this.#frames.delete(pfn);
     }
@@ -179,6 +188,7 @@ export class GuestMemory {
 
   /** Drops every page's contents and state (a new VM instance after reset). */
   clear(): void {
+    this.#epoch++;
     for (const frame of this.#frames.values()) recycleFrame(frame);
     this.#frames.clear();
     this.#generation.fill(0);
@@ -190,7 +200,7 @@ export class GuestMemory {
 
   /** The page's backing buffer for a write, materialising it on first use; marks the page dirty. */
   frameForWrite(pfn: number): Buffer {
-    this.#markDirty(pfn);
+    this.markDirty(pfn);
     return this.materialize(pfn);
   }
 

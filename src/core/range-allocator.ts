@@ -1,4 +1,4 @@
-import {assert} from './assert.js';
+import {assert, invariantBroken} from './assert.js';
 
 /**
  * First-fit allocator over an address range, in units of `granule` bytes. The guest kernel's
@@ -10,9 +10,10 @@ export class RangeAllocator {
   readonly granule: number;
   /** Free runs sorted by address: [start, length] in bytes. */
   #free: Array<{start: number; length: number}>;
+  /** Allocated blocks: length by granule index from the start (small integers hash fast; addresses may not). */
   #allocated = new Map<number, number>();
   #usedBytes = 0;
-  /** Recently freed blocks by length, reused first (a slab-like fast path); flushed when memory is short. */
+  /** Recently freed blocks (granule indices) by length, reused first (a slab-like fast path); flushed when memory is short. */
   #cache = new Map<number, number[]>();
   #cachedBytes = 0;
 
@@ -40,11 +41,11 @@ export class RangeAllocator {
     const length = Math.ceil(Math.max(bytes, 1) / this.granule) * this.granule;
     const cached = this.#cache.get(length);
     if (cached !== undefined && cached.length > 0 && alignment === this.granule) {
-      const start = cached.pop()!;
+      const slot = cached.pop()!;
       this.#cachedBytes -= length;
-      this.#allocated.set(start, length);
+      this.#allocated.set(slot, length);
       this.#usedBytes += length;
-      return start;
+      return this.startAddress + slot * this.granule;
     }
     const found = this.#firstFit(length, alignment);
     if (found !== undefined || this.#cachedBytes === 0) return found;
@@ -63,7 +64,7 @@ export class RangeAllocator {
       if (waste > 0) replacement.push({start: run.start, length: waste});
       if (after.length > 0) replacement.push(after);
       this.#free.splice(i, 1, ...replacement);
-      this.#allocated.set(start, length);
+      this.#allocated.set(this.#slotOf(start), length);
       this.#usedBytes += length;
       return start;
     }
@@ -71,19 +72,25 @@ export class RangeAllocator {
   }
 
   free(address: number): void {
-    const length = this.#allocated.get(address);
-    assert(length !== undefined, `allocator: free of 0x${address.toString(16)}, which was not allocated`);
-    this.#allocated.delete(address);
+    const slot = this.#slotOf(address);
+    const length = this.#allocated.get(slot);
+    if (length === undefined)
+      invariantBroken(`allocator: free of 0x${address.toString(16)}, which was not allocated`);
+    this.#allocated.delete(slot);
     this.#usedBytes -= length;
     let cached = this.#cache.get(length);
     if (!cached) this.#cache.set(length, (cached = []));
-    cached.push(address);
+    cached.push(slot);
     this.#cachedBytes += length;
   }
 
+  #slotOf(address: number): number {
+    return (address - this.startAddress) / this.granule;
+  }
+
   #flushCache(): void {
-    for (const [length, addresses] of this.#cache)
-      for (const address of addresses) this.#release(address, length);
+    for (const [length, slots] of this.#cache)
+      for (const slot of slots) this.#release(this.startAddress + slot * this.granule, length);
     this.#cache.clear();
     this.#cachedBytes = 0;
   }

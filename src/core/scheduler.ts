@@ -1,4 +1,4 @@
-import {assert} from './assert.js';
+import {invariantBroken} from './assert.js';
 import {SimulatedClock, type Microseconds} from './clock.js';
 
 /** A scheduled callback; `cancel()` makes it a no-op. */
@@ -8,10 +8,17 @@ export interface TimerHandle {
   readonly isCancelled: boolean;
 }
 
-interface Entry extends TimerHandle {
-  readonly seq: number;
-  readonly run: () => void;
-  isCancelled: boolean;
+class Entry implements TimerHandle {
+  isCancelled = false;
+  constructor(
+    readonly atUs: Microseconds,
+    readonly seq: number,
+    readonly run: () => void,
+  ) {}
+
+  cancel(): void {
+    this.isCancelled = true;
+  }
 }
 
 /** Upper bound on pending timers; a runaway producer is a programmer error. */
@@ -46,19 +53,9 @@ export class Scheduler {
    */
   at(atUs: Microseconds, run: () => void): TimerHandle {
     const when = Math.max(Math.round(atUs), this.clock.nowUs);
-    assert(
-      this.#heap.length < SCHEDULER_PENDING_LIMIT,
-      `scheduler: ${this.#heap.length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`,
-    );
-    const entry: Entry = {
-      atUs: when,
-      seq: this.#seq++,
-      run,
-      isCancelled: false,
-      cancel() {
-        entry.isCancelled = true;
-      },
-    };
+    if (this.#heap.length >= SCHEDULER_PENDING_LIMIT)
+      invariantBroken(`scheduler: ${this.#heap.length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);
+    const entry = new Entry(when, this.#seq++, run);
     this.#push(entry);
     return entry;
   }

@@ -1,4 +1,4 @@
-import {assert} from './assert.js';
+import {assert, invariantBroken} from './assert.js';
 import type {MemoryView} from './memory-view.js';
 
 /** kernel/dma/swiotlb.c and include/linux/swiotlb.h constants. */
@@ -285,10 +285,8 @@ export class SwiotlbPool {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;
     index -= this.#padSlots[index]!;
-    assert(
-      index >= 0 && index < this.nslabs && this.#list[index] === 0,
-      `swiotlb: unmap of ${tlbAddr.toString(16)} which is not mapped`,
-    );
+    if (!(index >= 0 && index < this.nslabs && this.#list[index] === 0))
+      invariantBroken(`swiotlb: unmap of ${tlbAddr.toString(16)} which is not mapped`);
     const slotCount = nrSlots(this.#allocSize[index]! + offset);
     const area = this.#areas[Math.floor(index / this.areaNslabs)]!;
     const segmentEnd = (Math.floor(index / IO_TLB_SEGSIZE) + 1) * IO_TLB_SEGSIZE;

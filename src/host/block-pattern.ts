@@ -1,23 +1,28 @@
+import {Rng} from '../core/rng.js';
+
 /** The unit the guest writes and verifies in. */
 export const SHADOW_BLOCK_BYTES = 4096;
 
-const pattern = Buffer.alloc(8);
+/** Distinct starting points in the template: generations this far apart never write the same bytes. */
+const TEMPLATE_STARTS = 1 << 17;
+const TEMPLATE_STRIDE = 8;
+/** The longest run one write takes from the template (a 256 KiB request, the swiotlb limit). */
+const MAX_RUN_BYTES = 256 * 1024;
 
-/** The 8 bytes a write of `generation` repeats through block `block`. */
-export function blockPattern(block: number, generation: number): Buffer {
-  pattern.writeUInt32LE(block >>> 0, 0);
-  pattern.writeUInt32LE(generation >>> 0, 4);
-  return pattern;
-}
+/**
+ * What the guest writes: runs of one fixed pseudo-random template. A write of generation g takes
+ * the run starting at `writeStart(g)`, so the data is a memcpy to produce and a memcmp to check,
+ * differs from the previous 131071 generations' data, and differs from block to block within a
+ * write (a block read from the wrong place or an older write does not match).
+ */
+export const WRITE_TEMPLATE: Buffer = (() => {
+  const bytes = Buffer.alloc(TEMPLATE_STARTS * TEMPLATE_STRIDE + MAX_RUN_BYTES);
+  const random = new Rng(0x5eed_b10c);
+  for (let offset = 0; offset < bytes.length; offset += 4) bytes.writeUInt32LE(random.nextUint32(), offset);
+  return bytes;
+})();
 
-/** Fills one 4 KiB block with the pattern of (block, generation). */
-export function fillBlockPattern(target: Buffer, block: number, generation: number): void {
-  target.fill(blockPattern(block, generation), 0, SHADOW_BLOCK_BYTES);
-}
-
-/** Fills a run of blocks starting at `firstBlock` with one generation's pattern. */
-export function fillWritePattern(target: Buffer, firstBlock: number, generation: number): void {
-  for (let offset = 0, block = firstBlock; offset < target.length; offset += SHADOW_BLOCK_BYTES, block++) {
-    target.fill(blockPattern(block, generation), offset, offset + SHADOW_BLOCK_BYTES);
-  }
+/** Where generation `generation`'s data starts in WRITE_TEMPLATE (a bijection over 2^17 generations). */
+export function writeStart(generation: number): number {
+  return ((Math.imul(generation, 0x9e3779b1) >>> 0) % TEMPLATE_STARTS) * TEMPLATE_STRIDE;
 }

@@ -1,53 +1,73 @@
-import {SHADOW_BLOCK_BYTES, fillBlockPattern} from './block-pattern.js';
+import type {MemoryView} from '../core/memory-view.js';
+import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from './block-pattern.js';
 
 export {SHADOW_BLOCK_BYTES};
 
-/** What a block holds as far as the guest knows: never written (zeros), installed bytes, or a write generation. */
-type BlockRecord = number | Buffer;
+/** Never written: the block reads as zeros. */
+const NEVER_WRITTEN = -1;
+/** Installed bytes (the boot image), compared block by block. */
+const INSTALLED = -2;
+/** A failed write left the block unknown: not checked. */
+const UNCHECKED = -3;
+const MAX_RUN_BLOCKS = 64;
 
 /**
- * The guest application's record of what it wrote: for every 4 KiB block the write generation
- * whose pattern it holds (or the installed bytes, for the boot image), kept across reboots and
+ * The guest application's record of what it wrote: for every 4 KiB block, where in the write
+ * template its bytes come from (or a marker: installed bytes, unknown), kept across reboots and
  * migrations like the disk itself. Reads are compared byte for byte against it.
  */
 export class DiskShadow {
-  readonly #blocks = new Map<number, BlockRecord>();
-  readonly #writing = new Set<number>();
-  readonly #unknown = new Set<number>();
-  readonly #expected = Buffer.alloc(SHADOW_BLOCK_BYTES);
+  /** Per block: a WRITE_TEMPLATE offset, INSTALLED or UNCHECKED; absent when never written. */
+  readonly #blocks = new Map<number, number>();
+  readonly #installed = new Map<number, Buffer>();
+  /** Writes in flight as [firstBlock, blockCount] pairs (a handful: the queue depth). */
+  readonly #writing: number[] = [];
   #generation = 0;
 
-  /** A fresh write generation: data written now differs from every earlier write. */
+  /** A fresh write generation: data written now differs from the previous 131071 writes'. */
   nextGeneration(): number {
     this.#generation = (this.#generation + 1) >>> 0 || 1;
     return this.#generation;
   }
 
+  /** The bytes a write of `generation` puts at its first block, then on: WRITE_TEMPLATE from this offset. */
+  templateOffset(generation: number): number {
+    return writeStart(generation);
+  }
+
   isWriting(firstBlock: number, blockCount: number): boolean {
-    for (let block = firstBlock; block < firstBlock + blockCount; block++)
-      if (this.#writing.has(block)) return true;
+    const writing = this.#writing;
+    for (let i = 0; i < writing.length; i += 2) {
+      const start = writing[i]!;
+      if (start < firstBlock + blockCount && firstBlock < start + writing[i + 1]!) return true;
+    }
     return false;
   }
 
   beginWrite(firstBlock: number, blockCount: number): void {
-    for (let block = firstBlock; block < firstBlock + blockCount; block++) this.#writing.add(block);
+    this.#writing.push(firstBlock, blockCount);
   }
 
-  /** The device said OK: the blocks now hold `generation`'s pattern. */
+  /** The device said OK: the blocks now hold `generation`'s data. */
   endWrite(firstBlock: number, blockCount: number, generation: number): void {
-    for (let block = firstBlock; block < firstBlock + blockCount; block++) {
-      this.#writing.delete(block);
-      this.#unknown.delete(block);
-      this.#blocks.set(block, generation);
-    }
+    this.#endWriting(firstBlock, blockCount);
+    const start = writeStart(generation);
+    for (let i = 0; i < blockCount; i++) this.#blocks.set(firstBlock + i, start + i * SHADOW_BLOCK_BYTES);
   }
 
   /** A failed write: the blocks' contents are unknown and are not checked any more. */
   forget(firstBlock: number, blockCount: number): void {
-    for (let block = firstBlock; block < firstBlock + blockCount; block++) {
-      this.#writing.delete(block);
-      this.#blocks.delete(block);
-      this.#unknown.add(block);
+    this.#endWriting(firstBlock, blockCount);
+    for (let block = firstBlock; block < firstBlock + blockCount; block++) this.#blocks.set(block, UNCHECKED);
+  }
+
+  #endWriting(firstBlock: number, blockCount: number): void {
+    const writing = this.#writing;
+    for (let i = 0; i < writing.length; i += 2) {
+      if (writing[i] === firstBlock && writing[i + 1] === blockCount) {
+        writing.splice(i, 2);
+        return;
+      }
     }
   }
 
@@ -57,29 +77,58 @@ export class DiskShadow {
     for (let offset = 0, block = firstBlock; offset < bytes.length; offset += SHADOW_BLOCK_BYTES, block++) {
       const copy = Buffer.alloc(SHADOW_BLOCK_BYTES);
       copy.set(bytes.subarray(offset, offset + SHADOW_BLOCK_BYTES));
-      this.#blocks.set(block, copy);
+      this.#blocks.set(block, INSTALLED);
+      this.#installed.set(block, copy);
     }
   }
 
   /**
-   * Checks data read from `firstBlock` on, byte for byte.
+   * Checks `length` bytes read from `firstBlock` on, now in guest memory at `gpa`, byte for byte;
+   * blocks that came from one write in order are compared in one go.
    * @returns the number of 4 KiB blocks that differ from what was written
    */
-  verify(firstBlock: number, data: Buffer): number {
+  verify(view: MemoryView, gpa: number, firstBlock: number, length: number): number {
+    const blockCount = length / SHADOW_BLOCK_BYTES;
     let mismatches = 0;
-    for (let offset = 0, block = firstBlock; offset < data.length; offset += SHADOW_BLOCK_BYTES, block++) {
-      if (this.#unknown.has(block)) continue;
-      const record = this.#blocks.get(block) ?? 0;
-      let expected: Buffer;
-      if (typeof record === 'number') {
-        expected = this.#expected;
-        if (record === 0) expected.fill(0);
-        else fillBlockPattern(expected, block, record);
-      } else {
-        expected = record;
+    for (let i = 0; i < blockCount;) {
+      const block = firstBlock + i;
+      const at = gpa + i * SHADOW_BLOCK_BYTES;
+      const start = this.#blocks.get(block) ?? NEVER_WRITTEN;
+      if (start === UNCHECKED) {
+        i++;
+        continue;
       }
-      if (!expected.equals(data.subarray(offset, offset + SHADOW_BLOCK_BYTES))) mismatches++;
+      if (start === INSTALLED) {
+        if (!view.equals(at, this.#installed.get(block)!, 0, SHADOW_BLOCK_BYTES)) mismatches++;
+        i++;
+        continue;
+      }
+      let run = 1;
+      while (
+        i + run < blockCount &&
+        run < MAX_RUN_BLOCKS &&
+        (this.#blocks.get(block + run) ?? NEVER_WRITTEN) ===
+          (start === NEVER_WRITTEN ? NEVER_WRITTEN : start + run * SHADOW_BLOCK_BYTES)
+      )
+        run++;
+      if (!this.#matches(view, at, start, run)) {
+        for (let j = 0; j < run; j++)
+          if (
+            !this.#matches(view, at + j * SHADOW_BLOCK_BYTES, this.#blocks.get(block + j) ?? NEVER_WRITTEN, 1)
+          )
+            mismatches++;
+      }
+      i += run;
     }
     return mismatches;
   }
+
+  /** Whether `blockCount` blocks at `gpa` hold the template run from `start` (or zeros). */
+  #matches(view: MemoryView, gpa: number, start: number, blockCount: number): boolean {
+    return start === NEVER_WRITTEN
+      ? view.equals(gpa, ZEROS, 0, blockCount * SHADOW_BLOCK_BYTES)
+      : view.equals(gpa, WRITE_TEMPLATE, start, blockCount * SHADOW_BLOCK_BYTES);
+  }
 }
+
+const ZEROS = Buffer.alloc(MAX_RUN_BLOCKS * SHADOW_BLOCK_BYTES);

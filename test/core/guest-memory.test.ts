@@ -105,4 +105,46 @@ describe('guest memory', () => {
     expect([...memory.syncDirtyLog()]).toEqual([3, 9]);
     expect(memory.dirtyPageCount).toBe(0);
   });
+
+  it('never hands out a page frame the memory has dropped (views cache frames)', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    view.writeU32(3 * GUEST_PAGE_SIZE + 8, 0xdeadbeef);
+    expect(view.readU32(3 * GUEST_PAGE_SIZE + 8)).toBe(0xdeadbeef);
+    memory.zeroPage(3);
+    expect(view.readU32(3 * GUEST_PAGE_SIZE + 8)).toBe(0);
+    view.writeU32(3 * GUEST_PAGE_SIZE + 8, 7);
+    memory.importPage(3, {kind: 'zero'});
+    expect(view.readU32(3 * GUEST_PAGE_SIZE + 8)).toBe(0);
+    view.memory = new GuestMemory(GiB);
+    expect(view.readU32(3 * GUEST_PAGE_SIZE + 8)).toBe(0);
+  });
+
+  it('compares guest bytes in place and walks a range page by page', () => {
+    const view = new MemoryView(new GuestMemory(GiB), false);
+    const data = Buffer.from(Array.from({length: 3000}, (_, i) => (i * 7) & 0xff));
+    const at = GUEST_PAGE_SIZE - 1000;
+    view.write(at, data, 0, data.length);
+    expect(view.equals(at, data, 0, data.length)).toBe(true);
+    expect(view.equals(at + 1, data, 1, 2999)).toBe(true);
+    data[2500]! ^= 1;
+    expect(view.equals(at, data, 0, data.length)).toBe(false);
+    const pieces: number[][] = [];
+    view.visit(at, 3000, false, (_bytes, offset, length, position) =>
+      pieces.push([offset, length, position]),
+    );
+    expect(pieces).toEqual([
+      [GUEST_PAGE_SIZE - 1000, 1000, 0],
+      [0, 2000, 1000],
+    ]);
+  });
+
+  it('does not let the hypervisor walk or compare secure pages', () => {
+    const memory = new GuestMemory(GiB);
+    memory.setPageStates(1, 1, PageState.secure);
+    const hypervisor = new MemoryView(memory, true);
+    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, () => undefined)).toThrow(SecurePageFault);
+    expect(() => hypervisor.equals(GUEST_PAGE_SIZE, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
+    expect(hypervisor.faults).toBe(2);
+  });
 });

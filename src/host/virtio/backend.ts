@@ -1,5 +1,11 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
-import {MemoryView, OutOfRangeAccess, SecurePageFault} from '../../core/memory-view.js';
+import {
+  copyBytes,
+  MemoryView,
+  OutOfRangeAccess,
+  SecurePageFault,
+  type PageChunkVisitor,
+} from '../../core/memory-view.js';
 import type {TimerHandle} from '../../core/scheduler.js';
 import {SplitVirtqueueDevice, type QueueElement} from '../../core/split-virtqueue-device.js';
 import {
@@ -279,17 +285,68 @@ export abstract class VirtioBackend {
     let total = 0;
     for (const segment of element.out) total += segment.len;
     const bytes = this.scratch(Math.max(0, total - skip), 'data');
+    this.streamOut(element, skip, (piece, offset, length, position) =>
+      copyBytes(piece, offset, bytes, position, length),
+    );
+    return bytes;
+  }
+
+  /**
+   * Hands an element's device-readable bytes after the first `skip` to `sink` piece by piece,
+   * straight from guest memory (QEMU's iov_to_buf without the bounce through a host buffer).
+   * @returns the number of bytes handed over
+   */
+  protected streamOut(element: QueueElement, skip: number, sink: PageChunkVisitor): number {
     let position = 0;
     let toSkip = skip;
     for (const segment of element.out) {
       const from = Math.min(toSkip, segment.len);
       toSkip -= from;
       const length = segment.len - from;
-      if (length > 0) this.view.read(segment.addr + from, bytes, position, length);
+      if (length > 0) {
+        const base = position;
+        this.view.visit(segment.addr + from, length, false, (bytes, offset, count, at) =>
+          sink(bytes, offset, count, base + at),
+        );
+      }
       position += length;
     }
-    this.bytesToDevice += bytes.length;
-    return bytes;
+    this.bytesToDevice += position;
+    return position;
+  }
+
+  /**
+   * Fills the first `length` bytes of an element's device-writable segments from `source`, which
+   * writes each piece of guest memory it is handed.
+   * @returns the number of bytes written
+   */
+  protected streamIn(element: QueueElement, length: number, source: PageChunkVisitor): number {
+    let position = 0;
+    for (const segment of element.in) {
+      if (position >= length) break;
+      const count = Math.min(segment.len, length - position);
+      const base = position;
+      this.view.visit(segment.addr, count, true, (bytes, offset, pieceLength, at) =>
+        source(bytes, offset, pieceLength, base + at),
+      );
+      position += count;
+    }
+    this.bytesFromDevice += position;
+    return position;
+  }
+
+  /** Writes one byte at `position` of an element's device-writable segments (a status byte). */
+  protected writeInByte(element: QueueElement, position: number, value: number): boolean {
+    let segmentStart = 0;
+    for (const segment of element.in) {
+      if (position < segmentStart + segment.len) {
+        this.view.writeU8(segment.addr + position - segmentStart, value);
+        this.bytesFromDevice += 1;
+        return true;
+      }
+      segmentStart += segment.len;
+    }
+    return false;
   }
 
   /** Writes bytes into an element's device-writable segments, in order; returns bytes written. */

@@ -69,18 +69,21 @@ export class BlkBackend extends VirtioBackend {
 
   #execute(element: QueueElement, type: number, offset: number, length: number): number {
     const isInRange = offset + length <= this.disk.capacityBytes;
+    const disk = this.disk;
     if (type === BlkRequestType.out) {
       if (!isInRange) return this.writeIn(element, STATUS_BYTES[BlkStatus.ioError]!);
-      const data = this.readOut(element, BLK_HEADER_BYTES);
-      this.disk.write(offset, data, 0, data.length);
+      this.streamOut(element, BLK_HEADER_BYTES, (bytes, at, count, position) =>
+        disk.write(offset + position, bytes, at, count),
+      );
       return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
     }
     if (type === BlkRequestType.in) {
-      const reply = this.scratch(length + 1, 'data');
-      if (isInRange) this.disk.read(offset, reply, 0, length);
-      else reply.fill(0, 0, length);
-      reply[length] = isInRange ? BlkStatus.ok : BlkStatus.ioError;
-      return this.writeIn(element, reply);
+      const written = this.streamIn(element, length, (bytes, at, count, position) => {
+        if (isInRange) disk.read(offset + position, bytes, at, count);
+        else bytes.fill(0, at, at + count);
+      });
+      this.writeInByte(element, written, isInRange ? BlkStatus.ok : BlkStatus.ioError);
+      return written + 1;
     }
     if (type === BlkRequestType.flush) return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
     return this.writeIn(element, STATUS_BYTES[BlkStatus.unsupported]!);

@@ -1,8 +1,8 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {fillWritePattern} from '../block-pattern.js';
+import {WRITE_TEMPLATE} from '../block-pattern.js';
 import {DiskShadow, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
 import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
-import {VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
+import {DriverRequest, VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
 import type {VirtioBackend} from './backend.js';
 
 export interface BlkIo {
@@ -17,13 +17,13 @@ export interface BlkIo {
 }
 
 /**
- * virtio_blk: header, data and status byte per request. Writes carry a per-block pattern of a
- * fresh generation, recorded in the guest's DiskShadow when the device says OK; reads are
+ * virtio_blk: header, data and status byte per request. Writes carry a fresh generation's run
+ * of the write template, recorded in the guest's DiskShadow when the device says OK; reads are
  * compared with it byte for byte.
  */
 export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
-  readonly #scratch = Buffer.alloc(256 * 1024);
+  readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
 
   constructor(kernel: KernelServices, backend: VirtioBackend, shadow: DiskShadow) {
     super(kernel, backend);
@@ -56,7 +56,7 @@ export class BlkDriver extends VirtioDriver {
       return 'retry';
     }
     const view = this.kernel.view;
-    const header = Buffer.alloc(BLK_HEADER_BYTES);
+    const header = this.#header;
     header.writeUInt32LE(io.isWrite ? BlkRequestType.out : BlkRequestType.in, 0);
     const sector = io.offsetBytes / SECTOR_BYTES;
     header.writeUInt32LE(sector >>> 0, 8);
@@ -66,54 +66,52 @@ export class BlkDriver extends VirtioDriver {
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
-    if (io.isWrite) {
-      const data = this.#scratch.subarray(0, io.lengthBytes);
-      fillWritePattern(data, firstBlock, generation);
-      view.write(dataGpa, data, 0, io.lengthBytes);
-    }
-    const release = () => {
-      this.freeBuffer(headerGpa);
-      this.freeBuffer(dataGpa);
-    };
-    const statusGpa = headerGpa + BLK_HEADER_BYTES;
-    const result = this.submit(
-      0,
-      [
-        {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'},
-        {cpuGpa: dataGpa, len: io.lengthBytes, direction: io.isWrite ? 'to-device' : 'from-device'},
-        {cpuGpa: statusGpa, len: 1, direction: 'from-device'},
-      ],
-      () => {
-        const isOk = view.readU8(statusGpa) === BlkStatus.ok;
-        if (isOk) this.completed++;
-        else this.failed++;
-        if (io.isWrite) {
-          if (isOk) this.#shadow.endWrite(firstBlock, blockCount, generation);
-          else this.#shadow.forget(firstBlock, blockCount);
-        } else if (isOk) {
-          this.#verifyRead(dataGpa, firstBlock, io.lengthBytes);
-          io.onReadData?.(dataGpa, io.lengthBytes);
-        }
-        release();
-        io.onComplete?.(isOk);
-      },
-      () => {
-        if (io.isWrite) this.#shadow.forget(firstBlock, blockCount);
-        release();
-        io.onComplete?.(false);
-      },
-    );
-    if (result === 'queued' && io.isWrite)
-      this.#shadow.beginWrite(firstBlock, io.lengthBytes / SHADOW_BLOCK_BYTES);
-    if (result !== 'queued') release();
+    if (io.isWrite)
+      view.write(dataGpa, WRITE_TEMPLATE, this.#shadow.templateOffset(generation), io.lengthBytes);
+    const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
+    const result = this.submitRequest(0, request);
+    if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
+    if (result !== 'queued') request.release();
     if (result === 'failed') io.onComplete?.(false);
     return result;
   }
 
+  /** The device finished a request (called by BlkRequest). */
+  complete(request: BlkRequest): void {
+    const io = request.io;
+    const isOk = this.kernel.view.readU8(request.statusGpa) === BlkStatus.ok;
+    if (isOk) this.completed++;
+    else this.failed++;
+    const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
+    const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
+    if (io.isWrite) {
+      if (isOk) this.#shadow.endWrite(firstBlock, blockCount, request.generation);
+      else this.#shadow.forget(firstBlock, blockCount);
+    } else if (isOk) {
+      this.#verifyRead(request.dataGpa, firstBlock, io.lengthBytes);
+      io.onReadData?.(request.dataGpa, io.lengthBytes);
+    }
+    request.release();
+    io.onComplete?.(isOk);
+  }
+
+  /** A request was aborted before the device answered (called by BlkRequest). */
+  abort(request: BlkRequest): void {
+    const io = request.io;
+    if (io.isWrite)
+      this.#shadow.forget(io.offsetBytes / SHADOW_BLOCK_BYTES, io.lengthBytes / SHADOW_BLOCK_BYTES);
+    request.release();
+    io.onComplete?.(false);
+  }
+
+  /** Gives a request's buffers back. */
+  releaseBuffers(headerGpa: number, dataGpa: number): void {
+    this.freeBuffer(headerGpa);
+    this.freeBuffer(dataGpa);
+  }
+
   #verifyRead(dataGpa: number, firstBlock: number, length: number): void {
-    const data = this.#scratch.subarray(0, length);
-    this.kernel.view.read(dataGpa, data, 0, length);
-    const mismatches = this.#shadow.verify(firstBlock, data);
+    const mismatches = this.#shadow.verify(this.kernel.view, dataGpa, firstBlock, length);
     if (mismatches > 0) {
       this.integrityErrors += mismatches;
       this.kernel.context.emit(
@@ -123,5 +121,41 @@ export class BlkDriver extends VirtioDriver {
         `${this.driverName} ${this.backend.name}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
       );
     }
+  }
+}
+
+/** One virtio-blk request: header, data and status buffers, and the write generation it carries. */
+class BlkRequest extends DriverRequest {
+  constructor(
+    readonly driver: BlkDriver,
+    readonly io: BlkIo,
+    readonly headerGpa: number,
+    readonly dataGpa: number,
+    readonly generation: number,
+  ) {
+    super(
+      [
+        {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'},
+        {cpuGpa: dataGpa, len: io.lengthBytes, direction: io.isWrite ? 'to-device' : 'from-device'},
+        {cpuGpa: headerGpa + BLK_HEADER_BYTES, len: 1, direction: 'from-device'},
+      ],
+      true,
+    );
+  }
+
+  get statusGpa(): number {
+    return this.headerGpa + BLK_HEADER_BYTES;
+  }
+
+  done(): void {
+    this.driver.complete(this);
+  }
+
+  fail(): void {
+    this.driver.abort(this);
+  }
+
+  release(): void {
+    this.driver.releaseBuffers(this.headerGpa, this.dataGpa);
   }
 }

@@ -1,4 +1,5 @@
 import {takeFrame} from '../../core/frame-pool.js';
+import {copyBytes} from '../../core/memory-view.js';
 
 /** Host-side storage behind a virtio-blk device: real bytes in 64 KiB chunks, allocated on write. */
 export class DiskStore {
@@ -23,7 +24,7 @@ export class DiskStore {
       const within = position - chunkIndex * DiskStore.CHUNK_BYTES;
       const count = Math.min(DiskStore.CHUNK_BYTES - within, length - done);
       const chunk = this.#chunks.get(chunkIndex);
-      if (chunk) chunk.copy(target, targetOffset + done, within, within + count);
+      if (chunk) copyBytes(chunk, within, target, targetOffset + done, count);
       else target.fill(0, targetOffset + done, targetOffset + done + count);
       done += count;
     }
@@ -41,12 +42,7 @@ export class DiskStore {
         chunk = takeFrame();
         this.#chunks.set(chunkIndex, chunk);
       }
-      Buffer.from(source.buffer, source.byteOffset, source.byteLength).copy(
-        chunk,
-        within,
-        sourceOffset + done,
-        sourceOffset + done + count,
-      );
+      copyBytes(source, sourceOffset + done, chunk, within, count);
       done += count;
     }
   }

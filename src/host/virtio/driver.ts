@@ -1,11 +1,7 @@
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import type {MemoryView} from '../../core/memory-view.js';
 import {RangeAllocator} from '../../core/range-allocator.js';
-import {
-  SplitVirtqueueDriver,
-  type BufferSegment,
-  type IndirectTable,
-} from '../../core/split-virtqueue-driver.js';
+import {SplitVirtqueueDriver, type IndirectTable} from '../../core/split-virtqueue-driver.js';
 import {DMA_MAPPING_ERROR, type DmaDirection, type SwiotlbPool} from '../../core/swiotlb.js';
 import {hasFeature, VirtioFeature, VirtioStatus, withoutFeature, type FeatureSet} from '../../core/virtio.js';
 import type {DmaPolicy} from '../config/world-schema.js';
@@ -44,12 +40,66 @@ export interface RequestPart {
   readonly direction: DmaDirection;
 }
 
-interface InFlightRequest {
-  readonly parts: readonly RequestPart[];
-  readonly dmaAddrs: number[];
-  readonly isCounted: boolean;
-  readonly onDone: (usedLength: number) => void;
-  readonly onFail: () => void;
+/** A request in flight: its parts, their device addresses once mapped, and what to do when it ends. */
+export abstract class DriverRequest {
+  readonly dmaAddrs: number[] = [];
+  constructor(
+    readonly parts: readonly RequestPart[],
+    /** false for buffers posted in advance (rx), which are not requests of the workload */
+    readonly isCounted: boolean,
+  ) {}
+
+  /** The device returned the request with `usedLength` bytes written; buffers are unmapped. */
+  abstract done(usedLength: number): void;
+
+  /** The request was aborted (device reset or broken); buffers are unmapped. */
+  abstract fail(): void;
+}
+
+class CallbackRequest extends DriverRequest {
+  constructor(
+    parts: readonly RequestPart[],
+    isCounted: boolean,
+    readonly onDone: (usedLength: number) => void,
+    readonly onFail: () => void,
+  ) {
+    super(parts, isCounted);
+  }
+
+  done(usedLength: number): void {
+    this.onDone(usedLength);
+  }
+
+  fail(): void {
+    this.onFail();
+  }
+}
+
+interface MutableSegment {
+  addr: number;
+  len: number;
+  isDeviceWritable: boolean;
+}
+
+/** An indirect descriptor table for one chain, in the driver's buffer memory. */
+class IndirectBuffer implements IndirectTable {
+  dmaAddr = DMA_MAPPING_ERROR;
+  constructor(
+    readonly cpuGpa: number,
+    readonly bytes: number,
+    readonly dma: DmaOps,
+    readonly driver: VirtioDriver,
+  ) {}
+
+  publish(): boolean {
+    this.dmaAddr = this.dma.map(this.cpuGpa, this.bytes, 'to-device');
+    return this.dmaAddr !== DMA_MAPPING_ERROR;
+  }
+
+  release(): void {
+    this.dma.unmap(this.dmaAddr, this.bytes, 'to-device');
+    this.driver.releaseIndirect(this.cpuGpa);
+  }
 }
 
 export type SubmitResult = 'queued' | 'retry' | 'failed';
@@ -84,7 +134,7 @@ export abstract class VirtioDriver {
   /** Submissions put back because the bounce pool or ring was full (the driver retries them). */
   retries = 0;
   protected dma: DmaOps | undefined;
-  protected queues: SplitVirtqueueDriver<InFlightRequest>[] = [];
+  protected queues: SplitVirtqueueDriver<DriverRequest>[] = [];
   protected arena: RangeAllocator | undefined;
   #rings: CoherentBuffer[] = [];
   #arenaBase: number | undefined;
@@ -236,8 +286,14 @@ export abstract class VirtioDriver {
     onFail: () => void,
     isCounted = true,
   ): SubmitResult {
+    return this.submitRequest(queueIndex, new CallbackRequest(parts, isCounted, onDone, onFail));
+  }
+
+  /** `submit` for a request object (no closures per request on the hot path). */
+  protected submitRequest(queueIndex: number, request: DriverRequest): SubmitResult {
     const queue = this.queues[queueIndex];
     const dma = this.dma;
+    const isCounted = request.isCounted;
     if (!queue || !dma || this.#isBroken || this.backend.isBroken) {
       if (isCounted) {
         this.failed++;
@@ -246,27 +302,29 @@ export abstract class VirtioDriver {
       }
       return 'failed';
     }
-    const dmaAddrs: number[] = [];
-    for (const part of parts) {
+    const parts = request.parts;
+    const dmaAddrs = request.dmaAddrs;
+    dmaAddrs.length = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
       const dmaAddr = dma.map(part.cpuGpa, part.len, part.direction);
       if (dmaAddr === DMA_MAPPING_ERROR) {
         this.kernel.warnSwiotlbFull(`${this.driverName} ${this.backend.name}`, part.len);
-        parts.forEach(
-          (mapped, index) => index < dmaAddrs.length && dma.unmap(dmaAddrs[index]!, mapped.len, 'to-device'),
-        );
+        this.#unmapAll(request, dmaAddrs.length);
         this.retries++;
         return 'retry';
       }
       dmaAddrs.push(dmaAddr);
     }
-    const segments: BufferSegment[] = parts.map((part, index) => ({
-      addr: dmaAddrs[index]!,
-      len: part.len,
-      isDeviceWritable: part.direction !== 'to-device',
-    }));
-    const request: InFlightRequest = {parts, dmaAddrs, isCounted, onDone, onFail};
+    const segments = this.#segmentScratch(parts.length);
+    for (let i = 0; i < parts.length; i++) {
+      const segment = segments[i]!;
+      segment.addr = dmaAddrs[i]!;
+      segment.len = parts[i]!.len;
+      segment.isDeviceWritable = parts[i]!.direction !== 'to-device';
+    }
     if (queue.add(segments, request) === undefined) {
-      parts.forEach((part, index) => dma.unmap(dmaAddrs[index]!, part.len, 'to-device'));
+      this.#unmapAll(request, dmaAddrs.length);
       this.retries++;
       return 'retry';
     }
@@ -278,18 +336,34 @@ export abstract class VirtioDriver {
     return 'queued';
   }
 
+  /** Undoes the first `count` mappings of a request that will not be queued (nothing to copy back). */
+  #unmapAll(request: DriverRequest, count: number): void {
+    for (let i = 0; i < count; i++) this.dma?.unmap(request.dmaAddrs[i]!, request.parts[i]!.len, 'to-device');
+  }
+
+  readonly #segmentScratches: MutableSegment[][] = [];
+
+  /** Reusable segment lists (the ring copies them into descriptors at once). */
+  #segmentScratch(count: number): MutableSegment[] {
+    let scratch = this.#segmentScratches[count];
+    if (!scratch) {
+      scratch = Array.from({length: count}, () => ({addr: 0, len: 0, isDeviceWritable: false}));
+      this.#segmentScratches[count] = scratch;
+    }
+    return scratch;
+  }
+
   /** Fault injection: queues a looped chain on the first queue and notifies the device. */
   injectLoopedChain(): boolean {
     const queue = this.queues[0];
     const gpa = this.allocateBuffer(16);
     if (!queue || gpa === undefined) return false;
-    const request: InFlightRequest = {
-      parts: [],
-      dmaAddrs: [],
-      isCounted: true,
-      onDone: () => this.freeBuffer(gpa),
-      onFail: () => this.freeBuffer(gpa),
-    };
+    const request = new CallbackRequest(
+      [],
+      true,
+      () => this.freeBuffer(gpa),
+      () => this.freeBuffer(gpa),
+    );
     if (!queue.addLoopedChain(request, gpa)) {
       this.freeBuffer(gpa);
       return false;
@@ -335,21 +409,25 @@ export abstract class VirtioDriver {
   }
 
   /** Unmaps (bouncing device-written data back) and hands the request to its device model. */
-  #finish(request: InFlightRequest, usedLength: number | undefined): void {
+  #finish(request: DriverRequest, usedLength: number | undefined): void {
     const dma = this.dma;
-    request.parts.forEach((part, index) =>
-      dma?.unmap(request.dmaAddrs[index]!, part.len, usedLength === undefined ? 'to-device' : part.direction),
-    );
+    const parts = request.parts;
+    for (let i = 0; i < parts.length; i++)
+      dma?.unmap(
+        request.dmaAddrs[i]!,
+        parts[i]!.len,
+        usedLength === undefined ? 'to-device' : parts[i]!.direction,
+      );
     if (request.isCounted) {
       this.inFlight--;
       this.finished++;
     }
     if (usedLength === undefined) {
       if (request.isCounted) this.failed++;
-      request.onFail();
+      request.fail();
       return;
     }
-    request.onDone(usedLength);
+    request.done(usedLength);
   }
 
   #setUpQueuesAndArena(features: FeatureSet): boolean {
@@ -363,7 +441,7 @@ export abstract class VirtioDriver {
       if (!ring) return false;
       this.#rings.push(ring);
       this.queues.push(
-        new SplitVirtqueueDriver<InFlightRequest>({
+        new SplitVirtqueueDriver<DriverRequest>({
           view: this.kernel.view,
           baseGpa: ring.cpuGpa,
           queueSize,
@@ -385,22 +463,12 @@ export abstract class VirtioDriver {
     const dma = this.dma;
     const cpuGpa = this.allocateBuffer(bytes);
     if (cpuGpa === undefined || !dma) return undefined;
-    let dmaAddr = DMA_MAPPING_ERROR;
-    const table: IndirectTable = {
-      cpuGpa,
-      get dmaAddr() {
-        return dmaAddr;
-      },
-      publish: () => {
-        dmaAddr = dma.map(cpuGpa, bytes, 'to-device');
-        return dmaAddr !== DMA_MAPPING_ERROR;
-      },
-      release: () => {
-        dma.unmap(dmaAddr, bytes, 'to-device');
-        this.freeBuffer(cpuGpa);
-      },
-    };
-    return table;
+    return new IndirectBuffer(cpuGpa, bytes, dma, this);
+  }
+
+  /** An indirect table's memory goes back once the device is done with it. */
+  releaseIndirect(cpuGpa: number): void {
+    this.freeBuffer(cpuGpa);
   }
 }
 

@@ -1,0 +1,121 @@
+import {describe, expect, it} from 'vitest';
+import {GuestMemory} from '../../src/core/guest-memory.js';
+import {MemoryView} from '../../src/core/memory-view.js';
+import {MiB} from '../../src/core/units.js';
+import {WRITE_TEMPLATE, writeStart} from '../../src/host/block-pattern.js';
+import {DiskShadow, SHADOW_BLOCK_BYTES} from '../../src/host/disk-shadow.js';
+import type {World} from '../../src/host/world.js';
+import {worldYaml} from '../helpers/guest-yaml.js';
+import {configFromYaml, eventsOf, runChecked, startWorld} from '../helpers/world.js';
+
+/** Far from the workload's region, so only this test's requests touch it. */
+const TEST_OFFSET = 200 * MiB;
+
+function idleSecureGuest(): World {
+  const world = startWorld(
+    configFromYaml(
+      worldYaml([
+        {svm: true, policy: 'force-dma-api', workload: 'idle', devices: '[{type: blk, disk: 1GiB}]'},
+      ]),
+    ),
+    5,
+  );
+  runChecked(world, 12);
+  return world;
+}
+
+/** Submits one request and runs the world until it completes. */
+function io(world: World, isWrite: boolean, offsetBytes: number, lengthBytes: number): boolean {
+  const blk = world.guest('g1')!.kernel!.drivers.blk!;
+  let result: boolean | undefined;
+  expect(blk.submitIo({isWrite, offsetBytes, lengthBytes, onComplete: (isOk) => (result = isOk)})).toBe(
+    'queued',
+  );
+  for (let step = 0; step < 100 && result === undefined; step++)
+    world.scheduler.runUntil(world.scheduler.nowUs + 1_000);
+  return result!;
+}
+
+describe('block integrity checks bite', () => {
+  it('a byte changed on the host disk behind the guest is reported on read-back, once per bad block', () => {
+    const world = idleSecureGuest();
+    const guest = world.guest('g1')!;
+    const blk = guest.kernel!.drivers.blk!;
+    expect(guest.securityState).toBe('secure');
+    expect(io(world, true, TEST_OFFSET, 64 * 1024)).toBe(true);
+    expect(io(world, false, TEST_OFFSET, 64 * 1024)).toBe(true);
+    expect(blk.integrityErrors).toBe(0);
+
+    const flipped = Buffer.alloc(1);
+    guest.disk!.read(TEST_OFFSET + 5 * SHADOW_BLOCK_BYTES + 17, flipped, 0, 1);
+    flipped[0]! ^= 0x40;
+    guest.disk!.write(TEST_OFFSET + 5 * SHADOW_BLOCK_BYTES + 17, flipped, 0, 1);
+    expect(io(world, false, TEST_OFFSET, 64 * 1024)).toBe(true);
+    expect(blk.integrityErrors).toBe(1);
+    expect(eventsOf(world, 'g1')).toContain(
+      `virtio_blk virtio0: 1 block(s) read back at offset ${TEST_OFFSET} do not match what was written`,
+    );
+  });
+
+  it('a write the device drops (old data stays) and a never-written block that is not zero are both caught', () => {
+    const world = idleSecureGuest();
+    const guest = world.guest('g1')!;
+    const blk = guest.kernel!.drivers.blk!;
+    expect(io(world, true, TEST_OFFSET, 8 * SHADOW_BLOCK_BYTES)).toBe(true);
+    const before = Buffer.alloc(8 * SHADOW_BLOCK_BYTES);
+    guest.disk!.read(TEST_OFFSET, before, 0, before.length);
+    expect(io(world, true, TEST_OFFSET, 8 * SHADOW_BLOCK_BYTES)).toBe(true);
+    guest.disk!.write(TEST_OFFSET, before, 0, before.length); // the second write "never reached the platter"
+    guest.disk!.write(TEST_OFFSET + 64 * SHADOW_BLOCK_BYTES, Buffer.from('stray'), 0, 5);
+    expect(io(world, false, TEST_OFFSET, 8 * SHADOW_BLOCK_BYTES)).toBe(true);
+    expect(blk.integrityErrors).toBe(8);
+    expect(io(world, false, TEST_OFFSET + 64 * SHADOW_BLOCK_BYTES, SHADOW_BLOCK_BYTES)).toBe(true);
+    expect(blk.integrityErrors).toBe(9);
+  });
+});
+
+describe('the disk shadow', () => {
+  const view = new MemoryView(new GuestMemory(16 * MiB), false);
+  const place = (gpa: number, start: number, blocks: number) =>
+    view.write(gpa, WRITE_TEMPLATE, start, blocks * SHADOW_BLOCK_BYTES);
+
+  it('accepts exactly what was written, block by block, across two writes that meet', () => {
+    const shadow = new DiskShadow();
+    const first = shadow.nextGeneration();
+    const second = shadow.nextGeneration();
+    shadow.beginWrite(10, 4);
+    shadow.endWrite(10, 4, first);
+    shadow.endWrite(14, 2, second);
+    place(0, writeStart(first), 4);
+    place(4 * SHADOW_BLOCK_BYTES, writeStart(second), 2);
+    expect(shadow.verify(view, 0, 10, 6 * SHADOW_BLOCK_BYTES)).toBe(0);
+    expect(shadow.isWriting(10, 1)).toBe(false);
+  });
+
+  it('rejects a block read from the wrong place, and data of an older generation', () => {
+    const shadow = new DiskShadow();
+    const old = shadow.nextGeneration();
+    const current = shadow.nextGeneration();
+    shadow.endWrite(0, 2, current);
+    place(0, writeStart(current) + SHADOW_BLOCK_BYTES, 1); // block 1's data where block 0 belongs
+    place(SHADOW_BLOCK_BYTES, writeStart(old) + SHADOW_BLOCK_BYTES, 1);
+    expect(shadow.verify(view, 0, 0, 2 * SHADOW_BLOCK_BYTES)).toBe(2);
+  });
+
+  it('gives each of 2^17 generations its own start in the template', () => {
+    const starts = new Set<number>();
+    for (let generation = 1; generation <= 1 << 17; generation++) starts.add(writeStart(generation));
+    expect(starts.size).toBe(1 << 17);
+  });
+
+  it('tracks writes in flight by range and stops checking blocks a failed write left unknown', () => {
+    const shadow = new DiskShadow();
+    shadow.beginWrite(100, 16);
+    expect(shadow.isWriting(115, 4)).toBe(true);
+    expect(shadow.isWriting(116, 4)).toBe(false);
+    shadow.forget(100, 16);
+    expect(shadow.isWriting(100, 16)).toBe(false);
+    view.fill(0, 0xee, 16 * SHADOW_BLOCK_BYTES);
+    expect(shadow.verify(view, 0, 100, 16 * SHADOW_BLOCK_BYTES)).toBe(0);
+  });
+});
