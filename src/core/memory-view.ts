@@ -373,8 +373,15 @@ export function copyBytes(
   targetOffset: number,
   length: number,
 ): void {
+  if (length <= SMALL_COPY_BYTES) {
+    // Headers, status bytes and descriptor tables: a loop beats making a typed-array view.
+    for (let i = 0; i < length; i++) target[targetOffset + i] = source[sourceOffset + i]!;
+    return;
+  }
   target.set(new Uint8Array(source.buffer, source.byteOffset + sourceOffset, length), targetOffset);
 }
+
+const SMALL_COPY_BYTES = 64;
 
 const fieldScratch = Buffer.alloc(8);
 const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);

@@ -10,8 +10,8 @@ export class RangeAllocator {
   readonly granule: number;
   /** Free runs sorted by address: [start, length] in bytes. */
   #free: Array<{start: number; length: number}>;
-  /** Allocated blocks: length by granule index from the start (small integers hash fast; addresses may not). */
-  #allocated = new Map<number, number>();
+  /** Length in granules of the block starting at each granule index; 0 where no block starts. */
+  readonly #allocated: Uint32Array;
   #usedBytes = 0;
   /** Recently freed blocks (granule indices) by length, reused first (a slab-like fast path); flushed when memory is short. */
   #cache = new Map<number, number[]>();
@@ -26,6 +26,7 @@ export class RangeAllocator {
     this.sizeBytes = sizeBytes;
     this.granule = granule;
     this.#free = [{start: startAddress, length: sizeBytes}];
+    this.#allocated = new Uint32Array(sizeBytes / granule);
   }
 
   get usedBytes(): number {
@@ -43,7 +44,7 @@ export class RangeAllocator {
     if (cached !== undefined && cached.length > 0 && alignment === this.granule) {
       const slot = cached.pop()!;
       this.#cachedBytes -= length;
-      this.#allocated.set(slot, length);
+      this.#allocated[slot] = length / this.granule;
       this.#usedBytes += length;
       return this.startAddress + slot * this.granule;
     }
@@ -64,7 +65,7 @@ export class RangeAllocator {
       if (waste > 0) replacement.push({start: run.start, length: waste});
       if (after.length > 0) replacement.push(after);
       this.#free.splice(i, 1, ...replacement);
-      this.#allocated.set(this.#slotOf(start), length);
+      this.#allocated[this.#slotOf(start)] = length / this.granule;
       this.#usedBytes += length;
       return start;
     }
@@ -73,10 +74,11 @@ export class RangeAllocator {
 
   free(address: number): void {
     const slot = this.#slotOf(address);
-    const length = this.#allocated.get(slot);
-    if (length === undefined)
+    const granules = this.#allocated[slot] ?? 0;
+    if (granules === 0)
       invariantBroken(`allocator: free of 0x${address.toString(16)}, which was not allocated`);
-    this.#allocated.delete(slot);
+    this.#allocated[slot] = 0;
+    const length = granules * this.granule;
     this.#usedBytes -= length;
     let cached = this.#cache.get(length);
     if (!cached) this.#cache.set(length, (cached = []));
