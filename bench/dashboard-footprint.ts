@@ -82,7 +82,7 @@ if (process.argv[1]?.endsWith('dashboard-footprint.ts')) {
     seconds,
     columns: 120,
     rows: 40,
-    settleSeconds: 15,
+    settleSeconds: Number(process.env.SETTLE ?? 15),
     nodeFlags,
     args,
   });

@@ -4,8 +4,8 @@
  * slow, overlap-safe path.
  */
 export const FRAME_BYTES = 65_536;
-/** Dropped frames kept for reuse at most (16 MiB); more are left to the garbage collector. */
-const RECYCLE_LIMIT = 256;
+/** Dropped frames kept for reuse at most (4 MiB, counted in the resident size); more are left to the garbage collector. */
+const RECYCLE_LIMIT = 64;
 
 const recycled: Buffer[] = [];
 

@@ -1,7 +1,12 @@
 import {formatSize} from '../core/units.js';
 
-const BAR_FULL = '█';
-const BAR_EMPTY = '░';
+// Lines redrawn every second stay printable ASCII: Ink measures each line with string-width,
+// whose segmenter path for any other character costs microseconds per character, every frame.
+// Bars are htop's (`|`), truncation is ps and top's (`+`); only the sparkline needs block glyphs.
+const BAR_FULL = '|';
+const BAR_EMPTY = '.';
+/** Marks cut text, as ps and top do. */
+export const TRUNCATED = '+';
 const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /** A fixed-width bar for a fraction 0..1. */
@@ -32,13 +37,13 @@ export function rate(bytesPerSecond: number): string {
 /** Pads or cuts text to exactly `width` cells (our text is single-width). */
 export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
-  if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+  if (text.length > width) return width === 1 ? TRUNCATED : `${text.slice(0, width - 1)}${TRUNCATED}`;
   return align === 'left' ? text.padEnd(width) : text.padStart(width);
 }
 
 /** Cuts text to at most `width` cells without padding (Ink lays out the rest). */
 export function clip(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${TRUNCATED}` : text;
 }
 
 export function percent(fraction: number): string {

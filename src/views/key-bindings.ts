@@ -4,7 +4,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   readonly action: string;
   readonly label?: string;
 }> = [
-  {keys: '↑↓ j k', action: 'select VM', label: 'select'},
+  {keys: 'j k ↑↓', action: 'select VM', label: 'select'},
   {keys: 'PgUp PgDn g G', action: 'page / first / last VM'},
   {keys: 'Tab S-Tab Enter 1-4', action: 'detail tab: devices, swiotlb, migration, events', label: 'tabs'},
   {keys: 's', action: 'go secure (kexec with svm=on; asks first)', label: 'secure'},

@@ -21,7 +21,7 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
     });
   } else if (migration.blockedReasons.length > 0) {
     lines.push({text: `migration to ${migration.to} refused before it started:`, color: theme.error});
-    for (const reason of migration.blockedReasons) lines.push({text: `  • ${reason}`, color: theme.error});
+    for (const reason of migration.blockedReasons) lines.push({text: `  - ${reason}`, color: theme.error});
   } else {
     const {ram} = migration;
     const sentFraction =
@@ -36,7 +36,7 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
           ? theme.secure
           : theme.accent;
     lines.push({
-      text: `${migration.status.toUpperCase()} → ${migration.to}   pass ${ram.dirtySyncCount + 1}   total ${formatDuration(migration.totalTimeMs * 1000)} (setup ${migration.setupTimeMs} ms)`,
+      text: `${migration.status.toUpperCase()} -> ${migration.to}   pass ${ram.dirtySyncCount + 1}   total ${formatDuration(migration.totalTimeMs * 1000)} (setup ${migration.setupTimeMs} ms)`,
       color: statusColor,
     });
     lines.push({text: `first pass ${bar(sentFraction, barWidth)} ${percent(sentFraction)}`});

@@ -98,7 +98,7 @@ export function HostPicker({
           wrap="truncate"
         >
           {fit(
-            `${position === index ? '▶' : ' '} ${check.host.padEnd(8)} ${check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`}`,
+            `${position === index ? '>' : ' '} ${check.host.padEnd(8)} ${check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`}`,
             inner,
           )}
         </Text>

@@ -20,7 +20,7 @@ export const SummaryBar = memo(function SummaryBar({world, speed, width, theme}:
   const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
   const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
   const left = `svmtop  ${world.hosts.length} hosts (${ultravisors} UV)  ${world.vms.length} VMs: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}  secure mem ${formatSize(secureUsed)}/${formatSize(secureTotal)}`;
-  const right = `t=${formatDuration(world.tUs)} ${speed}×`;
+  const right = `t=${formatDuration(world.tUs)} ${speed}x`;
   const gap = Math.max(1, width - left.length - right.length);
   return (
     <Box height={1} width={width}>

@@ -90,8 +90,8 @@ function mainKey(context: KeyContext, input: string, key: Key): void {
     return dispatch({type: 'overlay', overlay: {kind: 'filter', draft: context.state.filter}});
   if (input === '<' || input === '>') return dispatch({type: 'sort-step', step: input === '>' ? 1 : -1});
   if (input === 'I') return dispatch({type: 'sort-invert'});
-  if (input === '+' || input === '=') return say(context, `speed ${context.commands.changeSpeed(2)}×`);
-  if (input === '-' || input === '_') return say(context, `speed ${context.commands.changeSpeed(0.5)}×`);
+  if (input === '+' || input === '=') return say(context, `speed ${context.commands.changeSpeed(2)}x`);
+  if (input === '-' || input === '_') return say(context, `speed ${context.commands.changeSpeed(0.5)}x`);
   if (key.escape) {
     if (context.state.filter) {
       dispatch({type: 'filter', filter: ''});

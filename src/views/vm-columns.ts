@@ -37,12 +37,12 @@ export function bounceFraction(vm: VmSnapshot): number {
 export function migrationLabel(vm: VmSnapshot): string {
   const migration = vm.migration;
   if (!migration) return '-';
-  if (migration.blockedReasons.length > 0) return `blocked→${migration.to}`;
+  if (migration.blockedReasons.length > 0) return `blocked->${migration.to}`;
   const {ram} = migration;
   const sent = ram.total > 0 ? Math.min(1, (ram.normalBytes + ram.duplicate * ram.pageSize) / ram.total) : 0;
   switch (migration.status) {
     case 'active':
-      return `→${migration.to} ${ram.dirtySyncCount === 0 ? percent(sent) : `pass ${ram.dirtySyncCount + 1}`}`;
+      return `->${migration.to} ${ram.dirtySyncCount === 0 ? percent(sent) : `pass ${ram.dirtySyncCount + 1}`}`;
     case 'completed':
       return `done ${migration.downtimeMs}ms`;
     default:

@@ -35,7 +35,7 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
   const header = columns
     .map((column) =>
       fit(
-        column.key === sortKey ? `${column.title}${isSortDescending ? '▼' : '▲'}` : column.title,
+        column.key === sortKey ? `${column.title}${isSortDescending ? 'v' : '^'}` : column.title,
         column.width,
         column.align,
       ),
@@ -61,7 +61,7 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
       ) : null}
       {vms.length > bodyRows ? (
         <Text dimColor={theme.dim}>
-          {fit(` ${offset.current + 1}–${offset.current + visible.length} of ${vms.length}`, width)}
+          {fit(` ${offset.current + 1}-${offset.current + visible.length} of ${vms.length}`, width)}
         </Text>
       ) : null}
     </Box>
@@ -87,7 +87,7 @@ const VmRow = memo(
     const used = cells.reduce((sum, cell) => sum + cell.text.length + 1, 1);
     return (
       <Text inverse={isSelected} wrap="truncate">
-        {isSelected ? '▶' : ' '}
+        {isSelected ? '>' : ' '}
         {cells.map((cell, index) => (
           <Text key={index} color={isSelected ? undefined : cell.color}>
             {cell.text}

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {startSvmtop} from '../helpers/pty.js';
 
-const selected = (screen: string) => screen.split('\n').find((line) => line.startsWith('▶')) ?? '';
+const selected = (screen: string) => screen.split('\n').find((line) => line.startsWith('>')) ?? '';
 
 describe('svmtop in a real terminal', () => {
   it('shows the default world, moves the selection with j, and exits 0 on q restoring the terminal', async () => {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {startSvmtop, type PtySession} from '../helpers/pty.js';
 
-const selected = (screen: string) => screen.split('\n').find((line) => line.startsWith('▶')) ?? '';
+const selected = (screen: string) => screen.split('\n').find((line) => line.startsWith('>')) ?? '';
 const statusLine = (session: PtySession) => session.lines().at(-2) ?? '';
 
 async function pressAndSee(
@@ -37,17 +37,17 @@ describe('every key in the help overlay does something visible or says why not',
     await pressAndSee(session, '1', (s) => s.includes('[1 devices]'), '1 opens devices');
     await pressAndSee(session, '?', (s) => s.includes('svmtop keys'), '? opens help');
     await pressAndSee(session, '\u001B', (s) => !s.includes('svmtop keys'), 'Esc closes help');
-    await pressAndSee(session, '>', (s) => s.includes('HOST▲'), '> sorts by host');
-    await pressAndSee(session, 'I', (s) => s.includes('HOST▼'), 'I inverts');
-    await pressAndSee(session, '<', (s) => s.includes('VM▼'), '< sorts by name');
-    await pressAndSee(session, 'I', (s) => s.includes('VM▲'), 'I inverts back');
+    await pressAndSee(session, '>', (s) => s.includes('HOST^'), '> sorts by host');
+    await pressAndSee(session, 'I', (s) => s.includes('HOSTv'), 'I inverts');
+    await pressAndSee(session, '<', (s) => s.includes('VMv'), '< sorts by name');
+    await pressAndSee(session, 'I', (s) => s.includes('VM^'), 'I inverts back');
     await pressAndSee(session, '/', (s) => s.includes('filter:'), '/ opens the filter');
     session.press('d');
     session.press('b');
     await session.waitFor((s) => s.includes('db-1') && !s.includes('web-1'), 'the filter applies');
     await pressAndSee(session, '\u001B', (s) => s.includes('web-1'), 'Esc clears the filter');
-    await pressAndSee(session, '+', () => statusLine(session).includes('speed 2×'), '+ doubles speed');
-    await pressAndSee(session, '-', () => statusLine(session).includes('speed 1×'), '- halves speed');
+    await pressAndSee(session, '+', () => statusLine(session).includes('speed 2x'), '+ doubles speed');
+    await pressAndSee(session, '-', () => statusLine(session).includes('speed 1x'), '- halves speed');
     await pressAndSee(
       session,
       'x',
@@ -121,7 +121,7 @@ describe('every key in the help overlay does something visible or says why not',
       () => statusLine(session).includes('migrate churn-1: ok'),
       'Enter migrates',
     );
-    await pressAndSee(session, '3', (s) => /ACTIVE → beta/.test(s), 'the migration tab shows progress');
+    await pressAndSee(session, '3', (s) => /ACTIVE -> beta/.test(s), 'the migration tab shows progress');
     await pressAndSee(
       session,
       'c',

@@ -124,7 +124,7 @@ describe('preferences', () => {
     await first.waitFor(
       (screen) =>
         screen.includes('[2 swiotlb]') &&
-        (screen.split('\n').find((line) => line.startsWith('▶')) ?? '').includes('web-1'),
+        (screen.split('\n').find((line) => line.startsWith('>')) ?? '').includes('web-1'),
       'web-1 and swiotlb',
     );
     first.press('q');
@@ -133,7 +133,7 @@ describe('preferences', () => {
     await second.waitFor(
       (screen) =>
         screen.includes('[2 swiotlb]') &&
-        (screen.split('\n').find((line) => line.startsWith('▶')) ?? '').includes('web-1'),
+        (screen.split('\n').find((line) => line.startsWith('>')) ?? '').includes('web-1'),
       'the same tab and VM',
     );
     second.press('q');

@@ -26,7 +26,7 @@ function setup(columns = 120, rows = 40, seconds = 12) {
 }
 
 function selectedLine(frame: string): string {
-  return frame.split('\n').find((line) => line.startsWith('▶')) ?? '';
+  return frame.split('\n').find((line) => line.startsWith('>')) ?? '';
 }
 
 describe('dashboard', () => {
@@ -40,6 +40,24 @@ describe('dashboard', () => {
     expect(frame).toMatch(/web-1 .*secure /);
     expect(frame).toContain('q quit');
     expect(frame.split('\n')).toHaveLength(40);
+  });
+
+  it('redraws only printable ASCII every second (string-width is slow on anything else), the sparkline aside', async () => {
+    const {app, world, source} = setup(120, 40, 40);
+    for (const tab of ['1', '2', '3', '4']) {
+      app.stdin.write(tab);
+      await tick();
+      world.advanceBy(1_000_000);
+      source.refresh();
+      await tick();
+      const lines = app
+        .lastFrame()!
+        .split('\n')
+        .filter((line) => !line.startsWith('peak/s'));
+      // eslint-disable-next-line no-control-regex
+      const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
+      expect(other, `tab ${tab}`).toEqual([]);
+    }
   });
 
   it('moves the selection with j and k', async () => {
@@ -136,7 +154,7 @@ describe('dashboard', () => {
     const {app} = setup();
     app.stdin.write('2');
     await tick();
-    expect(app.lastFrame()).toMatch(/used +[█░]+ +\d+%/);
+    expect(app.lastFrame()).toMatch(/used +[|.]+ +\d+%/);
     expect(app.lastFrame()).toContain('advice');
   });
 
