@@ -54,7 +54,6 @@ describe('dashboard', () => {
         .lastFrame()!
         .split('\n')
         .filter((line) => !line.startsWith('peak/s'));
-      // eslint-disable-next-line no-control-regex
       const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
       expect(other, `tab ${tab}`).toEqual([]);
     }
