@@ -132,7 +132,7 @@ if (!only || only === 'render') {
 
 if (!only || only === 'dashboard') {
   const seconds = quick ? 10 : 60;
-  const result = await measureDashboard({seconds, columns: 120, rows: 40, settleSeconds: quick ? 8 : 15});
+  const result = await measureDashboard({seconds, columns: 120, rows: 40, settleSeconds: quick ? 8 : 45});
   report({
     name: `dashboard on the default world in a pty, 120×40, 1 s refresh, ${seconds} s (simulation included)`,
     target: '≤ 0.5% of a core, ≤ 100 MiB RSS',

@@ -1,5 +1,6 @@
 import {assert} from './assert.js';
 import {recycleFrame, takeFrame} from './frame-pool.js';
+import {PageTable} from './page-table.js';
 
 /** pseries tracks secure guest memory in 64 KiB units (`book3s_hv_uvmem.c`); so do we. */
 export const GUEST_PAGE_SIZE = 65_536;
@@ -29,7 +30,7 @@ const patternScratch = Buffer.alloc(8);
 export class GuestMemory {
   readonly sizeBytes: number;
   readonly pageCount: number;
-  readonly #frames = new Map<number, Buffer>();
+  readonly #frames: PageTable<Buffer>;
   readonly #state: Uint8Array;
   readonly #generation: Uint16Array;
   #dirty: Uint8Array | null = null;
@@ -44,6 +45,7 @@ export class GuestMemory {
     );
     this.sizeBytes = sizeBytes;
     this.pageCount = sizeBytes / GUEST_PAGE_SIZE;
+    this.#frames = new PageTable<Buffer>(this.pageCount);
     this.#state = new Uint8Array(this.pageCount);
     this.#generation = new Uint16Array(this.pageCount);
     this.#stateCounts[PageState.normal] = this.pageCount;
