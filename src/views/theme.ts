@@ -34,6 +34,24 @@ export function createTheme(isColorEnabled: boolean): Theme {
   };
 }
 
+/** SGR foreground codes of the theme's colours. */
+const FOREGROUND: Readonly<Record<string, number>> = {
+  black: 30,
+  red: 31,
+  green: 32,
+  yellow: 33,
+  blue: 34,
+  magenta: 35,
+  cyan: 36,
+  white: 37,
+};
+
+/** Text in a theme colour as an inline SGR run (what Ink's `color` prop writes); unchanged without one. */
+export function paint(text: string, color: string | undefined): string {
+  const code = color === undefined ? undefined : FOREGROUND[color];
+  return code === undefined ? text : `\u001B[${code}m${text}\u001B[39m`;
+}
+
 /** The colour of a VM's security column. */
 export function securityColor(theme: Theme, state: SecurityState, isUndeclared: boolean): string | undefined {
   if (state === 'secure') return isUndeclared ? theme.undeclared : theme.secure;

@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {memo, useRef} from 'react';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {fit} from './format.js';
-import type {Theme} from './theme.js';
+import {paint, type Theme} from './theme.js';
 import {columnsForWidth, type Cell, type Column} from './vm-columns.js';
 
 export interface VmListProps {
@@ -81,20 +81,23 @@ interface VmRowProps {
   readonly width: number;
 }
 
-/** One row; re-renders only when its text, colours or selection change. */
+/**
+ * One row as a single text run with its colours inline: one Ink node instead of one per cell,
+ * which is what a frame of a long VM list spends its time on. Re-renders only when its text,
+ * colours or selection change.
+ */
 const VmRow = memo(
   function VmRow({cells, isSelected, width}: VmRowProps) {
     const used = cells.reduce((sum, cell) => sum + cell.text.length + 1, 1);
+    let text = isSelected ? '>' : ' ';
+    cells.forEach((cell, index) => {
+      const run = index < cells.length - 1 ? `${cell.text} ` : cell.text;
+      text += isSelected ? run : paint(run, cell.color);
+    });
+    if (isSelected) text += ' '.repeat(Math.max(0, width - used));
     return (
       <Text inverse={isSelected} wrap="truncate">
-        {isSelected ? '>' : ' '}
-        {cells.map((cell, index) => (
-          <Text key={index} color={isSelected ? undefined : cell.color}>
-            {cell.text}
-            {index < cells.length - 1 ? ' ' : ''}
-          </Text>
-        ))}
-        {isSelected ? ' '.repeat(Math.max(0, width - used)) : ''}
+        {text}
       </Text>
     );
   },

@@ -59,6 +59,29 @@ describe('dashboard', () => {
     }
   });
 
+  it('colours the cells of a row inline by meaning, and not at all without colours', () => {
+    const world = startWorld(defaultConfig(), 1);
+    world.advanceTo(40_000_000);
+    const coloured = render(
+      <Dashboard
+        source={worldSource(world)}
+        commands={recordingCommands(world)}
+        theme={createTheme(true)}
+        size={{columns: 120, rows: 40}}
+      />,
+    );
+    const webRow = coloured
+      .lastFrame()!
+      .split('\n')
+      .find((line) => line.includes('web-1'))!;
+    expect(webRow).toContain('\u001B[32msecure ');
+    const plainRow = setup(120, 40, 40)
+      .app.lastFrame()!
+      .split('\n')
+      .find((line) => line.includes('web-1'))!;
+    expect(plainRow).not.toContain('\u001B[');
+  });
+
   it('moves the selection with j and k', async () => {
     const {app} = setup();
     expect(selectedLine(app.lastFrame()!)).toContain('batch-1');
