@@ -17,7 +17,7 @@ const noWallClock = [
 ];
 
 export default tseslint.config(
-  {ignores: ['dist/**', 'dist-bench/**', 'bench/tmp/**', 'node_modules/**', 'coverage/**']},
+  {ignores: ['dist/**', 'dist-bench/**', 'node_modules/**', 'coverage/**']},
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
