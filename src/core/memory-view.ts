@@ -139,7 +139,7 @@ export class MemoryView {
 
   /**
    * Checks [gpa, gpa+length) may be touched, then splits it at page boundaries.
-   * @returns the number of pieces, read back with #piece
+   * @returns the number of pieces: #pieces holds page, offset in page and length for each
    */
   #split(gpa: number, length: number): number {
     this.check(gpa, length);
@@ -162,17 +162,6 @@ export class MemoryView {
     return count;
   }
 
-  readonly #pieceScratch: [number, number, number] = [0, 0, 0];
-
-  /** Piece `i` of the last split: [pfn, offset in page, length] (a reused tuple). */
-  #piece(i: number): [number, number, number] {
-    const tuple = this.#pieceScratch;
-    tuple[0] = this.#pieces[3 * i]!;
-    tuple[1] = this.#pieces[3 * i + 1]!;
-    tuple[2] = this.#pieces[3 * i + 2]!;
-    return tuple;
-  }
-
   /** Writes what an unbacked page reads as (zeros or its generated pattern) from `pageOffset` into target. */
   #fillUnbacked(target: Uint8Array, pfn: number, pageOffset: number): void {
     const generation = this.#memory.generationOf(pfn);
@@ -190,9 +179,12 @@ export class MemoryView {
 
   /** Copies guest bytes [gpa, gpa+length) into target[targetOffset...]. */
   read(gpa: number, target: Uint8Array, targetOffset: number, length: number): void {
-    const pieces = this.#split(gpa, length);
-    for (let i = 0, done = 0; i < pieces; i++) {
-      const [pfn, pageOffset, chunk] = this.#piece(i);
+    const count = this.#split(gpa, length);
+    const pieces = this.#pieces;
+    for (let i = 0, done = 0; i < count; i++) {
+      const pfn = pieces[3 * i]!;
+      const pageOffset = pieces[3 * i + 1]!;
+      const chunk = pieces[3 * i + 2]!;
       const frame = this.#existingFrame(pfn);
       const destination = targetOffset + done;
       if (frame) copyBytes(frame, pageOffset, target, destination, chunk);
@@ -204,9 +196,12 @@ export class MemoryView {
 
   /** Copies source[sourceOffset, +length) into guest memory at gpa. */
   write(gpa: number, source: Uint8Array, sourceOffset: number, length: number): void {
-    const pieces = this.#split(gpa, length);
-    for (let i = 0, done = 0; i < pieces; i++) {
-      const [pfn, pageOffset, chunk] = this.#piece(i);
+    const count = this.#split(gpa, length);
+    const pieces = this.#pieces;
+    for (let i = 0, done = 0; i < count; i++) {
+      const pfn = pieces[3 * i]!;
+      const pageOffset = pieces[3 * i + 1]!;
+      const chunk = pieces[3 * i + 2]!;
       copyBytes(source, sourceOffset + done, this.#writableFrame(pfn), pageOffset, chunk);
       done += chunk;
     }
@@ -215,9 +210,12 @@ export class MemoryView {
 
   /** True when guest bytes [gpa, gpa+length) equal expected[expectedOffset...] (a memcmp). */
   equals(gpa: number, expected: Uint8Array, expectedOffset: number, length: number): boolean {
-    const pieces = this.#split(gpa, length);
-    for (let i = 0, done = 0; i < pieces; i++) {
-      const [pfn, pageOffset, chunk] = this.#piece(i);
+    const count = this.#split(gpa, length);
+    const pieces = this.#pieces;
+    for (let i = 0, done = 0; i < count; i++) {
+      const pfn = pieces[3 * i]!;
+      const pageOffset = pieces[3 * i + 1]!;
+      const chunk = pieces[3 * i + 2]!;
       const frame = this.#existingFrame(pfn);
       const bytes = frame ?? this.#unbackedContents(pfn, pageOffset, chunk);
       const bytesOffset = frame ? pageOffset : 0;
@@ -266,9 +264,12 @@ export class MemoryView {
 
   /** Sets [gpa, gpa+length) to `value`. */
   fill(gpa: number, value: number, length: number): void {
-    const pieces = this.#split(gpa, length);
-    for (let i = 0; i < pieces; i++) {
-      const [pfn, pageOffset, chunk] = this.#piece(i);
+    const count = this.#split(gpa, length);
+    const pieces = this.#pieces;
+    for (let i = 0; i < count; i++) {
+      const pfn = pieces[3 * i]!;
+      const pageOffset = pieces[3 * i + 1]!;
+      const chunk = pieces[3 * i + 2]!;
       this.#writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
     }
     this.bytesWritten += length;

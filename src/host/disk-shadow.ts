@@ -30,11 +30,6 @@ export class DiskShadow {
     return this.#generation;
   }
 
-  /** The bytes a write of `generation` puts at its first block, then on: WRITE_TEMPLATE from this offset. */
-  templateOffset(generation: number): number {
-    return writeStart(generation);
-  }
-
   isWriting(firstBlock: number, blockCount: number): boolean {
     const writing = this.#writing;
     for (let i = 0; i < writing.length; i += 2) {

@@ -35,11 +35,10 @@ export const StatusLine = memo(function StatusLine({
 
 /** The key bar at the bottom, as many keys as fit. */
 export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: number; readonly theme: Theme}) {
-  // The bar shows each key's first spelling; bindings list the ASCII one first (see format.ts).
-  const items = KEY_BINDINGS.filter((binding) => binding.label).map((binding) => {
-    const [first, second] = binding.keys.split(' ');
-    return first === 'j' && second === 'k' ? `j/k ${binding.label}` : `${first} ${binding.label}`;
-  });
+  // Bindings list the ASCII spelling first: the bar is redrawn every second (see format.ts).
+  const items = KEY_BINDINGS.filter((binding) => binding.label).map(
+    (binding) => `${binding.barKeys ?? binding.keys.split(' ')[0]} ${binding.label}`,
+  );
   // Help and quit always show, at the end, as in htop; the others as many as fit before them.
   const always = items.slice(-2).join('  ');
   let text = '';

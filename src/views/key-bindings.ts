@@ -3,8 +3,10 @@ export const KEY_BINDINGS: ReadonlyArray<{
   readonly keys: string;
   readonly action: string;
   readonly label?: string;
+  /** How the key bar spells the keys, when not the first of `keys`. */
+  readonly barKeys?: string;
 }> = [
-  {keys: 'j k ↑↓', action: 'select VM', label: 'select'},
+  {keys: 'j k ↑↓', action: 'select VM', label: 'select', barKeys: 'j/k'},
   {keys: 'PgUp PgDn g G', action: 'page / first / last VM'},
   {keys: 'Tab S-Tab Enter 1-4', action: 'detail tab: devices, swiotlb, migration, events', label: 'tabs'},
   {keys: 's', action: 'go secure (kexec with svm=on; asks first)', label: 'secure'},

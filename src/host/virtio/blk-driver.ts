@@ -1,5 +1,5 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {WRITE_TEMPLATE} from '../block-pattern.js';
+import {WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 import {DiskShadow, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
 import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
 import {DriverRequest, VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
@@ -66,8 +66,7 @@ export class BlkDriver extends VirtioDriver {
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
-    if (io.isWrite)
-      view.write(dataGpa, WRITE_TEMPLATE, this.#shadow.templateOffset(generation), io.lengthBytes);
+    if (io.isWrite) view.write(dataGpa, WRITE_TEMPLATE, writeStart(generation), io.lengthBytes);
     const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
     const result = this.submitRequest(0, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
