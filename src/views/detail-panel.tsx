@@ -4,7 +4,7 @@ import type {VmSnapshot} from '../host/snapshot-types.js';
 import {TABS, type Tab} from './dashboard-state.js';
 import {DevicesTab} from './devices-tab.js';
 import {EventsTab} from './events-tab.js';
-import {fit} from './format.js';
+import {clip, fit} from './format.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
@@ -42,7 +42,7 @@ export function DetailPanel({vm, events, tab, width, height, theme}: DetailPanel
       </Text>
       {notice ? (
         <Text color={failure ? theme.failed : theme.undeclared} wrap="truncate">
-          {notice}
+          {clip(notice, width)}
         </Text>
       ) : null}
       {!vm ? null : tab === 'devices' ? (

@@ -43,19 +43,24 @@ describe('dashboard', () => {
   });
 
   it('redraws only printable ASCII every second (string-width is slow on anything else), the sparkline aside', async () => {
-    const {app, world, source} = setup(120, 40, 40);
-    for (const tab of ['1', '2', '3', '4']) {
-      app.stdin.write(tab);
-      await tick();
-      world.advanceBy(1_000_000);
-      source.refresh();
-      await tick();
-      const lines = app
-        .lastFrame()!
-        .split('\n')
-        .filter((line) => !line.startsWith('peak/s'));
-      const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
-      expect(other, `tab ${tab}`).toEqual([]);
+    for (const [columns, rows] of [
+      [120, 40],
+      [90, 30],
+    ] as const) {
+      const {app, world, source} = setup(columns, rows, 40);
+      for (const tab of ['1', '2', '3', '4']) {
+        app.stdin.write(tab);
+        await tick();
+        world.advanceBy(1_000_000);
+        source.refresh();
+        await tick();
+        const lines = app
+          .lastFrame()!
+          .split('\n')
+          .filter((line) => !line.startsWith('peak/s'));
+        const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
+        expect(other, `${columns}x${rows}, tab ${tab}`).toEqual([]);
+      }
     }
   });
 
