@@ -76,7 +76,8 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
 /**
  * ink-table with rows keyed by position. ink-table keys each row by a SHA-1 of its values, so a
  * row whose counters moved was unmounted and built again (Ink and Yoga nodes and all) every frame,
- * after hashing every row; updated in place, the devices tab costs about as much as the others.
+ * after hashing every row. Updated in place it still costs about 10 ms a frame more than a tab
+ * without a table (measured on the 200-guest world): the price of a node per cell and border.
  */
 class DeviceTable extends Table<DeviceRow> {
   override render() {
