@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
-import {fit} from './format.js';
+import {clip, fit} from './format.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -26,9 +26,10 @@ export const StatusLine = memo(function StatusLine({
   }
   const color =
     status?.tone === 'error' ? theme.error : status?.tone === 'warning' ? theme.warning : undefined;
+  // Unpainted, so not padded: Ink's output stage tokenises every character written, spaces too.
   return (
     <Text color={color} wrap="truncate">
-      {fit(status?.text ?? '', width)}
+      {clip(status?.text ?? '', width)}
     </Text>
   );
 });
@@ -49,9 +50,10 @@ export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: numb
   text += always;
   // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
   // the terminal prints there (an echoed key) would scroll the whole screen.
+  // Without colours the bar is an inverse strip, which needs its padding; with them it does not.
   return (
     <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-      {fit(text, width - 1)}
+      {theme.isColorEnabled ? clip(text, width - 1) : fit(text, width - 1)}
     </Text>
   );
 });

@@ -57,7 +57,9 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
   const filterRows = overlay.kind === 'filter' ? 1 : 0;
   const detailHeight = Math.max(3, available - listHeight - filterRows);
   return (
-    <Box flexDirection="column" width={columns} height={rows} overflow="hidden">
+    // Every box clips only vertically: Ink re-slices each line of a horizontally clipped box, every
+    // frame, and the views already cut their text to the width (a view test holds them to it).
+    <Box flexDirection="column" width={columns} height={rows} overflowY="hidden">
       <SummaryBar world={view.world} speed={view.speed} width={columns} theme={theme} />
       {overlay.kind === 'help' ? (
         <HelpOverlay width={columns} height={available} theme={theme} />

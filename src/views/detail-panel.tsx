@@ -4,7 +4,7 @@ import type {VmSnapshot} from '../host/snapshot-types.js';
 import {TABS, type Tab} from './dashboard-state.js';
 import {DevicesTab} from './devices-tab.js';
 import {EventsTab} from './events-tab.js';
-import {clip, fit} from './format.js';
+import {clip} from './format.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
@@ -35,10 +35,10 @@ export function DetailPanel({vm, events, tab, width, height, theme}: DetailPanel
     name === tab ? `[${index + 1} ${name}]` : ` ${index + 1} ${name} `,
   ).join('');
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       <Text wrap="truncate" bold>
         <Text color={theme.accent}>{tabs}</Text>
-        {fit(title, Math.max(0, width - tabs.length))}
+        {clip(title, Math.max(0, width - tabs.length))}
       </Text>
       {notice ? (
         <Text color={failure ? theme.failed : theme.undeclared} wrap="truncate">

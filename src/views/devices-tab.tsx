@@ -1,7 +1,7 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
-import {fit} from './format.js';
+import {clip, fit} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface DevicesTabProps {
@@ -50,7 +50,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
   const tableHeight = rows.length * 2 + 3;
   const isTableFitting = tableHeight + problems.length <= height && width >= 84;
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {rows.length === 0 ? (
         <Text dimColor={theme.dim}>no virtio devices</Text>
       ) : isTableFitting ? (
@@ -66,7 +66,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
             color={device.status === 'refused' ? theme.warning : theme.error}
             wrap="truncate"
           >
-            {fit(`${device.id} ${device.type}: ${device.error}`, width)}
+            {clip(`${device.id} ${device.type}: ${device.error}`, width)}
           </Text>
         ))}
     </Box>
@@ -140,12 +140,13 @@ const COMPACT_COLUMNS: ReadonlyArray<[keyof DeviceRow, number]> = [
 /** The same table without separators, for small terminals. */
 function CompactDeviceTable({rows, width}: {readonly rows: readonly DeviceRow[]; readonly width: number}) {
   const line = (values: Array<string | number>) =>
-    fit(
+    clip(
       values
         .map((value, index) =>
           fit(String(value), COMPACT_COLUMNS[index]![1], typeof value === 'number' ? 'right' : 'left'),
         )
-        .join(' '),
+        .join(' ')
+        .trimEnd(),
       width,
     );
   return (

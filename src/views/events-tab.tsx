@@ -16,7 +16,7 @@ export function EventsTab({events, vm, width, height, theme}: EventsTabProps) {
   const relevant = events.filter((event) => event.vm === vm || event.vm === null);
   const shown = relevant.slice(-height);
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {shown.length === 0 ? <Text dimColor={theme.dim}>no events yet</Text> : null}
       {shown.map((event, index) => (
         <Text

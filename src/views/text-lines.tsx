@@ -17,7 +17,7 @@ export function TextLines({
   readonly height: number;
 }) {
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {lines.slice(0, height).map((line, index) => (
         <Text key={index} color={line.color} wrap="truncate">
           {clip(line.text, width)}

@@ -42,9 +42,9 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
     )
     .join(' ');
   return (
-    <Box flexDirection="column" height={height} width={width} overflow="hidden">
+    <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       <Text bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-        {fit(` ${header}`, width)}
+        {theme.isColorEnabled ? ` ${header}`.trimEnd() : fit(` ${header}`, width)}
       </Text>
       {visible.map((vm) => (
         <VmRow
@@ -94,7 +94,9 @@ const VmRow = memo(
       const run = index < cells.length - 1 ? `${cell.text} ` : cell.text;
       text += isSelected ? run : paint(run, cell.color);
     });
+    // The selection is an inverse strip across the width; other rows need no trailing spaces.
     if (isSelected) text += ' '.repeat(Math.max(0, width - used));
+    else text = text.trimEnd();
     return (
       <Text inverse={isSelected} wrap="truncate">
         {text}

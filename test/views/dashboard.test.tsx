@@ -42,10 +42,11 @@ describe('dashboard', () => {
     expect(frame.split('\n')).toHaveLength(40);
   });
 
-  it('redraws only printable ASCII every second (string-width is slow on anything else), the sparkline aside', async () => {
+  it('redraws only printable ASCII (the sparkline aside) and nothing past the right edge, at three sizes', async () => {
     for (const [columns, rows] of [
       [120, 40],
       [90, 30],
+      [80, 24],
     ] as const) {
       const {app, world, source} = setup(columns, rows, 40);
       for (const tab of ['1', '2', '3', '4']) {
@@ -60,6 +61,13 @@ describe('dashboard', () => {
           .filter((line) => !line.startsWith('peak/s'));
         const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
         expect(other, `${columns}x${rows}, tab ${tab}`).toEqual([]);
+        // Boxes clip only vertically (horizontal clipping re-slices every line, every frame): the
+        // views cut their own text, and nothing may reach past the right edge.
+        const wide = app
+          .lastFrame()!
+          .split('\n')
+          .filter((line) => line.length > columns);
+        expect(wide, `${columns}x${rows}, tab ${tab}`).toEqual([]);
       }
     }
   });
