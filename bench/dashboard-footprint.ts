@@ -3,6 +3,10 @@ import pty from '@lydell/node-pty';
 import {fileURLToPath} from 'node:url';
 
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The naive loop next to this file: bundled beside `npm run bench`'s bundle, or run through tsx. */
+export const NAIVE_INK_LOOP = import.meta.url.endsWith('.ts')
+  ? ['--import', 'tsx', fileURLToPath(new URL('naive-ink-loop.tsx', import.meta.url))]
+  : [fileURLToPath(new URL('naive-ink-loop.mjs', import.meta.url))];
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 export interface FootprintResult {
@@ -28,6 +32,7 @@ function rssMiB(pid: number): number {
 /**
  * Starts the dashboard in a pseudo-terminal on the default world, lets it settle, then measures
  * its CPU (from /proc, simulation and rendering together) and RSS over `seconds` of wall time.
+ * `program` replaces the dashboard by another script (the naive Ink loop), stopped by SIGTERM.
  */
 export async function measureDashboard(options: {
   seconds: number;
@@ -36,17 +41,23 @@ export async function measureDashboard(options: {
   settleSeconds: number;
   args?: string[];
   nodeFlags?: string[];
+  program?: string[];
 }): Promise<FootprintResult> {
-  const child = pty.spawn(process.execPath, [...(options.nodeFlags ?? []), CLI, ...(options.args ?? [])], {
-    name: 'xterm-256color',
-    cols: options.columns,
-    rows: options.rows,
-    env: {
-      ...process.env,
-      TERM: 'xterm-256color',
-      XDG_CONFIG_HOME: `/tmp/svmtop-bench-${process.pid}`,
-    } as Record<string, string>,
-  });
+  const program = options.program ?? [CLI];
+  const child = pty.spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...program, ...(options.args ?? [])],
+    {
+      name: 'xterm-256color',
+      cols: options.columns,
+      rows: options.rows,
+      env: {
+        ...process.env,
+        TERM: 'xterm-256color',
+        XDG_CONFIG_HOME: `/tmp/svmtop-bench-${process.pid}`,
+      } as Record<string, string>,
+    },
+  );
   let written = 0;
   child.onData((data) => (written += data.length));
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,8 +74,10 @@ export async function measureDashboard(options: {
   const ticks = cpuTicks(child.pid) - startTicks;
   const rss = rssMiB(child.pid);
   const bytes = written - startWritten;
-  child.write('q');
-  await new Promise<void>((resolve) => child.onExit(() => resolve()));
+  const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
+  if (options.program) child.kill('SIGTERM');
+  else child.write('q');
+  await exited;
   return {
     seconds: elapsed,
     cpuPercentOfOneCore: (ticks / TICKS_PER_SECOND / elapsed) * 100,

@@ -5,7 +5,7 @@
 import {MiB, KiB} from '../src/core/units.js';
 import {bigWorld} from './big-world.js';
 import {measureClusterSpeed} from './cluster-speed.js';
-import {measureDashboard} from './dashboard-footprint.js';
+import {measureDashboard, NAIVE_INK_LOOP} from './dashboard-footprint.js';
 import {measureBouncedIo} from './io-throughput.js';
 import {measureRender} from './render-cost.js';
 import {measureSparseMemory} from './sparse-memory.js';
@@ -133,12 +133,21 @@ if (!only || only === 'render') {
 
 if (!only || only === 'dashboard') {
   const seconds = quick ? 10 : 60;
-  const result = await measureDashboard({seconds, columns: 120, rows: 40, settleSeconds: quick ? 8 : 45});
+  const window = {seconds, columns: 120, rows: 40};
+  const result = await measureDashboard({...window, settleSeconds: quick ? 8 : 45});
+  // #6's yardstick, measured here rather than quoted: what Ink alone costs on this machine.
+  const naive = await measureDashboard({...window, settleSeconds: quick ? 3 : 10, program: NAIVE_INK_LOOP});
   report({
     name: `dashboard on the default world in a pty, 120×40, 1 s refresh, ${seconds} s (simulation included)`,
     target: '≤ 0.5% of a core, ≤ 100 MiB RSS',
     measured: `${fmt(result.cpuPercentOfOneCore)}% of a core, RSS ${fmt(result.rssMiB, 0)} MiB (max ${fmt(result.rssMaxMiB, 0)}), ${fmt(result.bytesWrittenPerSecond, 0)} B/s to the terminal`,
     isMet: result.cpuPercentOfOneCore <= 0.5 && result.rssMaxMiB <= 100,
+  });
+  report({
+    name: `reference: a naive Ink loop redrawing 30 rows once a second, same pty, same ${seconds} s`,
+    target: '(#6 quotes about 1.6%)',
+    measured: `${fmt(naive.cpuPercentOfOneCore)}% of a core, RSS ${fmt(naive.rssMiB, 0)} MiB (max ${fmt(naive.rssMaxMiB, 0)})`,
+    isMet: null,
   });
 }
 
