@@ -8,7 +8,8 @@ export type SortKey = (typeof SORT_KEYS)[number];
 
 export type Overlay =
   | {readonly kind: 'none'}
-  | {readonly kind: 'help'}
+  /** `offset`: the first help line shown (the help scrolls where the terminal is short). */
+  | {readonly kind: 'help'; readonly offset: number}
   | {readonly kind: 'filter'; readonly draft: string}
   | {readonly kind: 'picker'; readonly vm: string; readonly index: number}
   | {readonly kind: 'confirm'; readonly question: string; readonly action: ConfirmableAction};

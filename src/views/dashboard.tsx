@@ -4,7 +4,7 @@ import type {DashboardCommands, DashboardPreferences, DashboardSource} from './d
 import {dashboardReducer, initialDashboardState} from './dashboard-state.js';
 import {DetailPanel} from './detail-panel.js';
 import {KeyBar, StatusLine, TooSmall} from './chrome.js';
-import {ConfirmDialog, FilterBar, HelpOverlay, HostPicker} from './overlays.js';
+import {ConfirmDialog, FilterBar, helpBodyRows, helpLines, HelpOverlay, HostPicker} from './overlays.js';
 import {SummaryBar} from './summary-bar.js';
 import type {Theme} from './theme.js';
 import {useDashboardKeys} from './use-dashboard-keys.js';
@@ -40,7 +40,16 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
     vms.length + 1 + (vms.length === 0 ? 1 : 0),
     Math.max(4, Math.floor(available * 0.45)),
   );
-  useDashboardKeys({state, dispatch, commands, vms, selected, pageRows: Math.max(1, listHeight - 2)});
+  const helpRows = helpBodyRows(available);
+  useDashboardKeys({
+    state,
+    dispatch,
+    commands,
+    vms,
+    selected,
+    pageRows: Math.max(1, listHeight - 2),
+    help: {rows: helpRows, maxOffset: Math.max(0, helpLines(theme).length - helpRows)},
+  });
   useEffect(() => {
     if (view.notice) dispatch({type: 'status', status: {text: view.notice, tone: 'warning'}});
   }, [view.notice]);
@@ -62,7 +71,7 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
     <Box flexDirection="column" width={columns} height={rows} overflowY="hidden">
       <SummaryBar world={view.world} speed={view.speed} width={columns} theme={theme} />
       {overlay.kind === 'help' ? (
-        <HelpOverlay width={columns} height={available} theme={theme} />
+        <HelpOverlay width={columns} height={available} offset={overlay.offset} theme={theme} />
       ) : (
         <>
           <VmList

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {fit} from './format.js';
+import {clip, fit} from './format.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import {COLOR_LEGEND, type Theme} from './theme.js';
 
@@ -30,35 +30,64 @@ function OverlayFrame({title, width, height, theme, children}: OverlayFrameProps
   );
 }
 
-/** `?`: every key and what the colours mean. */
+/** One line of the help: a key and its action, a heading, or a colour swatch and its meaning. */
+interface HelpLine {
+  readonly text: string;
+  readonly swatch?: keyof Theme;
+  readonly isHeading?: boolean;
+}
+
+/** Everything the help shows, in order; the colour legend only when there are colours. */
+export function helpLines(theme: Theme): readonly HelpLine[] {
+  const keys = KEY_BINDINGS.map((binding) => ({text: `${binding.keys.padEnd(20)} ${binding.action}`}));
+  if (!theme.isColorEnabled) return keys;
+  return [
+    ...keys,
+    {text: 'colours', isHeading: true},
+    ...COLOR_LEGEND.map((entry) => ({text: entry.meaning, swatch: entry.key})),
+  ];
+}
+
+/** Help lines that fit in an overlay of `height` rows (inside the border, under the title). */
+export function helpBodyRows(height: number): number {
+  return Math.max(1, height - 3);
+}
+
+/** `?`: every key and what the colours mean, scrolled with j/k where the terminal is short. */
 export function HelpOverlay({
   width,
   height,
+  offset,
   theme,
 }: {
   readonly width: number;
   readonly height: number;
+  readonly offset: number;
   readonly theme: Theme;
 }) {
   const inner = width - 4;
-  const legendRows = theme.isColorEnabled ? COLOR_LEGEND.length + 1 : 0;
-  const keyRows = Math.max(0, height - 4 - legendRows);
+  const lines = helpLines(theme);
+  const rows = helpBodyRows(height);
+  const first = Math.max(0, Math.min(offset, lines.length - rows));
+  const shown = lines.slice(first, first + rows);
+  const title =
+    lines.length > rows
+      ? `svmtop keys ${first + 1}-${first + shown.length} of ${lines.length} (j/k scroll, Esc or ? to close)`
+      : 'svmtop keys (Esc or ? to close)';
   return (
-    <OverlayFrame title="svmtop keys (Esc or ? to close)" width={width} height={height} theme={theme}>
-      {KEY_BINDINGS.slice(0, keyRows).map((binding) => (
-        <Text key={binding.keys} wrap="truncate">
-          {fit(`${binding.keys.padEnd(20)} ${binding.action}`, inner)}
-        </Text>
-      ))}
-      {theme.isColorEnabled ? <Text bold>colours</Text> : null}
-      {theme.isColorEnabled
-        ? COLOR_LEGEND.map((entry) => (
-            <Text key={entry.key} wrap="truncate">
-              <Text color={theme[entry.key] as string}>■■ </Text>
-              {fit(entry.meaning, inner - 3)}
-            </Text>
-          ))
-        : null}
+    <OverlayFrame title={clip(title, inner)} width={width} height={height} theme={theme}>
+      {shown.map((line) =>
+        line.swatch ? (
+          <Text key={line.text} wrap="truncate">
+            <Text color={theme[line.swatch] as string}>■■ </Text>
+            {clip(line.text, inner - 3)}
+          </Text>
+        ) : (
+          <Text key={line.text} bold={line.isHeading} wrap="truncate">
+            {clip(line.text, inner)}
+          </Text>
+        ),
+      )}
     </OverlayFrame>
   );
 }

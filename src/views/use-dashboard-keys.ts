@@ -17,6 +17,8 @@ export interface KeyContext {
   readonly vms: readonly VmSnapshot[];
   readonly selected: VmSnapshot | undefined;
   readonly pageRows: number;
+  /** The help's visible rows and how far it can scroll. */
+  readonly help: {readonly rows: number; readonly maxOffset: number};
 }
 
 /** Maps keys to named actions and commands; every key does something visible or says why not. */
@@ -46,9 +48,7 @@ export function handleKey(context: KeyContext, input: string, key: Key): void {
     case 'filter':
       return filterKey(context, state.overlay.draft, input, key);
     case 'help':
-      if (key.escape || input === '?' || input === 'q' || key.return)
-        dispatch({type: 'overlay', overlay: {kind: 'none'}});
-      return;
+      return helpKey(context, state.overlay.offset, input, key);
     case 'picker':
       return pickerKey(context, state.overlay.vm, state.overlay.index, input, key);
     case 'confirm':
@@ -85,7 +85,7 @@ function mainKey(context: KeyContext, input: string, key: Key): void {
   if (key.return) return dispatch({type: 'tab-step', step: 1});
   if (/^[1-4]$/.test(input)) return dispatch({type: 'tab', tab: TABS[Number(input) - 1]!});
   if (input === 'q') return context.commands.quit();
-  if (input === '?') return dispatch({type: 'overlay', overlay: {kind: 'help'}});
+  if (input === '?') return dispatch({type: 'overlay', overlay: {kind: 'help', offset: 0}});
   if (input === '/')
     return dispatch({type: 'overlay', overlay: {kind: 'filter', draft: context.state.filter}});
   if (input === '<' || input === '>') return dispatch({type: 'sort-step', step: input === '>' ? 1 : -1});
@@ -183,6 +183,28 @@ function filterKey(context: KeyContext, draft: string, input: string, key: Key):
         : draft;
   dispatch({type: 'overlay', overlay: {kind: 'filter', draft: next}});
   dispatch({type: 'filter', filter: next});
+}
+
+function helpKey(context: KeyContext, offset: number, input: string, key: Key): void {
+  const {dispatch, help} = context;
+  if (key.escape || input === '?' || input === 'q' || key.return)
+    return dispatch({type: 'overlay', overlay: {kind: 'none'}});
+  const scroll = (by: number) =>
+    dispatch({
+      type: 'overlay',
+      overlay: {kind: 'help', offset: Math.max(0, Math.min(help.maxOffset, offset + by))},
+    });
+  if (key.downArrow || input === 'j') return scroll(1);
+  if (key.upArrow || input === 'k') return scroll(-1);
+  if (key.pageDown || input === ' ') return scroll(help.rows);
+  if (key.pageUp) return scroll(-help.rows);
+  if (key.home || input === 'g') return scroll(-offset);
+  if (key.end || input === 'G') return scroll(help.maxOffset);
+  say(
+    context,
+    help.maxOffset > 0 ? 'in the help: j/k or PgUp/PgDn scroll, Esc closes' : 'in the help: Esc or ? closes',
+    'warning',
+  );
 }
 
 function pickerKey(context: KeyContext, vm: string, index: number, input: string, key: Key): void {

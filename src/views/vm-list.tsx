@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo, useRef} from 'react';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {fit} from './format.js';
+import {clip, fit} from './format.js';
 import {paint, type Theme} from './theme.js';
 import {columnsForWidth, type Cell, type Column} from './vm-columns.js';
 
@@ -61,7 +61,7 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
       ) : null}
       {vms.length > bodyRows ? (
         <Text dimColor={theme.dim}>
-          {fit(` ${offset.current + 1}-${offset.current + visible.length} of ${vms.length}`, width)}
+          {clip(` ${offset.current + 1}-${offset.current + visible.length} of ${vms.length}`, width)}
         </Text>
       ) : null}
     </Box>

@@ -1,7 +1,8 @@
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {Dashboard} from '../../src/views/dashboard.js';
-import {createTheme} from '../../src/views/theme.js';
+import {KEY_BINDINGS} from '../../src/views/key-bindings.js';
+import {COLOR_LEGEND, createTheme} from '../../src/views/theme.js';
 import {recordingCommands, worldSource} from '../helpers/views.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
@@ -110,9 +111,40 @@ describe('dashboard', () => {
     const {app} = setup();
     app.stdin.write('?');
     await tick();
-    expect(app.lastFrame()).toContain('svmtop keys');
-    expect(app.lastFrame()).toContain('migrate: pick a host');
+    expect(app.lastFrame()).toContain('svmtop keys (Esc or ? to close)');
+    for (const binding of KEY_BINDINGS) expect(app.lastFrame()).toContain(binding.action);
     await press(app, '\u001B');
+    expect(app.lastFrame()).not.toContain('svmtop keys');
+  });
+
+  it('scrolls the help where the terminal is short, so every key and colour can be read at 80x24', async () => {
+    const world = startWorld(defaultConfig(), 1);
+    world.advanceTo(12_000_000);
+    const app = render(
+      <Dashboard
+        source={worldSource(world)}
+        commands={recordingCommands(world)}
+        theme={createTheme(true)}
+        size={{columns: 80, rows: 24}}
+      />,
+    );
+    await press(app, '?');
+    expect(app.lastFrame()).toMatch(/svmtop keys 1-\d+ of \d+ \(j\/k scroll/);
+    const seen = new Set<string>();
+    for (let press = 0; press < KEY_BINDINGS.length; press++) {
+      for (const line of app.lastFrame()!.split('\n')) seen.add(line);
+      app.stdin.write('j');
+      await tick();
+    }
+    const read = [...seen].join('\n');
+    for (const binding of KEY_BINDINGS) expect(read).toContain(binding.action);
+    for (const entry of COLOR_LEGEND) expect(read).toContain(entry.meaning);
+    expect(app.lastFrame()).toMatch(/svmtop keys \d+-(\d+) of \1 /);
+    await press(app, 'x');
+    expect(app.lastFrame()).toContain('in the help: j/k or PgUp/PgDn scroll, Esc closes');
+    await press(app, 'g');
+    expect(app.lastFrame()).toMatch(/svmtop keys 1-/);
+    await press(app, '?');
     expect(app.lastFrame()).not.toContain('svmtop keys');
   });
 
