@@ -17,12 +17,14 @@ async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise
   }
 }
 
-function setup(columns = 120, rows = 40, seconds = 12) {
+function setup(columns = 120, rows = 40, seconds = 12, withTheme = theme) {
   const world = startWorld(defaultConfig(), 1);
   world.advanceTo(seconds * 1_000_000);
   const source = worldSource(world);
   const commands = recordingCommands(world, () => source.refresh());
-  const app = render(<Dashboard source={source} commands={commands} theme={theme} size={{columns, rows}} />);
+  const app = render(
+    <Dashboard source={source} commands={commands} theme={withTheme} size={{columns, rows}} />,
+  );
   return {world, source, commands, app};
 }
 
@@ -74,16 +76,7 @@ describe('dashboard', () => {
   });
 
   it('colours the cells of a row inline by meaning, and not at all without colours', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(40_000_000);
-    const coloured = render(
-      <Dashboard
-        source={worldSource(world)}
-        commands={recordingCommands(world)}
-        theme={createTheme(true)}
-        size={{columns: 120, rows: 40}}
-      />,
-    );
+    const {app: coloured} = setup(120, 40, 40, createTheme(true));
     const webRow = coloured
       .lastFrame()!
       .split('\n')
@@ -118,16 +111,7 @@ describe('dashboard', () => {
   });
 
   it('scrolls the help where the terminal is short, so every key and colour can be read at 80x24', async () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(12_000_000);
-    const app = render(
-      <Dashboard
-        source={worldSource(world)}
-        commands={recordingCommands(world)}
-        theme={createTheme(true)}
-        size={{columns: 80, rows: 24}}
-      />,
-    );
+    const {app} = setup(80, 24, 12, createTheme(true));
     await press(app, '?');
     expect(app.lastFrame()).toMatch(/svmtop keys 1-\d+ of \d+ \(j\/k scroll/);
     const seen = new Set<string>();
