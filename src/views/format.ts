@@ -46,6 +46,21 @@ export function clip(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${TRUNCATED}` : text;
 }
 
+/** Breaks text into lines of at most `width` cells at spaces (a word longer than that is cut). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = '';
+    }
+    line = line ? `${line} ${word}` : clip(word, width);
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }

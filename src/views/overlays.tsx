@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {clip, fit} from './format.js';
+import {clip, fit, wrapWords} from './format.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import {COLOR_LEGEND, type Theme} from './theme.js';
 
@@ -109,6 +109,15 @@ export function HostPicker({
   readonly theme: Theme;
 }) {
   const inner = width - 4;
+  const highlighted = checks[index];
+  const reasons = highlighted?.blockedReasons.length
+    ? [
+        `why ${highlighted.host} refuses:`,
+        ...highlighted.blockedReasons.flatMap((reason) =>
+          wrapWords(reason, inner - 4).map((line, part) => `${part === 0 ? '  - ' : '    '}${line}`),
+        ),
+      ]
+    : [];
   return (
     <OverlayFrame
       title={`migrate ${vm} to… (↑↓, Enter to start, Esc to close)`}
@@ -130,6 +139,13 @@ export function HostPicker({
             `${position === index ? '>' : ' '} ${check.host.padEnd(8)} ${check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`}`,
             inner,
           )}
+        </Text>
+      ))}
+      {/* A row cuts long reasons; the highlighted host's are spelled out in full below the list. */}
+      {reasons.length > 0 ? <Text> </Text> : null}
+      {reasons.slice(0, Math.max(0, height - 4 - checks.length)).map((line, position) => (
+        <Text key={position} color={theme.error} wrap="truncate">
+          {line}
         </Text>
       ))}
     </OverlayFrame>

@@ -181,6 +181,23 @@ describe('dashboard', () => {
     expect(frame).toMatch(/delta +refuses: .*has no ultravisor/);
   });
 
+  it("the migration picker spells out the highlighted host's reasons where its row cuts them", async () => {
+    const {app} = setup(80, 24);
+    await press(app, 'j', 'j', 'j', 'm');
+    const rows = app.lastFrame()!.split('\n');
+    const gamma = rows.find((row) => row.includes('gamma    refuses'))!;
+    expect(gamma).toMatch(/\+ *│$/);
+    await press(app, 'j');
+    const frame = app.lastFrame()!;
+    expect(frame).toContain('why gamma refuses:');
+    const reasons = frame
+      .split('\n')
+      .map((row) => row.replace(/^│ *| *│$/g, '').trim())
+      .join(' ');
+    expect(reasons).toContain('- gamma cannot receive secure guests');
+    expect(reasons).toMatch(/- gamma has \d+ GiB/);
+  });
+
   it('filters by text and clears with Esc', async () => {
     const {app} = setup();
     app.stdin.write('/');
