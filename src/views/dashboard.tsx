@@ -40,6 +40,7 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
     vms.length + 1 + (vms.length === 0 ? 1 : 0),
     Math.max(4, Math.floor(available * 0.45)),
   );
+  const helpLineCount = useMemo(() => helpLines(theme).length, [theme]);
   const helpRows = helpBodyRows(available);
   useDashboardKeys({
     state,
@@ -48,7 +49,7 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
     vms,
     selected,
     pageRows: Math.max(1, listHeight - 2),
-    help: {rows: helpRows, maxOffset: Math.max(0, helpLines(theme).length - helpRows)},
+    help: {rows: helpRows, maxOffset: Math.max(0, helpLineCount - helpRows)},
   });
   useEffect(() => {
     if (view.notice) dispatch({type: 'status', status: {text: view.notice, tone: 'warning'}});
