@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
-import {clip, fit} from './format.js';
+import {screenLine} from './format.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -20,16 +20,19 @@ export const StatusLine = memo(function StatusLine({
   if (banner) {
     return (
       <Text color={theme.error} inverse={!theme.isColorEnabled} wrap="truncate">
-        {fit(`config not applied: ${banner} (the last good world keeps running)`, width)}
+        {screenLine(
+          `config not applied: ${banner} (the last good world keeps running)`,
+          width,
+          !theme.isColorEnabled,
+        )}
       </Text>
     );
   }
   const color =
     status?.tone === 'error' ? theme.error : status?.tone === 'warning' ? theme.warning : undefined;
-  // Unpainted, so not padded: Ink's output stage tokenises every character written, spaces too.
   return (
     <Text color={color} wrap="truncate">
-      {clip(status?.text ?? '', width)}
+      {screenLine(status?.text ?? '', width, false)}
     </Text>
   );
 });
@@ -50,10 +53,9 @@ export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: numb
   text += always;
   // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
   // the terminal prints there (an echoed key) would scroll the whole screen.
-  // Without colours the bar is an inverse strip, which needs its padding; with them it does not.
   return (
     <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-      {theme.isColorEnabled ? clip(text, width - 1) : fit(text, width - 1)}
+      {screenLine(text, width - 1, !theme.isColorEnabled)}
     </Text>
   );
 });

@@ -46,6 +46,14 @@ export function clip(text: string, width: number): string {
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}${TRUNCATED}` : text;
 }
 
+/**
+ * A line of at most `width` cells, padded to the width only when it is drawn as an inverse strip:
+ * Ink tokenises every character written, trailing spaces too, every frame.
+ */
+export function screenLine(text: string, width: number, isStrip: boolean): string {
+  return isStrip ? fit(text, width) : clip(text, width).trimEnd();
+}
+
 /** Breaks text into lines of at most `width` cells at spaces (a word longer than that is cut). */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];

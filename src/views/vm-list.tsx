@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo, useRef} from 'react';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {clip, fit} from './format.js';
+import {fit, screenLine} from './format.js';
 import {paint, type Theme} from './theme.js';
 import {columnsForWidth, type Cell, type Column} from './vm-columns.js';
 
@@ -44,7 +44,7 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       <Text bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-        {theme.isColorEnabled ? ` ${header}`.trimEnd() : fit(` ${header}`, width)}
+        {screenLine(` ${header}`, width, !theme.isColorEnabled)}
       </Text>
       {visible.map((vm) => (
         <VmRow
@@ -61,7 +61,11 @@ export function VmList({vms, selectedVm, width, height, theme, sortKey, isSortDe
       ) : null}
       {vms.length > bodyRows ? (
         <Text dimColor={theme.dim}>
-          {clip(` ${offset.current + 1}-${offset.current + visible.length} of ${vms.length}`, width)}
+          {screenLine(
+            ` ${offset.current + 1}-${offset.current + visible.length} of ${vms.length}`,
+            width,
+            false,
+          )}
         </Text>
       ) : null}
     </Box>

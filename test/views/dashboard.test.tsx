@@ -115,7 +115,7 @@ describe('dashboard', () => {
     await press(app, '?');
     expect(app.lastFrame()).toMatch(/svmtop keys 1-\d+ of \d+ \(j\/k scroll/);
     const seen = new Set<string>();
-    for (let press = 0; press < KEY_BINDINGS.length; press++) {
+    for (let step = 0; step < KEY_BINDINGS.length; step++) {
       for (const line of app.lastFrame()!.split('\n')) seen.add(line);
       app.stdin.write('j');
       await tick();

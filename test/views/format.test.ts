@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {wrapWords} from '../../src/views/format.js';
+import {screenLine, wrapWords} from '../../src/views/format.js';
 
 describe('wrapWords', () => {
   it('breaks at spaces and cuts a word longer than the width with +', () => {
@@ -25,5 +25,14 @@ describe('wrapWords', () => {
         },
       ),
     );
+  });
+});
+
+describe('screenLine', () => {
+  it('pads an inverse strip to the width and leaves other lines without trailing spaces', () => {
+    expect(screenLine('j/k select  ', 16, true)).toBe('j/k select      ');
+    expect(screenLine('j/k select  ', 16, false)).toBe('j/k select');
+    expect(screenLine('a line too long for it', 10, false)).toBe('a line to+');
+    expect(screenLine('a line too long for it', 10, true)).toBe('a line to+');
   });
 });
