@@ -56,6 +56,8 @@ export class Guest {
   failure: string | null = null;
   isPaused = false;
   isHalted = false;
+  /** Halted by a power-off (not a panic or a failed boot); cleared by the next boot. */
+  isPoweredOff = false;
   /** True while a migration's stop-and-copy holds the vCPUs. */
   isStoppedForMigration = false;
   isMigrating = false;
@@ -164,6 +166,7 @@ export class Guest {
     this.#newEpoch();
     this.bootCount++;
     this.isHalted = false;
+    this.isPoweredOff = false;
     this.securityState = 'normal';
     this.setPhase('firmware', 0);
     this.memory.populate(0, this.layout.residentBytes / GUEST_PAGE_SIZE);
@@ -344,14 +347,14 @@ export class Guest {
   }
 
   /** Stops the VM for good (until a reboot): os-term, a crash, a failed boot. */
-  #halt(where: string, message: string): void {
+  #halt(where: string, message: string, severity: 'info' | 'error' = 'error'): void {
     this.workload.stop();
     if (this.kernel) this.#retireKernel(this.kernel);
     this.#terminateSecure();
     this.#newEpoch();
     this.isHalted = true;
     this.setPhase('halted', 0);
-    this.context.emit(this.name, 'state', 'error', `halted (${where}): ${message}`);
+    this.context.emit(this.name, 'state', severity, `halted (${where}): ${message}`);
   }
 
   /** UV_SVM_TERMINATE: pages back to normal and scrubbed, secure memory returned. */
@@ -461,6 +464,24 @@ export class Guest {
     if (this.isHalted) return {ok: false, reason: `${this.name} is already halted`};
     this.context.emit(this.name, 'panic', 'error', `Kernel panic - not syncing: ${message}`);
     this.#halt('panic', message);
+    return {ok: true};
+  }
+
+  /**
+   * Power-off: graceful (an ACPI/EPOW request the kernel honours: workload stopped, I/O drained)
+   * or immediate. The VM stays off until a reboot.
+   */
+  powerOff(isGraceful: boolean): CommandResult {
+    if (this.isHalted) return {ok: false, reason: `${this.name} is already off`};
+    if (this.isMigrating)
+      return {ok: false, reason: `${this.name} is migrating; cancel the migration first (c)`};
+    this.isPaused = false;
+    const off = () => {
+      this.#halt('power-off', isGraceful ? 'powered off' : 'stopped', 'info');
+      this.isPoweredOff = true;
+    };
+    if (isGraceful) this.#shutdownThen(off, 'power-off');
+    else off();
     return {ok: true};
   }
 

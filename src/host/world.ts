@@ -60,6 +60,8 @@ export class World implements SimContext {
   /** The last refused migration per guest, shown with its reasons until another one starts. */
   readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
   #keys: Map<string, KeyObject>;
+  /** Set while a command from another origin (a QMP client) runs; its events carry it. */
+  #origin: string | undefined;
   #version = 0;
   #cachedSnapshot: {version: number; withHistory: boolean; snapshot: WorldSnapshot} | undefined;
 
@@ -77,7 +79,7 @@ export class World implements SimContext {
 
   emit(vm: string | null, kind: string, severity: Severity, message: string): void {
     const event: WorldEvent = {tUs: this.scheduler.nowUs, vm, kind, severity, message};
-    this.events.append(event);
+    this.events.append(this.#origin === undefined ? event : {...event, origin: this.#origin});
   }
 
   get nowUs(): number {
@@ -164,6 +166,17 @@ export class World implements SimContext {
 
   // ---- commands ----
 
+  /** Runs commands on behalf of `origin` (e.g. `qmp#3`): the events they cause name it. */
+  runWithOrigin<T>(origin: string, run: () => T): T {
+    const previous = this.#origin;
+    this.#origin = origin;
+    try {
+      return run();
+    } finally {
+      this.#origin = previous;
+    }
+  }
+
   guest(name: string): Guest | undefined {
     return this.guests.get(name);
   }
@@ -239,6 +252,13 @@ export class World implements SimContext {
     });
   }
 
+  /** Powers the VM off (QMP system_powerdown when graceful, quit when not); a reboot starts it again. */
+  powerOff(vm: string, isGraceful: boolean): CommandResult {
+    return this.runOnGuest(vm, isGraceful ? 'power-off' : 'power-off (immediate)', (guest) =>
+      guest.powerOff(isGraceful),
+    );
+  }
+
   crash(vm: string, message = 'fault injected by svmtop'): CommandResult {
     return this.runOnGuest(vm, 'fault crash', (guest) => guest.crash(message));
   }
@@ -279,6 +299,15 @@ export class World implements SimContext {
       migration.start();
       return {ok: true};
     });
+  }
+
+  /** Changes the parameters of a running migration (QEMU's migrate-set-parameters applies them at once). */
+  setMigrationParams(vm: string, params: Partial<MigrationParams>): CommandResult {
+    const migration = this.#migrations.get(vm);
+    if (!migration?.isActive) return {ok: false, reason: `${vm} is not migrating`};
+    migration.params = {...migration.params, ...params};
+    this.#changed();
+    return {ok: true};
   }
 
   /** Called with source and destination memory at each switch-over (tests and the soak compare them). */

@@ -14,12 +14,19 @@ export interface MigrationParams {
   readonly maxBandwidthBytesPerSecond: number;
   readonly downtimeLimitMs: number;
   readonly autoConverge: boolean;
+  /** `cpu-throttle-initial`, `cpu-throttle-increment`, `max-cpu-throttle`, in percent. */
+  readonly throttleInitialPercent: number;
+  readonly throttleIncrementPercent: number;
+  readonly throttleMaxPercent: number;
 }
 
 export const MIGRATION_DEFAULTS: MigrationParams = {
   maxBandwidthBytesPerSecond: 128 * MiB,
   downtimeLimitMs: 300,
   autoConverge: false,
+  throttleInitialPercent: 20,
+  throttleIncrementPercent: 10,
+  throttleMaxPercent: 99,
 };
 
 /** Time between sends; each sends what the bandwidth allows in that time. */
@@ -36,10 +43,6 @@ const DEVICE_STATE_BYTES_PER_DEVICE = 4096;
 const DEVICE_STOP_OVERHEAD_US = 5_000;
 /** Put a limit on everything: a migration that has not converged after this many passes fails. */
 export const MIGRATION_MAX_ITERATIONS = 200;
-/** `cpu-throttle-initial`, `cpu-throttle-increment`, and the 99% ceiling. */
-const THROTTLE_INITIAL = 0.2;
-const THROTTLE_INCREMENT = 0.1;
-const THROTTLE_MAX = 0.99;
 /**
  * `throttle-trigger-threshold` (default 50): a sync "outran" the transfer when the guest dirtied
  * more than this share of what was sent in the same period (migration_trigger_throttle).
@@ -74,7 +77,8 @@ export class Migration {
   readonly guest: Guest;
   readonly source: Host;
   readonly destination: Host;
-  readonly params: MigrationParams;
+  /** Changed while it runs by migrate-set-parameters (QEMU applies them at once). */
+  params: MigrationParams;
   readonly isSecure: boolean;
   status: MigrationStatus = 'setup';
   errorDesc: string | null = null;
@@ -301,8 +305,11 @@ export class Migration {
       ++this.#rateHighCount >= 2
     ) {
       this.#rateHighCount = 0;
+      const {throttleInitialPercent, throttleIncrementPercent, throttleMaxPercent} = this.params;
       this.#throttle =
-        this.#throttle === 0 ? THROTTLE_INITIAL : Math.min(THROTTLE_MAX, this.#throttle + THROTTLE_INCREMENT);
+        this.#throttle === 0
+          ? throttleInitialPercent / 100
+          : Math.min(throttleMaxPercent / 100, this.#throttle + throttleIncrementPercent / 100);
       this.guest.throttle = this.#throttle;
       this.#emit('info', `auto-converge: throttling vCPUs by ${Math.round(this.#throttle * 100)}%`);
     }
