@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import {runHeadless} from './headless.js';
+import {runHeadless, type HeadlessOptions} from './headless.js';
 import {parseArgs} from './app/parse-args.js';
 import {runTicket} from './app/ticket-command.js';
 import {loadScenarioFile} from './host/config/load-scenario.js';
@@ -41,14 +41,15 @@ async function main(): Promise<void> {
       badInput(
         `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)})`,
       );
-    const code = runHeadless({
+    const headless = {
       config: world.value,
       scenario,
       seed: args.seed ?? scenario?.seed ?? DEFAULT_SEED,
       durationUs,
       intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
       write: writeLine,
-    });
+    };
+    const code = args.qmpDir ? await runWithQmp(args.qmpDir, args.speed, headless) : runHeadless(headless);
     flushLines(() => process.exit(code));
     return;
   }
@@ -60,6 +61,32 @@ async function main(): Promise<void> {
   if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';
   const {startDashboard} = await import('./app/start-dashboard.js');
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
+}
+
+/** Headless with --qmp: real time until --duration or SIGTERM/SIGINT (then the summary, exit 0). */
+async function runWithQmp(
+  qmpDir: string,
+  speed: number | undefined,
+  headless: HeadlessOptions,
+): Promise<number> {
+  const {prepareQmpDirectory, QmpSetupError} = await import('./qmp/qmp-server.js');
+  try {
+    prepareQmpDirectory(qmpDir);
+  } catch (error) {
+    if (error instanceof QmpSetupError) badInput(error.message);
+    throw error;
+  }
+  const {runHeadlessRealtime} = await import('./app/headless-realtime.js');
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  return runHeadlessRealtime({
+    ...headless,
+    qmpDir,
+    speed: speed ?? 1,
+    flush: () => flushLines(),
+    signal: stop.signal,
+  });
 }
 
 let pending: string[] = [];

@@ -19,6 +19,8 @@ export interface DashboardOptions {
   readonly refreshUs: number | undefined;
   readonly isColorEnabled: boolean;
   readonly resetPrefs: boolean;
+  /** `--qmp DIR`: a QMP monitor per VM, its client count in the header. */
+  readonly qmpDir?: string | undefined;
 }
 
 /** Cursor visible, alternate screen left: what a crashed full-screen program must leave behind. */
@@ -36,6 +38,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   world.start();
   const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
   runner.notice = preferences.notice;
+  const qmp = options.qmpDir ? await startQmp(options.qmpDir, world, runner) : undefined;
   const refreshMs =
     options.refreshUs !== undefined ? Math.max(100, Math.round(options.refreshUs / 1000)) : prefs.refreshMs;
   let isExiting = false;
@@ -43,6 +46,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     if (isExiting) return;
     isExiting = true;
     runner.stop();
+    void qmp?.close();
     preferences.save({speed: runner.speed});
     void stopWatching().finally(() => {
       instance.unmount();
@@ -104,6 +108,27 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     );
   runner.start(refreshMs);
   await instance.waitUntilExit();
+}
+
+/** Opens the VMs' QMP sockets; a bad directory is bad input (one line, exit 2) before the screen starts. */
+async function startQmp(dir: string, world: World, runner: WorldRunner) {
+  const {QmpServer, QmpSetupError} = await import('../qmp/qmp-server.js');
+  const {WorldPort} = await import('../qmp/world-port.js');
+  runner.qmpClients = 0;
+  try {
+    return await QmpServer.start({
+      dir,
+      port: new WorldPort(world),
+      onClientsChanged: (count) => {
+        runner.qmpClients = count;
+        runner.publish();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof QmpSetupError)) throw error;
+    process.stderr.write(`svmtop: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 function readTextOrUndefined(file: string): string | undefined {

@@ -16,6 +16,8 @@ export class WorldRunner implements DashboardSource {
   speed: number;
   banner: string | null = null;
   notice: string | null = null;
+  /** QMP clients connected, when `--qmp` is on. */
+  qmpClients: number | undefined = undefined;
   readonly #now: () => number;
   readonly #listeners = new Set<() => void>();
   #lastWallMs: number;
@@ -91,14 +93,19 @@ export class WorldRunner implements DashboardSource {
   }
 
   #buildView(): DashboardView {
-    return dashboardViewOf(this.world, {speed: this.speed, banner: this.banner, notice: this.notice});
+    return dashboardViewOf(this.world, {
+      speed: this.speed,
+      banner: this.banner,
+      notice: this.notice,
+      ...(this.qmpClients !== undefined && {qmpClients: this.qmpClients}),
+    });
   }
 }
 
 /** What the dashboard shows of a world at this moment. */
 export function dashboardViewOf(
   world: World,
-  extras: {speed: number; banner: string | null; notice: string | null} = {
+  extras: {speed: number; banner: string | null; notice: string | null; qmpClients?: number} = {
     speed: 1,
     banner: null,
     notice: null,

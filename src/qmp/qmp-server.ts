@@ -71,7 +71,7 @@ export class QmpServer {
 
   /** Prepares the directory and opens a socket per VM. Throws QmpSetupError with one clear line. */
   static async start(options: QmpServerOptions): Promise<QmpServer> {
-    prepareDirectory(options.dir);
+    prepareQmpDirectory(options.dir);
     const server = new QmpServer(options);
     server.#syncMonitors();
     await Promise.all(server.#starting.values());
@@ -203,7 +203,7 @@ export class QmpServer {
  * The socket directory: created 0700 if missing; if it exists it must be a directory of ours
  * that nobody else can enter (svmtop never changes the mode of a directory it did not create).
  */
-function prepareDirectory(dir: string): void {
+export function prepareQmpDirectory(dir: string): void {
   let stat;
   try {
     stat = lstatSync(dir);

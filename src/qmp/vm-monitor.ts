@@ -139,8 +139,11 @@ export class VmMonitor {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       isClosed = true;
-      if (this.#clients.delete(client)) this.hooks.onClientsChanged();
+      if (!this.#clients.delete(client)) return;
+      this.hooks.port.log(this.vm, origin, 'info', `QMP client left (${this.#clients.size} connected)`);
+      this.hooks.onClientsChanged();
     });
+    this.hooks.port.log(this.vm, origin, 'info', `QMP client connected (${this.#clients.size} connected)`);
     this.hooks.onClientsChanged();
     client.session.sendGreeting(greeting());
   }

@@ -70,7 +70,13 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
     // Every box clips only vertically: Ink re-slices each line of a horizontally clipped box, every
     // frame, and the views already cut their text to the width (a view test holds them to it).
     <Box flexDirection="column" width={columns} height={rows} overflowY="hidden">
-      <SummaryBar world={view.world} speed={view.speed} width={columns} theme={theme} />
+      <SummaryBar
+        world={view.world}
+        speed={view.speed}
+        qmpClients={view.qmpClients}
+        width={columns}
+        theme={theme}
+      />
       {overlay.kind === 'help' ? (
         <HelpOverlay width={columns} height={available} offset={overlay.offset} theme={theme} />
       ) : (

@@ -31,7 +31,7 @@ export function EventsTab({events, vm, width, height, theme}: EventsTabProps) {
           wrap="truncate"
         >
           {clip(
-            `${(event.tUs / 1_000_000).toFixed(3).padStart(9)} ${event.vm ?? '*'} ${event.message}`,
+            `${(event.tUs / 1_000_000).toFixed(3).padStart(9)} ${event.vm ?? '*'} ${event.origin ? `[${event.origin}] ` : ''}${event.message}`,
             width,
           )}
         </Text>

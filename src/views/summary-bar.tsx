@@ -8,19 +8,27 @@ import type {Theme} from './theme.js';
 export interface SummaryBarProps {
   readonly world: WorldSnapshot;
   readonly speed: number;
+  /** QMP clients connected; absent without `--qmp`. */
+  readonly qmpClients?: number | undefined;
   readonly width: number;
   readonly theme: Theme;
 }
 
 /** Top line: hosts and ultravisors, guests by security, secure memory in use, simulated time and speed. */
-export const SummaryBar = memo(function SummaryBar({world, speed, width, theme}: SummaryBarProps) {
+export const SummaryBar = memo(function SummaryBar({
+  world,
+  speed,
+  qmpClients,
+  width,
+  theme,
+}: SummaryBarProps) {
   const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
   const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
   const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
   const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
   const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
   const left = `svmtop  ${world.hosts.length} hosts (${ultravisors} UV)  ${world.vms.length} VMs: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}  secure mem ${formatSize(secureUsed)}/${formatSize(secureTotal)}`;
-  const right = `t=${formatDuration(world.tUs)} ${speed}x`;
+  const right = `${qmpClients === undefined ? '' : `QMP ${qmpClients}  `}t=${formatDuration(world.tUs)} ${speed}x`;
   const gap = Math.max(1, width - left.length - right.length);
   return (
     <Box height={1} width={width}>
