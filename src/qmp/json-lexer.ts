@@ -63,10 +63,22 @@ const SINGLE_BYTE_TOKENS: ReadonlyMap<number, TokenType> = new Map([
 
 const isDigit = (byte: number) => byte >= 0x30 && byte <= 0x39;
 const isWhitespace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
-const to = (state: State): Step => ({state});
+/** Steps are preallocated: the lexer runs once per input byte. */
+const STATE_STEPS: readonly Step[] = Array.from({length: State.start + 1}, (_, state) => ({
+  state: state as State,
+}));
+const to = (state: State): Step => STATE_STEPS[state]!;
 const ERROR: Step = {token: 'error', isLookahead: false};
+const STRING_END: Step = {token: 'string', isLookahead: false};
+const RESYNCHRONISE: Step = {state: State.start, isLookahead: true};
+const TERMINALS: ReadonlyMap<TokenType, Step> = new Map(
+  (['integer', 'float', 'keyword'] as const).map((token) => [token, {token, isLookahead: true}]),
+);
+const SINGLE_BYTE_STEPS: ReadonlyMap<number, Step> = new Map(
+  [...SINGLE_BYTE_TOKENS].map(([byte, token]) => [byte, {token, isLookahead: false}]),
+);
 /** TERMINAL(x): any byte that does not continue the token ends it and is read again. */
-const ends = (token: TokenType): Step => ({token, isLookahead: true});
+const ends = (token: TokenType): Step => TERMINALS.get(token)!;
 
 /**
  * IN_RECOVERY: after an error, skip to a structural character, a control character other than
@@ -74,11 +86,11 @@ const ends = (token: TokenType): Step => ({token, isLookahead: true});
  */
 function recoveryStep(byte: number): Step {
   const resynchronises = (byte < 0x20 && byte !== 0x09) || byte >= 0xfe || SINGLE_BYTE_TOKENS.has(byte);
-  return resynchronises ? {state: State.start, isLookahead: true} : to(State.recovery);
+  return resynchronises ? RESYNCHRONISE : to(State.recovery);
 }
 
 function stringStep(byte: number, quote: number, escape: State, inString: State): Step {
-  if (byte === quote) return {token: 'string', isLookahead: false};
+  if (byte === quote) return STRING_END;
   if (byte === 0x5c) return to(escape);
   return byte >= 0x20 && byte <= 0xfd ? to(inString) : ERROR;
 }
@@ -112,8 +124,8 @@ function numberStep(state: State, byte: number): Step {
 }
 
 function startStep(byte: number): Step {
-  const single = SINGLE_BYTE_TOKENS.get(byte);
-  if (single) return {token: single, isLookahead: false};
+  const single = SINGLE_BYTE_STEPS.get(byte);
+  if (single) return single;
   if (byte === 0x22) return to(State.dqString);
   if (byte === 0x27) return to(State.sqString);
   if (byte === 0x30) return to(State.zero);
@@ -144,6 +156,9 @@ function step(state: State, byte: number): Step {
   }
 }
 
+/** One-byte tokens share these (they are never written to). */
+const SINGLE_BYTES: readonly Uint8Array[] = Array.from({length: 256}, (_, byte) => Uint8Array.of(byte));
+
 /** A growable byte buffer for the token being lexed. */
 class TokenBytes {
   #bytes = new Uint8Array(64);
@@ -159,7 +174,7 @@ class TokenBytes {
   }
 
   take(): Uint8Array {
-    const bytes = this.#bytes.slice(0, this.length);
+    const bytes = this.length === 1 ? SINGLE_BYTES[this.#bytes[0]!]! : this.#bytes.slice(0, this.length);
     this.length = 0;
     if (this.#bytes.length > 4096) this.#bytes = new Uint8Array(64);
     return bytes;

@@ -12,6 +12,12 @@ export const JSON_NESTING_MAX = 1024;
  */
 export const JSON_MESSAGE_BYTES_MAX = 1 << 20;
 
+/**
+ * Tokens in one message (QEMU's MAX_TOKEN_COUNT is 2M). QMP requests have tens; svmtop keeps
+ * 64 Ki, so a hostile line of tiny tokens costs milliseconds, not the simulation's time.
+ */
+export const JSON_TOKENS_MAX = 1 << 16;
+
 export type StreamerOutput = {readonly value: QObject} | {readonly error: string};
 
 /**
@@ -58,6 +64,7 @@ export class JsonStreamer {
   }
 
   #onToken(token: Token): void {
+    if (this.#isSkippingLine) return;
     switch (token.type) {
       case 'lcurly':
         this.#braceCount++;
@@ -79,6 +86,10 @@ export class JsonStreamer {
     }
     if (this.#tokenBytes + token.bytes.length + 1 > this.messageBytesMax) {
       this.#fail('JSON token size limit exceeded', true);
+      return;
+    }
+    if (this.#tokens.length + 1 > JSON_TOKENS_MAX) {
+      this.#fail('JSON token count limit exceeded', true);
       return;
     }
     if (this.#braceCount + this.#bracketCount > JSON_NESTING_MAX) {
