@@ -1,0 +1,63 @@
+import {describe, expect, test} from 'vitest';
+import {VmEventWatcher} from '../../src/qmp/event-watcher.js';
+import type {VmFacts} from '../../src/qmp/world-port.js';
+
+const base: VmFacts = {
+  state: 'running',
+  isUserPaused: false,
+  isStoppedForMigration: false,
+  isPoweredOff: false,
+  phase: 'running',
+  bootCount: 2,
+  securityState: 'normal',
+  migrationStatus: null,
+  dirtySyncCount: 0,
+  balloonActualBytes: 0,
+  memoryBytes: 8 << 20,
+};
+
+describe('VmEventWatcher', () => {
+  test("BALLOON_CHANGE: the first at once, then at most one per second carrying the latest value (QEMU's throttle)", () => {
+    const watcher = new VmEventWatcher(() => true);
+    watcher.observe(base, 0);
+    const sent: Array<{atUs: number; actual: unknown}> = [];
+    let balloonBytes = 0;
+    for (let tUs = 1000; tUs <= 3_500_000; tUs += 1000) {
+      // The guest moves its balloon every 100 ms for two seconds; the watcher looks every millisecond.
+      if (tUs <= 2_000_000 && tUs % 100_000 === 0) balloonBytes = (tUs / 100_000) * 4096;
+      for (const event of watcher.observe({...base, balloonActualBytes: balloonBytes}, tUs))
+        sent.push({atUs: tUs, actual: event.data!.actual});
+    }
+    expect(sent.map((event) => event.atUs)).toEqual([100_000, 1_100_000, 2_100_000]);
+    expect(sent.at(-1)!.actual).toBe((8 << 20) - 20 * 4096);
+  });
+
+  test('a migration: MIGRATION_PASS before MIGRATION active, STOP at stop-and-copy, completed then RESUME', () => {
+    const watcher = new VmEventWatcher(() => true);
+    const names = (facts: Partial<VmFacts>, tUs: number) =>
+      watcher
+        .observe({...base, ...facts}, tUs)
+        .map((event) => `${event.event}${event.data ? JSON.stringify(event.data) : ''}`);
+    expect(names({}, 0)).toEqual([]);
+    expect(names({migrationStatus: 'setup'}, 1)).toEqual(['MIGRATION{"status":"setup"}']);
+    expect(names({migrationStatus: 'key-exchange'}, 2)).toEqual([]);
+    expect(names({migrationStatus: 'active'}, 3)).toEqual([
+      'MIGRATION_PASS{"pass":1}',
+      'MIGRATION{"status":"active"}',
+    ]);
+    expect(names({migrationStatus: 'active', dirtySyncCount: 1}, 4)).toEqual(['MIGRATION_PASS{"pass":2}']);
+    expect(
+      names({migrationStatus: 'device', dirtySyncCount: 1, isStoppedForMigration: true, state: 'paused'}, 5),
+    ).toEqual(['STOP']);
+    expect(names({migrationStatus: 'completed', dirtySyncCount: 1}, 6)).toEqual([
+      'MIGRATION{"status":"completed"}',
+      'RESUME',
+    ]);
+  });
+
+  test('without the events capability, no MIGRATION events', () => {
+    const watcher = new VmEventWatcher(() => false);
+    watcher.observe(base, 0);
+    expect(watcher.observe({...base, migrationStatus: 'active'}, 1)).toEqual([]);
+  });
+});
