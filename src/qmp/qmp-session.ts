@@ -78,13 +78,6 @@ export class QmpSession<Context> {
         error: {class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'"},
       };
     if (!command) return {error: {class: 'CommandNotFound', desc: `The command ${name} has not been found`}};
-    if (this.#isNegotiated && name === 'qmp_capabilities')
-      return {
-        error: {
-          class: 'CommandNotFound',
-          desc: 'Capabilities negotiation is already complete, command ignored',
-        },
-      };
     const argumentsDict = (request.get('arguments') as QDict | undefined) ?? new Map<string, QObject>();
     let args;
     try {
@@ -93,6 +86,14 @@ export class QmpSession<Context> {
       if (error instanceof QapiError) return {error: {class: 'GenericError', desc: error.message}};
       throw error;
     }
+    // qmp_qmp_capabilities checks this after QAPI has checked its arguments.
+    if (this.#isNegotiated && name === 'qmp_capabilities')
+      return {
+        error: {
+          class: 'CommandNotFound',
+          desc: 'Capabilities negotiation is already complete, command ignored',
+        },
+      };
     const outcome = command.run(this.options.context, args);
     if (name === 'qmp_capabilities' && 'return' in outcome) this.#isNegotiated = true;
     return outcome;
