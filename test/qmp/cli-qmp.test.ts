@@ -1,0 +1,63 @@
+import {spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {CLI, runCli} from '../helpers/cli.js';
+import {QmpTestClient} from './qmp-client.js';
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+});
+
+describe('svmtop --headless --qmp', () => {
+  test('runs in real time, answers QMP, and ends on SIGTERM with its summary and no sockets left', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const dir = join(root, 'qmp');
+    const child = spawn(process.execPath, [CLI, '--headless', '--qmp', dir, '--duration', '10m'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const socket = join(dir, 'web-1.qmp');
+    for (let waitedMs = 0; !existsSync(socket); waitedMs += 20) {
+      if (waitedMs > 20_000) throw new Error(`no ${socket} after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const client = await QmpTestClient.negotiated(socket);
+    expect((await client.execute('query-name')).json).toEqual({return: {name: 'web-1'}});
+    await client.execute('stop');
+    await client.event((event) => event.json.event === 'STOP');
+    client.close();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = lines.at(-1)!;
+    expect(last.type).toBe('summary');
+    expect(last.t as number).toBeLessThan(60);
+    expect(lines).toContainEqual(
+      expect.objectContaining({type: 'event', vm: 'web-1', origin: 'qmp#1', message: 'pause: ok'}),
+    );
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  test('bad --qmp directories and --speed without --qmp are bad input (exit 2, one line)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const speed = runCli(['--headless', '--speed', '2', '--duration', '1s']);
+    expect(speed.status).toBe(2);
+    expect(speed.stderr).toBe(
+      'svmtop: --speed needs the dashboard or --headless --qmp (plain headless runs as fast as it can)\n',
+    );
+    const notDir = runCli(['--headless', '--qmp', CLI, '--duration', '1s']);
+    expect(notDir.status).toBe(2);
+    expect(notDir.stderr).toBe(`svmtop: --qmp ${CLI}: not a directory\n`);
+    expect(notDir.stdout).toBe('');
+  });
+});
