@@ -1,4 +1,5 @@
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {ARGUMENT_ERRORS, MALFORMED_INPUTS} from './cases.js';
 import {QmpTestClient} from './qmp-client.js';
 import {
   connect,
@@ -59,23 +60,12 @@ describe.skipIf(!version)(`the same conversation with ${version ?? QEMU_BINARY} 
     expect((svmtop.greeting.QMP as {capabilities: string[]}).capabilities).toEqual([]); // svmtop: no out-of-band execution
   });
 
-  const malformed: Array<string | Buffer> = [
-    '{]\n',
-    Buffer.from('{\xff', 'latin1'),
-    Buffer.from('{\x01', 'latin1'),
-    Buffer.from("{'bad \xff", 'latin1'),
-    "{'execute': 'nonexistent', 'id':'\n",
-    '%p',
-    'null\n',
-    '{}\n',
-    "{ 'execute': true }\n",
-    "{ 'execute': 'no-such-cmd', 'arguments': [] }\n",
-    "{ 'execute': 'no-such-cmd', 'extra': true }\n",
-  ];
-
   const sameErrors = async () => {
-    for (const input of malformed) {
+    for (const [input, desc] of MALFORMED_INPUTS) {
       const [ours, theirs] = await both((client) => client.sendRaw(input));
+      expect(theirs, JSON.stringify(input.toString('latin1'))).toEqual({
+        error: {class: 'GenericError', desc},
+      });
       expect(ours, JSON.stringify(input.toString('latin1'))).toEqual(theirs);
       const [recoveredOurs, recoveredTheirs] = await execute('no-such-cmd');
       expect(recoveredOurs).toEqual(recoveredTheirs);
@@ -112,38 +102,11 @@ describe.skipIf(!version)(`the same conversation with ${version ?? QEMU_BINARY} 
   });
 
   test('the same argument errors, word for word', async () => {
-    const cases: Array<[string, Record<string, unknown> | undefined]> = [
-      ['balloon', undefined],
-      ['balloon', {value: 'x'}],
-      ['balloon', {value: 1.5}],
-      ['balloon', {value: 1, z: 2}],
-      ['balloon', {value: -1}],
-      ['query-status', {a: 1}],
-      ['migrate', {}],
-      ['migrate', {uri: 'bogus:x'}],
-      ['migrate', {uri: 'tcp:beta:4444', foo: 1}],
-      ['migrate-set-capabilities', {}],
-      ['migrate-set-capabilities', {capabilities: {}}],
-      ['migrate-set-capabilities', {capabilities: [{capability: 'events'}]}],
-      ['migrate-set-capabilities', {capabilities: [{capability: 'nosuch', state: true}]}],
-      ['migrate-set-capabilities', {capabilities: [{capability: 'events', state: 1}]}],
-      ['migrate-set-parameters', {'max-bandwidth': 'x'}],
-      ['migrate-set-parameters', {'cpu-throttle-initial': 300}],
-      ['migrate-set-parameters', {'cpu-throttle-initial': 'x'}],
-      ['migrate-set-parameters', {'cpu-throttle-initial': 0}],
-      ['migrate-set-parameters', {'cpu-throttle-increment': 100}],
-      ['migrate-set-parameters', {'downtime-limit': 2000001}],
-      ['migrate-set-parameters', {'downtime-limit': 1.5}],
-      ['migrate-set-parameters', {'max-cpu-throttle': 100}],
-      ['migrate-set-parameters', {nosuch: 1}],
-      ['x-query-virtio-status', undefined],
-      ['x-query-virtio-status', {path: 3}],
-      ['x-query-virtio-status', {path: '/nope'}],
-      ['x-query-virtio-status', {path: '/machine/peripheral-anon/device[4]'}],
-      ['qmp_capabilities', {enable: 'oob'}],
-    ];
-    for (const [command, args] of cases) {
+    for (const [command, args, desc] of ARGUMENT_ERRORS) {
       const [ours, theirs] = await execute(command, args);
+      expect(theirs, `QEMU: ${command} ${JSON.stringify(args)}`).toEqual({
+        error: {class: 'GenericError', desc},
+      });
       expect(ours, `${command} ${JSON.stringify(args)}`).toEqual(theirs);
     }
   });

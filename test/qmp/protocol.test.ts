@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {QMP_COMMANDS} from '../../src/qmp/qmp-server.js';
+import {ARGUMENT_ERRORS, MALFORMED_INPUTS} from './cases.js';
 import {errorOf, returned, settle, startQmpFixture, type QmpFixture} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
@@ -62,19 +63,9 @@ describe('session', () => {
 
   test("malformed input gets QEMU's GenericError and the connection keeps working (tests/qtest/qmp-test.c)", async () => {
     const client = await fixture.connect('web-1');
-    const cases: Array<[string | Buffer, string]> = [
-      ['{]\n', 'JSON parse error, expecting value'],
-      [Buffer.from('{\xff', 'latin1'), "JSON parse error, stray '\uFFFD'"],
-      [Buffer.from('{\x01', 'latin1'), "JSON parse error, stray '\x01'"],
-      [Buffer.from("{'bad \xff", 'latin1'), "JSON parse error, stray ''bad \uFFFD'"],
-      ["{'execute': 'nonexistent', 'id':'\n", "JSON parse error, stray ''\n'"],
-      ['%p', "JSON parse error, stray '%'"],
-      ['null\n', 'QMP input must be a JSON object'],
-      ['{}\n', "QMP input lacks member 'execute'"],
-      ["{ 'execute': true }\n", "QMP input member 'execute' must be a string"],
-      ["{ 'execute': 'no-such-cmd', 'arguments': [] }\n", "QMP input member 'arguments' must be an object"],
-      ["{ 'execute': 'no-such-cmd', 'extra': true }\n", "QMP input member 'extra' is unexpected"],
-      ['{"exec-oob": "query-name"}\n', "QMP input member 'exec-oob' is unexpected"],
+    const cases = [
+      ...MALFORMED_INPUTS,
+      ['{"exec-oob": "query-name"}\n', "QMP input member 'exec-oob' is unexpected"] as const,
     ];
     for (const [input, desc] of cases) {
       client.sendRaw(input);
@@ -88,60 +79,11 @@ describe('session', () => {
 
   test("arguments are checked as QAPI does, with QEMU's texts", async () => {
     const client = await fixture.connect('web-1');
-    const cases: Array<[string, Record<string, unknown> | undefined, string]> = [
-      ['balloon', undefined, "Parameter 'value' is missing"],
-      ['balloon', {value: 'x'}, "Invalid parameter type for 'value', expected: integer"],
-      ['balloon', {value: 1.5}, "Invalid parameter type for 'value', expected: integer"],
-      ['balloon', {value: 1, z: 2}, "Parameter 'z' is unexpected"],
-      ['balloon', {value: -1}, "Parameter 'target' expects a size"],
-      ['query-status', {a: 1}, "Parameter 'a' is unexpected"],
-      ['migrate', {}, "Parameter 'uri' is missing"],
+    const cases = [
+      ...ARGUMENT_ERRORS,
       ['migrate', {uri: 'exec:cat'}, "Parameter 'uri' expects a valid migration protocol"],
-      [
-        'migrate-set-capabilities',
-        {capabilities: {}},
-        "Invalid parameter type for 'capabilities', expected: array",
-      ],
-      [
-        'migrate-set-capabilities',
-        {capabilities: [{capability: 'events'}]},
-        "Parameter 'capabilities[0].state' is missing",
-      ],
-      [
-        'migrate-set-capabilities',
-        {capabilities: [{capability: 'nosuch', state: true}]},
-        "Parameter 'capability' does not accept value 'nosuch'",
-      ],
-      [
-        'migrate-set-capabilities',
-        {capabilities: [{capability: 'events', state: 1}]},
-        "Invalid parameter type for 'capabilities[0].state', expected: boolean",
-      ],
-      ['migrate-set-parameters', {'max-bandwidth': 'x'}, "Parameter 'max-bandwidth' expects uint64"],
-      [
-        'migrate-set-parameters',
-        {'cpu-throttle-initial': 300},
-        "Parameter 'cpu-throttle-initial' expects uint8_t",
-      ],
-      [
-        'migrate-set-parameters',
-        {'cpu-throttle-initial': 0},
-        "Parameter 'cpu_throttle_initial' expects an integer in the range of 1 to 99",
-      ],
-      [
-        'migrate-set-parameters',
-        {'downtime-limit': 2000001},
-        "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
-      ],
-      [
-        'migrate-set-parameters',
-        {'max-cpu-throttle': 10},
-        "Parameter 'max_cpu_throttle' expects an integer in the range of cpu_throttle_initial to 99",
-      ],
-      ['x-query-virtio-status', {path: 3}, "Invalid parameter type for 'path', expected: string"],
-      ['x-query-virtio-status', {path: '/nope'}, 'Path /nope is not a VirtIODevice'],
       ['x-svmtop-set-dma-policy', {policy: 'fast'}, "Parameter 'policy' does not accept value 'fast'"],
-    ];
+    ] as const;
     for (const [command, args, desc] of cases)
       expect(errorOf(await client.execute(command, args)), command).toEqual({class: 'GenericError', desc});
   });
