@@ -2,7 +2,12 @@ import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import type {MemoryView} from '../../core/memory-view.js';
 import {RangeAllocator} from '../../core/range-allocator.js';
 import {SplitVirtqueueDriver, type IndirectTable} from '../../core/split-virtqueue-driver.js';
-import {DMA_MAPPING_ERROR, type DmaDirection, type SwiotlbPool} from '../../core/swiotlb.js';
+import {
+  DMA_MAPPING_ERROR,
+  PCI_SEG_BOUNDARY_MASK,
+  type DmaDirection,
+  type SwiotlbPool,
+} from '../../core/swiotlb.js';
 import {hasFeature, VirtioFeature, VirtioStatus, withoutFeature, type FeatureSet} from '../../core/virtio.js';
 import type {DmaPolicy} from '../config/world-schema.js';
 import {createDmaOps, type CoherentBuffer, type DmaOps, type PageSharing} from '../dma-ops.js';
@@ -215,7 +220,8 @@ export abstract class VirtioDriver {
     this.dma = createDmaOps({
       heap: this.kernel.heap,
       pool: decision.bounces ? (this.kernel.swiotlb ?? undefined) : undefined,
-      device: {index: backend.identity.index, minAlignMask: 0},
+      // virtio-pci: the DMA device is the PCI function, with PCI's 4 GiB segment boundary.
+      device: {index: backend.identity.index, minAlignMask: 0, segBoundaryMask: PCI_SEG_BOUNDARY_MASK},
       sharing: decision.mode === 'dma-api' ? this.kernel.sharing : undefined,
       currentCpu: () => this.kernel.currentCpu(),
     });
