@@ -15,7 +15,7 @@ import {BalloonDriver} from './virtio/balloon-driver.js';
 import {BlkDriver} from './virtio/blk-driver.js';
 import {ConsoleDriver} from './virtio/console-driver.js';
 import type {VirtioDriver} from './virtio/driver.js';
-import type {KernelServices} from './virtio/kernel-services.js';
+import type {KernelServices, MappingDevice} from './virtio/kernel-services.js';
 import {NetDriver} from './virtio/net-driver.js';
 import {RngDriver} from './virtio/rng-driver.js';
 import type {VirtioPciTransport} from './virtio/transport.js';
@@ -69,7 +69,7 @@ export class GuestKernel implements KernelServices {
   readonly #options: GuestKernelOptions;
   readonly #warnLimiter = new RateLimiter();
   /** Devices already told why their mappings cannot fit (said once per device and boot). */
-  readonly #explainedMapFailures = new Set<string>();
+  readonly #explainedMapFailures = new Set<number>();
   isSecure = false;
   swiotlb: SwiotlbPool | null = null;
   sharing: PageSharing | undefined;
@@ -107,14 +107,14 @@ export class GuestKernel implements KernelServices {
     return this.#cpu;
   }
 
-  reportMapFailure(device: string, sizeBytes: number): boolean {
-    this.#warnSwiotlbFull(device, sizeBytes);
+  reportMapFailure(device: MappingDevice, sizeBytes: number): boolean {
+    this.#warnSwiotlbFull(device.label, sizeBytes);
     const pool = this.swiotlb;
     if (!pool) return true;
-    const explanation = explainMapFailure(pool, sizeBytes);
-    if (explanation && !this.#explainedMapFailures.has(device)) {
-      this.#explainedMapFailures.add(device);
-      this.context.emit(this.vm, 'swiotlb-too-small', 'warning', `${device}: ${explanation.message}`);
+    const explanation = explainMapFailure(pool, device.index, sizeBytes);
+    if (explanation && !this.#explainedMapFailures.has(device.index)) {
+      this.#explainedMapFailures.add(device.index);
+      this.context.emit(this.vm, 'swiotlb-too-small', 'warning', `${device.label}: ${explanation.message}`);
     }
     return explanation?.code !== 'larger-than-segment';
   }

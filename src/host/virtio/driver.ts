@@ -5,7 +5,7 @@ import type {DmaMode} from '../dma-policy.js';
 import {dmaOpsFor, negotiate, type ProbeRefusalCode} from './driver-probe.js';
 import {DriverRings, SegmentScratch} from './driver-rings.js';
 import {CallbackRequest, type DriverRequest, type RequestPart, type SubmitResult} from './driver-request.js';
-import type {KernelServices} from './kernel-services.js';
+import type {KernelServices, MappingDevice} from './kernel-services.js';
 import type {InterruptHandlers, VirtioPciTransport} from './transport.js';
 
 /**
@@ -172,7 +172,7 @@ export abstract class VirtioDriver {
       const dmaAddr = dma.map(part.cpuGpa, part.len, part.direction);
       if (dmaAddr === DMA_MAPPING_ERROR) {
         this.#unmapAll(request, dmaAddrs.length);
-        if (!this.kernel.reportMapFailure(`${this.driverName} ${this.deviceName}`, part.len))
+        if (!this.kernel.reportMapFailure(this.#mappingDevice(), part.len))
           return this.#failAtOnce(isCounted);
         return 'retry';
       }
@@ -229,6 +229,10 @@ export abstract class VirtioDriver {
       `${this.driverName} ${this.deviceName}: ${message}`,
     );
     return false;
+  }
+
+  #mappingDevice(): MappingDevice {
+    return {index: this.deviceIndex, label: `${this.driverName} ${this.deviceName}`};
   }
 
   #deviceNeedsReset(): boolean {

@@ -7,6 +7,12 @@ import type {DmaPolicy} from '../config/world-schema.js';
 import type {PageSharing} from '../dma-ops.js';
 import type {SimContext} from '../sim-context.js';
 
+/** The device a mapping was for: its bus position and how the kernel prints it (`virtio_blk virtio1`). */
+export interface MappingDevice {
+  readonly index: number;
+  readonly label: string;
+}
+
 /** What a driver needs from the guest kernel it runs in. */
 export interface KernelServices {
   readonly context: SimContext;
@@ -31,7 +37,7 @@ export interface KernelServices {
    * why when the pool's geometry is the cause.
    * @returns false when the mapping can never succeed (retrying is pointless)
    */
-  reportMapFailure(device: string, sizeBytes: number): boolean;
+  reportMapFailure(device: MappingDevice, sizeBytes: number): boolean;
   /** Boots of this guest so far; tells this boot's traffic from an earlier one's. */
   readonly bootCount: number;
   /** Firmware and bootloaders drive devices with raw addresses whatever the kernel would do. */
