@@ -205,6 +205,7 @@ export abstract class VirtioBackend implements TransportDevice {
 
   /** `virtio_error()`: the device is broken until reset; the guest hears of it by a config interrupt. */
   virtioError(message: string, code: DeviceErrorCode): void {
+    assert(message !== '', `${this.name}: virtio_error needs the text of the check that failed (${code})`);
     if (this.isBroken) return;
     this.errorMessage = message;
     this.errorCode = code;
@@ -236,6 +237,11 @@ export abstract class VirtioBackend implements TransportDevice {
       state.device.type === this.type,
       `${this.name}: migration state of a ${state.device.type} device loaded into a ${this.type} device`,
     );
+    assert(
+      state.queues.length <= this.queueCount,
+      `${this.name}: migration state has ${state.queues.length} queues, the device has ${this.queueCount}`,
+    );
+    assert(this.#status === 0, `${this.name}: migration state loaded into a device the guest already set up`);
     this.#status = state.status;
     this.#setNegotiated(state.negotiated);
     const hasEventIdx = this.hasNegotiated(VirtioFeature.eventIdx);

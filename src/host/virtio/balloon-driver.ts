@@ -1,3 +1,4 @@
+import {assert} from '../../core/assert.js';
 import {featureSet, VirtioFeature, withoutFeature, type FeatureSet} from '../../core/virtio.js';
 import {
   BALLOON_DEFLATE_QUEUE,
@@ -91,6 +92,10 @@ export class BalloonDriver extends VirtioDriver {
       () => {
         this.completed++;
         this.#inflatedPages += isInflate ? count : -count;
+        assert(
+          this.#inflatedPages >= 0 && this.#inflatedPages <= this.capacityPages,
+          `${this.driverName} ${this.deviceName}: ${this.#inflatedPages} pages ballooned, outside 0..${this.capacityPages}`,
+        );
         this.#config.write('actual', this.#inflatedPages);
         release();
         this.#update();

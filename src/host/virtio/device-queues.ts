@@ -135,6 +135,10 @@ export class DeviceQueues {
   completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: () => number): void {
     const pending = this.#pending[queueIndex];
     if (!pending) return;
+    if (atUs < this.#scheduler.nowUs)
+      invariantBroken(
+        `${this.#owner.name}: element ${element.head} completes at ${atUs} µs, before now (${this.#scheduler.nowUs})`,
+      );
     if (pending.has(element.head))
       invariantBroken(
         `${this.#owner.name}: element ${element.head} of queue ${queueIndex} is already pending`,

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../../core/assert.js';
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import type {MemoryView} from '../../core/memory-view.js';
 import {RangeAllocator} from '../../core/range-allocator.js';
@@ -6,7 +7,7 @@ import {SplitVirtqueueDriver, type IndirectTable} from '../../core/split-virtque
 import {DMA_MAPPING_ERROR} from '../../core/swiotlb.js';
 import {hasFeature, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import type {CoherentBuffer, DmaOps} from '../dma-ops.js';
-import type {RequestPart} from './driver-request.js';
+import type {DriverRequest, RequestPart} from './driver-request.js';
 import type {VirtioPciTransport} from './transport.js';
 
 /** Every guest here is pseries: its modern virtio-pci driver aligns used rings to SMP_CACHE_BYTES. */
@@ -82,6 +83,42 @@ export class DriverRings<Token> {
     if (this.#arenaBase === undefined) return false;
     this.#arena = new RangeAllocator(this.#arenaBase, arenaBytes, BUFFER_ALIGN_BYTES);
     return true;
+  }
+
+  /**
+   * Maps every part of a request for the device, in order (`dma_map_single`; bounced when the
+   * device's DMA operations bounce). On failure nothing stays mapped.
+   * @returns 0, or the size of the part that could not be mapped (the pool is full or too small)
+   */
+  mapRequest(request: DriverRequest, driverName: string): number {
+    const dma = this.#dma;
+    const parts = request.parts;
+    const dmaAddrs = request.dmaAddrs;
+    dmaAddrs.length = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (!(part.len > 0))
+        invariantBroken(`${driverName}: request part ${i} is ${part.len} bytes (a buffer is never empty)`);
+      const dmaAddr = dma.map(part.cpuGpa, part.len, part.direction);
+      if (dmaAddr === DMA_MAPPING_ERROR) {
+        this.unmapRequest(request, undefined);
+        return part.len;
+      }
+      dmaAddrs.push(dmaAddr);
+    }
+    return 0;
+  }
+
+  /**
+   * Unmaps what `mapRequest` mapped: device-written parts are copied back when the device
+   * returned the request (`usedLength` given); an aborted request copies nothing back.
+   */
+  unmapRequest(request: DriverRequest, usedLength: number | undefined): void {
+    const dma = this.#dma;
+    const parts = request.parts;
+    const dmaAddrs = request.dmaAddrs;
+    for (let i = 0; i < dmaAddrs.length; i++)
+      dma.unmap(dmaAddrs[i]!, parts[i]!.len, usedLength === undefined ? 'to-device' : parts[i]!.direction);
   }
 
   /** Bytes of buffer memory; undefined when the arena is exhausted (or gone). */

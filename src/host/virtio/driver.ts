@@ -1,6 +1,5 @@
-import {DMA_MAPPING_ERROR} from '../../core/swiotlb.js';
+import {assert, invariantBroken} from '../../core/assert.js';
 import {VirtioStatus, type FeatureSet} from '../../core/virtio.js';
-import type {DmaOps} from '../dma-ops.js';
 import type {DmaMode} from '../dma-policy.js';
 import {dmaOpsFor, negotiate, type ProbeRefusalCode} from './driver-probe.js';
 import {DriverRings, SegmentScratch} from './driver-rings.js';
@@ -31,7 +30,6 @@ export abstract class VirtioDriver {
   /** Requests of the workload handed to the ring (or failed at once), and those that finished: submitted = finished + inFlight. */
   submitted = 0;
   finished = 0;
-  protected dma: DmaOps | undefined;
   #rings: DriverRings<DriverRequest> | undefined;
   #isBroken = false;
   readonly #handlers: InterruptHandlers;
@@ -97,6 +95,10 @@ export abstract class VirtioDriver {
    * @returns false when the device was refused or could not be set up
    */
   probe(): boolean {
+    assert(
+      this.mode === 'absent',
+      `${this.driverName} ${this.deviceName}: probed twice (probe once, or remove first)`,
+    );
     const transport = this.#transport;
     const negotiation = negotiate(this.kernel, transport, this.supportedFeatures, (features) =>
       this.validate(features),
@@ -106,8 +108,7 @@ export abstract class VirtioDriver {
     this.mode = decision.mode;
     this.bounces = decision.bounces;
     this.#isBroken = false;
-    this.dma = dmaOpsFor(this.kernel, decision, transport.index);
-    this.#rings = new DriverRings(this.kernel.heap, this.dma);
+    this.#rings = new DriverRings(this.kernel.heap, dmaOpsFor(this.kernel, decision, transport.index));
     if (!this.#rings.setUp(transport, this.kernel.view, features, this.arenaBytes)) {
       this.remove();
       return this.#refuse('heap-exhausted', 'cannot allocate rings (guest kernel heap exhausted)');
@@ -120,6 +121,10 @@ export abstract class VirtioDriver {
 
   /** After migration the driver talks to the target's instance of its device. */
   rebindTransport(transport: VirtioPciTransport): void {
+    assert(
+      transport.index === this.#transport.index && transport.deviceType === this.#transport.deviceType,
+      `${this.driverName} ${this.deviceName}: rebound to ${transport.name} (virtio-${transport.deviceType}); a migrated driver keeps its device`,
+    );
     this.#transport.disconnectInterrupts();
     this.#transport = transport;
     if (this.isReady) transport.connectInterrupts(this.#handlers);
@@ -160,26 +165,18 @@ export abstract class VirtioDriver {
 
   /** `submit` for a request object (no closures per request on the hot path). */
   protected submitRequest(queueIndex: number, request: DriverRequest): SubmitResult {
-    const queue = this.#rings?.queues[queueIndex];
-    const dma = this.dma;
+    const rings = this.#rings;
+    const queue = rings?.queues[queueIndex];
     const isCounted = request.isCounted;
-    if (!queue || !dma || this.#isBroken || this.#deviceNeedsReset()) return this.#failAtOnce(isCounted);
-    const parts = request.parts;
-    const dmaAddrs = request.dmaAddrs;
-    dmaAddrs.length = 0;
-    for (let i = 0; i < parts.length; i++) {
-      const part = parts[i]!;
-      const dmaAddr = dma.map(part.cpuGpa, part.len, part.direction);
-      if (dmaAddr === DMA_MAPPING_ERROR) {
-        this.#unmapAll(request, dmaAddrs.length);
-        if (!this.kernel.reportMapFailure(this.#mappingDevice(), part.len))
-          return this.#failAtOnce(isCounted);
-        return 'retry';
-      }
-      dmaAddrs.push(dmaAddr);
+    if (!rings || !queue || this.#isBroken || this.#deviceNeedsReset()) return this.#failAtOnce(isCounted);
+    const unmappedBytes = rings.mapRequest(request, this.driverName);
+    if (unmappedBytes > 0) {
+      if (!this.kernel.reportMapFailure(this.#mappingDevice(), unmappedBytes))
+        return this.#failAtOnce(isCounted);
+      return 'retry';
     }
     if (queue.add(this.#segments.of(request), request) === undefined) {
-      this.#unmapAll(request, dmaAddrs.length);
+      rings.unmapRequest(request, undefined);
       return 'retry';
     }
     if (isCounted) {
@@ -248,11 +245,6 @@ export abstract class VirtioDriver {
     return 'failed';
   }
 
-  /** Undoes the first `count` mappings of a request that will not be queued (nothing to copy back). */
-  #unmapAll(request: DriverRequest, count: number): void {
-    for (let i = 0; i < count; i++) this.dma?.unmap(request.dmaAddrs[i]!, request.parts[i]!.len, 'to-device');
-  }
-
   #abortAll(): void {
     for (const queue of this.#rings?.queues ?? [])
       for (const request of queue.detachUnused()) this.#finish(request, undefined);
@@ -281,15 +273,12 @@ export abstract class VirtioDriver {
 
   /** Unmaps (bouncing device-written data back) and hands the request to its device model. */
   #finish(request: DriverRequest, usedLength: number | undefined): void {
-    const dma = this.dma;
-    const parts = request.parts;
-    for (let i = 0; i < parts.length; i++)
-      dma?.unmap(
-        request.dmaAddrs[i]!,
-        parts[i]!.len,
-        usedLength === undefined ? 'to-device' : parts[i]!.direction,
-      );
+    this.#rings?.unmapRequest(request, usedLength);
     if (request.isCounted) {
+      if (this.inFlight <= 0)
+        invariantBroken(
+          `${this.driverName} ${this.deviceName}: a request finished with none in flight (finished twice)`,
+        );
       this.inFlight--;
       this.finished++;
     }

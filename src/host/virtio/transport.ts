@@ -1,3 +1,4 @@
+import {invariantBroken} from '../../core/assert.js';
 import {VirtioStatus, type FeatureSet} from '../../core/virtio.js';
 import type {SplitRingAddresses} from '../../core/split-ring-layout.js';
 import type {DeviceType} from '../config/world-schema.js';
@@ -62,6 +63,8 @@ export class VirtioPciTransport {
 
   /** Writes device_status: 0 resets the device; FEATURES_OK sticks only if the device accepts the features. */
   writeDeviceStatus(status: number): void {
+    if (!Number.isInteger(status) || status < 0 || status > 0xff)
+      invariantBroken(`${this.name}: device_status is one byte; the driver wrote ${status}`);
     if (status === 0) {
       this.#device.reset();
       return;
@@ -93,10 +96,18 @@ export class VirtioPciTransport {
 
   /** queue_size, queue_desc, queue_driver, queue_device, then queue_enable = 1 (`vp_active_vq`). */
   enableQueue(queueIndex: number, size: number, addresses: SplitRingAddresses): void {
+    if (this.#device.status & VirtioStatus.driverOk)
+      invariantBroken(
+        `${this.name}: queue ${queueIndex} enabled after DRIVER_OK (queues are set up before it)`,
+      );
     this.#device.enableQueue(queueIndex, addresses, size);
   }
 
   notify(queueIndex: number): void {
+    if (!(queueIndex >= 0 && queueIndex < this.#device.queueCount))
+      invariantBroken(
+        `${this.name}: notify of queue ${queueIndex}, the device has ${this.#device.queueCount}`,
+      );
     this.#device.notify(queueIndex);
   }
 
@@ -113,6 +124,10 @@ export class VirtioPciTransport {
 
   /** A used-buffer notification on the queue's vector. */
   interruptQueue(queueIndex: number): void {
+    if (!(queueIndex >= 0 && queueIndex < this.#device.queueCount))
+      invariantBroken(
+        `${this.name}: interrupt for queue ${queueIndex}, the device has ${this.#device.queueCount}`,
+      );
     this.#handlers?.queue(queueIndex);
   }
 
