@@ -94,7 +94,11 @@ export class VirtioPciTransport {
     return this.#device.queueSizeMax;
   }
 
-  /** queue_size, queue_desc, queue_driver, queue_device, then queue_enable = 1 (`vp_active_vq`). */
+  /**
+   * queue_size, queue_desc, queue_driver, queue_device, then queue_enable = 1 (Linux `vp_active_vq`);
+   * QEMU then calls `virtio_queue_set_num` and `virtio_queue_set_rings` with the three addresses
+   * (hw/virtio/virtio-pci.c `virtio_pci_common_write`, VIRTIO_PCI_COMMON_Q_ENABLE).
+   */
   enableQueue(queueIndex: number, size: number, addresses: SplitRingAddresses): void {
     if (this.#device.status & VirtioStatus.driverOk)
       invariantBroken(
