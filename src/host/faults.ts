@@ -47,12 +47,12 @@ export function injectMalformedChain(guest: Guest): CommandResult {
   const driver = guest.kernel?.allDrivers().find((candidate) => candidate.isReady && !candidate.isBroken);
   if (!driver) return {ok: false, reason: `${guest.name} has no working virtio device to break`};
   if (!driver.injectLoopedChain())
-    return {ok: false, reason: `${guest.name}: ${driver.backend.name} has no free descriptor`};
+    return {ok: false, reason: `${guest.name}: ${driver.deviceName} has no free descriptor`};
   guest.context.emit(
     guest.name,
     'fault',
     'warning',
-    `${driver.driverName} ${driver.backend.name}: guest driver queued a looped descriptor chain`,
+    `${driver.driverName} ${driver.deviceName}: guest driver queued a looped descriptor chain`,
   );
   return {ok: true};
 }

@@ -1,6 +1,6 @@
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import {IO_TLB_SIZE, swiotlbGeometry, type SwiotlbGeometry} from '../core/swiotlb.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 import {defaultResidentBytes, GUEST_KERNEL_HEAP_BYTES} from './config/world-references.js';
 import type {GuestConfig} from './config/world-schema.js';
 

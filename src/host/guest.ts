@@ -4,7 +4,6 @@ import type {TimerHandle} from '../core/scheduler.js';
 import {formatSize} from '../core/units.js';
 import {BootTiming} from './boot-timing.js';
 import type {DmaPolicy, GuestConfig, WorkloadConfig} from './config/world-schema.js';
-import {DiskShadow} from './disk-shadow.js';
 import {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
@@ -17,6 +16,7 @@ import type {VirtioBackend} from './virtio/backend.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
 import {Workload} from './workload.js';
+import {GuestCheckers} from './checkers/guest-checkers.js';
 
 export type CommandResult =
   {readonly ok: true; readonly message?: string} | {readonly ok: false; readonly reason: string};
@@ -45,7 +45,7 @@ export class Guest {
   readonly image: Buffer;
   backends: VirtioBackend[];
   readonly disk: DiskStore | null;
-  readonly diskShadow = new DiskShadow();
+  readonly checkers = new GuestCheckers();
   readonly deviceTotals: DeviceTotals[];
   readonly workload: Workload;
   kernel: GuestKernel | null = null;
@@ -76,12 +76,15 @@ export class Guest {
     this.layout = guestLayout(config);
     this.memory = new GuestMemory(config.memory);
     this.image = image;
-    const created = createBackends(context, config, this.memory, () => this.isProtected);
+    const created = createBackends(context, config, this.memory, {
+      isDiscardInhibited: () => this.isProtected,
+      checkers: this.checkers,
+    });
     this.backends = created.backends;
     this.disk = created.disk;
     if (this.disk) {
       this.disk.write(0, image, 0, image.length);
-      this.diskShadow.recordContents(0, image);
+      this.checkers.disk.recordContents(0, image);
     }
     this.deviceTotals = this.backends.map(() => ({completed: 0, failed: 0, integrityErrors: 0}));
     this.workload = new Workload(
@@ -123,7 +126,7 @@ export class Guest {
 
   /** Drivers of the current kernel, by backend index (undefined where none is bound). */
   driverFor(backend: VirtioBackend): VirtioDriver | undefined {
-    return this.kernel?.allDrivers().find((driver) => driver.backend === backend);
+    return this.kernel?.allDrivers().find((driver) => driver.transport === backend.transport);
   }
 
   // ---- guest execution: timers that pause with the VM and die with a reboot ----
@@ -322,15 +325,16 @@ export class Guest {
       isSwiotlbForced: this.config.swiotlb.force,
       bootCount: this.bootCount,
       isFirmware,
-      diskShadow: this.diskShadow,
+      checkers: this.checkers,
       runOnCpu: (work) => this.runOnCpu(work),
+      guestTimer: (delayUs, work) => this.guestTimer(delayUs, work),
     });
   }
 
   /** Unbinds a kernel's drivers, folding their counters into the device totals. */
   #retireKernel(kernel: GuestKernel): void {
     for (const driver of kernel.allDrivers()) {
-      const index = this.backends.indexOf(driver.backend);
+      const index = driver.deviceIndex;
       const totals = this.deviceTotals[index];
       driver.remove();
       if (totals) {
@@ -500,9 +504,8 @@ export class Guest {
   adoptTarget(memory: GuestMemory, backends: VirtioBackend[], host: Host): void {
     const drivers = this.kernel?.allDrivers() ?? [];
     for (const driver of drivers) {
-      const index = this.backends.indexOf(driver.backend);
-      const replacement = backends[index];
-      if (replacement) driver.rebindBackend(replacement);
+      const replacement = backends[driver.deviceIndex];
+      if (replacement) driver.rebindTransport(replacement.transport);
     }
     for (const backend of this.backends) backend.quiesce();
     this.memory = memory;

@@ -1,4 +1,6 @@
 import type {DeviceType, DmaPolicy, LaunchSecurity, WorkloadName} from './config/world-schema.js';
+import type {DeviceErrorCode} from './virtio/device-error.js';
+import type {ProbeRefusalCode} from './virtio/driver-probe.js';
 
 /** Snapshot field names are part of the automation contract (DESIGN §5, README). */
 export interface HostSnapshot {
@@ -40,6 +42,8 @@ export interface DeviceSnapshot {
   readonly bounces: boolean;
   readonly status: 'ok' | 'needs-reset' | 'refused';
   readonly error: string | null;
+  /** Which check `error` comes from: the probe check that refused the device, or the QEMU check that broke it. */
+  readonly errorCode: ProbeRefusalCode | DeviceErrorCode | null;
   readonly featuresOffered: readonly string[];
   readonly featuresNegotiated: readonly string[];
   readonly completed: number;

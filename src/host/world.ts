@@ -16,7 +16,7 @@ import type {HostSnapshot, WorldSnapshot} from './snapshot-types.js';
 import {guestImageBytes, publicKeyFromBase64} from './ticket.js';
 import {createBackends} from './virtio/create-backends.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 import {applyConfigChange} from './apply-config.js';
 
 export interface WorldOptions {
@@ -220,7 +220,7 @@ export class World implements SimContext {
       if (driver?.status === 'refused')
         return {
           ok: false,
-          reason: `the balloon was refused at probe: device must provide VIRTIO_F_ACCESS_PLATFORM (dmaPolicy restricted, guest secure)`,
+          reason: `the balloon was refused at probe: ${driver.refusalMessage} (dmaPolicy restricted, guest secure)`,
         };
       if (guest.isProtected && !isForced) {
         return {
@@ -330,7 +330,11 @@ export class World implements SimContext {
       },
       isLinkDown: (a: string, b: string) => this.links.isDown(a, b),
       createBackends: (guest: Guest, memory: Parameters<typeof createBackends>[2]) =>
-        createBackends(this, guest.config, memory, () => guest.isProtected, guest.disk).backends,
+        createBackends(this, guest.config, memory, {
+          isDiscardInhibited: () => guest.isProtected,
+          checkers: guest.checkers,
+          disk: guest.disk,
+        }).backends,
       takeKeyExchangeFault: (guest: Guest) => this.#keyExchangeFaults.delete(guest.name),
       onEnded: () => this.#changed(),
       onSwitchOver: (source: GuestMemory, target: GuestMemory) => this.onSwitchOver?.(source, target),

@@ -6,7 +6,8 @@ import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SimContext} from '../sim-context.js';
 import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
-import type {BackendMigrationState, VirtioBackend} from '../virtio/backend.js';
+import type {VirtioBackend} from '../virtio/backend.js';
+import type {BackendMigrationState} from '../virtio/migration-state.js';
 import {exchangeUltravisorKeys, exportSecurePage, importSecurePage} from './secure-page-transport.js';
 
 /** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */

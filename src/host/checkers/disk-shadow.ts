@@ -1,5 +1,5 @@
-import type {MemoryView} from '../core/memory-view.js';
-import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from './block-pattern.js';
+import type {MemoryView} from '../../core/memory-view.js';
+import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 
 export {SHADOW_BLOCK_BYTES};
 
