@@ -1,6 +1,14 @@
 import {z} from 'zod';
 import {DMA_POLICIES, WORKLOADS} from './world-schema.js';
-import {durationSchema, forwardIssues, nameSchema, oneOf, sizeSchema} from './schema-primitives.js';
+import {checkRunDuration, checkSnapshotInterval} from './run-limits.js';
+import {
+  boundedDurationSchema,
+  durationSchema,
+  forwardIssues,
+  nameSchema,
+  oneOf,
+  sizeSchema,
+} from './schema-primitives.js';
 
 export const FAULT_KINDS = [
   'link-down',
@@ -108,8 +116,8 @@ export const scenarioSchema = z.strictObject({
   /** What the scenario shows, for people. */
   description: z.string().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-  duration: durationSchema.optional(),
-  interval: durationSchema.optional(),
+  duration: boundedDurationSchema(checkRunDuration).optional(),
+  interval: boundedDurationSchema(checkSnapshotInterval).optional(),
   steps: z.array(stepSchema).default([]),
   expect: z.array(expectationSchema).default([]),
 });
