@@ -1,7 +1,9 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {render} from 'ink';
+import {CONFIG_FILE_MAX_BYTES} from '../host/config/load-yaml.js';
+import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import type {WorldConfig} from '../host/config/world-schema.js';
 import {World} from '../host/world.js';
 import {Dashboard} from '../views/dashboard.js';
@@ -107,9 +109,6 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
 }
 
 function readTextOrUndefined(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const read = readFileBoundedSync(file, CONFIG_FILE_MAX_BYTES);
+  return read.ok ? read.bytes.toString('utf8') : undefined;
 }
