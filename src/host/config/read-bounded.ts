@@ -105,13 +105,21 @@ function readFailure(error: unknown): BoundedRead {
 
 /** `cannot read file (no such file)`: an fs error in words, its code when there are none. */
 export function describeReadError(error: unknown): string {
+  return `cannot read file (${describeFsError(error)})`;
+}
+
+/** An fs error's code in words (`permission denied`), the code itself when there are none. */
+export function describeFsError(error: unknown): string {
   const code = error && typeof error === 'object' && 'code' in error ? String(error.code) : undefined;
   const reasons: Record<string, string> = {
     ENOENT: 'no such file',
     EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
     EISDIR: 'is a directory',
     ENOTDIR: 'a parent is not a directory',
     ELOOP: 'too many symbolic links',
   };
-  return `cannot read file (${code === undefined ? String(error) : (reasons[code] ?? code)})`;
+  if (code !== undefined) return reasons[code] ?? code;
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }
