@@ -7,6 +7,7 @@ import {loadScenarioFile} from '../../src/host/config/load-scenario.js';
 import {DEFAULT_WORLD_FILE, loadWorldFile} from '../../src/host/config/load-world.js';
 import {CONFIG_FILE_MAX_BYTES} from '../../src/host/config/load-yaml.js';
 import {readFileBounded, readFileBoundedSync} from '../../src/host/config/read-bounded.js';
+import {readPath} from '../../src/host/expectations.js';
 import {defaultConfig} from '../helpers/world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svmtop-bounds-'));
@@ -95,5 +96,54 @@ describe('bounded reads', () => {
       reason: 'too-large',
       error: 'file is over the limit of 1000 bytes',
     });
+  });
+});
+
+describe('scenario entries that were accepted silently', () => {
+  it.each([['devices['], ['devices[blk'], ['security..state'], ['.state'], ['devices[]'], ['a b']])(
+    'refuses the malformed path %j',
+    (path) => {
+      expect(loadScenario(`expect:\n  - {vm: web-1, path: ${JSON.stringify(path)}, equals: 1}\n`)).toBe(
+        `expect[0].path: expected a path like security.state or devices[blk].faults, got ${JSON.stringify(path)}`,
+      );
+    },
+  );
+
+  it.each([['constructor.name'], ['__proto__'], ['devices[0].constructor']])(
+    'refuses a path through what every object inherits: %s',
+    (path) => {
+      expect(loadScenario(`expect:\n  - {vm: web-1, path: "${path}", equals: Object}\n`)).toMatch(
+        /^expect\[0\]\.path: "(constructor|__proto__)" is not a snapshot field/,
+      );
+    },
+  );
+
+  it('accepts every path form the shipped scenarios use', () => {
+    const paths = ['devices[blk].faults', 'migration.blockedReasons[0]', 'security.state', 'host'];
+    const text = paths.map((path) => `  - {vm: web-1, path: "${path}", equals: 1}`).join('\n');
+    expect(loadScenario(`expect:\n${text}\n`)).toBe('ok');
+  });
+
+  it('refuses a link fault naming the same host twice', () => {
+    expect(loadScenario('steps:\n  - {at: 1s, do: fault, kind: link-down, hosts: [alpha, alpha]}\n')).toBe(
+      'steps[0].hosts: a link joins two different hosts',
+    );
+  });
+
+  it('refuses maxBandwidth: 0, which would never move a byte, and says what QEMU means by it', () => {
+    expect(loadScenario('steps:\n  - {at: 1s, do: migrate, vm: web-1, to: beta, maxBandwidth: 0}\n')).toBe(
+      'steps[0].maxBandwidth: expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
+    );
+  });
+});
+
+describe('expectation paths', () => {
+  it('read only the snapshot’s own fields', () => {
+    const vm = {security: {state: 'secure'}, devices: [{type: 'blk', faults: 2}]};
+    expect(readPath(vm, 'security.state')).toBe('secure');
+    expect(readPath(vm, 'devices[blk].faults')).toBe(2);
+    expect(readPath(vm, 'devices[0].type')).toBe('blk');
+    expect(readPath(vm, 'constructor.name')).toBeUndefined();
+    expect(readPath(vm, 'security.toString')).toBeUndefined();
   });
 });
