@@ -1,7 +1,9 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {render} from 'ink';
+import {render, type Instance} from 'ink';
+import {CONFIG_FILE_MAX_BYTES} from '../host/config/load-yaml.js';
+import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import type {WorldConfig} from '../host/config/world-schema.js';
 import {World} from '../host/world.js';
 import {Dashboard} from '../views/dashboard.js';
@@ -9,6 +11,7 @@ import {createTheme} from '../views/theme.js';
 import {watchConfigFile} from './config-watcher.js';
 import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences} from './preferences.js';
+import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
 import {WorldRunner} from './world-runner.js';
 
 export interface DashboardOptions {
@@ -76,25 +79,20 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   );
   process.on('SIGTERM', () => exit(0));
   process.on('SIGINT', () => exit(0));
-  process.on('SIGHUP', () => exit(0));
-  const crash = (error: unknown) => {
-    const logFile = join(tmpdir(), `svmtop-crash-${process.pid}.log`);
-    try {
-      instance.unmount();
-    } catch {
-      // Unmounting is best effort here; the escape sequence below restores the terminal anyway.
-    }
-    process.stdout.write(RESTORE_TERMINAL);
-    process.stdin.setRawMode?.(false);
-    writeFileSync(
-      logFile,
-      `${new Date().toISOString()} svmtop crashed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.stderr.write(
-      `svmtop: internal error: ${error instanceof Error ? error.message : String(error)} (details in ${logFile})\n`,
-    );
-    process.exit(70);
+  // Nobody is left to see a restored screen or a message: keep the preferences, stop, exit 0.
+  const leaveQuietly = () => {
+    if (isExiting) return;
+    isExiting = true;
+    runner.stop();
+    preferences.save({speed: runner.speed});
+    void stopWatching().finally(() => {
+      restoreTerminal(instance); // a live terminal (a stray SIGHUP) is put back; a dead one fails quietly
+      releaseTerminal();
+      process.exit(0);
+    });
   };
+  const crash = (error: unknown) => (isTerminalGone(error) ? leaveQuietly() : reportCrash(instance, error));
+  onTerminalGone(leaveQuietly, crash);
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   if (process.env.SVMTOP_TEST_CRASH_AFTER_MS)
@@ -106,10 +104,32 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   await instance.waitUntilExit();
 }
 
-function readTextOrUndefined(file: string): string | undefined {
+/** Restores the terminal, logs the error to a file, names the file on stderr and exits 70. */
+function reportCrash(instance: Instance, error: unknown): never {
+  const logFile = join(tmpdir(), `svmtop-crash-${process.pid}.log`);
+  restoreTerminal(instance);
+  writeFileSync(
+    logFile,
+    `${new Date().toISOString()} svmtop crashed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.stderr.write(
+    `svmtop: internal error: ${error instanceof Error ? error.message : String(error)} (details in ${logFile})\n`,
+  );
+  process.exit(70);
+}
+
+/** Leaves the alternate screen, shows the cursor and ends raw mode, as far as the terminal lets it. */
+function restoreTerminal(instance: Instance): void {
   try {
-    return readFileSync(file, 'utf8');
+    instance.unmount();
   } catch {
-    return undefined;
+    // Unmounting is best effort here; the escape sequence below restores the terminal anyway.
   }
+  process.stdout.write(RESTORE_TERMINAL);
+  process.stdin.setRawMode?.(false);
+}
+
+function readTextOrUndefined(file: string): string | undefined {
+  const read = readFileBoundedSync(file, CONFIG_FILE_MAX_BYTES);
+  return read.ok ? read.bytes.toString('utf8') : undefined;
 }

@@ -12,6 +12,8 @@ export interface PtySession {
   press(keys: string): void;
   resize(columns: number, rows: number): void;
   kill(signal?: string): void;
+  /** Closes the terminal as closing its window does: the master side goes away, then SIGHUP. */
+  hangUp(): void;
   /** Polls the screen until `predicate` holds; fails with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   readonly exited: Promise<{exitCode: number; signal?: number | undefined}>;
@@ -67,6 +69,7 @@ export function startSvmtop(
       terminal.resize(newColumns, newRows);
     },
     kill: (signal = 'SIGTERM') => child.kill(signal),
+    hangUp: () => (child as unknown as {destroy(): void}).destroy(),
     async waitFor(predicate, what, timeoutMs = 15_000) {
       const start = Date.now();
       for (;;) {
