@@ -215,7 +215,7 @@ export const VM_COLUMNS: readonly Column[] = [
     titles: ['MIGRATION', 'MIGR'],
     align: 'left',
     priority: 2,
-    minWidth: 8,
+    minWidth: 9,
     maxWidth: 20,
     isCuttable: true,
     cell: (vm, theme) => ({
