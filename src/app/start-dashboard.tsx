@@ -72,7 +72,11 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
   process.stdin.setRawMode?.(true);
   const instance = render(
-    <WithApp onApp={(value) => (app = value)}>
+    <WithApp
+      onApp={(value) => {
+        app = value;
+      }}
+    >
       <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />
     </WithApp>,
     {
@@ -137,7 +141,9 @@ function WithApp({
   readonly children: ReactNode;
 }) {
   const value = useApp();
-  useEffect(() => onApp(value), [onApp, value]);
+  useEffect(() => {
+    onApp(value);
+  }, [onApp, value]);
   return children;
 }
 
