@@ -1,11 +1,11 @@
 import {Box, useWindowSize} from 'ink';
 import {useEffect, useMemo, useState, useSyncExternalStore} from 'react';
 import {Banner, KeyBar, StatusLine, TooSmall} from './chrome.js';
-import {layoutList} from './column-layout.js';
+import {layoutList, type ListLayout} from './column-layout.js';
 import {DashboardController} from './dashboard-controller.js';
-import {isTooSmall, layoutOf} from './dashboard-layout.js';
+import {isTooSmall, layoutOf, type DashboardLayout} from './dashboard-layout.js';
 import type {DashboardCommands, DashboardPreferences, DashboardSource} from './dashboard-model.js';
-import {selectedSnapshot} from './dashboard-state.js';
+import {selectedSnapshot, type DashboardState} from './dashboard-state.js';
 import {DetailPanel} from './detail-panel.js';
 import {ConfirmDialog, FilterBar, HelpOverlay, HostPicker} from './overlays.js';
 import {SummaryBar} from './summary-bar.js';
@@ -65,7 +65,6 @@ export function Dashboard({source, commands, theme, preferences, size, now}: Das
   if (isTooSmall({columns, rows})) return <TooSmall columns={columns} rows={rows} />;
   const layout = layoutOf({...state, size: {columns, rows}});
   const {overlay, view} = state;
-  const selected = selectedSnapshot(state);
   return (
     // Every box clips only vertically: Ink re-slices each line of a horizontally clipped box, every
     // frame, and the views already cut their text to the width (a view test holds them to it).
@@ -81,62 +80,84 @@ export function Dashboard({source, commands, theme, preferences, size, now}: Das
       {overlay.kind === 'help' ? (
         <HelpOverlay width={columns} height={layout.bodyHeight} offset={overlay.offset} theme={theme} />
       ) : (
-        <>
-          <VmList
-            vms={state.vms}
-            layout={list}
-            selectedVm={state.selectedVm}
-            offset={state.listOffset}
-            bodyRows={layout.listBodyRows}
-            hasFooter={layout.hasListFooter}
-            width={columns}
-            height={layout.listHeight}
-            theme={theme}
-          />
-          {layout.filterRow !== null ? (
-            <FilterBar
-              filter={state.filter}
-              isEditing={overlay.kind === 'filter'}
-              shownCount={state.vms.length}
-              totalCount={view.world.vms.length}
-              width={columns}
-              theme={theme}
-            />
-          ) : null}
-          {overlay.kind === 'picker' ? (
-            <HostPicker
-              vm={overlay.vm}
-              checks={overlay.checks}
-              host={overlay.host}
-              width={columns}
-              height={layout.detailHeight}
-              theme={theme}
-            />
-          ) : overlay.kind === 'confirm' ? (
-            <Box flexDirection="column" height={layout.detailHeight}>
-              <ConfirmDialog
-                question={overlay.question}
-                width={columns}
-                height={layout.detailHeight}
-                theme={theme}
-              />
-            </Box>
-          ) : (
-            <DetailPanel
-              vm={selected}
-              events={view.events}
-              tab={state.tab}
-              eventsBack={state.eventsBack}
-              width={columns}
-              height={layout.detailHeight}
-              theme={theme}
-            />
-          )}
-        </>
+        <DashboardBody state={state} list={list} layout={layout} width={columns} theme={theme} />
       )}
       <Banner lines={layout.bannerLines} width={columns} theme={theme} />
       <StatusLine status={state.status} width={columns} theme={theme} />
       <KeyBar width={columns} theme={theme} />
     </Box>
+  );
+}
+
+/** Between the summary and the status line: the list, the filter line, and the detail or a question. */
+function DashboardBody({
+  state,
+  list,
+  layout,
+  width,
+  theme,
+}: {
+  readonly state: DashboardState;
+  readonly list: ListLayout;
+  readonly layout: DashboardLayout;
+  readonly width: number;
+  readonly theme: Theme;
+}) {
+  const {overlay, view} = state;
+  const columns = width;
+  const selected = selectedSnapshot(state);
+  return (
+    <>
+      <VmList
+        vms={state.vms}
+        layout={list}
+        selectedVm={state.selectedVm}
+        offset={state.listOffset}
+        bodyRows={layout.listBodyRows}
+        hasFooter={layout.hasListFooter}
+        width={columns}
+        height={layout.listHeight}
+        theme={theme}
+      />
+      {layout.filterRow !== null ? (
+        <FilterBar
+          filter={state.filter}
+          isEditing={overlay.kind === 'filter'}
+          shownCount={state.vms.length}
+          totalCount={view.world.vms.length}
+          width={columns}
+          theme={theme}
+        />
+      ) : null}
+      {overlay.kind === 'picker' ? (
+        <HostPicker
+          vm={overlay.vm}
+          checks={overlay.checks}
+          host={overlay.host}
+          width={columns}
+          height={layout.detailHeight}
+          theme={theme}
+        />
+      ) : overlay.kind === 'confirm' ? (
+        <Box flexDirection="column" height={layout.detailHeight}>
+          <ConfirmDialog
+            question={overlay.question}
+            width={columns}
+            height={layout.detailHeight}
+            theme={theme}
+          />
+        </Box>
+      ) : (
+        <DetailPanel
+          vm={selected}
+          events={view.events}
+          tab={state.tab}
+          eventsBack={state.eventsBack}
+          width={columns}
+          height={layout.detailHeight}
+          theme={theme}
+        />
+      )}
+    </>
   );
 }
