@@ -1,7 +1,8 @@
 import {writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {render, type Instance} from 'ink';
+import {render, useApp, type Instance} from 'ink';
+import {useEffect, type ReactNode} from 'react';
 import {CONFIG_FILE_MAX_BYTES} from '../host/config/load-yaml.js';
 import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import type {WorldConfig} from '../host/config/world-schema.js';
@@ -12,6 +13,7 @@ import {watchConfigFile} from './config-watcher.js';
 import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences} from './preferences.js';
 import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
+import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
 import {WorldRunner} from './world-runner.js';
 
 export interface DashboardOptions {
@@ -25,7 +27,7 @@ export interface DashboardOptions {
 }
 
 /** Cursor visible, alternate screen left: what a crashed full-screen program must leave behind. */
-const RESTORE_TERMINAL = '\u001B[?25h\u001B[?1049l';
+const RESTORE_TERMINAL = `${MOUSE_OFF}\u001B[?25h\u001B[?1049l`;
 
 /**
  * Starts the dashboard: the world in wall-clock time, Ink in the alternate screen, the config
@@ -46,19 +48,42 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     if (isExiting) return;
     isExiting = true;
     runner.stop();
+    process.stdout.write(MOUSE_OFF);
     preferences.save({speed: runner.speed});
     void stopWatching().finally(() => {
       instance.unmount();
       void instance.waitUntilExit().finally(() => process.exit(code));
     });
   };
-  const commands = createDashboardCommands(runner, preferences, () => exit(0));
+  let app: ReturnType<typeof useApp> | undefined;
+  const suspend = () => {
+    // Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop as the shell
+    // expects; kill() returns once the process is continued (fg), and Ink redraws in full.
+    void app
+      ?.suspendTerminal(() => {
+        runner.stop();
+        process.stdout.write(MOUSE_OFF);
+        process.kill(process.pid, 'SIGTSTP');
+      })
+      .then(() => {
+        process.stdout.write(MOUSE_ON);
+        runner.start(refreshMs);
+      });
+  };
+  const commands = createDashboardCommands(runner, preferences, {quit: () => exit(0), suspend});
   const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
   // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
   process.stdin.setRawMode?.(true);
   const instance = render(
-    <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
+    <WithApp
+      onApp={(value) => {
+        app = value;
+      }}
+    >
+      <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />
+    </WithApp>,
     {
+      stdin: createTerminalInput(process.stdin),
       interactive: true,
       alternateScreen: true,
       incrementalRendering: true,
@@ -100,8 +125,24 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
       () => crash(new Error('test crash requested by SVMTOP_TEST_CRASH_AFTER_MS')),
       Number(process.env.SVMTOP_TEST_CRASH_AFTER_MS),
     );
+  process.stdout.write(MOUSE_ON);
   runner.start(refreshMs);
   await instance.waitUntilExit();
+}
+
+/** Hands Ink's app handle (suspendTerminal) to the code outside React. */
+function WithApp({
+  onApp,
+  children,
+}: {
+  readonly onApp: (app: ReturnType<typeof useApp>) => void;
+  readonly children: ReactNode;
+}) {
+  const value = useApp();
+  useEffect(() => {
+    onApp(value);
+  }, [onApp, value]);
+  return children;
 }
 
 /** Restores the terminal, logs the error to a file, names the file on stderr and exits 70. */

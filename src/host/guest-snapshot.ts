@@ -27,6 +27,7 @@ export function snapshotGuest(
     vcpus: guest.config.vcpus,
     memoryBytes: guest.config.memory,
     dmaPolicy: guest.config.dmaPolicy,
+    dmaPolicyInEffect: guest.kernel && !guest.kernel.isFirmware ? guest.kernel.policy : null,
     workload: guest.config.workload.profile,
     svm: guest.config.svm,
     security: {

@@ -113,7 +113,10 @@ export interface VmSnapshot {
   readonly state: VmState;
   readonly vcpus: number;
   readonly memoryBytes: number;
+  /** The configured policy: what the next boot's kernel will use. */
   readonly dmaPolicy: DmaPolicy;
+  /** The policy of the running kernel; null while no kernel runs (firmware, shutdown, halted). */
+  readonly dmaPolicyInEffect: DmaPolicy | null;
   readonly workload: WorkloadName;
   readonly svm: boolean;
   readonly security: {

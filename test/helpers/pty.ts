@@ -24,14 +24,22 @@ export interface PtySession {
 /** Starts the real `svmtop` in a pseudo-terminal and mirrors its output in a headless xterm. */
 export function startSvmtop(
   args: string[] = [],
-  options: {columns?: number; rows?: number; env?: Record<string, string>; configHome?: string} = {},
+  options: {
+    columns?: number;
+    rows?: number;
+    env?: Record<string, string>;
+    configHome?: string;
+    /** Another program to start instead (a shell that then starts svmtop, for job control). */
+    command?: {readonly file: string; readonly args: readonly string[]};
+  } = {},
 ): PtySession {
   const columns = options.columns ?? 120;
   const rows = options.rows ?? 40;
   const configHome = options.configHome ?? mkdtempSync(join(tmpdir(), 'svmtop-prefs-'));
   const terminal = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
   let raw = '';
-  const child = pty.spawn(process.execPath, [CLI, ...args], {
+  const file = options.command?.file ?? process.execPath;
+  const child = pty.spawn(file, options.command ? [...options.command.args] : [CLI, ...args], {
     name: 'xterm-256color',
     cols: columns,
     rows,
