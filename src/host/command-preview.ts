@@ -204,7 +204,6 @@ function deviceOutcome(vm: VmSnapshot): Consequence[] {
     const decision = decideDma({
       policy: vm.dmaPolicy,
       isSecure: true,
-      deviceType: device.type,
       negotiated,
       isSwiotlbForced: false,
     });
