@@ -1,5 +1,4 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
@@ -69,7 +68,7 @@ export class BlkDriver extends VirtioDriver {
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
-    if (io.isWrite) view.write(dataGpa, WRITE_TEMPLATE, writeStart(generation), io.lengthBytes);
+    if (io.isWrite) this.#shadow.produce(view, dataGpa, generation, io.lengthBytes);
     const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
     const result = this.submitRequest(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
