@@ -250,7 +250,7 @@ export class SwiotlbPool {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;
     index -= this.#slots.padSlots(index);
-    if (!(index >= 0 && index < this.nslabs && this.#slots.list(index) === 0))
+    if (!(index >= 0 && index < this.nslabs && this.#slots.isUsed(index)))
       invariantBroken(`swiotlb: unmap of ${tlbAddr.toString(16)} which is not mapped`);
     const slotCount = nrSlots(this.#slots.allocSize(index) + offset);
     const area = this.#areas[Math.floor(index / this.areaNslabs)]!;
