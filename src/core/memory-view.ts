@@ -19,8 +19,11 @@ export class OutOfRangeAccess extends Error {
   }
 }
 
-/** Frames a view remembers (direct-mapped by page number): rings and buffers sit in a few pages. */
-const FRAME_CACHE_SLOTS = 16;
+/**
+ * Frames a view remembers (direct-mapped by page number): rings, buffers and the bounce slots in
+ * use sit in a few dozen pages.
+ */
+const FRAME_CACHE_SLOTS = 64;
 
 /** A piece of a guest range inside one page: `bytes[offset, offset + length)` is range byte `position` on (valid until the view is used again). */
 export type PageChunkVisitor = (bytes: Buffer, offset: number, length: number, position: number) => void;
@@ -29,13 +32,14 @@ export type PageChunkVisitor = (bytes: Buffer, offset: number, length: number, p
  * One party's view of guest memory. The guest kernel's view reads and writes everything; the
  * hypervisor's view (every device backend has one) may touch only `normal` and `shared` pages:
  * anything else raises SecurePageFault and counts a fault against its owner.
+ *
+ * The view remembers the frames of pages it has checked, until the memory's epoch changes (a
+ * frame dropped or any page's state changed): a ring field read or written again is checked
+ * once per page-state change, not on every access.
  */
 export class MemoryView {
   /** Hypervisor accesses that the ultravisor blocked. */
   faults = 0;
-  /** Bytes this view read or wrote successfully. */
-  bytesRead = 0;
-  bytesWritten = 0;
   readonly isHypervisor: boolean;
   #memory: GuestMemory;
   readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
@@ -73,40 +77,47 @@ export class MemoryView {
     }
   }
 
-  /** The page's bytes if it has a frame; remembered until the memory drops a frame. */
-  #existingFrame(pfn: number): Buffer | undefined {
-    const memory = this.#memory;
-    if (memory.epoch !== this.#cacheEpoch) {
+  /** The remembered frame of a page this view has checked, if the memory has not changed since. */
+  #cached(pfn: number): Buffer | undefined {
+    const epoch = this.#memory.epoch;
+    if (epoch !== this.#cacheEpoch) {
       this.#cachedPfns.fill(-1);
-      this.#cacheEpoch = memory.epoch;
+      this.#cacheEpoch = epoch;
+      return undefined;
     }
     const slot = pfn & (FRAME_CACHE_SLOTS - 1);
-    if (this.#cachedPfns[slot] === pfn) return this.#cachedFrames[slot];
-    const frame = memory.frameForRead(pfn);
-    if (frame) {
-      this.#cachedPfns[slot] = pfn;
-      this.#cachedFrames[slot] = frame;
-    }
+    return this.#cachedPfns[slot] === pfn ? this.#cachedFrames[slot] : undefined;
+  }
+
+  /** Remembers a checked page's frame (the caller checked it may be touched). */
+  #remember(pfn: number, frame: Buffer): Buffer {
+    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    this.#cachedPfns[slot] = pfn;
+    this.#cachedFrames[slot] = frame;
     return frame;
   }
 
-  /** The page's frame for writing (materialised on first use); marks it dirty. */
+  /** The bytes of a checked page if it has a frame. */
+  #existingFrame(pfn: number): Buffer | undefined {
+    const cached = this.#cached(pfn);
+    if (cached) return cached;
+    const frame = this.#memory.frameForRead(pfn);
+    return frame ? this.#remember(pfn, frame) : undefined;
+  }
+
+  /** A checked page's frame for writing (materialised on first use); marks it dirty. */
   #writableFrame(pfn: number): Buffer {
     const memory = this.#memory;
     memory.markDirty(pfn);
-    const frame = this.#existingFrame(pfn);
-    if (frame) return frame;
-    memory.materialize(pfn);
-    return this.#existingFrame(pfn)!;
+    return this.#cached(pfn) ?? this.#remember(pfn, memory.materialize(pfn));
   }
 
-  /** The page's frame for reading, materialising generated contents (fields of ring pages). */
+  /** A checked page's frame for reading, materialising generated contents (fields of ring pages). */
   #readableFrame(pfn: number): Buffer {
     const frame = this.#existingFrame(pfn);
     if (frame) return frame;
     if (this.#memory.generationOf(pfn) === 0) return ZERO_PAGE;
-    this.#memory.materialize(pfn);
-    return this.#existingFrame(pfn)!;
+    return this.#remember(pfn, this.#memory.materialize(pfn));
   }
 
   /**
@@ -114,13 +125,13 @@ export class MemoryView {
    * reads, pages without bytes of their own come as a shared read-only copy of what they read as.
    */
   visit(gpa: number, length: number, forWrite: boolean, visit: PageChunkVisitor): void {
-    const count = this.#split(gpa, length);
-    // The visitor may use this view again: walk a copy of the pieces.
-    const pieces = this.#pieces.slice(0, 3 * count);
-    for (let i = 0, done = 0; i < count; i++) {
-      const pfn = pieces[3 * i]!;
-      const pageOffset = pieces[3 * i + 1]!;
-      const chunk = pieces[3 * i + 2]!;
+    this.check(gpa, length);
+    // Pieces are worked out as the walk goes: the visitor may use this view again.
+    for (let done = 0; done < length;) {
+      const address = gpa + done;
+      const pfn = Math.floor(address / GUEST_PAGE_SIZE);
+      const pageOffset = address - pfn * GUEST_PAGE_SIZE;
+      const chunk = Math.min(GUEST_PAGE_SIZE - pageOffset, length - done);
       if (forWrite) {
         visit(this.#writableFrame(pfn), pageOffset, chunk, done);
       } else {
@@ -130,8 +141,6 @@ export class MemoryView {
       }
       done += chunk;
     }
-    if (forWrite) this.bytesWritten += length;
-    else this.bytesRead += length;
   }
 
   /** Piece storage: page number, offset in the page and length, three numbers per piece. */
@@ -191,7 +200,6 @@ export class MemoryView {
       else this.#fillUnbacked(target.subarray(destination, destination + chunk), pfn, pageOffset);
       done += chunk;
     }
-    this.bytesRead += length;
   }
 
   /** Copies source[sourceOffset, +length) into guest memory at gpa. */
@@ -205,7 +213,6 @@ export class MemoryView {
       copyBytes(source, sourceOffset + done, this.#writableFrame(pfn), pageOffset, chunk);
       done += chunk;
     }
-    this.bytesWritten += length;
   }
 
   /** True when guest bytes [gpa, gpa+length) equal expected[expectedOffset...] (a memcmp). */
@@ -220,16 +227,9 @@ export class MemoryView {
       const bytes = frame ?? this.#unbackedContents(pfn, pageOffset, chunk);
       const bytesOffset = frame ? pageOffset : 0;
       const start = expectedOffset + done;
-      if (
-        Buffer.compare(
-          new Uint8Array(bytes.buffer, bytes.byteOffset + bytesOffset, chunk),
-          new Uint8Array(expected.buffer, expected.byteOffset + start, chunk),
-        ) !== 0
-      )
-        return false;
+      if (bytes.compare(expected, start, start + chunk, bytesOffset, bytesOffset + chunk) !== 0) return false;
       done += chunk;
     }
-    this.bytesRead += length;
     return true;
   }
 
@@ -258,8 +258,6 @@ export class MemoryView {
         );
       done += chunk;
     }
-    this.bytesRead += length;
-    this.bytesWritten += length;
   }
 
   /** Sets [gpa, gpa+length) to `value`. */
@@ -272,26 +270,46 @@ export class MemoryView {
       const chunk = pieces[3 * i + 2]!;
       this.#writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
     }
-    this.bytesWritten += length;
   }
 
+  // Ring fields: a page checked since the last page-state change is read or written directly;
+  // anything else (first touch, a field across pages, a fault) takes the checked path below.
+
   readU8(gpa: number): number {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.#cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset) return frame[offset]!;
     return this.#fieldFrame(gpa, 1)[this.#fieldOffset]!;
   }
 
   readU16(gpa: number): number {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.#cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 2)
+      return frame[offset]! | (frame[offset + 1]! << 8);
     return this.#fieldFrame(gpa, 2).readUInt16LE(this.#fieldOffset);
   }
 
   readU32(gpa: number): number {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.#cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 4)
+      return u32At(frame, offset);
     return this.#fieldFrame(gpa, 4).readUInt32LE(this.#fieldOffset);
   }
 
   /** Reads a little-endian 64-bit value; guest addresses fit in 53 bits. */
   readU64(gpa: number): number {
-    const frame = this.#fieldFrame(gpa, 8);
-    const offset = this.#fieldOffset;
-    return frame.readUInt32LE(offset) + frame.readUInt32LE(offset + 4) * 0x1_0000_0000;
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const cached = this.#cached(pfn);
+    const isDirect = cached !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 8;
+    const frame = isDirect ? cached : this.#fieldFrame(gpa, 8);
+    const at = isDirect ? offset : this.#fieldOffset;
+    return u32At(frame, at) + u32At(frame, at + 4) * 0x1_0000_0000;
   }
 
   writeU8(gpa: number, value: number): void {
@@ -331,7 +349,7 @@ export class MemoryView {
     return pfn;
   }
 
-  /** The buffer holding a little-endian field at gpa; its offset is left in #fieldOffset. */
+  /** The buffer holding a little-endian field at gpa, checked; its offset is left in #fieldOffset. */
   #fieldFrame(gpa: number, size: number): Buffer {
     const pfn = this.#fieldPfn(gpa, size);
     if (pfn < 0) {
@@ -340,30 +358,48 @@ export class MemoryView {
       this.#fieldOffset = 0;
       return bytes;
     }
-    this.bytesRead += size;
     return this.#readableFrame(pfn);
   }
 
   #writeField(gpa: number, size: number, value: number): void {
-    const pfn = this.#fieldPfn(gpa, size);
-    if (pfn < 0) {
-      const bytes = fieldScratch;
-      bytes.writeUInt32LE(value >>> 0, 0);
-      bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
-      this.write(gpa, bytes, 0, size);
-      return;
+    let pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    let pageOffset = gpa - pfn * GUEST_PAGE_SIZE;
+    let frame = this.#cached(pfn);
+    if (frame === undefined || (pageOffset | 0) !== pageOffset || pageOffset > GUEST_PAGE_SIZE - size) {
+      pfn = this.#fieldPfn(gpa, size);
+      if (pfn < 0) {
+        const bytes = fieldScratch;
+        bytes.writeUInt32LE(value >>> 0, 0);
+        bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
+        this.write(gpa, bytes, 0, size);
+        return;
+      }
+      pageOffset = this.#fieldOffset;
+      frame = this.#writableFrame(pfn);
+    } else {
+      this.#memory.markDirty(pfn);
     }
-    const pageOffset = this.#fieldOffset;
-    this.bytesWritten += size;
-    const frame = this.#writableFrame(pfn);
-    if (size === 1) frame[pageOffset] = value & 0xff;
-    else if (size === 2) frame.writeUInt16LE(value & 0xffff, pageOffset);
-    else if (size === 4) frame.writeUInt32LE(value >>> 0, pageOffset);
-    else {
-      frame.writeUInt32LE(value >>> 0, pageOffset);
-      frame.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, pageOffset + 4);
-    }
+    frame[pageOffset] = value;
+    if (size === 1) return;
+    frame[pageOffset + 1] = value >>> 8;
+    if (size === 2) return;
+    const low = value >>> 0;
+    frame[pageOffset + 2] = low >>> 16;
+    frame[pageOffset + 3] = low >>> 24;
+    if (size === 4) return;
+    const high = Math.floor(value / 0x1_0000_0000) >>> 0;
+    frame[pageOffset + 4] = high;
+    frame[pageOffset + 5] = high >>> 8;
+    frame[pageOffset + 6] = high >>> 16;
+    frame[pageOffset + 7] = high >>> 24;
   }
+}
+
+function u32At(frame: Uint8Array, offset: number): number {
+  return (
+    (frame[offset]! | (frame[offset + 1]! << 8) | (frame[offset + 2]! << 16) | (frame[offset + 3]! << 24)) >>>
+    0
+  );
 }
 
 /** Copies `length` bytes between byte arrays without making a Buffer view of the source. */
