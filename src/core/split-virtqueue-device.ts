@@ -23,6 +23,61 @@ export interface QueueElement {
   readonly in: DeviceSegment[];
 }
 
+interface MutableSegment {
+  addr: number;
+  len: number;
+}
+
+/**
+ * An element a queue hands out again once the device has pushed it back (QEMU allocates one per
+ * pop): its segment objects stay with it. Whoever keeps an element past its push, or hands it
+ * to another queue (migration), keeps a copy (`copyElement`), never the element itself.
+ */
+class PooledElement implements QueueElement {
+  head = 0;
+  readonly out: MutableSegment[] = [];
+  readonly in: MutableSegment[] = [];
+  readonly #segments: MutableSegment[] = [];
+  readonly #owner: SplitVirtqueueDevice;
+  constructor(owner: SplitVirtqueueDevice) {
+    this.#owner = owner;
+  }
+
+  belongsTo(queue: SplitVirtqueueDevice): boolean {
+    return this.#owner === queue;
+  }
+
+  /** The element's `index`th segment object, made on first use. */
+  segment(index: number): MutableSegment {
+    let segment = this.#segments[index];
+    if (!segment) {
+      segment = {addr: 0, len: 0};
+      this.#segments[index] = segment;
+    }
+    return segment;
+  }
+
+  /** Fills `to` (this element's out or in) with its own segment objects holding `from`'s buffers. */
+  copySegments(from: readonly DeviceSegment[], to: MutableSegment[], firstSegment: number): void {
+    for (let i = 0; i < from.length; i++) {
+      const segment = this.segment(firstSegment + i);
+      segment.addr = from[i]!.addr;
+      segment.len = from[i]!.len;
+      to[i] = segment;
+    }
+    to.length = from.length;
+  }
+}
+
+/** An element as plain data, apart from any queue's pool (for migration state). */
+export function copyElement(element: QueueElement): QueueElement {
+  return {
+    head: element.head,
+    out: element.out.map((segment) => ({addr: segment.addr, len: segment.len})),
+    in: element.in.map((segment) => ({addr: segment.addr, len: segment.len})),
+  };
+}
+
 /** Which of QEMU's split-ring checks a guest's ring tripped (hw/virtio/virtio.c). */
 export type RingErrorCode =
   | 'avail-index-moved'
@@ -64,6 +119,7 @@ export class SplitVirtqueueDevice {
   #inUse = 0;
   #signalledUsed = 0;
   #isSignalledUsedValid = false;
+  readonly #spare: PooledElement[] = [];
 
   constructor(view: MemoryView, addresses: SplitRingAddresses, queueSize: number, hasEventIdx: boolean) {
     assert(
@@ -127,6 +183,20 @@ export class SplitVirtqueueDevice {
     return element;
   }
 
+  /** Takes back an element this queue popped, once pushed (or never to be pushed): it will be handed out again. */
+  recycle(element: QueueElement): void {
+    if (element instanceof PooledElement && element.belongsTo(this)) this.#spare.push(element);
+  }
+
+  /** An element of this queue's pool holding the same buffers (a migration target redoing a saved element). */
+  adopt(saved: QueueElement): QueueElement {
+    const element = this.#spare.pop() ?? new PooledElement(this);
+    element.head = saved.head;
+    element.copySegments(saved.out, element.out, 0);
+    element.copySegments(saved.in, element.in, saved.out.length);
+    return element;
+  }
+
   /** `virtqueue_fill()` + `virtqueue_flush()` for one element: `len` bytes were written to it. */
   push(head: number, len: number): void {
     const used = this.#used;
@@ -180,38 +250,55 @@ export class SplitVirtqueueDevice {
       descriptorGpa = tableBase;
       flags = view.readU16(descriptorGpa + 12);
     }
-    const out: DeviceSegment[] = [];
-    const inSegments: DeviceSegment[] = [];
+    const element = this.#spare.pop() ?? new PooledElement(this);
+    element.head = head;
+    let outCount = 0;
+    let inCount = 0;
     for (let entries = 1; ; entries++) {
-      const problem = this.#mapDescriptor(descriptorGpa, flags, out, inSegments);
-      if (problem) return problem;
-      if (entries > max) return {error: 'Looped descriptor', code: 'looped-descriptor'};
+      const isWrite = (flags & DescriptorFlag.write) !== 0;
+      const len = this.#checkDescriptor(descriptorGpa, isWrite, outCount, inCount);
+      if (typeof len !== 'number') return this.#dropped(element, len);
+      const segment = element.segment(outCount + inCount);
+      segment.addr = view.readU64(descriptorGpa);
+      segment.len = len;
+      if (isWrite) element.in[inCount++] = segment;
+      else element.out[outCount++] = segment;
+      if (entries > max)
+        return this.#dropped(element, {error: 'Looped descriptor', code: 'looped-descriptor'});
       if (!(flags & DescriptorFlag.next)) break;
       const next = view.readU16(descriptorGpa + 14);
-      if (next >= max) return {error: `Desc next is ${next}`, code: 'next-out-of-range'};
+      if (next >= max)
+        return this.#dropped(element, {error: `Desc next is ${next}`, code: 'next-out-of-range'});
       descriptorGpa = tableBase + next * DESCRIPTOR_SIZE;
       flags = view.readU16(descriptorGpa + 12);
     }
-    return {head, out, in: inSegments};
+    if (element.out.length !== outCount) element.out.length = outCount;
+    if (element.in.length !== inCount) element.in.length = inCount;
+    return element;
   }
 
-  /** `virtqueue_map_desc()` for one descriptor: out before in, no zero size, at most 1024 buffers. */
-  #mapDescriptor(
+  #dropped(element: PooledElement, error: RingError): RingError {
+    this.#spare.push(element);
+    return error;
+  }
+
+  /**
+   * `virtqueue_map_desc()`'s checks for one descriptor, in QEMU's order: out before in, no zero
+   * size, at most 1024 buffers. @returns the descriptor's length, or what it broke
+   */
+  #checkDescriptor(
     descriptorGpa: number,
-    flags: number,
-    out: DeviceSegment[],
-    inSegments: DeviceSegment[],
-  ): RingError | undefined {
-    const isWrite = (flags & DescriptorFlag.write) !== 0;
-    if (!isWrite && inSegments.length > 0)
-      return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
+    isWrite: boolean,
+    outCount: number,
+    inCount: number,
+  ): number | RingError {
+    if (!isWrite && inCount > 0) return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
     const len = this.#view.readU32(descriptorGpa + 8);
     if (len === 0) return {error: 'virtio: zero sized buffers are not allowed', code: 'zero-sized-buffer'};
-    const segments = isWrite ? inSegments : out;
-    const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - out.length : VIRTQUEUE_MAX_SEGMENTS;
-    if (segments.length === limit)
+    const count = isWrite ? inCount : outCount;
+    const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - outCount : VIRTQUEUE_MAX_SEGMENTS;
+    if (count === limit)
       return {error: 'virtio: too many write descriptors in indirect table', code: 'too-many-descriptors'};
-    segments.push({addr: this.#view.readU64(descriptorGpa), len});
-    return undefined;
+    return len;
   }
 }
