@@ -25,8 +25,11 @@ export class OutOfRangeAccess extends Error {
  */
 const FRAME_CACHE_SLOTS = 64;
 
-/** A piece of a guest range inside one page: `bytes[offset, offset + length)` is range byte `position` on (valid until the view is used again). */
-export type PageChunkVisitor = (bytes: Buffer, offset: number, length: number, position: number) => void;
+/** Takes a range of guest memory page by page (an object, so a request's walk makes no closure). */
+export interface PageSink {
+  /** `bytes[offset, offset + length)` is the range's byte `position` on (valid until the view is used again). */
+  put(bytes: Buffer, offset: number, length: number, position: number): void;
+}
 
 /**
  * One party's view of guest memory. The guest kernel's view reads and writes everything; the
@@ -121,23 +124,25 @@ export class MemoryView {
   }
 
   /**
-   * Hands each page-sized piece of [gpa, gpa+length) to `visit`, after checking the range. For
-   * reads, pages without bytes of their own come as a shared read-only copy of what they read as.
+   * Hands each page-sized piece of [gpa, gpa+length) to `sink`, after checking the range, with
+   * positions counted from `firstPosition`. For reads, pages without bytes of their own come as
+   * a shared read-only copy of what they read as.
    */
-  visit(gpa: number, length: number, forWrite: boolean, visit: PageChunkVisitor): void {
+  visit(gpa: number, length: number, forWrite: boolean, sink: PageSink, firstPosition = 0): void {
     this.check(gpa, length);
-    // Pieces are worked out as the walk goes: the visitor may use this view again.
+    // Pieces are worked out as the walk goes: the sink may use this view again.
     for (let done = 0; done < length;) {
       const address = gpa + done;
       const pfn = Math.floor(address / GUEST_PAGE_SIZE);
       const pageOffset = address - pfn * GUEST_PAGE_SIZE;
       const chunk = Math.min(GUEST_PAGE_SIZE - pageOffset, length - done);
+      const position = firstPosition + done;
       if (forWrite) {
-        visit(this.#writableFrame(pfn), pageOffset, chunk, done);
+        sink.put(this.#writableFrame(pfn), pageOffset, chunk, position);
       } else {
         const frame = this.#existingFrame(pfn);
-        if (frame) visit(frame, pageOffset, chunk, done);
-        else visit(this.#unbackedContents(pfn, pageOffset, chunk), 0, chunk, done);
+        if (frame) sink.put(frame, pageOffset, chunk, position);
+        else sink.put(this.#unbackedContents(pfn, pageOffset, chunk), 0, chunk, position);
       }
       done += chunk;
     }

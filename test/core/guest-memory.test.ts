@@ -163,12 +163,16 @@ describe('guest memory', () => {
     data[2500]! ^= 1;
     expect(view.equals(at, data, 0, data.length)).toBe(false);
     const pieces: number[][] = [];
-    view.visit(at, 3000, false, (_bytes, offset, length, position) =>
-      pieces.push([offset, length, position]),
+    view.visit(
+      at,
+      3000,
+      false,
+      {put: (_bytes, offset, length, position) => pieces.push([offset, length, position])},
+      5,
     );
     expect(pieces).toEqual([
-      [GUEST_PAGE_SIZE - 1000, 1000, 0],
-      [0, 2000, 1000],
+      [GUEST_PAGE_SIZE - 1000, 1000, 5],
+      [0, 2000, 1005],
     ]);
   });
 
@@ -176,7 +180,9 @@ describe('guest memory', () => {
     const memory = new GuestMemory(GiB);
     memory.setPageStates(1, 1, PageState.secure);
     const hypervisor = new MemoryView(memory, true);
-    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, () => undefined)).toThrow(SecurePageFault);
+    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, {put: () => undefined})).toThrow(
+      SecurePageFault,
+    );
     expect(() => hypervisor.equals(GUEST_PAGE_SIZE, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
     expect(hypervisor.faults).toBe(2);
   });
