@@ -335,6 +335,29 @@ export class MemoryView {
 
   #fieldOffset = 0;
 
+  /** Where in the frame `bytesAt` returned last its range starts. */
+  bytesOffset = 0;
+
+  /**
+   * The checked frame holding [gpa, gpa + size) when that lies inside one page (a descriptor), so
+   * a caller reads or writes its fields in one go; marked dirty when `forWrite`. Its offset is
+   * left in `bytesOffset`. Undefined for a range across pages: the caller goes field by field.
+   */
+  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
+    let frame = this.#cached(pfn);
+    if (frame === undefined) {
+      this.#fieldPfn(gpa, size);
+      frame = forWrite ? this.#writableFrame(pfn) : this.#readableFrame(pfn);
+    } else if (forWrite) {
+      this.#memory.markDirty(pfn);
+    }
+    this.bytesOffset = offset;
+    return frame;
+  }
+
   /**
    * The page number of a field that lies inside one page and may be touched, or -1 for a field
    * across a page boundary (only a misbehaving guest lays tables out that way).

@@ -120,6 +120,12 @@ export class SplitVirtqueueDevice {
   #signalledUsed = 0;
   #isSignalledUsedValid = false;
   readonly #spare: PooledElement[] = [];
+  /** The descriptor last read whole (its table address), within one pop: see #load. */
+  #descriptorGpa = -1;
+  #descriptorAddr = 0;
+  #descriptorLen = 0;
+  #descriptorFlags = 0;
+  #descriptorNext = 0;
 
   constructor(view: MemoryView, addresses: SplitRingAddresses, queueSize: number, hasEventIdx: boolean) {
     assert(
@@ -236,19 +242,19 @@ export class SplitVirtqueueDevice {
    * order (direction, then size, then the loop bound, then `next`).
    */
   #readChain(head: number): QueueElement | RingError {
-    const view = this.#view;
+    this.#descriptorGpa = -1;
     let tableBase = this.#desc;
     let max = this.queueSize;
     let descriptorGpa = tableBase + head * DESCRIPTOR_SIZE;
-    let flags = view.readU16(descriptorGpa + 12);
+    let flags = this.#flags(descriptorGpa);
     if (flags & DescriptorFlag.indirect) {
-      const tableLength = view.readU32(descriptorGpa + 8);
+      const tableLength = this.#len(descriptorGpa);
       if (tableLength === 0 || tableLength % DESCRIPTOR_SIZE !== 0)
         return {error: 'Invalid size for indirect buffer table', code: 'indirect-table-size'};
-      tableBase = view.readU64(descriptorGpa);
+      tableBase = this.#addr(descriptorGpa);
       max = tableLength / DESCRIPTOR_SIZE;
       descriptorGpa = tableBase;
-      flags = view.readU16(descriptorGpa + 12);
+      flags = this.#flags(descriptorGpa);
     }
     const element = this.#spare.pop() ?? new PooledElement(this);
     element.head = head;
@@ -259,22 +265,58 @@ export class SplitVirtqueueDevice {
       const len = this.#checkDescriptor(descriptorGpa, isWrite, outCount, inCount);
       if (typeof len !== 'number') return this.#dropped(element, len);
       const segment = element.segment(outCount + inCount);
-      segment.addr = view.readU64(descriptorGpa);
+      segment.addr = this.#addr(descriptorGpa);
       segment.len = len;
       if (isWrite) element.in[inCount++] = segment;
       else element.out[outCount++] = segment;
       if (entries > max)
         return this.#dropped(element, {error: 'Looped descriptor', code: 'looped-descriptor'});
       if (!(flags & DescriptorFlag.next)) break;
-      const next = view.readU16(descriptorGpa + 14);
+      const next = this.#next(descriptorGpa);
       if (next >= max)
         return this.#dropped(element, {error: `Desc next is ${next}`, code: 'next-out-of-range'});
       descriptorGpa = tableBase + next * DESCRIPTOR_SIZE;
-      flags = view.readU16(descriptorGpa + 12);
+      flags = this.#flags(descriptorGpa);
     }
     if (element.out.length !== outCount) element.out.length = outCount;
     if (element.in.length !== inCount) element.in.length = inCount;
     return element;
+  }
+
+  /**
+   * Reads the whole descriptor at `gpa` at once when it lies in one page inside memory (then no
+   * field of it can fault on its own, so the order fields are read in does not matter); false
+   * for one across pages or memory's end, whose fields are read one by one in QEMU's order.
+   */
+  #load(gpa: number): boolean {
+    if (gpa === this.#descriptorGpa) return true;
+    const view = this.#view;
+    if (gpa + DESCRIPTOR_SIZE > view.memory.sizeBytes) return false;
+    const bytes = view.bytesAt(gpa, DESCRIPTOR_SIZE, false);
+    if (!bytes) return false;
+    const at = view.bytesOffset;
+    this.#descriptorAddr = u32At(bytes, at) + u32At(bytes, at + 4) * 0x1_0000_0000;
+    this.#descriptorLen = u32At(bytes, at + 8);
+    this.#descriptorFlags = bytes[at + 12]! | (bytes[at + 13]! << 8);
+    this.#descriptorNext = bytes[at + 14]! | (bytes[at + 15]! << 8);
+    this.#descriptorGpa = gpa;
+    return true;
+  }
+
+  #addr(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorAddr : this.#view.readU64(gpa);
+  }
+
+  #len(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorLen : this.#view.readU32(gpa + 8);
+  }
+
+  #flags(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorFlags : this.#view.readU16(gpa + 12);
+  }
+
+  #next(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorNext : this.#view.readU16(gpa + 14);
   }
 
   #dropped(element: PooledElement, error: RingError): RingError {
@@ -293,7 +335,7 @@ export class SplitVirtqueueDevice {
     inCount: number,
   ): number | RingError {
     if (!isWrite && inCount > 0) return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
-    const len = this.#view.readU32(descriptorGpa + 8);
+    const len = this.#len(descriptorGpa);
     if (len === 0) return {error: 'virtio: zero sized buffers are not allowed', code: 'zero-sized-buffer'};
     const count = isWrite ? inCount : outCount;
     const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - outCount : VIRTQUEUE_MAX_SEGMENTS;
@@ -301,4 +343,11 @@ export class SplitVirtqueueDevice {
       return {error: 'virtio: too many write descriptors in indirect table', code: 'too-many-descriptors'};
     return len;
   }
+}
+
+function u32At(bytes: Uint8Array, offset: number): number {
+  return (
+    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
+    0
+  );
 }

@@ -2,6 +2,7 @@ import {assert} from './assert.js';
 import type {MemoryView} from './memory-view.js';
 import {
   DESCRIPTOR_SIZE,
+  putDescriptor,
   splitRingAddresses,
   splitRingLayout,
   vringNeedEvent,
@@ -262,6 +263,11 @@ export class SplitVirtqueueDriver<Token> {
 
   #writeDescriptorAt(gpa: number, addr: number, len: number, flags: number, next: number): void {
     const view = this.#view;
+    const frame = view.bytesAt(gpa, DESCRIPTOR_SIZE, true);
+    if (frame) {
+      putDescriptor(frame, view.bytesOffset, addr, len, flags, next);
+      return;
+    }
     view.writeU64(gpa, addr);
     view.writeU32(gpa + 8, len);
     view.writeU16(gpa + 12, flags);
