@@ -8,20 +8,27 @@ import {fileURLToPath} from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** `npm start` as a person types it: npm's own CLI (the one running this benchmark when there is one). */
 const NPM = process.env.npm_execpath ? [process.execPath, process.env.npm_execpath] : ['npm'];
+const COLUMNS = 120;
+const ROWS = 40;
+
+type Screen = (row: number) => string;
 
 /**
- * Milliseconds from spawning `npm start [-- args]` in a 120×40 pseudo-terminal until the screen
- * holds a full dashboard frame: the title on the first row and the key bar at the bottom. With
- * `--help`, until the help text has been printed and the process has exited.
+ * Milliseconds from spawning `command` in a 120×40 pseudo-terminal until its screen satisfies
+ * `isReady` (then it is quit with `q`, or SIGTERM), or, without `isReady`, until it exits.
  */
-export async function timeStartup(args: string[], columns = 120, rows = 40): Promise<number> {
-  const isHelp = args.includes('--help');
-  const terminal = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
+export async function timeToScreen(
+  command: string,
+  args: readonly string[],
+  isReady?: (screen: Screen) => boolean,
+  quitKey?: string,
+): Promise<number> {
+  const terminal = new xterm.Terminal({cols: COLUMNS, rows: ROWS, allowProposedApi: true});
   const start = performance.now();
-  const child = pty.spawn(NPM[0]!, [...NPM.slice(1), 'start', '--silent', '--', ...args], {
+  const child = pty.spawn(command, [...args], {
     name: 'xterm-256color',
-    cols: columns,
-    rows,
+    cols: COLUMNS,
+    rows: ROWS,
     cwd: ROOT,
     env: {
       ...process.env,
@@ -30,36 +37,38 @@ export async function timeStartup(args: string[], columns = 120, rows = 40): Pro
     } as Record<string, string>,
   });
   const exited = new Promise<number>((resolve) => child.onExit(() => resolve(performance.now())));
-  if (isHelp) {
-    const end = await exited;
-    return end - start;
-  }
-  const firstFullFrameAt = await new Promise<number>((resolve, reject) => {
-    const timeout = setTimeout(() => reject(new Error('no full frame within 30 s')), 30_000);
+  if (!isReady) return (await exited) - start;
+  const readyAt = await new Promise<number>((resolve, reject) => {
+    const timeout = setTimeout(
+      () => reject(new Error(`${command} ${args.join(' ')}: not ready within 30 s`)),
+      30_000,
+    );
     child.onData((data) => {
       const arrived = performance.now();
       terminal.write(data, () => {
         const buffer = terminal.buffer.active;
-        const line = (row: number) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '';
-        if (
-          line(0).startsWith('svmtop') &&
-          [line(rows - 2), line(rows - 1)].some((row) => row.includes('q quit'))
-        ) {
+        if (isReady((row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '')) {
           clearTimeout(timeout);
           resolve(arrived);
         }
       });
     });
   });
-  child.write('q');
+  if (quitKey) child.write(quitKey);
+  else child.kill('SIGTERM');
   await exited;
-  return firstFullFrameAt - start;
+  return readyAt - start;
 }
 
-if (process.argv[1]?.endsWith('startup.ts')) {
-  for (const args of [[], ['--help']]) {
-    const times: number[] = [];
-    for (let run = 0; run < 5; run++) times.push(await timeStartup(args));
-    console.log(`npm start ${args.join(' ')}`, times.map((ms) => ms.toFixed(0)).join(' '), 'ms');
-  }
+/** A full dashboard frame: the title on the first row and the key bar at the bottom. */
+export const isFullDashboard = (screen: Screen) =>
+  screen(0).startsWith('svmtop') &&
+  [screen(ROWS - 2), screen(ROWS - 1)].some((row) => row.includes('q quit'));
+
+/** `npm start [-- args]` until the first full frame, or with `--help` until it has printed and exited. */
+export function timeNpmStart(args: readonly string[] = []): Promise<number> {
+  const command = [...NPM, 'start', '--silent', '--', ...args];
+  return args.includes('--help')
+    ? timeToScreen(command[0]!, command.slice(1))
+    : timeToScreen(command[0]!, command.slice(1), isFullDashboard, 'q');
 }

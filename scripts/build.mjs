@@ -13,7 +13,24 @@ import {fileURLToPath, URL} from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: tsc leaves outputs whose text did not change untouched. */
 export const BUILT_STAMP = `${root}dist/.built`;
-export const BUNDLE = `${root}dist/bundle/cli.mjs`;
+
+/** How svmtop is bundled; the benchmarks bundle their programs the same way. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  outExtension: {'.js': '.mjs'},
+  chunkNames: '[name]-[hash]',
+  logLevel: 'warning',
+  // Ink loads React's devtools only with DEV=true and the package installed; neither is ours.
+  external: ['react-devtools-core', './devtools.js'],
+  // CommonJS packages (React among them) call require() inside the ES module bundle.
+  banner: {
+    js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+};
 
 export async function build() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -24,22 +41,9 @@ export async function build() {
   if (typecheck.status !== 0) return false;
   const esbuild = await import('esbuild');
   await esbuild.build({
+    ...BUNDLE_OPTIONS,
     entryPoints: [`${root}src/cli.tsx`],
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     outdir: `${root}dist/bundle`,
-    outExtension: {'.js': '.mjs'},
-    chunkNames: '[name]-[hash]',
-    logLevel: 'warning',
-    // Ink loads React's devtools only with DEV=true and the package installed; neither is ours.
-    external: ['react-devtools-core', './devtools.js'],
-    // CommonJS packages (React among them) call require() inside the ES module bundle.
-    banner: {
-      js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
   });
   writeFileSync(BUILT_STAMP, '');
   return true;
