@@ -3,7 +3,7 @@ import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 /** A program to watch in a pseudo-terminal: `command` with `args`, quit by `quitKey` or SIGTERM. */
 export interface Program {
@@ -124,6 +124,8 @@ export async function measureFootprints(
     if (quitKey) child.write(quitKey);
     else child.kill('SIGTERM');
   });
+  const stragglers = setTimeout(() => children.forEach(({child}) => child.kill('SIGKILL')), 10_000);
   await Promise.all(children.map(({exited}) => exited));
+  clearTimeout(stragglers);
   return results;
 }

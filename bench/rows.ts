@@ -4,7 +4,9 @@
  */
 import type {ClusterSpeedResult} from './cluster-speed.js';
 import type {FootprintResult} from './dashboard-footprint.js';
+import {SEMI_SPACE_FLAG} from './measures.js';
 import type {ThroughputResult} from './io-throughput.js';
+import type {StartTime} from './startup.js';
 
 export type Met = 'yes' | 'no' | 'pending' | '-';
 export interface Row {
@@ -101,20 +103,22 @@ function renderRows(measure: Measure): Row[] {
 }
 
 function startupRows(measure: Measure): Row[] {
-  const result = measure('startup') as Record<'npmStart' | 'help' | 'naive' | 'svmtop', number[]>;
-  const startMs = median(result.npmStart);
+  const result = measure('startup') as Record<'npmStart' | 'help' | 'naive' | 'svmtop', StartTime[]>;
+  const wall = (runs: StartTime[]) => median(runs.map((run) => run.wallMs));
+  const cpu = (runs: StartTime[]) => median(runs.map((run) => run.cpuMs));
+  const both = (runs: StartTime[]) => `${fmt(wall(runs), 0)} ms (CPU ${fmt(cpu(runs), 0)} ms)`;
   return [
     {
-      name: '`npm start` to the first full frame, 120×40 pty (median of runs)',
+      name: '`npm start` to the first full frame, 120×40 pty (median of runs; CPU of the process tree)',
       target: '≤ 1 s (#17 target 6)',
-      measured: `${fmt(startMs, 0)} ms (runs: ${spread(result.npmStart)}); \`npm start -- --help\` ${fmt(median(result.help), 0)} ms; without npm: svmtop ${fmt(median(result.svmtop), 0)} ms, the naive Ink loop on stock Ink ${fmt(median(result.naive), 0)} ms to its first frame`,
-      met: met(startMs <= 1000),
+      measured: `${both(result.npmStart)}, runs ${spread(result.npmStart.map((run) => run.wallMs))} ms; \`npm start -- --help\` ${both(result.help)}; without npm: svmtop ${both(result.svmtop)}, the naive Ink loop on stock Ink ${both(result.naive)} to its first frame`,
+      met: met(wall(result.npmStart) <= 1000),
     },
   ];
 }
 
 function dashboardRows(measure: Measure): Row[] {
-  const [atOneSecond, atDefault, naive, htop] = measure('dashboard') as FootprintResult[];
+  const [atOneSecond, atDefault, naive, htop, semiSpace] = measure('dashboard') as FootprintResult[];
   const cpu = (result: FootprintResult) => `${fmt(result.cpuPercentOfOneCore)}%`;
   const rss = (result: FootprintResult) => `${fmt(result.rssMiB, 0)} MiB (max ${fmt(result.rssMaxMiB, 0)})`;
   const window = `120×40 pty, ${fmt(atOneSecond!.seconds, 0)} s after warm-up, whole process tree`;
@@ -139,6 +143,12 @@ function dashboardRows(measure: Measure): Row[] {
       target: '≤ 1.2× the naive Ink loop on stock Ink, same run (#17 target 2)',
       measured: `${rss(atOneSecond!)} vs ${rss(naive!)} (${fmt(rssRatio)}× at the max); at 2 s ${rss(atDefault!)}; htop ${rss(htop!)}`,
       met: met(rssRatio <= 1.2),
+    },
+    {
+      name: `option: node ${SEMI_SPACE_FLAG}, 1 s refresh, same window`,
+      target: 'adopted only if it meets the CPU and RSS targets together (#17)',
+      measured: `${cpu(semiSpace!)} of a core (${fmt(semiSpace!.cpuPercentOfOneCore / naive!.cpuPercentOfOneCore)}× the naive loop), RSS ${rss(semiSpace!)} (${fmt(semiSpace!.rssMaxMiB / naive!.rssMaxMiB)}×)`,
+      met: '-',
     },
   ];
 }

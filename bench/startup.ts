@@ -4,6 +4,7 @@ import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {TICKS_PER_SECOND, treeCpuTicks} from './dashboard-footprint.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** `npm start` as a person types it: npm's own CLI (the one running this benchmark when there is one). */
@@ -13,16 +14,22 @@ const ROWS = 40;
 
 type Screen = (row: number) => string;
 
+/** Wall time, and CPU time of the process tree (a figure the neighbours' load moves less). */
+export interface StartTime {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
 /**
- * Milliseconds from spawning `command` in a 120×40 pseudo-terminal until its screen satisfies
- * `isReady` (then it is quit with `q`, or SIGTERM), or, without `isReady`, until it exits.
+ * Time from spawning `command` in a 120×40 pseudo-terminal until its screen satisfies `isReady`
+ * (then it is quit with `q`, or SIGTERM), or, without `isReady`, until it exits.
  */
 export async function timeToScreen(
   command: string,
   args: readonly string[],
   isReady?: (screen: Screen) => boolean,
   quitKey?: string,
-): Promise<number> {
+): Promise<StartTime> {
   const terminal = new xterm.Terminal({cols: COLUMNS, rows: ROWS, allowProposedApi: true});
   const start = performance.now();
   const child = pty.spawn(command, [...args], {
@@ -36,8 +43,14 @@ export async function timeToScreen(
       XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'svmtop-bench-start-')),
     } as Record<string, string>,
   });
+  let cpuTicks = 0;
+  const sampleCpu = setInterval(() => (cpuTicks = Math.max(cpuTicks, treeCpuTicks(child.pid))), 5);
   const exited = new Promise<number>((resolve) => child.onExit(() => resolve(performance.now())));
-  if (!isReady) return (await exited) - start;
+  if (!isReady) {
+    const wallMs = (await exited) - start;
+    clearInterval(sampleCpu);
+    return {wallMs, cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND};
+  }
   const readyAt = await new Promise<number>((resolve, reject) => {
     const timeout = setTimeout(
       () => reject(new Error(`${command} ${args.join(' ')}: not ready within 30 s`)),
@@ -49,6 +62,8 @@ export async function timeToScreen(
         const buffer = terminal.buffer.active;
         if (isReady((row) => buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '')) {
           clearTimeout(timeout);
+          clearInterval(sampleCpu);
+          cpuTicks = Math.max(cpuTicks, treeCpuTicks(child.pid));
           resolve(arrived);
         }
       });
@@ -57,7 +72,7 @@ export async function timeToScreen(
   if (quitKey) child.write(quitKey);
   else child.kill('SIGTERM');
   await exited;
-  return readyAt - start;
+  return {wallMs: readyAt - start, cpuMs: (cpuTicks * 1000) / TICKS_PER_SECOND};
 }
 
 /** A full dashboard frame: the title on the first row and the key bar at the bottom. */
@@ -66,7 +81,7 @@ export const isFullDashboard = (screen: Screen) =>
   [screen(ROWS - 2), screen(ROWS - 1)].some((row) => row.includes('q quit'));
 
 /** `npm start [-- args]` until the first full frame, or with `--help` until it has printed and exited. */
-export function timeNpmStart(args: readonly string[] = []): Promise<number> {
+export function timeNpmStart(args: readonly string[] = []): Promise<StartTime> {
   const command = [...NPM, 'start', '--silent', '--', ...args];
   return args.includes('--help')
     ? timeToScreen(command[0]!, command.slice(1))

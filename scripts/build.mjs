@@ -5,7 +5,7 @@
  * time (#17). The dashboard is a chunk of its own, so `--help` and `--headless` never load Ink.
  */
 import {spawnSync} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
+import {rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
@@ -40,6 +40,7 @@ export async function build() {
   });
   if (typecheck.status !== 0) return false;
   const esbuild = await import('esbuild');
+  rmSync(`${root}dist/bundle`, {recursive: true, force: true}); // chunks' names change with their content
   await esbuild.build({
     ...BUNDLE_OPTIONS,
     entryPoints: [`${root}src/cli.tsx`],
