@@ -89,14 +89,18 @@ function designRows(measure: Measure, name: string): Row[] {
 }
 
 function renderRows(measure: Measure): Row[] {
-  const patched = measure('render', 'patched') as number[];
-  const stock = measure('render', 'stock') as number[];
-  const p99 = percentile(patched, 0.99);
+  type Frames = {wallMs: number[]; cpuMs: number[]};
+  const patched = measure('render', 'patched') as Frames;
+  const stock = measure('render', 'stock') as Frames;
+  const p = (values: number[], fraction: number) => fmt(percentile(sortedOf(values), fraction));
+  const both = (frames: Frames) =>
+    `CPU p50 ${p(frames.cpuMs, 0.5)} ms, p99 ${p(frames.cpuMs, 0.99)} ms (wall p50 ${p(frames.wallMs, 0.5)}, p99 ${p(frames.wallMs, 0.99)})`;
+  const p99 = percentile(sortedOf(patched.cpuMs), 0.99);
   return [
     {
-      name: 'dashboard frame with 200 guests, 120×40, devices tab (snapshot + React + Ink)',
-      target: 'p99 ≤ 20 ms (#17 target 5)',
-      measured: `p50 ${fmt(percentile(patched, 0.5))} ms, p99 ${fmt(p99)} ms over ${patched.length} frames; the same frames on stock Ink: p50 ${fmt(percentile(stock, 0.5))} ms, p99 ${fmt(percentile(stock, 0.99))} ms`,
+      name: `dashboard frame with 200 guests, 120×40, devices tab (snapshot + React + Ink), ${patched.cpuMs.length} frames`,
+      target: 'p99 ≤ 20 ms of CPU (#17 target 5)',
+      measured: `${both(patched)}; the same frames on stock Ink: ${both(stock)}`,
       met: met(p99 <= 20),
     },
   ];
