@@ -14,7 +14,7 @@ export const HELP_TEXT = `
     --duration T       headless: simulated time to run, like 60s or 2m (default 60s, or the scenario's)
     --interval T       headless: simulated time between snapshots (default 1s)
     --speed X          dashboard: simulated seconds per wall second (default 1, or your saved preference)
-    --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 1s)
+    --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 2s; remembered)
     --no-color         no colours (NO_COLOR=1 does the same)
     --reset-prefs      forget saved dashboard preferences
     --help, --version

@@ -14,7 +14,7 @@ export const PREFERENCES_FILE_MAX_BYTES = 64 * 1024;
 
 /** What the dashboard remembers between runs. */
 const preferencesSchema = z.object({
-  refreshMs: z.number().int().min(100).max(60_000).catch(1000),
+  refreshMs: z.number().int().min(100).max(60_000).catch(2000), // htop 1.5 s, btop 2 s (DESIGN §3)
   speed: z.number().min(0.01).max(1000).catch(1),
   sortKey: z.enum(SORT_KEYS).catch('name'),
   isSortDescending: z.boolean().catch(false),

@@ -42,7 +42,10 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
   runner.notice = preferences.notice;
   const refreshMs =
-    options.refreshUs !== undefined ? Math.max(100, Math.round(options.refreshUs / 1000)) : prefs.refreshMs;
+    options.refreshUs !== undefined
+      ? Math.min(60_000, Math.max(100, Math.round(options.refreshUs / 1000))) // the preference's range
+      : prefs.refreshMs;
+  if (options.refreshUs !== undefined) preferences.save({refreshMs});
   let isExiting = false;
   const exit = (code: number) => {
     if (isExiting) return;
