@@ -1,29 +1,7 @@
-import {GUEST_PAGE_SIZE, GuestMemory, PageState, fillGenerated} from './guest-memory.js';
+import {GUEST_PAGE_SIZE} from './guest-memory.js';
+import {CheckedFrames} from './checked-frames.js';
 
-/** A hypervisor access to a page the ultravisor owns. Caught where a device processes one request. */
-export class SecurePageFault extends Error {
-  override readonly name = 'SecurePageFault';
-  constructor(readonly gpa: number) {
-    super(`hypervisor access to secure page at gpa 0x${gpa.toString(16)} blocked by the ultravisor`);
-  }
-}
-
-/** An access outside guest memory (a bogus address from a misbehaving guest). */
-export class OutOfRangeAccess extends Error {
-  override readonly name = 'OutOfRangeAccess';
-  constructor(
-    readonly gpa: number,
-    readonly length: number,
-  ) {
-    super(`access to gpa 0x${gpa.toString(16)} (+${length}) is outside guest memory`);
-  }
-}
-
-/**
- * Frames a view remembers (direct-mapped by page number): rings, buffers and the bounce slots in
- * use sit in a few dozen pages.
- */
-const FRAME_CACHE_SLOTS = 64;
+export {OutOfRangeAccess, SecurePageFault} from './checked-frames.js';
 
 /** Takes a range of guest memory page by page (an object, so a request's walk makes no closure). */
 export interface PageSink {
@@ -40,89 +18,7 @@ export interface PageSink {
  * frame dropped or any page's state changed): a ring field read or written again is checked
  * once per page-state change, not on every access.
  */
-export class MemoryView {
-  /** Hypervisor accesses that the ultravisor blocked. */
-  faults = 0;
-  readonly isHypervisor: boolean;
-  #memory: GuestMemory;
-  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
-  readonly #cachedFrames: (Buffer | undefined)[] = new Array<Buffer | undefined>(FRAME_CACHE_SLOTS);
-  #cacheEpoch = -1;
-
-  constructor(memory: GuestMemory, isHypervisor: boolean) {
-    this.#memory = memory;
-    this.isHypervisor = isHypervisor;
-  }
-
-  get memory(): GuestMemory {
-    return this.#memory;
-  }
-
-  /** Re-pointed when a migrated guest resumes on its target's memory. */
-  set memory(memory: GuestMemory) {
-    this.#memory = memory;
-    this.#cacheEpoch = -1;
-  }
-
-  /** Checks every page of [gpa, gpa+length) may be touched; throws the matching fault. */
-  check(gpa: number, length: number): void {
-    if (gpa < 0 || length < 0 || gpa + length > this.#memory.sizeBytes || !Number.isSafeInteger(gpa)) {
-      throw new OutOfRangeAccess(gpa, length);
-    }
-    if (!this.isHypervisor || length === 0) return;
-    const first = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const last = Math.floor((gpa + length - 1) / GUEST_PAGE_SIZE);
-    for (let pfn = first; pfn <= last; pfn++) {
-      if (this.#memory.pageState(pfn) === PageState.secure) {
-        this.faults++;
-        throw new SecurePageFault(Math.max(gpa, pfn * GUEST_PAGE_SIZE));
-      }
-    }
-  }
-
-  /** The remembered frame of a page this view has checked, if the memory has not changed since. */
-  #cached(pfn: number): Buffer | undefined {
-    const epoch = this.#memory.epoch;
-    if (epoch !== this.#cacheEpoch) {
-      this.#cachedPfns.fill(-1);
-      this.#cacheEpoch = epoch;
-      return undefined;
-    }
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
-    return this.#cachedPfns[slot] === pfn ? this.#cachedFrames[slot] : undefined;
-  }
-
-  /** Remembers a checked page's frame (the caller checked it may be touched). */
-  #remember(pfn: number, frame: Buffer): Buffer {
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
-    this.#cachedPfns[slot] = pfn;
-    this.#cachedFrames[slot] = frame;
-    return frame;
-  }
-
-  /** The bytes of a checked page if it has a frame. */
-  #existingFrame(pfn: number): Buffer | undefined {
-    const cached = this.#cached(pfn);
-    if (cached) return cached;
-    const frame = this.#memory.frameForRead(pfn);
-    return frame ? this.#remember(pfn, frame) : undefined;
-  }
-
-  /** A checked page's frame for writing (materialised on first use); marks it dirty. */
-  #writableFrame(pfn: number): Buffer {
-    const memory = this.#memory;
-    memory.markDirty(pfn);
-    return this.#cached(pfn) ?? this.#remember(pfn, memory.materialize(pfn));
-  }
-
-  /** A checked page's frame for reading, materialising generated contents (fields of ring pages). */
-  #readableFrame(pfn: number): Buffer {
-    const frame = this.#existingFrame(pfn);
-    if (frame) return frame;
-    if (this.#memory.generationOf(pfn) === 0) return ZERO_PAGE;
-    return this.#remember(pfn, this.#memory.materialize(pfn));
-  }
-
+export class MemoryView extends CheckedFrames {
   /**
    * Hands each page-sized piece of [gpa, gpa+length) to `sink`, after checking the range, with
    * positions counted from `firstPosition`. For reads, pages without bytes of their own come as
@@ -138,11 +34,11 @@ export class MemoryView {
       const chunk = Math.min(GUEST_PAGE_SIZE - pageOffset, length - done);
       const position = firstPosition + done;
       if (forWrite) {
-        sink.put(this.#writableFrame(pfn), pageOffset, chunk, position);
+        sink.put(this.writableFrame(pfn), pageOffset, chunk, position);
       } else {
-        const frame = this.#existingFrame(pfn);
+        const frame = this.existingFrame(pfn);
         if (frame) sink.put(frame, pageOffset, chunk, position);
-        else sink.put(this.#unbackedContents(pfn, pageOffset, chunk), 0, chunk, position);
+        else sink.put(this.unbackedContents(pfn, pageOffset, chunk), 0, chunk, position);
       }
       done += chunk;
     }
@@ -176,21 +72,6 @@ export class MemoryView {
     return count;
   }
 
-  /** Writes what an unbacked page reads as (zeros or its generated pattern) from `pageOffset` into target. */
-  #fillUnbacked(target: Uint8Array, pfn: number, pageOffset: number): void {
-    const generation = this.#memory.generationOf(pfn);
-    if (generation === 0) target.fill(0);
-    else fillGenerated(target, pfn, generation, pageOffset, target.length);
-  }
-
-  #unbackedContents(pfn: number, pageOffset: number, length: number): Buffer {
-    const generation = this.#memory.generationOf(pfn);
-    if (generation === 0) return ZERO_PAGE;
-    const scratch = UNBACKED_SCRATCH.subarray(0, length);
-    fillGenerated(scratch, pfn, generation, pageOffset, length);
-    return scratch;
-  }
-
   /** Copies guest bytes [gpa, gpa+length) into target[targetOffset...]. */
   read(gpa: number, target: Uint8Array, targetOffset: number, length: number): void {
     const count = this.#split(gpa, length);
@@ -199,10 +80,10 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      const frame = this.#existingFrame(pfn);
+      const frame = this.existingFrame(pfn);
       const destination = targetOffset + done;
       if (frame) copyBytes(frame, pageOffset, target, destination, chunk);
-      else this.#fillUnbacked(target.subarray(destination, destination + chunk), pfn, pageOffset);
+      else this.fillUnbacked(target.subarray(destination, destination + chunk), pfn, pageOffset);
       done += chunk;
     }
   }
@@ -215,7 +96,7 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      copyBytes(source, sourceOffset + done, this.#writableFrame(pfn), pageOffset, chunk);
+      copyBytes(source, sourceOffset + done, this.writableFrame(pfn), pageOffset, chunk);
       done += chunk;
     }
   }
@@ -228,8 +109,8 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      const frame = this.#existingFrame(pfn);
-      const bytes = frame ?? this.#unbackedContents(pfn, pageOffset, chunk);
+      const frame = this.existingFrame(pfn);
+      const bytes = frame ?? this.unbackedContents(pfn, pageOffset, chunk);
       const bytesOffset = frame ? pageOffset : 0;
       const start = expectedOffset + done;
       if (bytes.compare(expected, start, start + chunk, bytesOffset, bytesOffset + chunk) !== 0) return false;
@@ -252,11 +133,11 @@ export class MemoryView {
       const destinationPfn = Math.floor(destinationAddress / GUEST_PAGE_SIZE);
       const destinationOffset = destinationAddress - destinationPfn * GUEST_PAGE_SIZE;
       const chunk = Math.min(chunkFromSource, GUEST_PAGE_SIZE - destinationOffset);
-      const destination = this.#writableFrame(destinationPfn);
-      const source = this.#existingFrame(sourcePfn);
+      const destination = this.writableFrame(destinationPfn);
+      const source = this.existingFrame(sourcePfn);
       if (source) copyBytes(source, sourceOffset, destination, destinationOffset, chunk);
       else
-        this.#fillUnbacked(
+        this.fillUnbacked(
           destination.subarray(destinationOffset, destinationOffset + chunk),
           sourcePfn,
           sourceOffset,
@@ -273,7 +154,7 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      this.#writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
+      this.writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
     }
   }
 
@@ -283,37 +164,37 @@ export class MemoryView {
   readU8(gpa: number): number {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.#cached(pfn);
+    const frame = this.cached(pfn);
     if (frame !== undefined && (offset | 0) === offset) return frame[offset]!;
-    return this.#fieldFrame(gpa, 1)[this.#fieldOffset]!;
+    return this.#fieldFrame(gpa, 1)[this.fieldOffset]!;
   }
 
   readU16(gpa: number): number {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.#cached(pfn);
+    const frame = this.cached(pfn);
     if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 2)
       return frame[offset]! | (frame[offset + 1]! << 8);
-    return this.#fieldFrame(gpa, 2).readUInt16LE(this.#fieldOffset);
+    return this.#fieldFrame(gpa, 2).readUInt16LE(this.fieldOffset);
   }
 
   readU32(gpa: number): number {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.#cached(pfn);
+    const frame = this.cached(pfn);
     if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 4)
       return u32At(frame, offset);
-    return this.#fieldFrame(gpa, 4).readUInt32LE(this.#fieldOffset);
+    return this.#fieldFrame(gpa, 4).readUInt32LE(this.fieldOffset);
   }
 
   /** Reads a little-endian 64-bit value; guest addresses fit in 53 bits. */
   readU64(gpa: number): number {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const cached = this.#cached(pfn);
+    const cached = this.cached(pfn);
     const isDirect = cached !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 8;
     const frame = isDirect ? cached : this.#fieldFrame(gpa, 8);
-    const at = isDirect ? offset : this.#fieldOffset;
+    const at = isDirect ? offset : this.fieldOffset;
     return u32At(frame, at) + u32At(frame, at + 4) * 0x1_0000_0000;
   }
 
@@ -333,8 +214,6 @@ export class MemoryView {
     this.#writeField(gpa, 8, value);
   }
 
-  #fieldOffset = 0;
-
   /** Where in the frame `bytesAt` returned last its range starts. */
   bytesOffset = 0;
 
@@ -347,54 +226,35 @@ export class MemoryView {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
     if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
-    let frame = this.#cached(pfn);
+    let frame = this.cached(pfn);
     if (frame === undefined) {
-      this.#fieldPfn(gpa, size);
-      frame = forWrite ? this.#writableFrame(pfn) : this.#readableFrame(pfn);
+      this.fieldPfn(gpa, size);
+      frame = forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
     } else if (forWrite) {
-      this.#memory.markDirty(pfn);
+      this.memory.markDirty(pfn);
     }
     this.bytesOffset = offset;
     return frame;
   }
 
-  /**
-   * The page number of a field that lies inside one page and may be touched, or -1 for a field
-   * across a page boundary (only a misbehaving guest lays tables out that way).
-   */
-  #fieldPfn(gpa: number, size: number): number {
-    const pageOffset = gpa % GUEST_PAGE_SIZE;
-    if (pageOffset + size > GUEST_PAGE_SIZE) return -1;
-    const memory = this.#memory;
-    if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
-      throw new OutOfRangeAccess(gpa, size);
-    const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
-    if (this.isHypervisor && memory.pageState(pfn) === PageState.secure) {
-      this.faults++;
-      throw new SecurePageFault(gpa);
-    }
-    this.#fieldOffset = pageOffset;
-    return pfn;
-  }
-
   /** The buffer holding a little-endian field at gpa, checked; its offset is left in #fieldOffset. */
   #fieldFrame(gpa: number, size: number): Buffer {
-    const pfn = this.#fieldPfn(gpa, size);
+    const pfn = this.fieldPfn(gpa, size);
     if (pfn < 0) {
       const bytes = Buffer.alloc(size);
       this.read(gpa, bytes, 0, size);
-      this.#fieldOffset = 0;
+      this.fieldOffset = 0;
       return bytes;
     }
-    return this.#readableFrame(pfn);
+    return this.readableFrame(pfn);
   }
 
   #writeField(gpa: number, size: number, value: number): void {
     let pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     let pageOffset = gpa - pfn * GUEST_PAGE_SIZE;
-    let frame = this.#cached(pfn);
+    let frame = this.cached(pfn);
     if (frame === undefined || (pageOffset | 0) !== pageOffset || pageOffset > GUEST_PAGE_SIZE - size) {
-      pfn = this.#fieldPfn(gpa, size);
+      pfn = this.fieldPfn(gpa, size);
       if (pfn < 0) {
         const bytes = fieldScratch;
         bytes.writeUInt32LE(value >>> 0, 0);
@@ -402,10 +262,10 @@ export class MemoryView {
         this.write(gpa, bytes, 0, size);
         return;
       }
-      pageOffset = this.#fieldOffset;
-      frame = this.#writableFrame(pfn);
+      pageOffset = this.fieldOffset;
+      frame = this.writableFrame(pfn);
     } else {
-      this.#memory.markDirty(pfn);
+      this.memory.markDirty(pfn);
     }
     frame[pageOffset] = value;
     if (size === 1) return;
@@ -449,5 +309,3 @@ export function copyBytes(
 const SMALL_COPY_BYTES = 64;
 
 const fieldScratch = Buffer.alloc(8);
-const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
-const UNBACKED_SCRATCH = Buffer.alloc(GUEST_PAGE_SIZE);
