@@ -93,6 +93,31 @@ export function encodeDescriptor(target: Buffer, offset: number, descriptor: Des
   target.writeUInt16LE(descriptor.next & 0xffff, offset + 14);
 }
 
+/** Puts a descriptor's fields into 16 little-endian bytes at `offset`, byte by byte (no Buffer methods: the ring's hot path). */
+export function putDescriptor(
+  target: Uint8Array,
+  offset: number,
+  addr: number,
+  len: number,
+  flags: number,
+  next: number,
+): void {
+  putU32(target, offset, addr >>> 0);
+  putU32(target, offset + 4, Math.floor(addr / 0x1_0000_0000) >>> 0);
+  putU32(target, offset + 8, len >>> 0);
+  target[offset + 12] = flags;
+  target[offset + 13] = flags >>> 8;
+  target[offset + 14] = next;
+  target[offset + 15] = next >>> 8;
+}
+
+function putU32(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value;
+  target[offset + 1] = value >>> 8;
+  target[offset + 2] = value >>> 16;
+  target[offset + 3] = value >>> 24;
+}
+
 export function decodeDescriptor(source: Buffer, offset: number): Descriptor {
   return {
     addr: source.readUInt32LE(offset) + source.readUInt32LE(offset + 4) * 0x1_0000_0000,

@@ -2,25 +2,15 @@ import type {MemoryView} from './memory-view.js';
 import {assert} from './assert.js';
 import {DESCRIPTOR_SIZE, vringNeedEvent, type SplitRingAddresses} from './split-ring-layout.js';
 import {DescriptorFlag, QUEUE_SIZE_MAX} from './virtio.js';
+import {PooledElement, type QueueElement} from './split-virtqueue-element.js';
 
-/** A guest-physical range the device reads (out) or writes (in). */
-export interface DeviceSegment {
-  readonly addr: number;
-  readonly len: number;
-}
+export {copyElement, type DeviceSegment, type QueueElement} from './split-virtqueue-element.js';
 
 /** The device's ring indices, as migration carries them (`virtio_save`/`virtio_load`). */
 export interface RingIndices {
   readonly lastAvailIdx: number;
   readonly usedIdx: number;
   readonly inUse: number;
-}
-
-/** One popped request (QEMU's VirtQueueElement). */
-export interface QueueElement {
-  readonly head: number;
-  readonly out: DeviceSegment[];
-  readonly in: DeviceSegment[];
 }
 
 /** Which of QEMU's split-ring checks a guest's ring tripped (hw/virtio/virtio.c). */
@@ -64,6 +54,13 @@ export class SplitVirtqueueDevice {
   #inUse = 0;
   #signalledUsed = 0;
   #isSignalledUsedValid = false;
+  readonly #spare: PooledElement[] = [];
+  /** The descriptor last read whole (its table address), within one pop: see #load. */
+  #descriptorGpa = -1;
+  #descriptorAddr = 0;
+  #descriptorLen = 0;
+  #descriptorFlags = 0;
+  #descriptorNext = 0;
 
   constructor(view: MemoryView, addresses: SplitRingAddresses, queueSize: number, hasEventIdx: boolean) {
     assert(
@@ -127,6 +124,20 @@ export class SplitVirtqueueDevice {
     return element;
   }
 
+  /** Takes back an element this queue popped, once pushed (or never to be pushed): it will be handed out again. */
+  recycle(element: QueueElement): void {
+    if (element instanceof PooledElement && element.belongsTo(this)) this.#spare.push(element);
+  }
+
+  /** An element of this queue's pool holding the same buffers (a migration target redoing a saved element). */
+  adopt(saved: QueueElement): QueueElement {
+    const element = this.#spare.pop() ?? new PooledElement(this);
+    element.head = saved.head;
+    element.copySegments(saved.out, element.out, 0);
+    element.copySegments(saved.in, element.in, saved.out.length);
+    return element;
+  }
+
   /** `virtqueue_fill()` + `virtqueue_flush()` for one element: `len` bytes were written to it. */
   push(head: number, len: number): void {
     const used = this.#used;
@@ -166,52 +177,112 @@ export class SplitVirtqueueDevice {
    * order (direction, then size, then the loop bound, then `next`).
    */
   #readChain(head: number): QueueElement | RingError {
-    const view = this.#view;
+    this.#descriptorGpa = -1;
     let tableBase = this.#desc;
     let max = this.queueSize;
     let descriptorGpa = tableBase + head * DESCRIPTOR_SIZE;
-    let flags = view.readU16(descriptorGpa + 12);
+    let flags = this.#flags(descriptorGpa);
     if (flags & DescriptorFlag.indirect) {
-      const tableLength = view.readU32(descriptorGpa + 8);
+      const tableLength = this.#len(descriptorGpa);
       if (tableLength === 0 || tableLength % DESCRIPTOR_SIZE !== 0)
         return {error: 'Invalid size for indirect buffer table', code: 'indirect-table-size'};
-      tableBase = view.readU64(descriptorGpa);
+      tableBase = this.#addr(descriptorGpa);
       max = tableLength / DESCRIPTOR_SIZE;
       descriptorGpa = tableBase;
-      flags = view.readU16(descriptorGpa + 12);
+      flags = this.#flags(descriptorGpa);
     }
-    const out: DeviceSegment[] = [];
-    const inSegments: DeviceSegment[] = [];
+    const element = this.#spare.pop() ?? new PooledElement(this);
+    element.head = head;
+    let outCount = 0;
+    let inCount = 0;
     for (let entries = 1; ; entries++) {
-      const problem = this.#mapDescriptor(descriptorGpa, flags, out, inSegments);
-      if (problem) return problem;
-      if (entries > max) return {error: 'Looped descriptor', code: 'looped-descriptor'};
+      const isWrite = (flags & DescriptorFlag.write) !== 0;
+      const len = this.#checkDescriptor(descriptorGpa, isWrite, outCount, inCount);
+      if (typeof len !== 'number') return this.#dropped(element, len);
+      const segment = element.segment(outCount + inCount);
+      segment.addr = this.#addr(descriptorGpa);
+      segment.len = len;
+      if (isWrite) element.in[inCount++] = segment;
+      else element.out[outCount++] = segment;
+      if (entries > max)
+        return this.#dropped(element, {error: 'Looped descriptor', code: 'looped-descriptor'});
       if (!(flags & DescriptorFlag.next)) break;
-      const next = view.readU16(descriptorGpa + 14);
-      if (next >= max) return {error: `Desc next is ${next}`, code: 'next-out-of-range'};
+      const next = this.#next(descriptorGpa);
+      if (next >= max)
+        return this.#dropped(element, {error: `Desc next is ${next}`, code: 'next-out-of-range'});
       descriptorGpa = tableBase + next * DESCRIPTOR_SIZE;
-      flags = view.readU16(descriptorGpa + 12);
+      flags = this.#flags(descriptorGpa);
     }
-    return {head, out, in: inSegments};
+    if (element.out.length !== outCount) element.out.length = outCount;
+    if (element.in.length !== inCount) element.in.length = inCount;
+    return element;
   }
 
-  /** `virtqueue_map_desc()` for one descriptor: out before in, no zero size, at most 1024 buffers. */
-  #mapDescriptor(
-    descriptorGpa: number,
-    flags: number,
-    out: DeviceSegment[],
-    inSegments: DeviceSegment[],
-  ): RingError | undefined {
-    const isWrite = (flags & DescriptorFlag.write) !== 0;
-    if (!isWrite && inSegments.length > 0)
-      return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
-    const len = this.#view.readU32(descriptorGpa + 8);
-    if (len === 0) return {error: 'virtio: zero sized buffers are not allowed', code: 'zero-sized-buffer'};
-    const segments = isWrite ? inSegments : out;
-    const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - out.length : VIRTQUEUE_MAX_SEGMENTS;
-    if (segments.length === limit)
-      return {error: 'virtio: too many write descriptors in indirect table', code: 'too-many-descriptors'};
-    segments.push({addr: this.#view.readU64(descriptorGpa), len});
-    return undefined;
+  /**
+   * Reads the whole descriptor at `gpa` at once when it lies in one page inside memory (then no
+   * field of it can fault on its own, so the order fields are read in does not matter); false
+   * for one across pages or memory's end, whose fields are read one by one in QEMU's order.
+   */
+  #load(gpa: number): boolean {
+    if (gpa === this.#descriptorGpa) return true;
+    const view = this.#view;
+    if (gpa + DESCRIPTOR_SIZE > view.memory.sizeBytes) return false;
+    const bytes = view.bytesAt(gpa, DESCRIPTOR_SIZE, false);
+    if (!bytes) return false;
+    const at = view.bytesOffset;
+    this.#descriptorAddr = u32At(bytes, at) + u32At(bytes, at + 4) * 0x1_0000_0000;
+    this.#descriptorLen = u32At(bytes, at + 8);
+    this.#descriptorFlags = bytes[at + 12]! | (bytes[at + 13]! << 8);
+    this.#descriptorNext = bytes[at + 14]! | (bytes[at + 15]! << 8);
+    this.#descriptorGpa = gpa;
+    return true;
   }
+
+  #addr(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorAddr : this.#view.readU64(gpa);
+  }
+
+  #len(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorLen : this.#view.readU32(gpa + 8);
+  }
+
+  #flags(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorFlags : this.#view.readU16(gpa + 12);
+  }
+
+  #next(gpa: number): number {
+    return this.#load(gpa) ? this.#descriptorNext : this.#view.readU16(gpa + 14);
+  }
+
+  #dropped(element: PooledElement, error: RingError): RingError {
+    this.#spare.push(element);
+    return error;
+  }
+
+  /**
+   * `virtqueue_map_desc()`'s checks for one descriptor, in QEMU's order: out before in, no zero
+   * size, at most 1024 buffers. @returns the descriptor's length, or what it broke
+   */
+  #checkDescriptor(
+    descriptorGpa: number,
+    isWrite: boolean,
+    outCount: number,
+    inCount: number,
+  ): number | RingError {
+    if (!isWrite && inCount > 0) return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
+    const len = this.#len(descriptorGpa);
+    if (len === 0) return {error: 'virtio: zero sized buffers are not allowed', code: 'zero-sized-buffer'};
+    const count = isWrite ? inCount : outCount;
+    const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - outCount : VIRTQUEUE_MAX_SEGMENTS;
+    if (count === limit)
+      return {error: 'virtio: too many write descriptors in indirect table', code: 'too-many-descriptors'};
+    return len;
+  }
+}
+
+function u32At(bytes: Uint8Array, offset: number): number {
+  return (
+    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
+    0
+  );
 }

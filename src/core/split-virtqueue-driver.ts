@@ -2,6 +2,7 @@ import {assert} from './assert.js';
 import type {MemoryView} from './memory-view.js';
 import {
   DESCRIPTOR_SIZE,
+  putDescriptor,
   splitRingAddresses,
   splitRingLayout,
   vringNeedEvent,
@@ -43,6 +44,11 @@ export interface UsedBuffer<Token> {
   readonly len: number;
 }
 
+interface MutableUsedBuffer<Token> {
+  token: Token | undefined;
+  len: number;
+}
+
 const VRING_USED_F_NO_NOTIFY = 1;
 
 /**
@@ -69,6 +75,7 @@ export class SplitVirtqueueDriver<Token> {
   #availIdxAtLastKick = 0;
   #lastUsedIdx = 0;
   #inFlight = 0;
+  readonly #usedBuffer: MutableUsedBuffer<Token> = {token: undefined, len: 0};
 
   constructor(options: SplitVirtqueueDriverOptions) {
     this.layout = splitRingLayout(options.queueSize, options.usedRingAlign);
@@ -197,7 +204,8 @@ export class SplitVirtqueueDriver<Token> {
 
   /**
    * `virtqueue_get_buf()`: takes the next used buffer, frees its descriptors.
-   * @returns the buffer, undefined when none is pending, or an error text for a device that broke the ring
+   * @returns the buffer (one object, valid until the next call), undefined when none is pending,
+   *   or an error text for a device that broke the ring
    */
   getBuf(): UsedBuffer<Token> | undefined | string {
     const used = this.#used;
@@ -212,7 +220,10 @@ export class SplitVirtqueueDriver<Token> {
     this.#detach(id);
     this.#lastUsedIdx = (this.#lastUsedIdx + 1) & 0xffff;
     if (this.#hasEventIdx) this.#view.writeU16(this.#avail + 4 + 2 * this.queueSize, this.#lastUsedIdx);
-    return {token, len};
+    const buffer = this.#usedBuffer;
+    buffer.token = token;
+    buffer.len = len;
+    return buffer as UsedBuffer<Token>;
   }
 
   /** Takes back every request the device has not returned (`virtqueue_detach_unused_buf` at reset). */
@@ -252,6 +263,11 @@ export class SplitVirtqueueDriver<Token> {
 
   #writeDescriptorAt(gpa: number, addr: number, len: number, flags: number, next: number): void {
     const view = this.#view;
+    const frame = view.bytesAt(gpa, DESCRIPTOR_SIZE, true);
+    if (frame) {
+      putDescriptor(frame, view.bytesOffset, addr, len, flags, next);
+      return;
+    }
     view.writeU64(gpa, addr);
     view.writeU32(gpa + 8, len);
     view.writeU16(gpa + 12, flags);

@@ -67,7 +67,8 @@ export class SwiotlbPool {
   mapFailures = 0;
   bouncedBytesToDevice = 0;
   bouncedBytesFromDevice = 0;
-  readonly usedByDevice = new Map<number, number>();
+  /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
+  readonly #usedByDevice: number[] = [];
 
   constructor(options: SwiotlbPoolOptions) {
     assert(
@@ -87,6 +88,15 @@ export class SwiotlbPool {
     this.#view = options.view;
     this.#slots = new SlotTable(this.nslabs);
     this.#areas = Array.from({length: this.nareas}, () => ({used: 0, index: 0}));
+  }
+
+  /** Slots held per device, by device index (devices holding none are left out). */
+  get usedByDevice(): ReadonlyMap<number, number> {
+    const held = new Map<number, number>();
+    this.#usedByDevice.forEach((slots, device) => {
+      if (slots > 0) held.set(device, slots);
+    });
+    return held;
   }
 
   get sizeBytes(): number {
@@ -242,7 +252,7 @@ export class SwiotlbPool {
     this.#used += slotCount;
     if (this.#used > this.#hiwater) this.#hiwater = this.#used;
     if (this.#used > this.#windowPeak) this.#windowPeak = this.#used;
-    this.usedByDevice.set(device.index, (this.usedByDevice.get(device.index) ?? 0) + slotCount);
+    this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
   /** `swiotlb_release_slots()`: returns slots and merges free runs within the segment. */
@@ -250,7 +260,7 @@ export class SwiotlbPool {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;
     index -= this.#slots.padSlots(index);
-    if (!(index >= 0 && index < this.nslabs && this.#slots.list(index) === 0))
+    if (!(index >= 0 && index < this.nslabs && this.#slots.isUsed(index)))
       invariantBroken(`swiotlb: unmap of ${tlbAddr.toString(16)} which is not mapped`);
     const slotCount = nrSlots(this.#slots.allocSize(index) + offset);
     const area = this.#areas[Math.floor(index / this.areaNslabs)]!;
@@ -259,9 +269,7 @@ export class SwiotlbPool {
     this.#slots.setOwner(index, -1);
     area.used -= slotCount;
     this.#used -= slotCount;
-    const ownerUsed = (this.usedByDevice.get(owner) ?? 0) - slotCount;
-    if (ownerUsed > 0) this.usedByDevice.set(owner, ownerUsed);
-    else this.usedByDevice.delete(owner);
+    this.#usedByDevice[owner] = (this.#usedByDevice[owner] ?? 0) - slotCount;
   }
 
   /** `swiotlb_bounce()`: copies between the original buffer and its bounce slots. */

@@ -39,6 +39,11 @@ export class DiskShadow {
     return false;
   }
 
+  /** Puts generation `generation`'s data for `length` bytes at `gpa` (the application producing what it writes: one memcpy). */
+  produce(view: MemoryView, gpa: number, generation: number, length: number): void {
+    view.write(gpa, WRITE_TEMPLATE, writeStart(generation), length);
+  }
+
   beginWrite(firstBlock: number, blockCount: number): void {
     this.#writing.push(firstBlock, blockCount);
   }

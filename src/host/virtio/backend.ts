@@ -16,7 +16,7 @@ import type {DeviceConfig, DeviceType} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 import type {DeviceConfigSpace} from './config-space.js';
 import {deviceErrorFor, type DeviceErrorCode} from './device-error.js';
-import {DeviceQueues, INTERRUPT_LATENCY_US, type QueueOwner} from './device-queues.js';
+import {DeviceQueues, INTERRUPT_LATENCY_US, type ElementWork, type QueueOwner} from './device-queues.js';
 import {ElementIo} from './element-io.js';
 import type {BackendMigrationState, DeviceMigrationState} from './migration-state.js';
 import {VirtioPciTransport, type TransportDevice} from './transport.js';
@@ -196,11 +196,17 @@ export abstract class VirtioBackend implements TransportDevice {
 
   /**
    * Finishes an element at `atUs`: `execute` moves its bytes through the hypervisor view and
-   * returns the number of bytes written into the element (the used length).
+   * returns the number of bytes written into the element (the used length). The element goes
+   * back to its queue's pool once pushed: a device model keeps no reference to it past then.
    */
-  protected completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: () => number): void {
+  protected completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: ElementWork): void {
     if (this.#isDetached) return;
     this.#queues.completeAt(queueIndex, element, atUs, execute);
+  }
+
+  /** A saved element as one of this device's queue (a migration target taking over what the source had popped). */
+  protected adopt(queueIndex: number, element: QueueElement): QueueElement {
+    return this.#queues.adopt(queueIndex, element);
   }
 
   /** `virtio_error()`: the device is broken until reset; the guest hears of it by a config interrupt. */
@@ -222,7 +228,10 @@ export abstract class VirtioBackend implements TransportDevice {
 
   // ---- migration ----
 
-  /** Device state for the destination; pending elements are redone there (virtio-blk re-queues). */
+  /**
+   * Device state for the destination; pending elements are redone there (virtio-blk re-queues).
+   * Elements go as copies: the live ones return to their queue's pool.
+   */
   saveState(): BackendMigrationState {
     return {
       status: this.#status,
@@ -251,7 +260,7 @@ export abstract class VirtioBackend implements TransportDevice {
     });
     this.loadDevice(state.device);
     state.queues.forEach((queue, index) => {
-      for (const element of queue?.pending ?? []) this.onAvailable(index, element);
+      for (const element of queue?.pending ?? []) this.onAvailable(index, this.#queues.adopt(index, element));
     });
   }
 

@@ -1,10 +1,10 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
+import type {DmaDirection} from '../../core/swiotlb.js';
 import type {VirtioPciTransport} from './transport.js';
 
 export interface BlkIo {
@@ -26,6 +26,8 @@ export interface BlkIo {
 export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
   readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
+  /** Requests that ended, to serve again (a request allocates nothing in the steady state). */
+  readonly #spareRequests: BlkRequest[] = [];
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport);
@@ -69,8 +71,9 @@ export class BlkDriver extends VirtioDriver {
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
-    if (io.isWrite) view.write(dataGpa, WRITE_TEMPLATE, writeStart(generation), io.lengthBytes);
-    const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
+    if (io.isWrite) this.#shadow.produce(view, dataGpa, generation, io.lengthBytes);
+    const request = this.#spareRequests.pop() ?? new BlkRequest(this);
+    request.prepare(io, headerGpa, dataGpa, generation);
     const result = this.submitRequest(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
     if (result !== 'queued') request.release();
@@ -106,10 +109,11 @@ export class BlkDriver extends VirtioDriver {
     io.onComplete?.(false);
   }
 
-  /** Gives a request's buffers back. */
-  releaseBuffers(headerGpa: number, dataGpa: number): void {
-    this.freeBuffer(headerGpa);
-    this.freeBuffer(dataGpa);
+  /** Gives a request's buffers back, and the request to the spares. */
+  recycle(request: BlkRequest): void {
+    this.freeBuffer(request.headerGpa);
+    this.freeBuffer(request.dataGpa);
+    this.#spareRequests.push(request);
   }
 
   #verifyRead(dataGpa: number, firstBlock: number, length: number): void {
@@ -126,23 +130,49 @@ export class BlkDriver extends VirtioDriver {
   }
 }
 
-/** One virtio-blk request: header, data and status buffers, and the write generation it carries. */
+interface MutablePart {
+  cpuGpa: number;
+  len: number;
+  direction: DmaDirection;
+}
+
+/**
+ * One virtio-blk request: header, data and status buffers, and the write generation it carries.
+ * Reused: once it ended (released), the driver hands it out again, so nothing keeps it past then.
+ */
 class BlkRequest extends DriverRequest {
-  constructor(
-    readonly driver: BlkDriver,
-    readonly io: BlkIo,
-    readonly headerGpa: number,
-    readonly dataGpa: number,
-    readonly generation: number,
-  ) {
-    super(
-      [
-        {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'},
-        {cpuGpa: dataGpa, len: io.lengthBytes, direction: io.isWrite ? 'to-device' : 'from-device'},
-        {cpuGpa: headerGpa + BLK_HEADER_BYTES, len: 1, direction: 'from-device'},
-      ],
-      true,
-    );
+  #io: BlkIo | undefined;
+  headerGpa = 0;
+  dataGpa = 0;
+  generation = 0;
+  readonly #header: MutablePart;
+  readonly #data: MutablePart;
+  readonly #status: MutablePart;
+
+  constructor(readonly driver: BlkDriver) {
+    const header: MutablePart = {cpuGpa: 0, len: BLK_HEADER_BYTES, direction: 'to-device'};
+    const data: MutablePart = {cpuGpa: 0, len: 0, direction: 'to-device'};
+    const status: MutablePart = {cpuGpa: 0, len: 1, direction: 'from-device'};
+    super([header, data, status], true);
+    this.#header = header;
+    this.#data = data;
+    this.#status = status;
+  }
+
+  get io(): BlkIo {
+    return this.#io!;
+  }
+
+  prepare(io: BlkIo, headerGpa: number, dataGpa: number, generation: number): void {
+    this.#io = io;
+    this.headerGpa = headerGpa;
+    this.dataGpa = dataGpa;
+    this.generation = generation;
+    this.#header.cpuGpa = headerGpa;
+    this.#data.cpuGpa = dataGpa;
+    this.#data.len = io.lengthBytes;
+    this.#data.direction = io.isWrite ? 'to-device' : 'from-device';
+    this.#status.cpuGpa = headerGpa + BLK_HEADER_BYTES;
   }
 
   get statusGpa(): number {
@@ -158,6 +188,7 @@ class BlkRequest extends DriverRequest {
   }
 
   release(): void {
-    this.driver.releaseBuffers(this.headerGpa, this.dataGpa);
+    this.#io = undefined;
+    this.driver.recycle(this);
   }
 }

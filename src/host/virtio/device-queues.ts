@@ -1,8 +1,9 @@
 import {invariantBroken} from '../../core/assert.js';
 import type {MemoryView} from '../../core/memory-view.js';
-import type {Scheduler, TimerHandle} from '../../core/scheduler.js';
+import {ScheduledTask, type Scheduler} from '../../core/scheduler.js';
 import type {SplitRingAddresses} from '../../core/split-ring-layout.js';
 import {
+  copyElement,
   SplitVirtqueueDevice,
   type QueueElement,
   type RingError,
@@ -15,10 +16,8 @@ export const NOTIFY_LATENCY_US = 5;
 /** Time from a device's interrupt to the guest's handler running. */
 export const INTERRUPT_LATENCY_US = 5;
 
-interface PendingCompletion {
-  readonly element: QueueElement;
-  readonly timer: TimerHandle;
-}
+/** A device model's work on an element when it completes: moves its bytes, returns the used length. */
+export type ElementWork = (element: QueueElement) => number;
 
 /** What the queues need of their device. */
 export interface QueueOwner {
@@ -35,26 +34,203 @@ export interface QueueOwner {
   interrupt(queueIndex: number): void;
 }
 
+/** One element's completion, scheduled for when the device model finishes it. */
+class Completion extends ScheduledTask {
+  element: QueueElement | undefined;
+  work: ElementWork | undefined;
+  constructor(
+    readonly queue: Queue,
+    readonly head: number,
+  ) {
+    super();
+  }
+
+  run(): void {
+    this.queue.complete(this);
+  }
+}
+
+/** A queue's notify (the device starts popping) or interrupt (the driver hears of used buffers). */
+class QueueEvent extends ScheduledTask {
+  constructor(
+    readonly queue: Queue,
+    readonly isInterrupt: boolean,
+  ) {
+    super();
+  }
+
+  run(): void {
+    if (this.isInterrupt) this.queue.interrupt();
+    else this.queue.service();
+  }
+}
+
+/**
+ * One virtqueue as the device keeps it: its ring, the elements being worked on (by head: the
+ * driver cannot make a head available twice before it is used), and its coalesced notify and
+ * interrupt. Completions and events are reused, so a request allocates nothing here.
+ */
+class Queue {
+  readonly pending: (Completion | undefined)[];
+  readonly #completions: (Completion | undefined)[];
+  pendingCount = 0;
+  /** Set once the device dropped this queue (reset, or enabled anew): nothing more goes on its ring. */
+  isDropped = false;
+  #service: QueueEvent;
+  #interrupt: QueueEvent;
+
+  constructor(
+    readonly queues: DeviceQueues,
+    readonly owner: QueueOwner,
+    readonly index: number,
+    public ring: SplitVirtqueueDevice,
+  ) {
+    this.pending = new Array<Completion | undefined>(ring.queueSize);
+    this.#completions = new Array<Completion | undefined>(ring.queueSize);
+    this.#service = new QueueEvent(this, false);
+    this.#interrupt = new QueueEvent(this, true);
+  }
+
+  notify(scheduler: Scheduler): void {
+    if (this.#service.isQueued && !this.#service.isCancelled) return;
+    if (!this.owner.isServing()) return;
+    this.#service = this.#service.isQueued ? new QueueEvent(this, false) : this.#service;
+    scheduler.schedule(this.#service, scheduler.nowUs + NOTIFY_LATENCY_US);
+  }
+
+  /** Pops everything available and hands each element to the device model. */
+  service(): void {
+    const ring = this.ring;
+    const owner = this.owner;
+    if (!owner.isServing()) return;
+    for (let count = 0; count <= ring.queueSize; count++) {
+      let element;
+      try {
+        element = ring.pop();
+      } catch (error) {
+        owner.onAccessFault(error, 'vring');
+        return;
+      }
+      if (element === undefined) return;
+      if ('error' in element) {
+        owner.onRingError(element);
+        return;
+      }
+      try {
+        owner.onAvailable(this.index, element);
+      } catch (error) {
+        owner.onAccessFault(error, 'buffer');
+        return;
+      }
+    }
+  }
+
+  completeAt(scheduler: Scheduler, element: QueueElement, atUs: number, work: ElementWork): void {
+    const head = element.head;
+    if (atUs < scheduler.nowUs)
+      invariantBroken(
+        `${this.owner.name}: element ${head} completes at ${atUs} µs, before now (${scheduler.nowUs})`,
+      );
+    if (this.pending[head])
+      invariantBroken(`${this.owner.name}: element ${head} of queue ${this.index} is already pending`);
+    let completion = this.#completions[head];
+    if (!completion || completion.isQueued) {
+      completion = new Completion(this, head);
+      this.#completions[head] = completion;
+    }
+    completion.element = element;
+    completion.work = work;
+    this.pending[head] = completion;
+    this.pendingCount++;
+    scheduler.schedule(completion, atUs);
+  }
+
+  complete(completion: Completion): void {
+    const element = completion.element!;
+    const work = completion.work!;
+    this.#forget(completion);
+    const owner = this.owner;
+    if (!owner.isServing()) return;
+    let usedLength: number;
+    try {
+      usedLength = work(element);
+    } catch (error) {
+      owner.onAccessFault(error, 'buffer');
+      return;
+    }
+    if (this.isDropped) return;
+    this.ring.push(element.head, usedLength);
+    this.ring.recycle(element);
+    this.#raiseInterrupt();
+  }
+
+  interrupt(): void {
+    this.owner.interrupt(this.index);
+  }
+
+  #raiseInterrupt(): void {
+    if (this.#interrupt.isQueued && !this.#interrupt.isCancelled) return;
+    let shouldNotify: boolean;
+    try {
+      shouldNotify = this.ring.shouldNotify();
+    } catch (error) {
+      this.owner.onAccessFault(error, 'vring');
+      return;
+    }
+    if (!shouldNotify) return;
+    this.#interrupt = this.#interrupt.isQueued ? new QueueEvent(this, true) : this.#interrupt;
+    const scheduler = this.queues.scheduler;
+    scheduler.schedule(this.#interrupt, scheduler.nowUs + INTERRUPT_LATENCY_US);
+  }
+
+  #forget(completion: Completion): void {
+    this.pending[completion.head] = undefined;
+    this.pendingCount--;
+    completion.element = undefined;
+    completion.work = undefined;
+  }
+
+  drop(): void {
+    this.cancelAll();
+    this.isDropped = true;
+  }
+
+  /** Cancels every pending completion (their elements are dropped, not reused), the notify and the interrupt. */
+  cancelAll(): void {
+    for (const completion of this.pending) {
+      if (!completion) continue;
+      completion.cancel();
+      this.#forget(completion);
+    }
+    this.#service.cancel();
+    this.#interrupt.cancel();
+  }
+
+  /** Pending elements in the order they were scheduled, as copies apart from this queue's pool. */
+  savedPending(): QueueElement[] {
+    const pending = this.pending.filter((completion) => completion !== undefined);
+    pending.sort((a, b) => a.seq - b.seq);
+    return pending.map((completion) => copyElement(completion.element!));
+  }
+}
+
 /**
  * A device's virtqueues as QEMU's VirtIODevice keeps them: the device side of each ring, the
  * elements being worked on, the notify and interrupt latencies (coalesced per queue).
  */
 export class DeviceQueues {
-  readonly #scheduler: Scheduler;
+  readonly scheduler: Scheduler;
   readonly #owner: QueueOwner;
-  #queues: (SplitVirtqueueDevice | undefined)[] = [];
-  #pending: (Map<number, PendingCompletion> | undefined)[] = [];
-  #serviceTimers: (TimerHandle | undefined)[] = [];
-  #interruptTimers: (TimerHandle | undefined)[] = [];
+  #queues: (Queue | undefined)[] = [];
 
   constructor(scheduler: Scheduler, owner: QueueOwner) {
-    this.#scheduler = scheduler;
+    this.scheduler = scheduler;
     this.#owner = owner;
   }
 
   get inFlight(): number {
     let count = 0;
-    for (const pending of this.#pending) count += pending?.size ?? 0;
+    for (const queue of this.#queues) count += queue?.pendingCount ?? 0;
     return count;
   }
 
@@ -70,137 +246,66 @@ export class DeviceQueues {
     hasEventIdx: boolean,
     indices?: RingIndices,
   ): void {
-    const queue = new SplitVirtqueueDevice(view, addresses, size, hasEventIdx);
-    if (indices) queue.restoreIndices(indices);
-    this.#queues[queueIndex] = queue;
-    this.#pending[queueIndex] = new Map();
+    this.#queues[queueIndex]?.drop();
+    const ring = new SplitVirtqueueDevice(view, addresses, size, hasEventIdx);
+    if (indices) ring.restoreIndices(indices);
+    this.#queues[queueIndex] = new Queue(this, this.#owner, queueIndex, ring);
   }
 
   /** Every queue re-created over another view (the migration target's memory); indices and work kept. */
   rebind(view: MemoryView, hasEventIdx: boolean): void {
-    this.#queues = this.#queues.map((queue) => {
-      if (!queue) return undefined;
-      const moved = new SplitVirtqueueDevice(view, queue.addresses, queue.queueSize, hasEventIdx);
-      moved.restoreIndices(queue.indices);
-      return moved;
-    });
+    for (const queue of this.#queues) {
+      if (!queue) continue;
+      const ring = queue.ring;
+      const moved = new SplitVirtqueueDevice(view, ring.addresses, ring.queueSize, hasEventIdx);
+      moved.restoreIndices(ring.indices);
+      queue.ring = moved;
+    }
+  }
+
+  /** A saved element, as an element of this device's queue (migration: the target redoes it). */
+  adopt(queueIndex: number, saved: QueueElement): QueueElement {
+    return this.#queues[queueIndex]?.ring.adopt(saved) ?? copyElement(saved);
   }
 
   /** Drops every queue and all work (`virtio_reset`). */
   clear(): void {
-    this.cancelAll();
+    for (const queue of this.#queues) queue?.drop();
     this.#queues = [];
-    this.#pending = [];
   }
 
   notify(queueIndex: number): void {
-    if (this.#serviceTimers[queueIndex] || !this.#owner.isServing()) return;
-    this.#serviceTimers[queueIndex] = this.#scheduler.after(NOTIFY_LATENCY_US, () => {
-      this.#serviceTimers[queueIndex] = undefined;
-      this.service(queueIndex);
-    });
+    this.#queues[queueIndex]?.notify(this.scheduler);
   }
 
   /** Pops everything available on a queue and hands each element to the device model. */
   service(queueIndex: number): void {
-    const queue = this.#queues[queueIndex];
-    const owner = this.#owner;
-    if (!queue || !owner.isServing()) return;
-    for (let count = 0; count <= queue.queueSize; count++) {
-      let element;
-      try {
-        element = queue.pop();
-      } catch (error) {
-        owner.onAccessFault(error, 'vring');
-        return;
-      }
-      if (element === undefined) return;
-      if ('error' in element) {
-        owner.onRingError(element);
-        return;
-      }
-      try {
-        owner.onAvailable(queueIndex, element);
-      } catch (error) {
-        owner.onAccessFault(error, 'buffer');
-        return;
-      }
-    }
+    this.#queues[queueIndex]?.service();
   }
 
   /**
-   * Finishes an element at `atUs`: `execute` moves its bytes and returns the used length; then
-   * the element goes on the used ring and the driver is interrupted if it wants to be.
+   * Finishes an element at `atUs`: `work` moves its bytes and returns the used length; then the
+   * element goes on the used ring and the driver is interrupted if it wants to be.
    */
-  completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: () => number): void {
-    const pending = this.#pending[queueIndex];
-    if (!pending) return;
-    if (atUs < this.#scheduler.nowUs)
-      invariantBroken(
-        `${this.#owner.name}: element ${element.head} completes at ${atUs} µs, before now (${this.#scheduler.nowUs})`,
-      );
-    if (pending.has(element.head))
-      invariantBroken(
-        `${this.#owner.name}: element ${element.head} of queue ${queueIndex} is already pending`,
-      );
-    const timer = this.#scheduler.at(atUs, () => {
-      pending.delete(element.head);
-      if (!this.#owner.isServing()) return;
-      let usedLength: number;
-      try {
-        usedLength = execute();
-      } catch (error) {
-        this.#owner.onAccessFault(error, 'buffer');
-        return;
-      }
-      this.#queues[queueIndex]?.push(element.head, usedLength);
-      this.#raiseInterrupt(queueIndex);
-    });
-    pending.set(element.head, {element, timer});
+  completeAt(queueIndex: number, element: QueueElement, atUs: number, work: ElementWork): void {
+    this.#queues[queueIndex]?.completeAt(this.scheduler, element, atUs, work);
   }
 
   /** Cancels every pending completion, notify and interrupt (NEEDS_RESET, reset, quiesce). */
   cancelAll(): void {
-    for (let queue = 0; queue < this.#queues.length; queue++) {
-      const pending = this.#pending[queue];
-      if (pending) {
-        for (const entry of pending.values()) entry.timer.cancel();
-        pending.clear();
-      }
-      this.#serviceTimers[queue]?.cancel();
-      this.#serviceTimers[queue] = undefined;
-      this.#interruptTimers[queue]?.cancel();
-      this.#interruptTimers[queue] = undefined;
-    }
+    for (const queue of this.#queues) queue?.cancelAll();
   }
 
   save(): (QueueMigrationState | undefined)[] {
-    return this.#queues.map((queue, index) =>
+    return this.#queues.map((queue) =>
       queue
         ? {
-            addresses: queue.addresses,
-            size: queue.queueSize,
-            indices: queue.indices,
-            pending: [...(this.#pending[index]?.values() ?? [])].map((entry) => entry.element),
+            addresses: queue.ring.addresses,
+            size: queue.ring.queueSize,
+            indices: queue.ring.indices,
+            pending: queue.savedPending(),
           }
         : undefined,
     );
-  }
-
-  #raiseInterrupt(queueIndex: number): void {
-    const queue = this.#queues[queueIndex];
-    if (!queue || this.#interruptTimers[queueIndex]) return;
-    let shouldNotify: boolean;
-    try {
-      shouldNotify = queue.shouldNotify();
-    } catch (error) {
-      this.#owner.onAccessFault(error, 'vring');
-      return;
-    }
-    if (!shouldNotify) return;
-    this.#interruptTimers[queueIndex] = this.#scheduler.after(INTERRUPT_LATENCY_US, () => {
-      this.#interruptTimers[queueIndex] = undefined;
-      this.#owner.interrupt(queueIndex);
-    });
   }
 }

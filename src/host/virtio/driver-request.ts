@@ -12,7 +12,9 @@ export type SubmitResult = 'queued' | 'retry' | 'failed';
 
 /** A request in flight: its parts, their device addresses once mapped, and what to do when it ends. */
 export abstract class DriverRequest {
+  /** Device addresses of the parts mapped so far: the first `mappedCount` (the array is reused). */
   readonly dmaAddrs: number[] = [];
+  mappedCount = 0;
   constructor(
     readonly parts: readonly RequestPart[],
     /** false for buffers posted in advance (rx), which are not requests of the workload */

@@ -15,14 +15,18 @@ export const VRING_ALIGN_BYTES = PPC64_SMP_CACHE_BYTES;
 /** Driver buffers are cache-line aligned. */
 const BUFFER_ALIGN_BYTES = 64;
 
-/** An indirect descriptor table for one chain, in the driver's buffer memory (`vring_map_single`). */
+/**
+ * An indirect descriptor table for one chain, in the driver's buffer memory (`vring_map_single`);
+ * the object goes back to its rings' spares when released and serves another chain.
+ */
 class IndirectBuffer implements IndirectTable {
   dmaAddr = DMA_MAPPING_ERROR;
+  cpuGpa = 0;
+  bytes = 0;
   constructor(
-    readonly cpuGpa: number,
-    readonly bytes: number,
     readonly dma: DmaOps,
     readonly arena: RangeAllocator,
+    readonly spares: IndirectBuffer[],
   ) {}
 
   publish(): boolean {
@@ -33,6 +37,8 @@ class IndirectBuffer implements IndirectTable {
   release(): void {
     this.dma.unmap(this.dmaAddr, this.bytes, 'to-device');
     this.arena.free(this.cpuGpa);
+    this.dmaAddr = DMA_MAPPING_ERROR;
+    this.spares.push(this);
   }
 }
 
@@ -46,6 +52,7 @@ export class DriverRings<Token> {
   #arena: RangeAllocator | undefined;
   readonly #rings: CoherentBuffer[] = [];
   #arenaBase: number | undefined;
+  readonly #spareIndirect: IndirectBuffer[] = [];
   readonly #heap: RangeAllocator;
   readonly #dma: DmaOps;
 
@@ -94,7 +101,7 @@ export class DriverRings<Token> {
     const dma = this.#dma;
     const parts = request.parts;
     const dmaAddrs = request.dmaAddrs;
-    dmaAddrs.length = 0;
+    request.mappedCount = 0;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
       if (!(part.len > 0))
@@ -104,7 +111,8 @@ export class DriverRings<Token> {
         this.unmapRequest(request, undefined);
         return part.len;
       }
-      dmaAddrs.push(dmaAddr);
+      dmaAddrs[i] = dmaAddr;
+      request.mappedCount = i + 1;
     }
     return 0;
   }
@@ -117,7 +125,9 @@ export class DriverRings<Token> {
     const dma = this.#dma;
     const parts = request.parts;
     const dmaAddrs = request.dmaAddrs;
-    for (let i = 0; i < dmaAddrs.length; i++)
+    const count = request.mappedCount;
+    request.mappedCount = 0;
+    for (let i = 0; i < count; i++)
       dma.unmap(dmaAddrs[i]!, parts[i]!.len, usedLength === undefined ? 'to-device' : parts[i]!.direction);
   }
 
@@ -145,7 +155,10 @@ export class DriverRings<Token> {
     const arena = this.#arena;
     const cpuGpa = arena?.allocate(bytes, BUFFER_ALIGN_BYTES);
     if (cpuGpa === undefined || !arena) return undefined;
-    return new IndirectBuffer(cpuGpa, bytes, this.#dma, arena);
+    const table = this.#spareIndirect.pop() ?? new IndirectBuffer(this.#dma, arena, this.#spareIndirect);
+    table.cpuGpa = cpuGpa;
+    table.bytes = bytes;
+    return table;
   }
 }
 

@@ -34,13 +34,15 @@ export abstract class VirtioDriver {
   #isBroken = false;
   readonly #handlers: InterruptHandlers;
   readonly #segments = new SegmentScratch();
+  readonly #interruptWorks: (() => void)[] = [];
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     this.kernel = kernel;
     this.#transport = transport;
+    const configChanged = () => this.onConfigChange();
     this.#handlers = {
-      queue: (queueIndex) => kernel.runOnCpu(() => this.#onInterrupt(queueIndex)),
-      configChanged: () => kernel.runOnCpu(() => this.onConfigChange()),
+      queue: (queueIndex) => kernel.runOnCpu(this.#interruptWork(queueIndex)),
+      configChanged: () => kernel.runOnCpu(configChanged),
     };
   }
 
@@ -248,6 +250,16 @@ export abstract class VirtioDriver {
   #abortAll(): void {
     for (const queue of this.#rings?.queues ?? [])
       for (const request of queue.detachUnused()) this.#finish(request, undefined);
+  }
+
+  /** The handler of a queue's vector as guest work, made once per queue (an interrupt allocates nothing). */
+  #interruptWork(queueIndex: number): () => void {
+    let work = this.#interruptWorks[queueIndex];
+    if (!work) {
+      work = () => this.#onInterrupt(queueIndex);
+      this.#interruptWorks[queueIndex] = work;
+    }
+    return work;
   }
 
   #onInterrupt(queueIndex: number): void {

@@ -1,5 +1,5 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
-import {copyBytes, MemoryView, type PageChunkVisitor} from '../../core/memory-view.js';
+import {MemoryView, type PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 
 /**
@@ -11,40 +11,36 @@ export class ElementIo {
   view: MemoryView;
   bytesToDevice = 0;
   bytesFromDevice = 0;
-  #headerScratch = Buffer.allocUnsafe(64);
   #dataScratch = Buffer.allocUnsafe(4096);
 
   constructor(memory: GuestMemory) {
     this.view = new MemoryView(memory, true);
   }
 
-  /** Reads guest bytes into a scratch buffer that is valid until the next read. */
-  readBytes(gpa: number, length: number): Buffer {
-    const bytes = this.scratch(length, 'header');
-    this.view.read(gpa, bytes, 0, length);
+  /** Reads `length` guest bytes at `gpa` into the start of `target` (a request header). */
+  readInto(gpa: number, target: Buffer, length: number): void {
+    this.view.read(gpa, target, 0, length);
     this.bytesToDevice += length;
-    return bytes;
   }
 
-  /** A reusable buffer (one per purpose) so requests do not allocate; valid until the next use. */
-  scratch(length: number, purpose: 'header' | 'data'): Buffer {
-    let buffer = purpose === 'header' ? this.#headerScratch : this.#dataScratch;
-    if (buffer.length < length) {
-      buffer = Buffer.allocUnsafe(Math.max(length, buffer.length * 2));
-      if (purpose === 'header') this.#headerScratch = buffer;
-      else this.#dataScratch = buffer;
-    }
-    return buffer.subarray(0, length);
-  }
-
-  /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer. */
+  /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer, valid until the next call. */
   readOut(element: QueueElement, skip = 0): Buffer {
     let total = 0;
     for (const segment of element.out) total += segment.len;
-    const bytes = this.scratch(Math.max(0, total - skip), 'data');
-    this.streamOut(element, skip, (piece, offset, length, position) =>
-      copyBytes(piece, offset, bytes, position, length),
-    );
+    const length = Math.max(0, total - skip);
+    if (this.#dataScratch.length < length)
+      this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
+    const bytes = this.#dataScratch.subarray(0, length);
+    let position = 0;
+    let toSkip = skip;
+    for (const segment of element.out) {
+      const from = Math.min(toSkip, segment.len);
+      toSkip -= from;
+      const count = segment.len - from;
+      if (count > 0) this.view.read(segment.addr + from, bytes, position, count);
+      position += count;
+    }
+    this.bytesToDevice += position;
     return bytes;
   }
 
@@ -53,19 +49,14 @@ export class ElementIo {
    * straight from guest memory (no bounce through a host buffer).
    * @returns the number of bytes handed over
    */
-  streamOut(element: QueueElement, skip: number, sink: PageChunkVisitor): number {
+  streamOut(element: QueueElement, skip: number, sink: PageSink): number {
     let position = 0;
     let toSkip = skip;
     for (const segment of element.out) {
       const from = Math.min(toSkip, segment.len);
       toSkip -= from;
       const length = segment.len - from;
-      if (length > 0) {
-        const base = position;
-        this.view.visit(segment.addr + from, length, false, (bytes, offset, count, at) =>
-          sink(bytes, offset, count, base + at),
-        );
-      }
+      if (length > 0) this.view.visit(segment.addr + from, length, false, sink, position);
       position += length;
     }
     this.bytesToDevice += position;
@@ -77,15 +68,12 @@ export class ElementIo {
    * writes each piece of guest memory it is handed.
    * @returns the number of bytes written
    */
-  streamIn(element: QueueElement, length: number, source: PageChunkVisitor): number {
+  streamIn(element: QueueElement, length: number, source: PageSink): number {
     let position = 0;
     for (const segment of element.in) {
       if (position >= length) break;
       const count = Math.min(segment.len, length - position);
-      const base = position;
-      this.view.visit(segment.addr, count, true, (bytes, offset, pieceLength, at) =>
-        source(bytes, offset, pieceLength, base + at),
-      );
+      this.view.visit(segment.addr, count, true, source, position);
       position += count;
     }
     this.bytesFromDevice += position;

@@ -1,6 +1,6 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
-import type {QueueElement} from '../../core/split-virtqueue-device.js';
+import {copyElement, type QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {NetFlowChecker} from '../checkers/net-flow-checker.js';
 import type {SimContext} from '../sim-context.js';
@@ -118,12 +118,12 @@ export class NetBackend extends VirtioBackend {
   }
 
   protected override saveDevice(): NetMigrationState {
-    return {type: 'net', rxPosted: [...this.#rxPosted], backlog: [...this.#backlog]};
+    return {type: 'net', rxPosted: this.#rxPosted.map(copyElement), backlog: [...this.#backlog]};
   }
 
   protected override loadDevice(state: DeviceMigrationState): void {
     if (state.type !== 'net') return;
-    this.#rxPosted = [...state.rxPosted];
+    this.#rxPosted = state.rxPosted.map((element) => this.adopt(NET_RX_QUEUE, element));
     this.#backlog = [...state.backlog];
   }
 }

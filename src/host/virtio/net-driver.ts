@@ -1,6 +1,7 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import type {NetFlowChecker} from '../checkers/net-flow-checker.js';
-import type {SubmitResult} from './driver-request.js';
+import type {DmaDirection} from '../../core/swiotlb.js';
+import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
 import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
@@ -22,6 +23,8 @@ export class NetDriver extends VirtioDriver {
   readonly #scratch = Buffer.alloc(RX_BUFFER_BYTES);
   readonly #checker: NetFlowChecker;
   readonly #flowBase: number;
+  readonly #spareTx: NetRequest[] = [];
+  readonly #spareRx: NetRequest[] = [];
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport);
@@ -60,36 +63,46 @@ export class NetDriver extends VirtioDriver {
     packet.fill(0, 0, NET_HEADER_BYTES);
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
-    const result = this.submit(
-      NET_TX_QUEUE,
-      [{cpuGpa: gpa, len: length, direction: 'to-device'}],
-      () => {
-        this.completed++;
-        this.freeBuffer(gpa);
-      },
-      () => this.freeBuffer(gpa),
-    );
+    const request = this.#request(true, gpa, length);
+    const result = this.submitRequest(NET_TX_QUEUE, request);
     if (result === 'queued') this.#checker.commitSent(flow, sequence);
-    else this.freeBuffer(gpa);
+    else this.#recycle(request);
     return result;
+  }
+
+  /** A frame went out (tx) or came in (rx, `usedLength` bytes), or was aborted (undefined); called by NetRequest. */
+  ended(request: NetRequest, usedLength: number | undefined): void {
+    const isDone = usedLength !== undefined;
+    if (request.isTx) {
+      if (isDone) this.completed++;
+      this.#recycle(request);
+      return;
+    }
+    if (isDone) this.#receive(request.gpa, usedLength);
+    this.#recycle(request);
+    if (isDone) this.#postRxBuffer();
+  }
+
+  /** A request from the spares (a frame allocates nothing in the steady state). */
+  #request(isTx: boolean, gpa: number, length: number): NetRequest {
+    const request = (isTx ? this.#spareTx : this.#spareRx).pop() ?? new NetRequest(this, isTx);
+    request.prepare(gpa, length);
+    return request;
+  }
+
+  /** Gives a request's buffer back, and the request to the spares. */
+  #recycle(request: NetRequest): void {
+    this.freeBuffer(request.gpa);
+    (request.isTx ? this.#spareTx : this.#spareRx).push(request);
   }
 
   #postRxBuffer(): boolean {
     const gpa = this.allocateBuffer(RX_BUFFER_BYTES);
     if (gpa === undefined) return false;
-    const result = this.submit(
-      NET_RX_QUEUE,
-      [{cpuGpa: gpa, len: RX_BUFFER_BYTES, direction: 'from-device'}],
-      (usedLength) => {
-        this.#receive(gpa, usedLength);
-        this.freeBuffer(gpa);
-        this.#postRxBuffer();
-      },
-      () => this.freeBuffer(gpa),
-      false,
-    );
+    const request = this.#request(false, gpa, RX_BUFFER_BYTES);
+    const result = this.submitRequest(NET_RX_QUEUE, request);
     if (result === 'queued') return true;
-    this.freeBuffer(gpa);
+    this.#recycle(request);
     if (result === 'retry')
       this.kernel.guestTimer(RX_RETRY_DELAY_US, () => this.isReady && this.#postRxBuffer());
     return false;
@@ -118,5 +131,35 @@ export class NetDriver extends VirtioDriver {
       'error',
       `${this.driverName} ${this.deviceName}: ${message}`,
     );
+  }
+}
+
+/** One frame's buffer on the tx or rx queue; reused once it ended, so nothing keeps it past then. */
+class NetRequest extends DriverRequest {
+  gpa = 0;
+  readonly #part: {cpuGpa: number; len: number; direction: DmaDirection};
+
+  constructor(
+    readonly driver: NetDriver,
+    readonly isTx: boolean,
+  ) {
+    const part = {cpuGpa: 0, len: 0, direction: (isTx ? 'to-device' : 'from-device') as DmaDirection};
+    // rx buffers are posted in advance: not requests of the workload.
+    super([part], isTx);
+    this.#part = part;
+  }
+
+  prepare(gpa: number, length: number): void {
+    this.gpa = gpa;
+    this.#part.cpuGpa = gpa;
+    this.#part.len = length;
+  }
+
+  done(usedLength: number): void {
+    this.driver.ended(this, usedLength);
+  }
+
+  fail(): void {
+    this.driver.ended(this, undefined);
   }
 }
