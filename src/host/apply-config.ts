@@ -43,7 +43,8 @@ export function applyConfigChange(world: World, next: WorldConfig): string[] {
     if (changedFields.every((field) => LIVE_FIELDS.has(field))) {
       if (changedFields.includes('workload')) guest.setWorkload(config.workload);
       if (changedFields.includes('dmaPolicy')) guest.setDmaPolicy(config.dmaPolicy);
-      guest.config = {...guest.config, svm: config.svm, launchSecurity: config.launchSecurity};
+      if (changedFields.includes('svm')) guest.dispatch({type: 'set-svm', svm: config.svm});
+      guest.setLaunchSecurity(config.launchSecurity);
       changes.push(`guest ${config.name}: ${changedFields.join(', ')} changed`);
       continue;
     }

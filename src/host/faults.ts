@@ -62,7 +62,7 @@ export function exhaustSecureMemory(guest: Guest): CommandResult {
   const ultravisor = guest.host.ultravisor;
   if (!ultravisor) return {ok: false, reason: `${guest.host.name} has no ultravisor`};
   const taken = ultravisor.secureFreeBytes;
-  ultravisor.reserve(taken);
+  ultravisor.reserve({kind: 'other-tenant'}, taken);
   guest.context.emit(
     null,
     'fault',

@@ -40,7 +40,7 @@ export function snapshotGuest(
       phase: guest.phase,
       progress: Math.round(guest.progress * 1000) / 1000,
       declared: guest.config.launchSecurity,
-      failure: guest.failure,
+      failure: failureText(guest),
     },
     io: {bytesPerSecond: rates.bytesPerSecond, requestsPerSecond: rates.requestsPerSecond},
     devices: guest.backends.map((backend, index) => snapshotDevice(guest, backend, index)),
@@ -127,4 +127,9 @@ export function balloonAvailability(
     return {available: false, reason: 'guest memory is secure: the host cannot reclaim ballooned pages'};
   if (!driver?.isReady) return {available: false, reason: `no balloon driver bound (guest ${guest.state})`};
   return {available: true, reason: null};
+}
+
+function failureText(guest: Guest): string | null {
+  const failure = guest.lifecycle.lastFailure;
+  return failure ? `${failure.code}: ${failure.reason}` : null;
 }

@@ -110,7 +110,9 @@ export class World implements SimContext {
   addGuest(config: GuestConfig): Guest {
     const host = this.hosts.get(config.host);
     if (!host) throw new Error(`guest ${config.name}: unknown host ${config.host}`);
-    const guest = new Guest(this, config, host, this.#image(config));
+    const guest = new Guest(this, config, host, this.#image(config), {
+      failMigration: (failing, errorDesc) => this.#migrations.get(failing.name)?.fail(errorDesc),
+    });
     this.guests.set(config.name, guest);
     this.#stats.set(config.name, {
       lastBytes: 0,
@@ -174,7 +176,9 @@ export class World implements SimContext {
    */
   runOnGuest(name: string, command: string, run: (guest: Guest) => CommandResult): CommandResult {
     const guest = this.guests.get(name);
-    const result: CommandResult = guest ? run(guest) : {ok: false, reason: `no guest named "${name}"`};
+    const result: CommandResult = guest
+      ? run(guest)
+      : {ok: false, code: 'no-such-vm', reason: `no guest named "${name}"`};
     if (result.ok)
       this.emit(name, 'command', 'info', `${command}: ok${result.message ? ` (${result.message})` : ''}`);
     else this.emit(guest ? name : null, 'command', 'warning', `${command} refused: ${result.reason}`);

@@ -6,6 +6,7 @@ import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SimContext} from '../sim-context.js';
 import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
+import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState, VirtioBackend} from '../virtio/backend.js';
 import {exchangeUltravisorKeys, exportSecurePage, importSecurePage} from './secure-page-transport.js';
 
@@ -105,6 +106,8 @@ export class Migration {
   #key: Buffer | null = null;
   #timer: TimerHandle | undefined;
   #secureReservedOnDestination = 0;
+  readonly #holder: SecureHolder;
+  readonly #incoming: SecureHolder;
 
   constructor(environment: MigrationEnvironment, guest: Guest, destination: Host, params: MigrationParams) {
     this.#environment = environment;
@@ -113,6 +116,8 @@ export class Migration {
     this.destination = destination;
     this.params = params;
     this.isSecure = guest.isSecure;
+    this.#holder = {kind: 'guest', vm: guest.name};
+    this.#incoming = {kind: 'incoming-migration', vm: guest.name};
     this.#startUs = environment.context.scheduler.nowUs;
   }
 
@@ -129,7 +134,7 @@ export class Migration {
   /** Starts: dirty logging on, the destination's RAM allocated, every page queued for the first pass. */
   start(): void {
     const {context} = this.#environment;
-    this.guest.isMigrating = true;
+    this.guest.dispatch({type: 'migration-started'});
     this.#emit(
       'info',
       `migration to ${this.destination.name} started (bandwidth ${formatSize(this.params.maxBandwidthBytesPerSecond)}/s, downtime limit ${this.params.downtimeLimitMs} ms${this.params.autoConverge ? ', auto-converge' : ''})`,
@@ -191,7 +196,7 @@ export class Migration {
         return;
       }
       const ultravisor = this.destination.ultravisor;
-      if (!ultravisor?.reserve(this.guest.memory.sizeBytes)) {
+      if (!ultravisor?.reserve(this.#incoming, this.guest.memory.sizeBytes)) {
         this.fail(
           `U_RETRY: ${this.destination.name} cannot hold ${formatSize(this.guest.memory.sizeBytes)} of secure memory`,
         );
@@ -303,7 +308,7 @@ export class Migration {
       this.#rateHighCount = 0;
       this.#throttle =
         this.#throttle === 0 ? THROTTLE_INITIAL : Math.min(THROTTLE_MAX, this.#throttle + THROTTLE_INCREMENT);
-      this.guest.throttle = this.#throttle;
+      this.guest.setThrottle(this.#throttle);
       this.#emit('info', `auto-converge: throttling vCPUs by ${Math.round(this.#throttle * 100)}%`);
     }
     if (this.#expectedDowntimeMs <= this.params.downtimeLimitMs) {
@@ -324,7 +329,7 @@ export class Migration {
   #stopAndCopy(dirty: Uint32Array, bandwidth: number): void {
     const {context} = this.#environment;
     this.status = 'device';
-    this.guest.isStoppedForMigration = true;
+    this.guest.dispatch({type: 'migration-stop-vcpus'});
     this.#savedDevices = this.guest.backends.map((backend) => {
       const state = backend.saveState();
       backend.quiesce();
@@ -347,11 +352,13 @@ export class Migration {
     this.#environment.onSwitchOver?.(this.guest.memory, target);
     this.#resumeOn(target, this.destination, this.#savedDevices ?? []);
     if (this.isSecure) {
-      this.source.ultravisor?.release(this.#secureReservedOnDestination);
+      const sourceUltravisor = this.source.ultravisor!;
+      sourceUltravisor.release(this.#holder, sourceUltravisor.heldBy(this.#holder));
+      this.destination.ultravisor!.transfer(this.#incoming, this.#holder);
       this.#secureReservedOnDestination = 0;
     }
     this.status = 'completed';
-    this.guest.throttle = 0;
+    this.guest.setThrottle(0);
     this.#emit(
       'info',
       `migration to ${this.destination.name} completed in ${formatDuration(this.#environment.context.scheduler.nowUs - this.#startUs)}: ${formatSize(this.#transferred)} sent, downtime ${this.#downtimeMs} ms`,
@@ -368,16 +375,14 @@ export class Migration {
     });
     this.guest.memory.stopDirtyLog();
     this.guest.adoptTarget(memory, backends, host);
-    this.guest.isStoppedForMigration = false;
-    if (!this.guest.isPaused) this.guest.releaseDeferred();
   }
 
   /** Leaves the source as it was: logging off, throttle off, the destination's reservation returned. */
   #abandon(): void {
     this.guest.memory.stopDirtyLog();
-    this.guest.throttle = 0;
+    this.guest.setThrottle(0);
     if (this.#secureReservedOnDestination > 0) {
-      this.destination.ultravisor?.release(this.#secureReservedOnDestination);
+      this.destination.ultravisor!.release(this.#incoming, this.#secureReservedOnDestination);
       this.#secureReservedOnDestination = 0;
     }
     this.#target = null;
@@ -385,7 +390,7 @@ export class Migration {
 
   #end(): void {
     this.#endUs = this.#environment.context.scheduler.nowUs;
-    this.guest.isMigrating = false;
+    this.guest.dispatch({type: 'migration-ended'});
     this.#environment.onEnded(this);
   }
 
