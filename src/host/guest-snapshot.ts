@@ -7,7 +7,7 @@ import type {
   SwiotlbSnapshot,
   VmSnapshot,
 } from './snapshot-types.js';
-import type {BalloonBackend} from './virtio/balloon-backend.js';
+import {balloonAvailability, balloonBackendOf} from './balloon-policy.js';
 import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
 import type {VirtioBackend} from './virtio/backend.js';
 
@@ -41,6 +41,8 @@ export function snapshotGuest(
       progress: Math.round(guest.progress * 1000) / 1000,
       declared: guest.config.launchSecurity,
       failure: failureText(guest),
+      failureCode: guest.lifecycle.lastFailure?.code ?? null,
+      memoryProtected: guest.isProtected,
     },
     io: {bytesPerSecond: rates.bytesPerSecond, requestsPerSecond: rates.requestsPerSecond},
     devices: guest.backends.map((backend, index) => snapshotDevice(guest, backend, index)),
@@ -98,35 +100,17 @@ function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | nu
 }
 
 function snapshotBalloon(guest: Guest): BalloonSnapshot | null {
-  const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
-    BalloonBackend | undefined;
+  const backend = balloonBackendOf(guest);
   if (!backend) return null;
+  const {available, reason, reasonCode} = balloonAvailability(guest, backend);
   return {
-    ...balloonAvailability(guest, backend),
+    available,
+    reason,
+    reasonCode,
     targetBytes: backend.targetPages * BALLOON_PAGE_BYTES,
     actualBytes: backend.actualPages * BALLOON_PAGE_BYTES,
     reclaimedBytes: backend.reclaimedBytes,
   };
-}
-
-/** Whether inflating this guest's balloon would give the host memory, and why not. */
-export function balloonAvailability(
-  guest: Guest,
-  backend: BalloonBackend,
-): {available: boolean; reason: string | null} {
-  const driver = guest.driverFor(backend);
-  if (driver?.status === 'refused')
-    return {
-      available: false,
-      reason:
-        'refused at probe: device must provide VIRTIO_F_ACCESS_PLATFORM (restricted DMA policy, secure guest)',
-    };
-  if (backend.isBroken)
-    return {available: false, reason: `device needs reset: ${backend.errorMessage ?? 'error'}`};
-  if (guest.isProtected)
-    return {available: false, reason: 'guest memory is secure: the host cannot reclaim ballooned pages'};
-  if (!driver?.isReady) return {available: false, reason: `no balloon driver bound (guest ${guest.state})`};
-  return {available: true, reason: null};
 }
 
 function failureText(guest: Guest): string | null {

@@ -2,7 +2,7 @@ import {invariantBroken} from '../core/assert.js';
 import {GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import type {DmaPolicy, GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
+import type {GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
 import {DiskShadow} from './disk-shadow.js';
 import {GuestCpu} from './guest-cpu.js';
 import {executeEffect} from './guest-effects.js';
@@ -222,38 +222,6 @@ export class Guest {
 
   start(): void {
     this.dispatch({type: 'power-on'});
-  }
-
-  pause(): CheckedResult {
-    return this.dispatch({type: 'pause'});
-  }
-
-  resume(): CheckedResult {
-    return this.dispatch({type: 'resume'});
-  }
-
-  reboot(): CheckedResult {
-    return this.dispatch({type: 'reboot'});
-  }
-
-  secure(): CheckedResult {
-    return this.dispatch({type: 'secure'});
-  }
-
-  unsecure(): CheckedResult {
-    return this.dispatch({type: 'unsecure'});
-  }
-
-  setDmaPolicy(policy: DmaPolicy): CheckedResult {
-    return this.dispatch({type: 'set-policy', policy});
-  }
-
-  setWorkload(workload: WorkloadConfig): CheckedResult {
-    return this.dispatch({type: 'set-workload', workload});
-  }
-
-  crash(message: string): CheckedResult {
-    return this.dispatch({type: 'crash', message});
   }
 
   /** Destroys the VM (removed from the config): nothing of it keeps running. */

@@ -80,10 +80,6 @@ export class Workload {
     this.#kernel = null;
   }
 
-  get isRunning(): boolean {
-    return this.#kernel !== null;
-  }
-
   #schedule(): void {
     this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, () => {
       this.#tick();

@@ -142,7 +142,7 @@ function balloonKey(context: KeyContext, vm: VmSnapshot, deltaBytes: number): vo
   if (!vm.balloon) return say(context, `${vm.name} has no virtio-balloon device`, 'warning');
   const targetBytes = Math.max(0, vm.balloon.targetBytes + deltaBytes);
   const isSecure = vm.security.state === 'secure' || vm.security.state === 'transitioning';
-  if (isSecure && deltaBytes > 0 && vm.balloon.reason?.startsWith('guest memory is secure')) {
+  if (isSecure && deltaBytes > 0 && vm.balloon.reasonCode === 'memory-protected') {
     context.dispatch({
       type: 'overlay',
       overlay: {

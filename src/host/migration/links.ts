@@ -24,11 +24,6 @@ export class Links {
     if (isDown) this.#down.add(linkKey(a, b));
     else this.#down.delete(linkKey(a, b));
   }
-
-  /** Links currently down, as "a-b" names. */
-  downLinks(): string[] {
-    return [...this.#down].sort();
-  }
 }
 
 export function linkKey(a: string, b: string): string {

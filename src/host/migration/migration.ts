@@ -2,7 +2,7 @@ import {GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../core/guest-memory.j
 import type {Rng} from '../../core/rng.js';
 import type {TimerHandle} from '../../core/scheduler.js';
 import {formatDuration, formatSize, MiB} from '../../core/units.js';
-import type {Guest} from '../guest.js';
+import type {CheckedResult, Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SimContext} from '../sim-context.js';
 import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
@@ -150,11 +150,17 @@ export class Migration {
     });
   }
 
-  cancel(): {ok: true} | {ok: false; reason: string} {
+  /** migrate_cancel: refused once nothing is left to cancel, or in stop-and-copy. */
+  cancel(isDryRun = false): CheckedResult {
     if (!this.isActive || this.status === 'cancelling')
-      return {ok: false, reason: `no migration of ${this.guest.name} to cancel`};
+      return {ok: false, code: 'not-migrating', reason: `no migration of ${this.guest.name} to cancel`};
     if (this.status === 'device')
-      return {ok: false, reason: 'migration is in stop-and-copy and will finish within its downtime'};
+      return {
+        ok: false,
+        code: 'stop-and-copy',
+        reason: 'migration is in stop-and-copy and will finish within its downtime',
+      };
+    if (isDryRun) return {ok: true};
     this.#timer?.cancel();
     this.status = 'cancelling';
     this.#timer = this.#environment.context.scheduler.after(CANCEL_US, () => {
