@@ -1,7 +1,9 @@
 import {describe, expect, it} from 'vitest';
+import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {checkInvariants} from '../../src/host/invariants.js';
 import type {World} from '../../src/host/world.js';
-import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {worldYaml} from '../helpers/guest-yaml.js';
+import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** Advances to `seconds` (absolute) in checked half-second steps. */
 function runTo(world: World, seconds: number): void {
@@ -85,5 +87,27 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
     const delta = world.hosts.get('delta')!;
     web.adoptTarget(web.memory, [...web.backends], delta);
     expect(checkInvariants(world).join('\n')).toMatch(/web-1: secure on delta, a host without an ultravisor/);
+  });
+});
+describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
+  it('over a 1 B/s link no 64 KiB page arrives in the first minute', () => {
+    const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
+    runChecked(world, 4);
+    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1}).ok).toBe(true);
+    runChecked(world, 60);
+    const migration = vm(world, 'g1').migration!;
+    expect(migration.status).toBe('active');
+    expect(migration.ram.normal).toBe(0);
+    expect(migration.ram.transferred).toBeLessThanOrEqual(60);
+    expect(migration.ram.transferred).toBeLessThan(GUEST_PAGE_SIZE);
+  });
+
+  it('max-bandwidth 0 is refused: the migration would never move a page', () => {
+    const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
+    runChecked(world, 4);
+    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 0})).toMatchObject({
+      ok: false,
+      code: 'bad-parameter',
+    });
   });
 });

@@ -69,6 +69,7 @@ export type RefusalCode =
   | 'already-normal'
   | 'same-policy'
   | 'migration-blocked'
+  | 'bad-parameter'
   | 'no-balloon'
   | 'balloon-refused'
   | 'balloon-broken'

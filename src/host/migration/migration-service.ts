@@ -6,7 +6,13 @@ import type {SimContext} from '../sim-context.js';
 import type {MigrationSnapshot} from '../snapshot-types.js';
 import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
-import {Migration, MIGRATION_DEFAULTS, type MigrationEnvironment, type MigrationParams} from './migration.js';
+import {Migration} from './migration.js';
+import {
+  MIGRATION_DEFAULTS,
+  MIN_BANDWIDTH_BYTES_PER_SECOND,
+  type MigrationEnvironment,
+  type MigrationParams,
+} from './migration-params.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
 
 export type SwitchOverListener = (source: GuestMemory, target: GuestMemory) => void;
@@ -89,16 +95,20 @@ export class MigrationService {
    * starting anything or remembering the refusal.
    */
   start(guest: Guest, destination: Host, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+    const full = {...MIGRATION_DEFAULTS, ...params};
+    if (!(full.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
+      return {
+        ok: false,
+        code: 'bad-parameter',
+        reason: `max-bandwidth ${full.maxBandwidthBytesPerSecond} B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND} B/s)`,
+      };
     const reasons = this.blockers(guest, destination);
     if (reasons.length > 0) {
       if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons});
       return {ok: false, code: 'migration-blocked', reason: reasons.join('; ')};
     }
     if (isDryRun) return {ok: true};
-    const migration = new Migration(this.#environment(), guest, destination, {
-      ...MIGRATION_DEFAULTS,
-      ...params,
-    });
+    const migration = new Migration(this.#environment(), guest, destination, full);
     this.#migrations.set(guest.name, migration);
     this.#blocked.delete(guest.name);
     migration.start();
