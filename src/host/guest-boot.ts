@@ -2,14 +2,14 @@ import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import {formatSize} from '../core/units.js';
 import {BootTiming} from './boot-timing.js';
-import type {Guest} from './guest.js';
+import type {GuestRuntime} from './guest-runtime.js';
 import {GuestKernel} from './guest-kernel.js';
 
 const BOOTLOADER_CHUNK_BYTES = 64 * 1024;
 const BOOTLOADER_RETRY_US = 1_000;
 
 /** SLOF: memory populated, blk and console probed with direct addresses, the boot sector read. */
-export function coldBoot(guest: Guest): void {
+export function coldBoot(guest: GuestRuntime): void {
   const {config} = guest;
   guest.cpu.newEpoch();
   guest.memory.populate(0, guest.layout.residentBytes / GUEST_PAGE_SIZE);
@@ -30,7 +30,7 @@ export function coldBoot(guest: Guest): void {
 }
 
 /** The bootloader loads the kernel image through the firmware's virtio-blk (or QEMU's -kernel). */
-export function runBootloader(guest: Guest): void {
+export function runBootloader(guest: GuestRuntime): void {
   const firmware = guest.kernel;
   if (!firmware?.isFirmware) invariantBroken(`guest ${guest.name}: the bootloader runs only on the firmware`);
   const {image, layout} = guest;
@@ -72,7 +72,7 @@ export function runBootloader(guest: Guest): void {
 }
 
 /** The kernel starts (after the bootloader, or by kexec) with the `svm=` this boot reads. */
-export function startKernel(guest: Guest): void {
+export function startKernel(guest: GuestRuntime): void {
   if (guest.kernel) retireKernel(guest, guest.kernel);
   const kernel = createKernel(guest, false);
   guest.kernel = kernel;
@@ -87,14 +87,14 @@ export function startKernel(guest: Guest): void {
 }
 
 /** A normal kernel probes its devices (bouncing only when swiotlb=force). */
-export function probeDevices(guest: Guest): void {
+export function probeDevices(guest: GuestRuntime): void {
   const kernel = requireKernel(guest);
   if (guest.config.swiotlb.force) kernel.createSwiotlb();
   kernel.probeAll(guest.backends);
   guest.guestTimer(BootTiming.probeUs, () => guest.dispatch({type: 'probe-done'}));
 }
 
-export function startRunning(guest: Guest): void {
+export function startRunning(guest: GuestRuntime): void {
   const kernel = requireKernel(guest);
   guest.context.emit(
     guest.name,
@@ -105,13 +105,13 @@ export function startRunning(guest: Guest): void {
   guest.workload.start(kernel);
 }
 
-export function requireKernel(guest: Guest): GuestKernel {
+export function requireKernel(guest: GuestRuntime): GuestKernel {
   const kernel = guest.kernel;
   if (!kernel) invariantBroken(`guest ${guest.name}: no kernel where the lifecycle needs one`);
   return kernel;
 }
 
-function createKernel(guest: Guest, isFirmware: boolean): GuestKernel {
+function createKernel(guest: GuestRuntime, isFirmware: boolean): GuestKernel {
   const {config} = guest;
   return new GuestKernel({
     context: guest.context,
@@ -129,7 +129,7 @@ function createKernel(guest: Guest, isFirmware: boolean): GuestKernel {
 }
 
 /** Unbinds a kernel's drivers, folding their counters into the device totals. */
-export function retireKernel(guest: Guest, kernel: GuestKernel): void {
+export function retireKernel(guest: GuestRuntime, kernel: GuestKernel): void {
   for (const driver of kernel.allDrivers()) {
     const totals = guest.deviceTotals[guest.backends.indexOf(driver.backend)];
     driver.remove();

@@ -4,7 +4,7 @@ import type {DmaPolicy, WorkloadConfig} from './config/world-schema.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {LifecycleCommand} from './lifecycle/lifecycle.js';
 import type {MigrationService} from './migration/migration-service.js';
-import type {MigrationParams} from './migration/migration.js';
+import type {MigrationParams} from './migration/migration-params.js';
 
 /** A management command on one guest, from a key, a scenario step, QMP or a dry run. */
 export type GuestCommand =

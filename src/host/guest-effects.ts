@@ -1,6 +1,6 @@
 import {formatSize} from '../core/units.js';
 import {BootTiming} from './boot-timing.js';
-import type {Guest} from './guest.js';
+import type {GuestRuntime} from './guest-runtime.js';
 import {
   coldBoot,
   probeDevices,
@@ -14,7 +14,7 @@ import type {Effect} from './lifecycle/lifecycle.js';
 import {enterSecureMode, type SecureTransitionTarget} from './secure-lifecycle.js';
 
 /** Carries out one effect the lifecycle decided; nothing here decides whether it should happen. */
-export function executeEffect(guest: Guest, effect: Effect): void {
+export function executeEffect(guest: GuestRuntime, effect: Effect): void {
   switch (effect.kind) {
     case 'log':
       return guest.context.emit(guest.name, effect.eventKind, effect.severity, effect.message);
@@ -44,7 +44,7 @@ export function executeEffect(guest: Guest, effect: Effect): void {
 }
 
 /** Stops the workload, waits (bounded) for in-flight I/O, unbinds drivers, terminates the secure VM. */
-function shutdown(guest: Guest, why: string, isDrained: boolean): void {
+function shutdown(guest: GuestRuntime, why: string, isDrained: boolean): void {
   guest.workload.stop();
   guest.cpu.newEpoch();
   guest.context.emit(guest.name, 'state', 'info', `${why}: shutting down`);
@@ -66,7 +66,7 @@ function shutdown(guest: Guest, why: string, isDrained: boolean): void {
 }
 
 /** Stops the VM for good (until a reboot): os-term, a panic, a failed boot, or removal. */
-function halt(guest: Guest, where: string, message: string): void {
+function halt(guest: GuestRuntime, where: string, message: string): void {
   guest.workload.stop();
   if (guest.kernel) retireKernel(guest, guest.kernel);
   terminateSecure(guest);
@@ -79,7 +79,7 @@ function halt(guest: Guest, where: string, message: string): void {
 }
 
 /** UV_SVM_TERMINATE: pages back to normal and scrubbed, secure memory returned. */
-function terminateSecure(guest: Guest): void {
+function terminateSecure(guest: GuestRuntime): void {
   const ultravisor = guest.host.ultravisor;
   const heldBytes = guest.secureHeldBytes;
   if (!ultravisor || heldBytes === 0) return;
@@ -93,7 +93,7 @@ function terminateSecure(guest: Guest): void {
   );
 }
 
-function secureTarget(guest: Guest): SecureTransitionTarget {
+function secureTarget(guest: GuestRuntime): SecureTransitionTarget {
   const kernel = requireKernel(guest);
   return {
     name: guest.name,

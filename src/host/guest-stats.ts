@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {formatSize} from '../core/units.js';
 import type {Guest} from './guest.js';
 import type {GuestRates} from './guest-snapshot.js';
@@ -41,6 +42,7 @@ export class GuestStats {
   }
 
   track(name: string): void {
+    if (this.#sampled.has(name)) invariantBroken(`guest stats: ${name} tracked twice`);
     this.#sampled.set(name, {
       lastBytes: 0,
       lastRequests: 0,

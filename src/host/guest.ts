@@ -5,6 +5,7 @@ import type {TimerHandle} from '../core/scheduler.js';
 import type {GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
 import {DiskShadow} from './disk-shadow.js';
 import {GuestCpu} from './guest-cpu.js';
+import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
 import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
@@ -34,19 +35,7 @@ import type {VirtioDriver} from './virtio/driver.js';
 import {Workload} from './workload.js';
 
 export type {CheckedResult, CommandResult} from './lifecycle/lifecycle.js';
-
-/** Counters of drivers that were unbound (earlier boots), so device totals survive reboots. */
-export interface DeviceTotals {
-  completed: number;
-  failed: number;
-  integrityErrors: number;
-}
-
-/** What a guest asks of the world it lives in. */
-export interface GuestEnvironment {
-  /** The lifecycle decided that the guest's migration cannot go on (its security changed). */
-  failMigration(guest: Guest, errorDesc: string): void;
-}
+export type {DeviceTotals, GuestEnvironment} from './guest-runtime.js';
 
 /** The auto-converge throttle's ceiling (`max-cpu-throttle`, 99%). */
 export const THROTTLE_MAX = 0.99;
@@ -56,7 +45,7 @@ export const THROTTLE_MAX = 0.99;
  * runs in it. Its lifecycle is decided by `transition` (src/host/lifecycle); the guest carries
  * out the effects: timers, kernels, the ultravisor's calls.
  */
-export class Guest {
+export class Guest implements GuestRuntime {
   readonly name: string;
   readonly context: SimContext;
   readonly rng: Rng;

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {TimerHandle} from '../core/scheduler.js';
 import {formatSize} from '../core/units.js';
@@ -81,7 +82,9 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
 
 /** UV copies the guest into secure memory in steps, so a large guest visibly takes longer. */
 function convertPages(target: SecureTransitionTarget, bytesPerSecond: number, then: () => void): void {
-  const ultravisor = target.host.ultravisor!;
+  const ultravisor = target.host.ultravisor;
+  if (!ultravisor)
+    invariantBroken(`${target.name}: pages converted on ${target.host.name}, which has no ultravisor`);
   const totalPages = target.memory.pageCount;
   const pagesPerStep = Math.max(
     1,

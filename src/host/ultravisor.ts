@@ -128,17 +128,20 @@ export class Ultravisor {
 
   /** UV_PAGE_IN during ESM: pages move into secure memory, contents kept. */
   convert(memory: GuestMemory, firstPfn: number, count: number): void {
+    checkRange('UV_PAGE_IN', memory, firstPfn, count);
     memory.setPageStates(firstPfn, count, PageState.secure);
   }
 
   /** UV_SHARE_PAGE: the page becomes reachable by the hypervisor and is zeroed. */
   share(memory: GuestMemory, firstPfn: number, count: number): void {
+    checkRange('UV_SHARE_PAGE', memory, firstPfn, count);
     for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) memory.zeroPage(pfn);
     memory.setPageStates(firstPfn, count, PageState.shared);
   }
 
   /** UV_UNSHARE_PAGE: back to secure, scrubbed. */
   unshare(memory: GuestMemory, firstPfn: number, count: number): void {
+    checkRange('UV_UNSHARE_PAGE', memory, firstPfn, count);
     for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) memory.zeroPage(pfn);
     memory.setPageStates(firstPfn, count, PageState.secure);
   }
@@ -150,4 +153,17 @@ export class Ultravisor {
     }
     memory.setPageStates(0, memory.pageCount, PageState.normal);
   }
+}
+
+/** A page range an ultracall names must lie inside the guest's memory. */
+function checkRange(call: string, memory: GuestMemory, firstPfn: number, count: number): void {
+  if (!(
+    Number.isSafeInteger(firstPfn) &&
+    count >= 0 &&
+    firstPfn >= 0 &&
+    firstPfn + count <= memory.pageCount
+  ))
+    invariantBroken(
+      `ultravisor: ${call} of pages ${firstPfn}+${count} outside the guest's ${memory.pageCount} pages`,
+    );
 }

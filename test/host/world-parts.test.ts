@@ -116,3 +116,28 @@ describe('snapshots carry codes beside messages', () => {
     expect(vm(world, 'rogue-1').security.failure).toMatch(/^U_PERMISSION: /);
   });
 });
+
+describe('broken invariants assert, naming the rule', () => {
+  it('the ultravisor never releases more than a holder holds (it used to clamp at 0)', () => {
+    const world = startWorld(defaultConfig(), 1);
+    const ultravisor = world.hosts.get('alpha')!.ultravisor!;
+    expect(ultravisor.reserve({kind: 'other-tenant'}, 4096)).toBe(true);
+    expect(() => ultravisor.release({kind: 'other-tenant'}, 8192)).toThrow(
+      'ultravisor: another tenant releases 8192 bytes of secure memory but holds 4096',
+    );
+    expect(() => ultravisor.release({kind: 'guest', vm: 'web-1'}, 1)).toThrow(/web-1 releases 1 bytes/);
+    expect(() => ultravisor.convert(world.guest('web-1')!.memory, -1, 2)).toThrow(
+      /UV_PAGE_IN of pages -1\+2 outside/,
+    );
+  });
+
+  it('a throttle outside 0..99% and a link from a host to itself are programmer errors', () => {
+    const world = startWorld(defaultConfig(), 1);
+    expect(() => world.guest('web-1')!.setThrottle(1)).toThrow(/throttle 1 outside 0..0.99/);
+    expect(() => world.links.setDown('alpha', 'alpha', true)).toThrow(/not alpha to itself/);
+    expect(world.setLinkDown('alpha', 'alpha', true)).toMatchObject({
+      ok: false,
+      code: 'fault-not-applicable',
+    });
+  });
+});

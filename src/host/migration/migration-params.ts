@@ -4,7 +4,7 @@ import {MiB} from '../../core/units.js';
 import type {Guest} from '../guest.js';
 import type {SimContext} from '../sim-context.js';
 import type {VirtioBackend} from '../virtio/backend.js';
-import type {Migration} from './migration.js';
+import type {Host} from '../host.js';
 
 /** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */
 export interface MigrationParams {
@@ -36,18 +36,25 @@ export const DEVICE_STATE_BYTES_PER_DEVICE = 4096;
 /** Put a limit on everything: a migration that has not converged after this many passes fails. */
 export const MIGRATION_MAX_ITERATIONS = 200;
 
+/** Where a migration goes and how fast it may go. */
+export interface MigrationRoute {
+  readonly source: Host;
+  readonly destination: Host;
+  readonly params: MigrationParams;
+}
+
 /** What a migration needs from the world that runs it. */
 export interface MigrationEnvironment {
   readonly context: SimContext;
   readonly rng: Rng;
   /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
-  bandwidthFor(migration: Migration): number;
+  bandwidthFor(route: MigrationRoute): number;
   isLinkDown(a: string, b: string): boolean;
   /** Builds devices for the guest on another memory (the destination QEMU, or the source again). */
   createBackends(guest: Guest, memory: GuestMemory): VirtioBackend[];
   /** True once when a key-exchange failure was injected for this guest. */
   takeKeyExchangeFault(guest: Guest): boolean;
-  onEnded(migration: Migration): void;
+  onEnded(): void;
   /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
   onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
 }

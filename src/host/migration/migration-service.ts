@@ -1,3 +1,4 @@
+import {invariantBroken} from '../../core/assert.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Cluster} from '../cluster.js';
 import type {CheckedResult, Guest} from '../guest.js';
@@ -12,6 +13,7 @@ import {
   MIN_BANDWIDTH_BYTES_PER_SECOND,
   type MigrationEnvironment,
   type MigrationParams,
+  type MigrationRoute,
 } from './migration-params.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
 
@@ -108,6 +110,10 @@ export class MigrationService {
       return {ok: false, code: 'migration-blocked', reason: reasons.join('; ')};
     }
     if (isDryRun) return {ok: true};
+    if (this.#migrations.get(guest.name)?.isActive)
+      invariantBroken(
+        `migrations: ${guest.name} started while its migration is active (the lifecycle refuses that)`,
+      );
     const migration = new Migration(this.#environment(), guest, destination, full);
     this.#migrations.set(guest.name, migration);
     this.#blocked.delete(guest.name);
@@ -166,7 +172,7 @@ export class MigrationService {
   }
 
   /** Bandwidth a migration gets now: its cap, the link's, shared with others on the same link. */
-  #bandwidthFor(migration: Migration): number {
+  #bandwidthFor(migration: MigrationRoute): number {
     const key = linkKey(migration.source.name, migration.destination.name);
     const link = this.#cluster.links.bandwidthBytesPerSecond(
       migration.source.name,

@@ -23,9 +23,6 @@ import {SendQueue} from './send-queue.js';
 import {handOverSecureMemory, resumeGuestOn} from './switch-over.js';
 import {exchangeUltravisorKeys} from './secure-page-transport.js';
 
-export {MIGRATION_DEFAULTS} from './migration-params.js';
-export type {MigrationEnvironment, MigrationParams} from './migration-params.js';
-
 /**
  * Pre-copy live migration as QEMU does it (migration/migration.c, migration/ram.c): setup starts
  * dirty logging with every page to send; each pass sends its pages at the bandwidth while the
@@ -271,7 +268,7 @@ export class Migration {
   #end(): void {
     this.#endUs = this.#environment.context.scheduler.nowUs;
     this.guest.dispatch({type: 'migration-ended'});
-    this.#environment.onEnded(this);
+    this.#environment.onEnded();
   }
 
   #emit(severity: 'info' | 'warning' | 'error', message: string): void {
