@@ -12,18 +12,16 @@ import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
 import {
   initialLifecycle,
-  type CheckedResult,
-  type Lifecycle,
-  type LifecycleCommand,
-  type LifecycleEvent,
-} from './lifecycle/lifecycle.js';
-import {
   isProtectedOf,
   progressOf,
   securityPhaseOf,
   securityStateOf,
   vmStateOf,
-} from './lifecycle/lifecycle-view.js';
+  type CheckedResult,
+  type Lifecycle,
+  type LifecycleCommand,
+  type LifecycleEvent,
+} from './lifecycle/lifecycle.js';
 import {transition} from './lifecycle/transition.js';
 import type {SimContext} from './sim-context.js';
 import type {SecurityPhase, SecurityState, VmState} from './snapshot-types.js';

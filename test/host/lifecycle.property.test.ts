@@ -8,7 +8,7 @@ import {
   type LifecycleCommand,
   type LifecycleEvent,
 } from '../../src/host/lifecycle/lifecycle.js';
-import {securityStateOf, vmStateOf} from '../../src/host/lifecycle/lifecycle-view.js';
+import {securityStateOf, vmStateOf} from '../../src/host/lifecycle/lifecycle.js';
 import {transition} from '../../src/host/lifecycle/transition.js';
 
 const SEED = Number(process.env.LIFECYCLE_SEED ?? 20_260_512);

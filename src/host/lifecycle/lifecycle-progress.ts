@@ -1,15 +1,16 @@
 import {invariantBroken} from '../../core/assert.js';
-import type {
-  BootStep,
-  Effect,
-  EsmFailure,
-  GuestEvent,
-  Lifecycle,
-  MigrationEvent,
-  Stage,
-  Transition,
+import {
+  accept,
+  log,
+  type BootStep,
+  type Effect,
+  type EsmFailure,
+  type GuestEvent,
+  type Lifecycle,
+  type MigrationEvent,
+  type Stage,
+  type Transition,
 } from './lifecycle.js';
-import {accept, log} from './transition-results.js';
 
 /** The guest's own progress: boot steps, the secure transition's steps, shutdown, halts. */
 export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transition {

@@ -1,4 +1,5 @@
 import type {DmaPolicy, WorkloadConfig} from '../config/world-schema.js';
+import type {SecurityPhase, SecurityState, VmState} from '../snapshot-types.js';
 import type {EsmFailureCode} from '../ultravisor.js';
 
 /** Boot before the kernel runs its own code: SLOF, the bootloader, then the kernel up to probe. */
@@ -162,4 +163,77 @@ export function initialLifecycle(name: string, settings: NextBootSettings): Life
     lastFailure: null,
     bootCount: 0,
   };
+}
+
+// ---- building transitions ----
+
+/** An accepted command or a step taken: the next lifecycle and what the guest must do. */
+export function accept(next: Lifecycle, effects: readonly Effect[] = [], message?: string): Transition {
+  return {next, effects, result: message === undefined ? {ok: true} : {ok: true, message}};
+}
+
+/** A refused command: nothing changes, the answer names the rule. */
+export function refuse(lifecycle: Lifecycle, code: RefusalCode, reason: string): Transition {
+  return {next: lifecycle, effects: [], result: {ok: false, code, reason}};
+}
+
+/** An event log line the guest writes as part of a transition. */
+export function log(
+  message: string,
+  eventKind = 'state',
+  severity: 'info' | 'warning' | 'error' = 'info',
+): Effect {
+  return {kind: 'log', eventKind, severity, message};
+}
+
+// ---- what the lifecycle says to the snapshot ----
+
+/** The snapshot's `state`: halted, then stopped vCPUs, then a migration, then the stage. */
+export function vmStateOf(lifecycle: Lifecycle): VmState {
+  if (lifecycle.stage.kind === 'halted') return 'halted';
+  if (lifecycle.vcpu.kind !== 'running') return 'paused';
+  if (lifecycle.isMigrating) return 'migrating';
+  return lifecycle.stage.kind === 'running' ? 'running' : 'booting';
+}
+
+export function securityStateOf(lifecycle: Lifecycle): SecurityState {
+  const {stage} = lifecycle;
+  if (stage.kind === 'entering-secure') return 'transitioning';
+  if (lifecycle.isSvm) return 'secure';
+  if (stage.kind === 'halted' && stage.cause === 'os-term' && lifecycle.lastFailure) return 'failed';
+  return 'normal';
+}
+
+/** The snapshot's `phase`: the boot or secure step, else what the guest is doing. */
+export function securityPhaseOf(lifecycle: Lifecycle): SecurityPhase {
+  const {stage} = lifecycle;
+  switch (stage.kind) {
+    case 'off':
+      return 'firmware';
+    case 'booting':
+    case 'entering-secure':
+      return stage.step;
+    case 'running':
+      return lifecycle.isSvm ? 'secure' : 'running';
+    case 'shutting-down':
+      return 'shutdown';
+    case 'halted':
+      return 'halted';
+  }
+}
+
+/** How far the current phase is: conversion's share of pages, 1 once running, else 0. */
+export function progressOf(lifecycle: Lifecycle): number {
+  const {stage} = lifecycle;
+  if (stage.kind === 'entering-secure') return stage.progress;
+  return stage.kind === 'running' ? 1 : 0;
+}
+
+/**
+ * The guest's memory is protected from the host from the moment it starts entering secure mode
+ * until UV_SVM_TERMINATE: QEMU must not count on discarding its pages (balloon), and a migration
+ * must treat it as secure.
+ */
+export function isProtectedOf(lifecycle: Lifecycle): boolean {
+  return lifecycle.isSvm || lifecycle.stage.kind === 'entering-secure';
 }
