@@ -6,7 +6,7 @@ import {Cluster} from './cluster.js';
 import {planConfigChange} from './config-plan.js';
 import type {GuestConfig, WorldConfig} from './config/world-schema.js';
 import {Guest, type CheckedResult} from './guest.js';
-import {runGuestCommand, type CommandParts, type GuestCommand} from './guest-commands.js';
+import {runGuestCommand, type CommandParts, type GuestCommand} from './command-dispatch.js';
 import {GuestImages} from './guest-images.js';
 import {GuestStats} from './guest-stats.js';
 import type {Host} from './host.js';
@@ -20,7 +20,7 @@ import type {WorldSnapshot} from './snapshot-types.js';
 import {buildWorldSnapshot, SnapshotCache} from './world-snapshot.js';
 
 export {HISTORY_SAMPLES, STATS_INTERVAL_US} from './guest-stats.js';
-export type {GuestCommand} from './guest-commands.js';
+export type {GuestCommand} from './command-dispatch.js';
 
 export interface WorldOptions {
   readonly seed: number;

@@ -24,12 +24,11 @@ import {handOverSecureMemory, resumeGuestOn} from './switch-over.js';
 import {exchangeUltravisorKeys} from './secure-page-transport.js';
 
 /**
- * Pre-copy live migration as QEMU does it (migration/migration.c, migration/ram.c): setup starts
- * dirty logging with every page to send; each pass sends its pages at the bandwidth while the
- * guest keeps dirtying; a bitmap sync ends a pass; when what is left would take no longer than
- * the downtime limit, the VM stops, the rest and the device state move, and it resumes on the
- * destination. Secure guests add a key exchange between the ultravisors, and their secure pages
- * travel encrypted (UV_PAGE_OUT / UV_PAGE_IN). The guest hears of it through lifecycle events.
+ * Pre-copy live migration as QEMU does it (qemu/qemu migration/migration.c, migration/ram.c):
+ * setup starts dirty logging with every page queued; each pass sends at the bandwidth while the
+ * guest dirties; a bitmap sync ends a pass; once the rest fits the downtime limit the VM stops,
+ * the rest and the device state move, and it resumes on the destination. Secure guests add a
+ * key exchange, and their secure pages travel encrypted (UV_PAGE_OUT / UV_PAGE_IN).
  */
 export class Migration {
   readonly guest: Guest;
@@ -86,10 +85,13 @@ export class Migration {
       const memory = this.guest.memory;
       memory.startDirtyLog();
       this.#ram = new RamStream(memory.sizeBytes, this.#environment.rng);
-      const everyPage = Uint32Array.from({length: memory.pageCount}, (_, pfn) => pfn);
+      this.#queue.begin(
+        Uint32Array.from({length: memory.pageCount}, (_, pfn) => pfn),
+        context.scheduler.nowUs,
+      );
       this.#setupTimeMs = (context.scheduler.nowUs - this.#startUs) / 1000;
-      if (this.isSecure) this.#keyExchange(everyPage);
-      else this.#beginPass(everyPage);
+      if (this.isSecure) this.#keyExchange();
+      else this.#beginPass();
     });
   }
 
@@ -135,7 +137,7 @@ export class Migration {
     this.#end();
   }
 
-  #keyExchange(everyPage: Uint32Array): void {
+  #keyExchange(): void {
     this.status = 'key-exchange';
     this.#timer = this.#environment.context.scheduler.after(MigrationTiming.keyExchangeUs, () => {
       const bytes = this.guest.memory.sizeBytes;
@@ -155,14 +157,14 @@ export class Migration {
         'info',
         `ultravisors of ${this.source.name} and ${this.destination.name} exchanged keys; secure pages will travel encrypted`,
       );
-      this.#beginPass(everyPage);
+      this.#beginPass();
     });
   }
 
-  #beginPass(pages: Uint32Array): void {
+  #beginPass(pages?: Uint32Array): void {
     this.status = 'active';
     const now = this.#environment.context.scheduler.nowUs;
-    this.#queue.begin(pages, now);
+    this.#queue.begin(pages ?? this.#queue.pages, now);
     this.#ram!.beginPass(now);
     this.#timer = this.#environment.context.scheduler.after(SEND_TICK_US, () => this.#tick());
   }

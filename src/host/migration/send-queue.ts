@@ -13,6 +13,11 @@ export class SendQueue {
   #creditBytes = 0;
   #passStartUs = 0;
 
+  /** The pages of the current pass. */
+  get pages(): Uint32Array {
+    return this.#pages;
+  }
+
   get remainingPages(): number {
     return Math.max(0, this.#pages.length - this.#cursor);
   }
