@@ -101,10 +101,14 @@ function bootFromFirmware(lifecycle: Lifecycle): Transition {
 
 /**
  * Early in the kernel: with `svm=on` it calls UV_ESM, and nothing management does can refuse a
- * guest's own ultracall. A migration under way cannot carry a guest that turns secure (its pages
- * become unreadable to the hypervisor, and its checks were made for a normal guest, perhaps
- * towards a host with no ultravisor), so the migration fails as QEMU's does when the source can
- * no longer read guest memory: status `failed` with an error, the guest stays on the source.
+ * guest's own ultracall (KVM's H_SVM_INIT_START checks only svm_enabled, torvalds/linux
+ * arch/powerpc/kvm/book3s_hv_uvmem.c `kvmppc_h_svm_init_start`). A migration under way cannot
+ * carry a guest that turns secure: its pages become unreadable to the hypervisor, and its checks
+ * were made for a normal guest, perhaps towards a host with no ultravisor. So the migration fails
+ * the way QEMU's does when the source can no longer read guest memory: status `failed` with an
+ * errorDesc, the guest stays and turns secure on its source. (Today's QEMU never gets here: it
+ * blocks migration of any pef-guest from machine init, qemu/qemu hw/ppc/pef.c `kvmppc_svm_init`;
+ * hosts with secureMigration model the seed's future.)
  */
 function kernelEarly(lifecycle: Lifecycle): Transition {
   const {stage} = lifecycle;
