@@ -50,10 +50,11 @@ export async function measureRender(
   };
   const commands: DashboardCommands = {
     run: () => ({ok: true}),
-    migrationChecks: () => [],
+    preview: () => ({ok: true, consequences: [], targets: []}),
     changeSpeed: () => 1,
     savePreferences: () => {},
     quit: () => {},
+    suspend: () => {},
   };
   const renderMs: number[] = [];
   const stdout = new NullTerminal(options.columns, options.rows);

@@ -1,4 +1,5 @@
 import {runStep} from '../host/command-dispatch.js';
+import {previewCommand} from '../host/command-preview.js';
 import type {ScenarioStep} from '../host/config/scenario-schema.js';
 import type {DashboardCommands, VmCommand} from '../views/dashboard-model.js';
 import type {PreferenceStore} from './preferences.js';
@@ -25,7 +26,7 @@ export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
 export function createDashboardCommands(
   runner: WorldRunner,
   preferences: PreferenceStore,
-  quit: () => void,
+  control: {readonly quit: () => void; readonly suspend: () => void},
 ): DashboardCommands {
   return {
     run(command) {
@@ -33,13 +34,14 @@ export function createDashboardCommands(
       runner.publish();
       return result;
     },
-    migrationChecks: (vm) => runner.world.migrationChecks(vm),
+    preview: (request) => previewCommand(runner.world, request),
     changeSpeed(factor) {
       const speed = runner.changeSpeed(factor);
       preferences.save({speed});
       return speed;
     },
     savePreferences: (values) => preferences.save(values),
-    quit,
+    quit: control.quit,
+    suspend: control.suspend,
   };
 }

@@ -1,7 +1,8 @@
 import {formatSize} from '../core/units.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {BalloonReasonCode} from './snapshot-types.js';
-import {BALLOON_PAGE_BYTES, type BalloonBackend} from './virtio/balloon-backend.js';
+import type {BalloonBackend} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 
 /** Whether inflating a guest's balloon would give the host memory, and if not, why (code and words). */
 export interface BalloonAvailability {
@@ -25,7 +26,7 @@ export function balloonAvailability(guest: Guest, backend: BalloonBackend): Ball
   if (driver?.status === 'refused')
     return unavailable(
       'refused-at-probe',
-      'refused at probe: device must provide VIRTIO_F_ACCESS_PLATFORM (restricted DMA policy, secure guest)',
+      `refused at probe: ${driver.refusalMessage} (restricted DMA policy, secure guest)`,
     );
   if (backend.isBroken)
     return unavailable('device-broken', `device needs reset: ${backend.errorMessage ?? 'error'}`);
@@ -47,12 +48,13 @@ export function decideBalloon(
       result: {ok: false, code: 'no-balloon', reason: `${guest.name} has no virtio-balloon device`},
       targetPages: 0,
     };
-  if (balloonAvailability(guest, backend).reasonCode === 'refused-at-probe')
+  const driver = guest.driverFor(backend);
+  if (driver?.status === 'refused')
     return {
       result: {
         ok: false,
         code: 'balloon-refused',
-        reason: `the balloon was refused at probe: device must provide VIRTIO_F_ACCESS_PLATFORM (dmaPolicy restricted, guest secure)`,
+        reason: `the balloon was refused at probe: ${driver.refusalMessage} (dmaPolicy restricted, guest secure)`,
       },
       targetPages: 0,
     };

@@ -57,13 +57,13 @@ export function injectMalformedChain(guest: Guest): CheckedResult {
     return {
       ok: false,
       code: 'fault-not-applicable',
-      reason: `${guest.name}: ${driver.backend.name} has no free descriptor`,
+      reason: `${guest.name}: ${driver.deviceName} has no free descriptor`,
     };
   guest.context.emit(
     guest.name,
     'fault',
     'warning',
-    `${driver.driverName} ${driver.backend.name}: guest driver queued a looped descriptor chain`,
+    `${driver.driverName} ${driver.deviceName}: guest driver queued a looped descriptor chain`,
   );
   return {ok: true};
 }

@@ -242,15 +242,16 @@ function createKernel(guest: GuestRuntime, isFirmware: boolean): GuestKernel {
     isSwiotlbForced: config.swiotlb.force,
     bootCount: guest.bootCount,
     isFirmware,
-    diskShadow: guest.diskShadow,
+    checkers: guest.checkers,
     runOnCpu: (work) => guest.cpu.run(work),
+    guestTimer: (delayUs, work) => guest.guestTimer(delayUs, work),
   });
 }
 
 /** Unbinds a kernel's drivers, folding their counters into the device totals. */
 function retireKernel(guest: GuestRuntime, kernel: GuestKernel): void {
   for (const driver of kernel.allDrivers()) {
-    const totals = guest.deviceTotals[guest.backends.indexOf(driver.backend)];
+    const totals = guest.deviceTotals[driver.deviceIndex];
     driver.remove();
     if (totals) {
       totals.completed += driver.completed;

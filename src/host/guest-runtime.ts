@@ -1,7 +1,7 @@
 import type {GuestMemory} from '../core/guest-memory.js';
 import type {TimerHandle} from '../core/scheduler.js';
 import type {GuestConfig, WorkloadConfig} from './config/world-schema.js';
-import type {DiskShadow} from './disk-shadow.js';
+import type {GuestCheckers} from './checkers/guest-checkers.js';
 import type {GuestCpu} from './guest-cpu.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {GuestLayout} from './guest-layout.js';
@@ -37,7 +37,7 @@ export interface GuestRuntime {
   readonly image: Buffer;
   readonly backends: readonly VirtioBackend[];
   readonly deviceTotals: readonly DeviceTotals[];
-  readonly diskShadow: DiskShadow;
+  readonly checkers: GuestCheckers;
   readonly workload: Workload;
   readonly cpu: GuestCpu;
   readonly environment: GuestEnvironment;

@@ -1,15 +1,9 @@
 import {recommendNslabs} from '../core/swiotlb.js';
 import type {Guest} from './guest.js';
-import type {
-  BalloonSnapshot,
-  DeviceSnapshot,
-  MigrationSnapshot,
-  SwiotlbSnapshot,
-  VmSnapshot,
-} from './snapshot-types.js';
+import type {BalloonSnapshot, MigrationSnapshot, SwiotlbSnapshot, VmSnapshot} from './snapshot-types.js';
 import {balloonAvailability, balloonBackendOf} from './balloon-policy.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
-import type {VirtioBackend} from './virtio/backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
+import {snapshotDevice} from './virtio/device-snapshot.js';
 
 /** Rates a world's sampler keeps per guest (once per simulated second). */
 export interface GuestRates {
@@ -33,6 +27,7 @@ export function snapshotGuest(
     vcpus: guest.config.vcpus,
     memoryBytes: guest.config.memory,
     dmaPolicy: guest.config.dmaPolicy,
+    dmaPolicyInEffect: guest.kernel && !guest.kernel.isFirmware ? guest.kernel.policy : null,
     workload: guest.config.workload.profile,
     svm: guest.config.svm,
     security: {
@@ -45,38 +40,14 @@ export function snapshotGuest(
       memoryProtected: guest.isProtected,
     },
     io: {bytesPerSecond: rates.bytesPerSecond, requestsPerSecond: rates.requestsPerSecond},
-    devices: guest.backends.map((backend, index) => snapshotDevice(guest, backend, index)),
+    devices: guest.backends.map((backend, index) =>
+      snapshotDevice(backend, guest.driverFor(backend), guest.deviceTotals[index]),
+    ),
     swiotlb: snapshotSwiotlb(guest, rates.swiotlbRecentPeak),
     balloon: snapshotBalloon(guest),
     migration,
   };
   return withHistory ? {...snapshot, swiotlbHistory: rates.swiotlbHistory} : snapshot;
-}
-
-function snapshotDevice(guest: Guest, backend: VirtioBackend, index: number): DeviceSnapshot {
-  const driver = guest.driverFor(backend);
-  const totals = guest.deviceTotals[index] ?? {completed: 0, failed: 0, integrityErrors: 0};
-  const mode = driver?.mode;
-  const dma = mode === 'direct' || mode === 'dma-api' || mode === 'refused' ? mode : null;
-  const status = driver?.status ?? (backend.isBroken ? 'needs-reset' : 'ok');
-  return {
-    id: backend.name,
-    type: backend.type,
-    offersAccessPlatform: backend.identity.config.iommu,
-    dma,
-    bounces: driver?.bounces ?? false,
-    status,
-    error: status === 'refused' ? 'device must provide VIRTIO_F_ACCESS_PLATFORM' : backend.errorMessage,
-    featuresOffered: backend.offeredFeatureNames,
-    featuresNegotiated: backend.negotiatedFeatureNames,
-    completed: totals.completed + (driver?.completed ?? 0),
-    failed: totals.failed + (driver?.failed ?? 0),
-    inFlight: driver?.inFlight ?? 0,
-    bytesToDevice: backend.bytesToDevice,
-    bytesFromDevice: backend.bytesFromDevice,
-    faults: backend.faults,
-    integrityErrors: totals.integrityErrors + (driver?.integrityErrors ?? 0) + backend.integrityErrors,
-  };
 }
 
 function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | null {

@@ -4,7 +4,7 @@ import type {Guest} from './guest.js';
 import type {GuestRates} from './guest-snapshot.js';
 import type {SimContext} from './sim-context.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 
 /** Samples are taken once per simulated second; histories keep this many. */
 export const STATS_INTERVAL_US = 1_000_000;

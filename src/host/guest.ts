@@ -3,7 +3,7 @@ import {GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
 import type {GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
-import {DiskShadow} from './disk-shadow.js';
+import {GuestCheckers} from './checkers/guest-checkers.js';
 import {GuestCpu} from './guest-cpu.js';
 import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
 import {executeEffect} from './guest-effects.js';
@@ -50,7 +50,7 @@ export class Guest implements GuestRuntime {
   readonly layout: GuestLayout;
   readonly image: Buffer;
   readonly disk: DiskStore | null;
-  readonly diskShadow = new DiskShadow();
+  readonly checkers = new GuestCheckers();
   readonly deviceTotals: DeviceTotals[];
   readonly workload: Workload;
   readonly cpu: GuestCpu;
@@ -86,12 +86,15 @@ export class Guest implements GuestRuntime {
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
-    const created = createBackends(context, config, this.#memory, () => this.isProtected);
+    const created = createBackends(context, config, this.#memory, {
+      isDiscardInhibited: () => this.isProtected,
+      checkers: this.checkers,
+    });
     this.#backends = created.backends;
     this.disk = created.disk;
     if (this.disk) {
       this.disk.write(0, image, 0, image.length);
-      this.diskShadow.recordContents(0, image);
+      this.checkers.disk.recordContents(0, image);
     }
     this.deviceTotals = this.#backends.map(() => ({completed: 0, failed: 0, integrityErrors: 0}));
     this.workload = new Workload(
@@ -183,7 +186,7 @@ export class Guest implements GuestRuntime {
 
   /** The bound driver of a device, if any. */
   driverFor(backend: VirtioBackend): VirtioDriver | undefined {
-    return this.kernel?.allDrivers().find((driver) => driver.backend === backend);
+    return this.kernel?.allDrivers().find((driver) => driver.transport === backend.transport);
   }
 
   guestTimer(delayUs: number, work: () => void): TimerHandle {
@@ -243,8 +246,8 @@ export class Guest implements GuestRuntime {
     if (backends.length !== this.#backends.length)
       invariantBroken(`guest ${this.name}: ${backends.length} devices replace ${this.#backends.length}`);
     for (const driver of this.kernel?.allDrivers() ?? []) {
-      const replacement = backends[this.#backends.indexOf(driver.backend)];
-      if (replacement) driver.rebindBackend(replacement);
+      const replacement = backends[driver.deviceIndex];
+      if (replacement) driver.rebindTransport(replacement.transport);
     }
     for (const backend of this.#backends) backend.quiesce();
     this.#memory = memory;

@@ -33,10 +33,10 @@ export function checkInvariants(world: World): string[] {
     }
     for (const driver of guest.kernel?.allDrivers() ?? []) {
       if (driver.inFlight < 0)
-        problems.push(`${guest.name} ${driver.backend.name}: ${driver.inFlight} requests in flight`);
+        problems.push(`${guest.name} ${driver.deviceName}: ${driver.inFlight} requests in flight`);
       if (driver.submitted !== driver.finished + driver.inFlight) {
         problems.push(
-          `${guest.name} ${driver.backend.name}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`,
+          `${guest.name} ${driver.deviceName}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`,
         );
       }
     }

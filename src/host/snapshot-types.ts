@@ -1,5 +1,7 @@
 import type {DeviceType, DmaPolicy, LaunchSecurity, WorkloadName} from './config/world-schema.js';
 import type {EsmFailureCode} from './ultravisor.js';
+import type {DeviceErrorCode} from './virtio/device-error.js';
+import type {ProbeRefusalCode} from './virtio/driver-probe.js';
 
 /** Snapshot field names are part of the automation contract (DESIGN §5, README). */
 export interface HostSnapshot {
@@ -41,6 +43,8 @@ export interface DeviceSnapshot {
   readonly bounces: boolean;
   readonly status: 'ok' | 'needs-reset' | 'refused';
   readonly error: string | null;
+  /** Which check `error` comes from: the probe check that refused the device, or the QEMU check that broke it. */
+  readonly errorCode: ProbeRefusalCode | DeviceErrorCode | null;
   readonly featuresOffered: readonly string[];
   readonly featuresNegotiated: readonly string[];
   readonly completed: number;
@@ -114,7 +118,10 @@ export interface VmSnapshot {
   readonly state: VmState;
   readonly vcpus: number;
   readonly memoryBytes: number;
+  /** The configured policy: what the next boot's kernel will use. */
   readonly dmaPolicy: DmaPolicy;
+  /** The policy of the running kernel; null while no kernel runs (firmware, shutdown, halted). */
+  readonly dmaPolicyInEffect: DmaPolicy | null;
   readonly workload: WorkloadName;
   readonly svm: boolean;
   readonly security: {

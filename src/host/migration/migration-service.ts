@@ -71,7 +71,11 @@ export class MigrationService {
       bandwidthFor: (migration) => this.#bandwidthFor(migration),
       isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
       createBackends: (guest, memory) =>
-        createBackends(context, guest.config, memory, () => guest.isProtected, guest.disk).backends,
+        createBackends(context, guest.config, memory, {
+          isDiscardInhibited: () => guest.isProtected,
+          checkers: guest.checkers,
+          disk: guest.disk,
+        }).backends,
       takeKeyExchangeFault: (guest) => this.#keyExchangeFaults.delete(guest.name),
       onEnded: this.#onEnded,
       onSwitchOver: (source, target) => this.onSwitchOver?.(source, target),

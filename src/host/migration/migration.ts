@@ -6,7 +6,7 @@ import type {CheckedResult, Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import type {SecureHolder} from '../ultravisor.js';
-import type {BackendMigrationState} from '../virtio/backend.js';
+import type {BackendMigrationState} from '../virtio/migration-state.js';
 import {AutoConverge} from './auto-converge.js';
 import {
   DEVICE_STATE_BYTES_PER_DEVICE,

@@ -3,7 +3,7 @@ import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SecureHolder} from '../ultravisor.js';
-import type {BackendMigrationState} from '../virtio/backend.js';
+import type {BackendMigrationState} from '../virtio/migration-state.js';
 import type {MigrationEnvironment} from './migration-params.js';
 
 /**

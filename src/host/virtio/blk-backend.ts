@@ -3,13 +3,15 @@ import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
+import {
+  BLK_HEADER_BYTES,
+  BlkRequestType,
+  BlkStatus,
+  SECTOR_BYTES,
+  type BlkMigrationState,
+} from './blk-protocol.js';
+import {emptyConfigSpace} from './config-space.js';
 import type {DiskStore} from './disk-store.js';
-
-/** virtio-blk request types and statuses (include/uapi/linux/virtio_blk.h). */
-export const BlkRequestType = {in: 0, out: 1, flush: 4, getId: 8} as const;
-export const BlkStatus = {ok: 0, ioError: 1, unsupported: 2} as const;
-export const BLK_HEADER_BYTES = 16;
-export const SECTOR_BYTES = 512;
 
 const STATUS_BYTES = [
   Buffer.of(BlkStatus.ok),
@@ -35,6 +37,7 @@ export class BlkBackend extends VirtioBackend {
       identity,
       memory,
       featureSet(VirtioFeature.blkSegMax, VirtioFeature.blkBlkSize, VirtioFeature.blkFlush),
+      emptyConfigSpace('blk'),
     );
     this.disk = disk;
   }
@@ -46,14 +49,14 @@ export class BlkBackend extends VirtioBackend {
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     const header = element.out[0];
     if (!header || element.in.length === 0) {
-      this.virtioError('virtio-blk missing headers');
+      this.virtioError('virtio-blk missing headers', 'blk-missing-headers');
       return;
     }
     if (header.len < BLK_HEADER_BYTES) {
-      this.virtioError('virtio-blk request outhdr too short');
+      this.virtioError('virtio-blk request outhdr too short', 'blk-outhdr-too-short');
       return;
     }
-    const bytes = this.readBytes(header.addr, BLK_HEADER_BYTES);
+    const bytes = this.io.readBytes(header.addr, BLK_HEADER_BYTES);
     const type = bytes.readUInt32LE(0);
     const sector = bytes.readUInt32LE(8) + bytes.readUInt32LE(12) * 0x1_0000_0000;
     const outBytes = element.out.reduce((sum, segment) => sum + segment.len, 0) - BLK_HEADER_BYTES;
@@ -71,21 +74,27 @@ export class BlkBackend extends VirtioBackend {
     const isInRange = offset + length <= this.disk.capacityBytes;
     const disk = this.disk;
     if (type === BlkRequestType.out) {
-      if (!isInRange) return this.writeIn(element, STATUS_BYTES[BlkStatus.ioError]!);
-      this.streamOut(element, BLK_HEADER_BYTES, (bytes, at, count, position) =>
+      if (!isInRange) return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ioError]!);
+      this.io.streamOut(element, BLK_HEADER_BYTES, (bytes, at, count, position) =>
         disk.write(offset + position, bytes, at, count),
       );
-      return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
+      return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
     }
     if (type === BlkRequestType.in) {
-      const written = this.streamIn(element, length, (bytes, at, count, position) => {
+      const written = this.io.streamIn(element, length, (bytes, at, count, position) => {
         if (isInRange) disk.read(offset + position, bytes, at, count);
         else bytes.fill(0, at, at + count);
       });
-      this.writeInByte(element, written, isInRange ? BlkStatus.ok : BlkStatus.ioError);
+      this.io.writeInByte(element, written, isInRange ? BlkStatus.ok : BlkStatus.ioError);
       return written + 1;
     }
-    if (type === BlkRequestType.flush) return this.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
-    return this.writeIn(element, STATUS_BYTES[BlkStatus.unsupported]!);
+    if (type === BlkRequestType.flush) return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
+    return this.io.writeIn(element, STATUS_BYTES[BlkStatus.unsupported]!);
   }
+
+  protected override saveDevice(): BlkMigrationState {
+    return {type: 'blk'};
+  }
+
+  protected override loadDevice(): void {}
 }

@@ -1,9 +1,11 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import {WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
-import {DiskShadow, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
-import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
-import {DriverRequest, VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
-import type {VirtioBackend} from './backend.js';
+import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
+import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
+import {DriverRequest, type SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import type {VirtioPciTransport} from './transport.js';
 
 export interface BlkIo {
   readonly isWrite: boolean;
@@ -25,9 +27,9 @@ export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
   readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
 
-  constructor(kernel: KernelServices, backend: VirtioBackend, shadow: DiskShadow) {
-    super(kernel, backend);
-    this.#shadow = shadow;
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#shadow = kernel.checkers.disk;
   }
 
   get driverName(): string {
@@ -36,6 +38,10 @@ export class BlkDriver extends VirtioDriver {
 
   protected get supportedFeatures(): FeatureSet {
     return featureSet(VirtioFeature.blkSegMax, VirtioFeature.blkBlkSize, VirtioFeature.blkFlush);
+  }
+
+  protected get arenaBytes(): number {
+    return 1024 * 1024;
   }
 
   /** True when a read of that range would race a write still in flight. */
@@ -57,10 +63,7 @@ export class BlkDriver extends VirtioDriver {
     }
     const view = this.kernel.view;
     const header = this.#header;
-    header.writeUInt32LE(io.isWrite ? BlkRequestType.out : BlkRequestType.in, 0);
-    const sector = io.offsetBytes / SECTOR_BYTES;
-    header.writeUInt32LE(sector >>> 0, 8);
-    header.writeUInt32LE(Math.floor(sector / 0x1_0000_0000), 12);
+    encodeBlkHeader(header, io.isWrite, io.offsetBytes);
     view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
     view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
@@ -68,7 +71,7 @@ export class BlkDriver extends VirtioDriver {
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
     if (io.isWrite) view.write(dataGpa, WRITE_TEMPLATE, writeStart(generation), io.lengthBytes);
     const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
-    const result = this.submitRequest(0, request);
+    const result = this.submitRequest(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
     if (result !== 'queued') request.release();
     if (result === 'failed') io.onComplete?.(false);
@@ -117,7 +120,7 @@ export class BlkDriver extends VirtioDriver {
         this.kernel.vm,
         'integrity',
         'error',
-        `${this.driverName} ${this.backend.name}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
+        `${this.driverName} ${this.deviceName}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
       );
     }
   }

@@ -1,28 +1,33 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
-import type {VirtioBackend} from './backend.js';
-import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES, NET_HEADER_BYTES} from './net-frame.js';
+import type {NetFlowChecker} from '../checkers/net-flow-checker.js';
+import type {SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
+import type {VirtioPciTransport} from './transport.js';
 
-const RX_QUEUE = 0;
-const TX_QUEUE = 1;
 const RX_BUFFER_BYTES = NET_HEADER_BYTES + FRAME_MAX_BYTES;
 const RX_BUFFERS_POSTED = 32;
+/** Retry posting an rx buffer after the ring, the pool or buffer memory was full. */
+const RX_RETRY_DELAY_US = 1_000;
+/** Flows per driver instance; each boot numbers its own. */
+const FLOWS_PER_BOOT = 16;
 
 /**
- * virtio_net: keeps the rx ring stocked with 1526-byte buffers, sends frames with per-flow
- * sequence numbers and checksums, and checks every received frame the same way.
+ * virtio_net: keeps the rx ring stocked with 1526-byte buffers and sends frames whose per-flow
+ * sequence numbers and checksums the net flow checker gives and checks at both ends.
  */
 export class NetDriver extends VirtioDriver {
-  /** Replies that never arrived (gaps in a flow's sequence): lost packets, not corruption. */
-  rxLost = 0;
   readonly #scratch = Buffer.alloc(RX_BUFFER_BYTES);
-  readonly #txSequence = new Map<number, number>();
-  readonly #rxExpected = new Map<number, number>();
+  readonly #checker: NetFlowChecker;
   readonly #flowBase: number;
 
-  constructor(kernel: KernelServices, backend: VirtioBackend) {
-    super(kernel, backend);
-    this.#flowBase = ((kernel.bootCount + 1) * 16) & 0xffff;
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#flowBase = ((kernel.bootCount + 1) * FLOWS_PER_BOOT) & 0xffff;
+    this.#checker = kernel.checkers.net(transport.index);
+    this.#checker.resetGuest();
   }
 
   get driverName(): string {
@@ -31,6 +36,10 @@ export class NetDriver extends VirtioDriver {
 
   protected get supportedFeatures(): FeatureSet {
     return featureSet(VirtioFeature.netMac, VirtioFeature.netStatus);
+  }
+
+  protected get arenaBytes(): number {
+    return 256 * 1024;
   }
 
   protected override onStart(): void {
@@ -46,13 +55,13 @@ export class NetDriver extends VirtioDriver {
     const length = NET_HEADER_BYTES + frameBytes(payloadBytes);
     const gpa = this.allocateBuffer(length);
     if (gpa === undefined) return 'retry';
-    const sequence = this.#txSequence.get(flow) ?? 0;
+    const sequence = this.#checker.nextSequence(flow);
     const packet = this.#scratch.subarray(0, length);
     packet.fill(0, 0, NET_HEADER_BYTES);
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
     const result = this.submit(
-      TX_QUEUE,
+      NET_TX_QUEUE,
       [{cpuGpa: gpa, len: length, direction: 'to-device'}],
       () => {
         this.completed++;
@@ -60,7 +69,7 @@ export class NetDriver extends VirtioDriver {
       },
       () => this.freeBuffer(gpa),
     );
-    if (result === 'queued') this.#txSequence.set(flow, (sequence + 1) >>> 0);
+    if (result === 'queued') this.#checker.commitSent(flow, sequence);
     else this.freeBuffer(gpa);
     return result;
   }
@@ -69,7 +78,7 @@ export class NetDriver extends VirtioDriver {
     const gpa = this.allocateBuffer(RX_BUFFER_BYTES);
     if (gpa === undefined) return false;
     const result = this.submit(
-      RX_QUEUE,
+      NET_RX_QUEUE,
       [{cpuGpa: gpa, len: RX_BUFFER_BYTES, direction: 'from-device'}],
       (usedLength) => {
         this.#receive(gpa, usedLength);
@@ -79,13 +88,11 @@ export class NetDriver extends VirtioDriver {
       () => this.freeBuffer(gpa),
       false,
     );
-    if (result !== 'queued') {
-      this.freeBuffer(gpa);
-      if (result === 'retry')
-        this.kernel.context.scheduler.after(1_000, () => this.isReady && this.#postRxBuffer());
-      return false;
-    }
-    return true;
+    if (result === 'queued') return true;
+    this.freeBuffer(gpa);
+    if (result === 'retry')
+      this.kernel.guestTimer(RX_RETRY_DELAY_US, () => this.isReady && this.#postRxBuffer());
+    return false;
   }
 
   #receive(gpa: number, usedLength: number): void {
@@ -97,15 +104,10 @@ export class NetDriver extends VirtioDriver {
       this.#integrityError('received frame has a bad checksum or length');
       return;
     }
-    if (((fields.flow - this.#flowBase) & 0xffff) >= 16) return; // a reply to an earlier boot's flow
+    if (((fields.flow - this.#flowBase) & 0xffff) >= FLOWS_PER_BOOT) return; // a reply to an earlier boot's flow
     this.completed++;
-    const expected = this.#rxExpected.get(fields.flow) ?? 0;
-    if (fields.sequence < expected)
-      this.#integrityError(
-        `flow ${fields.flow}: sequence ${fields.sequence} went back (expected ${expected})`,
-      );
-    else this.rxLost += fields.sequence - expected;
-    this.#rxExpected.set(fields.flow, Math.max(expected, fields.sequence + 1));
+    const problem = this.#checker.checkReceived(fields);
+    if (problem) this.#integrityError(problem);
   }
 
   #integrityError(message: string): void {
@@ -114,7 +116,7 @@ export class NetDriver extends VirtioDriver {
       this.kernel.vm,
       'integrity',
       'error',
-      `${this.driverName} ${this.backend.name}: ${message}`,
+      `${this.driverName} ${this.deviceName}: ${message}`,
     );
   }
 }

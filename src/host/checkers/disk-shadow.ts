@@ -1,6 +1,6 @@
-import {invariantBroken} from '../core/assert.js';
-import type {MemoryView} from '../core/memory-view.js';
-import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from './block-pattern.js';
+import {invariantBroken} from '../../core/assert.js';
+import type {MemoryView} from '../../core/memory-view.js';
+import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 
 export {SHADOW_BLOCK_BYTES};
 
