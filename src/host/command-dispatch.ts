@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {decideBalloon} from './balloon-policy.js';
 import type {Cluster} from './cluster.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
@@ -11,7 +12,7 @@ import type {MigrationParams} from './migration/migration-params.js';
 /** What a scenario step needs of the world (a `World` is one). */
 export interface StepTarget {
   command(vm: string, command: GuestCommand, label?: string): CheckedResult;
-  check(vm: string, command: GuestCommand): CheckedResult;
+  check(vm: string, command: CheckableCommand): CheckedResult;
   runOnGuest(vm: string, label: string, run: (guest: Guest) => CheckedResult): CheckedResult;
   crash(vm: string): CheckedResult;
   setLinkDown(a: string, b: string, isDown: boolean): CheckedResult;
@@ -87,6 +88,9 @@ export type GuestCommand =
   | {readonly do: 'workload'; readonly workload: WorkloadConfig}
   | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>};
 
+/** A dry run may also ask about a migration whose destination is still to be chosen: the guest's part. */
+export type CheckableCommand = GuestCommand | {readonly do: 'migrate'; readonly to: null};
+
 /** What a command needs besides the guest. */
 export interface CommandParts {
   readonly cluster: Cluster;
@@ -101,7 +105,7 @@ export interface CommandParts {
 export function runGuestCommand(
   parts: CommandParts,
   guest: Guest,
-  command: GuestCommand,
+  command: CheckableCommand,
   isDryRun: boolean,
 ): CheckedResult {
   const lifecycle = (event: LifecycleCommand): CheckedResult =>
@@ -120,6 +124,10 @@ export function runGuestCommand(
     case 'balloon':
       return balloon(guest, command.targetBytes, command.isForced, isDryRun);
     case 'migrate': {
+      if (command.to === null) {
+        if (!isDryRun) invariantBroken(`guest ${guest.name}: a migration run without a destination`);
+        return guest.check({type: 'migrate'});
+      }
       const destination = parts.cluster.hosts.get(command.to);
       if (!destination) return {ok: false, code: 'no-such-host', reason: `no host named "${command.to}"`};
       const accepted = guest.check({type: 'migrate'});

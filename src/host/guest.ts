@@ -21,6 +21,7 @@ import {
   type Lifecycle,
   type LifecycleCommand,
   type LifecycleEvent,
+  type Transition,
 } from './lifecycle/lifecycle.js';
 import {transition} from './lifecycle/transition.js';
 import type {SimContext} from './sim-context.js';
@@ -197,7 +198,12 @@ export class Guest implements GuestRuntime {
 
   /** Answers a command as `dispatch` would, changing nothing (for views that ask first). */
   check(command: LifecycleCommand): CheckedResult {
-    return transition(this.#lifecycle, command).result;
+    return this.plan(command).result;
+  }
+
+  /** What `dispatch` would decide for a command (answer, next lifecycle, effects), changing nothing. */
+  plan(command: LifecycleCommand): Transition {
+    return transition(this.#lifecycle, command);
   }
 
   /** Applies a command or event: the transition decides, then its effects run in order. */

@@ -6,7 +6,12 @@ import {Cluster} from './cluster.js';
 import {planConfigChange} from './config-plan.js';
 import type {GuestConfig, WorldConfig} from './config/world-schema.js';
 import {Guest, type CheckedResult} from './guest.js';
-import {runGuestCommand, type CommandParts, type GuestCommand} from './command-dispatch.js';
+import {
+  runGuestCommand,
+  type CheckableCommand,
+  type CommandParts,
+  type GuestCommand,
+} from './command-dispatch.js';
 import {GuestImages} from './guest-images.js';
 import {GuestStats} from './guest-stats.js';
 import type {Host} from './host.js';
@@ -187,7 +192,7 @@ export class World {
   }
 
   /** Answers a command exactly as running it would, changing nothing and logging nothing. */
-  check(vm: string, command: GuestCommand): CheckedResult {
+  check(vm: string, command: CheckableCommand): CheckedResult {
     const guest = this.guests.get(vm);
     if (!guest) return {ok: false, code: 'no-such-vm', reason: `no guest named "${vm}"`};
     return runGuestCommand(this.#parts(), guest, command, true);
