@@ -4,7 +4,7 @@ import {formatSize} from '../core/units.js';
 import {BootTiming} from './boot-timing.js';
 import {GuestKernel} from './guest-kernel.js';
 import type {GuestRuntime} from './guest-runtime.js';
-import type {Effect} from './lifecycle/lifecycle.js';
+import {isKernelSecureOf, type Effect} from './lifecycle/lifecycle.js';
 import {enterSecureMode, type SecureTransitionTarget} from './secure-lifecycle.js';
 
 /** Carries out one effect the lifecycle decided; nothing here decides whether it should happen. */
@@ -231,7 +231,7 @@ function requireKernel(guest: GuestRuntime): GuestKernel {
 }
 
 function createKernel(guest: GuestRuntime, isFirmware: boolean): GuestKernel {
-  const {config} = guest;
+  const {config, bootCount} = guest;
   return new GuestKernel({
     context: guest.context,
     vm: guest.name,
@@ -240,11 +240,13 @@ function createKernel(guest: GuestRuntime, isFirmware: boolean): GuestKernel {
     vcpus: config.vcpus,
     policy: config.dmaPolicy,
     isSwiotlbForced: config.swiotlb.force,
-    bootCount: guest.bootCount,
+    bootCount,
     isFirmware,
     checkers: guest.checkers,
     runOnCpu: (work) => guest.cpu.run(work),
     guestTimer: (delayUs, work) => guest.guestTimer(delayUs, work),
+    // This boot's kernel, not firmware and not one an earlier boot left behind.
+    isSecure: () => !isFirmware && guest.bootCount === bootCount && isKernelSecureOf(guest.lifecycle),
   });
 }
 

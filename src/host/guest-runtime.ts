@@ -6,7 +6,7 @@ import type {GuestCpu} from './guest-cpu.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
-import type {CheckedResult, LifecycleEvent} from './lifecycle/lifecycle.js';
+import type {CheckedResult, Lifecycle, LifecycleEvent} from './lifecycle/lifecycle.js';
 import type {SimContext} from './sim-context.js';
 import type {SecureHolder, Ticket} from './ultravisor.js';
 import type {VirtioBackend} from './virtio/backend.js';
@@ -45,6 +45,7 @@ export interface GuestRuntime {
   readonly secureHeldBytes: number;
   readonly ticket: Ticket | null;
   readonly isSecure: boolean;
+  readonly lifecycle: Lifecycle;
   readonly bootCount: number;
   kernel: GuestKernel | null;
   dispatch(event: LifecycleEvent): CheckedResult;

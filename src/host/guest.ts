@@ -159,6 +159,7 @@ export class Guest implements GuestRuntime {
     return isProtectedOf(this.#lifecycle);
   }
 
+  /** The ultravisor holds the guest: from H_SVM_INIT_START until UV_SVM_TERMINATE. */
   get isSecure(): boolean {
     return this.#lifecycle.isSvm;
   }

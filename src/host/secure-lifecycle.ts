@@ -108,8 +108,7 @@ function finishSecureSetup(target: SecureTransitionTarget): void {
   target.step('init-done', 1);
   target.guestTimer(BootTiming.initDoneUs, () => {
     context.emit(name, 'esm', 'info', `KVM: LPID ${target.lpid} went secure`);
-    kernel.isSecure = true;
-    kernel.sharing = target.sharing;
+    kernel.sharing = target.sharing; // the kernel turns secure with the step below (isKernelSecureOf)
     target.step('swiotlb', 1);
     target.guestTimer(BootTiming.swiotlbUs, () => {
       kernel.createSwiotlb();

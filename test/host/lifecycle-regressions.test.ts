@@ -111,3 +111,34 @@ describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
     });
   });
 });
+
+describe('the kernel sees itself secure exactly when the lifecycle says so', () => {
+  it('from UV_ESM returning (swiotlb step) until UV_SVM_TERMINATE, through secure, unsecure and a crash', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runTo(world, 5);
+    const guest = world.guest('legacy-1')!;
+    const seen = new Set<string>();
+    const sample = (seconds: number): void => {
+      for (let step = 0; step < seconds * 100; step++) {
+        world.advanceBy(10_000);
+        const kernel = guest.kernel;
+        if (!kernel) continue;
+        const phase = guest.phase;
+        const expected =
+          ['swiotlb', 'reprobe', 'secure'].includes(phase) || (phase === 'shutdown' && guest.isSecure);
+        expect(kernel.isSecure, `${phase} at ${world.nowUs / 1e6}s`).toBe(expected);
+        seen.add(`${phase}:${kernel.isSecure}`);
+      }
+    };
+    expect(world.secure('legacy-1').ok).toBe(true);
+    sample(20);
+    expect(world.unsecure('legacy-1').ok).toBe(true);
+    sample(20);
+    expect(world.secure('legacy-1').ok).toBe(true);
+    sample(20);
+    world.crash('legacy-1');
+    expect(guest.kernel).toBeNull();
+    for (const wanted of ['convert:false', 'init-done:false', 'swiotlb:true', 'secure:true', 'running:false'])
+      expect([...seen]).toContain(wanted);
+  });
+});

@@ -230,6 +230,18 @@ export function progressOf(lifecycle: Lifecycle): number {
 }
 
 /**
+ * The running kernel sees itself secure (`is_secure_guest()`, MSR_S: torvalds/linux
+ * arch/powerpc/include/asm/svm.h) once UV_ESM returns to it, after H_SVM_INIT_DONE, until the VM
+ * is terminated. The ultravisor already holds the guest (`isSvm`) while it converts the pages,
+ * but the kernel runs on (sets up its swiotlb pool, re-probes) only after that.
+ */
+export function isKernelSecureOf(lifecycle: Lifecycle): boolean {
+  const {stage} = lifecycle;
+  if (stage.kind === 'entering-secure') return stage.step === 'swiotlb' || stage.step === 'reprobe';
+  return lifecycle.isSvm;
+}
+
+/**
  * The guest's memory is protected from the host from the moment it starts entering secure mode
  * until UV_SVM_TERMINATE: QEMU must not count on discarding its pages (balloon), and a migration
  * must treat it as secure.
