@@ -6,12 +6,7 @@ import {Cluster} from './cluster.js';
 import {planConfigChange} from './config-plan.js';
 import type {GuestConfig, WorldConfig} from './config/world-schema.js';
 import {Guest, type CheckedResult} from './guest.js';
-import {
-  runGuestCommand,
-  type CheckableCommand,
-  type CommandParts,
-  type GuestCommand,
-} from './command-dispatch.js';
+import {runGuestCommand, type CheckableCommand, type GuestCommand} from './command-dispatch.js';
 import {GuestImages} from './guest-images.js';
 import {GuestStats} from './guest-stats.js';
 import type {Host} from './host.js';
@@ -294,7 +289,7 @@ export class World {
     return this.#snapshots.get(withHistory, () => buildWorldSnapshot(sources, withHistory));
   }
 
-  #parts(): CommandParts {
+  #parts() {
     return {cluster: this.#cluster, migrations: this.#migrations};
   }
 
