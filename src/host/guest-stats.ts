@@ -1,10 +1,17 @@
 import {invariantBroken} from '../core/assert.js';
 import {formatSize} from '../core/units.js';
 import type {Guest} from './guest.js';
-import type {GuestRates} from './guest-snapshot.js';
 import type {SimContext} from './sim-context.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
 import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
+
+/** Rates a world's sampler keeps per guest (once per simulated second). */
+export interface GuestRates {
+  readonly bytesPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly swiotlbHistory: readonly number[];
+  readonly swiotlbRecentPeak: number;
+}
 
 /** Samples are taken once per simulated second; histories keep this many. */
 export const STATS_INTERVAL_US = 1_000_000;
