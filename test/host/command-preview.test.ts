@@ -39,39 +39,6 @@ describe('previewCommand: would the host refuse, and what will the command do', 
     });
   });
 
-  it('says what the lifecycle will do: a kernel booted with svm=off (probe phase) is kexeced, a bootloader just reads svm=on', () => {
-    // The preview once read "this boot" from state=booting, while the lifecycle kexecs from probe.
-    const probing = worldAt(2.7);
-    expect(probing.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('probe');
-    expect(texts(previewCommand(probing, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
-      'kexec: kexec into its kernel with svm=on',
-    );
-    const loading = worldAt(1.5);
-    expect(loading.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('bootloader');
-    expect(texts(previewCommand(loading, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
-      'kexec: this boot enters secure mode',
-    );
-  });
-
-  it("a refusal is the host's own answer, code and reason alike", () => {
-    const world = worldAt(12);
-    world.crash('legacy-1');
-    for (const request of [
-      {kind: 'secure', vm: 'batch-1'},
-      {kind: 'balloon', vm: 'db-1', targetBytes: 2 ** 28, isForced: true},
-      {kind: 'migrate', vm: 'bounce-test', to: 'nowhere'},
-      {kind: 'migrate-cancel', vm: 'web-1'},
-      {kind: 'pause', vm: 'legacy-1'},
-    ] as const satisfies readonly VmCommand[]) {
-      const preview = previewCommand(world, request);
-      expect(preview.ok, JSON.stringify(request)).toBe(false);
-      expect(preview).toEqual(checkStep(world, commandToStep(request, 0)));
-    }
-    expect(previewCommand(world, {kind: 'migrate', vm: 'legacy-1', to: null})).toEqual(
-      world.check('legacy-1', {do: 'migrate', to: null}),
-    );
-  });
-
   it('refuses what the host would refuse on a migrating guest, and lists no destinations for it', () => {
     const world = worldAt(12, (w) => w.migrate('churn-1', 'beta'));
     expect(previewCommand(world, {kind: 'secure', vm: 'churn-1'})).toMatchObject({
@@ -132,5 +99,40 @@ describe('previewCommand: would the host refuse, and what will the command do', 
       }
       expect(checked).toBe(names.length * 15);
     }
+  });
+});
+
+describe('previewCommand takes its answer from the host, and its plan from the lifecycle', () => {
+  it('says what the lifecycle will do: a kernel booted with svm=off (probe phase) is kexeced, a bootloader just reads svm=on', () => {
+    // The preview once read "this boot" from state=booting, while the lifecycle kexecs from probe.
+    const probing = worldAt(2.7);
+    expect(probing.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('probe');
+    expect(texts(previewCommand(probing, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
+      'kexec: kexec into its kernel with svm=on',
+    );
+    const loading = worldAt(1.5);
+    expect(loading.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('bootloader');
+    expect(texts(previewCommand(loading, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
+      'kexec: this boot enters secure mode',
+    );
+  });
+
+  it("a refusal is the host's own answer, code and reason alike", () => {
+    const world = worldAt(12);
+    world.crash('legacy-1');
+    for (const request of [
+      {kind: 'secure', vm: 'batch-1'},
+      {kind: 'balloon', vm: 'db-1', targetBytes: 2 ** 28, isForced: true},
+      {kind: 'migrate', vm: 'bounce-test', to: 'nowhere'},
+      {kind: 'migrate-cancel', vm: 'web-1'},
+      {kind: 'pause', vm: 'legacy-1'},
+    ] as const satisfies readonly VmCommand[]) {
+      const preview = previewCommand(world, request);
+      expect(preview.ok, JSON.stringify(request)).toBe(false);
+      expect(preview).toEqual(checkStep(world, commandToStep(request, 0)));
+    }
+    expect(previewCommand(world, {kind: 'migrate', vm: 'legacy-1', to: null})).toEqual(
+      world.check('legacy-1', {do: 'migrate', to: null}),
+    );
   });
 });
