@@ -126,10 +126,6 @@ export class GuestMemory {
     this.#dirtyCount = 0;
   }
 
-  get isDirtyLogging(): boolean {
-    return this.#dirty !== null;
-  }
-
   /** Pages dirtied since the last sync. */
   get dirtyPageCount(): number {
     return this.#dirtyCount;

@@ -48,19 +48,9 @@ export class Scheduler {
   readonly clock = new SimulatedClock();
   #heap: ScheduledTask[] = [];
   #seq = 0;
-  #executed = 0;
 
   get nowUs(): Microseconds {
     return this.clock.nowUs;
-  }
-
-  /** Timers executed since creation (for benchmarks and soak reports). */
-  get executedCount(): number {
-    return this.#executed;
-  }
-
-  get pendingCount(): number {
-    return this.#heap.length;
   }
 
   /**
@@ -99,7 +89,6 @@ export class Scheduler {
       head.isQueued = false;
       if (head.isCancelled) continue;
       this.clock.advanceTo(head.atUs);
-      this.#executed++;
       head.run();
     }
     this.clock.advanceTo(endUs);

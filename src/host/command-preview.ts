@@ -1,7 +1,10 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {formatSize} from '../core/units.js';
+import {checkStep} from './command-dispatch.js';
+import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
 import {decideDma} from './dma-policy.js';
+import type {Effect, RefusalCode} from './lifecycle/lifecycle.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
 import type {World} from './world.js';
@@ -20,19 +23,24 @@ export type VmCommand =
 /** What can be previewed: a command, or a migration whose destination is still to be chosen. */
 export type PreviewRequest = VmCommand | {readonly kind: 'migrate'; readonly vm: string; readonly to: null};
 
-export type RefusalCode =
-  | 'no-guest'
-  | 'migrating'
-  | 'not-migrating'
-  | 'already-secure'
-  | 'entering-secure'
-  | 'already-normal'
-  | 'halted'
-  | 'no-balloon'
-  | 'balloon-refused'
-  /** Would be refused as asked, but succeeds when forced (a balloon on a secure guest). */
-  | 'needs-force'
-  | 'destination-refuses';
+export type {RefusalCode};
+
+/** A dashboard command as the scenario step it is, so both go through one dispatcher. */
+export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
+  const base = {at: atUs, vm: command.vm};
+  switch (command.kind) {
+    case 'balloon':
+      return {...base, do: 'balloon', target: command.targetBytes, force: command.isForced};
+    case 'policy':
+      return {...base, do: 'policy', policy: command.policy};
+    case 'workload':
+      return {...base, do: 'workload', workload: command.workload};
+    case 'migrate':
+      return {...base, do: 'migrate', to: command.to};
+    default:
+      return {...base, do: command.kind};
+  }
+}
 
 export type ConsequenceCode =
   | 'kexec'
@@ -60,30 +68,36 @@ export type CommandPreview =
       readonly targets: readonly MigrationCheck[];
     };
 
-// A dry run until the lifecycle's own (`World.check`) exists: the refusals below mirror the
-// guards of Guest.secure/unsecure/reboot and World.balloon/migrate, in the same order, and the
-// consequences come from the host's pure rules (decideDma, migrationChecks, the ultravisor's
-// ticket check). This file is the one place to point at that dry run.
-
-/** Would `request` be refused, and if not, what will it do? Changes nothing. */
+/**
+ * Would `request` be refused, and if not, what will it do? Changes nothing. Whether it is refused,
+ * with its code and reason, is the host's own dry run (`World.check`: the lifecycle's transition,
+ * then the balloon policy or the migration blockers), asked with the very step the command runs
+ * as, so the preview cannot disagree with the command. Only the consequences are built here, from
+ * the host's rules (the lifecycle's planned effects, decideDma, the ultravisor's ticket check).
+ */
 export function previewCommand(world: World, request: PreviewRequest): CommandPreview {
+  const answer =
+    request.kind === 'migrate' && request.to === null
+      ? world.check(request.vm, {do: 'migrate', to: null})
+      : checkStep(world, commandToStep(request, world.nowUs));
+  if (!answer.ok) return {ok: false, code: answer.code, reason: answer.reason};
   const vm = world.getSnapshot().vms.find((candidate) => candidate.name === request.vm);
-  if (!vm) return refuse('no-guest', `no guest named "${request.vm}"`);
+  if (!vm) return accept([]);
   switch (request.kind) {
     case 'secure':
-      return previewSecure(world, vm);
+      return accept(secureConsequences(world, vm));
     case 'unsecure':
-      return previewUnsecure(vm);
+      return accept(unsecureConsequences(vm));
     case 'reboot':
-      return previewReboot(world, vm);
+      return accept(rebootConsequences(world, vm));
     case 'balloon':
-      return previewBalloon(vm, request.isForced);
+      return accept(
+        vm.security.memoryProtected
+          ? [{code: 'reclaims-nothing', text: 'its memory is secure: the host reclaims nothing'}]
+          : [],
+      );
     case 'migrate':
-      return previewMigrate(world, vm, request.to);
-    case 'migrate-cancel':
-      return isMigrationRunning(vm.migration)
-        ? accept([])
-        : refuse('not-migrating', `${vm.name} is not migrating`);
+      return accept([], world.migrationChecks(vm.name));
     default:
       return accept([]);
   }
@@ -98,10 +112,6 @@ export function isMigrationRunning(migration: MigrationSnapshot | null): boolean
   );
 }
 
-function refuse(code: RefusalCode, reason: string): CommandPreview {
-  return {ok: false, code, reason};
-}
-
 function accept(
   consequences: readonly Consequence[],
   targets: readonly MigrationCheck[] = [],
@@ -109,49 +119,33 @@ function accept(
   return {ok: true, consequences, targets};
 }
 
-function refuseWhileMigrating(vm: VmSnapshot): CommandPreview | undefined {
-  return isMigrationRunning(vm.migration)
-    ? refuse('migrating', `${vm.name} is migrating; cancel the migration first (c)`)
-    : undefined;
+/** How `secure` goes about it, read from the effects the lifecycle plans for it. */
+function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
+  const effects: readonly Effect[] = world.guest(vm.name)?.plan({type: 'secure'}).effects ?? [];
+  const how = effects.some((effect) => effect.kind === 'cold-boot')
+    ? 'boots with svm=on'
+    : effects.some((effect) => effect.kind === 'shutdown')
+      ? 'kexec into its kernel with svm=on'
+      : 'this boot enters secure mode';
+  return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
 }
 
-function previewSecure(world: World, vm: VmSnapshot): CommandPreview {
-  const refused = refuseWhileMigrating(vm);
-  if (refused) return refused;
-  if (vm.security.state === 'secure') return refuse('already-secure', `${vm.name} is already secure`);
-  if (vm.security.state === 'transitioning')
-    return refuse('entering-secure', `${vm.name} is already entering secure mode (${vm.security.phase})`);
-  const how =
-    vm.state === 'halted'
-      ? 'boots with svm=on'
-      : vm.state === 'booting'
-        ? 'this boot enters secure mode'
-        : 'kexec into its kernel with svm=on';
-  return accept([{code: 'kexec', text: how}, ...secureOutcome(world, vm)]);
-}
-
-function previewUnsecure(vm: VmSnapshot): CommandPreview {
-  const refused = refuseWhileMigrating(vm);
-  if (refused) return refused;
-  if (!vm.svm && vm.security.state === 'normal')
-    return refuse('already-normal', `${vm.name} is already normal (svm=off)`);
+function unsecureConsequences(vm: VmSnapshot): Consequence[] {
   const consequences: Consequence[] = [{code: 'reboot', text: 'reboots with svm=off'}];
   if (vm.security.state === 'secure')
     consequences.push({
       code: 'secure-memory-released',
       text: `UV_SVM_TERMINATE gives ${formatSize(vm.memoryBytes)} of secure memory back`,
     });
-  return accept([...consequences, ...pendingPolicy(vm)]);
+  return [...consequences, ...pendingPolicy(vm)];
 }
 
-function previewReboot(world: World, vm: VmSnapshot): CommandPreview {
-  const refused = refuseWhileMigrating(vm);
-  if (refused) return refused;
+function rebootConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const consequences: Consequence[] = [
     {code: 'reboot', text: `reboots; svm=${vm.svm ? 'on' : 'off'} stays`},
     ...pendingPolicy(vm),
   ];
-  return accept(vm.svm ? [...consequences, ...secureOutcome(world, vm)] : consequences);
+  return vm.svm ? [...consequences, ...secureOutcome(world, vm)] : consequences;
 }
 
 function pendingPolicy(vm: VmSnapshot): Consequence[] {
@@ -226,35 +220,4 @@ function deviceOutcome(vm: VmSnapshot): Consequence[] {
 
 function count(value: number, noun: string): string {
   return `${value} ${noun}${value === 1 ? '' : 's'}`;
-}
-
-function previewBalloon(vm: VmSnapshot, isForced: boolean): CommandPreview {
-  const balloon = vm.devices.find((device) => device.type === 'balloon');
-  if (!balloon || !vm.balloon) return refuse('no-balloon', `${vm.name} has no virtio-balloon device`);
-  if (balloon.status === 'refused')
-    return refuse('balloon-refused', `${vm.name}'s balloon was refused at probe: ${balloon.error ?? ''}`);
-  const isProtected = vm.security.state === 'secure' || vm.security.state === 'transitioning';
-  if (isProtected && !isForced)
-    return refuse('needs-force', `${vm.name}'s memory is secure: the host would reclaim nothing`);
-  if (vm.state === 'halted') return refuse('halted', `${vm.name} is halted`);
-  return accept(
-    isProtected ? [{code: 'reclaims-nothing', text: `its memory is secure: the host reclaims nothing`}] : [],
-  );
-}
-
-function previewMigrate(world: World, vm: VmSnapshot, to: string | null): CommandPreview {
-  if (isMigrationRunning(vm.migration)) return refuse('migrating', `${vm.name} is already migrating`);
-  if (vm.state === 'halted') return refuse('halted', `${vm.name} is halted`);
-  if (vm.security.state === 'transitioning')
-    return refuse(
-      'entering-secure',
-      `${vm.name} is entering secure mode (${vm.security.phase}); migrate when it is done`,
-    );
-  const targets = world.migrationChecks(vm.name);
-  if (to === null) return accept([], targets);
-  const target = targets.find((check) => check.host === to);
-  if (!target) return refuse('destination-refuses', `no host named "${to}" to migrate to`);
-  if (target.blockedReasons.length > 0)
-    return refuse('destination-refuses', `${to} refuses: ${target.blockedReasons.join('; ')}`);
-  return accept([], targets);
 }

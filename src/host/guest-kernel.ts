@@ -35,6 +35,8 @@ export interface GuestKernelOptions {
   readonly runOnCpu: (work: () => void) => void;
   /** A timer of this boot: deferred while the VM is paused, dropped when the boot ends. */
   readonly guestTimer: (delayUs: number, work: () => void) => TimerHandle;
+  /** Whether this kernel runs secure now: read from the guest's lifecycle, not kept here. */
+  readonly isSecure: () => boolean;
 }
 
 /** What the guest's bus sees of a device: its transport. */
@@ -70,7 +72,6 @@ export class GuestKernel implements KernelServices {
   readonly #warnLimiter = new RateLimiter();
   /** Devices already told why their mappings cannot fit (said once per device and boot). */
   readonly #explainedMapFailures = new Set<number>();
-  isSecure = false;
   swiotlb: SwiotlbPool | null = null;
   sharing: PageSharing | undefined;
   #cpu = 0;
@@ -91,6 +92,11 @@ export class GuestKernel implements KernelServices {
   /** After migration the same kernel runs on the target's copy of memory. */
   rebindMemory(memory: GuestMemory): void {
     this.view.memory = memory;
+  }
+
+  /** `is_secure_guest()`: the lifecycle's fact, so the kernel and the snapshot never disagree. */
+  get isSecure(): boolean {
+    return this.#options.isSecure();
   }
 
   runOnCpu(work: () => void): void {

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
@@ -70,6 +71,8 @@ export class Workload {
   }
 
   start(kernel: GuestKernel): void {
+    if (kernel.isFirmware)
+      invariantBroken(`workload of ${kernel.vm}: applications run on the kernel, not the firmware`);
     this.stop();
     this.#kernel = kernel;
     this.#schedule();
@@ -79,10 +82,6 @@ export class Workload {
     this.#timer?.cancel();
     this.#timer = undefined;
     this.#kernel = null;
-  }
-
-  get isRunning(): boolean {
-    return this.#kernel !== null;
   }
 
   #schedule(): void {

@@ -80,8 +80,8 @@ export function previewed(
     return pickerPreviewed(state, request.vm, preview, nowMs);
   if (request.kind === 'balloon') {
     if (preview.ok) return {state, effects: [{kind: 'run', command: request}]};
-    if (preview.code !== 'needs-force') return refused(state, request, preview.reason, nowMs);
-    const question = `${request.vm}: ${preview.reason}. Inflate to ${formatBytes(request.targetBytes)} anyway?`;
+    if (preview.code !== 'memory-protected') return refused(state, request, preview.reason, nowMs);
+    const question = `${request.vm}: its memory is secure, so the host would reclaim nothing. Inflate to ${formatBytes(request.targetBytes)} anyway?`;
     return stay({
       ...state,
       overlay: {kind: 'confirm', question, command: {...request, isForced: true}},

@@ -2,9 +2,16 @@ import type {WorldEvent} from '../core/event-log.js';
 import type {CommandPreview, PreviewRequest, VmCommand} from '../host/command-preview.js';
 import type {CommandResult} from '../host/guest.js';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import type {SortKey, Tab} from './dashboard-state.js';
 
 export type {CommandPreview, PreviewRequest, VmCommand};
+
+/** The detail tabs, in order (keys 1–4). */
+export const TABS = ['devices', 'swiotlb', 'migration', 'events'] as const;
+export type Tab = (typeof TABS)[number];
+
+/** Columns the VM list can sort by, in the order `<` and `>` move through them. */
+export const SORT_KEYS = ['name', 'host', 'state', 'security', 'bounce', 'io'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
 
 /** What the dashboard shows, sampled at the refresh rate. */
 export interface DashboardView {

@@ -1,15 +1,9 @@
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import type {DashboardPreferences, DashboardView, VmCommand} from './dashboard-model.js';
+import type {DashboardPreferences, DashboardView, SortKey, Tab, VmCommand} from './dashboard-model.js';
 import {orderVms} from './vm-order.js';
 
-/** The detail tabs, in order (keys 1–4). */
-export const TABS = ['devices', 'swiotlb', 'migration', 'events'] as const;
-export type Tab = (typeof TABS)[number];
-
-/** Columns the VM list can sort by, in the order `<` and `>` move through them. */
-export const SORT_KEYS = ['name', 'host', 'state', 'security', 'bounce', 'io'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export {SORT_KEYS, TABS, type SortKey, type Tab} from './dashboard-model.js';
 
 export type Overlay =
   | {readonly kind: 'none'}

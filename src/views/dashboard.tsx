@@ -10,7 +10,7 @@ import {DetailPanel} from './detail-panel.js';
 import {ConfirmDialog, FilterBar, HelpOverlay, HostPicker} from './overlays.js';
 import {SummaryBar} from './summary-bar.js';
 import type {Theme} from './theme.js';
-import {useDashboardKeys} from './use-dashboard-keys.js';
+import {useDashboardKeys} from './key-input.js';
 import {VM_COLUMNS} from './vm-columns.js';
 import {VmList} from './vm-list.js';
 

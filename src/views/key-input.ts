@@ -1,4 +1,4 @@
-import type {Key} from 'ink';
+import {useInput, type Key} from 'ink';
 
 /** One key as the dashboard reads it, whatever the terminal sent. */
 export type KeyPress =
@@ -145,4 +145,16 @@ export function describeKeyPress(key: KeyPress): string {
     default:
       return key.name;
   }
+}
+
+/**
+ * Reads keys and sends each one, in order, as an intent. What a key means (and which VM it acts
+ * on) is decided by the reducer with its state of the moment, never by this render's closure.
+ */
+export function useDashboardKeys(
+  send: (intent: {readonly type: 'key'; readonly key: KeyPress}) => void,
+): void {
+  useInput((input, key) => {
+    for (const press of keysOf(input, key)) send({type: 'key', key: press});
+  });
 }

@@ -43,7 +43,7 @@ const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {bootloader: 'boo
 export function securityLabel(vm: VmSnapshot): string {
   const security = vm.security;
   if (security.state === 'secure') return security.declared === 'none' ? 'secure (undeclared)' : 'secure';
-  if (security.state === 'failed') return `failed ${security.failure?.split(':')[0] ?? ''}`.trim();
+  if (security.state === 'failed') return `failed ${security.failureCode ?? ''}`.trim();
   if (security.state === 'transitioning')
     return security.phase === 'convert' ? `convert ${percent(security.progress)}` : security.phase;
   return 'normal';

@@ -3,8 +3,7 @@ import type {WorldConfig} from '../../src/host/config/world-schema.js';
 import type {CommandResult} from '../../src/host/guest.js';
 import type {World} from '../../src/host/world.js';
 import {runStep} from '../../src/host/command-dispatch.js';
-import {previewCommand} from '../../src/host/command-preview.js';
-import {commandToStep} from '../../src/app/dashboard-commands.js';
+import {commandToStep, previewCommand} from '../../src/host/command-preview.js';
 import {dashboardViewOf} from '../../src/app/world-runner.js';
 import type {
   DashboardCommands,

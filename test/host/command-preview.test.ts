@@ -1,7 +1,11 @@
 import {describe, expect, it} from 'vitest';
-import {runStep} from '../../src/host/command-dispatch.js';
-import {previewCommand, type PreviewRequest, type VmCommand} from '../../src/host/command-preview.js';
-import {commandToStep} from '../../src/app/dashboard-commands.js';
+import {checkStep, runStep} from '../../src/host/command-dispatch.js';
+import {
+  commandToStep,
+  previewCommand,
+  type PreviewRequest,
+  type VmCommand,
+} from '../../src/host/command-preview.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 function worldAt(seconds: number, setup: (world: ReturnType<typeof startWorld>) => void = () => {}) {
@@ -54,7 +58,7 @@ describe('previewCommand: would the host refuse, and what will the command do', 
   it('a balloon on a secure guest needs force, and then reclaims nothing', () => {
     const world = worldAt(12);
     const request = {kind: 'balloon', vm: 'web-1', targetBytes: 2 ** 28, isForced: false} as const;
-    expect(previewCommand(world, request)).toMatchObject({ok: false, code: 'needs-force'});
+    expect(previewCommand(world, request)).toMatchObject({ok: false, code: 'memory-protected'});
     expect(texts(previewCommand(world, {...request, isForced: true}))).toEqual([
       'reclaims-nothing: its memory is secure: the host reclaims nothing',
     ]);
@@ -95,5 +99,40 @@ describe('previewCommand: would the host refuse, and what will the command do', 
       }
       expect(checked).toBe(names.length * 15);
     }
+  });
+});
+
+describe('previewCommand takes its answer from the host, and its plan from the lifecycle', () => {
+  it('says what the lifecycle will do: a kernel booted with svm=off (probe phase) is kexeced, a bootloader just reads svm=on', () => {
+    // The preview once read "this boot" from state=booting, while the lifecycle kexecs from probe.
+    const probing = worldAt(2.7);
+    expect(probing.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('probe');
+    expect(texts(previewCommand(probing, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
+      'kexec: kexec into its kernel with svm=on',
+    );
+    const loading = worldAt(1.5);
+    expect(loading.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')?.security.phase).toBe('bootloader');
+    expect(texts(previewCommand(loading, {kind: 'secure', vm: 'legacy-1'}))[0]).toBe(
+      'kexec: this boot enters secure mode',
+    );
+  });
+
+  it("a refusal is the host's own answer, code and reason alike", () => {
+    const world = worldAt(12);
+    world.crash('legacy-1');
+    for (const request of [
+      {kind: 'secure', vm: 'batch-1'},
+      {kind: 'balloon', vm: 'db-1', targetBytes: 2 ** 28, isForced: true},
+      {kind: 'migrate', vm: 'bounce-test', to: 'nowhere'},
+      {kind: 'migrate-cancel', vm: 'web-1'},
+      {kind: 'pause', vm: 'legacy-1'},
+    ] as const satisfies readonly VmCommand[]) {
+      const preview = previewCommand(world, request);
+      expect(preview.ok, JSON.stringify(request)).toBe(false);
+      expect(preview).toEqual(checkStep(world, commandToStep(request, 0)));
+    }
+    expect(previewCommand(world, {kind: 'migrate', vm: 'legacy-1', to: null})).toEqual(
+      world.check('legacy-1', {do: 'migrate', to: null}),
+    );
   });
 });

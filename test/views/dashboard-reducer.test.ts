@@ -177,7 +177,7 @@ describe('commands: ask first, with the host saying what will happen', () => {
     expect(after.status?.text).toBe('secure batch-1 refused: batch-1 is already secure');
   });
 
-  it('balloon steps from the target the last command set; needs-force asks before forcing', () => {
+  it('balloon steps from the target the last command set; memory-protected asks before forcing', () => {
     const {state} = start();
     const churn = apply(state, {type: 'select-by', rows: 2}).state;
     expect(apply(churn, {type: 'vm', command: 'balloon-inflate'}).effects).toEqual([
@@ -195,11 +195,15 @@ describe('commands: ask first, with the host saying what will happen', () => {
       request,
       preview: {
         ok: false,
-        code: 'needs-force',
+        code: 'memory-protected',
         reason: "web-1's memory is secure: the host would reclaim nothing",
       },
     }).state;
-    expect(forced.overlay).toMatchObject({kind: 'confirm', command: {...request, isForced: true}});
+    expect(forced.overlay).toMatchObject({
+      kind: 'confirm',
+      question: 'web-1: its memory is secure, so the host would reclaim nothing. Inflate to 256MiB anyway?',
+      command: {...request, isForced: true},
+    });
   });
 
   it('pause-toggle, policy-cycle, workload-cycle and migrate-cancel run at once', () => {

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../../core/assert.js';
 import type {MemoryView} from '../../core/memory-view.js';
 import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 
@@ -45,6 +46,7 @@ export class DiskShadow {
   }
 
   beginWrite(firstBlock: number, blockCount: number): void {
+    if (!(blockCount > 0)) invariantBroken(`disk shadow: a write of ${blockCount} blocks`);
     this.#writing.push(firstBlock, blockCount);
   }
 

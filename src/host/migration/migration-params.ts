@@ -1,0 +1,60 @@
+import type {GuestMemory} from '../../core/guest-memory.js';
+import type {Rng} from '../../core/rng.js';
+import {MiB} from '../../core/units.js';
+import type {Guest} from '../guest.js';
+import type {SimContext} from '../sim-context.js';
+import type {VirtioBackend} from '../virtio/backend.js';
+import type {Host} from '../host.js';
+
+/** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */
+export interface MigrationParams {
+  readonly maxBandwidthBytesPerSecond: number;
+  readonly downtimeLimitMs: number;
+  readonly autoConverge: boolean;
+}
+
+export const MIGRATION_DEFAULTS: MigrationParams = {
+  maxBandwidthBytesPerSecond: 128 * MiB,
+  downtimeLimitMs: 300,
+  autoConverge: false,
+};
+
+/** A migration that can never send a page is refused (max-bandwidth 0 never progresses). */
+export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1;
+
+/** Time between sends; each sends what the bandwidth allows in that time. */
+export const SEND_TICK_US = 10_000;
+/** How long each step takes that is not sending pages. */
+export const MigrationTiming = {
+  setupUs: 50_000,
+  keyExchangeUs: 200_000,
+  cancelUs: 10_000,
+  deviceStopOverheadUs: 5_000,
+} as const;
+/** The device state each virtio device adds to the stream at stop-and-copy. */
+export const DEVICE_STATE_BYTES_PER_DEVICE = 4096;
+/** Put a limit on everything: a migration that has not converged after this many passes fails. */
+export const MIGRATION_MAX_ITERATIONS = 200;
+
+/** Where a migration goes and how fast it may go. */
+export interface MigrationRoute {
+  readonly source: Host;
+  readonly destination: Host;
+  readonly params: MigrationParams;
+}
+
+/** What a migration needs from the world that runs it. */
+export interface MigrationEnvironment {
+  readonly context: SimContext;
+  readonly rng: Rng;
+  /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
+  bandwidthFor(route: MigrationRoute): number;
+  isLinkDown(a: string, b: string): boolean;
+  /** Builds devices for the guest on another memory (the destination QEMU, or the source again). */
+  createBackends(guest: Guest, memory: GuestMemory): VirtioBackend[];
+  /** True once when a key-exchange failure was injected for this guest. */
+  takeKeyExchangeFault(guest: Guest): boolean;
+  onEnded(): void;
+  /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
+  onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
+}
