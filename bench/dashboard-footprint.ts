@@ -1,13 +1,16 @@
-import {readFileSync} from 'node:fs';
 import pty from '@lydell/node-pty';
-import {fileURLToPath} from 'node:url';
+import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-/** The naive loop next to this file: bundled beside `npm run bench`'s bundle, or run through tsx. */
-export const NAIVE_INK_LOOP = import.meta.url.endsWith('.ts')
-  ? ['--import', 'tsx', fileURLToPath(new URL('naive-ink-loop.tsx', import.meta.url))]
-  : [fileURLToPath(new URL('naive-ink-loop.mjs', import.meta.url))];
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+export const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+/** A program to watch in a pseudo-terminal: `command` with `args`, quit by `quitKey` or SIGTERM. */
+export interface Program {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly quitKey?: string;
+}
 
 export interface FootprintResult {
   readonly seconds: number;
@@ -17,87 +20,112 @@ export interface FootprintResult {
   readonly bytesWrittenPerSecond: number;
 }
 
-function cpuTicks(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
+/** The process and all its descendants, from /proc (threads' children included). */
+function processTree(pid: number): number[] {
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) {
+    for (const task of readdirOr(`/proc/${tree[index]}/task`)) {
+      try {
+        const children = readFileSync(`/proc/${tree[index]}/task/${task}/children`, 'utf8').trim();
+        if (children) tree.push(...children.split(' ').map(Number));
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return tree;
 }
 
-function rssMiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('VmRSS:'))!;
-  return Number(line.split(/\s+/)[1]) / 1024;
+function readdirOr(path: string): string[] {
+  try {
+    return readdirSync(path);
+  } catch {
+    return []; // exited since it was listed
+  }
 }
+
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** CPU ticks of the whole tree: each process's own and those of its children it has reaped. */
+export function treeCpuTicks(pid: number): number {
+  let ticks = 0;
+  for (const member of processTree(pid)) {
+    const fields = readOr(`/proc/${member}/stat`).split(') ')[1]?.split(' ') ?? [];
+    ticks +=
+      Number(fields[11] ?? 0) + Number(fields[12] ?? 0) + Number(fields[13] ?? 0) + Number(fields[14] ?? 0);
+  }
+  return ticks;
+}
+
+/** Resident memory of the whole tree in MiB. */
+export function treeRssMiB(pid: number): number {
+  let kib = 0;
+  for (const member of processTree(pid)) {
+    const line = readOr(`/proc/${member}/status`)
+      .split('\n')
+      .find((entry) => entry.startsWith('VmRSS:'));
+    kib += Number(line?.split(/\s+/)[1] ?? 0);
+  }
+  return kib / 1024;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts the dashboard in a pseudo-terminal on the default world, lets it settle, then measures
- * its CPU (from /proc, simulation and rendering together) and RSS over `seconds` of wall time.
- * `program` replaces the dashboard by another script (the naive Ink loop), stopped by SIGTERM.
+ * Starts every program at once in its own pseudo-terminal of the same size, lets them settle,
+ * then measures each one's process tree over the same `seconds` of wall time: CPU (from /proc),
+ * RSS (sampled each second) and bytes written to the terminal. Measuring them side by side
+ * means the neighbours on a shared machine weigh on all of them alike.
  */
-export async function measureDashboard(options: {
-  seconds: number;
-  columns: number;
-  rows: number;
-  settleSeconds: number;
-  args?: string[];
-  nodeFlags?: string[];
-  program?: string[];
-}): Promise<FootprintResult> {
-  const program = options.program ?? [CLI];
-  const child = pty.spawn(
-    process.execPath,
-    [...(options.nodeFlags ?? []), ...program, ...(options.args ?? [])],
-    {
+export async function measureFootprints(
+  programs: readonly Program[],
+  window: {seconds: number; settleSeconds: number; columns: number; rows: number},
+): Promise<FootprintResult[]> {
+  const configHome = mkdtempSync(join(tmpdir(), 'svmtop-bench-'));
+  const children = programs.map((program, index) => {
+    const child = pty.spawn(program.command, [...program.args], {
       name: 'xterm-256color',
-      cols: options.columns,
-      rows: options.rows,
-      env: {
-        ...process.env,
-        TERM: 'xterm-256color',
-        XDG_CONFIG_HOME: `/tmp/svmtop-bench-${process.pid}`,
-      } as Record<string, string>,
-    },
-  );
-  let written = 0;
-  child.onData((data) => (written += data.length));
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  await sleep(options.settleSeconds * 1000);
-  const startTicks = cpuTicks(child.pid);
-  const startWritten = written;
+      cols: window.columns,
+      rows: window.rows,
+      env: {...process.env, TERM: 'xterm-256color', XDG_CONFIG_HOME: `${configHome}/${index}`} as Record<
+        string,
+        string
+      >,
+    });
+    const state = {child, written: 0, exited: new Promise<void>((resolve) => child.onExit(() => resolve()))};
+    child.onData((data) => (state.written += data.length));
+    return state;
+  });
+  await sleep(window.settleSeconds * 1000);
+  const startTicks = children.map(({child}) => treeCpuTicks(child.pid));
+  const startWritten = children.map(({written}) => written);
+  const rssMax = children.map(() => 0);
   const start = performance.now();
-  let rssMax = 0;
-  for (let second = 0; second < options.seconds; second++) {
+  for (let second = 0; second < window.seconds; second++) {
     await sleep(1000);
-    rssMax = Math.max(rssMax, rssMiB(child.pid));
+    children.forEach(({child}, index) => (rssMax[index] = Math.max(rssMax[index]!, treeRssMiB(child.pid))));
   }
   const elapsed = (performance.now() - start) / 1000;
-  const ticks = cpuTicks(child.pid) - startTicks;
-  const rss = rssMiB(child.pid);
-  const bytes = written - startWritten;
-  const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
-  if (options.program) child.kill('SIGTERM');
-  else child.write('q');
-  await exited;
-  return {
+  const results = children.map(({child, written}, index) => ({
     seconds: elapsed,
-    cpuPercentOfOneCore: (ticks / TICKS_PER_SECOND / elapsed) * 100,
-    rssMiB: rss,
-    rssMaxMiB: rssMax,
-    bytesWrittenPerSecond: bytes / elapsed,
-  };
-}
-
-if (process.argv[1]?.endsWith('dashboard-footprint.ts')) {
-  const seconds = Number(process.argv[2] ?? 20);
-  const args = process.env.FOOTPRINT_ARGS ? process.env.FOOTPRINT_ARGS.split(' ') : [];
-  const nodeFlags = process.argv.slice(3);
-  const result = await measureDashboard({
-    seconds,
-    columns: 120,
-    rows: 40,
-    settleSeconds: Number(process.env.SETTLE ?? 15),
-    nodeFlags,
-    args,
+    cpuPercentOfOneCore: ((treeCpuTicks(child.pid) - startTicks[index]!) / TICKS_PER_SECOND / elapsed) * 100,
+    rssMiB: treeRssMiB(child.pid),
+    rssMaxMiB: rssMax[index]!,
+    bytesWrittenPerSecond: (written - startWritten[index]!) / elapsed,
+  }));
+  children.forEach(({child}, index) => {
+    const quitKey = programs[index]!.quitKey;
+    if (quitKey) child.write(quitKey);
+    else child.kill('SIGTERM');
   });
-  console.log(JSON.stringify(result));
+  const stragglers = setTimeout(() => children.forEach(({child}) => child.kill('SIGKILL')), 10_000);
+  await Promise.all(children.map(({exited}) => exited));
+  clearTimeout(stragglers);
+  return results;
 }

@@ -2,6 +2,8 @@ import {parseWorldText} from '../src/host/config/load-world.js';
 import {World} from '../src/host/world.js';
 import {KiB, MiB} from '../src/core/units.js';
 import {DISK_WORKLOAD_OFFSET} from '../src/host/workload-profiles.js';
+import type {BlkDriver} from '../src/host/virtio/blk-driver.js';
+import type {DiskShadow} from '../src/host/checkers/disk-shadow.js';
 
 const WORLD = (swiotlb: string) => `
 hosts:
@@ -20,108 +22,194 @@ guests:
     devices: [{type: blk, disk: 1GiB}]
 `;
 
+/** The disk range the bench writes and reads back, and the bounce pool it cycles through (32768 slots). */
+const REGION_BYTES = 16 * MiB;
+const POOL_BYTES = 64 * MiB;
+const QUEUE_DEPTH = 8;
+/** A write makes two copies (bounce at map, the device's), a read three (bounce at map, device, bounce back). */
+const COPIES_PER_REQUEST = 2.5;
+/** A round is at least this many requests (whole write-and-read-back passes), so that it lasts about 0.1 s. */
+const REQUESTS_PER_ROUND = 4096;
+
 export interface ThroughputResult {
   readonly requestBytes: number;
-  readonly bytes: number;
-  readonly seconds: number;
+  /** Requests per round: whole write passes, each read back, over the region. */
+  readonly requests: number;
+  readonly rounds: number;
+  /** CPU µs per request, best round of each (path, loop and floor rounds alternate). */
+  readonly pathMicros: number;
+  readonly loopMicros: number;
+  /** The workload's producing and verifying of its data: the whole loop less the path alone. */
+  readonly workloadMicros: number;
+  readonly floorMicros: number;
+  /** The path alone (rings, swiotlb, device), bytes per CPU second. */
   readonly bytesPerSecond: number;
+  /** Buffer.copy over the path's working set, bytes per CPU second (the floor is 2.5 of them per request). */
   readonly baselineBytesPerSecond: number;
+  /** The path alone against its copy floor (1 = only the copies Linux makes). */
   readonly ratio: number;
 }
 
 /**
- * Drives a secure force-dma-api guest's virtio-blk with writes then read-backs of `requestBytes`,
- * queue depth 8, through rings, swiotlb bounce buffers and the host disk, verifying every byte;
- * compares with Buffer.copy of the same bytes over the same working-set size, measured in the same run.
+ * #17 target 4: a secure force-dma-api guest's virtio-blk, queue depth 8, writes a 16 MiB region
+ * and reads it back in `requestBytes` requests through rings, swiotlb bounce slots (a 64 MiB
+ * pool) and the host disk. Three kinds of round alternate, each timed in CPU time (this machine
+ * is shared): the whole loop (the workload produces every write's data and verifies every byte
+ * read), the path alone (the same requests with the workload's two passes switched off), and the
+ * copy floor (the 2 + 3 Buffer.copy calls Linux makes for a write and a read, over the same
+ * working set: driver buffers, pool, disk). Best of `rounds` each.
  */
 export function measureBouncedIo(requestBytes: number, totalBytes: number): ThroughputResult {
+  const rounds = Math.min(15, Math.max(3, Math.round(totalBytes / (64 * MiB))));
   const bench = prepareBouncedIo(requestBytes);
-  // Best of three (for both sides): this shared machine's neighbours only ever add time.
-  const requests = Math.ceil(totalBytes / requestBytes / 3);
-  let seconds = Infinity;
-  for (let round = 0; round < 3; round++) {
-    const start = performance.now();
-    bench.run(requests);
-    seconds = Math.min(seconds, (performance.now() - start) / 1000);
+  const floor = prepareCopyFloor(requestBytes);
+  let loopSeconds = Infinity;
+  let pathSeconds = Infinity;
+  let floorSeconds = Infinity;
+  for (let round = 0; round < rounds; round++) {
+    loopSeconds = Math.min(
+      loopSeconds,
+      cpuSecondsOf(() => bench.round(true)),
+    );
+    pathSeconds = Math.min(
+      pathSeconds,
+      cpuSecondsOf(() => bench.round(false)),
+    );
+    floorSeconds = Math.min(floorSeconds, cpuSecondsOf(floor));
   }
   bench.check();
+  const requests = bench.requestsPerRound;
   const bytes = requests * requestBytes;
-  const baseline = Math.max(...[0, 1, 2].map(() => copyBandwidth(requestBytes, bytes, bench.regionBytes)));
+  const micros = (seconds: number) => (seconds * 1e6) / requests;
   return {
     requestBytes,
-    bytes,
-    seconds,
-    bytesPerSecond: bytes / seconds,
-    baselineBytesPerSecond: baseline,
-    ratio: bytes / seconds / baseline,
+    requests,
+    rounds,
+    pathMicros: micros(pathSeconds),
+    loopMicros: micros(loopSeconds),
+    workloadMicros: micros(Math.max(0, loopSeconds - pathSeconds)),
+    floorMicros: micros(floorSeconds),
+    bytesPerSecond: bytes / pathSeconds,
+    baselineBytesPerSecond: (COPIES_PER_REQUEST * bytes) / floorSeconds,
+    ratio: floorSeconds / pathSeconds,
   };
+}
+
+/** CPU seconds (user + system) of `work`, after a collection so it does not pay for earlier garbage. */
+export function cpuSecondsOf(work: () => void): number {
+  (globalThis as {gc?: () => void}).gc?.();
+  const start = process.cpuUsage();
+  work();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 /** The bench guest, booted secure, with every disk chunk, bounce slot and buffer page touched once. */
 export function prepareBouncedIo(requestBytes: number): {
-  readonly regionBytes: number;
-  run(requests: number): void;
+  readonly requestsPerRound: number;
+  /** One write pass and one read-back pass over the region; `withWorkload` false skips producing and verifying. */
+  round(withWorkload: boolean): void;
   check(): void;
 } {
-  const parsed = parseWorldText('bench.yaml', WORLD('32768,4'));
+  const parsed = parseWorldText('bench.yaml', WORLD(`${POOL_BYTES / (2 * KiB)},4`));
   if (!parsed.ok) throw new Error(parsed.error);
   const world = new World(parsed.value, {seed: 1});
   world.start();
   world.advanceTo(8_000_000);
   const guest = world.guest('g')!;
-  const blk = guest.kernel?.drivers.blk;
-  if (!blk || guest.securityState !== 'secure') throw new Error('bench guest did not come up secure');
-  const regionBytes = 16 * MiB;
-  const run = (count: number): void => {
-    let issued = 0;
-    let done = 0;
-    while (done < count) {
-      while (issued < count && blk.inFlight < 8) {
-        const offset = DISK_WORKLOAD_OFFSET + ((issued * requestBytes) % regionBytes);
-        const isWrite = Math.floor((issued * requestBytes) / regionBytes) % 2 === 0;
-        if (
-          blk.submitIo({
-            isWrite,
-            offsetBytes: offset,
-            lengthBytes: requestBytes,
-            onComplete: () => done++,
-          }) !== 'queued'
-        )
-          break;
-        issued++;
-      }
-      world.scheduler.runUntil(world.scheduler.nowUs + 1_000);
-    }
+  const kernel = guest.kernel;
+  const blk = kernel?.drivers.blk;
+  if (!kernel || !blk || guest.securityState !== 'secure')
+    throw new Error('bench guest did not come up secure');
+  const isWorkloadOn = switchableWorkload(kernel.checkers.disk);
+  const requestsPerPass = (2 * REGION_BYTES) / requestBytes;
+  const passes = Math.ceil(REQUESTS_PER_ROUND / requestsPerPass);
+  const round = (withWorkload: boolean): void => {
+    isWorkloadOn.value = withWorkload;
+    for (let pass = 0; pass < passes; pass++) drive(world, blk, requestBytes, requestsPerPass);
   };
   // The steady state of a guest that has been running: bounce pages and disk chunks already touched.
-  const pool = guest.kernel!.swiotlb!;
-  guest.kernel!.view.fill(pool.startGpa, 0, pool.sizeBytes);
-  run((2 * regionBytes) / requestBytes);
+  const pool = kernel.swiotlb!;
+  kernel.view.fill(pool.startGpa, 0, pool.sizeBytes);
+  round(true);
   return {
-    regionBytes,
-    run,
+    requestsPerRound: passes * requestsPerPass,
+    round,
     check() {
-      if (blk.integrityErrors > 0 || blk.failed > 0)
+      if (blk.integrityErrors > 0 || blk.failed > 0 || blk.completed < passes * requestsPerPass)
         throw new Error(`bench I/O had ${blk.failed} failures and ${blk.integrityErrors} integrity errors`);
     },
   };
 }
 
-/** Buffer.copy of `totalBytes` in `chunkBytes` pieces cycling through `workingSetBytes`: the raw bandwidth. */
-export function copyBandwidth(chunkBytes: number, totalBytes: number, workingSetBytes: number): number {
-  const source = Buffer.alloc(workingSetBytes, 1);
-  const target = Buffer.alloc(workingSetBytes);
-  const chunks = Math.ceil(totalBytes / chunkBytes);
-  const pass = () => {
-    for (let i = 0; i < chunks; i++) {
-      const offset = (i * chunkBytes) % (workingSetBytes - chunkBytes);
-      source.copy(target, offset, offset, offset + chunkBytes);
+/** Writes the region then reads it back, `QUEUE_DEPTH` requests in flight, in 1 ms steps of simulated time. */
+function drive(world: World, blk: BlkDriver, requestBytes: number, count: number): void {
+  let issued = 0;
+  let done = 0;
+  const onComplete = () => done++;
+  const writes = REGION_BYTES / requestBytes;
+  while (done < count) {
+    while (issued < count && blk.inFlight < QUEUE_DEPTH) {
+      const io = {
+        isWrite: issued < writes,
+        offsetBytes: DISK_WORKLOAD_OFFSET + ((issued * requestBytes) % REGION_BYTES),
+        lengthBytes: requestBytes,
+        onComplete,
+      };
+      if (blk.submitIo(io) !== 'queued') break;
+      issued++;
+    }
+    world.scheduler.runUntil(world.scheduler.nowUs + 1_000);
+  }
+}
+
+/**
+ * Lets the bench switch the workload's two passes (producing a write's data, verifying what a
+ * read returned) off without changing the object's shape between rounds.
+ */
+function switchableWorkload(shadow: DiskShadow): {value: boolean} {
+  const isOn = {value: true};
+  const produce = shadow.produce.bind(shadow);
+  const verify = shadow.verify.bind(shadow);
+  shadow.produce = (...args) => {
+    if (isOn.value) produce(...args);
+  };
+  shadow.verify = (...args) => (isOn.value ? verify(...args) : 0);
+  return isOn;
+}
+
+/**
+ * The copies Linux makes for the same requests, each one Buffer.copy over the same working set
+ * as the path: a write copies its buffer into a bounce slot and the device copies the slot to
+ * disk; a read bounces its buffer at map, the device copies disk to slot, and unmap copies the
+ * slot back. Slots advance through the 64 MiB pool as the kernel's area indices do.
+ */
+export function prepareCopyFloor(requestBytes: number): () => void {
+  const requestsPerPass = (2 * REGION_BYTES) / requestBytes;
+  const passes = Math.ceil(REQUESTS_PER_ROUND / requestsPerPass);
+  const buffers = Buffer.alloc(QUEUE_DEPTH * requestBytes, 1);
+  const pool = Buffer.alloc(POOL_BYTES, 2);
+  const disk = Buffer.alloc(REGION_BYTES, 3);
+  const writes = REGION_BYTES / requestBytes;
+  let slot = 0;
+  const pass = (): void => {
+    for (let i = 0; i < requestsPerPass; i++) {
+      const buffer = (i % QUEUE_DEPTH) * requestBytes;
+      const offset = (i * requestBytes) % REGION_BYTES;
+      buffers.copy(pool, slot, buffer, buffer + requestBytes);
+      if (i < writes) pool.copy(disk, offset, slot, slot + requestBytes);
+      else {
+        disk.copy(pool, slot, offset, offset + requestBytes);
+        pool.copy(buffers, buffer, slot, slot + requestBytes);
+      }
+      slot = (slot + requestBytes) % POOL_BYTES;
     }
   };
-  pass();
-  const start = performance.now();
-  pass();
-  return totalBytes / ((performance.now() - start) / 1000);
+  const round = (): void => {
+    for (let i = 0; i < passes; i++) pass();
+  };
+  round();
+  return round;
 }
 
 export const REQUEST_SIZES = [64 * KiB, 4 * KiB];

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import {runHeadless, type HeadlessOptions} from './headless.js';
+import {runHeadlessPaced, type HeadlessOptions} from './headless.js';
+import {createLineOutput, type LineOutput} from './app/line-output.js';
 import {parseArgs} from './app/parse-args.js';
 import {runTicket} from './app/ticket-command.js';
 import {loadScenarioFile} from './host/config/load-scenario.js';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   if (args.mode === 'ticket') {
     const result = runTicket({...args, configFile});
     if (!result.ok) badInput(result.error);
+    process.stdout.on('error', stdoutFailed);
     process.stdout.write(`${result.text}\n`);
     return;
   }
@@ -41,17 +43,20 @@ async function main(): Promise<void> {
       badInput(
         `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)})`,
       );
-    const headless = {
+    const output = createLineOutput(process.stdout, stdoutFailed);
+    const headless: HeadlessOptions = {
       config: world.value,
       scenario,
       seed: args.seed ?? scenario?.seed ?? DEFAULT_SEED,
       durationUs,
       intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
-      write: writeLine,
+      write: (line) => output.write(line),
     };
-    const code = args.qmpDir ? await runWithQmp(args.qmpDir, args.speed, headless) : runHeadless(headless);
-    flushLines(() => process.exit(code));
-    return;
+    const code = args.qmpDir
+      ? await runWithQmp(args.qmpDir, args.speed, headless, output)
+      : await runHeadlessPaced(headless, () => output.backlog());
+    await output.end();
+    process.exit(code);
   }
   if (!process.stdout.isTTY || !process.stdin.isTTY)
     badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
@@ -68,6 +73,7 @@ async function runWithQmp(
   qmpDir: string,
   speed: number | undefined,
   headless: HeadlessOptions,
+  output: LineOutput,
 ): Promise<number> {
   const {prepareQmpDirectory, QmpSetupError} = await import('./qmp/qmp-server.js');
   try {
@@ -84,32 +90,20 @@ async function runWithQmp(
     ...headless,
     qmpDir,
     speed: speed ?? 1,
-    flush: () => flushLines(),
+    backlog: () => output.backlog(),
     signal: stop.signal,
   });
 }
 
-let pending: string[] = [];
-let pendingBytes = 0;
-
-/** Buffers JSON lines and writes them in large chunks (a pipe that closed early ends us quietly). */
-function writeLine(line: string): void {
-  pending.push(line);
-  pendingBytes += line.length + 1;
-  if (pendingBytes >= 1 << 16) flushLines();
-}
-
-function flushLines(then?: () => void): void {
-  const chunk = pending.length > 0 ? `${pending.join('\n')}\n` : '';
-  pending = [];
-  pendingBytes = 0;
-  if (then) process.stdout.write(chunk, () => then());
-  else if (chunk) process.stdout.write(chunk);
-}
-
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+/**
+ * Headless output failed. The reader going away (EPIPE, as in `svmtop --headless | head`) is how
+ * such pipelines end: exit 0 quietly, as `yes` does. Anything else is said in one line (exit 74,
+ * EX_IOERR in sysexits.h: not 1, which means an expectation failed).
+ */
+function stdoutFailed(error: NodeJS.ErrnoException): void {
   if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
+  process.stderr.write(`svmtop: cannot write the output (${error.code ?? error.message})\n`);
+  process.exit(74);
+}
 
 await main();

@@ -1,7 +1,7 @@
 import type {WorldEvent} from './core/event-log.js';
 import {microsecondsToSeconds} from './core/clock.js';
 import {runStep} from './host/command-dispatch.js';
-import type {Scenario} from './host/config/scenario-schema.js';
+import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
 import type {WorldConfig} from './host/config/world-schema.js';
 import {checkExpectations} from './host/expectations.js';
 import {World} from './host/world.js';
@@ -20,30 +20,29 @@ export interface HeadlessOptions {
 const EXPECTATION_EVENT_LIMIT = 100_000;
 
 /**
- * Runs the world as fast as it can and prints JSON Lines: every event as it happens, a snapshot
- * every interval, and a summary with the expectations last. The same inputs print the same bytes.
- * @returns the exit code: 0 ok, 1 an expectation failed
+ * The most simulated time run before the reader is looked at again: output between two looks is
+ * what one simulated second prints (about 14 KiB for the default world), however long the interval.
  */
-export function runHeadless(options: HeadlessOptions): number {
-  const run = new HeadlessRun(options);
-  run.advanceTo(options.durationUs);
-  return run.finish();
-}
+export const HEADLESS_SLICE_US = 1_000_000;
 
-/** One headless run, advanced by its caller: at once (runHeadless) or paced to the wall clock (--qmp). */
+/**
+ * A headless run taken one slice at a time, so that its caller can wait for a slow reader in
+ * between. Prints every event as it happens, a snapshot every interval, and a summary with the
+ * expectations last; the same inputs print the same bytes however the run is sliced.
+ */
 export class HeadlessRun {
-  readonly world: World;
   readonly #options: HeadlessOptions;
+  readonly #world: World;
   readonly #seen: WorldEvent[] = [];
-  readonly #steps: Scenario['steps'];
+  readonly #steps: ScenarioStep[];
   #stepIndex = 0;
   #nextSnapshotUs: number;
+  #exitCode: number | undefined;
 
   constructor(options: HeadlessOptions) {
     this.#options = options;
-    const world = new World(options.config, {seed: options.seed});
-    this.world = world;
-    world.events.subscribe((event) => {
+    this.#world = new World(options.config, {seed: options.seed});
+    this.#world.events.subscribe((event) => {
       if (this.#seen.length < EXPECTATION_EVENT_LIMIT) this.#seen.push(event);
       options.write(
         JSON.stringify({
@@ -53,58 +52,111 @@ export class HeadlessRun {
           kind: event.kind,
           severity: event.severity,
           message: event.message,
+          // Only with --qmp: a QMP client's command (nothing else sets an origin).
           ...(event.origin !== undefined && {origin: event.origin}),
         }),
       );
     });
-    world.start();
+    this.#world.start();
     this.#steps = [...(options.scenario?.steps ?? [])]
       .filter((step) => step.at <= options.durationUs)
       .sort((a, b) => a.at - b.at);
     this.#nextSnapshotUs = options.intervalUs;
   }
 
-  /** Runs to `targetUs` (at most the duration): scenario steps at their times, snapshots at each interval. */
-  advanceTo(targetUs: number): void {
-    const {world} = this;
-    const options = this.#options;
-    const steps = this.#steps;
+  /** The exit code once finished: 0 ok, 1 an expectation failed; undefined while running. */
+  get exitCode(): number | undefined {
+    return this.#exitCode;
+  }
+
+  /** The world it runs (for --qmp, whose monitors drive it between steps). */
+  get world(): World {
+    return this.#world;
+  }
+
+  /**
+   * Runs up to HEADLESS_SLICE_US of simulated time, and not past `untilUs`: steps, snapshots and
+   * at the end the summary.
+   * @returns true when the run has finished
+   */
+  step(untilUs = Infinity): boolean {
+    if (this.#exitCode !== undefined) return true;
+    const world = this.#world;
+    const {durationUs} = this.#options;
+    const sliceEndUs = Math.min(world.nowUs + HEADLESS_SLICE_US, durationUs, untilUs);
     for (;;) {
-      const nextStepUs = steps[this.#stepIndex]?.at ?? Infinity;
-      const nextUs = Math.min(nextStepUs, this.#nextSnapshotUs, targetUs);
+      const nextStepUs = this.#steps[this.#stepIndex]?.at ?? Infinity;
+      const nextUs = Math.min(nextStepUs, this.#nextSnapshotUs, sliceEndUs);
       world.advanceTo(nextUs);
-      while (this.#stepIndex < steps.length && steps[this.#stepIndex]!.at === nextUs)
-        runStep(world, steps[this.#stepIndex++]!);
-      if (nextUs === this.#nextSnapshotUs && nextUs < options.durationUs) {
-        const snapshot = world.getSnapshot();
-        options.write(
-          JSON.stringify({
-            type: 'snapshot',
-            t: microsecondsToSeconds(nextUs),
-            hosts: snapshot.hosts,
-            vms: snapshot.vms,
-          }),
-        );
-        this.#nextSnapshotUs += options.intervalUs;
+      while (this.#steps[this.#stepIndex]?.at === nextUs) runStep(world, this.#steps[this.#stepIndex++]!);
+      if (nextUs === this.#nextSnapshotUs && nextUs < durationUs) {
+        this.#writeSnapshot(nextUs);
+        this.#nextSnapshotUs += this.#options.intervalUs;
       }
-      if (nextUs >= targetUs) break;
+      if (nextUs >= durationUs) return this.#finish();
+      if (nextUs >= sliceEndUs) return false;
     }
   }
 
-  /** Prints the summary with the expectations; returns the exit code. */
+  #writeSnapshot(timeUs: number): void {
+    const snapshot = this.#world.getSnapshot();
+    this.#options.write(
+      JSON.stringify({
+        type: 'snapshot',
+        t: microsecondsToSeconds(timeUs),
+        hosts: snapshot.hosts,
+        vms: snapshot.vms,
+      }),
+    );
+  }
+
+  /** Ends the run now, before its duration (--qmp on SIGTERM): the summary at this instant. */
   finish(): number {
-    const snapshot = this.world.getSnapshot();
+    if (this.#exitCode === undefined) this.#finish();
+    return this.#exitCode!;
+  }
+
+  #finish(): true {
+    const snapshot = this.#world.getSnapshot();
     const expectations = checkExpectations(this.#options.scenario?.expect ?? [], snapshot, this.#seen);
     this.#options.write(
       JSON.stringify({
         type: 'summary',
-        t: microsecondsToSeconds(this.world.nowUs),
+        t: microsecondsToSeconds(this.#world.nowUs),
         seed: this.#options.seed,
         hosts: snapshot.hosts,
         vms: snapshot.vms,
         expectations,
       }),
     );
-    return expectations.every((result) => result.ok) ? 0 : 1;
+    this.#exitCode = expectations.every((result) => result.ok) ? 0 : 1;
+    return true;
   }
+}
+
+/**
+ * Runs the world as fast as it can, all at once (for tests and callers that collect lines).
+ * @returns the exit code: 0 ok, 1 an expectation failed
+ */
+export function runHeadless(options: HeadlessOptions): number {
+  const run = new HeadlessRun(options);
+  while (!run.step());
+  return run.exitCode!;
+}
+
+/**
+ * Runs the world as fast as its reader takes the output: after each slice it awaits `backlog()`
+ * when that returns a promise (the reader is behind), so memory stays bounded for any duration.
+ * @returns the exit code: 0 ok, 1 an expectation failed
+ */
+export async function runHeadlessPaced(
+  options: HeadlessOptions,
+  backlog: () => Promise<void> | undefined,
+): Promise<number> {
+  const run = new HeadlessRun(options);
+  while (!run.step()) {
+    const wait = backlog();
+    if (wait) await wait;
+  }
+  return run.exitCode!;
 }

@@ -107,6 +107,15 @@ describe('bad input exits 2 with one clear line', () => {
     [['--headless', '--config', '/nope.yaml'], 'svmtop: /nope.yaml: cannot read file (no such file)\n'],
     [['--duration', '5s'], 'svmtop: --duration needs --headless\n'],
     [['frobnicate'], 'svmtop: unknown command "frobnicate" (see svmtop --help)\n'],
+    [
+      ['--headless', '--duration', '1s', '--duration', '2s'],
+      'svmtop: --duration was given more than once; give it once\n',
+    ],
+    [['--headless', '--duration', '-1s'], 'svmtop: --duration: a duration cannot be negative, got "-1s"\n'],
+    [
+      ['--headless', '--interval', '1us'],
+      'svmtop: --interval: expected at least 10ms between snapshots, got "1us"\n',
+    ],
   ])('%j', (args, stderr) => {
     const result = runCli(args);
     expect(result.status).toBe(2);

@@ -6,8 +6,11 @@ export interface RealtimeHeadlessOptions extends HeadlessOptions {
   /** Simulated seconds per wall second. */
   readonly speed: number;
   readonly qmpDir: string;
-  /** Writes out what `write` buffered (called after every slice, so scripts see lines promptly). */
-  readonly flush: () => void;
+  /**
+   * Between slices: a promise while the reader is behind (the line output's back-pressure), so a
+   * stalled reader stalls the run at constant memory; undefined when there is nothing to wait for.
+   */
+  readonly backlog: () => Promise<void> | undefined;
   /** Aborted by SIGTERM or SIGINT: the run ends at the current simulated time, with its summary. */
   readonly signal: AbortSignal;
   /** Wall clock in milliseconds (injected in tests). */
@@ -31,19 +34,20 @@ export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Pro
   const server = await QmpServer.start({dir: options.qmpDir, port: new WorldPort(run.world)});
   const startMs = nowMs();
   try {
-    while (!options.signal.aborted && run.world.nowUs < options.durationUs) {
-      const dueUs = Math.min(options.durationUs, Math.round((nowMs() - startMs) * 1000 * options.speed));
-      const targetUs = Math.min(dueUs, run.world.nowUs + REALTIME_SLICE_US_MAX);
-      if (targetUs > run.world.nowUs) run.advanceTo(targetUs);
-      options.flush();
-      await pause(targetUs < dueUs ? 0 : REALTIME_SLICE_MS, options.signal);
+    let isFinished = false;
+    while (!options.signal.aborted && !isFinished) {
+      const {world} = run;
+      const dueUs = Math.round((nowMs() - startMs) * 1000 * options.speed);
+      const targetUs = Math.min(dueUs, world.nowUs + REALTIME_SLICE_US_MAX);
+      if (targetUs > world.nowUs) isFinished = run.step(targetUs);
+      const wait = options.backlog();
+      if (wait) await wait;
+      else if (!isFinished) await pause(targetUs < dueUs ? 0 : REALTIME_SLICE_MS, options.signal);
     }
   } finally {
     await server.close();
   }
-  const code = run.finish();
-  options.flush();
-  return code;
+  return run.finish();
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import meow from 'meow';
 import {parseDuration} from '../core/units.js';
+import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
 import {HELP_TEXT} from './help-text.js';
 
 const FLAG_NAMES = [
@@ -23,6 +24,23 @@ const FLAG_NAMES = [
   'qmp',
 ] as const;
 
+/** The flags that take a value. */
+const VALUE_FLAGS: readonly string[] = [
+  'config',
+  'seed',
+  'scenario',
+  'duration',
+  'interval',
+  'speed',
+  'refresh',
+  'key',
+  'guest',
+  'kernel',
+  'initrd',
+  'size',
+  'qmp',
+];
+
 export type ParsedArgs =
   | {
       readonly mode: 'dashboard';
@@ -32,6 +50,7 @@ export type ParsedArgs =
       readonly refreshUs: number | undefined;
       readonly isColorEnabled: boolean;
       readonly resetPrefs: boolean;
+      /** `--qmp DIR`: a QMP monitor per VM. */
       readonly qmpDir: string | undefined;
     }
   | {
@@ -41,7 +60,7 @@ export type ParsedArgs =
       readonly seed: number | undefined;
       readonly durationUs: number | undefined;
       readonly intervalUs: number | undefined;
-      /** With --qmp, headless runs in real time at this speed (default 1). */
+      /** With --qmp, headless runs in real time at `speed` (default 1). */
       readonly qmpDir: string | undefined;
       readonly speed: number | undefined;
     }
@@ -61,9 +80,11 @@ export type ParsedArgs =
  * @returns what to run, or one error line for exit code 2
  */
 export function parseArgs(argv: readonly string[], importMeta: ImportMeta): ParsedArgs {
+  const prepared = prepareArgv(argv);
+  if (typeof prepared === 'string') return {mode: 'error', message: prepared};
   const cli = meow(HELP_TEXT, {
     importMeta,
-    argv: [...argv],
+    argv: prepared,
     allowUnknownFlags: true,
     flags: {
       config: {type: 'string'},
@@ -87,21 +108,7 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
   const flags = cli.flags as Record<string, unknown>;
   const unknown = Object.keys(flags).find((name) => !(FLAG_NAMES as readonly string[]).includes(name));
   if (unknown) return {mode: 'error', message: `unknown flag --${kebab(unknown)} (see svmtop --help)`};
-  for (const name of [
-    'config',
-    'seed',
-    'scenario',
-    'duration',
-    'interval',
-    'speed',
-    'refresh',
-    'key',
-    'guest',
-    'kernel',
-    'initrd',
-    'size',
-    'qmp',
-  ]) {
+  for (const name of VALUE_FLAGS) {
     if (flags[name] === '') return {mode: 'error', message: `--${kebab(name)} needs a value`};
   }
   const [command, ...rest] = cli.input;
@@ -127,9 +134,9 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
       size: flags.size as string | undefined,
     };
   }
-  const durationUs = parseTime('--duration', flags.duration as string | undefined, false);
-  const intervalUs = parseTime('--interval', flags.interval as string | undefined, false);
-  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, false);
+  const durationUs = parseTime('--duration', flags.duration as string | undefined, checkRunDuration);
+  const intervalUs = parseTime('--interval', flags.interval as string | undefined, checkSnapshotInterval);
+  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkAboveZero);
   for (const value of [durationUs, intervalUs, refreshUs])
     if (typeof value === 'string') return {mode: 'error', message: value};
   const speed = flags.speed === undefined ? undefined : Number(flags.speed);
@@ -179,12 +186,52 @@ function parseSeed(text: string | undefined): number | string | undefined {
   return Number(text);
 }
 
-function parseTime(flag: string, text: string | undefined, allowZero: boolean): number | string | undefined {
+/**
+ * Checks the raw command line for what meow handles badly: a flag given twice (meow throws with a
+ * stack trace) and a value that starts with a dash (`--duration -1s` would be read as flags -1 -s;
+ * it is joined as `--duration=-1s` so that the value's own check explains it).
+ * @returns the argv for meow, or an error line
+ */
+function prepareArgv(argv: readonly string[]): string[] | string {
+  const prepared: string[] = [];
+  const seen = new Set<string>();
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    prepared.push(arg);
+    if (arg === '--') return [...prepared, ...argv.slice(index + 1)];
+    const match = /^--(?:no-)?([^=]+)(=?)/.exec(arg);
+    const name = match ? camel(match[1]!) : undefined;
+    if (name === undefined || !(FLAG_NAMES as readonly string[]).includes(name)) continue;
+    if (seen.has(name)) return `--${kebab(name)} was given more than once; give it once`;
+    seen.add(name);
+    const next = argv[index + 1];
+    if (VALUE_FLAGS.includes(name) && match![2] === '' && next !== undefined && /^-[\d.]/.test(next)) {
+      prepared[prepared.length - 1] = `${arg}=${next}`;
+      index++;
+    }
+  }
+  return prepared;
+}
+
+function parseTime(
+  flag: string,
+  text: string | undefined,
+  check: (microseconds: number) => string | undefined,
+): number | string | undefined {
   if (text === undefined) return undefined;
+  if (text.startsWith('-')) return `${flag}: a duration cannot be negative, got "${text}"`;
   const microseconds = parseDuration(text);
-  if (microseconds === undefined || (!allowZero && microseconds === 0))
-    return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
-  return microseconds;
+  if (microseconds === undefined) return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
+  const problem = check(microseconds);
+  return problem === undefined ? microseconds : `${flag}: ${problem}, got "${text}"`;
+}
+
+function checkAboveZero(microseconds: number): string | undefined {
+  return microseconds > 0 ? undefined : 'expected a duration above zero';
+}
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 function kebab(name: string): string {

@@ -1,11 +1,20 @@
-import {rmSync} from 'node:fs';
+import {accessSync, constants, rmSync, statSync} from 'node:fs';
+import {dirname, join} from 'node:path';
 import Conf from 'conf';
+import envPaths from 'env-paths';
 import {z} from 'zod';
+import {describeFsError} from '../host/config/read-bounded.js';
 import {SORT_KEYS, TABS} from '../views/dashboard-state.js';
+
+/**
+ * Size cap on the preferences file, checked before `conf` reads it (conf reads whole files). The
+ * file holds seven short values, about 200 bytes; 64 KiB is far past any file svmtop wrote.
+ */
+export const PREFERENCES_FILE_MAX_BYTES = 64 * 1024;
 
 /** What the dashboard remembers between runs. */
 const preferencesSchema = z.object({
-  refreshMs: z.number().int().min(100).max(60_000).catch(1000),
+  refreshMs: z.number().int().min(100).max(60_000).catch(2000), // htop 1.5 s, btop 2 s (DESIGN §3)
   speed: z.number().min(0.01).max(1000).catch(1),
   sortKey: z.enum(SORT_KEYS).catch('name'),
   isSortDescending: z.boolean().catch(false),
@@ -20,29 +29,32 @@ export const DEFAULT_PREFERENCES: Preferences = preferencesSchema.parse({});
 
 export interface PreferenceStore {
   readonly values: Preferences;
-  /** Set when the file was unreadable or invalid and was replaced: say it once. */
+  /** Set when the file was unreadable, invalid or cannot be kept: say it once. */
   readonly notice: string | null;
   readonly path: string;
   save(values: Partial<Preferences>): void;
 }
 
+type ConfStore = Conf<Record<string, unknown>>;
+
+/** Where conf keeps svmtop's preferences: $XDG_CONFIG_HOME/svmtop-nodejs/config.json on Linux. */
+export function preferencesPath(): string {
+  return join(envPaths('svmtop', {suffix: 'nodejs'}).config, 'config.json');
+}
+
 /**
- * Loads preferences with `conf` (in $XDG_CONFIG_HOME/svmtop-nodejs). A corrupt file is reported
- * once and replaced by defaults; it never stops the dashboard from starting.
+ * Loads preferences with `conf`. Nothing about the file stops the dashboard: a corrupt or oversized
+ * file is reported once and replaced by defaults; one that cannot be read or written (a directory,
+ * a device, a config home that is a file or read-only) is reported once and the run goes on with
+ * defaults that are not saved.
  */
 export function openPreferences(options: {readonly reset: boolean}): PreferenceStore {
-  let notice: string | null = null;
-  let conf: Conf<Record<string, unknown>>;
-  try {
-    conf = new Conf<Record<string, unknown>>({projectName: 'svmtop'});
-  } catch (error) {
-    const path = (error as {path?: string}).path ?? guessPath();
-    notice = `preferences file ${path} was unreadable (${(error as Error).message.split('\n')[0]}); using defaults`;
-    rmSync(path, {force: true});
-    conf = new Conf<Record<string, unknown>>({projectName: 'svmtop'});
-  }
-  if (options.reset) conf.clear();
-  const stored = conf.store;
+  const path = preferencesPath();
+  const opened = openConf(path);
+  const conf = opened.conf;
+  let notice = opened.notice;
+  if (options.reset && conf) attempt(() => conf.clear());
+  const stored = (conf && attempt(() => conf.store)) ?? {};
   const parsed = preferencesSchema.safeParse(stored);
   const values: Preferences = parsed.success ? parsed.data : DEFAULT_PREFERENCES;
   if (
@@ -50,27 +62,91 @@ export function openPreferences(options: {readonly reset: boolean}): PreferenceS
     Object.keys(stored).length > 0 &&
     JSON.stringify(values) !== JSON.stringify({...values, ...stored})
   ) {
-    notice ??= `some saved preferences in ${conf.path} were invalid and were reset`;
+    notice ??= `some saved preferences in ${path} were invalid and were reset`;
   }
   let pending: Preferences = values;
   return {
     values,
     notice,
-    path: conf.path,
+    path,
     save(update) {
       const next = {...pending, ...update};
       if (JSON.stringify(next) === JSON.stringify(pending)) return;
       pending = next;
-      try {
-        conf.store = next;
-      } catch {
-        // A read-only preferences directory must not break the dashboard; nothing else to do.
-      }
+      // conf reads the file again before writing: only let it where the file is still sane.
+      if (conf && checkFile(path).kind !== 'unusable') attempt(() => (conf.store = next));
     },
   };
 }
 
-function guessPath(): string {
-  const base = process.env.XDG_CONFIG_HOME ?? `${process.env.HOME ?? '.'}/.config`;
-  return `${base}/svmtop-nodejs/config.json`;
+type FileCheck =
+  | {readonly kind: 'absent' | 'fine'}
+  | {readonly kind: 'oversized'; readonly sizeBytes: number}
+  | {readonly kind: 'unusable'; readonly why: string};
+
+/** What the preferences path holds, from stat alone (a device or FIFO is never opened). */
+function checkFile(path: string): FileCheck {
+  try {
+    const stats = statSync(path);
+    if (stats.isDirectory()) return {kind: 'unusable', why: 'it is a directory'};
+    if (!stats.isFile()) return {kind: 'unusable', why: 'it is not a regular file'};
+    if (stats.size > PREFERENCES_FILE_MAX_BYTES) return {kind: 'oversized', sizeBytes: stats.size};
+    return {kind: 'fine'};
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return {kind: 'absent'};
+    return {kind: 'unusable', why: describeFsError(error)};
+  }
+}
+
+/** @returns conf, or null when the preferences cannot be kept this run; and what to say about it */
+function openConf(path: string): {conf: ConfStore | null; notice: string | null} {
+  const check = checkFile(path);
+  const defaultsOnly = (why: string) => ({
+    conf: null,
+    notice: `preferences in ${path} cannot be used (${why}); using defaults, not saved this run`,
+  });
+  if (check.kind === 'unusable') return defaultsOnly(check.why);
+  let notice: string | null = null;
+  try {
+    if (check.kind === 'oversized') {
+      notice = `preferences file ${path} was ${check.sizeBytes} bytes (limit ${PREFERENCES_FILE_MAX_BYTES}); replaced by defaults`;
+      rmSync(path, {force: true});
+    }
+    try {
+      return withWriteCheck(createConf(path), notice);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      notice = `preferences file ${path} was unreadable (${error.message.split('\n')[0]}); using defaults`;
+    }
+    rmSync(path, {force: true});
+    return withWriteCheck(createConf(path), notice);
+  } catch (error) {
+    return defaultsOnly(describeFsError(error));
+  }
+}
+
+function createConf(path: string): ConfStore {
+  return new Conf<Record<string, unknown>>({projectName: 'svmtop', cwd: dirname(path)});
+}
+
+/** A directory conf can read but not write keeps the defaults of this run only: say so at the start. */
+function withWriteCheck(conf: ConfStore, notice: string | null): {conf: ConfStore; notice: string | null} {
+  try {
+    accessSync(dirname(conf.path), constants.W_OK);
+    return {conf, notice};
+  } catch (error) {
+    return {
+      conf,
+      notice: notice ?? `preferences in ${conf.path} cannot be saved (${describeFsError(error)})`,
+    };
+  }
+}
+
+/** Runs a file operation that may fail for reasons outside svmtop's control; undefined if it did. */
+function attempt<T>(operation: () => T): T | undefined {
+  try {
+    return operation();
+  } catch {
+    return undefined;
+  }
 }

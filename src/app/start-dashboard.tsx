@@ -1,7 +1,10 @@
-import {readFileSync, writeFileSync} from 'node:fs';
+import {writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {render} from 'ink';
+import {render, useApp, type Instance} from 'ink';
+import {useEffect, type ReactNode} from 'react';
+import {CONFIG_FILE_MAX_BYTES} from '../host/config/load-yaml.js';
+import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import type {WorldConfig} from '../host/config/world-schema.js';
 import {World} from '../host/world.js';
 import {Dashboard} from '../views/dashboard.js';
@@ -9,6 +12,8 @@ import {createTheme} from '../views/theme.js';
 import {watchConfigFile} from './config-watcher.js';
 import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences} from './preferences.js';
+import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
+import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
 import {WorldRunner} from './world-runner.js';
 
 export interface DashboardOptions {
@@ -24,7 +29,7 @@ export interface DashboardOptions {
 }
 
 /** Cursor visible, alternate screen left: what a crashed full-screen program must leave behind. */
-const RESTORE_TERMINAL = '\u001B[?25h\u001B[?1049l';
+const RESTORE_TERMINAL = `${MOUSE_OFF}\u001B[?25h\u001B[?1049l`;
 
 /**
  * Starts the dashboard: the world in wall-clock time, Ink in the alternate screen, the config
@@ -38,28 +43,53 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   world.start();
   const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
   runner.notice = preferences.notice;
-  const qmp = options.qmpDir ? await startQmp(options.qmpDir, world, runner) : undefined;
+  const qmp = options.qmpDir === undefined ? undefined : await startQmp(options.qmpDir, world, runner);
   const refreshMs =
-    options.refreshUs !== undefined ? Math.max(100, Math.round(options.refreshUs / 1000)) : prefs.refreshMs;
+    options.refreshUs !== undefined
+      ? Math.min(60_000, Math.max(100, Math.round(options.refreshUs / 1000))) // the preference's range
+      : prefs.refreshMs;
+  if (options.refreshUs !== undefined) preferences.save({refreshMs});
   let isExiting = false;
   const exit = (code: number) => {
     if (isExiting) return;
     isExiting = true;
     runner.stop();
-    void qmp?.close();
+    process.stdout.write(MOUSE_OFF);
     preferences.save({speed: runner.speed});
-    void stopWatching().finally(() => {
+    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
       instance.unmount();
       void instance.waitUntilExit().finally(() => process.exit(code));
     });
   };
-  const commands = createDashboardCommands(runner, preferences, () => exit(0));
+  let app: ReturnType<typeof useApp> | undefined;
+  const suspend = () => {
+    // Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop as the shell
+    // expects; kill() returns once the process is continued (fg), and Ink redraws in full.
+    void app
+      ?.suspendTerminal(() => {
+        runner.stop();
+        process.stdout.write(MOUSE_OFF);
+        process.kill(process.pid, 'SIGTSTP');
+      })
+      .then(() => {
+        process.stdout.write(MOUSE_ON);
+        runner.start(refreshMs);
+      });
+  };
+  const commands = createDashboardCommands(runner, preferences, {quit: () => exit(0), suspend});
   const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
   // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
   process.stdin.setRawMode?.(true);
   const instance = render(
-    <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
+    <WithApp
+      onApp={(value) => {
+        app = value;
+      }}
+    >
+      <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />
+    </WithApp>,
     {
+      stdin: createTerminalInput(process.stdin),
       interactive: true,
       alternateScreen: true,
       incrementalRendering: true,
@@ -80,25 +110,20 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   );
   process.on('SIGTERM', () => exit(0));
   process.on('SIGINT', () => exit(0));
-  process.on('SIGHUP', () => exit(0));
-  const crash = (error: unknown) => {
-    const logFile = join(tmpdir(), `svmtop-crash-${process.pid}.log`);
-    try {
-      instance.unmount();
-    } catch {
-      // Unmounting is best effort here; the escape sequence below restores the terminal anyway.
-    }
-    process.stdout.write(RESTORE_TERMINAL);
-    process.stdin.setRawMode?.(false);
-    writeFileSync(
-      logFile,
-      `${new Date().toISOString()} svmtop crashed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.stderr.write(
-      `svmtop: internal error: ${error instanceof Error ? error.message : String(error)} (details in ${logFile})\n`,
-    );
-    process.exit(70);
+  // Nobody is left to see a restored screen or a message: keep the preferences, stop, exit 0.
+  const leaveQuietly = () => {
+    if (isExiting) return;
+    isExiting = true;
+    runner.stop();
+    preferences.save({speed: runner.speed});
+    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
+      restoreTerminal(instance); // a live terminal (a stray SIGHUP) is put back; a dead one fails quietly
+      releaseTerminal();
+      process.exit(0);
+    });
   };
+  const crash = (error: unknown) => (isTerminalGone(error) ? leaveQuietly() : reportCrash(instance, error));
+  onTerminalGone(leaveQuietly, crash);
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   if (process.env.SVMTOP_TEST_CRASH_AFTER_MS)
@@ -106,6 +131,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
       () => crash(new Error('test crash requested by SVMTOP_TEST_CRASH_AFTER_MS')),
       Number(process.env.SVMTOP_TEST_CRASH_AFTER_MS),
     );
+  process.stdout.write(MOUSE_ON);
   runner.start(refreshMs);
   await instance.waitUntilExit();
 }
@@ -131,10 +157,47 @@ async function startQmp(dir: string, world: World, runner: WorldRunner) {
   }
 }
 
-function readTextOrUndefined(file: string): string | undefined {
+/** Hands Ink's app handle (suspendTerminal) to the code outside React. */
+function WithApp({
+  onApp,
+  children,
+}: {
+  readonly onApp: (app: ReturnType<typeof useApp>) => void;
+  readonly children: ReactNode;
+}) {
+  const value = useApp();
+  useEffect(() => {
+    onApp(value);
+  }, [onApp, value]);
+  return children;
+}
+
+/** Restores the terminal, logs the error to a file, names the file on stderr and exits 70. */
+function reportCrash(instance: Instance, error: unknown): never {
+  const logFile = join(tmpdir(), `svmtop-crash-${process.pid}.log`);
+  restoreTerminal(instance);
+  writeFileSync(
+    logFile,
+    `${new Date().toISOString()} svmtop crashed\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.stderr.write(
+    `svmtop: internal error: ${error instanceof Error ? error.message : String(error)} (details in ${logFile})\n`,
+  );
+  process.exit(70);
+}
+
+/** Leaves the alternate screen, shows the cursor and ends raw mode, as far as the terminal lets it. */
+function restoreTerminal(instance: Instance): void {
   try {
-    return readFileSync(file, 'utf8');
+    instance.unmount();
   } catch {
-    return undefined;
+    // Unmounting is best effort here; the escape sequence below restores the terminal anyway.
   }
+  process.stdout.write(RESTORE_TERMINAL);
+  process.stdin.setRawMode?.(false);
+}
+
+function readTextOrUndefined(file: string): string | undefined {
+  const read = readFileBoundedSync(file, CONFIG_FILE_MAX_BYTES);
+  return read.ok ? read.bytes.toString('utf8') : undefined;
 }

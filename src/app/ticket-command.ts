@@ -1,6 +1,6 @@
-import {readFileSync} from 'node:fs';
 import {parseSize} from '../core/units.js';
 import {loadWorldFile} from '../host/config/load-world.js';
+import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import {
   guestImageBytes,
   imageDigest,
@@ -9,6 +9,12 @@ import {
   signDigest,
 } from '../host/ticket.js';
 import {createPublicKey} from 'node:crypto';
+
+/**
+ * Size cap on `--key`, enforced while reading: an Ed25519 private key in PEM is 119 bytes and even
+ * a 16384-bit RSA key about 12 KiB, so anything past 64 KiB is not a key.
+ */
+export const KEY_FILE_MAX_BYTES = 64 * 1024;
 
 export interface TicketRequest {
   readonly configFile: string;
@@ -38,18 +44,11 @@ export function runTicket(request: TicketRequest): {ok: true; text: string} | {o
       return {ok: false, error: `ticket: --size: expected a size like 256KiB, got "${request.size}"`};
     image = {kernel: request.kernel ?? '', initrd: request.initrd, size};
   }
-  let pem: string;
-  try {
-    pem = readFileSync(request.keyFile, 'utf8');
-  } catch (error) {
-    return {
-      ok: false,
-      error: `${request.keyFile}: cannot read key (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-    };
-  }
+  const pem = readFileBoundedSync(request.keyFile, KEY_FILE_MAX_BYTES);
+  if (!pem.ok) return {ok: false, error: `${request.keyFile}: ${pem.error}`};
   let privateKey;
   try {
-    privateKey = privateKeyFromPem(pem);
+    privateKey = privateKeyFromPem(pem.bytes.toString('utf8'));
   } catch (error) {
     return {ok: false, error: `${request.keyFile}: ${(error as Error).message.split('\n')[0]}`};
   }

@@ -1,34 +1,66 @@
 import {parseWorldText} from '../host/config/load-world.js';
-import {World} from '../host/world.js';
+import type {World} from '../host/world.js';
 import type {DashboardSource, DashboardView} from '../views/dashboard-model.js';
 
 /** Events the dashboard keeps for its events tab. */
 export const DASHBOARD_EVENT_LIMIT = 300;
 export const SPEED_MIN = 0.125;
 export const SPEED_MAX = 64;
+/** Wall time one slice of simulation may take before input and rendering get the loop back. */
+export const SLICE_BUDGET_MS = 20;
+/** Simulated time owed beyond this many refreshes is dropped: the simulation falls behind, openly. */
+const DEBT_REFRESHES_MAX = 2;
+/** Simulated step of one `advanceBy` call: adapted so a step takes a fraction of the budget. */
+const STEP_US_MIN = 1_000;
+const STEP_US_MAX = 60_000_000;
+/** Refreshes the achieved speed is averaged over. */
+const SPEED_WINDOW = 4;
+
+/** The wall clock and the timers the runner uses (injected in tests). */
+export interface RunnerClock {
+  now(): number;
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const SYSTEM_CLOCK: RunnerClock = {
+  now: () => performance.now(),
+  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
 
 /**
- * Runs a world in wall-clock time for the dashboard: once per refresh it advances the simulation
- * by the elapsed wall time times the speed, then publishes one view. Between refreshes nothing runs.
+ * Runs a world in wall-clock time for the dashboard. Every refresh it adds the elapsed wall time
+ * times the speed to what the simulation owes, publishes a view, and pays the debt in slices of at
+ * most SLICE_BUDGET_MS of wall time each, yielding to the event loop between slices so keys,
+ * signals and frames are never starved. When it cannot keep up it drops what it owes beyond two
+ * refreshes and says so: the view carries the speed asked and the speed achieved.
  */
 export class WorldRunner implements DashboardSource {
   world: World;
   speed: number;
   banner: string | null = null;
   notice: string | null = null;
-  /** QMP clients connected, when `--qmp` is on. */
+  /** QMP clients connected, when `--qmp` is on (the header shows it). */
   qmpClients: number | undefined = undefined;
-  readonly #now: () => number;
+  readonly #clock: RunnerClock;
   readonly #listeners = new Set<() => void>();
+  #refreshMs = 1000;
   #lastWallMs: number;
+  #owedUs = 0;
+  #stepUs = 10_000;
+  #frameTimer: unknown;
+  #sliceTimer: unknown;
+  /** Simulated and wall time of the last refreshes, for the achieved speed. */
+  readonly #window: Array<{simulatedUs: number; wallMs: number}> = [];
+  #simulatedSinceFrameUs = 0;
   #view: DashboardView;
-  #timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(world: World, options: {readonly speed: number; readonly now?: () => number}) {
+  constructor(world: World, options: {readonly speed: number; readonly clock?: RunnerClock}) {
     this.world = world;
     this.speed = options.speed;
-    this.#now = options.now ?? (() => performance.now());
-    this.#lastWallMs = this.#now();
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#lastWallMs = this.#clock.now();
     this.#view = this.#buildView();
   }
 
@@ -39,25 +71,77 @@ export class WorldRunner implements DashboardSource {
     return () => this.#listeners.delete(listener);
   };
 
-  /** Starts ticking every `refreshMs` of wall time. */
+  /** Starts refreshing every `refreshMs` of wall time. */
   start(refreshMs: number): void {
     this.stop();
-    this.#lastWallMs = this.#now();
-    this.#timer = setInterval(() => this.tick(), refreshMs);
+    this.#refreshMs = refreshMs;
+    this.#lastWallMs = this.#clock.now();
+    this.#scheduleFrame();
   }
 
+  /** Stops every timer: nothing runs after this returns. */
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    if (this.#frameTimer !== undefined) this.#clock.clearTimeout(this.#frameTimer);
+    if (this.#sliceTimer !== undefined) this.#clock.clearTimeout(this.#sliceTimer);
+    this.#frameTimer = undefined;
+    this.#sliceTimer = undefined;
   }
 
-  /** Advances by the wall time since the last tick, then publishes. */
+  get isRunning(): boolean {
+    return this.#frameTimer !== undefined;
+  }
+
+  #scheduleFrame(): void {
+    this.#frameTimer = this.#clock.setTimeout(() => {
+      this.tick();
+      this.#scheduleFrame();
+    }, this.#refreshMs);
+  }
+
+  /** One refresh: owe the elapsed time, publish, and pay what one slice can. */
   tick(): void {
-    const nowMs = this.#now();
+    const nowMs = this.#clock.now();
     const elapsedMs = Math.max(0, nowMs - this.#lastWallMs);
     this.#lastWallMs = nowMs;
-    this.world.advanceBy(Math.round(elapsedMs * 1000 * this.speed));
+    this.#window.push({simulatedUs: this.#simulatedSinceFrameUs, wallMs: elapsedMs});
+    if (this.#window.length > SPEED_WINDOW) this.#window.shift();
+    this.#simulatedSinceFrameUs = 0;
+    const debtMaxUs = this.#refreshMs * 1000 * this.speed * DEBT_REFRESHES_MAX;
+    this.#owedUs = Math.min(debtMaxUs, this.#owedUs + elapsedMs * 1000 * this.speed);
+    // A slice already waiting to run pays the new debt too; one chain of slices at a time.
+    if (this.#sliceTimer === undefined) this.#slice();
     this.publish();
+  }
+
+  /** Advances by what is owed, for at most SLICE_BUDGET_MS; the rest in later slices. */
+  #slice(): void {
+    this.#sliceTimer = undefined;
+    const startMs = this.#clock.now();
+    while (this.#owedUs >= 1) {
+      const stepUs = Math.min(this.#owedUs, this.#stepUs);
+      const beforeMs = this.#clock.now();
+      this.world.advanceBy(Math.round(stepUs));
+      const spentMs = this.#clock.now() - beforeMs;
+      this.#owedUs -= stepUs;
+      this.#simulatedSinceFrameUs += stepUs;
+      // Aim one step at a quarter of the budget, so a slice ends close to it.
+      const scale = spentMs > 0 ? SLICE_BUDGET_MS / 4 / spentMs : 2;
+      this.#stepUs = Math.max(STEP_US_MIN, Math.min(STEP_US_MAX, stepUs * Math.min(2, scale)));
+      if (this.#clock.now() - startMs >= SLICE_BUDGET_MS) break;
+    }
+    if (this.#owedUs >= 1 && this.#frameTimer !== undefined)
+      this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
+  }
+
+  /** Simulated seconds per wall second over the last refreshes. */
+  get achievedSpeed(): number {
+    let simulatedUs = 0;
+    let wallMs = 0;
+    for (const sample of this.#window) {
+      simulatedUs += sample.simulatedUs;
+      wallMs += sample.wallMs;
+    }
+    return wallMs > 0 && this.#window.length > 1 ? simulatedUs / 1000 / wallMs : this.speed;
   }
 
   /** Publishes a new view now (after a command, so the screen answers at once). */
@@ -67,8 +151,12 @@ export class WorldRunner implements DashboardSource {
   }
 
   changeSpeed(factor: number): number {
-    this.tick();
+    // Time since the last refresh was owed at the old speed.
+    const nowMs = this.#clock.now();
+    this.#owedUs += Math.max(0, nowMs - this.#lastWallMs) * 1000 * this.speed;
+    this.#lastWallMs = nowMs;
     this.speed = Math.min(SPEED_MAX, Math.max(SPEED_MIN, this.speed * factor));
+    this.#window.length = 0;
     this.publish();
     return this.speed;
   }
@@ -95,6 +183,7 @@ export class WorldRunner implements DashboardSource {
   #buildView(): DashboardView {
     return dashboardViewOf(this.world, {
       speed: this.speed,
+      achievedSpeed: this.achievedSpeed,
       banner: this.banner,
       notice: this.notice,
       ...(this.qmpClients !== undefined && {qmpClients: this.qmpClients}),
@@ -105,8 +194,9 @@ export class WorldRunner implements DashboardSource {
 /** What the dashboard shows of a world at this moment. */
 export function dashboardViewOf(
   world: World,
-  extras: {speed: number; banner: string | null; notice: string | null; qmpClients?: number} = {
+  extras: Pick<DashboardView, 'speed' | 'achievedSpeed' | 'banner' | 'notice' | 'qmpClients'> = {
     speed: 1,
+    achievedSpeed: 1,
     banner: null,
     notice: null,
   },

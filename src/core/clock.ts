@@ -3,7 +3,6 @@ import {invariantBroken} from './assert.js';
 /** Simulated time in whole microseconds since the world started. */
 export type Microseconds = number;
 
-export const MICROSECONDS_PER_MILLISECOND = 1_000;
 export const MICROSECONDS_PER_SECOND = 1_000_000;
 
 /** A simulated clock: integer microseconds, never goes backwards. */

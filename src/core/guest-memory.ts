@@ -51,7 +51,10 @@ export class GuestMemory {
     this.#stateCounts[PageState.normal] = this.pageCount;
   }
 
-  /** Changes whenever a page's backing buffer is dropped: views cache frames only within one epoch. */
+  /**
+   * Changes whenever a page's backing buffer is dropped or any page changes state: views remember
+   * the frames of pages they checked only within one epoch.
+   */
   get epoch(): number {
     return this.#epoch;
   }
@@ -72,6 +75,7 @@ export class GuestMemory {
 
   /** Sets the state of pages [firstPfn, firstPfn + count) without touching contents. */
   setPageStates(firstPfn: number, count: number, state: PageStateCode): void {
+    this.#epoch++;
     for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) {
       this.#stateCounts[this.#state[pfn]!]!--;
       this.#state[pfn] = state;
@@ -120,10 +124,6 @@ export class GuestMemory {
   stopDirtyLog(): void {
     this.#dirty = null;
     this.#dirtyCount = 0;
-  }
-
-  get isDirtyLogging(): boolean {
-    return this.#dirty !== null;
   }
 
   /** Pages dirtied since the last sync. */

@@ -1,137 +1,47 @@
-import {GUEST_PAGE_SIZE, GuestMemory, PageState, fillGenerated} from './guest-memory.js';
+import {GUEST_PAGE_SIZE} from './guest-memory.js';
+import {CheckedFrames} from './checked-frames.js';
 
-/** A hypervisor access to a page the ultravisor owns. Caught where a device processes one request. */
-export class SecurePageFault extends Error {
-  override readonly name = 'SecurePageFault';
-  constructor(readonly gpa: number) {
-    super(`hypervisor access to secure page at gpa 0x${gpa.toString(16)} blocked by the ultravisor`);
-  }
+export {OutOfRangeAccess, SecurePageFault} from './checked-frames.js';
+
+/** Takes a range of guest memory page by page (an object, so a request's walk makes no closure). */
+export interface PageSink {
+  /** `bytes[offset, offset + length)` is the range's byte `position` on (valid until the view is used again). */
+  put(bytes: Buffer, offset: number, length: number, position: number): void;
 }
-
-/** An access outside guest memory (a bogus address from a misbehaving guest). */
-export class OutOfRangeAccess extends Error {
-  override readonly name = 'OutOfRangeAccess';
-  constructor(
-    readonly gpa: number,
-    readonly length: number,
-  ) {
-    super(`access to gpa 0x${gpa.toString(16)} (+${length}) is outside guest memory`);
-  }
-}
-
-/** Frames a view remembers (direct-mapped by page number): rings and buffers sit in a few pages. */
-const FRAME_CACHE_SLOTS = 16;
-
-/** A piece of a guest range inside one page: `bytes[offset, offset + length)` is range byte `position` on (valid until the view is used again). */
-export type PageChunkVisitor = (bytes: Buffer, offset: number, length: number, position: number) => void;
 
 /**
  * One party's view of guest memory. The guest kernel's view reads and writes everything; the
  * hypervisor's view (every device backend has one) may touch only `normal` and `shared` pages:
  * anything else raises SecurePageFault and counts a fault against its owner.
+ *
+ * The view remembers the frames of pages it has checked, until the memory's epoch changes (a
+ * frame dropped or any page's state changed): a ring field read or written again is checked
+ * once per page-state change, not on every access.
  */
-export class MemoryView {
-  /** Hypervisor accesses that the ultravisor blocked. */
-  faults = 0;
-  /** Bytes this view read or wrote successfully. */
-  bytesRead = 0;
-  bytesWritten = 0;
-  readonly isHypervisor: boolean;
-  #memory: GuestMemory;
-  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
-  readonly #cachedFrames: (Buffer | undefined)[] = new Array<Buffer | undefined>(FRAME_CACHE_SLOTS);
-  #cacheEpoch = -1;
-
-  constructor(memory: GuestMemory, isHypervisor: boolean) {
-    this.#memory = memory;
-    this.isHypervisor = isHypervisor;
-  }
-
-  get memory(): GuestMemory {
-    return this.#memory;
-  }
-
-  /** Re-pointed when a migrated guest resumes on its target's memory. */
-  set memory(memory: GuestMemory) {
-    this.#memory = memory;
-    this.#cacheEpoch = -1;
-  }
-
-  /** Checks every page of [gpa, gpa+length) may be touched; throws the matching fault. */
-  check(gpa: number, length: number): void {
-    if (gpa < 0 || length < 0 || gpa + length > this.#memory.sizeBytes || !Number.isSafeInteger(gpa)) {
-      throw new OutOfRangeAccess(gpa, length);
-    }
-    if (!this.isHypervisor || length === 0) return;
-    const first = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const last = Math.floor((gpa + length - 1) / GUEST_PAGE_SIZE);
-    for (let pfn = first; pfn <= last; pfn++) {
-      if (this.#memory.pageState(pfn) === PageState.secure) {
-        this.faults++;
-        throw new SecurePageFault(Math.max(gpa, pfn * GUEST_PAGE_SIZE));
-      }
-    }
-  }
-
-  /** The page's bytes if it has a frame; remembered until the memory drops a frame. */
-  #existingFrame(pfn: number): Buffer | undefined {
-    const memory = this.#memory;
-    if (memory.epoch !== this.#cacheEpoch) {
-      this.#cachedPfns.fill(-1);
-      this.#cacheEpoch = memory.epoch;
-    }
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
-    if (this.#cachedPfns[slot] === pfn) return this.#cachedFrames[slot];
-    const frame = memory.frameForRead(pfn);
-    if (frame) {
-      this.#cachedPfns[slot] = pfn;
-      this.#cachedFrames[slot] = frame;
-    }
-    return frame;
-  }
-
-  /** The page's frame for writing (materialised on first use); marks it dirty. */
-  #writableFrame(pfn: number): Buffer {
-    const memory = this.#memory;
-    memory.markDirty(pfn);
-    const frame = this.#existingFrame(pfn);
-    if (frame) return frame;
-    memory.materialize(pfn);
-    return this.#existingFrame(pfn)!;
-  }
-
-  /** The page's frame for reading, materialising generated contents (fields of ring pages). */
-  #readableFrame(pfn: number): Buffer {
-    const frame = this.#existingFrame(pfn);
-    if (frame) return frame;
-    if (this.#memory.generationOf(pfn) === 0) return ZERO_PAGE;
-    this.#memory.materialize(pfn);
-    return this.#existingFrame(pfn)!;
-  }
-
+export class MemoryView extends CheckedFrames {
   /**
-   * Hands each page-sized piece of [gpa, gpa+length) to `visit`, after checking the range. For
-   * reads, pages without bytes of their own come as a shared read-only copy of what they read as.
+   * Hands each page-sized piece of [gpa, gpa+length) to `sink`, after checking the range, with
+   * positions counted from `firstPosition`. For reads, pages without bytes of their own come as
+   * a shared read-only copy of what they read as.
    */
-  visit(gpa: number, length: number, forWrite: boolean, visit: PageChunkVisitor): void {
-    const count = this.#split(gpa, length);
-    // The visitor may use this view again: walk a copy of the pieces.
-    const pieces = this.#pieces.slice(0, 3 * count);
-    for (let i = 0, done = 0; i < count; i++) {
-      const pfn = pieces[3 * i]!;
-      const pageOffset = pieces[3 * i + 1]!;
-      const chunk = pieces[3 * i + 2]!;
+  visit(gpa: number, length: number, forWrite: boolean, sink: PageSink, firstPosition = 0): void {
+    this.check(gpa, length);
+    // Pieces are worked out as the walk goes: the sink may use this view again.
+    for (let done = 0; done < length;) {
+      const address = gpa + done;
+      const pfn = Math.floor(address / GUEST_PAGE_SIZE);
+      const pageOffset = address - pfn * GUEST_PAGE_SIZE;
+      const chunk = Math.min(GUEST_PAGE_SIZE - pageOffset, length - done);
+      const position = firstPosition + done;
       if (forWrite) {
-        visit(this.#writableFrame(pfn), pageOffset, chunk, done);
+        sink.put(this.writableFrame(pfn), pageOffset, chunk, position);
       } else {
-        const frame = this.#existingFrame(pfn);
-        if (frame) visit(frame, pageOffset, chunk, done);
-        else visit(this.#unbackedContents(pfn, pageOffset, chunk), 0, chunk, done);
+        const frame = this.existingFrame(pfn);
+        if (frame) sink.put(frame, pageOffset, chunk, position);
+        else sink.put(this.unbackedContents(pfn, pageOffset, chunk), 0, chunk, position);
       }
       done += chunk;
     }
-    if (forWrite) this.bytesWritten += length;
-    else this.bytesRead += length;
   }
 
   /** Piece storage: page number, offset in the page and length, three numbers per piece. */
@@ -162,21 +72,6 @@ export class MemoryView {
     return count;
   }
 
-  /** Writes what an unbacked page reads as (zeros or its generated pattern) from `pageOffset` into target. */
-  #fillUnbacked(target: Uint8Array, pfn: number, pageOffset: number): void {
-    const generation = this.#memory.generationOf(pfn);
-    if (generation === 0) target.fill(0);
-    else fillGenerated(target, pfn, generation, pageOffset, target.length);
-  }
-
-  #unbackedContents(pfn: number, pageOffset: number, length: number): Buffer {
-    const generation = this.#memory.generationOf(pfn);
-    if (generation === 0) return ZERO_PAGE;
-    const scratch = UNBACKED_SCRATCH.subarray(0, length);
-    fillGenerated(scratch, pfn, generation, pageOffset, length);
-    return scratch;
-  }
-
   /** Copies guest bytes [gpa, gpa+length) into target[targetOffset...]. */
   read(gpa: number, target: Uint8Array, targetOffset: number, length: number): void {
     const count = this.#split(gpa, length);
@@ -185,13 +80,12 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      const frame = this.#existingFrame(pfn);
+      const frame = this.existingFrame(pfn);
       const destination = targetOffset + done;
       if (frame) copyBytes(frame, pageOffset, target, destination, chunk);
-      else this.#fillUnbacked(target.subarray(destination, destination + chunk), pfn, pageOffset);
+      else this.fillUnbacked(target.subarray(destination, destination + chunk), pfn, pageOffset);
       done += chunk;
     }
-    this.bytesRead += length;
   }
 
   /** Copies source[sourceOffset, +length) into guest memory at gpa. */
@@ -202,10 +96,9 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      copyBytes(source, sourceOffset + done, this.#writableFrame(pfn), pageOffset, chunk);
+      copyBytes(source, sourceOffset + done, this.writableFrame(pfn), pageOffset, chunk);
       done += chunk;
     }
-    this.bytesWritten += length;
   }
 
   /** True when guest bytes [gpa, gpa+length) equal expected[expectedOffset...] (a memcmp). */
@@ -216,20 +109,13 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      const frame = this.#existingFrame(pfn);
-      const bytes = frame ?? this.#unbackedContents(pfn, pageOffset, chunk);
+      const frame = this.existingFrame(pfn);
+      const bytes = frame ?? this.unbackedContents(pfn, pageOffset, chunk);
       const bytesOffset = frame ? pageOffset : 0;
       const start = expectedOffset + done;
-      if (
-        Buffer.compare(
-          new Uint8Array(bytes.buffer, bytes.byteOffset + bytesOffset, chunk),
-          new Uint8Array(expected.buffer, expected.byteOffset + start, chunk),
-        ) !== 0
-      )
-        return false;
+      if (bytes.compare(expected, start, start + chunk, bytesOffset, bytesOffset + chunk) !== 0) return false;
       done += chunk;
     }
-    this.bytesRead += length;
     return true;
   }
 
@@ -247,19 +133,17 @@ export class MemoryView {
       const destinationPfn = Math.floor(destinationAddress / GUEST_PAGE_SIZE);
       const destinationOffset = destinationAddress - destinationPfn * GUEST_PAGE_SIZE;
       const chunk = Math.min(chunkFromSource, GUEST_PAGE_SIZE - destinationOffset);
-      const destination = this.#writableFrame(destinationPfn);
-      const source = this.#existingFrame(sourcePfn);
+      const destination = this.writableFrame(destinationPfn);
+      const source = this.existingFrame(sourcePfn);
       if (source) copyBytes(source, sourceOffset, destination, destinationOffset, chunk);
       else
-        this.#fillUnbacked(
+        this.fillUnbacked(
           destination.subarray(destinationOffset, destinationOffset + chunk),
           sourcePfn,
           sourceOffset,
         );
       done += chunk;
     }
-    this.bytesRead += length;
-    this.bytesWritten += length;
   }
 
   /** Sets [gpa, gpa+length) to `value`. */
@@ -270,28 +154,48 @@ export class MemoryView {
       const pfn = pieces[3 * i]!;
       const pageOffset = pieces[3 * i + 1]!;
       const chunk = pieces[3 * i + 2]!;
-      this.#writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
+      this.writableFrame(pfn).fill(value, pageOffset, pageOffset + chunk);
     }
-    this.bytesWritten += length;
   }
 
+  // Ring fields: a page checked since the last page-state change is read or written directly;
+  // anything else (first touch, a field across pages, a fault) takes the checked path below.
+
   readU8(gpa: number): number {
-    return this.#fieldFrame(gpa, 1)[this.#fieldOffset]!;
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset) return frame[offset]!;
+    return this.#fieldFrame(gpa, 1)[this.fieldOffset]!;
   }
 
   readU16(gpa: number): number {
-    return this.#fieldFrame(gpa, 2).readUInt16LE(this.#fieldOffset);
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 2)
+      return frame[offset]! | (frame[offset + 1]! << 8);
+    return this.#fieldFrame(gpa, 2).readUInt16LE(this.fieldOffset);
   }
 
   readU32(gpa: number): number {
-    return this.#fieldFrame(gpa, 4).readUInt32LE(this.#fieldOffset);
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const frame = this.cached(pfn);
+    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 4)
+      return u32At(frame, offset);
+    return this.#fieldFrame(gpa, 4).readUInt32LE(this.fieldOffset);
   }
 
   /** Reads a little-endian 64-bit value; guest addresses fit in 53 bits. */
   readU64(gpa: number): number {
-    const frame = this.#fieldFrame(gpa, 8);
-    const offset = this.#fieldOffset;
-    return frame.readUInt32LE(offset) + frame.readUInt32LE(offset + 4) * 0x1_0000_0000;
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    const cached = this.cached(pfn);
+    const isDirect = cached !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 8;
+    const frame = isDirect ? cached : this.#fieldFrame(gpa, 8);
+    const at = isDirect ? offset : this.fieldOffset;
+    return u32At(frame, at) + u32At(frame, at + 4) * 0x1_0000_0000;
   }
 
   writeU8(gpa: number, value: number): void {
@@ -310,60 +214,80 @@ export class MemoryView {
     this.#writeField(gpa, 8, value);
   }
 
-  #fieldOffset = 0;
+  /** Where in the frame `bytesAt` returned last its range starts. */
+  bytesOffset = 0;
 
   /**
-   * The page number of a field that lies inside one page and may be touched, or -1 for a field
-   * across a page boundary (only a misbehaving guest lays tables out that way).
+   * The checked frame holding [gpa, gpa + size) when that lies inside one page (a descriptor), so
+   * a caller reads or writes its fields in one go; marked dirty when `forWrite`. Its offset is
+   * left in `bytesOffset`. Undefined for a range across pages: the caller goes field by field.
    */
-  #fieldPfn(gpa: number, size: number): number {
-    const pageOffset = gpa % GUEST_PAGE_SIZE;
-    if (pageOffset + size > GUEST_PAGE_SIZE) return -1;
-    const memory = this.#memory;
-    if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
-      throw new OutOfRangeAccess(gpa, size);
-    const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
-    if (this.isHypervisor && memory.pageState(pfn) === PageState.secure) {
-      this.faults++;
-      throw new SecurePageFault(gpa);
+  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
+    let frame = this.cached(pfn);
+    if (frame === undefined) {
+      this.fieldPfn(gpa, size);
+      frame = forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
+    } else if (forWrite) {
+      this.memory.markDirty(pfn);
     }
-    this.#fieldOffset = pageOffset;
-    return pfn;
+    this.bytesOffset = offset;
+    return frame;
   }
 
-  /** The buffer holding a little-endian field at gpa; its offset is left in #fieldOffset. */
+  /** The buffer holding a little-endian field at gpa, checked; its offset is left in #fieldOffset. */
   #fieldFrame(gpa: number, size: number): Buffer {
-    const pfn = this.#fieldPfn(gpa, size);
+    const pfn = this.fieldPfn(gpa, size);
     if (pfn < 0) {
       const bytes = Buffer.alloc(size);
       this.read(gpa, bytes, 0, size);
-      this.#fieldOffset = 0;
+      this.fieldOffset = 0;
       return bytes;
     }
-    this.bytesRead += size;
-    return this.#readableFrame(pfn);
+    return this.readableFrame(pfn);
   }
 
   #writeField(gpa: number, size: number, value: number): void {
-    const pfn = this.#fieldPfn(gpa, size);
-    if (pfn < 0) {
-      const bytes = fieldScratch;
-      bytes.writeUInt32LE(value >>> 0, 0);
-      bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
-      this.write(gpa, bytes, 0, size);
-      return;
+    let pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    let pageOffset = gpa - pfn * GUEST_PAGE_SIZE;
+    let frame = this.cached(pfn);
+    if (frame === undefined || (pageOffset | 0) !== pageOffset || pageOffset > GUEST_PAGE_SIZE - size) {
+      pfn = this.fieldPfn(gpa, size);
+      if (pfn < 0) {
+        const bytes = fieldScratch;
+        bytes.writeUInt32LE(value >>> 0, 0);
+        bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
+        this.write(gpa, bytes, 0, size);
+        return;
+      }
+      pageOffset = this.fieldOffset;
+      frame = this.writableFrame(pfn);
+    } else {
+      this.memory.markDirty(pfn);
     }
-    const pageOffset = this.#fieldOffset;
-    this.bytesWritten += size;
-    const frame = this.#writableFrame(pfn);
-    if (size === 1) frame[pageOffset] = value & 0xff;
-    else if (size === 2) frame.writeUInt16LE(value & 0xffff, pageOffset);
-    else if (size === 4) frame.writeUInt32LE(value >>> 0, pageOffset);
-    else {
-      frame.writeUInt32LE(value >>> 0, pageOffset);
-      frame.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, pageOffset + 4);
-    }
+    frame[pageOffset] = value;
+    if (size === 1) return;
+    frame[pageOffset + 1] = value >>> 8;
+    if (size === 2) return;
+    const low = value >>> 0;
+    frame[pageOffset + 2] = low >>> 16;
+    frame[pageOffset + 3] = low >>> 24;
+    if (size === 4) return;
+    const high = Math.floor(value / 0x1_0000_0000) >>> 0;
+    frame[pageOffset + 4] = high;
+    frame[pageOffset + 5] = high >>> 8;
+    frame[pageOffset + 6] = high >>> 16;
+    frame[pageOffset + 7] = high >>> 24;
   }
+}
+
+function u32At(frame: Uint8Array, offset: number): number {
+  return (
+    (frame[offset]! | (frame[offset + 1]! << 8) | (frame[offset + 2]! << 16) | (frame[offset + 3]! << 24)) >>>
+    0
+  );
 }
 
 /** Copies `length` bytes between byte arrays without making a Buffer view of the source. */
@@ -385,5 +309,3 @@ export function copyBytes(
 const SMALL_COPY_BYTES = 64;
 
 const fieldScratch = Buffer.alloc(8);
-const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
-const UNBACKED_SCRATCH = Buffer.alloc(GUEST_PAGE_SIZE);

@@ -8,16 +8,32 @@ export interface TimerHandle {
   readonly isCancelled: boolean;
 }
 
-class Entry implements TimerHandle {
+/**
+ * A timer that is its own entry in the scheduler's queue: an owner that fires the same kind of
+ * event again and again (a queue's notify, a request's completion) keeps one and schedules it
+ * anew, so the hot paths allocate no entry and no closure per event. One may be scheduled again
+ * only once it has left the queue (`isQueued` false), i.e. after it ran or, cancelled, was dropped.
+ */
+export abstract class ScheduledTask implements TimerHandle {
+  atUs: Microseconds = 0;
+  seq = 0;
   isCancelled = false;
-  constructor(
-    readonly atUs: Microseconds,
-    readonly seq: number,
-    readonly run: () => void,
-  ) {}
+  isQueued = false;
+
+  abstract run(): void;
 
   cancel(): void {
     this.isCancelled = true;
+  }
+}
+
+class Entry extends ScheduledTask {
+  constructor(readonly work: () => void) {
+    super();
+  }
+
+  run(): void {
+    this.work();
   }
 }
 
@@ -30,21 +46,11 @@ export const SCHEDULER_PENDING_LIMIT = 2_000_000;
  */
 export class Scheduler {
   readonly clock = new SimulatedClock();
-  #heap: Entry[] = [];
+  #heap: ScheduledTask[] = [];
   #seq = 0;
-  #executed = 0;
 
   get nowUs(): Microseconds {
     return this.clock.nowUs;
-  }
-
-  /** Timers executed since creation (for benchmarks and soak reports). */
-  get executedCount(): number {
-    return this.#executed;
-  }
-
-  get pendingCount(): number {
-    return this.#heap.length;
   }
 
   /**
@@ -52,12 +58,21 @@ export class Scheduler {
    * @returns a handle to cancel it
    */
   at(atUs: Microseconds, run: () => void): TimerHandle {
-    const when = Math.max(Math.round(atUs), this.clock.nowUs);
+    const entry = new Entry(run);
+    this.schedule(entry, atUs);
+    return entry;
+  }
+
+  /** Queues a task of its owner's to run at `atUs` (clamped to now when in the past). */
+  schedule(task: ScheduledTask, atUs: Microseconds): void {
+    if (task.isQueued) invariantBroken('scheduler: a task was scheduled again while still queued');
     if (this.#heap.length >= SCHEDULER_PENDING_LIMIT)
       invariantBroken(`scheduler: ${this.#heap.length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);
-    const entry = new Entry(when, this.#seq++, run);
-    this.#push(entry);
-    return entry;
+    task.atUs = Math.max(Math.round(atUs), this.clock.nowUs);
+    task.seq = this.#seq++;
+    task.isCancelled = false;
+    task.isQueued = true;
+    this.#push(task);
   }
 
   /** Runs `run` after `delayUs` microseconds. */
@@ -71,19 +86,19 @@ export class Scheduler {
       const head = this.#heap[0];
       if (head === undefined || head.atUs > endUs) break;
       this.#pop();
+      head.isQueued = false;
       if (head.isCancelled) continue;
       this.clock.advanceTo(head.atUs);
-      this.#executed++;
       head.run();
     }
     this.clock.advanceTo(endUs);
   }
 
-  #less(a: Entry, b: Entry): boolean {
+  #less(a: ScheduledTask, b: ScheduledTask): boolean {
     return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
   }
 
-  #push(entry: Entry): void {
+  #push(entry: ScheduledTask): void {
     const heap = this.#heap;
     heap.push(entry);
     let index = heap.length - 1;

@@ -1,6 +1,14 @@
 import {assert} from './assert.js';
 import type {MemoryView} from './memory-view.js';
-import {DESCRIPTOR_SIZE, splitRingLayout, vringNeedEvent, type SplitRingLayout} from './split-ring-layout.js';
+import {
+  DESCRIPTOR_SIZE,
+  putDescriptor,
+  splitRingAddresses,
+  splitRingLayout,
+  vringNeedEvent,
+  type SplitRingAddresses,
+  type SplitRingLayout,
+} from './split-ring-layout.js';
 import {DescriptorFlag} from './virtio.js';
 
 /** One buffer of a request, by the address the device will use (a DMA address). */
@@ -24,6 +32,8 @@ export interface SplitVirtqueueDriverOptions {
   /** Guest-physical base of the queue memory (descriptor table, then avail, then used). */
   readonly baseGpa: number;
   readonly queueSize: number;
+  /** Alignment of the used ring: the `vring_align` the transport passes (SMP_CACHE_BYTES on pseries). */
+  readonly usedRingAlign: number;
   readonly hasEventIdx: boolean;
   /** Present when INDIRECT_DESC was negotiated: allocates a table for one chain. */
   readonly allocateIndirect?: ((bytes: number) => IndirectTable | undefined) | undefined;
@@ -32,6 +42,11 @@ export interface SplitVirtqueueDriverOptions {
 export interface UsedBuffer<Token> {
   readonly token: Token;
   readonly len: number;
+}
+
+interface MutableUsedBuffer<Token> {
+  token: Token | undefined;
+  len: number;
 }
 
 const VRING_USED_F_NO_NOTIFY = 1;
@@ -46,6 +61,8 @@ export class SplitVirtqueueDriver<Token> {
   readonly layout: SplitRingLayout;
   readonly #view: MemoryView;
   readonly #base: number;
+  readonly #avail: number;
+  readonly #used: number;
   readonly #hasEventIdx: boolean;
   readonly #allocateIndirect: SplitVirtqueueDriverOptions['allocateIndirect'];
   readonly #nextFree: Uint16Array;
@@ -58,11 +75,14 @@ export class SplitVirtqueueDriver<Token> {
   #availIdxAtLastKick = 0;
   #lastUsedIdx = 0;
   #inFlight = 0;
+  readonly #usedBuffer: MutableUsedBuffer<Token> = {token: undefined, len: 0};
 
   constructor(options: SplitVirtqueueDriverOptions) {
-    this.layout = splitRingLayout(options.queueSize);
+    this.layout = splitRingLayout(options.queueSize, options.usedRingAlign);
     this.#view = options.view;
     this.#base = options.baseGpa;
+    this.#avail = options.baseGpa + this.layout.availOffset;
+    this.#used = options.baseGpa + this.layout.usedOffset;
     this.#hasEventIdx = options.hasEventIdx;
     this.#allocateIndirect = options.allocateIndirect;
     const size = options.queueSize;
@@ -77,6 +97,11 @@ export class SplitVirtqueueDriver<Token> {
 
   get queueSize(): number {
     return this.layout.queueSize;
+  }
+
+  /** The three addresses of this queue in the driver's (CPU) address space. */
+  get addresses(): SplitRingAddresses {
+    return splitRingAddresses(this.#base, this.layout);
   }
 
   get numFree(): number {
@@ -136,7 +161,7 @@ export class SplitVirtqueueDriver<Token> {
     this.#tokens[head] = token;
     this.#indirect[head] = indirect;
     this.#inFlight++;
-    const availRing = this.#base + this.layout.availOffset;
+    const availRing = this.#avail;
     this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
     this.#availIdx = (this.#availIdx + 1) & 0xffff;
     this.#view.writeU16(availRing + 2, this.#availIdx);
@@ -156,7 +181,7 @@ export class SplitVirtqueueDriver<Token> {
     this.#tokens[head] = token;
     this.#inFlight++;
     this.#writeDescriptor(head, addr, 16, DescriptorFlag.next, head);
-    const availRing = this.#base + this.layout.availOffset;
+    const availRing = this.#avail;
     this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
     this.#availIdx = (this.#availIdx + 1) & 0xffff;
     this.#view.writeU16(availRing + 2, this.#availIdx);
@@ -169,7 +194,7 @@ export class SplitVirtqueueDriver<Token> {
     const current = this.#availIdx;
     this.#availIdxAtLastKick = current;
     if (old === current) return false;
-    const used = this.#base + this.layout.usedOffset;
+    const used = this.#used;
     if (this.#hasEventIdx) {
       const availEvent = this.#view.readU16(used + 4 + 8 * this.queueSize);
       return vringNeedEvent(availEvent, current, old);
@@ -179,10 +204,11 @@ export class SplitVirtqueueDriver<Token> {
 
   /**
    * `virtqueue_get_buf()`: takes the next used buffer, frees its descriptors.
-   * @returns the buffer, undefined when none is pending, or an error text for a device that broke the ring
+   * @returns the buffer (one object, valid until the next call), undefined when none is pending,
+   *   or an error text for a device that broke the ring
    */
   getBuf(): UsedBuffer<Token> | undefined | string {
-    const used = this.#base + this.layout.usedOffset;
+    const used = this.#used;
     const usedIdx = this.#view.readU16(used + 2);
     if (usedIdx === this.#lastUsedIdx) return undefined;
     const slot = this.#lastUsedIdx % this.queueSize;
@@ -193,9 +219,11 @@ export class SplitVirtqueueDriver<Token> {
     if (token === undefined) return `id ${id} is not a head!`;
     this.#detach(id);
     this.#lastUsedIdx = (this.#lastUsedIdx + 1) & 0xffff;
-    if (this.#hasEventIdx)
-      this.#view.writeU16(this.#base + this.layout.availOffset + 4 + 2 * this.queueSize, this.#lastUsedIdx);
-    return {token, len};
+    if (this.#hasEventIdx) this.#view.writeU16(this.#avail + 4 + 2 * this.queueSize, this.#lastUsedIdx);
+    const buffer = this.#usedBuffer;
+    buffer.token = token;
+    buffer.len = len;
+    return buffer as UsedBuffer<Token>;
   }
 
   /** Takes back every request the device has not returned (`virtqueue_detach_unused_buf` at reset). */
@@ -235,6 +263,11 @@ export class SplitVirtqueueDriver<Token> {
 
   #writeDescriptorAt(gpa: number, addr: number, len: number, flags: number, next: number): void {
     const view = this.#view;
+    const frame = view.bytesAt(gpa, DESCRIPTOR_SIZE, true);
+    if (frame) {
+      putDescriptor(frame, view.bytesOffset, addr, len, flags, next);
+      return;
+    }
     view.writeU64(gpa, addr);
     view.writeU32(gpa + 8, len);
     view.writeU16(gpa + 12, flags);

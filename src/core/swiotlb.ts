@@ -1,62 +1,37 @@
 import {assert, invariantBroken} from './assert.js';
 import type {MemoryView} from './memory-view.js';
+import {
+  DMA_MAPPING_ERROR,
+  IO_TLB_MAX_MAPPING,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SHIFT,
+  IO_TLB_SIZE,
+  type DmaDirection,
+  type SwiotlbDevice,
+  type SwiotlbGeometry,
+} from './swiotlb-geometry.js';
+import {alignOffset, INVALID_ORIG, nrSlots, SlotTable} from './swiotlb-slots.js';
 
-/** kernel/dma/swiotlb.c and include/linux/swiotlb.h constants. */
-export const IO_TLB_SHIFT = 11;
-export const IO_TLB_SIZE = 1 << IO_TLB_SHIFT;
-export const IO_TLB_SEGSIZE = 128;
-export const IO_TLB_DEFAULT_NSLABS = (64 * 1024 * 1024) >> IO_TLB_SHIFT;
-/** The largest mapping one segment can hold: 256 KiB. */
-export const IO_TLB_MAX_MAPPING = IO_TLB_SEGSIZE * IO_TLB_SIZE;
-/** DMA_MAPPING_ERROR as a value map() returns. */
-export const DMA_MAPPING_ERROR = -1;
-
-export type DmaDirection = 'to-device' | 'from-device' | 'bidirectional';
-
-/** What the pool needs to know of the device mapping a buffer. */
-export interface SwiotlbDevice {
-  /** Small integer naming the device, for per-device slot counts. */
-  readonly index: number;
-  /** `dma_get_min_align_mask()`: low address bits the bounce buffer must preserve. */
-  readonly minAlignMask: number;
-}
-
-export interface SwiotlbGeometry {
-  readonly nslabs: number;
-  readonly nareas: number;
-}
-
-/**
- * The pool size and area count the kernel ends up with for `swiotlb=<nslabs>[,<nareas>]` on a
- * guest with `vcpus` CPUs: nslabs aligned to a segment, areas a power of two (default: the CPU
- * count), nslabs rounded up to a power of two when areas are in use (`round_up_default_nslabs`),
- * and areas capped so each holds at least one segment (`limit_nareas`).
- */
-export function swiotlbGeometry(
-  requestedNslabs: number,
-  requestedNareas: number,
-  vcpus: number,
-): SwiotlbGeometry {
-  let nslabs = Math.ceil(Math.max(requestedNslabs, 1) / IO_TLB_SEGSIZE) * IO_TLB_SEGSIZE;
-  const nareas = roundUpPowerOfTwo(Math.max(requestedNareas > 0 ? requestedNareas : vcpus, 1));
-  if (nslabs < IO_TLB_SEGSIZE * nareas) nslabs = IO_TLB_SEGSIZE * nareas;
-  else nslabs = roundUpPowerOfTwo(nslabs);
-  const limitedAreas = nslabs < nareas * IO_TLB_SEGSIZE ? nslabs / IO_TLB_SEGSIZE : nareas;
-  return {nslabs, nareas: limitedAreas};
-}
-
-export function roundUpPowerOfTwo(value: number): number {
-  let power = 1;
-  while (power < value) power *= 2;
-  return power;
-}
+export {
+  DMA_MAPPING_ERROR,
+  IO_TLB_DEFAULT_NSLABS,
+  IO_TLB_MAX_MAPPING,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SHIFT,
+  IO_TLB_SIZE,
+  PCI_SEG_BOUNDARY_MASK,
+  recommendNslabs,
+  roundUpPowerOfTwo,
+  swiotlbGeometry,
+  type DmaDirection,
+  type SwiotlbDevice,
+  type SwiotlbGeometry,
+} from './swiotlb-geometry.js';
 
 /** The kernel's warning when no run of slots fits (dev_warn_ratelimited in swiotlb_tbl_map_single). */
 export function swiotlbFullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {
   return `swiotlb buffer is full (sz: ${sizeBytes} bytes), total ${totalSlots} (slots), used ${usedSlots} (slots)`;
 }
-
-const INVALID_ORIG = -1;
 
 interface Area {
   used: number;
@@ -92,7 +67,8 @@ export class SwiotlbPool {
   mapFailures = 0;
   bouncedBytesToDevice = 0;
   bouncedBytesFromDevice = 0;
-  readonly usedByDevice = new Map<number, number>();
+  /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
+  readonly #usedByDevice: number[] = [];
 
   constructor(options: SwiotlbPoolOptions) {
     assert(
@@ -111,12 +87,16 @@ export class SwiotlbPool {
     this.pageSize = options.pageSize;
     this.#view = options.view;
     this.#slots = new SlotTable(this.nslabs);
-    for (let i = 0; i < this.nslabs; i++) {
-      this.#slots.setList(i, IO_TLB_SEGSIZE - (i & (IO_TLB_SEGSIZE - 1)));
-      this.#slots.setOrigAddr(i, INVALID_ORIG);
-      this.#slots.setOwner(i, -1);
-    }
     this.#areas = Array.from({length: this.nareas}, () => ({used: 0, index: 0}));
+  }
+
+  /** Slots held per device, by device index (devices holding none are left out). */
+  get usedByDevice(): ReadonlyMap<number, number> {
+    const held = new Map<number, number>();
+    this.#usedByDevice.forEach((slots, device) => {
+      if (slots > 0) held.set(device, slots);
+    });
+    return held;
   }
 
   get sizeBytes(): number {
@@ -225,6 +205,11 @@ export class SwiotlbPool {
     iotlbAlignMask &= ~allocAlignMask;
     const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
     if (slotCount > this.areaNslabs - area.used) return -1;
+    // The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
+    // below it, nr_slots(tbl_dma_addr). DMA address = guest-physical (pseries: no DMA offset).
+    const boundaryMask = device.segBoundaryMask;
+    const maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
+    const poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
     const slotBase = areaIndex * this.areaNslabs;
     let index = area.index;
     for (let checked = 0; checked < this.areaNslabs;) {
@@ -238,7 +223,12 @@ export class SwiotlbPool {
         checked++;
         continue;
       }
-      if (this.#slots.list(slotIndex) >= slotCount) {
+      // torvalds/linux kernel/dma/swiotlb.c swiotlb_search_pool_area: a run crossing the segment
+      // boundary is skipped like a busy one (include/linux/iommu-helper.h iommu_is_span_boundary).
+      if (
+        this.#slots.list(slotIndex) >= slotCount &&
+        (maxSlots === 0 || ((poolShiftSlots + slotIndex) % maxSlots) + slotCount <= maxSlots)
+      ) {
         this.#allocate(device, slotIndex, slotCount, allocSize, offset);
         area.index = this.#wrapAreaIndex(index + slotCount);
         area.used += slotCount;
@@ -257,23 +247,12 @@ export class SwiotlbPool {
     allocSize: number,
     offset: number,
   ): void {
-    for (let i = slotIndex; i < slotIndex + slotCount; i++) {
-      this.#slots.setList(i, 0);
-      this.#slots.setAllocSize(i, allocSize - (offset + (i - slotIndex) * IO_TLB_SIZE));
-    }
-    let count = 0;
-    for (
-      let i = slotIndex - 1;
-      i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && this.#slots.list(i) !== 0;
-      i--
-    ) {
-      this.#slots.setList(i, ++count);
-    }
+    this.#slots.take(slotIndex, slotCount, allocSize - offset);
     this.#slots.setOwner(slotIndex, device.index);
     this.#used += slotCount;
     if (this.#used > this.#hiwater) this.#hiwater = this.#used;
     if (this.#used > this.#windowPeak) this.#windowPeak = this.#used;
-    this.usedByDevice.set(device.index, (this.usedByDevice.get(device.index) ?? 0) + slotCount);
+    this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
   /** `swiotlb_release_slots()`: returns slots and merges free runs within the segment. */
@@ -281,32 +260,16 @@ export class SwiotlbPool {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;
     index -= this.#slots.padSlots(index);
-    if (!(index >= 0 && index < this.nslabs && this.#slots.list(index) === 0))
+    if (!(index >= 0 && index < this.nslabs && this.#slots.isUsed(index)))
       invariantBroken(`swiotlb: unmap of ${tlbAddr.toString(16)} which is not mapped`);
     const slotCount = nrSlots(this.#slots.allocSize(index) + offset);
     const area = this.#areas[Math.floor(index / this.areaNslabs)]!;
-    const segmentEnd = (Math.floor(index / IO_TLB_SEGSIZE) + 1) * IO_TLB_SEGSIZE;
-    let count = index + slotCount < segmentEnd ? this.#slots.list(index + slotCount) : 0;
-    for (let i = index + slotCount - 1; i >= index; i--) {
-      this.#slots.setList(i, ++count);
-      this.#slots.setOrigAddr(i, INVALID_ORIG);
-      this.#slots.setAllocSize(i, 0);
-      this.#slots.setPadSlots(i, 0);
-    }
-    for (
-      let i = index - 1;
-      i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) !== IO_TLB_SEGSIZE - 1 && this.#slots.list(i) !== 0;
-      i--
-    ) {
-      this.#slots.setList(i, ++count);
-    }
+    this.#slots.giveBack(index, slotCount);
     const owner = this.#slots.owner(index);
     this.#slots.setOwner(index, -1);
     area.used -= slotCount;
     this.#used -= slotCount;
-    const ownerUsed = (this.usedByDevice.get(owner) ?? 0) - slotCount;
-    if (ownerUsed > 0) this.usedByDevice.set(owner, ownerUsed);
-    else this.usedByDevice.delete(owner);
+    this.#usedByDevice[owner] = (this.#usedByDevice[owner] ?? 0) - slotCount;
   }
 
   /** `swiotlb_bounce()`: copies between the original buffer and its bounce slots. */
@@ -336,80 +299,4 @@ export class SwiotlbPool {
   #wrapAreaIndex(index: number): number {
     return index >= this.areaNslabs ? 0 : index;
   }
-}
-
-/**
- * `struct io_tlb_slot` for every slot, laid out as the kernel does: one 16-byte record per slot
- * (orig_addr, alloc_size, list, pad_slots, and the owning device) in one buffer. Touching a slot
- * touches one cache line rather than one per field, which is what keeps a 1 GiB pool's scattered
- * slots about as cheap as a 64 MiB pool's (walks of `list[]` across a segment cost a little more).
- */
-class SlotTable {
-  readonly #orig: Float64Array;
-  readonly #allocSize: Uint32Array;
-  readonly #bytes: Uint8Array;
-  readonly #owner: Int16Array;
-
-  constructor(count: number) {
-    const records = new ArrayBuffer(count * 16);
-    this.#orig = new Float64Array(records);
-    this.#allocSize = new Uint32Array(records);
-    this.#bytes = new Uint8Array(records);
-    this.#owner = new Int16Array(records);
-  }
-
-  origAddr(i: number): number {
-    return this.#orig[i * 2]!;
-  }
-  setOrigAddr(i: number, value: number): void {
-    this.#orig[i * 2] = value;
-  }
-  allocSize(i: number): number {
-    return this.#allocSize[i * 4 + 2]!;
-  }
-  setAllocSize(i: number, value: number): void {
-    this.#allocSize[i * 4 + 2] = value;
-  }
-  list(i: number): number {
-    return this.#bytes[i * 16 + 12]!;
-  }
-  setList(i: number, value: number): void {
-    this.#bytes[i * 16 + 12] = value;
-  }
-  padSlots(i: number): number {
-    return this.#bytes[i * 16 + 13]!;
-  }
-  setPadSlots(i: number, value: number): void {
-    this.#bytes[i * 16 + 13] = value;
-  }
-  owner(i: number): number {
-    return this.#owner[i * 8 + 7]!;
-  }
-  setOwner(i: number, value: number): void {
-    this.#owner[i * 8 + 7] = value;
-  }
-}
-
-function nrSlots(bytes: number): number {
-  return Math.ceil(bytes / IO_TLB_SIZE);
-}
-
-/** `swiotlb_align_offset()`: padding needed so min_align_mask bits of the address survive. */
-function alignOffset(minAlignMask: number, allocAlignMask: number, addr: number): number {
-  return addr & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
-}
-
-/**
- * Sizing advice from what was observed: half again the high-water mark, at least double the pool
- * when maps failed, as the kernel would take it (a power of two of whole segments).
- */
-export function recommendNslabs(stats: {
-  nslabs: number;
-  nareas: number;
-  hiwater: number;
-  mapFailures: number;
-}): number {
-  const wanted =
-    stats.mapFailures > 0 ? Math.max(stats.nslabs * 2, stats.hiwater * 2) : Math.ceil(stats.hiwater * 1.5);
-  return swiotlbGeometry(Math.max(wanted, IO_TLB_SEGSIZE), stats.nareas, stats.nareas).nslabs;
 }

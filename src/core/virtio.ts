@@ -55,6 +55,24 @@ export function withoutFeature(features: FeatureSet, bit: number): FeatureSet {
   return features & ~(1n << BigInt(bit));
 }
 
+/**
+ * Transport bits every device model offers besides its own (QEMU's virtio-pci defaults for a
+ * modern device); ACCESS_PLATFORM is added only for `iommu_platform=on`.
+ */
+export const DEVICE_TRANSPORT_FEATURES: FeatureSet = featureSet(
+  VirtioFeature.version1,
+  VirtioFeature.eventIdx,
+  VirtioFeature.indirectDesc,
+);
+
+/** Transport bits the guest's virtio core keeps whatever the driver (`vring_transport_features`). */
+export const DRIVER_TRANSPORT_FEATURES: FeatureSet = featureSet(
+  VirtioFeature.version1,
+  VirtioFeature.eventIdx,
+  VirtioFeature.indirectDesc,
+  VirtioFeature.accessPlatform,
+);
+
 /** Names of the transport features in a set, for people. */
 export function transportFeatureNames(features: FeatureSet): string[] {
   const names: string[] = [];

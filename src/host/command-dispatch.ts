@@ -1,41 +1,64 @@
+import {invariantBroken} from '../core/assert.js';
+import {decideBalloon} from './balloon-policy.js';
+import type {Cluster} from './cluster.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
-import type {CommandResult} from './guest.js';
+import type {DmaPolicy, WorkloadConfig} from './config/world-schema.js';
 import {exhaustSecureMemory, exhaustSwiotlb, injectMalformedChain} from './faults.js';
-import type {World} from './world.js';
+import type {CheckedResult, Guest} from './guest.js';
+import type {LifecycleCommand} from './lifecycle/lifecycle.js';
+import type {MigrationService} from './migration/migration-service.js';
+import type {MigrationParams} from './migration/migration-params.js';
+
+/** What a scenario step needs of the world (a `World` is one). */
+export interface StepTarget {
+  command(vm: string, command: GuestCommand, label?: string): CheckedResult;
+  check(vm: string, command: CheckableCommand): CheckedResult;
+  runOnGuest(vm: string, label: string, run: (guest: Guest) => CheckedResult): CheckedResult;
+  crash(vm: string): CheckedResult;
+  setLinkDown(a: string, b: string, isDown: boolean): CheckedResult;
+  injectKeyExchangeFault(vm: string): CheckedResult;
+}
+
+type CommandStep = Exclude<ScenarioStep, {do: 'fault'}>;
 
 /** Runs one scenario step (or the same command from the dashboard) against the world. */
-export function runStep(world: World, step: ScenarioStep): CommandResult {
+export function runStep(world: StepTarget, step: ScenarioStep): CheckedResult {
+  if (step.do === 'fault') return runFault(world, step);
+  const command = commandOf(step);
+  return world.command(step.vm, command, command.do === 'migrate' ? `migrate to ${command.to}` : command.do);
+}
+
+/** What running `step` would answer now, without running it (faults are always tried: ok). */
+export function checkStep(world: StepTarget, step: ScenarioStep): CheckedResult {
+  if (step.do === 'fault') return {ok: true};
+  return world.check(step.vm, commandOf(step));
+}
+
+/** A scenario step's command in the host's words. */
+export function commandOf(step: CommandStep): GuestCommand {
   switch (step.do) {
-    case 'pause':
-      return world.pause(step.vm);
-    case 'resume':
-      return world.resume(step.vm);
-    case 'reboot':
-      return world.reboot(step.vm);
-    case 'secure':
-      return world.secure(step.vm);
-    case 'unsecure':
-      return world.unsecure(step.vm);
     case 'balloon':
-      return world.balloon(step.vm, step.target, step.force);
+      return {do: 'balloon', targetBytes: step.target, isForced: step.force};
     case 'policy':
-      return world.setPolicy(step.vm, step.policy);
+      return {do: 'policy', policy: step.policy};
     case 'workload':
-      return world.setWorkload(step.vm, {profile: step.workload});
+      return {do: 'workload', workload: {profile: step.workload}};
     case 'migrate':
-      return world.migrate(step.vm, step.to, {
-        ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
-        ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
-        ...(step.autoConverge !== undefined && {autoConverge: step.autoConverge}),
-      });
-    case 'migrate-cancel':
-      return world.migrateCancel(step.vm);
-    case 'fault':
-      return runFault(world, step);
+      return {
+        do: 'migrate',
+        to: step.to,
+        params: {
+          ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
+          ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
+          ...(step.autoConverge !== undefined && {autoConverge: step.autoConverge}),
+        },
+      };
+    default:
+      return {do: step.do};
   }
 }
 
-function runFault(world: World, step: Extract<ScenarioStep, {do: 'fault'}>): CommandResult {
+function runFault(world: StepTarget, step: Extract<ScenarioStep, {do: 'fault'}>): CheckedResult {
   if (step.kind === 'link-down' || step.kind === 'link-up') {
     const [a, b] = step.hosts ?? ['', ''];
     return world.setLinkDown(a, b, step.kind === 'link-down');
@@ -53,4 +76,79 @@ function runFault(world: World, step: Extract<ScenarioStep, {do: 'fault'}>): Com
     case 'swiotlb-exhaustion':
       return world.runOnGuest(vm, 'fault swiotlb-exhaustion', exhaustSwiotlb);
   }
+}
+
+// ---- deciding and carrying out a guest command ----
+
+/** A management command on one guest, from a key, a scenario step, QMP or a dry run. */
+export type GuestCommand =
+  | {readonly do: 'pause' | 'resume' | 'reboot' | 'secure' | 'unsecure' | 'migrate-cancel'}
+  | {readonly do: 'balloon'; readonly targetBytes: number; readonly isForced: boolean}
+  | {readonly do: 'policy'; readonly policy: DmaPolicy}
+  | {readonly do: 'workload'; readonly workload: WorkloadConfig}
+  | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>}
+  | {readonly do: 'migrate-set-parameters'; readonly params: Partial<MigrationParams>}
+  | {readonly do: 'power-off'; readonly isGraceful: boolean};
+
+/** A dry run may also ask about a migration whose destination is still to be chosen: the guest's part. */
+export type CheckableCommand = GuestCommand | {readonly do: 'migrate'; readonly to: null};
+
+/** What a command needs besides the guest. */
+export interface CommandParts {
+  readonly cluster: Cluster;
+  readonly migrations: MigrationService;
+}
+
+/**
+ * Decides a command and, unless `isDryRun`, carries it out. The guest's lifecycle answers first
+ * (its one transition function); balloon and migration then ask their own policy (the balloon
+ * policy, the migration blockers). A dry run gives the same answer and changes nothing.
+ */
+export function runGuestCommand(
+  parts: CommandParts,
+  guest: Guest,
+  command: CheckableCommand,
+  isDryRun: boolean,
+): CheckedResult {
+  const lifecycle = (event: LifecycleCommand): CheckedResult =>
+    isDryRun ? guest.check(event) : guest.dispatch(event);
+  switch (command.do) {
+    case 'pause':
+    case 'resume':
+    case 'reboot':
+    case 'secure':
+    case 'unsecure':
+      return lifecycle({type: command.do});
+    case 'policy':
+      return lifecycle({type: 'set-policy', policy: command.policy});
+    case 'workload':
+      return lifecycle({type: 'set-workload', workload: command.workload});
+    case 'balloon':
+      return balloon(guest, command.targetBytes, command.isForced, isDryRun);
+    case 'migrate': {
+      if (command.to === null) {
+        if (!isDryRun) invariantBroken(`guest ${guest.name}: a migration run without a destination`);
+        return guest.check({type: 'migrate'});
+      }
+      const destination = parts.cluster.hosts.get(command.to);
+      if (!destination) return {ok: false, code: 'no-such-host', reason: `no host named "${command.to}"`};
+      const accepted = guest.check({type: 'migrate'});
+      if (!accepted.ok) return accepted;
+      return parts.migrations.start(guest, destination, command.params, isDryRun);
+    }
+    case 'migrate-cancel':
+      return parts.migrations.cancel(guest.name, isDryRun);
+    case 'migrate-set-parameters':
+      return parts.migrations.setParams(guest.name, command.params, isDryRun);
+    case 'power-off':
+      return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
+  }
+}
+
+function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun: boolean): CheckedResult {
+  const accepted = guest.check({type: 'balloon'});
+  if (!accepted.ok) return accepted;
+  const decision = decideBalloon(guest, targetBytes, isForced);
+  if (decision.result.ok && !isDryRun) decision.backend?.setTarget(decision.targetPages);
+  return decision.result;
 }

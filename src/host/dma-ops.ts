@@ -1,6 +1,14 @@
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import type {RangeAllocator} from '../core/range-allocator.js';
-import {DMA_MAPPING_ERROR, type DmaDirection, type SwiotlbDevice, type SwiotlbPool} from '../core/swiotlb.js';
+import {
+  DMA_MAPPING_ERROR,
+  IO_TLB_SEGSIZE,
+  IO_TLB_SIZE,
+  recommendNslabs,
+  type DmaDirection,
+  type SwiotlbDevice,
+  type SwiotlbPool,
+} from '../core/swiotlb.js';
 
 /** Coherent memory for rings: the CPU address and the address the device uses. */
 export interface CoherentBuffer {
@@ -59,5 +67,40 @@ export function createDmaOps(options: DmaOpsOptions): DmaOps {
       sharing?.unshare(buffer.cpuGpa / GUEST_PAGE_SIZE, buffer.bytes / GUEST_PAGE_SIZE);
       heap.free(buffer.cpuGpa);
     },
+  };
+}
+
+/** Why a bounce-buffer mapping cannot fit, beyond the pool being busy right now. */
+export type MapFailureCode = 'larger-than-segment' | 'no-free-run';
+
+/**
+ * Says why a failed swiotlb mapping will not fit when the cause is the pool's size or geometry,
+ * not its being busy: a run of slots never crosses a segment (IO_TLB_SEGSIZE) or an area, so a
+ * mapping larger than that can never be mapped; and one that needs most of a segment fits only
+ * where that much is free together, which the buffers other devices keep mapped (posted rx
+ * buffers) can prevent for good. Linux says only "swiotlb buffer is full" for all of these
+ * (`swiotlb_tbl_map_single`), even with most slots free.
+ * @param deviceIndex the device that failed to map: slots it holds itself will come back
+ * @returns undefined when the pool simply had too few free slots
+ */
+export function explainMapFailure(
+  pool: SwiotlbPool,
+  deviceIndex: number,
+  sizeBytes: number,
+): {readonly code: MapFailureCode; readonly message: string} | undefined {
+  const slotsNeeded = Math.ceil(sizeBytes / IO_TLB_SIZE);
+  const longestRun = Math.min(IO_TLB_SEGSIZE, pool.areaNslabs);
+  if (slotsNeeded > longestRun)
+    return {
+      code: 'larger-than-segment',
+      message: `a ${sizeBytes}-byte mapping needs ${slotsNeeded} contiguous swiotlb slots, more than one ${longestRun}-slot segment holds: it can never be mapped, so such requests fail`,
+    };
+  const freeSlots = pool.nslabs - pool.used;
+  const heldByOthers = pool.used - (pool.usedByDevice.get(deviceIndex) ?? 0);
+  if (freeSlots < slotsNeeded && pool.nslabs - heldByOthers >= slotsNeeded) return undefined;
+  const advice = recommendNslabs(pool);
+  return {
+    code: 'no-free-run',
+    message: `a ${sizeBytes}-byte mapping needs ${slotsNeeded} contiguous free slots inside one ${IO_TLB_SEGSIZE}-slot segment; ${freeSlots} of ${pool.nslabs} slots are free (${heldByOthers} held by other devices) and no segment has ${slotsNeeded} free together: the pool is too small for mappings this large beside what other devices keep mapped; boot with swiotlb=${advice} (${(advice * IO_TLB_SIZE) / 1024} KiB)`,
   };
 }

@@ -1,22 +1,35 @@
 import {hasFeature, VirtioFeature, type FeatureSet} from '../core/virtio.js';
-import type {DeviceType, DmaPolicy} from './config/world-schema.js';
+import type {DmaPolicy} from './config/world-schema.js';
 
 export type DmaMode = 'direct' | 'dma-api' | 'refused';
+
+/** Which of `virtio_features_ok`'s restricted-memory-access checks refused a device. */
+export type DmaRefusalCode = 'missing-version-1' | 'missing-access-platform';
+
+/** The kernel's words for each refusal (drivers/virtio/virtio.c `virtio_features_ok`, dev_warn). */
+export const DMA_REFUSAL_MESSAGES: Readonly<Record<DmaRefusalCode, string>> = {
+  'missing-version-1': 'device must provide VIRTIO_F_VERSION_1',
+  'missing-access-platform': 'device must provide VIRTIO_F_ACCESS_PLATFORM',
+};
+
+export const ACCESS_PLATFORM_REFUSAL = DMA_REFUSAL_MESSAGES['missing-access-platform'];
+
+export interface DmaRefusal {
+  readonly code: DmaRefusalCode;
+  readonly message: string;
+}
 
 export interface DmaDecision {
   readonly mode: DmaMode;
   /** Buffers go through swiotlb bounce buffers. */
   readonly bounces: boolean;
-  /** Why a device was refused at probe, in the kernel's words. */
-  readonly refusal?: string;
+  /** Why a device was refused at probe: which check, in the kernel's words. */
+  readonly refusal?: DmaRefusal;
 }
-
-export const ACCESS_PLATFORM_REFUSAL = 'device must provide VIRTIO_F_ACCESS_PLATFORM';
 
 export interface DmaDecisionInput {
   readonly policy: DmaPolicy;
   readonly isSecure: boolean;
-  readonly deviceType: DeviceType;
   /** Features left after the driver's validate step (the balloon clears ACCESS_PLATFORM). */
   readonly negotiated: FeatureSet;
   /** `swiotlb=force` on the kernel command line. */
@@ -27,8 +40,8 @@ export interface DmaDecisionInput {
  * How a guest kernel drives a device's memory, decided at probe (DESIGN §2.4):
  * - legacy (Linux ≤ 4.x): the DMA API only when ACCESS_PLATFORM was negotiated (`vring_use_dma_api`);
  * - force-dma-api (the 2018 RFC): in a secure guest, always the DMA API;
- * - restricted (mainline, `virtio_features_ok`): in a secure guest a device without VERSION_1 and
- *   ACCESS_PLATFORM is refused.
+ * - restricted (mainline, `virtio_features_ok`): in a secure guest a device without VERSION_1, then
+ *   one without ACCESS_PLATFORM, is refused, each with the kernel's own message.
  * In a secure guest the DMA API bounces everything through swiotlb (pseries sets SWIOTLB_FORCE);
  * in a normal guest only `swiotlb=force` makes DMA-API devices bounce.
  */
@@ -44,9 +57,12 @@ export function decideDma(input: DmaDecisionInput): DmaDecision {
     case 'force-dma-api':
       return {mode: 'dma-api', bounces: true};
     case 'restricted':
-      if (!hasAccessPlatform || !hasFeature(input.negotiated, VirtioFeature.version1)) {
-        return {mode: 'refused', bounces: false, refusal: ACCESS_PLATFORM_REFUSAL};
-      }
+      if (!hasFeature(input.negotiated, VirtioFeature.version1)) return refused('missing-version-1');
+      if (!hasAccessPlatform) return refused('missing-access-platform');
       return {mode: 'dma-api', bounces: true};
   }
+}
+
+function refused(code: DmaRefusalCode): DmaDecision {
+  return {mode: 'refused', bounces: false, refusal: {code, message: DMA_REFUSAL_MESSAGES[code]}};
 }

@@ -25,7 +25,11 @@ export function readPath(root: unknown, path: string): unknown {
         (item: Record<string, unknown>) => item.type === part || item.id === part || item.name === part,
       );
     } else {
-      value = (value as Record<string, unknown>)[part];
+      // Own fields only: `constructor.name` must not find "Object" on every snapshot.
+      value =
+        typeof value === 'object' && Object.hasOwn(value, part)
+          ? (value as Record<string, unknown>)[part]
+          : undefined;
     }
   }
   return value;

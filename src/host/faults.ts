@@ -1,6 +1,6 @@
 import {DMA_MAPPING_ERROR, IO_TLB_SIZE} from '../core/swiotlb.js';
 import {formatSize} from '../core/units.js';
-import type {Guest, CommandResult} from './guest.js';
+import type {CheckedResult, Guest} from './guest.js';
 
 /** How long an injected swiotlb leak holds the pool before giving it back. */
 export const SWIOTLB_LEAK_HOLD_US = 5_000_000;
@@ -10,17 +10,19 @@ const LEAK_DEVICE = {index: 999, minAlignMask: 0};
  * Fills the guest's bounce pool as a leaking driver would, for a while: every map fails with
  * "swiotlb buffer is full", drivers retry, and I/O resumes when the leak is released.
  */
-export function exhaustSwiotlb(guest: Guest): CommandResult {
+export function exhaustSwiotlb(guest: Guest): CheckedResult {
   const pool = guest.kernel?.swiotlb;
   const kernel = guest.kernel;
   if (!pool || !kernel)
     return {
       ok: false,
+      code: 'fault-not-applicable',
       reason: `${guest.name} has no swiotlb pool (it is neither secure nor booted with swiotlb=force)`,
     };
   const held: number[] = [];
   const scratch = kernel.heap.allocate(IO_TLB_SIZE);
-  if (scratch === undefined) return {ok: false, reason: `${guest.name}: kernel heap exhausted`};
+  if (scratch === undefined)
+    return {ok: false, code: 'fault-not-applicable', reason: `${guest.name}: kernel heap exhausted`};
   // One-slot mappings always fit while a slot is free, so this takes every free slot without a failed map.
   while (pool.used < pool.nslabs) {
     const address = pool.map(LEAK_DEVICE, scratch, IO_TLB_SIZE, held.length);
@@ -43,26 +45,36 @@ export function exhaustSwiotlb(guest: Guest): CommandResult {
 }
 
 /** A guest driver bug: a descriptor chain that loops back on itself, kicked to the device. */
-export function injectMalformedChain(guest: Guest): CommandResult {
+export function injectMalformedChain(guest: Guest): CheckedResult {
   const driver = guest.kernel?.allDrivers().find((candidate) => candidate.isReady && !candidate.isBroken);
-  if (!driver) return {ok: false, reason: `${guest.name} has no working virtio device to break`};
+  if (!driver)
+    return {
+      ok: false,
+      code: 'fault-not-applicable',
+      reason: `${guest.name} has no working virtio device to break`,
+    };
   if (!driver.injectLoopedChain())
-    return {ok: false, reason: `${guest.name}: ${driver.backend.name} has no free descriptor`};
+    return {
+      ok: false,
+      code: 'fault-not-applicable',
+      reason: `${guest.name}: ${driver.deviceName} has no free descriptor`,
+    };
   guest.context.emit(
     guest.name,
     'fault',
     'warning',
-    `${driver.driverName} ${driver.backend.name}: guest driver queued a looped descriptor chain`,
+    `${driver.driverName} ${driver.deviceName}: guest driver queued a looped descriptor chain`,
   );
   return {ok: true};
 }
 
 /** Another tenant takes all the free secure memory of the guest's host. */
-export function exhaustSecureMemory(guest: Guest): CommandResult {
+export function exhaustSecureMemory(guest: Guest): CheckedResult {
   const ultravisor = guest.host.ultravisor;
-  if (!ultravisor) return {ok: false, reason: `${guest.host.name} has no ultravisor`};
+  if (!ultravisor)
+    return {ok: false, code: 'fault-not-applicable', reason: `${guest.host.name} has no ultravisor`};
   const taken = ultravisor.secureFreeBytes;
-  ultravisor.reserve(taken);
+  ultravisor.reserve({kind: 'other-tenant'}, taken);
   guest.context.emit(
     null,
     'fault',

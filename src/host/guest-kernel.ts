@@ -7,16 +7,18 @@ import {formatSize} from '../core/units.js';
 import type {DmaPolicy} from './config/world-schema.js';
 import type {PageSharing} from './dma-ops.js';
 import type {GuestLayout} from './guest-layout.js';
+import type {TimerHandle} from '../core/scheduler.js';
+import type {GuestCheckers} from './checkers/guest-checkers.js';
+import {explainMapFailure} from './dma-ops.js';
 import type {SimContext} from './sim-context.js';
-import type {VirtioBackend} from './virtio/backend.js';
 import {BalloonDriver} from './virtio/balloon-driver.js';
 import {BlkDriver} from './virtio/blk-driver.js';
 import {ConsoleDriver} from './virtio/console-driver.js';
-import type {KernelServices} from './virtio/driver.js';
 import type {VirtioDriver} from './virtio/driver.js';
+import type {KernelServices, MappingDevice} from './virtio/kernel-services.js';
 import {NetDriver} from './virtio/net-driver.js';
 import {RngDriver} from './virtio/rng-driver.js';
-import type {DiskShadow} from './disk-shadow.js';
+import type {VirtioPciTransport} from './virtio/transport.js';
 
 export interface GuestKernelOptions {
   readonly context: SimContext;
@@ -28,9 +30,18 @@ export interface GuestKernelOptions {
   readonly isSwiotlbForced: boolean;
   readonly bootCount: number;
   readonly isFirmware: boolean;
-  readonly diskShadow: DiskShadow;
+  readonly checkers: GuestCheckers;
   /** Runs guest code on a vCPU: deferred while the VM is paused. */
   readonly runOnCpu: (work: () => void) => void;
+  /** A timer of this boot: deferred while the VM is paused, dropped when the boot ends. */
+  readonly guestTimer: (delayUs: number, work: () => void) => TimerHandle;
+  /** Whether this kernel runs secure now: read from the guest's lifecycle, not kept here. */
+  readonly isSecure: () => boolean;
+}
+
+/** What the guest's bus sees of a device: its transport. */
+export interface BusDevice {
+  readonly transport: VirtioPciTransport;
 }
 
 /** The drivers a kernel has bound, by device type. */
@@ -55,10 +66,12 @@ export class GuestKernel implements KernelServices {
   readonly isSwiotlbForced: boolean;
   readonly bootCount: number;
   readonly isFirmware: boolean;
+  readonly checkers: GuestCheckers;
   readonly drivers: BoundDrivers = {};
   readonly #options: GuestKernelOptions;
   readonly #warnLimiter = new RateLimiter();
-  isSecure = false;
+  /** Devices already told why their mappings cannot fit (said once per device and boot). */
+  readonly #explainedMapFailures = new Set<number>();
   swiotlb: SwiotlbPool | null = null;
   sharing: PageSharing | undefined;
   #cpu = 0;
@@ -73,24 +86,47 @@ export class GuestKernel implements KernelServices {
     this.isSwiotlbForced = options.isSwiotlbForced;
     this.bootCount = options.bootCount;
     this.isFirmware = options.isFirmware;
+    this.checkers = options.checkers;
   }
 
-  /** vCPUs take turns submitting I/O, which spreads mappings over swiotlb areas. */
   /** After migration the same kernel runs on the target's copy of memory. */
   rebindMemory(memory: GuestMemory): void {
     this.view.memory = memory;
+  }
+
+  /** `is_secure_guest()`: the lifecycle's fact, so the kernel and the snapshot never disagree. */
+  get isSecure(): boolean {
+    return this.#options.isSecure();
   }
 
   runOnCpu(work: () => void): void {
     this.#options.runOnCpu(work);
   }
 
+  guestTimer(delayUs: number, work: () => void): TimerHandle {
+    return this.#options.guestTimer(delayUs, work);
+  }
+
+  /** vCPUs take turns submitting I/O, which spreads mappings over swiotlb areas. */
   currentCpu(): number {
     this.#cpu = (this.#cpu + 1) % this.#options.vcpus;
     return this.#cpu;
   }
 
-  warnSwiotlbFull(device: string, sizeBytes: number): void {
+  reportMapFailure(device: MappingDevice, sizeBytes: number): boolean {
+    this.#warnSwiotlbFull(device.label, sizeBytes);
+    const pool = this.swiotlb;
+    if (!pool) return true;
+    const explanation = explainMapFailure(pool, device.index, sizeBytes);
+    if (explanation && !this.#explainedMapFailures.has(device.index)) {
+      this.#explainedMapFailures.add(device.index);
+      this.context.emit(this.vm, 'swiotlb-too-small', 'warning', `${device.label}: ${explanation.message}`);
+    }
+    return explanation?.code !== 'larger-than-segment';
+  }
+
+  /** Linux's rate-limited `dev_warn_ratelimited` from `swiotlb_tbl_map_single`. */
+  #warnSwiotlbFull(device: string, sizeBytes: number): void {
     const decision = this.#warnLimiter.check(this.context.scheduler.nowUs);
     if (decision.suppressedBefore > 0) {
       this.context.emit(
@@ -133,9 +169,9 @@ export class GuestKernel implements KernelServices {
   }
 
   /** Binds a driver to each device and probes it; refused devices stay visible with their reason. */
-  probeAll(backends: readonly VirtioBackend[]): void {
-    for (const backend of backends) {
-      const driver = this.#createDriver(backend);
+  probeAll(devices: readonly BusDevice[]): void {
+    for (const device of devices) {
+      const driver = this.#createDriver(device.transport);
       driver?.probe();
     }
   }
@@ -150,21 +186,22 @@ export class GuestKernel implements KernelServices {
     return Object.values(this.drivers) as VirtioDriver[];
   }
 
-  #createDriver(backend: VirtioBackend): VirtioDriver | undefined {
+  /** The bus matches a driver to the device ID; the driver gets the device's transport. */
+  #createDriver(transport: BusDevice['transport']): VirtioDriver | undefined {
     const layout = this.#options.layout;
-    switch (backend.type) {
+    switch (transport.deviceType) {
       case 'net':
-        return (this.drivers.net = new NetDriver(this, backend));
+        return (this.drivers.net = new NetDriver(this, transport));
       case 'blk':
-        return (this.drivers.blk = new BlkDriver(this, backend, this.#options.diskShadow));
+        return (this.drivers.blk = new BlkDriver(this, transport));
       case 'console':
-        return (this.drivers.console = new ConsoleDriver(this, backend));
+        return (this.drivers.console = new ConsoleDriver(this, transport));
       case 'rng':
-        return this.isFirmware ? undefined : (this.drivers.rng = new RngDriver(this, backend));
+        return this.isFirmware ? undefined : (this.drivers.rng = new RngDriver(this, transport));
       case 'balloon':
         return this.isFirmware
           ? undefined
-          : (this.drivers.balloon = new BalloonDriver(this, backend, {
+          : (this.drivers.balloon = new BalloonDriver(this, transport, {
               lowestPfn: layout.balloonLowestPfn,
               highestPfn: layout.balloonHighestPfn,
             }));

@@ -1,6 +1,6 @@
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import {IO_TLB_SIZE, swiotlbGeometry, type SwiotlbGeometry} from '../core/swiotlb.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 import {defaultResidentBytes, GUEST_KERNEL_HEAP_BYTES} from './config/world-references.js';
 import type {GuestConfig} from './config/world-schema.js';
 
@@ -25,6 +25,8 @@ export function guestLayout(config: GuestConfig): GuestLayout {
   const residentBytes = alignToPage(config.resident ?? defaultResidentBytes(config.memory));
   const heapStartGpa = residentBytes;
   const swiotlb = swiotlbGeometry(config.swiotlb.slabs, config.swiotlb.areas, config.vcpus);
+  // Simplified: the pool follows the heap. pseries allocates it bottom-up from memblock, page
+  // aligned (torvalds/linux arch/powerpc/mm/mem.c mem_init); `resident` moves it, across 4 GiB too.
   const swiotlbStartGpa = heapStartGpa + GUEST_KERNEL_HEAP_BYTES;
   const balloonStart = alignToPage(swiotlbStartGpa + swiotlb.nslabs * IO_TLB_SIZE);
   return {

@@ -1,12 +1,15 @@
 import {IO_TLB_SEGSIZE, type SwiotlbPool} from '../core/swiotlb.js';
 import {PageState} from '../core/guest-memory.js';
+import type {Host} from './host.js';
+import {describeHolder, type SecureHolder} from './ultravisor.js';
 import type {World} from './world.js';
 
 /**
  * DESIGN §6's checker, run after every step by tests and the soak: no swiotlb slot in two
  * mappings and `used` equal to the live mappings; no secure page left on a guest that is not
- * secure; every request finished exactly once; migration counters consistent; secure memory
- * accounted. @returns the broken rules, empty when all hold
+ * secure; every request finished exactly once; migration counters consistent; secure guests only
+ * on ultravisor hosts and every secure byte held by a live holder. @returns the broken rules,
+ * empty when all hold
  */
 export function checkInvariants(world: World): string[] {
   const problems: string[] = [];
@@ -30,10 +33,10 @@ export function checkInvariants(world: World): string[] {
     }
     for (const driver of guest.kernel?.allDrivers() ?? []) {
       if (driver.inFlight < 0)
-        problems.push(`${guest.name} ${driver.backend.name}: ${driver.inFlight} requests in flight`);
+        problems.push(`${guest.name} ${driver.deviceName}: ${driver.inFlight} requests in flight`);
       if (driver.submitted !== driver.finished + driver.inFlight) {
         problems.push(
-          `${guest.name} ${driver.backend.name}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`,
+          `${guest.name} ${driver.deviceName}: ${driver.submitted} submitted but ${driver.finished} finished and ${driver.inFlight} in flight (a request finished twice or was lost)`,
         );
       }
     }
@@ -48,6 +51,27 @@ export function checkInvariants(world: World): string[] {
         problems.push(`${guest.name}: downtime ${migration.downtimeMs} ms longer than the migration`);
     }
   }
+  problems.push(...checkSecureMemory(world));
+  return problems;
+}
+
+/**
+ * Secure guests run only on ultravisor hosts, and every secure byte an ultravisor counts is held
+ * by a live secure guest on that host, by a secure migration's reservation on its destination,
+ * or by the fault injector's other tenant.
+ */
+export function checkSecureMemory(world: World): string[] {
+  const problems: string[] = [];
+  for (const guest of world.guests.values()) {
+    const {host} = guest;
+    if ((guest.isSecure || guest.securityState === 'secure') && !host.ultravisor)
+      problems.push(`${guest.name}: secure on ${host.name}, a host without an ultravisor`);
+    const held = guest.secureHeldBytes;
+    if (guest.isSecure && held !== guest.memory.sizeBytes)
+      problems.push(
+        `${guest.name}: secure with ${held} bytes of secure memory held for ${guest.memory.sizeBytes}`,
+      );
+  }
   for (const host of world.hosts.values()) {
     const ultravisor = host.ultravisor;
     if (!ultravisor) continue;
@@ -55,14 +79,32 @@ export function checkInvariants(world: World): string[] {
       problems.push(
         `${host.name}: secure memory used ${ultravisor.secureUsedBytes} of ${ultravisor.secureMemoryBytes}`,
       );
-    let held = 0;
-    for (const guest of world.guests.values()) if (guest.host === host) held += guest.secureHeldBytes;
-    if (held > ultravisor.secureUsedBytes)
+    let counted = 0;
+    for (const {holder, bytes} of ultravisor.holdings()) {
+      counted += bytes;
+      if (!isLiveHolder(world, host, holder))
+        problems.push(
+          `${host.name}: ultravisor holds ${bytes} bytes of secure memory for ${describeHolder(holder)}, which is not a live secure guest or migration there`,
+        );
+    }
+    if (counted !== ultravisor.secureUsedBytes)
       problems.push(
-        `${host.name}: guests hold ${held} bytes of secure memory, the ultravisor counts ${ultravisor.secureUsedBytes}`,
+        `${host.name}: holders account for ${counted} secure bytes, the ultravisor counts ${ultravisor.secureUsedBytes}`,
       );
   }
   return problems;
+}
+
+function isLiveHolder(world: World, host: Host, holder: SecureHolder): boolean {
+  if (holder.kind === 'other-tenant') return true;
+  if (holder.kind === 'guest') {
+    const guest = world.guests.get(holder.vm);
+    return guest !== undefined && guest.host === host && guest.isSecure;
+  }
+  const migration = world.activeMigration(holder.vm);
+  return (
+    migration !== undefined && migration.isActive && migration.isSecure && migration.destination === host
+  );
 }
 
 /** Rebuilds every segment's free-run counters from which slots are taken, and compares counts. */

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {TimerHandle} from '../core/scheduler.js';
 import {formatSize} from '../core/units.js';
@@ -6,7 +7,7 @@ import type {PageSharing} from './dma-ops.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {Host} from './host.js';
 import type {SimContext} from './sim-context.js';
-import type {SecurityPhase} from './snapshot-types.js';
+import type {SecureStep} from './lifecycle/lifecycle.js';
 import type {EsmFailureCode, Ticket} from './ultravisor.js';
 
 /** What the ESM flow needs from the guest that runs it. */
@@ -20,12 +21,13 @@ export interface SecureTransitionTarget {
   readonly imageLoadGpa: number;
   readonly imageBytes: number;
   readonly lpid: number;
-  setPhase(phase: SecurityPhase, progress: number): void;
+  /** The transition reached `step` (progress 0..1 within it). */
+  step(step: SecureStep, progress: number): void;
   guestTimer(delayUs: number, work: () => void): TimerHandle;
   /** Page sharing through whichever ultravisor holds the guest now (it may migrate). */
   readonly sharing: PageSharing;
-  /** Records the secure memory now held for this guest, so termination gives it back. */
-  holdSecureMemory(bytes: number): void;
+  /** H_SVM_INIT_START succeeded: the ultravisor holds the guest's secure memory under its name. */
+  onSvmInitStart(): void;
   /** Probes every virtio device again, now under the secure kernel's DMA policy. */
   probeDevices(): void;
   /** The re-probe is done: the guest runs secure. */
@@ -41,7 +43,7 @@ export interface SecureTransitionTarget {
  */
 export function enterSecureMode(target: SecureTransitionTarget): void {
   const {context, name} = target;
-  target.setPhase('esm', 0);
+  target.step('esm', 0);
   context.emit(name, 'esm', 'info', 'Switching to secure mode.');
   target.guestTimer(BootTiming.esmCallUs, () => {
     const ultravisor = target.host.ultravisor;
@@ -52,7 +54,7 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
       );
       return;
     }
-    target.setPhase('verify', 0);
+    target.step('verify', 0);
     const verifyUs =
       BootTiming.verifyBaseUs + Math.ceil((target.imageBytes / BootTiming.verifyBytesPerSecond) * 1_000_000);
     target.guestTimer(verifyUs, () => {
@@ -64,14 +66,14 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
         return;
       }
       context.emit(name, 'esm', 'info', `UV_ESM: ${verdict.detail}`);
-      if (!ultravisor.reserve(target.memory.sizeBytes)) {
+      if (!ultravisor.reserve({kind: 'guest', vm: target.name}, target.memory.sizeBytes)) {
         target.onFailure(
           'U_RETRY',
           `ultravisor on ${target.host.name} has ${formatSize(ultravisor.secureFreeBytes)} of secure memory free, guest needs ${formatSize(target.memory.sizeBytes)}`,
         );
         return;
       }
-      target.holdSecureMemory(target.memory.sizeBytes);
+      target.onSvmInitStart();
       context.emit(name, 'esm', 'info', `KVM: H_SVM_INIT_START (LPID ${target.lpid})`);
       convertPages(target, ultravisor.conversionBytesPerSecond, () => finishSecureSetup(target));
     });
@@ -80,7 +82,9 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
 
 /** UV copies the guest into secure memory in steps, so a large guest visibly takes longer. */
 function convertPages(target: SecureTransitionTarget, bytesPerSecond: number, then: () => void): void {
-  const ultravisor = target.host.ultravisor!;
+  const ultravisor = target.host.ultravisor;
+  if (!ultravisor)
+    invariantBroken(`${target.name}: pages converted on ${target.host.name}, which has no ultravisor`);
   const totalPages = target.memory.pageCount;
   const pagesPerStep = Math.max(
     1,
@@ -91,25 +95,24 @@ function convertPages(target: SecureTransitionTarget, bytesPerSecond: number, th
     const count = Math.min(pagesPerStep, totalPages - converted);
     ultravisor.convert(target.memory, converted, count);
     converted += count;
-    target.setPhase('convert', converted / totalPages);
+    target.step('convert', converted / totalPages);
     if (converted < totalPages) target.guestTimer(BootTiming.convertStepUs, step);
     else then();
   };
-  target.setPhase('convert', 0);
+  target.step('convert', 0);
   target.guestTimer(BootTiming.convertStepUs, step);
 }
 
 function finishSecureSetup(target: SecureTransitionTarget): void {
   const {context, name, kernel} = target;
-  target.setPhase('init-done', 1);
+  target.step('init-done', 1);
   target.guestTimer(BootTiming.initDoneUs, () => {
     context.emit(name, 'esm', 'info', `KVM: LPID ${target.lpid} went secure`);
-    kernel.isSecure = true;
-    kernel.sharing = target.sharing;
-    target.setPhase('swiotlb', 1);
+    kernel.sharing = target.sharing; // the kernel turns secure with the step below (isKernelSecureOf)
+    target.step('swiotlb', 1);
     target.guestTimer(BootTiming.swiotlbUs, () => {
       kernel.createSwiotlb();
-      target.setPhase('reprobe', 1);
+      target.step('reprobe', 1);
       target.probeDevices();
       target.guestTimer(BootTiming.reprobeUs, () => target.onSecure());
     });

@@ -1,4 +1,7 @@
 import type {DeviceType, DmaPolicy, LaunchSecurity, WorkloadName} from './config/world-schema.js';
+import type {EsmFailureCode} from './ultravisor.js';
+import type {DeviceErrorCode} from './virtio/device-error.js';
+import type {ProbeRefusalCode} from './virtio/driver-probe.js';
 
 /** Snapshot field names are part of the automation contract (DESIGN §5, README). */
 export interface HostSnapshot {
@@ -40,6 +43,8 @@ export interface DeviceSnapshot {
   readonly bounces: boolean;
   readonly status: 'ok' | 'needs-reset' | 'refused';
   readonly error: string | null;
+  /** Which check `error` comes from: the probe check that refused the device, or the QEMU check that broke it. */
+  readonly errorCode: ProbeRefusalCode | DeviceErrorCode | null;
   readonly featuresOffered: readonly string[];
   readonly featuresNegotiated: readonly string[];
   readonly completed: number;
@@ -66,10 +71,14 @@ export interface SwiotlbSnapshot {
   readonly recommendedNslabs: number;
 }
 
+/** Why a balloon cannot give the host memory (beside the human `reason`). */
+export type BalloonReasonCode = 'refused-at-probe' | 'device-broken' | 'memory-protected' | 'no-driver';
+
 export interface BalloonSnapshot {
   /** False when the balloon cannot work here, with the reason. */
   readonly available: boolean;
   readonly reason: string | null;
+  readonly reasonCode: BalloonReasonCode | null;
   readonly targetBytes: number;
   readonly actualBytes: number;
   readonly reclaimedBytes: number;
@@ -109,7 +118,10 @@ export interface VmSnapshot {
   readonly state: VmState;
   readonly vcpus: number;
   readonly memoryBytes: number;
+  /** The configured policy: what the next boot's kernel will use. */
   readonly dmaPolicy: DmaPolicy;
+  /** The policy of the running kernel; null while no kernel runs (firmware, shutdown, halted). */
+  readonly dmaPolicyInEffect: DmaPolicy | null;
   readonly workload: WorkloadName;
   readonly svm: boolean;
   readonly security: {
@@ -119,6 +131,10 @@ export interface VmSnapshot {
     readonly declared: LaunchSecurity;
     /** Why the last transition failed (the ultravisor's return code and reason). */
     readonly failure: string | null;
+    /** The return code of the last failed transition (H_UNSUPPORTED, U_PERMISSION, U_RETRY). */
+    readonly failureCode: EsmFailureCode | null;
+    /** The host cannot read the guest's memory (entering secure mode, or secure). */
+    readonly memoryProtected: boolean;
   };
   readonly io: {readonly bytesPerSecond: number; readonly requestsPerSecond: number};
   readonly devices: readonly DeviceSnapshot[];

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
@@ -14,7 +15,8 @@ export const WORKLOAD_TICK_US = 25_000;
 export const DIRTY_REGION_START = 16 * MiB;
 const NET_FLOWS = 4;
 
-type CreditKey = 'console' | 'rng' | 'net' | 'blk' | 'dirty';
+/** What a workload earns credit for, each tick: indices into its credits. */
+const Credit = {console: 0, rng: 1, net: 2, blk: 3, dirty: 4} as const;
 
 export interface WorkloadHost {
   readonly context: SimContext;
@@ -36,7 +38,7 @@ export class Workload {
   #config: WorkloadConfig;
   #kernel: GuestKernel | null = null;
   #timer: TimerHandle | undefined;
-  #credits: Record<CreditKey, number> = {console: 0, rng: 0, net: 0, blk: 0, dirty: 0};
+  readonly #credits = new Float64Array(5);
   #sequentialOffset = 0;
   #sequentialIsWrite = true;
   #dirtyCursor = 0;
@@ -69,6 +71,8 @@ export class Workload {
   }
 
   start(kernel: GuestKernel): void {
+    if (kernel.isFirmware)
+      invariantBroken(`workload of ${kernel.vm}: applications run on the kernel, not the firmware`);
     this.stop();
     this.#kernel = kernel;
     this.#schedule();
@@ -80,15 +84,23 @@ export class Workload {
     this.#kernel = null;
   }
 
-  get isRunning(): boolean {
-    return this.#kernel !== null;
+  #schedule(): void {
+    this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, this.#onTick);
   }
 
-  #schedule(): void {
-    this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, () => {
-      this.#tick();
-      if (this.#kernel) this.#schedule();
-    });
+  /** Made once: a tick schedules the next with the same function. */
+  readonly #onTick = (): void => {
+    this.#tick();
+    if (this.#kernel) this.#schedule();
+  };
+
+  /** Whole requests (or pages) due this tick at `perSecond`, with some randomness; the fraction carries over. */
+  #due(credit: number, perSecond: number, seconds: number): number {
+    const credits = this.#credits;
+    credits[credit]! += perSecond * seconds * (0.5 + this.#host.rng.float());
+    const whole = Math.floor(credits[credit]!);
+    credits[credit]! -= whole;
+    return whole;
   }
 
   #tick(): void {
@@ -97,22 +109,16 @@ export class Workload {
     const profile = this.profile;
     const seconds = (WORKLOAD_TICK_US / 1_000_000) * (1 - this.#host.throttle());
     const rng = this.#host.rng;
-    const due = (key: CreditKey, perSecond: number): number => {
-      this.#credits[key] += perSecond * seconds * (0.5 + rng.float());
-      const whole = Math.floor(this.#credits[key]);
-      this.#credits[key] -= whole;
-      return whole;
-    };
-    this.#dirty(due('dirty', this.dirtyBytesPerSecond / GUEST_PAGE_SIZE));
+    this.#dirty(this.#due(Credit.dirty, this.dirtyBytesPerSecond / GUEST_PAGE_SIZE, seconds));
     const drivers = kernel.drivers;
     if (drivers.console?.isReady)
-      for (let n = due('console', profile.consoleLinesPerSecond); n > 0; n--)
+      for (let n = this.#due(Credit.console, profile.consoleLinesPerSecond, seconds); n > 0; n--)
         drivers.console.write(`${this.#config.profile}: heartbeat ${this.#consoleLine++}`);
     if (drivers.rng?.isReady)
-      for (let n = due('rng', profile.rngRequestsPerSecond); n > 0; n--)
+      for (let n = this.#due(Credit.rng, profile.rngRequestsPerSecond, seconds); n > 0; n--)
         drivers.rng.request(rng.pick([16, 32, 64]));
     if (drivers.net?.isReady) {
-      for (let n = due('net', profile.netFramesPerSecond); n > 0; n--) {
+      for (let n = this.#due(Credit.net, profile.netFramesPerSecond, seconds); n > 0; n--) {
         drivers.net.send(
           rng.int(0, NET_FLOWS - 1),
           rng.int(...profile.netPayloadBytes),
@@ -120,7 +126,8 @@ export class Workload {
         );
       }
     }
-    if (drivers.blk?.isReady) this.#blk(due('blk', profile.blkRequestsPerSecond), profile);
+    if (drivers.blk?.isReady)
+      this.#blk(this.#due(Credit.blk, profile.blkRequestsPerSecond, seconds), profile);
   }
 
   #blk(count: number, profile: WorkloadProfile): void {

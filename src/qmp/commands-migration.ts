@@ -1,13 +1,12 @@
 import {isMigrating} from './commands-vm.js';
 import {migrationInfo} from './migration-info.js';
-import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
+import type {MonitorCommand, MonitorContext} from './monitor-context.js';
 import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
 import type {QapiValue} from './qapi-visit.js';
+import type {MigrationParamProblem} from './world-port.js';
 
 /** QERR_MIGRATION_ACTIVE. */
 const MIGRATION_ACTIVE = "There's a migration process in progress";
-/** migration.c migrate_params_check: downtime-limit's ceiling, in milliseconds. */
-const DOWNTIME_LIMIT_MS_MAX = 2000 * 1000;
 
 const isActive = (context: MonitorContext) => {
   const current = context.port.facts(context.vm);
@@ -40,19 +39,17 @@ function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValu
   );
 }
 
-/** migrate_params_check's range checks, in its order and words, on the merged parameters. */
-function checkParams(params: MigrationSettings['params']): string | undefined {
-  const percent = (value: number) => value >= 1 && value <= 99;
-  if (!percent(params.throttleInitialPercent))
-    return "Parameter 'cpu_throttle_initial' expects an integer in the range of 1 to 99";
-  if (!percent(params.throttleIncrementPercent))
-    return "Parameter 'cpu_throttle_increment' expects an integer in the range of 1 to 99";
-  if (params.downtimeLimitMs > DOWNTIME_LIMIT_MS_MAX)
-    return "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms";
-  if (params.throttleMaxPercent < params.throttleInitialPercent || params.throttleMaxPercent > 99)
-    return "Parameter 'max_cpu_throttle' expects an integer in the range of cpu_throttle_initial to 99";
-  return undefined;
-}
+/**
+ * migrate_params_check's words (qemu/qemu migration/migration.c) for the parameter the host's own
+ * range check names. QEMU takes max-bandwidth 0 as no limit; svmtop refuses it in its own words.
+ */
+const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>> = {
+  throttleInitialPercent: "Parameter 'cpu_throttle_initial' expects an integer in the range of 1 to 99",
+  throttleIncrementPercent: "Parameter 'cpu_throttle_increment' expects an integer in the range of 1 to 99",
+  downtimeLimitMs: "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
+  throttleMaxPercent:
+    "Parameter 'max_cpu_throttle' expects an integer in the range of cpu_throttle_initial to 99",
+};
 
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   const current = context.settings.params;
@@ -66,13 +63,14 @@ function setParameters(context: MonitorContext, args: Readonly<Record<string, Qa
       (args['cpu-throttle-increment'] as number | undefined) ?? current.throttleIncrementPercent,
     throttleMaxPercent: (args['max-cpu-throttle'] as number | undefined) ?? current.throttleMaxPercent,
   };
-  const problem = checkParams(merged);
-  if (problem) return genericError(problem);
+  const problem = context.port.migrationParamProblem({...merged, autoConverge: false});
+  if (problem) return genericError(QEMU_RANGE_ERRORS[problem.param] ?? problem.reason);
   context.settings.params = merged;
   // QEMU applies new parameters to a running migration at once (migrate_params_apply).
-  if (isActive(context))
-    context.port.command(context.vm, context.origin, {kind: 'migration-params', params: merged});
-  return ok();
+  if (!isActive(context)) return ok();
+  return fromResult(
+    context.port.command(context.vm, context.origin, {kind: 'migration-params', params: merged}),
+  );
 }
 
 function setCapabilities(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {

@@ -1,7 +1,7 @@
 import type {MonitorCommand, MonitorContext} from './monitor-context.js';
 import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
 import {runStateOf} from './run-state.js';
-import type {VmFacts} from './world-port.js';
+import type {PortCommand, VmFacts} from './world-port.js';
 
 const facts = (context: MonitorContext): VmFacts | undefined => context.port.facts(context.vm);
 
@@ -18,12 +18,15 @@ function withFacts(context: MonitorContext, then: (current: VmFacts) => CommandO
   return current ? then(current) : genericError(`VM ${context.vm} no longer exists`);
 }
 
+const run = (context: MonitorContext, command: PortCommand) =>
+  fromResult(context.port.command(context.vm, context.origin, command));
+
 /** system_reset (QEMU: RESET then a hard reset; svmtop's reboot drains I/O first, bounded). */
 function systemReset(context: MonitorContext): CommandOutcome {
   return withFacts(context, (current) => {
     if (isMigrating(current)) return migratingError(context);
     context.announce('host-reset');
-    return fromResult(context.port.command(context.vm, context.origin, {kind: 'reboot'}));
+    return run(context, {kind: 'reboot'});
   });
 }
 
@@ -32,10 +35,8 @@ function systemPowerdown(context: MonitorContext): CommandOutcome {
   return withFacts(context, (current) => {
     if (isMigrating(current)) return migratingError(context);
     context.announce('powerdown');
-    if (current.state === 'halted') return ok();
-    return fromResult(
-      context.port.command(context.vm, context.origin, {kind: 'power-off', isGraceful: true}),
-    );
+    if (current.haltCause !== null) return ok();
+    return run(context, {kind: 'power-off', isGraceful: true});
   });
 }
 
@@ -45,10 +46,8 @@ function quit(context: MonitorContext): CommandOutcome {
     if (isMigrating(current)) return migratingError(context);
     context.announce('quit');
     context.disconnectAllAfterReply();
-    if (current.state === 'halted') return ok();
-    return fromResult(
-      context.port.command(context.vm, context.origin, {kind: 'power-off', isGraceful: false}),
-    );
+    if (current.haltCause !== null) return ok();
+    return run(context, {kind: 'power-off', isGraceful: false});
   });
 }
 
@@ -81,8 +80,8 @@ export const VM_COMMANDS: readonly MonitorCommand[] = [
     name: 'stop',
     run: (context) =>
       withFacts(context, (current) => {
-        if (current.isUserPaused || current.state === 'halted') return ok();
-        return fromResult(context.port.command(context.vm, context.origin, {kind: 'pause'}));
+        const status = runStateOf(current);
+        return status === 'paused' || current.haltCause !== null ? ok() : run(context, {kind: 'pause'});
       }),
   },
   {
@@ -90,9 +89,8 @@ export const VM_COMMANDS: readonly MonitorCommand[] = [
     name: 'cont',
     run: (context) =>
       withFacts(context, (current) => {
-        if (current.state === 'halted') return genericError('Resetting the Virtual Machine is required');
-        if (!current.isUserPaused) return ok();
-        return fromResult(context.port.command(context.vm, context.origin, {kind: 'resume'}));
+        if (current.haltCause !== null) return genericError('Resetting the Virtual Machine is required');
+        return current.isPausedByUser ? run(context, {kind: 'resume'}) : ok();
       }),
   },
   {name: 'system_reset', run: systemReset},

@@ -9,6 +9,9 @@ export interface QmpEvent {
   readonly tUs: number;
 }
 
+/** SHUTDOWN's data for quit (ShutdownCause SHUTDOWN_CAUSE_HOST_QMP_QUIT). */
+const SHUTDOWN_BY_QUIT = {guest: false, reason: 'host-qmp-quit'} as const;
+
 /** QEMU throttles BALLOON_CHANGE to one a second (monitor/monitor.c monitor_qapi_event_conf). */
 export const BALLOON_CHANGE_INTERVAL_US = 1_000_000;
 
@@ -27,7 +30,7 @@ function observe(facts: VmFacts): Observed {
   return {
     runState: runStateOf(facts),
     bootCount: facts.bootCount,
-    isColdBooting: facts.phase === 'firmware',
+    isColdBooting: facts.isColdBooting,
     migration,
     // QEMU's pass n starts after its n-th bitmap sync, the first of which is at setup.
     pass: migration === 'active' ? facts.dirtySyncCount + 1 : 0,
@@ -65,7 +68,7 @@ export class VmEventWatcher {
     }
     if (kind === 'quit') {
       this.#isShutdownAnnounced = true;
-      return [{event: 'SHUTDOWN', data: {guest: false, reason: 'host-qmp-quit'}, tUs}];
+      return [{event: 'SHUTDOWN', data: SHUTDOWN_BY_QUIT, tUs}];
     }
     return [{event: 'POWERDOWN', tUs}];
   }

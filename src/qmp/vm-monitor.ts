@@ -4,7 +4,7 @@ import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
 import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
 import {QmpSession} from './qmp-session.js';
-import type {WorldPort} from './world-port.js';
+import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
 
 /** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
 export const QMP_CLIENTS_PER_SOCKET_MAX = 64;
@@ -31,16 +31,11 @@ interface Client {
   readonly origin: string;
 }
 
-export const defaultMigrationSettings = (): MigrationSettings => ({
-  params: {
-    maxBandwidthBytesPerSecond: 128 << 20,
-    downtimeLimitMs: 300,
-    throttleInitialPercent: 20,
-    throttleIncrementPercent: 10,
-    throttleMaxPercent: 99,
-  },
-  capabilities: {autoConverge: false, events: false},
-});
+/** A fresh QEMU's parameters and capabilities: the world's migration defaults. */
+export function defaultMigrationSettings(): MigrationSettings {
+  const {autoConverge, ...params} = MIGRATION_DEFAULTS;
+  return {params, capabilities: {autoConverge, events: false}};
+}
 
 /**
  * One VM's QMP monitor: a Unix socket at `<dir>/<vm>.qmp` (mode 0600), its clients, the VM's

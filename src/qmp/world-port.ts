@@ -1,4 +1,4 @@
-import {runStep} from '../host/command-dispatch.js';
+import type {GuestCommand} from '../host/command-dispatch.js';
 import {
   DMA_POLICIES,
   WORKLOADS,
@@ -6,56 +6,60 @@ import {
   type DmaPolicy,
   type WorkloadName,
 } from '../host/config/world-schema.js';
-import type {CommandResult} from '../host/guest.js';
-import type {MigrationParams} from '../host/migration/migration.js';
+import type {CheckedResult, RefusalCode} from '../host/lifecycle/lifecycle.js';
+import {securityStateOf, type HaltCause, type Lifecycle} from '../host/lifecycle/lifecycle.js';
+import type {MigrationParamProblem, MigrationParams} from '../host/migration/migration-params.js';
+import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import type {
-  MigrationStatus,
-  SecurityPhase,
-  SecurityState,
-  VmSnapshot,
-  VmState,
-} from '../host/snapshot-types.js';
-import {BALLOON_PAGE_BYTES, type BalloonBackend} from '../host/virtio/balloon-backend.js';
+import type {MigrationStatus, SecurityState, VmSnapshot} from '../host/snapshot-types.js';
+import {snapshotVirtioStatus, type VirtioStatusSnapshot} from '../host/virtio/device-snapshot.js';
 import type {World} from '../host/world.js';
+import {snapshotBalloon} from '../host/world-snapshot.js';
 
 /**
- * The QMP layer's one window on the world (World's public facade, its snapshots and, for the
- * few live facts a monitor must see between snapshots, the guests behind it). When the world's
- * insides change, this file changes; nothing else under src/qmp imports from src/host.
+ * The QMP layer's one window on the world: World's public facade (commands, dry runs, snapshots),
+ * and, for the facts a monitor must see live between snapshots, the guest's lifecycle value and
+ * the snapshot functions of its migration, balloon and devices. When the world's insides change,
+ * this file changes; nothing else under src/qmp imports from src/host.
  */
 
-export {DMA_POLICIES, WORKLOADS};
-export type {DeviceType, DmaPolicy, MigrationCheck, MigrationParams, VmSnapshot, WorkloadName};
+export {DMA_POLICIES, MIGRATION_DEFAULTS, WORKLOADS};
+export type {
+  CheckedResult,
+  DeviceType,
+  DmaPolicy,
+  HaltCause,
+  MigrationCheck,
+  MigrationParamProblem,
+  MigrationParams,
+  RefusalCode,
+  VmSnapshot,
+  WorkloadName,
+};
+/** One virtio device as QEMU's x-query-virtio-status sees it. */
+export type VirtioDeviceFacts = VirtioStatusSnapshot;
 
 /** What a monitor watches to raise events, read live (not from the last snapshot). */
 export interface VmFacts {
-  readonly state: VmState;
-  readonly isUserPaused: boolean;
-  readonly isStoppedForMigration: boolean;
-  readonly isPoweredOff: boolean;
-  readonly phase: SecurityPhase;
+  /** Why the VM stopped, while it is halted; null while it is on. */
+  readonly haltCause: HaltCause | null;
+  /** The vCPU run state apart from the guest's stage (QEMU's RUNNING, PAUSED, FINISH_MIGRATE). */
+  readonly vcpu: Lifecycle['vcpu']['kind'];
+  /** Paused by management: a paused vCPU, or a pause that outlives a migration's stop-and-copy. */
+  readonly isPausedByUser: boolean;
+  /** In the firmware, the first step of a cold boot (a reset). */
+  readonly isColdBooting: boolean;
   readonly bootCount: number;
   readonly securityState: SecurityState;
   readonly migrationStatus: MigrationStatus | null;
   /** Bitmap syncs so far (each ends a pre-copy pass). */
   readonly dirtySyncCount: number;
+  /** What the balloon holds; null without a balloon device. */
   readonly balloonActualBytes: number | null;
   readonly memoryBytes: number;
 }
 
-/** One virtio device as QEMU's x-query-virtio-status sees it. */
-export interface VirtioDeviceFacts {
-  readonly index: number;
-  readonly type: DeviceType;
-  readonly status: number;
-  readonly offeredFeatures: bigint;
-  readonly negotiatedFeatures: bigint;
-  readonly queueCount: number;
-  readonly isBroken: boolean;
-}
-
-/** Commands a monitor sends; each maps to one facade call. */
+/** Commands a monitor sends; each is one of the world's guest commands. */
 export type PortCommand =
   | {readonly kind: 'pause' | 'resume' | 'reboot' | 'secure' | 'unsecure' | 'migrate-cancel'}
   | {readonly kind: 'balloon'; readonly balloonBytes: number; readonly isForced: boolean}
@@ -67,6 +71,44 @@ export type PortCommand =
 
 export interface TimerLike {
   cancel(): void;
+}
+
+function factsOf(
+  lifecycle: Lifecycle,
+): Pick<VmFacts, 'haltCause' | 'vcpu' | 'isPausedByUser' | 'isColdBooting'> {
+  const {stage, vcpu} = lifecycle;
+  return {
+    haltCause: stage.kind === 'halted' ? stage.cause : null,
+    vcpu: vcpu.kind,
+    isPausedByUser: vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter),
+    isColdBooting: stage.kind === 'booting' && stage.step === 'firmware',
+  };
+}
+
+/** A monitor's command as the world's guest command, and the label its log line carries. */
+function guestCommandOf(command: PortCommand): {command: GuestCommand; label?: string} {
+  switch (command.kind) {
+    case 'balloon':
+      return {command: {do: 'balloon', targetBytes: command.balloonBytes, isForced: command.isForced}};
+    case 'policy':
+      return {command: {do: 'policy', policy: command.policy}};
+    case 'workload':
+      return {command: {do: 'workload', workload: {profile: command.workload}}};
+    case 'migrate':
+      return {
+        command: {do: 'migrate', to: command.to, params: command.params},
+        label: `migrate to ${command.to}`,
+      };
+    case 'migration-params':
+      return {command: {do: 'migrate-set-parameters', params: command.params}};
+    case 'power-off':
+      return {
+        command: {do: 'power-off', isGraceful: command.isGraceful},
+        label: command.isGraceful ? 'power-off' : 'power-off (immediate)',
+      };
+    default:
+      return {command: {do: command.kind}};
+  }
 }
 
 export class WorldPort {
@@ -92,20 +134,15 @@ export class WorldPort {
   facts(vm: string): VmFacts | undefined {
     const guest = this.world.guest(vm);
     if (!guest) return undefined;
-    const migration = this.world.activeMigration(vm);
-    const balloon = guest.backends.find((backend) => backend.type === 'balloon') as
-      BalloonBackend | undefined;
+    const {lifecycle} = guest;
+    const migration = this.world.activeMigration(vm)?.snapshot();
     return {
-      state: guest.state,
-      isUserPaused: guest.isPaused,
-      isStoppedForMigration: guest.isStoppedForMigration,
-      isPoweredOff: guest.isPoweredOff,
-      phase: guest.phase,
-      bootCount: guest.bootCount,
-      securityState: guest.securityState,
+      ...factsOf(lifecycle),
+      bootCount: lifecycle.bootCount,
+      securityState: securityStateOf(lifecycle),
       migrationStatus: migration?.status ?? null,
-      dirtySyncCount: migration ? migration.snapshot().ram.dirtySyncCount : 0,
-      balloonActualBytes: balloon ? balloon.actualPages * BALLOON_PAGE_BYTES : null,
+      dirtySyncCount: migration?.ram.dirtySyncCount ?? 0,
+      balloonActualBytes: snapshotBalloon(guest)?.actualBytes ?? null,
       memoryBytes: guest.config.memory,
     };
   }
@@ -119,48 +156,24 @@ export class WorldPort {
     return this.world.migrationChecks(vm);
   }
 
+  /** The host's own range check of migration parameters (QEMU's migrate_params_check order). */
+  migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
+    return migrationParamProblem(params);
+  }
+
   virtioDevices(vm: string): VirtioDeviceFacts[] {
-    const guest = this.world.guest(vm);
-    return (guest?.backends ?? []).map((backend, index) => ({
-      index,
-      type: backend.type,
-      status: backend.status,
-      offeredFeatures: backend.offeredFeatures,
-      negotiatedFeatures: backend.negotiated,
-      queueCount: backend.queueCount,
-      isBroken: backend.isBroken,
-    }));
+    return (this.world.guest(vm)?.backends ?? []).map(snapshotVirtioStatus);
+  }
+
+  /** What running `command` would answer now (the world's dry run): nothing changes, nothing is logged. */
+  check(vm: string, command: PortCommand): CheckedResult {
+    return this.world.check(vm, guestCommandOf(command).command);
   }
 
   /** Runs a command on behalf of `origin`; the world logs it with the origin, as it logs keys. */
-  command(vm: string, origin: string, command: PortCommand): CommandResult {
-    return this.world.runWithOrigin(origin, () => this.#dispatch(vm, command));
-  }
-
-  #dispatch(vm: string, command: PortCommand): CommandResult {
-    const at = this.world.nowUs;
-    switch (command.kind) {
-      case 'balloon':
-        return runStep(this.world, {
-          at,
-          vm,
-          do: 'balloon',
-          target: command.balloonBytes,
-          force: command.isForced,
-        });
-      case 'policy':
-        return runStep(this.world, {at, vm, do: 'policy', policy: command.policy});
-      case 'workload':
-        return runStep(this.world, {at, vm, do: 'workload', workload: command.workload});
-      case 'migrate':
-        return this.world.migrate(vm, command.to, command.params);
-      case 'migration-params':
-        return this.world.setMigrationParams(vm, command.params);
-      case 'power-off':
-        return this.world.powerOff(vm, command.isGraceful);
-      default:
-        return runStep(this.world, {at, vm, do: command.kind});
-    }
+  command(vm: string, origin: string, command: PortCommand): CheckedResult {
+    const {command: guestCommand, label} = guestCommandOf(command);
+    return this.world.runWithOrigin(origin, () => this.world.command(vm, guestCommand, label));
   }
 
   /** A line in the world's event log (QMP connections, refused clients), under `origin`. */
@@ -168,7 +181,7 @@ export class WorldPort {
     this.world.runWithOrigin(origin, () => this.world.emit(vm, 'qmp', severity, message));
   }
 
-  /** Called after every command and at the end of every advance, when the world has settled. */
+  /** Called after every command and advance, and at the end of every migration, when the world has settled. */
   onChanged(listener: () => void): () => void {
     return this.world.subscribe(listener);
   }

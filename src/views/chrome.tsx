@@ -5,52 +5,69 @@ import {screenLine} from './format.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
-/** The status line: the answer to the last command, a failed config reload, or a notice. */
+/** The status line: the answer to the last command or key, until it ages out or its outcome comes. */
 export const StatusLine = memo(function StatusLine({
   status,
-  banner,
   width,
   theme,
 }: {
   readonly status: StatusMessage | null;
-  readonly banner: string | null;
   readonly width: number;
   readonly theme: Theme;
 }) {
-  if (banner) {
-    return (
-      <Text color={theme.error} inverse={!theme.isColorEnabled} wrap="truncate">
-        {screenLine(
-          `config not applied: ${banner} (the last good world keeps running)`,
-          width,
-          !theme.isColorEnabled,
-        )}
-      </Text>
-    );
-  }
   const color =
     status?.tone === 'error' ? theme.error : status?.tone === 'warning' ? theme.warning : undefined;
+  // A box of one row: an empty Text has no height, and the key bar would move up.
   return (
-    <Text color={color} wrap="truncate">
-      {screenLine(status?.text ?? '', width, false)}
-    </Text>
+    <Box height={1}>
+      <Text color={color} wrap="truncate">
+        {screenLine(status?.text ?? '', width - 1, false)}
+      </Text>
+    </Box>
   );
 });
 
-/** The key bar at the bottom, as many keys as fit. */
+/** A failed config reload, on lines of its own above the status line (which stays free). */
+export const Banner = memo(function Banner({
+  lines,
+  width,
+  theme,
+}: {
+  readonly lines: readonly string[];
+  readonly width: number;
+  readonly theme: Theme;
+}) {
+  return (
+    <>
+      {lines.map((line, index) => (
+        <Text key={index} color={theme.error} inverse={!theme.isColorEnabled} wrap="truncate">
+          {screenLine(line, width - 1, !theme.isColorEnabled)}
+        </Text>
+      ))}
+    </>
+  );
+});
+
+/** The key bar at the bottom: as many keys as fit, and how many more the help has. */
 export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: number; readonly theme: Theme}) {
-  // Bindings list the ASCII spelling first: the bar is redrawn every second (see format.ts).
+  // Bindings list the ASCII spelling first: the bar is redrawn every refresh (see format.ts).
   const items = KEY_BINDINGS.filter((binding) => binding.label).map(
     (binding) => `${binding.barKeys ?? binding.keys.split(' ')[0]} ${binding.label}`,
   );
+  const middle = items.slice(0, -2);
+  const [help, quit] = items.slice(-2) as [string, string];
   // Help and quit always show, at the end, as in htop; the others as many as fit before them.
-  const always = items.slice(-2).join('  ');
   let text = '';
-  for (const item of items.slice(0, -2)) {
-    if (text.length + item.length + 2 + always.length > width) break;
+  let shown = 0;
+  for (const item of middle) {
+    const hidden = middle.length - shown - 1;
+    const tail = `${help}${hidden > 0 ? ` (+${hidden} keys)` : ''}  ${quit}`;
+    if (text.length + item.length + 2 + tail.length > width - 1) break;
     text += `${item}  `;
+    shown++;
   }
-  text += always;
+  const hidden = middle.length - shown;
+  text += `${help}${hidden > 0 ? ` (+${hidden} keys)` : ''}  ${quit}`;
   // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
   // the terminal prints there (an echoed key) would scroll the whole screen.
   return (

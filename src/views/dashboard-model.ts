@@ -1,16 +1,27 @@
 import type {WorldEvent} from '../core/event-log.js';
+import type {CommandPreview, PreviewRequest, VmCommand} from '../host/command-preview.js';
 import type {CommandResult} from '../host/guest.js';
-import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import type {DmaPolicy, WorkloadName} from '../host/config/world-schema.js';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import type {SortKey, Tab} from './dashboard-state.js';
+
+export type {CommandPreview, PreviewRequest, VmCommand};
+
+/** The detail tabs, in order (keys 1–4). */
+export const TABS = ['devices', 'swiotlb', 'migration', 'events'] as const;
+export type Tab = (typeof TABS)[number];
+
+/** Columns the VM list can sort by, in the order `<` and `>` move through them. */
+export const SORT_KEYS = ['name', 'host', 'state', 'security', 'bounce', 'io'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
 
 /** What the dashboard shows, sampled at the refresh rate. */
 export interface DashboardView {
   readonly world: WorldSnapshot;
   /** The newest events, oldest first (bounded). */
   readonly events: readonly WorldEvent[];
+  /** Simulated seconds per wall second asked for. */
   readonly speed: number;
+  /** Simulated seconds per wall second reached lately (lower when the simulation falls behind). */
+  readonly achievedSpeed: number;
   /** A config reload that failed: the error, while the last good world keeps running. */
   readonly banner: string | null;
   /** Something the user should know once (a corrupt preferences file was replaced). */
@@ -19,17 +30,6 @@ export interface DashboardView {
   readonly qmpClients?: number;
 }
 
-/** Commands the dashboard sends; the host decides and answers. */
-export type VmCommand =
-  | {
-      readonly kind: 'secure' | 'unsecure' | 'reboot' | 'pause' | 'resume' | 'migrate-cancel';
-      readonly vm: string;
-    }
-  | {readonly kind: 'balloon'; readonly vm: string; readonly targetBytes: number; readonly isForced: boolean}
-  | {readonly kind: 'policy'; readonly vm: string; readonly policy: DmaPolicy}
-  | {readonly kind: 'workload'; readonly vm: string; readonly workload: WorkloadName}
-  | {readonly kind: 'migrate'; readonly vm: string; readonly to: string};
-
 export interface DashboardPreferences {
   readonly selectedVm: string | null;
   readonly tab: Tab;
@@ -37,13 +37,17 @@ export interface DashboardPreferences {
   readonly isSortDescending: boolean;
 }
 
+/** Commands the dashboard sends; the host decides and answers. */
 export interface DashboardCommands {
   run(command: VmCommand): CommandResult;
-  migrationChecks(vm: string): MigrationCheck[];
+  /** Would the command be refused, and what will it do? Changes nothing (the host's dry run). */
+  preview(request: PreviewRequest): CommandPreview;
   /** Multiplies the simulation speed; returns the new speed. */
   changeSpeed(factor: number): number;
   savePreferences(preferences: DashboardPreferences): void;
   quit(): void;
+  /** Hands the terminal back to the shell until the process is continued (Ctrl-Z, then `fg`). */
+  suspend(): void;
 }
 
 /** A source of views for `useSyncExternalStore`. */

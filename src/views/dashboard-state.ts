@@ -1,96 +1,105 @@
-/** The detail tabs, in order (keys 1–4). */
-export const TABS = ['devices', 'swiotlb', 'migration', 'events'] as const;
-export type Tab = (typeof TABS)[number];
+import type {MigrationCheck} from '../host/migration/migration-blockers.js';
+import type {VmSnapshot} from '../host/snapshot-types.js';
+import type {DashboardPreferences, DashboardView, SortKey, Tab, VmCommand} from './dashboard-model.js';
+import {orderVms} from './vm-order.js';
 
-/** Columns the VM list can sort by, in the order `<` and `>` move through them. */
-export const SORT_KEYS = ['name', 'host', 'state', 'security', 'bounce', 'io'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+export {SORT_KEYS, TABS, type SortKey, type Tab} from './dashboard-model.js';
 
 export type Overlay =
   | {readonly kind: 'none'}
   /** `offset`: the first help line shown (the help scrolls where the terminal is short). */
   | {readonly kind: 'help'; readonly offset: number}
-  | {readonly kind: 'filter'; readonly draft: string}
-  | {readonly kind: 'picker'; readonly vm: string; readonly index: number}
-  | {readonly kind: 'confirm'; readonly question: string; readonly action: ConfirmableAction};
-
-/** Commands that ask first. */
-export type ConfirmableAction =
-  | {readonly kind: 'reboot'; readonly vm: string}
-  | {readonly kind: 'secure'; readonly vm: string}
-  | {readonly kind: 'unsecure'; readonly vm: string}
-  | {readonly kind: 'balloon-force'; readonly vm: string; readonly targetBytes: number}
-  | {readonly kind: 'quit'};
+  /** The filter being typed; `DashboardState.filter` follows every key. */
+  | {readonly kind: 'filter'}
+  /** `host`: the highlighted destination, by name. */
+  | {
+      readonly kind: 'picker';
+      readonly vm: string;
+      readonly checks: readonly MigrationCheck[];
+      readonly host: string | null;
+    }
+  /** A question whose yes runs `command`; asked only for commands the host would accept. */
+  | {readonly kind: 'confirm'; readonly question: string; readonly command: VmCommand};
 
 export interface StatusMessage {
   readonly text: string;
   readonly tone: 'info' | 'warning' | 'error';
+  /** Wall-clock time it was shown (it ages out). */
+  readonly shownAtMs: number;
 }
 
+export type WatchKind = 'secure' | 'unsecure' | 'reboot' | 'migrate' | 'migrate-cancel' | 'balloon';
+
+/** A command that was accepted and whose outcome the status line will report. */
+export interface Watch {
+  readonly vm: string;
+  readonly kind: WatchKind;
+  readonly sinceUs: number;
+  /** The guest has stopped running since (a reboot is over only after that). */
+  readonly hasLeftRunning: boolean;
+}
+
+export interface TerminalSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
+/** Everything the dashboard itself holds; host state arrives only as `view`. */
 export interface DashboardState {
+  readonly view: DashboardView;
+  /** The VMs as listed: filtered and sorted. */
+  readonly vms: readonly VmSnapshot[];
+  /** The highlighted VM, by name; null only when the list is empty. */
   readonly selectedVm: string | null;
+  /** The first listed VM on screen. */
+  readonly listOffset: number;
   readonly tab: Tab;
   readonly sortKey: SortKey;
   readonly isSortDescending: boolean;
   readonly filter: string;
   readonly overlay: Overlay;
   readonly status: StatusMessage | null;
+  readonly watches: readonly Watch[];
+  /** Events tab: how many events back from the newest the bottom line is (0 follows new ones). */
+  readonly eventsBack: number;
+  readonly size: TerminalSize;
+  /** The notice already shown, so it is shown once. */
+  readonly shownNotice: string | null;
 }
 
-export type DashboardAction =
-  | {readonly type: 'select'; readonly vm: string | null}
-  /** Moves the selection by `by` rows within `order` (the listed VMs), from wherever it is now. */
-  | {readonly type: 'select-relative'; readonly order: readonly string[]; readonly by: number}
-  | {readonly type: 'tab'; readonly tab: Tab}
-  | {readonly type: 'tab-step'; readonly step: 1 | -1}
-  | {readonly type: 'sort-step'; readonly step: 1 | -1}
-  | {readonly type: 'sort-invert'}
-  | {readonly type: 'overlay'; readonly overlay: Overlay}
-  | {readonly type: 'filter'; readonly filter: string}
-  | {readonly type: 'status'; readonly status: StatusMessage | null};
+export const FILTER_LENGTH_MAX = 40;
+/** How long a status message stays up. */
+export const STATUS_LIFETIME_MS = 6_000;
+export const WATCHES_MAX = 16;
 
 export function initialDashboardState(
-  preferences: Partial<Pick<DashboardState, 'selectedVm' | 'tab' | 'sortKey' | 'isSortDescending'>> = {},
+  view: DashboardView,
+  size: TerminalSize,
+  preferences: Partial<DashboardPreferences> = {},
 ): DashboardState {
+  const sortKey = preferences.sortKey ?? 'name';
+  const isSortDescending = preferences.isSortDescending ?? false;
+  const vms = orderVms(view.world.vms, '', sortKey, isSortDescending);
+  const remembered = vms.find((vm) => vm.name === preferences.selectedVm);
   return {
-    selectedVm: preferences.selectedVm ?? null,
+    view,
+    vms,
+    selectedVm: remembered?.name ?? vms[0]?.name ?? null,
+    listOffset: 0,
     tab: preferences.tab ?? 'devices',
-    sortKey: preferences.sortKey ?? 'name',
-    isSortDescending: preferences.isSortDescending ?? false,
+    sortKey,
+    isSortDescending,
     filter: '',
     overlay: {kind: 'none'},
     status: null,
+    watches: [],
+    eventsBack: 0,
+    size,
+    shownNotice: null,
   };
 }
 
-/** Pure state transitions of the dashboard's own (view) state; host state is never here. */
-export function dashboardReducer(state: DashboardState, action: DashboardAction): DashboardState {
-  switch (action.type) {
-    case 'select':
-      return {...state, selectedVm: action.vm};
-    case 'select-relative': {
-      if (action.order.length === 0) return state;
-      const current = Math.max(0, action.order.indexOf(state.selectedVm ?? action.order[0]!));
-      const next = Math.max(0, Math.min(action.order.length - 1, current + action.by));
-      return {...state, selectedVm: action.order[next]!};
-    }
-    case 'tab':
-      return {...state, tab: action.tab};
-    case 'tab-step':
-      return {...state, tab: TABS[(TABS.indexOf(state.tab) + action.step + TABS.length) % TABS.length]!};
-    case 'sort-step':
-      return {
-        ...state,
-        sortKey:
-          SORT_KEYS[(SORT_KEYS.indexOf(state.sortKey) + action.step + SORT_KEYS.length) % SORT_KEYS.length]!,
-      };
-    case 'sort-invert':
-      return {...state, isSortDescending: !state.isSortDescending};
-    case 'overlay':
-      return {...state, overlay: action.overlay};
-    case 'filter':
-      return {...state, filter: action.filter};
-    case 'status':
-      return {...state, status: action.status};
-  }
+/** The highlighted VM's snapshot. */
+export function selectedSnapshot(state: DashboardState): VmSnapshot | undefined {
+  return state.vms.find((vm) => vm.name === state.selectedVm);
 }

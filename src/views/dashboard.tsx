@@ -1,18 +1,20 @@
 import {Box, useWindowSize} from 'ink';
-import {useEffect, useMemo, useReducer, useSyncExternalStore} from 'react';
+import {useEffect, useMemo, useState, useSyncExternalStore} from 'react';
+import {Banner, KeyBar, StatusLine, TooSmall} from './chrome.js';
+import {layoutList, type ListLayout} from './column-layout.js';
+import {DashboardController} from './dashboard-controller.js';
+import {isTooSmall, layoutOf, type DashboardLayout} from './dashboard-layout.js';
 import type {DashboardCommands, DashboardPreferences, DashboardSource} from './dashboard-model.js';
-import {dashboardReducer, initialDashboardState} from './dashboard-state.js';
+import {selectedSnapshot, type DashboardState} from './dashboard-state.js';
 import {DetailPanel} from './detail-panel.js';
-import {KeyBar, StatusLine, TooSmall} from './chrome.js';
-import {ConfirmDialog, FilterBar, helpBodyRows, helpLines, HelpOverlay, HostPicker} from './overlays.js';
+import {ConfirmDialog, FilterBar, HelpOverlay, HostPicker} from './overlays.js';
 import {SummaryBar} from './summary-bar.js';
 import type {Theme} from './theme.js';
-import {useDashboardKeys} from './use-dashboard-keys.js';
+import {useDashboardKeys} from './key-input.js';
+import {VM_COLUMNS} from './vm-columns.js';
 import {VmList} from './vm-list.js';
-import {orderVms} from './vm-order.js';
 
-export const MIN_COLUMNS = 80;
-export const MIN_ROWS = 24;
+export {MIN_COLUMNS, MIN_ROWS} from './dashboard-layout.js';
 
 export interface DashboardProps {
   readonly source: DashboardSource;
@@ -21,51 +23,48 @@ export interface DashboardProps {
   readonly preferences?: Partial<DashboardPreferences>;
   /** Overrides the terminal size (tests; ink-testing-library's stdout has no rows). */
   readonly size?: {readonly columns: number; readonly rows: number};
+  /** Wall clock in milliseconds, for ageing status messages. */
+  readonly now?: () => number;
 }
 
 /** The whole screen, exactly the terminal's height: summary, VM list, detail tabs, status line, key bar. */
-export function Dashboard({source, commands, theme, preferences, size}: DashboardProps) {
-  const view = useSyncExternalStore(source.subscribe, source.getView);
-  const [state, dispatch] = useReducer(dashboardReducer, preferences, initialDashboardState);
+export function Dashboard({source, commands, theme, preferences, size, now}: DashboardProps) {
   const terminal = useWindowSize();
   const columns = size?.columns ?? terminal.columns;
   const rows = size?.rows ?? terminal.rows;
-  const vms = useMemo(
-    () => orderVms(view.world.vms, state.filter, state.sortKey, state.isSortDescending),
-    [view.world.vms, state.filter, state.sortKey, state.isSortDescending],
+  const [controller] = useState(
+    () =>
+      new DashboardController({
+        source,
+        commands,
+        preferences,
+        size: {columns, rows},
+        now: now ?? (() => performance.now()),
+      }),
   );
-  const selected = vms.find((vm) => vm.name === state.selectedVm) ?? vms[0];
-  const available = rows - 3;
-  const listHeight = Math.min(
-    vms.length + 1 + (vms.length === 0 ? 1 : 0),
-    Math.max(4, Math.floor(available * 0.45)),
-  );
-  const helpLineCount = useMemo(() => helpLines(theme).length, [theme]);
-  const helpRows = helpBodyRows(available);
-  useDashboardKeys({
-    state,
-    dispatch,
-    commands,
-    vms,
-    selected,
-    pageRows: Math.max(1, listHeight - 2),
-    help: {rows: helpRows, maxOffset: Math.max(0, helpLineCount - helpRows)},
-  });
+  useEffect(() => () => controller.close(), [controller]);
+  const state = useSyncExternalStore(controller.subscribe, controller.getState);
+  useDashboardKeys(controller.send);
   useEffect(() => {
-    if (view.notice) dispatch({type: 'status', status: {text: view.notice, tone: 'warning'}});
-  }, [view.notice]);
+    if (state.size.columns !== columns || state.size.rows !== rows)
+      controller.send({type: 'resize', columns, rows});
+  }, [controller, columns, rows, state.size.columns, state.size.rows]);
   useEffect(() => {
     commands.savePreferences({
-      selectedVm: selected?.name ?? null,
+      selectedVm: state.selectedVm,
       tab: state.tab,
       sortKey: state.sortKey,
       isSortDescending: state.isSortDescending,
     });
-  }, [commands, selected?.name, state.tab, state.sortKey, state.isSortDescending]);
-  if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} rows={rows} />;
-  const overlay = state.overlay;
-  const filterRows = overlay.kind === 'filter' ? 1 : 0;
-  const detailHeight = Math.max(3, available - listHeight - filterRows);
+  }, [commands, state.selectedVm, state.tab, state.sortKey, state.isSortDescending]);
+  const sortMarker = state.isSortDescending ? 'v' : '^';
+  const list = useMemo(
+    () => layoutList(VM_COLUMNS, state.vms, theme, columns - 1, {key: state.sortKey, marker: sortMarker}),
+    [state.vms, theme, columns, state.sortKey, sortMarker],
+  );
+  if (isTooSmall({columns, rows})) return <TooSmall columns={columns} rows={rows} />;
+  const layout = layoutOf({...state, size: {columns, rows}});
+  const {overlay, view} = state;
   return (
     // Every box clips only vertically: Ink re-slices each line of a horizontally clipped box, every
     // frame, and the views already cut their text to the width (a view test holds them to it).
@@ -73,53 +72,93 @@ export function Dashboard({source, commands, theme, preferences, size}: Dashboar
       <SummaryBar
         world={view.world}
         speed={view.speed}
+        achievedSpeed={view.achievedSpeed}
+        shownCount={state.vms.length}
         qmpClients={view.qmpClients}
         width={columns}
         theme={theme}
       />
       {overlay.kind === 'help' ? (
-        <HelpOverlay width={columns} height={available} offset={overlay.offset} theme={theme} />
+        <HelpOverlay width={columns} height={layout.bodyHeight} offset={overlay.offset} theme={theme} />
       ) : (
-        <>
-          <VmList
-            vms={vms}
-            selectedVm={selected?.name ?? null}
-            width={columns}
-            height={listHeight}
-            theme={theme}
-            sortKey={state.sortKey}
-            isSortDescending={state.isSortDescending}
-          />
-          {overlay.kind === 'filter' ? (
-            <FilterBar draft={overlay.draft} width={columns} theme={theme} />
-          ) : null}
-          {overlay.kind === 'picker' ? (
-            <HostPicker
-              vm={overlay.vm}
-              checks={commands.migrationChecks(overlay.vm)}
-              index={overlay.index}
-              width={columns}
-              height={detailHeight}
-              theme={theme}
-            />
-          ) : overlay.kind === 'confirm' ? (
-            <Box flexDirection="column" height={detailHeight}>
-              <ConfirmDialog question={overlay.question} width={columns} theme={theme} />
-            </Box>
-          ) : (
-            <DetailPanel
-              vm={selected}
-              events={view.events}
-              tab={state.tab}
-              width={columns}
-              height={detailHeight}
-              theme={theme}
-            />
-          )}
-        </>
+        <DashboardBody state={state} list={list} layout={layout} width={columns} theme={theme} />
       )}
-      <StatusLine status={state.status} banner={view.banner} width={columns} theme={theme} />
+      <Banner lines={layout.bannerLines} width={columns} theme={theme} />
+      <StatusLine status={state.status} width={columns} theme={theme} />
       <KeyBar width={columns} theme={theme} />
     </Box>
+  );
+}
+
+/** Between the summary and the status line: the list, the filter line, and the detail or a question. */
+function DashboardBody({
+  state,
+  list,
+  layout,
+  width,
+  theme,
+}: {
+  readonly state: DashboardState;
+  readonly list: ListLayout;
+  readonly layout: DashboardLayout;
+  readonly width: number;
+  readonly theme: Theme;
+}) {
+  const {overlay, view} = state;
+  const columns = width;
+  const selected = selectedSnapshot(state);
+  return (
+    <>
+      <VmList
+        vms={state.vms}
+        layout={list}
+        selectedVm={state.selectedVm}
+        offset={state.listOffset}
+        bodyRows={layout.listBodyRows}
+        hasFooter={layout.hasListFooter}
+        width={columns}
+        height={layout.listHeight}
+        theme={theme}
+      />
+      {layout.filterRow !== null ? (
+        <FilterBar
+          filter={state.filter}
+          isEditing={overlay.kind === 'filter'}
+          shownCount={state.vms.length}
+          totalCount={view.world.vms.length}
+          width={columns}
+          theme={theme}
+        />
+      ) : null}
+      {overlay.kind === 'picker' ? (
+        <HostPicker
+          vm={overlay.vm}
+          checks={overlay.checks}
+          host={overlay.host}
+          width={columns}
+          height={layout.detailHeight}
+          theme={theme}
+        />
+      ) : overlay.kind === 'confirm' ? (
+        <Box flexDirection="column" height={layout.detailHeight}>
+          <ConfirmDialog
+            question={overlay.question}
+            width={columns}
+            height={layout.detailHeight}
+            theme={theme}
+          />
+        </Box>
+      ) : (
+        <DetailPanel
+          vm={selected}
+          events={view.events}
+          tab={state.tab}
+          eventsBack={state.eventsBack}
+          width={columns}
+          height={layout.detailHeight}
+          theme={theme}
+        />
+      )}
+    </>
   );
 }

@@ -24,14 +24,20 @@ type DeviceRow = {
   INTEG: number;
 };
 
-function deviceRow(device: DeviceSnapshot): DeviceRow {
+/** A device whose driver is unbound is not "ok": the guest is halted or between kernels. */
+function statusText(vm: VmSnapshot, device: DeviceSnapshot): string {
+  if (device.status !== 'ok' || device.dma !== null) return device.status;
+  return vm.state === 'halted' ? 'halted' : 'unbound';
+}
+
+function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
   return {
     DEV: device.id,
     TYPE: device.type,
     IOMMU: device.offersAccessPlatform ? 'on' : 'off',
     DMA:
       device.dma === null ? '-' : device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma,
-    STATUS: device.status,
+    STATUS: statusText(vm, device),
     DONE: device.completed,
     FAIL: device.failed,
     INFL: device.inFlight,
@@ -45,7 +51,7 @@ function deviceRow(device: DeviceSnapshot): DeviceRow {
  * and counters; errors and refusals below. Uses ink-table when there is room for its separators.
  */
 export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
-  const rows = vm.devices.map(deviceRow);
+  const rows = vm.devices.map((device) => deviceRow(vm, device));
   const problems = vm.devices.filter((device) => device.error !== null);
   const tableHeight = rows.length * 2 + 3;
   const isTableFitting = tableHeight + problems.length <= height && width >= 84;
@@ -54,9 +60,9 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
       {rows.length === 0 ? (
         <Text dimColor={theme.dim}>no virtio devices</Text>
       ) : isTableFitting ? (
-        <DeviceTable data={rows} padding={1} skeleton={AsciiSkeleton} />
+        <DeviceTable data={rows} padding={1} skeleton={AsciiSkeleton} cell={statusCell(theme)} />
       ) : (
-        <CompactDeviceTable rows={rows} width={width} />
+        <CompactDeviceTable rows={rows} width={width} theme={theme} />
       )}
       {problems
         .slice(0, Math.max(0, height - (isTableFitting ? tableHeight : rows.length + 1)))
@@ -66,7 +72,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
             color={device.status === 'refused' ? theme.warning : theme.error}
             wrap="truncate"
           >
-            {clip(`${device.id} ${device.type}: ${device.error}`, width)}
+            {clip(`${device.id} ${device.type}: ${device.error}`, width - 1)}
           </Text>
         ))}
     </Box>
@@ -137,8 +143,41 @@ const COMPACT_COLUMNS: ReadonlyArray<[keyof DeviceRow, number]> = [
   ['INTEG', 5],
 ];
 
+/** The colour of a device row or status cell: red when broken, yellow when refused at probe. */
+function statusColor(status: string, theme: Theme): string | undefined {
+  return status === 'needs-reset' ? theme.failed : status === 'refused' ? theme.warning : undefined;
+}
+
+const STATUS_COLUMN = 4;
+const statusCells = new Map<
+  Theme,
+  (props: {readonly column: number; readonly children?: React.ReactNode}) => React.JSX.Element
+>();
+
+/** ink-table's cell with the STATUS column coloured by meaning (one component per theme). */
+function statusCell(theme: Theme) {
+  let cell = statusCells.get(theme);
+  if (!cell) {
+    cell = function StatusCell({column, children}) {
+      const text = typeof children === 'string' ? children.trim() : '';
+      const color = column === STATUS_COLUMN ? statusColor(text, theme) : undefined;
+      return <Text color={color}>{children}</Text>;
+    };
+    statusCells.set(theme, cell);
+  }
+  return cell;
+}
+
 /** The same table without separators, for small terminals. */
-function CompactDeviceTable({rows, width}: {readonly rows: readonly DeviceRow[]; readonly width: number}) {
+function CompactDeviceTable({
+  rows,
+  width,
+  theme,
+}: {
+  readonly rows: readonly DeviceRow[];
+  readonly width: number;
+  readonly theme: Theme;
+}) {
   const line = (values: Array<string | number>) =>
     clip(
       values
@@ -147,13 +186,15 @@ function CompactDeviceTable({rows, width}: {readonly rows: readonly DeviceRow[];
         )
         .join(' ')
         .trimEnd(),
-      width,
+      width - 1,
     );
   return (
     <Box flexDirection="column">
       <Text bold>{line(COMPACT_COLUMNS.map(([name]) => name))}</Text>
       {rows.map((row) => (
-        <Text key={row.DEV}>{line(COMPACT_COLUMNS.map(([name]) => row[name]))}</Text>
+        <Text key={row.DEV} color={statusColor(row.STATUS, theme)}>
+          {line(COMPACT_COLUMNS.map(([name]) => row[name]))}
+        </Text>
       ))}
     </Box>
   );

@@ -1,41 +1,57 @@
 import {Box, Text} from 'ink';
 import type {WorldEvent} from '../core/event-log.js';
-import {clip} from './format.js';
+import {formatSimTime, wrapWords} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface EventsTabProps {
   readonly events: readonly WorldEvent[];
   readonly vm: string | null;
+  /** How many events back from the newest the last line shows (0: the newest). */
+  readonly back: number;
   readonly width: number;
   readonly height: number;
   readonly theme: Theme;
 }
 
-/** The newest events of the selected VM and of the cluster, newest last. */
-export function EventsTab({events, vm, width, height, theme}: EventsTabProps) {
+/** Room for the time column (`59m59.9s`). */
+const TIME_WIDTH = 8;
+
+/**
+ * The events of the selected VM and of the cluster, newest last, each wrapped whole under its
+ * time (nothing is cut), a QMP client's named before its text; `[` and `]` scroll back and forward.
+ */
+export function EventsTab({events, vm, back, width, height, theme}: EventsTabProps) {
   const relevant = events.filter((event) => event.vm === vm || event.vm === null);
-  const shown = relevant.slice(-height);
+  const end = Math.max(0, relevant.length - back);
+  const lines: Array<{key: string; text: string; color: string | undefined}> = [];
+  // Walk back from the last event shown until the panel is full, then keep the newest lines.
+  for (let index = end - 1; index >= 0 && lines.length < height; index--) {
+    const event = relevant[index]!;
+    const color =
+      event.severity === 'error' ? theme.error : event.severity === 'warning' ? theme.warning : undefined;
+    const head = `${formatSimTime(event.tUs).padStart(TIME_WIDTH)} ${event.vm ?? '*'} `;
+    // A QMP client's command names the client, as `[qmp#3]`.
+    const text = event.origin === undefined ? event.message : `[${event.origin}] ${event.message}`;
+    const wrapped = wrapWords(text, Math.max(10, width - 1 - head.length));
+    const eventLines = wrapped.map((part, partIndex) => ({
+      key: `${index}-${partIndex}`,
+      text: (partIndex === 0 ? head : ' '.repeat(head.length)) + part,
+      color,
+    }));
+    lines.unshift(...eventLines);
+  }
+  const shown = lines.slice(-height);
+  const scrolled = back > 0 ? `-- ${back} newer event${back === 1 ? '' : 's'} below (] or S-Down) --` : null;
+  const visible = scrolled ? shown.slice(-(height - 1)) : shown;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
-      {shown.length === 0 ? <Text dimColor={theme.dim}>no events yet</Text> : null}
-      {shown.map((event, index) => (
-        <Text
-          key={index}
-          color={
-            event.severity === 'error'
-              ? theme.error
-              : event.severity === 'warning'
-                ? theme.warning
-                : undefined
-          }
-          wrap="truncate"
-        >
-          {clip(
-            `${(event.tUs / 1_000_000).toFixed(3).padStart(9)} ${event.vm ?? '*'} ${event.origin ? `[${event.origin}] ` : ''}${event.message}`,
-            width,
-          )}
+      {relevant.length === 0 ? <Text dimColor={theme.dim}>no events yet</Text> : null}
+      {visible.map((line) => (
+        <Text key={line.key} color={line.color} wrap="truncate">
+          {line.text}
         </Text>
       ))}
+      {scrolled ? <Text dimColor={theme.dim}>{scrolled}</Text> : null}
     </Box>
   );
 }

@@ -1,19 +1,60 @@
-import {formatSize} from '../core/units.js';
+import {formatDuration} from '../core/units.js';
 
-// Lines redrawn every second stay printable ASCII: Ink measures each line with string-width,
+// Lines redrawn every refresh stay printable ASCII: Ink measures each line with string-width,
 // whose segmenter path for any other character costs microseconds per character, every frame.
 // Bars are htop's (`|`), truncation is ps and top's (`+`); only the sparkline needs block glyphs.
 const BAR_FULL = '|';
 const BAR_EMPTY = '.';
-/** Marks cut text, as ps and top do. */
+/** Marks cut text, as ps and top do; the views cut only where a whole text is shown elsewhere. */
 export const TRUNCATED = '+';
 const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * The one size formatter of the screen: binary units, three significant digits at most, and a
+ * unit switch at 1000 of the smaller one (`1004 KiB` is `1.0MiB`), as htop and `ls -h` do.
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return '?';
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const sign = bytes < 0 ? '-' : '';
+  if (unit === 0) return `${sign}${Math.round(value)}B`;
+  const digits = value < 9.95 ? 1 : 0;
+  return `${sign}${value.toFixed(digits)}${BYTE_UNITS[unit]}`;
+}
+
+/** Bytes per second with the size formatter: `1.0MiB/s`; nothing moving is `-`. */
+export function formatRate(bytesPerSecond: number): string {
+  return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '-';
+}
+
+/** A moment of simulated time, the same in the header and the events: `42.6s`, `5m42.6s`, `1h05m42s`. */
+export function formatSimTime(timeUs: number): string {
+  const tenths = Math.floor(timeUs / 100_000);
+  const seconds = Math.floor(tenths / 10);
+  const fraction = tenths % 10;
+  if (seconds < 60) return `${seconds}.${fraction}s`;
+  const minutes = Math.floor(seconds / 60);
+  const secondsText = String(seconds % 60).padStart(2, '0');
+  if (minutes < 60) return `${minutes}m${secondsText}.${fraction}s`;
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m${secondsText}s`;
+}
+
+/** A length of time (a downtime, an ETA): `450ms`, `12.3s`, `3m05s`. */
+export function formatSpan(timeMs: number): string {
+  return formatDuration(Math.round(timeMs * 1000));
+}
 
 /** A fixed-width bar for a fraction 0..1. */
 export function bar(fraction: number, width: number): string {
   const clamped = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
   const filled = Math.round(clamped * width);
-  return BAR_FULL.repeat(filled) + BAR_EMPTY.repeat(width - filled);
+  return BAR_FULL.repeat(filled) + BAR_EMPTY.repeat(Math.max(0, width - filled));
 }
 
 /** A sparkline of the last `width` values, scaled to `max`. */
@@ -26,12 +67,6 @@ export function sparkline(values: readonly number[], width: number, max: number)
     )
     .join('');
   return line.padStart(width, ' ');
-}
-
-/** Bytes per second, compact: `1.2MiB/s`. */
-export function rate(bytesPerSecond: number): string {
-  if (bytesPerSecond <= 0) return '-';
-  return `${formatSize(bytesPerSecond).replace(' ', '')}/s`;
 }
 
 /** Pads or cuts text to exactly `width` cells (our text is single-width). */
@@ -54,16 +89,20 @@ export function screenLine(text: string, width: number, isStrip: boolean): strin
   return isStrip ? fit(text, width) : clip(text, width).trimEnd();
 }
 
-/** Breaks text into lines of at most `width` cells at spaces (a word longer than that is cut). */
+/** Breaks text into lines of at most `width` cells at spaces; a longer word is split, never lost. */
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (let word of text.split(' ')) {
     if (line && line.length + 1 + word.length > width) {
       lines.push(line);
       line = '';
     }
-    line = line ? `${line} ${word}` : clip(word, width);
+    while (word.length > width) {
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+    }
+    line = line ? `${line} ${word}` : word;
   }
   if (line) lines.push(line);
   return lines;
@@ -72,5 +111,3 @@ export function wrapWords(text: string, width: number): string[] {
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
-
-export {formatSize};

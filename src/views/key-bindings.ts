@@ -1,4 +1,6 @@
-/** Every key the dashboard knows, as the help overlay lists it; the key bar shows the first few. */
+import {COLOR_LEGEND, type ThemeColor} from './theme.js';
+
+/** Every key the dashboard knows, as the help lists it; the key bar shows those with a label. */
 export const KEY_BINDINGS: ReadonlyArray<{
   readonly keys: string;
   readonly action: string;
@@ -6,22 +8,56 @@ export const KEY_BINDINGS: ReadonlyArray<{
   /** How the key bar spells the keys, when not the first of `keys`. */
   readonly barKeys?: string;
 }> = [
-  {keys: 'j k ↑↓', action: 'select VM', label: 'select', barKeys: 'j/k'},
-  {keys: 'PgUp PgDn g G', action: 'page / first / last VM'},
+  {keys: 'j k Up Down', action: 'select VM', label: 'select', barKeys: 'j/k'},
+  {keys: 'PgUp PgDn g G', action: 'page / first / last VM (Home, End too)'},
+  {keys: 'click', action: 'select a VM or a tab with the mouse; the wheel moves'},
   {keys: 'Tab S-Tab Enter 1-4', action: 'detail tab: devices, swiotlb, migration, events', label: 'tabs'},
-  {keys: 's', action: 'go secure (kexec with svm=on; asks first)', label: 'secure'},
+  {keys: 's', action: 'go secure (kexec, svm=on; says what happens, asks)', label: 'secure'},
   {keys: 'u', action: 'back to normal (reboot with svm=off; asks first)', label: 'normal'},
   {keys: 'r', action: 'reboot (keeps svm=; asks first)', label: 'reboot'},
   {keys: 'p', action: 'pause / resume', label: 'pause'},
   {keys: 'b B', action: 'balloon +256 MiB / -256 MiB', label: 'balloon'},
-  {keys: 'P', action: 'cycle DMA policy (next boot)'},
+  {keys: 'P', action: 'cycle DMA policy for the next boot (DMA shows now>next)'},
   {keys: 'w', action: 'cycle workload'},
   {keys: 'm', action: 'migrate: pick a host (each says why it would refuse)', label: 'migrate'},
   {keys: 'c', action: 'cancel the migration', label: 'cancel'},
-  {keys: '+ -', action: 'simulation speed ×2 / ÷2'},
+  {keys: '[ ] S-Up S-Down', action: 'scroll the events tab back / forward'},
+  {keys: '+ -', action: 'simulation speed x2 / /2'},
   {keys: '/', action: 'filter by name, host, state or security', label: 'filter'},
   {keys: '< > I', action: 'sort column left / right, invert'},
   {keys: 'Esc', action: 'close overlay, clear filter'},
-  {keys: '?', action: 'this help', label: 'help'},
-  {keys: 'q Ctrl-C', action: 'quit', label: 'quit'},
+  {keys: 'Ctrl-Z', action: 'suspend to the shell (fg comes back)'},
+  {keys: '? F1', action: 'this help', label: 'help'},
+  {keys: 'q F10 Ctrl-C', action: 'quit', label: 'quit'},
 ];
+
+/** One line of the help: a key and its action, a heading, or a colour swatch and its meaning. */
+export interface HelpLine {
+  readonly text: string;
+  readonly swatch?: ThemeColor;
+  readonly isHeading?: boolean;
+}
+
+/** Marks the screen uses without colour, so they read the same with NO_COLOR. */
+const MARKS: readonly string[] = [
+  'DMA a>b     a is in effect, b takes effect at the next boot',
+  'DEVICES     ok, or how many are broken (need reset) or refused at probe',
+  'BOUNCE !    swiotlb map failures ("buffer is full"); see 2 swiotlb',
+  'BALLOON a/b a inflated, b reclaimed by the host; n/a: gives nothing back',
+  '+N more     columns hidden at this width, most important kept',
+  'name+       a name cut to fit; the detail line shows it whole',
+];
+
+/** Everything the help shows, in order: the keys, what the colours mean, the marks. */
+export const HELP_LINES: readonly HelpLine[] = [
+  ...KEY_BINDINGS.map((binding) => ({text: `${binding.keys.padEnd(20)} ${binding.action}`})),
+  {text: 'colours (with colours on)', isHeading: true},
+  ...COLOR_LEGEND.map((entry) => ({text: entry.meaning, swatch: entry.color})),
+  {text: 'marks', isHeading: true},
+  ...MARKS.map((text) => ({text})),
+];
+
+/** Help lines that fit in an overlay of `height` rows (inside the border, under the title). */
+export function helpBodyRows(height: number): number {
+  return Math.max(1, height - 3);
+}

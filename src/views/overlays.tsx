@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import {clip, fit, wrapWords} from './format.js';
-import {KEY_BINDINGS} from './key-bindings.js';
-import {COLOR_LEGEND, type Theme} from './theme.js';
+import {helpBodyRows, HELP_LINES} from './key-bindings.js';
+import type {Theme} from './theme.js';
 
 interface OverlayFrameProps {
   readonly title: string;
@@ -30,29 +30,6 @@ function OverlayFrame({title, width, height, theme, children}: OverlayFrameProps
   );
 }
 
-/** One line of the help: a key and its action, a heading, or a colour swatch and its meaning. */
-interface HelpLine {
-  readonly text: string;
-  readonly swatch?: keyof Theme;
-  readonly isHeading?: boolean;
-}
-
-/** Everything the help shows, in order; the colour legend only when there are colours. */
-export function helpLines(theme: Theme): readonly HelpLine[] {
-  const keys = KEY_BINDINGS.map((binding) => ({text: `${binding.keys.padEnd(20)} ${binding.action}`}));
-  if (!theme.isColorEnabled) return keys;
-  return [
-    ...keys,
-    {text: 'colours', isHeading: true},
-    ...COLOR_LEGEND.map((entry) => ({text: entry.meaning, swatch: entry.key})),
-  ];
-}
-
-/** Help lines that fit in an overlay of `height` rows (inside the border, under the title). */
-export function helpBodyRows(height: number): number {
-  return Math.max(1, height - 3);
-}
-
 /** `?`: every key and what the colours mean, scrolled with j/k where the terminal is short. */
 export function HelpOverlay({
   width,
@@ -66,7 +43,7 @@ export function HelpOverlay({
   readonly theme: Theme;
 }) {
   const inner = width - 4;
-  const lines = helpLines(theme);
+  const lines = HELP_LINES;
   const rows = helpBodyRows(height);
   const first = Math.max(0, Math.min(offset, lines.length - rows));
   const shown = lines.slice(first, first + rows);
@@ -79,7 +56,7 @@ export function HelpOverlay({
       {shown.map((line) =>
         line.swatch ? (
           <Text key={line.text} wrap="truncate">
-            <Text color={theme[line.swatch] as string}>■■ </Text>
+            <Text color={theme[line.swatch]}>{theme.isColorEnabled ? '## ' : ''}</Text>
             {clip(line.text, inner - 3)}
           </Text>
         ) : (
@@ -96,20 +73,22 @@ export function HelpOverlay({
 export function HostPicker({
   vm,
   checks,
-  index,
+  host,
   width,
   height,
   theme,
 }: {
   readonly vm: string;
   readonly checks: readonly MigrationCheck[];
-  readonly index: number;
+  /** The highlighted host. */
+  readonly host: string | null;
   readonly width: number;
   readonly height: number;
   readonly theme: Theme;
 }) {
   const inner = width - 4;
-  const highlighted = checks[index];
+  const highlighted = checks.find((check) => check.host === host);
+  const nameWidth = Math.max(8, ...checks.map((check) => check.host.length));
   const reasons = highlighted?.blockedReasons.length
     ? [
         `why ${highlighted.host} refuses:`,
@@ -120,27 +99,26 @@ export function HostPicker({
     : [];
   return (
     <OverlayFrame
-      title={`migrate ${vm} to… (↑↓, Enter to start, Esc to close)`}
+      title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
       width={width}
       height={height}
       theme={theme}
     >
-      {checks.length === 0 ? <Text>no other host</Text> : null}
-      {checks.map((check, position) => (
-        <Text
-          key={check.host}
-          inverse={position === index}
-          color={
-            position === index ? undefined : check.blockedReasons.length === 0 ? theme.secure : theme.error
-          }
-          wrap="truncate"
-        >
-          {fit(
-            `${position === index ? '>' : ' '} ${check.host.padEnd(8)} ${check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`}`,
-            inner,
-          )}
-        </Text>
-      ))}
+      {checks.map((check) => {
+        const isHighlighted = check.host === host;
+        const verdict =
+          check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`;
+        return (
+          <Text
+            key={check.host}
+            inverse={isHighlighted}
+            color={isHighlighted ? undefined : check.blockedReasons.length === 0 ? theme.secure : theme.error}
+            wrap="truncate"
+          >
+            {fit(`${isHighlighted ? '>' : ' '} ${check.host.padEnd(nameWidth)} ${verdict}`, inner)}
+          </Text>
+        );
+      })}
       {/* A row cuts long reasons; the highlighted host's are spelled out in full below the list. */}
       {reasons.length > 0 ? <Text> </Text> : null}
       {reasons.slice(0, Math.max(0, height - 4 - checks.length)).map((line, position) => (
@@ -152,36 +130,52 @@ export function HostPicker({
   );
 }
 
-/** A yes/no question before a destructive action. */
+/** A yes/no question before a command, saying what the command will do. */
 export function ConfirmDialog({
   question,
   width,
+  height,
   theme,
 }: {
   readonly question: string;
   readonly width: number;
+  readonly height: number;
   readonly theme: Theme;
 }) {
+  const lines = wrapWords(`${question} [y/N]`, width - 4);
   return (
-    <OverlayFrame title="confirm" width={width} height={4} theme={theme}>
-      <Text wrap="truncate">{fit(`${question} [y/N]`, width - 4)}</Text>
+    <OverlayFrame title="confirm" width={width} height={Math.min(height, lines.length + 3)} theme={theme}>
+      {lines.slice(0, Math.max(1, height - 3)).map((line, index) => (
+        <Text key={index} wrap="truncate">
+          {line}
+        </Text>
+      ))}
     </OverlayFrame>
   );
 }
 
-/** `/`: the filter being typed. */
+/** The filter, on its own line while it is typed or on: what it is and how much it shows. */
 export function FilterBar({
-  draft,
+  filter,
+  isEditing,
+  shownCount,
+  totalCount,
   width,
   theme,
 }: {
-  readonly draft: string;
+  readonly filter: string;
+  readonly isEditing: boolean;
+  readonly shownCount: number;
+  readonly totalCount: number;
   readonly width: number;
   readonly theme: Theme;
 }) {
+  const text = isEditing
+    ? `filter: ${filter}_  ${shownCount} of ${totalCount} VMs  (Enter keeps it, Esc clears)`
+    : `filter "${filter}": ${shownCount} of ${totalCount} VMs shown  (/ edits, Esc clears)`;
   return (
-    <Text color={theme.accent} wrap="truncate">
-      {fit(`filter: ${draft}▏ (Enter keeps it, Esc clears)`, width)}
+    <Text color={theme.accent} inverse={!theme.isColorEnabled} wrap="truncate">
+      {fit(text, width - 1)}
     </Text>
   );
 }

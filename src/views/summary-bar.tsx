@@ -1,23 +1,31 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import {formatDuration} from '../core/units.js';
+import {isMigrationRunning} from '../host/command-preview.js';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import {formatSize} from './format.js';
+import {clip, formatBytes, formatSimTime} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface SummaryBarProps {
   readonly world: WorldSnapshot;
   readonly speed: number;
+  readonly achievedSpeed: number;
+  /** VMs listed (the filter may hide some). */
+  readonly shownCount: number;
   /** QMP clients connected; absent without `--qmp`. */
   readonly qmpClients?: number | undefined;
   readonly width: number;
   readonly theme: Theme;
 }
 
+/** Below this share of the speed asked, the header says how fast the simulation really runs. */
+const BEHIND_RATIO = 0.9;
+
 /** Top line: hosts and ultravisors, guests by security, secure memory in use, simulated time and speed. */
 export const SummaryBar = memo(function SummaryBar({
   world,
   speed,
+  achievedSpeed,
+  shownCount,
   qmpClients,
   width,
   theme,
@@ -25,16 +33,36 @@ export const SummaryBar = memo(function SummaryBar({
   const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
   const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
   const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
+  // A secure guest in migration holds secure memory on both hosts until switch-over.
+  const movingSecure = world.vms.filter(
+    (vm) => vm.security.state === 'secure' && isMigrationRunning(vm.migration),
+  ).length;
   const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
   const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
-  const left = `svmtop  ${world.hosts.length} hosts (${ultravisors} UV)  ${world.vms.length} VMs: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}  secure mem ${formatSize(secureUsed)}/${formatSize(secureTotal)}`;
-  const right = `${qmpClients === undefined ? '' : `QMP ${qmpClients}  `}t=${formatDuration(world.tUs)} ${speed}x`;
-  const gap = Math.max(1, width - left.length - right.length);
+  const vms =
+    shownCount < world.vms.length
+      ? `${world.vms.length} VMs (${shownCount} shown)`
+      : `${world.vms.length} VMs`;
+  const counts = `${world.hosts.length} hosts (${ultravisors} UV)  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
+  const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${movingSecure ? ` (${movingSecure} migrating, counted on both hosts)` : ''}`;
+  const isBehind = achievedSpeed < speed * BEHIND_RATIO;
+  const qmp = qmpClients === undefined ? '' : `QMP ${qmpClients}  `;
+  const right = `${qmp}t=${formatSimTime(world.tUs)} ${isBehind ? `simulating at ${formatSpeed(achievedSpeed)} of ${formatSpeed(speed)} asked` : formatSpeed(speed)}`;
+  // The program's name goes first when the line is short of room, then the text is cut.
+  const full = `svmtop  ${counts}  ${memory}`;
+  const left = full.length + 1 + right.length <= width - 1 ? full : `${counts}  ${memory}`;
+  const room = Math.max(0, width - 2 - right.length);
+  const line = `${clip(left, room).padEnd(room)} ${right}`;
   return (
     <Box height={1} width={width}>
-      <Text wrap="truncate" color={theme.accent} bold>
-        {(left + ' '.repeat(gap) + right).slice(0, width)}
+      <Text wrap="truncate" color={isBehind ? theme.warning : theme.accent} bold>
+        {line}
       </Text>
     </Box>
   );
 });
+
+/** A speed factor for people: `143x`, `0.5x`. */
+export function formatSpeed(speed: number): string {
+  return speed >= 10 ? `${Math.round(speed)}x` : `${Math.round(speed * 100) / 100}x`;
+}

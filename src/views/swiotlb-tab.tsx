@@ -2,7 +2,7 @@ import {Box, Text} from 'ink';
 import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
-import {bar, formatSize, percent, sparkline} from './format.js';
+import {bar, formatBytes, percent, sparkline} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface SwiotlbTabProps {
@@ -35,7 +35,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
   const devices = Object.entries(pool.usedByDevice);
   const lines: Line[] = [
     {
-      text: `used     ${bar(used, barWidth)} ${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatSize(pool.used * IO_TLB_SIZE)} of ${formatSize(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`,
+      text: `used     ${bar(used, barWidth)} ${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`,
       color: usageColor,
     },
     {
@@ -45,7 +45,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history))}  ${pool.recentPeak} slots in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
     },
     {
-      text: `bounced  ${formatSize(pool.bouncedBytesToDevice)} to devices, ${formatSize(pool.bouncedBytesFromDevice)} back`,
+      text: `bounced  ${formatBytes(pool.bouncedBytesToDevice)} to devices, ${formatBytes(pool.bouncedBytesFromDevice)} back`,
     },
     {
       text: `failures ${pool.mapFailures} "swiotlb buffer is full"`,
@@ -57,10 +57,10 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
     {
       text:
         pool.recommendedNslabs > pool.nslabs
-          ? `advice   swiotlb=${pool.recommendedNslabs} (${formatSize(pool.recommendedNslabs * IO_TLB_SIZE)}) on the kernel command line`
+          ? `advice   swiotlb=${pool.recommendedNslabs} (${formatBytes(pool.recommendedNslabs * IO_TLB_SIZE)}) on the kernel command line`
           : `advice   pool size is enough (high water ${percent(pool.hiwater / pool.nslabs)})`,
       color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
     },
   ];
-  return <TextLines lines={lines} width={width} height={height} />;
+  return <TextLines lines={lines} width={width - 1} height={height} />;
 }

@@ -13,8 +13,10 @@ export interface Theme {
   readonly accent: string | undefined;
   readonly warning: string | undefined;
   readonly error: string | undefined;
-  readonly selectedBackground: string | undefined;
 }
+
+/** The theme's colour roles (every key of Theme that holds a colour). */
+export type ThemeColor = Exclude<keyof Theme, 'isColorEnabled' | 'dim'>;
 
 export function createTheme(isColorEnabled: boolean): Theme {
   const color = (name: string) => (isColorEnabled ? name : undefined);
@@ -30,7 +32,6 @@ export function createTheme(isColorEnabled: boolean): Theme {
     accent: color('cyan'),
     warning: color('yellow'),
     error: color('red'),
-    selectedBackground: color('blue'),
   };
 }
 
@@ -60,12 +61,13 @@ export function securityColor(theme: Theme, state: SecurityState, isUndeclared: 
   return undefined;
 }
 
-/** Legend lines for the help overlay: what each colour means. */
-export const COLOR_LEGEND: ReadonlyArray<{readonly key: keyof Theme; readonly meaning: string}> = [
-  {key: 'secure', meaning: 'secure, declared to management'},
-  {key: 'undeclared', meaning: 'secure (undeclared): management was not told'},
-  {key: 'transitioning', meaning: 'entering secure mode'},
-  {key: 'failed', meaning: 'failed / halted / device broken'},
-  {key: 'hot', meaning: 'bounce pool ≥ 90% used, or map failures'},
-  {key: 'warm', meaning: 'bounce pool ≥ 60% used'},
+/** What each colour means, for the help: every use of a colour on screen is listed here. */
+export const COLOR_LEGEND: ReadonlyArray<{readonly color: ThemeColor; readonly meaning: string}> = [
+  {color: 'secure', meaning: 'secure, declared to management'},
+  {color: 'undeclared', meaning: 'secure (undeclared): management was not told'},
+  {color: 'transitioning', meaning: 'entering secure mode; a migration under way'},
+  {color: 'failed', meaning: 'failed / halted; devices broken; a failed migration'},
+  {color: 'hot', meaning: 'bounce pool >= 90% used, or map failures (!)'},
+  {color: 'warm', meaning: 'bounce pool >= 60% used'},
+  {color: 'warning', meaning: 'paused; devices refused; balloon n/a; DMA policy pending'},
 ];

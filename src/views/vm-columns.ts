@@ -1,32 +1,61 @@
+import {isMigrationRunning} from '../host/command-preview.js';
+import type {DmaPolicy} from '../host/config/world-schema.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {bar, formatSize, percent, rate} from './format.js';
+import {formatBytes, formatRate, percent} from './format.js';
 import {securityColor, type Theme} from './theme.js';
 
+/** A cell: its text, a deliberate shorter form for narrow columns, a colour, and a bar to draw. */
 export interface Cell {
   readonly text: string;
+  readonly short?: string | undefined;
   readonly color?: string | undefined;
+  /** Draw a bar of this fraction in the room the text leaves (the bounce column). */
+  readonly bar?: number | undefined;
 }
 
 export interface Column {
   readonly key: string;
-  readonly title: string;
-  readonly width: number;
+  /** Header titles, longest first; the longest that fits is shown. */
+  readonly titles: readonly string[];
   readonly align: 'left' | 'right';
-  /** Lower shows first when the terminal is narrow. */
+  /** 0 is always shown; higher numbers are hidden first when the terminal is narrow. */
   readonly priority: number;
+  /** The least width the column is given. */
+  readonly minWidth: number;
+  /** The most width its content gets (longer text is abbreviated or cut). */
+  readonly maxWidth: number;
+  /** Text may be cut with `+` below its length (names: the detail line shows them whole). */
+  readonly isCuttable?: boolean;
+  /** Room the column takes beyond its content when the terminal has some left (a longer bar). */
+  readonly growWidth?: number;
   cell(vm: VmSnapshot, theme: Theme): Cell;
 }
 
-const POLICY_SHORT = {legacy: 'legacy', 'force-dma-api': 'force', restricted: 'restrict'} as const;
+const POLICY_SHORT: Readonly<Record<DmaPolicy, string>> = {
+  legacy: 'legacy',
+  'force-dma-api': 'force',
+  restricted: 'restrict',
+};
+
+const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {bootloader: 'bootldr'};
 
 /** What the security column says: normal / phase with progress / secure / secure (undeclared) / failed. */
 export function securityLabel(vm: VmSnapshot): string {
   const security = vm.security;
   if (security.state === 'secure') return security.declared === 'none' ? 'secure (undeclared)' : 'secure';
-  if (security.state === 'failed') return `failed ${security.failure?.split(':')[0] ?? ''}`.trim();
+  if (security.state === 'failed') return `failed ${security.failureCode ?? ''}`.trim();
   if (security.state === 'transitioning')
     return security.phase === 'convert' ? `convert ${percent(security.progress)}` : security.phase;
   return 'normal';
+}
+
+function securityShort(vm: VmSnapshot): string | undefined {
+  const security = vm.security;
+  if (security.state === 'secure' && security.declared === 'none') return 'sec-undecl';
+  if (security.state === 'failed') return 'failed';
+  if (security.state === 'transitioning' && security.phase === 'convert')
+    return `conv ${percent(security.progress)}`;
+  return undefined;
 }
 
 /** Peak use of the bounce pool over the last second, as a fraction of the pool. */
@@ -50,99 +79,181 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
+/** The DMA policy in effect, and the next boot's when it differs (`legacy>force`). */
+function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
+  const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
+  if (inEffect === vm.dmaPolicy) return {text: POLICY_SHORT[inEffect]};
+  return {
+    text: `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`,
+    short: `${POLICY_SHORT[inEffect]}*`,
+    color: theme.warning,
+  };
+}
+
+/** Device health at a glance: broken (needs reset) first, then refused at probe. */
+function devicesCell(vm: VmSnapshot, theme: Theme): Cell {
+  if (vm.devices.length === 0) return {text: '-'};
+  let broken = 0;
+  let refused = 0;
+  for (const device of vm.devices) {
+    if (device.status === 'needs-reset') broken++;
+    else if (device.status === 'refused') refused++;
+  }
+  if (broken > 0) return {text: `${broken} broken`, short: `${broken} brk`, color: theme.failed};
+  if (refused > 0) return {text: `${refused} refused`, short: `${refused} ref`, color: theme.warning};
+  return {text: 'ok'};
+}
+
+function bounceCell(vm: VmSnapshot, theme: Theme): Cell {
+  if (!vm.swiotlb) return {text: '-'};
+  const fraction = bounceFraction(vm);
+  const hasFailures = vm.swiotlb.mapFailures > 0;
+  const color = hasFailures || fraction >= 0.9 ? theme.hot : fraction >= 0.6 ? theme.warm : undefined;
+  return {text: `${percent(fraction).padStart(4)}${hasFailures ? '!' : ' '}`, color, bar: fraction};
+}
+
+function balloonCell(vm: VmSnapshot, theme: Theme): Cell {
+  const balloon = vm.balloon;
+  if (!balloon) return {text: '-'};
+  if (balloon.actualBytes === 0 && !balloon.available) return {text: 'n/a', color: theme.warning};
+  if (balloon.actualBytes === 0) return {text: '0'};
+  const isShort = balloon.reclaimedBytes < balloon.actualBytes;
+  return {
+    text: `${formatBytes(balloon.actualBytes)}/${formatBytes(balloon.reclaimedBytes)}`,
+    short: `${formatBytes(balloon.actualBytes)}${isShort ? '!' : ''}`,
+    color: isShort ? theme.warning : undefined,
+  };
+}
+
 export const VM_COLUMNS: readonly Column[] = [
-  {key: 'name', title: 'VM', width: 11, align: 'left', priority: 0, cell: (vm) => ({text: vm.name})},
-  {key: 'host', title: 'HOST', width: 6, align: 'left', priority: 1, cell: (vm) => ({text: vm.host})},
   {
-    key: 'state',
-    title: 'STATE',
-    width: 9,
+    key: 'name',
+    titles: ['VM'],
     align: 'left',
     priority: 0,
-    cell: (vm, theme) => ({
-      text: vm.state === 'booting' ? vm.security.phase : vm.state,
-      color: vm.state === 'halted' ? theme.failed : vm.state === 'paused' ? theme.warning : undefined,
-    }),
+    minWidth: 10,
+    maxWidth: 32,
+    isCuttable: true,
+    cell: (vm) => ({text: vm.name}),
+  },
+  {
+    key: 'host',
+    titles: ['HOST'],
+    align: 'left',
+    priority: 1,
+    minWidth: 5,
+    maxWidth: 16,
+    isCuttable: true,
+    cell: (vm) => ({text: vm.host}),
+  },
+  {
+    key: 'state',
+    titles: ['STATE'],
+    align: 'left',
+    priority: 0,
+    minWidth: 7,
+    maxWidth: 10,
+    cell: (vm, theme) => {
+      const text = vm.state === 'booting' ? vm.security.phase : vm.state;
+      const color = vm.state === 'halted' ? theme.failed : vm.state === 'paused' ? theme.warning : undefined;
+      return {text, short: STATE_SHORT[text], color};
+    },
   },
   {
     key: 'security',
-    title: 'SECURITY',
-    width: 19,
+    titles: ['SECURITY', 'SECURE'],
     align: 'left',
     priority: 0,
+    minWidth: 6,
+    maxWidth: 20,
     cell: (vm, theme) => ({
       text: securityLabel(vm),
+      short: securityShort(vm),
       color: securityColor(theme, vm.security.state, vm.security.declared === 'none'),
     }),
   },
   {
-    key: 'dma',
-    title: 'DMA',
-    width: 8,
-    align: 'left',
-    priority: 2,
-    cell: (vm) => ({text: POLICY_SHORT[vm.dmaPolicy]}),
-  },
-  {
-    key: 'bounce',
-    title: 'BOUNCE PEAK',
-    width: 11,
+    key: 'devices',
+    titles: ['DEVICES', 'DEV'],
     align: 'left',
     priority: 1,
-    cell: (vm, theme) => {
-      if (!vm.swiotlb) return {text: '-'};
-      const fraction = bounceFraction(vm);
-      const color = fraction >= 0.9 ? theme.hot : fraction >= 0.6 ? theme.warm : undefined;
-      return {text: `${bar(fraction, 6)} ${percent(fraction).padStart(4)}`, color};
-    },
+    minWidth: 3,
+    maxWidth: 9,
+    cell: devicesCell,
+  },
+  {key: 'dma', titles: ['DMA'], align: 'left', priority: 2, minWidth: 6, maxWidth: 17, cell: dmaCell},
+  {
+    key: 'bounce',
+    titles: ['BOUNCE PEAK', 'BOUNCE'],
+    align: 'left',
+    priority: 1,
+    minWidth: 10,
+    maxWidth: 12,
+    growWidth: 14,
+    cell: bounceCell,
   },
   {
     key: 'io',
-    title: 'I/O',
-    width: 9,
+    titles: ['I/O'],
     align: 'right',
-    priority: 2,
-    cell: (vm) => ({text: rate(vm.io.bytesPerSecond)}),
+    priority: 3,
+    minWidth: 8,
+    maxWidth: 9,
+    cell: (vm) => ({text: formatRate(vm.io.bytesPerSecond)}),
   },
   {
     key: 'balloon',
-    title: 'BALLOON',
-    width: 8,
+    titles: ['BALLOON', 'BALLN'],
     align: 'right',
     priority: 3,
-    cell: (vm, theme) => {
-      if (!vm.balloon) return {text: '-'};
-      if (vm.balloon.actualBytes === 0 && !vm.balloon.available) return {text: 'n/a', color: theme.warning};
-      return {text: vm.balloon.actualBytes === 0 ? '0' : formatSize(vm.balloon.actualBytes).replace(' ', '')};
-    },
+    minWidth: 5,
+    maxWidth: 15,
+    cell: balloonCell,
   },
   {
     key: 'migration',
-    title: 'MIGRATION',
-    width: 15,
+    titles: ['MIGRATION', 'MIGR'],
     align: 'left',
-    priority: 3,
+    priority: 2,
+    minWidth: 9,
+    maxWidth: 20,
+    isCuttable: true,
     cell: (vm, theme) => ({
       text: migrationLabel(vm),
       color:
         vm.migration?.status === 'failed'
           ? theme.failed
-          : vm.migration?.status === 'active'
+          : isMigrationRunning(vm.migration)
             ? theme.accent
             : undefined,
     }),
   },
+  // Shown only where the terminal has room to spare: what each guest is.
+  {
+    key: 'vcpus',
+    titles: ['VCPU'],
+    align: 'right',
+    priority: 4,
+    minWidth: 4,
+    maxWidth: 4,
+    cell: (vm) => ({text: String(vm.vcpus)}),
+  },
+  {
+    key: 'memory',
+    titles: ['MEMORY', 'MEM'],
+    align: 'right',
+    priority: 4,
+    minWidth: 6,
+    maxWidth: 8,
+    cell: (vm) => ({text: formatBytes(vm.memoryBytes)}),
+  },
+  {
+    key: 'workload',
+    titles: ['WORKLOAD', 'LOAD'],
+    align: 'left',
+    priority: 4,
+    minWidth: 6,
+    maxWidth: 8,
+    cell: (vm) => ({text: vm.workload}),
+  },
 ];
-
-/** The columns that fit in `width` cells (one space between columns), most important first, in table order. */
-export function columnsForWidth(width: number): Column[] {
-  const chosen = new Set<Column>();
-  let used = 0;
-  for (const column of [...VM_COLUMNS].sort((a, b) => a.priority - b.priority)) {
-    const needed = column.width + (chosen.size > 0 ? 1 : 0);
-    if (used + needed > width) continue;
-    chosen.add(column);
-    used += needed;
-  }
-  return VM_COLUMNS.filter((column) => chosen.has(column));
-}

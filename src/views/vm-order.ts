@@ -1,5 +1,5 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import type {SortKey} from './dashboard-state.js';
+import type {SortKey} from './dashboard-model.js';
 import {bounceFraction, securityLabel} from './vm-columns.js';
 
 const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {

@@ -60,6 +60,39 @@ describe('guest memory', () => {
     expect(() => hypervisor.read(2 * GUEST_PAGE_SIZE - 2, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
   });
 
+  it('checks a field the hypervisor touched before again once its page turns secure, and once more when it is shared again', () => {
+    const memory = new GuestMemory(GiB);
+    memory.setPageStates(4, 1, PageState.shared);
+    const hypervisor = new MemoryView(memory, true);
+    const field = 4 * GUEST_PAGE_SIZE + 24;
+    hypervisor.writeU32(field, 7);
+    expect(hypervisor.readU32(field)).toBe(7);
+    memory.setPageStates(4, 1, PageState.secure);
+    expect(() => hypervisor.readU16(field)).toThrow(SecurePageFault);
+    expect(() => hypervisor.writeU64(field, 1)).toThrow(SecurePageFault);
+    expect(() => hypervisor.readU8(field)).toThrow(SecurePageFault);
+    expect(hypervisor.faults).toBe(3);
+    memory.setPageStates(4, 1, PageState.shared);
+    expect(hypervisor.readU32(field)).toBe(7);
+  });
+
+  it('reads and writes fields of every width at page edges and across pages alike', () => {
+    const view = new MemoryView(new GuestMemory(GiB), false);
+    const values: Array<[number, number, (gpa: number) => number, (gpa: number, value: number) => void]> = [
+      [1, 0xa5, (gpa) => view.readU8(gpa), (gpa, value) => view.writeU8(gpa, value)],
+      [2, 0xbeef, (gpa) => view.readU16(gpa), (gpa, value) => view.writeU16(gpa, value)],
+      [4, 0xdead_beef, (gpa) => view.readU32(gpa), (gpa, value) => view.writeU32(gpa, value)],
+      [8, 0x1f_dead_beef_cafe, (gpa) => view.readU64(gpa), (gpa, value) => view.writeU64(gpa, value)],
+    ];
+    for (const [size, value, read, write] of values) {
+      for (const gpa of [GUEST_PAGE_SIZE - size, GUEST_PAGE_SIZE - size + 1, 3 * GUEST_PAGE_SIZE + 8]) {
+        write(gpa, value);
+        expect(read(gpa)).toBe(value);
+        expect(read(gpa)).toBe(value);
+      }
+    }
+  });
+
   it('lets the hypervisor touch shared pages', () => {
     const memory = new GuestMemory(GiB);
     memory.setPageStates(4, 1, PageState.shared);
@@ -130,12 +163,16 @@ describe('guest memory', () => {
     data[2500]! ^= 1;
     expect(view.equals(at, data, 0, data.length)).toBe(false);
     const pieces: number[][] = [];
-    view.visit(at, 3000, false, (_bytes, offset, length, position) =>
-      pieces.push([offset, length, position]),
+    view.visit(
+      at,
+      3000,
+      false,
+      {put: (_bytes, offset, length, position) => pieces.push([offset, length, position])},
+      5,
     );
     expect(pieces).toEqual([
-      [GUEST_PAGE_SIZE - 1000, 1000, 0],
-      [0, 2000, 1000],
+      [GUEST_PAGE_SIZE - 1000, 1000, 5],
+      [0, 2000, 1005],
     ]);
   });
 
@@ -143,7 +180,9 @@ describe('guest memory', () => {
     const memory = new GuestMemory(GiB);
     memory.setPageStates(1, 1, PageState.secure);
     const hypervisor = new MemoryView(memory, true);
-    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, () => undefined)).toThrow(SecurePageFault);
+    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, {put: () => undefined})).toThrow(
+      SecurePageFault,
+    );
     expect(() => hypervisor.equals(GUEST_PAGE_SIZE, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
     expect(hypervisor.faults).toBe(2);
   });

@@ -6,6 +6,7 @@ import {
   decodeDescriptor,
   encodeDescriptor,
   splitRingLayout,
+  USED_RING_ALIGN,
   vringNeedEvent,
 } from '../../src/core/split-ring-layout.js';
 import {SplitVirtqueueDevice} from '../../src/core/split-virtqueue-device.js';
@@ -14,26 +15,40 @@ import {DescriptorFlag} from '../../src/core/virtio.js';
 import {MiB} from '../../src/core/units.js';
 
 const BASE = 0x10000;
+const ALIGN = 128;
 
 function pair(queueSize = 8, hasEventIdx = false) {
   const memory = new GuestMemory(256 * MiB);
   const guest = new MemoryView(memory, false);
-  const driver = new SplitVirtqueueDriver<number>({view: guest, baseGpa: BASE, queueSize, hasEventIdx});
-  const device = new SplitVirtqueueDevice(new MemoryView(memory, true), BASE, queueSize, hasEventIdx);
+  const driver = new SplitVirtqueueDriver<number>({
+    view: guest,
+    baseGpa: BASE,
+    queueSize,
+    usedRingAlign: ALIGN,
+    hasEventIdx,
+  });
+  const device = new SplitVirtqueueDevice(
+    new MemoryView(memory, true),
+    driver.addresses,
+    queueSize,
+    hasEventIdx,
+  );
   return {memory, guest, driver, device};
 }
 
 describe('split ring layout', () => {
   it('matches the virtio 1.x sizes for 256 entries', () => {
-    const layout = splitRingLayout(256);
+    const layout = splitRingLayout(256, USED_RING_ALIGN);
     expect(layout.availOffset).toBe(4096);
     expect(layout.usedOffset).toBe(4616); // 4096 + 6 + 512, aligned to 4
-    expect(layout.usedOffset % 4).toBe(0);
     expect(layout.totalBytes).toBe(layout.usedOffset + 6 + 8 * 256);
+    expect(splitRingLayout(256, 128).usedOffset).toBe(4736); // 4614 rounded up to 128
   });
 
-  it('refuses sizes that are not powers of two', () => {
-    expect(() => splitRingLayout(100)).toThrow(/power of 2/);
+  it('refuses sizes that are not powers of two, and alignments that are not powers of two of at least 4', () => {
+    expect(() => splitRingLayout(100, 4)).toThrow(/power of 2/);
+    expect(() => splitRingLayout(256, 2)).toThrow(/alignment 2/);
+    expect(() => splitRingLayout(256, 96)).toThrow(/alignment 96/);
   });
 
   it('encodes and decodes any descriptor byte-exact', () => {
@@ -124,7 +139,7 @@ describe('driver and device over guest memory', () => {
   it('reports a looped chain with QEMU’s words and does not throw', () => {
     const {driver, device} = pair(8);
     driver.addLoopedChain(1, 0x100000);
-    expect(device.pop()).toEqual({error: 'Looped descriptor'});
+    expect(device.pop()).toEqual({error: 'Looped descriptor', code: 'looped-descriptor'});
   });
 
   it('reports a next index off the table', () => {
@@ -133,16 +148,16 @@ describe('driver and device over guest memory', () => {
     guest.writeU32(BASE + 8, 16);
     guest.writeU16(BASE + 12, DescriptorFlag.next);
     guest.writeU16(BASE + 14, 9);
-    const avail = BASE + splitRingLayout(8).availOffset;
+    const avail = BASE + splitRingLayout(8, ALIGN).availOffset;
     guest.writeU16(avail + 4, 0);
     guest.writeU16(avail + 2, 1);
-    expect(device.pop()).toEqual({error: 'Desc next is 9'});
+    expect(device.pop()).toEqual({error: 'Desc next is 9', code: 'next-out-of-range'});
   });
 
   it('reports a guest that moves avail idx too far', () => {
     const {guest, device} = pair(8);
-    guest.writeU16(BASE + splitRingLayout(8).availOffset + 2, 20);
-    expect(device.pop()).toEqual({error: 'Guest moved used index from 0 to 20'});
+    guest.writeU16(BASE + splitRingLayout(8, ALIGN).availOffset + 2, 20);
+    expect(device.pop()).toEqual({error: 'Guest moved used index from 0 to 20', code: 'avail-index-moved'});
   });
 
   it('follows indirect tables', () => {
@@ -153,10 +168,11 @@ describe('driver and device over guest memory', () => {
       view: guest,
       baseGpa: BASE,
       queueSize: 4,
+      usedRingAlign: ALIGN,
       hasEventIdx: false,
       allocateIndirect: () => ({cpuGpa: table, dmaAddr: table, publish: () => true, release: () => {}}),
     });
-    const device = new SplitVirtqueueDevice(new MemoryView(memory, true), BASE, 4, false);
+    const device = new SplitVirtqueueDevice(new MemoryView(memory, true), driver.addresses, 4, false);
     driver.add(
       [
         {addr: 0x300000, len: 16, isDeviceWritable: false},

@@ -1,18 +1,16 @@
-import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE, GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {
   DMA_MAPPING_ERROR,
-  IO_TLB_SEGSIZE,
   IO_TLB_SIZE,
+  PCI_SEG_BOUNDARY_MASK,
   recommendNslabs,
   SwiotlbPool,
   swiotlbFullMessage,
   swiotlbGeometry,
 } from '../../src/core/swiotlb.js';
-import {KiB, MiB} from '../../src/core/units.js';
-import {checkPool} from '../../src/host/invariants.js';
+import {GiB, KiB, MiB} from '../../src/core/units.js';
 
 const POOL_START = 64 * MiB;
 const ORIG = 8 * MiB;
@@ -27,17 +25,26 @@ function makePool(nslabs = 1024, nareas = 1) {
 const device = {index: 1, minAlignMask: 0};
 
 describe('swiotlb geometry (swiotlb=<nslabs>[,<nareas>])', () => {
-  it('aligns nslabs to a segment and rounds to a power of two', () => {
+  // torvalds/linux kernel/dma/swiotlb.c setup_io_tlb_npages, swiotlb_adjust_nareas, round_up_default_nslabs
+  it('aligns nslabs to a segment and rounds to a power of two, even with one area', () => {
     expect(swiotlbGeometry(3000, 1, 1)).toEqual({nslabs: 4096, nareas: 1});
-    expect(swiotlbGeometry(32768, 0, 4)).toEqual({nslabs: 32768, nareas: 4});
+    expect(swiotlbGeometry(3000, 0, 4)).toEqual({nslabs: 4096, nareas: 1});
+    expect(swiotlbGeometry(32768, null, 4)).toEqual({nslabs: 32768, nareas: 4});
   });
 
-  it('takes the vCPU count rounded up to a power of two as areas', () => {
-    expect(swiotlbGeometry(8192, 0, 6).nareas).toBe(8);
+  it('N,0 is one area, whatever the vCPU count (swiotlb_adjust_nareas: "Zero is treated as 1")', () => {
+    expect(swiotlbGeometry(8192, 0, 8)).toEqual({nslabs: 8192, nareas: 1});
+    expect(swiotlbGeometry(128, 0, 64)).toEqual({nslabs: 128, nareas: 1});
+  });
+
+  it('without a count takes the vCPUs rounded up to a power of two (swiotlb_init_remap)', () => {
+    expect(swiotlbGeometry(8192, null, 6).nareas).toBe(8);
+    expect(swiotlbGeometry(8192, 3, 1).nareas).toBe(4);
   });
 
   it('grows a pool too small for its areas to one segment per area', () => {
     expect(swiotlbGeometry(128, 4, 4)).toEqual({nslabs: 512, nareas: 4});
+    expect(swiotlbGeometry(128, null, 16)).toEqual({nslabs: 2048, nareas: 16});
   });
 });
 
@@ -126,67 +133,51 @@ describe('swiotlb pool', () => {
   });
 });
 
-/** A simple model: which slots each live mapping holds. */
-describe('swiotlb against a reference model (property)', () => {
-  it('never hands a slot out twice, keeps used exact, respects segments and alignment, and restores list[] when all is freed', () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.oneof(
-            fc.record({
-              op: fc.constant('map' as const),
-              size: fc.integer({min: 1, max: 256 * KiB}),
-              offset: fc.integer({min: 0, max: 4095}),
-              cpu: fc.nat(7),
-              aligned: fc.boolean(),
-            }),
-            fc.record({op: fc.constant('unmap' as const), pick: fc.nat()}),
-          ),
-          {maxLength: 120},
-        ),
-        fc.constantFrom(1, 2, 4),
-        (ops, nareas) => {
-          const {pool} = makePool(1024, nareas);
-          const initial = pool.listSnapshot();
-          const live: Array<{
-            tlb: number;
-            size: number;
-            device: {index: number; minAlignMask: number};
-            slots: number[];
-          }> = [];
-          const owner = new Map<number, number>();
-          for (const op of ops) {
-            if (op.op === 'map') {
-              const mapper = {index: op.cpu, minAlignMask: op.aligned ? 0xfff : 0};
-              const orig = ORIG + op.offset;
-              const tlb = pool.map(mapper, orig, op.size, op.cpu);
-              if (tlb === DMA_MAPPING_ERROR) continue;
-              if (op.aligned) expect(tlb & 0xfff).toBe(orig & 0xfff);
-              if (!op.aligned && op.size >= GUEST_PAGE_SIZE) expect(tlb % GUEST_PAGE_SIZE).toBe(0);
-              const firstSlot = Math.floor((tlb - POOL_START) / IO_TLB_SIZE);
-              const lastSlot = Math.floor((tlb + op.size - 1 - POOL_START) / IO_TLB_SIZE);
-              expect(Math.floor(firstSlot / IO_TLB_SEGSIZE)).toBe(Math.floor(lastSlot / IO_TLB_SEGSIZE));
-              const slots: number[] = [];
-              for (let slot = firstSlot; slot <= lastSlot; slot++) {
-                expect(owner.has(slot)).toBe(false);
-                owner.set(slot, live.length);
-                slots.push(slot);
-              }
-              live.push({tlb, size: op.size, device: mapper, slots});
-            } else if (live.length > 0) {
-              const [mapping] = live.splice(op.pick % live.length, 1);
-              for (const slot of mapping!.slots) owner.delete(slot);
-              pool.unmap(mapping!.device, mapping!.tlb, mapping!.size, 'to-device');
-            }
-            expect(checkPool('model', pool)).toEqual([]);
-            expect(pool.used).toBeGreaterThanOrEqual(owner.size);
-          }
-          for (const mapping of live) pool.unmap(mapping.device, mapping.tlb, mapping.size, 'to-device');
-          expect(pool.used).toBe(0);
-          expect(pool.listSnapshot()).toEqual(initial);
-        },
-      ),
-      {numRuns: 150},
-    );
+describe('swiotlb and the device’s DMA segment boundary', () => {
+  // torvalds/linux kernel/dma/swiotlb.c swiotlb_search_pool_area: iommu_is_span_boundary(slot_index,
+  // nslots, nr_slots(tbl_dma_addr), max_slots); drivers/pci/probe.c pci_device_add sets 0xffffffff.
+  const pci = {index: 1, minAlignMask: 0, segBoundaryMask: PCI_SEG_BOUNDARY_MASK};
+  /** A pool of `nslabs` starting `bytesBelow` under 4 GiB (64 KiB-aligned, as memblock places it). */
+  function poolAcross4GiB(bytesBelow = 192 * KiB, nslabs = 1024) {
+    const view = new MemoryView(new GuestMemory(4 * GiB + 64 * MiB), false);
+    const startGpa = 4 * GiB - bytesBelow;
+    return {view, pool: new SwiotlbPool({nslabs, nareas: 1, startGpa, view, pageSize: GUEST_PAGE_SIZE})};
+  }
+
+  it('skips a free run that would cross 4 GiB for a PCI device (slot 96 of segment 0 is on the line)', () => {
+    const {pool} = poolAcross4GiB();
+    expect(pool.map(pci, ORIG, 256 * KiB, 0)).toBe(pool.startGpa + 128 * IO_TLB_SIZE);
+  });
+
+  it('lets a device without a boundary (no dma_parms: ULONG_MAX) take the run across 4 GiB', () => {
+    const {pool} = poolAcross4GiB();
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(pool.startGpa);
+  });
+
+  it('allows a run that ends exactly at 4 GiB and one that starts there', () => {
+    const {pool} = poolAcross4GiB();
+    const first = pool.map(pci, ORIG, 64 * KiB, 0);
+    pool.map(pci, ORIG, 64 * KiB, 0);
+    const endsAtLine = pool.map(pci, ORIG, 64 * KiB, 0);
+    expect([first, endsAtLine]).toEqual([pool.startGpa, 4 * GiB - 64 * KiB]);
+    expect(pool.map(pci, ORIG, 64 * KiB, 0)).toBe(4 * GiB);
+  });
+
+  it('fails a mapping that only the crossing run could hold, and counts it', () => {
+    const {pool} = poolAcross4GiB(64 * KiB, 128);
+    expect(pool.map(pci, ORIG, 256 * KiB, 0)).toBe(DMA_MAPPING_ERROR);
+    expect(pool.mapFailures).toBe(1);
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(pool.startGpa);
+  });
+
+  it('bounces real bytes through slots above 4 GiB', () => {
+    const {view, pool} = poolAcross4GiB();
+    view.fill(ORIG, 0xa5, 200 * KiB);
+    const tlb = pool.map(pci, ORIG, 200 * KiB, 0);
+    expect(tlb).toBeGreaterThanOrEqual(4 * GiB);
+    expect(view.readU8(tlb + 200 * KiB - 1)).toBe(0xa5);
+    view.fill(tlb, 0x3c, 200 * KiB);
+    pool.unmap(pci, tlb, 200 * KiB, 'from-device');
+    expect([view.readU8(ORIG), view.readU8(ORIG + 200 * KiB - 1)]).toEqual([0x3c, 0x3c]);
   });
 });

@@ -69,13 +69,24 @@ describe('every key in the help overlay does something visible or says why not',
     await pressAndSee(
       session,
       's',
-      (s) => s.includes('churn-1: kexec into its kernel with svm=on'),
+      (s) => s.includes('churn-1: kexec into its kernel with svm=on') && s.includes('Go secure?'),
       's asks',
     );
     await pressAndSee(session, 'n', () => statusLine(session).includes('cancelled'), 'n cancels');
-    await pressAndSee(session, 'u', (s) => s.includes('reboot with svm=off'), 'u asks');
+    await pressAndSee(
+      session,
+      'u',
+      (s) => s.includes('churn-1 refused: churn-1 is already normal'),
+      'u says why not',
+    );
+    await pressAndSee(
+      session,
+      'r',
+      (s) => s.includes('churn-1: reboots; svm=off stays. Reboot? [y/N]'),
+      'r asks',
+    );
     await pressAndSee(session, '\u001B', () => statusLine(session).includes('cancelled'), 'Esc cancels');
-    await pressAndSee(session, 'r', (s) => s.includes('churn-1: reboot (svm=off stays)?'), 'r asks');
+    await pressAndSee(session, 'r', (s) => s.includes('Reboot? [y/N]'), 'r asks again');
     await pressAndSee(session, 'n', () => statusLine(session).includes('cancelled'), 'n cancels');
     await pressAndSee(session, 'p', (s) => /churn-1 +alpha +paused/.test(s), 'p pauses');
     await pressAndSee(session, 'p', (s) => /churn-1 +alpha +running/.test(s), 'p resumes');

@@ -12,6 +12,8 @@ export interface PtySession {
   press(keys: string): void;
   resize(columns: number, rows: number): void;
   kill(signal?: string): void;
+  /** Closes the terminal as closing its window does: the master side goes away, then SIGHUP. */
+  hangUp(): void;
   /** Polls the screen until `predicate` holds; fails with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, what: string, timeoutMs?: number): Promise<string>;
   readonly exited: Promise<{exitCode: number; signal?: number | undefined}>;
@@ -22,14 +24,22 @@ export interface PtySession {
 /** Starts the real `svmtop` in a pseudo-terminal and mirrors its output in a headless xterm. */
 export function startSvmtop(
   args: string[] = [],
-  options: {columns?: number; rows?: number; env?: Record<string, string>; configHome?: string} = {},
+  options: {
+    columns?: number;
+    rows?: number;
+    env?: Record<string, string>;
+    configHome?: string;
+    /** Another program to start instead (a shell that then starts svmtop, for job control). */
+    command?: {readonly file: string; readonly args: readonly string[]};
+  } = {},
 ): PtySession {
   const columns = options.columns ?? 120;
   const rows = options.rows ?? 40;
   const configHome = options.configHome ?? mkdtempSync(join(tmpdir(), 'svmtop-prefs-'));
   const terminal = new xterm.Terminal({cols: columns, rows, allowProposedApi: true});
   let raw = '';
-  const child = pty.spawn(process.execPath, [CLI, ...args], {
+  const file = options.command?.file ?? process.execPath;
+  const child = pty.spawn(file, options.command ? [...options.command.args] : [CLI, ...args], {
     name: 'xterm-256color',
     cols: columns,
     rows,
@@ -67,6 +77,7 @@ export function startSvmtop(
       terminal.resize(newColumns, newRows);
     },
     kill: (signal = 'SIGTERM') => child.kill(signal),
+    hangUp: () => (child as unknown as {destroy(): void}).destroy(),
     async waitFor(predicate, what, timeoutMs = 15_000) {
       const start = Date.now();
       for (;;) {

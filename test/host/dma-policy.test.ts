@@ -4,7 +4,7 @@ import {ACCESS_PLATFORM_REFUSAL, decideDma} from '../../src/host/dma-policy.js';
 
 const withPlatform = featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform);
 const withoutPlatform = featureSet(VirtioFeature.version1);
-const base = {deviceType: 'blk' as const, isSwiotlbForced: false};
+const base = {isSwiotlbForced: false};
 
 describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
   it.each([
@@ -21,7 +21,8 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     const decision = decideDma({...base, policy, isSecure, negotiated});
     expect(decision.mode).toBe(mode);
     expect(decision.bounces).toBe(bounces);
-    if (mode === 'refused') expect(decision.refusal).toBe(ACCESS_PLATFORM_REFUSAL);
+    if (mode === 'refused')
+      expect(decision.refusal).toEqual({code: 'missing-access-platform', message: ACCESS_PLATFORM_REFUSAL});
   });
 
   it('bounces DMA-API devices of a normal guest only with swiotlb=force', () => {
@@ -45,14 +46,12 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     ).toEqual({mode: 'direct', bounces: false});
   });
 
-  it('refuses a restricted secure device without VERSION_1 even with ACCESS_PLATFORM', () => {
-    expect(
-      decideDma({
-        ...base,
-        policy: 'restricted',
-        isSecure: true,
-        negotiated: featureSet(VirtioFeature.accessPlatform),
-      }).mode,
-    ).toBe('refused');
+  it('refuses a restricted secure device without VERSION_1 first, in the kernel’s words (virtio_features_ok)', () => {
+    for (const negotiated of [featureSet(VirtioFeature.accessPlatform), 0n])
+      expect(decideDma({...base, policy: 'restricted', isSecure: true, negotiated})).toEqual({
+        mode: 'refused',
+        bounces: false,
+        refusal: {code: 'missing-version-1', message: 'device must provide VIRTIO_F_VERSION_1'},
+      });
   });
 });

@@ -3,7 +3,7 @@ import {GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {MiB} from '../../src/core/units.js';
 import {WRITE_TEMPLATE, writeStart} from '../../src/host/block-pattern.js';
-import {DiskShadow, SHADOW_BLOCK_BYTES} from '../../src/host/disk-shadow.js';
+import {DiskShadow, SHADOW_BLOCK_BYTES} from '../../src/host/checkers/disk-shadow.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, eventsOf, runChecked, startWorld} from '../helpers/world.js';

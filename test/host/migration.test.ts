@@ -110,6 +110,7 @@ describe('pre-copy migration', () => {
     const refused = world.migrate('securevm', 'plain');
     expect(refused).toEqual({
       ok: false,
+      code: 'migration-blocked',
       reason: expect.stringContaining('plain has no ultravisor: a secure guest cannot run there'),
     });
     expect(vm(world, 'securevm').migration!.blockedReasons).toContain(

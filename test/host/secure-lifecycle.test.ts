@@ -103,14 +103,22 @@ describe('the secure transition', () => {
   it('refuses commands that make no sense, saying which state and why', () => {
     const world = startWorld(configFromYaml(worldYaml([{svm: true, devices: DEVICES}])), 35);
     runChecked(world, 8);
-    expect(world.secure('g1')).toEqual({ok: false, reason: 'g1 is already secure'});
-    expect(world.resume('g1')).toEqual({ok: false, reason: 'g1 is not paused'});
-    expect(world.setPolicy('g1', 'legacy')).toEqual({ok: false, reason: 'dmaPolicy is already legacy'});
+    expect(world.secure('g1')).toEqual({ok: false, code: 'already-secure', reason: 'g1 is already secure'});
+    expect(world.resume('g1')).toEqual({ok: false, code: 'not-paused', reason: 'g1 is not paused'});
+    expect(world.setPolicy('g1', 'legacy')).toEqual({
+      ok: false,
+      code: 'same-policy',
+      reason: 'dmaPolicy is already legacy',
+    });
     expect(world.setPolicy('g1', 'restricted')).toEqual({
       ok: true,
       message: 'dmaPolicy restricted takes effect at the next boot (r)',
     });
-    expect(world.reboot('nobody')).toEqual({ok: false, reason: 'no guest named "nobody"'});
+    expect(world.reboot('nobody')).toEqual({
+      ok: false,
+      code: 'no-such-vm',
+      reason: 'no guest named "nobody"',
+    });
   });
 });
 

@@ -3,6 +3,7 @@ import {existsSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
+import {parseArgs} from '../../src/app/parse-args.js';
 import {CLI, runCli} from '../helpers/cli.js';
 import {QmpTestClient} from './qmp-client.js';
 
@@ -59,5 +60,31 @@ describe('svmtop --headless --qmp', () => {
     expect(notDir.status).toBe(2);
     expect(notDir.stderr).toBe(`svmtop: --qmp ${CLI}: not a directory\n`);
     expect(notDir.stdout).toBe('');
+  });
+});
+
+describe('--qmp on the command line', () => {
+  const parse = (...argv: string[]) => parseArgs(argv, import.meta);
+
+  test('takes a directory for the dashboard and for headless, where --speed then applies', () => {
+    expect(parse('--qmp', 'q')).toMatchObject({mode: 'dashboard', qmpDir: 'q'});
+    expect(parse('--headless', '--qmp', 'q', '--speed', '2')).toMatchObject({
+      mode: 'headless',
+      qmpDir: 'q',
+      speed: 2,
+    });
+    expect(parse('--headless')).toMatchObject({mode: 'headless', qmpDir: undefined, speed: undefined});
+  });
+
+  test('refuses it twice, without a value, and --refresh with headless', () => {
+    expect(parse('--headless', '--qmp', 'a', '--qmp=b')).toEqual({
+      mode: 'error',
+      message: '--qmp was given more than once; give it once',
+    });
+    expect(parse('--headless', '--qmp')).toEqual({mode: 'error', message: '--qmp needs a value'});
+    expect(parse('--headless', '--qmp', 'q', '--refresh', '1s')).toEqual({
+      mode: 'error',
+      message: '--refresh is for the dashboard, not --headless',
+    });
   });
 });

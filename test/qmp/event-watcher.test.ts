@@ -3,11 +3,10 @@ import {VmEventWatcher} from '../../src/qmp/event-watcher.js';
 import type {VmFacts} from '../../src/qmp/world-port.js';
 
 const base: VmFacts = {
-  state: 'running',
-  isUserPaused: false,
-  isStoppedForMigration: false,
-  isPoweredOff: false,
-  phase: 'running',
+  haltCause: null,
+  vcpu: 'running',
+  isPausedByUser: false,
+  isColdBooting: false,
   bootCount: 2,
   securityState: 'normal',
   migrationStatus: null,
@@ -46,9 +45,9 @@ describe('VmEventWatcher', () => {
       'MIGRATION{"status":"active"}',
     ]);
     expect(names({migrationStatus: 'active', dirtySyncCount: 1}, 4)).toEqual(['MIGRATION_PASS{"pass":2}']);
-    expect(
-      names({migrationStatus: 'device', dirtySyncCount: 1, isStoppedForMigration: true, state: 'paused'}, 5),
-    ).toEqual(['STOP']);
+    expect(names({migrationStatus: 'device', dirtySyncCount: 1, vcpu: 'stopped-for-migration'}, 5)).toEqual([
+      'STOP',
+    ]);
     expect(names({migrationStatus: 'completed', dirtySyncCount: 1}, 6)).toEqual([
       'MIGRATION{"status":"completed"}',
       'RESUME',

@@ -1,236 +1,295 @@
-import {render} from 'ink-testing-library';
-import {describe, expect, it} from 'vitest';
-import {Dashboard} from '../../src/views/dashboard.js';
-import {KEY_BINDINGS} from '../../src/views/key-bindings.js';
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
+import {exhaustSwiotlb} from '../../src/host/faults.js';
+import {F10_MARK, F1_MARK, mouseMark} from '../../src/views/key-input.js';
+import {HELP_LINES, KEY_BINDINGS} from '../../src/views/key-bindings.js';
 import {COLOR_LEGEND, createTheme} from '../../src/views/theme.js';
-import {recordingCommands, worldSource} from '../helpers/views.js';
-import {defaultConfig, startWorld} from '../helpers/world.js';
+import {renderDashboard} from '../helpers/views.js';
+import {defaultConfig} from '../helpers/world.js';
 
-const theme = createTheme(false);
-const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
 
-/** Types keys one by one, as a person does (Ink reads a burst of characters as a paste). */
-async function press(app: ReturnType<typeof render>, ...keys: string[]): Promise<void> {
-  for (const key of keys) {
-    app.stdin.write(key);
-    await new Promise((resolve) => setTimeout(resolve, key === '\u001B' ? 60 : 5));
-  }
-}
+const rowOf = (frame: string, vm: string) =>
+  frame.split('\n').find((line) => line.slice(1).startsWith(`${vm} `)) ?? '';
+/** The frame as running text: box borders gone, wrapped lines joined. */
+const prose = (frame: string) =>
+  frame
+    .split('\n')
+    .map((line) => line.replace(/^[│|] ?| ?[│|]$/g, '').trim())
+    .join(' ');
 
-function setup(columns = 120, rows = 40, seconds = 12, withTheme = theme) {
-  const world = startWorld(defaultConfig(), 1);
-  world.advanceTo(seconds * 1_000_000);
-  const source = worldSource(world);
-  const commands = recordingCommands(world, () => source.refresh());
-  const app = render(
-    <Dashboard source={source} commands={commands} theme={withTheme} size={{columns, rows}} />,
-  );
-  return {world, source, commands, app};
-}
-
-function selectedLine(frame: string): string {
-  return frame.split('\n').find((line) => line.startsWith('>')) ?? '';
-}
-
-describe('dashboard', () => {
-  it('shows the summary, every VM with its security, and the key bar', () => {
-    const {app} = setup();
-    const frame = app.lastFrame()!;
-    expect(frame).toContain('4 hosts (3 UV)');
-    for (const name of ['web-1', 'db-1', 'batch-1', 'legacy-1', 'bounce-test', 'rogue-1', 'churn-1'])
-      expect(frame).toContain(name);
-    expect(frame).toMatch(/batch-1 .*secure \(undeclared\)/);
-    expect(frame).toMatch(/web-1 .*secure /);
-    expect(frame).toContain('q quit');
-    expect(frame.split('\n')).toHaveLength(40);
+describe('keys that arrive together (item 1, 2)', () => {
+  it('"jp" in one burst moves to rogue-1 and pauses rogue-1, not legacy-1', async () => {
+    const view = renderDashboard();
+    await view.type('gjjjj');
+    expect(view.selected()).toContain('legacy-1');
+    await view.type('jp');
+    expect(view.selected()).toContain('rogue-1');
+    expect(view.commands.sent).toEqual([{kind: 'pause', vm: 'rogue-1'}]);
+    expect(view.statusLine()).toContain('pause rogue-1: ok');
   });
 
-  it('redraws only printable ASCII (the sparkline aside) and nothing past the right edge, at three sizes', async () => {
-    for (const [columns, rows] of [
-      [120, 40],
-      [90, 30],
-      [80, 24],
-    ] as const) {
-      const {app, world, source} = setup(columns, rows, 40);
-      for (const tab of ['1', '2', '3', '4']) {
-        app.stdin.write(tab);
-        await tick();
-        world.advanceBy(1_000_000);
-        source.refresh();
-        await tick();
-        const lines = app
-          .lastFrame()!
-          .split('\n')
-          .filter((line) => !line.startsWith('peak/s'));
-        const other = lines.filter((line) => /[^\x20-\x7e]/.test(line));
-        expect(other, `${columns}x${rows}, tab ${tab}`).toEqual([]);
-        // Boxes clip only vertically (horizontal clipping re-slices every line, every frame): the
-        // views cut their own text, and nothing may reach past the right edge.
-        const wide = app
-          .lastFrame()!
-          .split('\n')
-          .filter((line) => line.length > columns);
-        expect(wide, `${columns}x${rows}, tab ${tab}`).toEqual([]);
-      }
-    }
+  it('"g" then "js" asks about bounce-test, the VM highlighted', async () => {
+    const view = renderDashboard();
+    await view.type('G');
+    await view.type('g');
+    await view.type('js');
+    expect(view.selected()).toContain('bounce-test');
+    expect(prose(view.frame())).toMatch(/bounce-test: .*Go secure\?/);
+    expect(view.frame()).not.toMatch(/batch-1: .*Go secure/);
   });
 
-  it('colours the cells of a row inline by meaning, and not at all without colours', () => {
-    const {app: coloured} = setup(120, 40, 40, createTheme(true));
-    const webRow = coloured
-      .lastFrame()!
+  it('"bbb" inflates three steps, "BBB" deflates three', async () => {
+    const view = renderDashboard();
+    await view.type('gjj');
+    await view.type('bbb');
+    expect(
+      view.commands.sent.map((command) => command.kind === 'balloon' && command.targetBytes / 2 ** 20),
+    ).toEqual([256, 512, 768]);
+    await view.type('BBB');
+    expect(
+      view.commands.sent
+        .slice(3)
+        .map((command) => command.kind === 'balloon' && command.targetBytes / 2 ** 20),
+    ).toEqual([512, 256, 0]);
+  });
+});
+
+describe('typing in one burst (item 3)', () => {
+  it('"/alpha\\r" filters by alpha and says so', async () => {
+    const view = renderDashboard();
+    await view.type('/alpha\r');
+    expect(view.frame()).not.toContain('db-1 ');
+    expect(view.frame()).toContain('legacy-1');
+    expect(view.frame()).toContain('filter "alpha": 3 of 7 VMs shown');
+    expect(view.frame()).toContain('7 VMs (3 shown)');
+    expect(view.frame()).not.toContain('no action');
+  });
+
+  it('"xy\\r" typed inside the filter is kept', async () => {
+    const view = renderDashboard();
+    await view.type('/');
+    await view.type('xy\r');
+    expect(view.frame()).toContain('no VM matches');
+    expect(view.frame()).toContain('filter "xy": 0 of 7');
+  });
+
+  it('"Esc q" together closes the help and quits', async () => {
+    const view = renderDashboard();
+    await view.type('?');
+    expect(view.frame()).toContain('svmtop keys');
+    await view.type('\u001Bq');
+    expect(view.frame()).not.toContain('svmtop keys');
+    expect(view.commands.quits).toBe(1);
+  });
+});
+
+describe('what the screen says', () => {
+  it('flags broken devices and map failures, with a legend that names them (item 6)', async () => {
+    const view = renderDashboard({seconds: 40, theme: createTheme(true)});
+    await view.type('gjjjj');
+    await view.type('s');
+    await view.type('y');
+    await view.refresh(15);
+    await view.type('j');
+    expect(rowOf(view.frame(), 'legacy-1')).toContain('\u001B[31m3 broken');
+    view.world.runOnGuest('web-1', 'fault swiotlb-exhaustion', exhaustSwiotlb);
+    await view.refresh(3);
+    const web = rowOf(view.frame(), 'web-1');
+    expect(web).toContain('\u001B[31m');
+    expect(web).toMatch(/[|.]+ +\d+%!/);
+    const legend = COLOR_LEGEND.map((entry) => entry.meaning).join('\n');
+    expect(legend).toContain('devices broken');
+    expect(legend).toContain('map failures (!)');
+    expect(legend).toContain('balloon n/a');
+  });
+
+  it('ages the status line out, and an outcome replaces the promise it follows (item 7)', async () => {
+    const view = renderDashboard();
+    await view.type('gjjjj');
+    await view.type('sy');
+    expect(view.statusLine()).toContain('secure legacy-1: svm=on set; kexec');
+    await view.refresh(15, 1000);
+    expect(view.statusLine()).toMatch(/legacy-1 is secure; 3 devices broken/);
+    await view.refresh(1, 7000);
+    expect(view.statusLine().trim()).toBe('');
+    await view.type('z');
+    expect(view.statusLine()).toContain('no action for "z"');
+    await view.type('>');
+    expect(view.statusLine().trim()).toBe('');
+  });
+
+  it('asks only what can succeed, and says what will happen (item 8)', async () => {
+    const view = renderDashboard();
+    await view.type('gj');
+    await view.type('s');
+    expect(prose(view.frame())).toMatch(
+      /bounce-test: .*delta has no ultravisor: H_SVM_INIT_START will return H_UNSUPPORTED and bounce-test will halt\. Go secure\?/,
+    );
+    await view.type('n');
+    await view.type('jjj');
+    await view.type('s');
+    expect(prose(view.frame())).toContain(
+      '4 devices will fault when used (net, blk, console, balloon: no ACCESS_PLATFORM, legacy policy)',
+    );
+    await view.type('n');
+    await view.type('m');
+    await view.type('\r');
+    expect(view.statusLine()).toContain('migrate legacy-1: ok');
+    await view.type('s');
+    expect(view.frame()).not.toContain('Go secure?');
+    expect(view.statusLine()).toContain('secure legacy-1 refused: legacy-1 is migrating');
+    await view.type('m');
+    expect(view.frame()).not.toContain('migrate legacy-1 to');
+    expect(view.statusLine()).toContain('legacy-1 is already migrating');
+  });
+
+  it("shows the DMA policy in effect and marks the next boot's as pending (item 9)", async () => {
+    const view = renderDashboard();
+    await view.type('gjjjj');
+    await view.type('P');
+    expect(rowOf(view.frame(), 'legacy-1')).toContain('legacy>force');
+    expect(view.frame()).toContain('dmaPolicy legacy (next boot: force-dma-api)');
+  });
+
+  it('keeps the neighbour when the highlighted guest is removed (item 16)', async () => {
+    const view = renderDashboard();
+    await view.type('gjjjj');
+    const config = defaultConfig();
+    view.world.applyConfig({...config, guests: config.guests.filter((guest) => guest.name !== 'legacy-1')});
+    await view.refresh(0, 0);
+    expect(view.selected()).toContain('rogue-1');
+  });
+
+  it('shows a failed reload on its own line, and command answers still on the status line (item 15)', async () => {
+    const view = renderDashboard();
+    view.source.banner = 'w.yaml: guests[0].memory: expected a size like "4GiB"';
+    await view.refresh(0, 0);
+    await view.type('c');
+    const lines = view.frame().split('\n');
+    expect(lines.at(-3)).toContain('config not applied: w.yaml: guests[0].memory');
+    expect(lines.at(-2)).toContain('migrate-cancel batch-1 refused: batch-1 is not migrating');
+  });
+});
+
+describe('htop habits (item 17)', () => {
+  it('F1 opens the help, F10 quits, Ctrl-Z suspends', async () => {
+    const view = renderDashboard();
+    await view.type(F1_MARK);
+    expect(view.frame()).toContain('svmtop keys');
+    await view.type(F1_MARK);
+    expect(view.frame()).not.toContain('svmtop keys');
+    await view.type('\u001A');
+    expect(view.commands.suspends).toBe(1);
+    await view.type(F10_MARK);
+    expect(view.commands.quits).toBe(1);
+  });
+
+  it('a click selects a row or a tab; the wheel moves the selection', async () => {
+    const view = renderDashboard();
+    // Row 0 is the summary, row 1 the list header: row 5 is the fourth VM.
+    await view.type(mouseMark(0, 3, 5, false));
+    expect(view.selected()).toContain('db-1');
+    const tabRow = view
+      .frame()
       .split('\n')
-      .find((line) => line.includes('web-1'))!;
-    expect(webRow).toContain('\u001B[32msecure ');
-    const plainRow = setup(120, 40, 40)
-      .app.lastFrame()!
-      .split('\n')
-      .find((line) => line.includes('web-1'))!;
-    expect(plainRow).not.toContain('\u001B[');
+      .findIndex((line) => line.includes('1 devices'));
+    await view.type(mouseMark(0, 26, tabRow, false));
+    expect(view.frame()).toContain('[3 migration]');
+    await view.type(mouseMark(65, 3, 4, false));
+    expect(view.selected()).toContain('legacy-1');
   });
 
-  it('moves the selection with j and k', async () => {
-    const {app} = setup();
-    expect(selectedLine(app.lastFrame()!)).toContain('batch-1');
-    app.stdin.write('j');
-    await tick();
-    expect(selectedLine(app.lastFrame()!)).toContain('bounce-test');
-    app.stdin.write('k');
-    await tick();
-    expect(selectedLine(app.lastFrame()!)).toContain('batch-1');
-  });
-
-  it('opens and closes help with ?, listing every key', async () => {
-    const {app} = setup();
-    app.stdin.write('?');
-    await tick();
-    expect(app.lastFrame()).toContain('svmtop keys (Esc or ? to close)');
-    for (const binding of KEY_BINDINGS) expect(app.lastFrame()).toContain(binding.action);
-    await press(app, '\u001B');
-    expect(app.lastFrame()).not.toContain('svmtop keys');
-  });
-
-  it('scrolls the help where the terminal is short, so every key and colour can be read at 80x24', async () => {
-    const {app} = setup(80, 24, 12, createTheme(true));
-    await press(app, '?');
-    expect(app.lastFrame()).toMatch(/svmtop keys 1-\d+ of \d+ \(j\/k scroll/);
+  it('the help lists every key and every colour, and scrolls where the terminal is short', async () => {
+    const view = renderDashboard({columns: 80, rows: 24, theme: createTheme(true)});
+    await view.type('?');
+    expect(view.frame()).toMatch(/svmtop keys 1-\d+ of \d+ \(j\/k scroll/);
     const seen = new Set<string>();
-    for (let step = 0; step < KEY_BINDINGS.length; step++) {
-      for (const line of app.lastFrame()!.split('\n')) seen.add(line);
-      app.stdin.write('j');
-      await tick();
+    for (let step = 0; step < HELP_LINES.length; step++) {
+      for (const line of view.frame().split('\n')) seen.add(line);
+      await view.type('j');
     }
     const read = [...seen].join('\n');
     for (const binding of KEY_BINDINGS) expect(read).toContain(binding.action);
     for (const entry of COLOR_LEGEND) expect(read).toContain(entry.meaning);
-    expect(app.lastFrame()).toMatch(/svmtop keys \d+-(\d+) of \1 /);
-    await press(app, 'x');
-    expect(app.lastFrame()).toContain('in the help: j/k or PgUp/PgDn scroll, Esc closes');
-    await press(app, 'g');
-    expect(app.lastFrame()).toMatch(/svmtop keys 1-/);
-    await press(app, '?');
-    expect(app.lastFrame()).not.toContain('svmtop keys');
+    await view.type('x');
+    expect(view.statusLine()).toContain('in the help: j/k or PgUp/PgDn scroll, Esc closes');
+    expect(HELP_LINES.filter((line) => line.text.length > 76 - (line.swatch ? 3 : 0))).toEqual([]);
+  });
+});
+
+describe('the screen at every width', () => {
+  it('redraws only printable ASCII (the sparkline aside) and nothing past the right edge, at three sizes', async () => {
+    for (const [columns, rows] of [
+      [200, 50],
+      [120, 40],
+      [80, 24],
+    ] as const) {
+      const view = renderDashboard({columns, rows, seconds: 40});
+      for (const tab of ['1', '2', '3', '4']) {
+        await view.type(tab);
+        await view.refresh();
+        const lines = view.frame().split('\n');
+        const other = lines.filter((line) => !line.startsWith('peak/s') && /[^\x20-\x7e]/.test(line));
+        expect(other, `${columns}x${rows}, tab ${tab}`).toEqual([]);
+        expect(
+          lines.filter((line) => line.length > columns),
+          `${columns}x${rows}, tab ${tab}`,
+        ).toEqual([]);
+      }
+    }
   });
 
-  it('shows the devices table with refusals for the restricted guest', async () => {
-    const {app} = setup();
-    await press(app, 'j', 'j', 'j');
-    const frame = app.lastFrame()!;
-    expect(selectedLine(frame)).toContain('db-1');
-    expect(frame).toMatch(/virtio2 +[│|]? ?console.*refused/);
-    expect(frame).toContain('device must provide VIRTIO_F_ACCESS_PLATFORM');
+  it('gives a long libvirt name its room where there is some, and marks hidden columns (item 10)', () => {
+    const config = defaultConfig();
+    const longName = 'zz-added-later-by-libvirt-01';
+    const renamed = {
+      ...config,
+      guests: config.guests.map((guest) => (guest.name === 'churn-1' ? {...guest, name: longName} : guest)),
+    };
+    const wide = renderDashboard({columns: 200, rows: 50, config: renamed});
+    expect(rowOf(wide.frame(), longName)).toContain(`${longName} alpha`);
+    expect(wide.frame().split('\n')[1]).toMatch(/BALLOON +MIGRATION +VCPU +MEMORY +WORKLOAD/);
+    const narrow = renderDashboard({columns: 80, rows: 24, config: renamed});
+    expect(narrow.frame().split('\n')[1]).toMatch(/\+\d+( more)?/);
+    expect(narrow.frame()).toMatch(/ zz-added-\S*\+ /);
   });
 
-  it('asks before going secure, then sends the command', async () => {
-    const {app, commands} = setup();
-    await press(app, 'j', 'j', 'j', 'j');
-    app.stdin.write('s');
-    await tick();
-    expect(app.lastFrame()).toContain(
-      'legacy-1: kexec into its kernel with svm=on and enter secure mode? [y/N]',
+  it('never cuts the sort marker, and events are whole (item 11)', async () => {
+    const view = renderDashboard({columns: 80, rows: 24, seconds: 40});
+    await view.type('>>>>');
+    expect(view.frame().split('\n')[1]).toMatch(/BOUNCE\^/);
+    await view.type('4');
+    for (let step = 0; step < 12 && !view.frame().includes('UV_ESM'); step++) await view.type('[');
+    expect(view.frame()).toMatch(/newer events? below/);
+    expect(view.frame().replace(/\n +/g, ' ')).toMatch(
+      /UV_ESM: ticket for image sha256:[0-9a-f]+ signed by "owner-demo" verified/,
     );
-    app.stdin.write('y');
-    await tick();
-    expect(commands.sent).toEqual([{kind: 'secure', vm: 'legacy-1'}]);
-    expect(app.lastFrame()).toContain('secure legacy-1: svm=on set; kexec into the secure kernel');
   });
 
-  it('says why a balloon on a secure guest does nothing and offers to force it', async () => {
-    const {app, commands} = setup();
-    app.stdin.write('G');
-    await tick();
-    expect(selectedLine(app.lastFrame()!)).toContain('web-1');
-    app.stdin.write('b');
-    await tick();
-    expect(app.lastFrame()).toContain(
-      'web-1 is secure: the host will reclaim nothing. Inflate anyway? [y/N]',
-    );
-    app.stdin.write('n');
-    await tick();
-    expect(commands.sent).toEqual([]);
-    expect(app.lastFrame()).toContain('cancelled');
+  it('formats each quantity one way: sizes, rates and times (item 12)', async () => {
+    const view = renderDashboard({seconds: 12});
+    const frame = view.frame();
+    expect(frame).toContain('t=12.0s');
+    expect(frame).not.toMatch(/\d{4}KiB/);
+    await view.type('4');
+    expect(view.frame()).toMatch(/^ +\d+\.\ds batch-1 /m);
   });
 
-  it('the migration picker says which hosts refuse and why', async () => {
-    const {app} = setup();
-    app.stdin.write('m');
-    await tick();
-    const frame = app.lastFrame()!;
-    expect(frame).toContain('migrate batch-1 to');
-    expect(frame).toContain('PEF: Migration is not implemented');
-    expect(frame).toMatch(/delta +refuses: .*has no ultravisor/);
-  });
-
-  it("the migration picker spells out the highlighted host's reasons where its row cuts them", async () => {
-    const {app} = setup(80, 24);
-    await press(app, 'j', 'j', 'j', 'm');
-    const rows = app.lastFrame()!.split('\n');
-    const gamma = rows.find((row) => row.includes('gamma    refuses'))!;
-    expect(gamma).toMatch(/\+ *│$/);
-    await press(app, 'j');
-    const frame = app.lastFrame()!;
-    expect(frame).toContain('why gamma refuses:');
-    const reasons = frame
-      .split('\n')
-      .map((row) => row.replace(/^│ *| *│$/g, '').trim())
-      .join(' ');
-    expect(reasons).toContain('- gamma cannot receive secure guests');
-    expect(reasons).toMatch(/- gamma has \d+ GiB/);
-  });
-
-  it('filters by text and clears with Esc', async () => {
-    const {app} = setup();
-    app.stdin.write('/');
-    await tick();
-    await press(app, 'b', 'e', 't', 'a');
-    const frame = app.lastFrame()!;
-    expect(frame).toContain('db-1');
-    expect(frame).toContain('rogue-1');
-    expect(frame).not.toContain('web-1');
-    await press(app, '\u001B');
-    expect(app.lastFrame()).toContain('web-1');
-  });
-
-  it('explains keys that do nothing', async () => {
-    const {app} = setup();
-    app.stdin.write('z');
-    await tick();
-    expect(app.lastFrame()).toContain('no action for "z" (? lists the keys)');
-  });
-
-  it('switches tabs with numbers and shows the swiotlb panel', async () => {
-    const {app} = setup();
-    app.stdin.write('2');
-    await tick();
-    expect(app.lastFrame()).toMatch(/used +[|.]+ +\d+%/);
-    expect(app.lastFrame()).toContain('advice');
-  });
-
-  it('works at 80×24 and shows "terminal too small" below it', () => {
-    const small = setup(80, 24);
-    expect(small.app.lastFrame()!.split('\n')).toHaveLength(24);
-    expect(small.app.lastFrame()).toContain('web-1');
-    const tiny = setup(70, 20);
-    expect(tiny.app.lastFrame()).toContain('terminal too small (need 80×24)');
+  it('explains a migration that has not measured yet and one that does not converge (item 13, 14)', async () => {
+    const view = renderDashboard({seconds: 20});
+    await view.type('gjj');
+    await view.type('m');
+    await view.type('\r');
+    await view.type('3');
+    expect(view.frame()).toContain('dirty rate known after the first pass');
+    expect(view.frame()).toContain('expected downtime known after the first pass');
+    for (let second = 0; second < 40; second++) await view.refresh(1, 1000);
+    expect(view.frame()).toContain('not converging: the guest dirties');
+    expect(view.frame()).toContain('auto-converge');
   });
 });

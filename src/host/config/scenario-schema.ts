@@ -1,6 +1,14 @@
 import {z} from 'zod';
 import {DMA_POLICIES, WORKLOADS} from './world-schema.js';
-import {durationSchema, forwardIssues, nameSchema, oneOf, sizeSchema} from './schema-primitives.js';
+import {checkRunDuration, checkSnapshotInterval} from './run-limits.js';
+import {
+  boundedDurationSchema,
+  durationSchema,
+  forwardIssues,
+  nameSchema,
+  oneOf,
+  sizeSchema,
+} from './schema-primitives.js';
 
 export const FAULT_KINDS = [
   'link-down',
@@ -33,7 +41,13 @@ const stepSchemas = {
     do: z.literal('migrate'),
     ...at,
     to: nameSchema,
-    maxBandwidth: sizeSchema.optional(),
+    /** QEMU reads max-bandwidth 0 as no limit (`migration/migration-stats.c migration_rate_exceeded`). */
+    maxBandwidth: sizeSchema
+      .refine((bytesPerSecond) => bytesPerSecond > 0, {
+        message:
+          'expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
+      })
+      .optional(),
     downtimeLimitMs: z.number().int().min(1).max(60_000).optional(),
     autoConverge: z.boolean().optional(),
   }),
@@ -44,7 +58,10 @@ const stepSchemas = {
     kind: oneOf(FAULT_KINDS),
     vm: nameSchema.optional(),
     /** For link faults: the two hosts the link joins. */
-    hosts: z.tuple([nameSchema, nameSchema]).optional(),
+    hosts: z
+      .tuple([nameSchema, nameSchema])
+      .refine(([a, b]) => a !== b, {message: 'a link joins two different hosts'})
+      .optional(),
   }),
 } as const;
 
@@ -72,12 +89,32 @@ const stepSchema = z.custom<unknown>().transform((value, context) => {
 
 export type ScenarioStep = z.output<(typeof stepSchemas)[keyof typeof stepSchemas]>;
 
+/** `security.state`, `devices[blk].faults`, `migration.blockedReasons[0]`: fields and indices. */
+const EXPECTATION_PATH_PATTERN = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[[\w-]+\])*$/;
+
+/** Names every object inherits: a path through them would read JavaScript, not the snapshot. */
+const INHERITED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+const expectationPathSchema = z.string().superRefine((path, context) => {
+  if (!EXPECTATION_PATH_PATTERN.test(path))
+    context.addIssue({
+      code: 'custom',
+      message: `expected a path like security.state or devices[blk].faults, got ${JSON.stringify(path)}`,
+    });
+  const inherited = path.split(/[.[\]]/).find((part) => INHERITED_NAMES.has(part));
+  if (inherited !== undefined)
+    context.addIssue({
+      code: 'custom',
+      message: `"${inherited}" is not a snapshot field (a path reads the snapshot's own fields only)`,
+    });
+});
+
 const expectationSchema = z
   .strictObject({
     vm: nameSchema.optional(),
     host: nameSchema.optional(),
     /** A dotted path into the VM's (or host's) snapshot: `security.state`, `devices[1].failed`. */
-    path: z.string().min(1).optional(),
+    path: expectationPathSchema.optional(),
     equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
     atLeast: z.number().optional(),
     atMost: z.number().optional(),
@@ -108,8 +145,8 @@ export const scenarioSchema = z.strictObject({
   /** What the scenario shows, for people. */
   description: z.string().optional(),
   seed: z.number().int().min(0).max(0xffffffff).optional(),
-  duration: durationSchema.optional(),
-  interval: durationSchema.optional(),
+  duration: boundedDurationSchema(checkRunDuration).optional(),
+  interval: boundedDurationSchema(checkSnapshotInterval).optional(),
   steps: z.array(stepSchema).default([]),
   expect: z.array(expectationSchema).default([]),
 });

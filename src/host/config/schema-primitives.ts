@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {parseDuration, parseSize} from '../../core/units.js';
+import {formatRunTime} from './run-limits.js';
 
 /** A size in bytes written as `4GiB`, `128MiB`, `64K` or a plain number of bytes. */
 export const sizeSchema = z.union([z.string(), z.number()]).transform((value, context) => {
@@ -14,7 +15,7 @@ export const sizeSchema = z.union([z.string(), z.number()]).transform((value, co
 /** A duration in microseconds written as `60s`, `500ms`, `2m`, or a number of seconds. */
 export const durationSchema = z.union([z.string(), z.number()]).transform((value, context) => {
   const microseconds = parseDuration(value);
-  if (microseconds === undefined) {
+  if (microseconds === undefined || !Number.isSafeInteger(microseconds)) {
     context.addIssue({
       code: 'custom',
       message: `expected a duration like "30s" or "500ms", got ${JSON.stringify(value)}`,
@@ -23,6 +24,15 @@ export const durationSchema = z.union([z.string(), z.number()]).transform((value
   }
   return microseconds;
 });
+
+/** A duration held to a rule (a run's length, a snapshot interval): `check` says why it is refused. */
+export function boundedDurationSchema(check: (microseconds: number) => string | undefined) {
+  return durationSchema.superRefine((microseconds, context) => {
+    const problem = check(microseconds);
+    if (problem !== undefined)
+      context.addIssue({code: 'custom', message: `${problem}, got ${formatRunTime(microseconds)}`});
+  });
+}
 
 /** `on`/`off` as libvirt writes them, or a YAML boolean. */
 export const onOffSchema = z

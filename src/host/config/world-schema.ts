@@ -68,7 +68,8 @@ const swiotlbObjectSchema = z.strictObject({
     .min(IO_TLB_SEGSIZE, `expected at least ${IO_TLB_SEGSIZE} slabs (one segment)`)
     .max(1 << 20, 'expected at most 1048576 slabs (2 GiB)')
     .default(IO_TLB_DEFAULT_NSLABS),
-  areas: z.number().int().min(0).max(1024).default(0),
+  /** null: none given, one area per possible CPU; 0: one area (kernel/dma/swiotlb.c swiotlb_adjust_nareas). */
+  areas: z.number().int().min(0).max(1024).nullable().default(null),
   force: z.boolean().default(false),
 });
 
@@ -88,7 +89,7 @@ const swiotlbSchema = z
       }
       candidate = {
         slabs: Number(match[1]),
-        areas: match[2] ? Number(match[2]) : 0,
+        areas: match[2] === undefined ? null : Number(match[2]),
         force: match[3] === 'force',
       };
     }
@@ -99,7 +100,7 @@ const swiotlbSchema = z
     }
     return parsed.data;
   })
-  .default({slabs: IO_TLB_DEFAULT_NSLABS, areas: 0, force: false});
+  .default({slabs: IO_TLB_DEFAULT_NSLABS, areas: null, force: false});
 
 /** A workload profile with optional overrides. */
 export interface WorkloadSpec {

@@ -1,3 +1,4 @@
+import {invariantBroken} from '../../core/assert.js';
 import type {WorldConfig} from '../config/world-schema.js';
 
 /** Network links between hosts: bandwidth per pair, and whether a fault took one down. */
@@ -21,13 +22,9 @@ export class Links {
   }
 
   setDown(a: string, b: string, isDown: boolean): void {
+    if (a === b) invariantBroken(`links: a link joins two hosts, not ${a} to itself`);
     if (isDown) this.#down.add(linkKey(a, b));
     else this.#down.delete(linkKey(a, b));
-  }
-
-  /** Links currently down, as "a-b" names. */
-  downLinks(): string[] {
-    return [...this.#down].sort();
   }
 }
 

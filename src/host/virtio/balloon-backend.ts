@@ -3,27 +3,33 @@ import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
+import {
+  BALLOON_DEFLATE_QUEUE,
+  BALLOON_INFLATE_QUEUE,
+  BALLOON_PAGE_BYTES,
+  type BalloonConfig,
+  type BalloonMigrationState,
+} from './balloon-protocol.js';
+import {ConfigSpace} from './config-space.js';
+import type {DeviceMigrationState} from './migration-state.js';
 
-/** virtio-balloon works in 4 KiB pages whatever the guest's page size (VIRTIO_BALLOON_PFN_SHIFT 12). */
-export const BALLOON_PAGE_BYTES = 4096;
-const INFLATE_QUEUE = 0;
-const DEFLATE_QUEUE = 1;
 const BALLOON_LATENCY_US = 100;
+/** From the host's target change to the config interrupt. */
+const CONFIG_CHANGE_LATENCY_US = 5;
 
 /**
- * QEMU's virtio-balloon: the host sets a target (`num_pages`), the guest reports `actual` and
- * hands pages over on the inflate queue. Each inflated page is given back to the host
- * (`ram_block_discard_range`) unless discards are inhibited, as they are for a protected VM.
+ * QEMU's virtio-balloon: the host sets a target (config `num_pages`), the guest reports `actual`
+ * in the config space and hands pages over on the inflate queue. Each inflated page is given
+ * back to the host (`ram_block_discard_range`) unless discards are inhibited, as they are for a
+ * protected VM.
  */
 export class BalloonBackend extends VirtioBackend {
-  /** Host's target, in balloon pages (config `num_pages`); survives guest resets, as in QEMU. */
-  targetPages = 0;
-  /** Guest-reported balloon size (config `actual`). */
-  actualPages = 0;
   /** Pages whose memory the host really got back. */
   reclaimedPages = 0;
   /** Pages handed over but not reclaimed (the VM is protected). */
   unreclaimedPages = 0;
+  #actualPages = 0;
+  readonly #config: ConfigSpace<BalloonConfig>;
   readonly #isDiscardInhibited: () => boolean;
 
   constructor(
@@ -32,12 +38,29 @@ export class BalloonBackend extends VirtioBackend {
     memory: GuestMemory,
     isDiscardInhibited: () => boolean,
   ) {
-    super(context, identity, memory, featureSet(VirtioFeature.balloonMustTellHost));
+    const config = new ConfigSpace<BalloonConfig>({numPages: 0, actual: 0}, ['actual']);
+    super(context, identity, memory, featureSet(VirtioFeature.balloonMustTellHost), {
+      type: 'balloon',
+      space: config,
+    });
+    this.#config = config;
     this.#isDiscardInhibited = isDiscardInhibited;
+    // `virtio_balloon_set_config`: the device learns the guest's balloon size from `actual`.
+    config.onDriverWrite(() => (this.#actualPages = config.read('actual')));
   }
 
   get queueCount(): number {
     return 2;
+  }
+
+  /** Host's target, in balloon pages (config `num_pages`); survives guest resets, as in QEMU. */
+  get targetPages(): number {
+    return this.#config.read('numPages');
+  }
+
+  /** Guest-reported balloon size (config `actual`, as the device last heard it). */
+  get actualPages(): number {
+    return this.#actualPages;
   }
 
   get reclaimedBytes(): number {
@@ -46,23 +69,25 @@ export class BalloonBackend extends VirtioBackend {
 
   protected override onReset(): void {
     // A reset guest starts with every page; whatever was discarded is refaulted on demand.
-    this.actualPages = 0;
+    this.#actualPages = 0;
+    this.#config.set('actual', 0);
     this.reclaimedPages = 0;
     this.unreclaimedPages = 0;
   }
 
   /** The host changes the target and raises a config interrupt (the `balloon` monitor command). */
   setTarget(pages: number): void {
-    this.targetPages = pages;
-    if (!this.isBroken && this.onConfigChange) this.context.scheduler.after(5, () => this.onConfigChange?.());
+    this.#config.set('numPages', pages);
+    if (!this.isBroken)
+      this.context.scheduler.after(CONFIG_CHANGE_LATENCY_US, () => this.transport.interruptConfig());
   }
 
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + BALLOON_LATENCY_US, () => {
-      const array = this.readOut(element);
+      const array = this.io.readOut(element);
       const count = Math.floor(array.length / 4);
-      if (queueIndex === INFLATE_QUEUE) this.#inflate(count);
-      else if (queueIndex === DEFLATE_QUEUE) this.#deflate(count);
+      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(count);
+      else if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(count);
       return 0;
     });
   }
@@ -78,16 +103,22 @@ export class BalloonBackend extends VirtioBackend {
     this.reclaimedPages = Math.max(0, this.reclaimedPages - (pages - fromUnreclaimed));
   }
 
-  protected override saveExtra(): unknown {
+  protected override saveDevice(): BalloonMigrationState {
     return {
+      type: 'balloon',
       targetPages: this.targetPages,
-      actualPages: this.actualPages,
+      actualPages: this.#actualPages,
       reclaimedPages: this.reclaimedPages,
       unreclaimedPages: this.unreclaimedPages,
     };
   }
 
-  protected override loadExtra(extra: unknown): void {
-    Object.assign(this, extra as object);
+  protected override loadDevice(state: DeviceMigrationState): void {
+    if (state.type !== 'balloon') return;
+    this.#config.set('numPages', state.targetPages);
+    this.#config.set('actual', state.actualPages);
+    this.#actualPages = state.actualPages;
+    this.reclaimedPages = state.reclaimedPages;
+    this.unreclaimedPages = state.unreclaimedPages;
   }
 }

@@ -1,12 +1,19 @@
+import {assert} from '../../core/assert.js';
 import {featureSet, VirtioFeature, withoutFeature, type FeatureSet} from '../../core/virtio.js';
-import {BALLOON_PAGE_BYTES, type BalloonBackend} from './balloon-backend.js';
-import {VirtioDriver, type KernelServices} from './driver.js';
-import type {VirtioBackend} from './backend.js';
+import {
+  BALLOON_DEFLATE_QUEUE,
+  BALLOON_INFLATE_QUEUE,
+  BALLOON_PFNS_PER_REQUEST,
+  type BalloonConfig,
+} from './balloon-protocol.js';
+import {balloonConfigSpace, type ConfigSpace} from './config-space.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import type {VirtioPciTransport} from './transport.js';
 
-const INFLATE_QUEUE = 0;
-const DEFLATE_QUEUE = 1;
-/** VIRTIO_BALLOON_ARRAY_PFNS_MAX: PFNs per request. */
-const PFNS_PER_REQUEST = 256;
+/** Retry after the driver could not queue a request (its buffer memory or the ring was full). */
+const RETRY_DELAY_US = 10_000;
+const PFN_BYTES = 4;
 
 /** Where the balloon may take guest pages from: a range of 4 KiB page numbers, used top down. */
 export interface BalloonPageRange {
@@ -15,19 +22,23 @@ export interface BalloonPageRange {
 }
 
 /**
- * virtio_balloon: follows the host's target by handing 4 KiB pages over (inflate) or taking them
- * back (deflate), 256 PFNs per request. Its validate step clears ACCESS_PLATFORM
- * (`virtballoon_validate`), so under the restricted policy a secure guest refuses it.
+ * virtio_balloon: follows the host's target (config `num_pages`) by handing 4 KiB pages over
+ * (inflate) or taking them back (deflate), 256 PFNs per request, and reports its size in config
+ * `actual`. Its validate step clears ACCESS_PLATFORM (`virtballoon_validate`), so under the
+ * restricted policy a secure guest refuses it. The pages it holds are always the top of its
+ * range, so its state is one count whatever the balloon's size.
  */
 export class BalloonDriver extends VirtioDriver {
-  /** PFNs currently in the balloon (taken from the top of guest memory down). */
-  readonly #pages: number[] = [];
   readonly #range: BalloonPageRange;
+  readonly #config: ConfigSpace<BalloonConfig>;
+  /** Pages in the balloon: the top `#inflatedPages` pages of the range. */
+  #inflatedPages = 0;
   #isBusy = false;
 
-  constructor(kernel: KernelServices, backend: VirtioBackend, range: BalloonPageRange) {
-    super(kernel, backend);
+  constructor(kernel: KernelServices, transport: VirtioPciTransport, range: BalloonPageRange) {
+    super(kernel, transport);
     this.#range = range;
+    this.#config = balloonConfigSpace(transport.config);
   }
 
   get driverName(): string {
@@ -38,8 +49,8 @@ export class BalloonDriver extends VirtioDriver {
     return featureSet(VirtioFeature.balloonMustTellHost);
   }
 
-  get pageCount(): number {
-    return this.#pages.length;
+  protected get arenaBytes(): number {
+    return 64 * 1024;
   }
 
   /** The most pages the balloon could hold in this guest. */
@@ -62,55 +73,52 @@ export class BalloonDriver extends VirtioDriver {
 
   /** `update_balloon_size_func`: one request toward the target, then another when it completes. */
   #update(): void {
-    const backend = this.backend as BalloonBackend;
     if (this.#isBusy || !this.isReady || this.isBroken) return;
-    const target = Math.min(backend.targetPages, this.capacityPages);
-    const difference = target - this.#pages.length;
+    const target = Math.min(this.#config.read('numPages'), this.capacityPages);
+    const difference = target - this.#inflatedPages;
     if (difference === 0) return;
-    const count = Math.min(Math.abs(difference), PFNS_PER_REQUEST);
+    const count = Math.min(Math.abs(difference), BALLOON_PFNS_PER_REQUEST);
     const isInflate = difference > 0;
-    const pfns = isInflate ? this.#takePages(count) : this.#pages.slice(this.#pages.length - count);
-    const gpa = this.allocateBuffer(count * 4);
+    const gpa = this.#writePfns(isInflate, count);
     if (gpa === undefined) return;
-    const array = Buffer.allocUnsafe(count * 4);
-    pfns.forEach((pfn, index) => array.writeUInt32LE(pfn, index * 4));
-    this.kernel.view.write(gpa, array, 0, array.length);
     this.#isBusy = true;
-    const result = this.submit(
-      isInflate ? INFLATE_QUEUE : DEFLATE_QUEUE,
-      [{cpuGpa: gpa, len: array.length, direction: 'to-device'}],
-      () => {
-        this.completed++;
-        if (isInflate) this.#pages.push(...pfns);
-        else this.#pages.length -= count;
-        backend.actualPages = this.#pages.length;
-        this.freeBuffer(gpa);
-        this.#isBusy = false;
-        this.#update();
-      },
-      () => {
-        this.freeBuffer(gpa);
-        this.#isBusy = false;
-      },
-    );
-    if (result !== 'queued') {
+    const release = (): void => {
       this.freeBuffer(gpa);
       this.#isBusy = false;
-      if (result === 'retry') this.kernel.context.scheduler.after(10_000, () => this.#update());
-    }
+    };
+    const result = this.submit(
+      isInflate ? BALLOON_INFLATE_QUEUE : BALLOON_DEFLATE_QUEUE,
+      [{cpuGpa: gpa, len: count * PFN_BYTES, direction: 'to-device'}],
+      () => {
+        this.completed++;
+        this.#inflatedPages += isInflate ? count : -count;
+        assert(
+          this.#inflatedPages >= 0 && this.#inflatedPages <= this.capacityPages,
+          `${this.driverName} ${this.deviceName}: ${this.#inflatedPages} pages ballooned, outside 0..${this.capacityPages}`,
+        );
+        this.#config.write('actual', this.#inflatedPages);
+        release();
+        this.#update();
+      },
+      release,
+    );
+    if (result === 'queued') return;
+    release();
+    if (result === 'retry') this.kernel.guestTimer(RETRY_DELAY_US, () => this.#update());
   }
 
-  #takePages(count: number): number[] {
-    const pfns: number[] = [];
-    const next = this.#range.highestPfn - this.#pages.length;
-    for (let i = 0; i < count; i++) pfns.push(next - i);
-    return pfns;
-  }
-
-  /** Bytes in the balloon. */
-  get actualBytes(): number {
-    return this.#pages.length * BALLOON_PAGE_BYTES;
+  /**
+   * Writes the PFN array of one request into a driver buffer: the next `count` pages below those
+   * held (inflate), or the lowest `count` pages held (deflate), highest first.
+   * @returns the buffer's address, or undefined when the driver's buffer memory is exhausted
+   */
+  #writePfns(isInflate: boolean, count: number): number | undefined {
+    const gpa = this.allocateBuffer(count * PFN_BYTES);
+    if (gpa === undefined) return undefined;
+    const first = this.#range.highestPfn - this.#inflatedPages + (isInflate ? 0 : count);
+    const array = Buffer.allocUnsafe(count * PFN_BYTES);
+    for (let i = 0; i < count; i++) array.writeUInt32LE(first - i, i * PFN_BYTES);
+    this.kernel.view.write(gpa, array, 0, array.length);
+    return gpa;
   }
 }
-
-export type {KernelServices};

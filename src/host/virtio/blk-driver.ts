@@ -1,9 +1,11 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
-import {DiskShadow, SHADOW_BLOCK_BYTES} from '../disk-shadow.js';
-import {BLK_HEADER_BYTES, BlkRequestType, BlkStatus, SECTOR_BYTES} from './blk-backend.js';
-import {DriverRequest, VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
-import type {VirtioBackend} from './backend.js';
+import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
+import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
+import {DriverRequest, type SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import type {DmaDirection} from '../../core/swiotlb.js';
+import type {VirtioPciTransport} from './transport.js';
 
 export interface BlkIo {
   readonly isWrite: boolean;
@@ -24,10 +26,12 @@ export interface BlkIo {
 export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
   readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
+  /** Requests that ended, to serve again (a request allocates nothing in the steady state). */
+  readonly #spareRequests: BlkRequest[] = [];
 
-  constructor(kernel: KernelServices, backend: VirtioBackend, shadow: DiskShadow) {
-    super(kernel, backend);
-    this.#shadow = shadow;
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#shadow = kernel.checkers.disk;
   }
 
   get driverName(): string {
@@ -36,6 +40,10 @@ export class BlkDriver extends VirtioDriver {
 
   protected get supportedFeatures(): FeatureSet {
     return featureSet(VirtioFeature.blkSegMax, VirtioFeature.blkBlkSize, VirtioFeature.blkFlush);
+  }
+
+  protected get arenaBytes(): number {
+    return 1024 * 1024;
   }
 
   /** True when a read of that range would race a write still in flight. */
@@ -57,18 +65,16 @@ export class BlkDriver extends VirtioDriver {
     }
     const view = this.kernel.view;
     const header = this.#header;
-    header.writeUInt32LE(io.isWrite ? BlkRequestType.out : BlkRequestType.in, 0);
-    const sector = io.offsetBytes / SECTOR_BYTES;
-    header.writeUInt32LE(sector >>> 0, 8);
-    header.writeUInt32LE(Math.floor(sector / 0x1_0000_0000), 12);
+    encodeBlkHeader(header, io.isWrite, io.offsetBytes);
     view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
     view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
-    if (io.isWrite) view.write(dataGpa, WRITE_TEMPLATE, writeStart(generation), io.lengthBytes);
-    const request = new BlkRequest(this, io, headerGpa, dataGpa, generation);
-    const result = this.submitRequest(0, request);
+    if (io.isWrite) this.#shadow.produce(view, dataGpa, generation, io.lengthBytes);
+    const request = this.#spareRequests.pop() ?? new BlkRequest(this);
+    request.prepare(io, headerGpa, dataGpa, generation);
+    const result = this.submitRequest(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
     if (result !== 'queued') request.release();
     if (result === 'failed') io.onComplete?.(false);
@@ -103,10 +109,11 @@ export class BlkDriver extends VirtioDriver {
     io.onComplete?.(false);
   }
 
-  /** Gives a request's buffers back. */
-  releaseBuffers(headerGpa: number, dataGpa: number): void {
-    this.freeBuffer(headerGpa);
-    this.freeBuffer(dataGpa);
+  /** Gives a request's buffers back, and the request to the spares. */
+  recycle(request: BlkRequest): void {
+    this.freeBuffer(request.headerGpa);
+    this.freeBuffer(request.dataGpa);
+    this.#spareRequests.push(request);
   }
 
   #verifyRead(dataGpa: number, firstBlock: number, length: number): void {
@@ -117,29 +124,55 @@ export class BlkDriver extends VirtioDriver {
         this.kernel.vm,
         'integrity',
         'error',
-        `${this.driverName} ${this.backend.name}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
+        `${this.driverName} ${this.deviceName}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
       );
     }
   }
 }
 
-/** One virtio-blk request: header, data and status buffers, and the write generation it carries. */
+interface MutablePart {
+  cpuGpa: number;
+  len: number;
+  direction: DmaDirection;
+}
+
+/**
+ * One virtio-blk request: header, data and status buffers, and the write generation it carries.
+ * Reused: once it ended (released), the driver hands it out again, so nothing keeps it past then.
+ */
 class BlkRequest extends DriverRequest {
-  constructor(
-    readonly driver: BlkDriver,
-    readonly io: BlkIo,
-    readonly headerGpa: number,
-    readonly dataGpa: number,
-    readonly generation: number,
-  ) {
-    super(
-      [
-        {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'},
-        {cpuGpa: dataGpa, len: io.lengthBytes, direction: io.isWrite ? 'to-device' : 'from-device'},
-        {cpuGpa: headerGpa + BLK_HEADER_BYTES, len: 1, direction: 'from-device'},
-      ],
-      true,
-    );
+  #io: BlkIo | undefined;
+  headerGpa = 0;
+  dataGpa = 0;
+  generation = 0;
+  readonly #header: MutablePart;
+  readonly #data: MutablePart;
+  readonly #status: MutablePart;
+
+  constructor(readonly driver: BlkDriver) {
+    const header: MutablePart = {cpuGpa: 0, len: BLK_HEADER_BYTES, direction: 'to-device'};
+    const data: MutablePart = {cpuGpa: 0, len: 0, direction: 'to-device'};
+    const status: MutablePart = {cpuGpa: 0, len: 1, direction: 'from-device'};
+    super([header, data, status], true);
+    this.#header = header;
+    this.#data = data;
+    this.#status = status;
+  }
+
+  get io(): BlkIo {
+    return this.#io!;
+  }
+
+  prepare(io: BlkIo, headerGpa: number, dataGpa: number, generation: number): void {
+    this.#io = io;
+    this.headerGpa = headerGpa;
+    this.dataGpa = dataGpa;
+    this.generation = generation;
+    this.#header.cpuGpa = headerGpa;
+    this.#data.cpuGpa = dataGpa;
+    this.#data.len = io.lengthBytes;
+    this.#data.direction = io.isWrite ? 'to-device' : 'from-device';
+    this.#status.cpuGpa = headerGpa + BLK_HEADER_BYTES;
   }
 
   get statusGpa(): number {
@@ -155,6 +188,7 @@ class BlkRequest extends DriverRequest {
   }
 
   release(): void {
-    this.driver.releaseBuffers(this.headerGpa, this.dataGpa);
+    this.#io = undefined;
+    this.driver.recycle(this);
   }
 }

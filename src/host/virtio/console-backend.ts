@@ -1,33 +1,22 @@
-import {crc32} from 'node:zlib';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
+import type {ConsoleChecker} from '../checkers/console-checker.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
+import {emptyConfigSpace} from './config-space.js';
+import {CONSOLE_LOG_LINES, CONSOLE_TRANSMIT_QUEUE, type ConsoleMigrationState} from './console-protocol.js';
+import type {DeviceMigrationState} from './migration-state.js';
 
-const TRANSMIT_QUEUE = 1;
 const CONSOLE_LATENCY_US = 20;
-/** Lines of guest console output the host keeps (a bounded chardev log). */
-export const CONSOLE_LOG_LINES = 50;
 
-/** Parses `<sequence> <crc32 hex> <text>` lines the guest writes, checking both. */
-export function parseConsoleLine(line: string): {sequence: number; text: string} | undefined {
-  const match = /^(\d+) ([0-9a-f]{8}) (.*)$/.exec(line);
-  if (!match) return undefined;
-  if (crc32(match[3]!).toString(16).padStart(8, '0') !== match[2]) return undefined;
-  return {sequence: Number(match[1]), text: match[3]!};
-}
-
-export function formatConsoleLine(sequence: number, text: string): string {
-  return `${sequence} ${crc32(text).toString(16).padStart(8, '0')} ${text}`;
-}
-
-/** virtio-console port 0 into a host chardev: keeps the last lines, checks sequence and checksum. */
+/** virtio-console port 0 into a host chardev that keeps the last lines; each line is checked on arrival. */
 export class ConsoleBackend extends VirtioBackend {
   readonly lines: string[] = [];
-  #expectedSequence = 0;
+  readonly #checker: ConsoleChecker;
 
-  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory) {
-    super(context, identity, memory, 0n);
+  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, checker: ConsoleChecker) {
+    super(context, identity, memory, 0n, emptyConfigSpace('console'));
+    this.#checker = checker;
   }
 
   get queueCount(): number {
@@ -35,21 +24,21 @@ export class ConsoleBackend extends VirtioBackend {
   }
 
   protected override onReset(): void {
-    this.#expectedSequence = 0;
+    this.#checker.reset();
   }
 
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
-    if (queueIndex !== TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
+    if (queueIndex !== CONSOLE_TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + CONSOLE_LATENCY_US, () => {
-      const text = this.readOut(element).toString('latin1');
+      const text = this.io.readOut(element).toString('latin1');
       for (const line of text.split('\n')) if (line !== '') this.#accept(line);
       return 0;
     });
   }
 
   #accept(line: string): void {
-    const parsed = parseConsoleLine(line);
-    if (!parsed || parsed.sequence !== this.#expectedSequence) {
+    const received = this.#checker.checkReceived(line);
+    if (!received.isExpected) {
       this.integrityErrors++;
       this.context.emit(
         this.identity.vm,
@@ -58,18 +47,16 @@ export class ConsoleBackend extends VirtioBackend {
         `${this.name} (virtio-console): unexpected line ${JSON.stringify(line.slice(0, 40))}`,
       );
     }
-    this.#expectedSequence = (parsed?.sequence ?? this.#expectedSequence) + 1;
-    this.lines.push(parsed?.text ?? line);
+    this.lines.push(received.text);
     if (this.lines.length > CONSOLE_LOG_LINES) this.lines.shift();
   }
 
-  protected override saveExtra(): unknown {
-    return {expectedSequence: this.#expectedSequence, lines: [...this.lines]};
+  protected override saveDevice(): ConsoleMigrationState {
+    return {type: 'console', lines: [...this.lines]};
   }
 
-  protected override loadExtra(extra: unknown): void {
-    const state = extra as {expectedSequence: number; lines: string[]};
-    this.#expectedSequence = state.expectedSequence;
+  protected override loadDevice(state: DeviceMigrationState): void {
+    if (state.type !== 'console') return;
     this.lines.splice(0, this.lines.length, ...state.lines);
   }
 }

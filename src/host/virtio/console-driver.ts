@@ -1,13 +1,21 @@
 import type {FeatureSet} from '../../core/virtio.js';
-import {formatConsoleLine} from './console-backend.js';
-import {VirtioDriver, type SubmitResult} from './driver.js';
+import type {ConsoleChecker} from '../checkers/console-checker.js';
+import {CONSOLE_TRANSMIT_QUEUE} from './console-protocol.js';
+import type {SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import type {VirtioPciTransport} from './transport.js';
 
-const TRANSMIT_QUEUE = 1;
 const LINE_MAX_BYTES = 256;
 
-/** virtio_console (hvc): writes numbered, checksummed lines on port 0. */
+/** virtio_console (hvc): writes lines on port 0, numbered and checksummed by the console checker. */
 export class ConsoleDriver extends VirtioDriver {
-  #sequence = 0;
+  readonly #checker: ConsoleChecker;
+
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#checker = kernel.checkers.console(transport.index);
+  }
 
   get driverName(): string {
     return 'virtio_console';
@@ -17,16 +25,17 @@ export class ConsoleDriver extends VirtioDriver {
     return 0n;
   }
 
+  protected get arenaBytes(): number {
+    return 64 * 1024;
+  }
+
   write(text: string): SubmitResult {
-    const line = Buffer.from(`${formatConsoleLine(this.#sequence, text)}\n`, 'latin1').subarray(
-      0,
-      LINE_MAX_BYTES,
-    );
+    const line = Buffer.from(`${this.#checker.nextLine(text)}\n`, 'latin1').subarray(0, LINE_MAX_BYTES);
     const gpa = this.allocateBuffer(line.length);
     if (gpa === undefined) return 'retry';
     this.kernel.view.write(gpa, line, 0, line.length);
     const result = this.submit(
-      TRANSMIT_QUEUE,
+      CONSOLE_TRANSMIT_QUEUE,
       [{cpuGpa: gpa, len: line.length, direction: 'to-device'}],
       () => {
         this.completed++;
@@ -34,7 +43,7 @@ export class ConsoleDriver extends VirtioDriver {
       },
       () => this.freeBuffer(gpa),
     );
-    if (result === 'queued') this.#sequence++;
+    if (result === 'queued') this.#checker.commit();
     else this.freeBuffer(gpa);
     return result;
   }

@@ -1,5 +1,6 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import {GiB} from '../../core/units.js';
+import type {GuestCheckers} from '../checkers/guest-checkers.js';
 import type {GuestConfig} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 import type {VirtioBackend} from './backend.js';
@@ -12,18 +13,27 @@ import {RngBackend} from './rng-backend.js';
 
 export const DEFAULT_DISK_BYTES = 8 * GiB;
 
+export interface BackendOptions {
+  /** QEMU fences balloon discards while this holds (a protected VM). */
+  readonly isDiscardInhibited: () => boolean;
+  /** The guest's end-to-end checks, which outlive any one instance of its devices. */
+  readonly checkers: GuestCheckers;
+  /** An existing disk (the migration target shares storage with the source). */
+  readonly disk?: DiskStore | null;
+}
+
 /**
  * Builds the hypervisor side of a guest's devices, in config order (the guest sees them as
- * virtio0, virtio1, ...). An existing disk is reused (the migration target shares storage).
+ * virtio0, virtio1, ...).
  */
 export function createBackends(
   context: SimContext,
   config: GuestConfig,
   memory: GuestMemory,
-  isDiscardInhibited: () => boolean,
-  existingDisk?: DiskStore | null,
+  options: BackendOptions,
 ): {backends: VirtioBackend[]; disk: DiskStore | null} {
-  let disk: DiskStore | null = existingDisk ?? null;
+  let disk: DiskStore | null = options.disk ?? null;
+  const checkers = options.checkers;
   const backends = config.devices.map((device, index): VirtioBackend => {
     const identity = {vm: config.name, index, config: device};
     switch (device.type) {
@@ -31,13 +41,13 @@ export function createBackends(
         disk ??= new DiskStore(device.disk ?? DEFAULT_DISK_BYTES);
         return new BlkBackend(context, identity, memory, disk);
       case 'net':
-        return new NetBackend(context, identity, memory);
+        return new NetBackend(context, identity, memory, checkers.net(index));
       case 'console':
-        return new ConsoleBackend(context, identity, memory);
+        return new ConsoleBackend(context, identity, memory, checkers.console(index));
       case 'rng':
-        return new RngBackend(context, identity, memory);
+        return new RngBackend(context, identity, memory, checkers.entropy(index));
       case 'balloon':
-        return new BalloonBackend(context, identity, memory, isDiscardInhibited);
+        return new BalloonBackend(context, identity, memory, options.isDiscardInhibited);
     }
   });
   return {backends, disk};

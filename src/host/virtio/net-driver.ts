@@ -1,28 +1,36 @@
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
-import {VirtioDriver, type KernelServices, type SubmitResult} from './driver.js';
-import type {VirtioBackend} from './backend.js';
-import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES, NET_HEADER_BYTES} from './net-frame.js';
+import type {NetFlowChecker} from '../checkers/net-flow-checker.js';
+import type {DmaDirection} from '../../core/swiotlb.js';
+import {DriverRequest, type SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
+import type {VirtioPciTransport} from './transport.js';
 
-const RX_QUEUE = 0;
-const TX_QUEUE = 1;
 const RX_BUFFER_BYTES = NET_HEADER_BYTES + FRAME_MAX_BYTES;
 const RX_BUFFERS_POSTED = 32;
+/** Retry posting an rx buffer after the ring, the pool or buffer memory was full. */
+const RX_RETRY_DELAY_US = 1_000;
+/** Flows per driver instance; each boot numbers its own. */
+const FLOWS_PER_BOOT = 16;
 
 /**
- * virtio_net: keeps the rx ring stocked with 1526-byte buffers, sends frames with per-flow
- * sequence numbers and checksums, and checks every received frame the same way.
+ * virtio_net: keeps the rx ring stocked with 1526-byte buffers and sends frames whose per-flow
+ * sequence numbers and checksums the net flow checker gives and checks at both ends.
  */
 export class NetDriver extends VirtioDriver {
-  /** Replies that never arrived (gaps in a flow's sequence): lost packets, not corruption. */
-  rxLost = 0;
   readonly #scratch = Buffer.alloc(RX_BUFFER_BYTES);
-  readonly #txSequence = new Map<number, number>();
-  readonly #rxExpected = new Map<number, number>();
+  readonly #checker: NetFlowChecker;
   readonly #flowBase: number;
+  readonly #spareTx: NetRequest[] = [];
+  readonly #spareRx: NetRequest[] = [];
 
-  constructor(kernel: KernelServices, backend: VirtioBackend) {
-    super(kernel, backend);
-    this.#flowBase = ((kernel.bootCount + 1) * 16) & 0xffff;
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#flowBase = ((kernel.bootCount + 1) * FLOWS_PER_BOOT) & 0xffff;
+    this.#checker = kernel.checkers.net(transport.index);
+    this.#checker.resetGuest();
   }
 
   get driverName(): string {
@@ -31,6 +39,10 @@ export class NetDriver extends VirtioDriver {
 
   protected get supportedFeatures(): FeatureSet {
     return featureSet(VirtioFeature.netMac, VirtioFeature.netStatus);
+  }
+
+  protected get arenaBytes(): number {
+    return 256 * 1024;
   }
 
   protected override onStart(): void {
@@ -46,46 +58,54 @@ export class NetDriver extends VirtioDriver {
     const length = NET_HEADER_BYTES + frameBytes(payloadBytes);
     const gpa = this.allocateBuffer(length);
     if (gpa === undefined) return 'retry';
-    const sequence = this.#txSequence.get(flow) ?? 0;
+    const sequence = this.#checker.nextSequence(flow);
     const packet = this.#scratch.subarray(0, length);
     packet.fill(0, 0, NET_HEADER_BYTES);
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
-    const result = this.submit(
-      TX_QUEUE,
-      [{cpuGpa: gpa, len: length, direction: 'to-device'}],
-      () => {
-        this.completed++;
-        this.freeBuffer(gpa);
-      },
-      () => this.freeBuffer(gpa),
-    );
-    if (result === 'queued') this.#txSequence.set(flow, (sequence + 1) >>> 0);
-    else this.freeBuffer(gpa);
+    const request = this.#request(true, gpa, length);
+    const result = this.submitRequest(NET_TX_QUEUE, request);
+    if (result === 'queued') this.#checker.commitSent(flow, sequence);
+    else this.#recycle(request);
     return result;
+  }
+
+  /** A frame went out (tx) or came in (rx, `usedLength` bytes), or was aborted (undefined); called by NetRequest. */
+  ended(request: NetRequest, usedLength: number | undefined): void {
+    const isDone = usedLength !== undefined;
+    if (request.isTx) {
+      if (isDone) this.completed++;
+      this.#recycle(request);
+      return;
+    }
+    if (isDone) this.#receive(request.gpa, usedLength);
+    this.#recycle(request);
+    if (isDone) this.#postRxBuffer();
+  }
+
+  /** A request from the spares (a frame allocates nothing in the steady state). */
+  #request(isTx: boolean, gpa: number, length: number): NetRequest {
+    const request = (isTx ? this.#spareTx : this.#spareRx).pop() ?? new NetRequest(this, isTx);
+    request.prepare(gpa, length);
+    return request;
+  }
+
+  /** Gives a request's buffer back, and the request to the spares. */
+  #recycle(request: NetRequest): void {
+    this.freeBuffer(request.gpa);
+    (request.isTx ? this.#spareTx : this.#spareRx).push(request);
   }
 
   #postRxBuffer(): boolean {
     const gpa = this.allocateBuffer(RX_BUFFER_BYTES);
     if (gpa === undefined) return false;
-    const result = this.submit(
-      RX_QUEUE,
-      [{cpuGpa: gpa, len: RX_BUFFER_BYTES, direction: 'from-device'}],
-      (usedLength) => {
-        this.#receive(gpa, usedLength);
-        this.freeBuffer(gpa);
-        this.#postRxBuffer();
-      },
-      () => this.freeBuffer(gpa),
-      false,
-    );
-    if (result !== 'queued') {
-      this.freeBuffer(gpa);
-      if (result === 'retry')
-        this.kernel.context.scheduler.after(1_000, () => this.isReady && this.#postRxBuffer());
-      return false;
-    }
-    return true;
+    const request = this.#request(false, gpa, RX_BUFFER_BYTES);
+    const result = this.submitRequest(NET_RX_QUEUE, request);
+    if (result === 'queued') return true;
+    this.#recycle(request);
+    if (result === 'retry')
+      this.kernel.guestTimer(RX_RETRY_DELAY_US, () => this.isReady && this.#postRxBuffer());
+    return false;
   }
 
   #receive(gpa: number, usedLength: number): void {
@@ -97,15 +117,10 @@ export class NetDriver extends VirtioDriver {
       this.#integrityError('received frame has a bad checksum or length');
       return;
     }
-    if (((fields.flow - this.#flowBase) & 0xffff) >= 16) return; // a reply to an earlier boot's flow
+    if (((fields.flow - this.#flowBase) & 0xffff) >= FLOWS_PER_BOOT) return; // a reply to an earlier boot's flow
     this.completed++;
-    const expected = this.#rxExpected.get(fields.flow) ?? 0;
-    if (fields.sequence < expected)
-      this.#integrityError(
-        `flow ${fields.flow}: sequence ${fields.sequence} went back (expected ${expected})`,
-      );
-    else this.rxLost += fields.sequence - expected;
-    this.#rxExpected.set(fields.flow, Math.max(expected, fields.sequence + 1));
+    const problem = this.#checker.checkReceived(fields);
+    if (problem) this.#integrityError(problem);
   }
 
   #integrityError(message: string): void {
@@ -114,7 +129,37 @@ export class NetDriver extends VirtioDriver {
       this.kernel.vm,
       'integrity',
       'error',
-      `${this.driverName} ${this.backend.name}: ${message}`,
+      `${this.driverName} ${this.deviceName}: ${message}`,
     );
+  }
+}
+
+/** One frame's buffer on the tx or rx queue; reused once it ended, so nothing keeps it past then. */
+class NetRequest extends DriverRequest {
+  gpa = 0;
+  readonly #part: {cpuGpa: number; len: number; direction: DmaDirection};
+
+  constructor(
+    readonly driver: NetDriver,
+    readonly isTx: boolean,
+  ) {
+    const part = {cpuGpa: 0, len: 0, direction: (isTx ? 'to-device' : 'from-device') as DmaDirection};
+    // rx buffers are posted in advance: not requests of the workload.
+    super([part], isTx);
+    this.#part = part;
+  }
+
+  prepare(gpa: number, length: number): void {
+    this.gpa = gpa;
+    this.#part.cpuGpa = gpa;
+    this.#part.len = length;
+  }
+
+  done(usedLength: number): void {
+    this.driver.ended(this, usedLength);
+  }
+
+  fail(): void {
+    this.driver.ended(this, undefined);
   }
 }

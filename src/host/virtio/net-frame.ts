@@ -1,12 +1,9 @@
 import {crc32} from 'node:zlib';
 
-/** virtio_net_hdr_v1: every frame on a VERSION_1 device carries these 12 bytes first. */
-export const NET_HEADER_BYTES = 12;
 /** Our frames: Ethernet header, then flow, sequence, payload length, requested reply size. */
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CRC_BYTES = 4;
 export const FRAME_MAX_BYTES = 1514;
-export const FRAME_MIN_PAYLOAD = 0;
 const ETHERTYPE_LOCAL_EXPERIMENTAL = 0x88b5;
 
 export interface FrameFields {

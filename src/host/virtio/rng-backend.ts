@@ -1,24 +1,26 @@
-import {crc32} from 'node:zlib';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
+import type {EntropyChecker} from '../checkers/entropy-checker.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
+import {emptyConfigSpace} from './config-space.js';
+import type {RngMigrationState} from './rng-protocol.js';
 
 const RNG_LATENCY_US = 50;
 
 /**
- * virtio-rng backed by the host's entropy (the world's seeded generator). It records the CRC of
- * each buffer it fills, in order, so the guest can check the bytes it got are the bytes sent.
+ * virtio-rng backed by the host's entropy (the world's seeded generator). What it sends is
+ * recorded by the guest's entropy checker, so the guest can check the bytes it got.
  */
 export class RngBackend extends VirtioBackend {
-  /** CRCs of filled buffers in completion order: an oracle for end-to-end checks. */
-  readonly filledCrcs: number[] = [];
   readonly #rng: Rng;
+  readonly #checker: EntropyChecker;
 
-  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory) {
-    super(context, identity, memory, 0n);
+  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, checker: EntropyChecker) {
+    super(context, identity, memory, 0n, emptyConfigSpace('rng'));
     this.#rng = context.rng.fork(`${identity.vm}/entropy`);
+    this.#checker = checker;
   }
 
   get queueCount(): number {
@@ -26,7 +28,7 @@ export class RngBackend extends VirtioBackend {
   }
 
   protected override onReset(): void {
-    this.filledCrcs.length = 0;
+    this.#checker.reset();
   }
 
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
@@ -34,18 +36,15 @@ export class RngBackend extends VirtioBackend {
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + RNG_LATENCY_US, () => {
       const bytes = Buffer.allocUnsafe(length);
       this.#rng.fillBytes(bytes);
-      const written = this.writeIn(element, bytes);
-      this.filledCrcs.push(crc32(bytes.subarray(0, written)));
-      if (this.filledCrcs.length > 4096) this.filledCrcs.shift();
+      const written = this.io.writeIn(element, bytes);
+      this.#checker.recordSent(bytes.subarray(0, written));
       return written;
     });
   }
 
-  protected override saveExtra(): unknown {
-    return [...this.filledCrcs];
+  protected override saveDevice(): RngMigrationState {
+    return {type: 'rng'};
   }
 
-  protected override loadExtra(extra: unknown): void {
-    this.filledCrcs.splice(0, this.filledCrcs.length, ...(extra as number[]));
-  }
+  protected override loadDevice(): void {}
 }

@@ -1,10 +1,20 @@
-import {crc32} from 'node:zlib';
 import type {FeatureSet} from '../../core/virtio.js';
-import {VirtioDriver, type SubmitResult} from './driver.js';
-import type {RngBackend} from './rng-backend.js';
+import type {EntropyChecker} from '../checkers/entropy-checker.js';
+import type {SubmitResult} from './driver-request.js';
+import {VirtioDriver} from './driver.js';
+import type {KernelServices} from './kernel-services.js';
+import {RNG_REQUEST_QUEUE} from './rng-protocol.js';
+import type {VirtioPciTransport} from './transport.js';
 
-/** virtio_rng (hw_random): asks for entropy and checks it arrived intact. */
+/** virtio_rng (hw_random): asks for entropy; the entropy checker says whether it arrived intact. */
 export class RngDriver extends VirtioDriver {
+  readonly #checker: EntropyChecker;
+
+  constructor(kernel: KernelServices, transport: VirtioPciTransport) {
+    super(kernel, transport);
+    this.#checker = kernel.checkers.entropy(transport.index);
+  }
+
   get driverName(): string {
     return 'virtio_rng';
   }
@@ -13,24 +23,27 @@ export class RngDriver extends VirtioDriver {
     return 0n;
   }
 
+  protected get arenaBytes(): number {
+    return 64 * 1024;
+  }
+
   request(lengthBytes: number): SubmitResult {
     const gpa = this.allocateBuffer(lengthBytes);
     if (gpa === undefined) return 'retry';
-    const backend = this.backend as RngBackend;
     const result = this.submit(
-      0,
+      RNG_REQUEST_QUEUE,
       [{cpuGpa: gpa, len: lengthBytes, direction: 'from-device'}],
       (usedLength) => {
         const bytes = Buffer.allocUnsafe(usedLength);
         this.kernel.view.read(gpa, bytes, 0, usedLength);
-        const expected = backend.filledCrcs.shift();
-        if (usedLength !== lengthBytes || expected !== crc32(bytes)) {
+        const isIntact = this.#checker.checkReceived(bytes);
+        if (usedLength !== lengthBytes || !isIntact) {
           this.integrityErrors++;
           this.kernel.context.emit(
             this.kernel.vm,
             'integrity',
             'error',
-            `${this.driverName} ${backend.name}: entropy buffer differs from what the device wrote`,
+            `${this.driverName} ${this.deviceName}: entropy buffer differs from what the device wrote`,
           );
         }
         this.completed++;

@@ -1,5 +1,6 @@
-import type {MemoryView} from '../core/memory-view.js';
-import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from './block-pattern.js';
+import {invariantBroken} from '../../core/assert.js';
+import type {MemoryView} from '../../core/memory-view.js';
+import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
 
 export {SHADOW_BLOCK_BYTES};
 
@@ -39,7 +40,13 @@ export class DiskShadow {
     return false;
   }
 
+  /** Puts generation `generation`'s data for `length` bytes at `gpa` (the application producing what it writes: one memcpy). */
+  produce(view: MemoryView, gpa: number, generation: number, length: number): void {
+    view.write(gpa, WRITE_TEMPLATE, writeStart(generation), length);
+  }
+
   beginWrite(firstBlock: number, blockCount: number): void {
+    if (!(blockCount > 0)) invariantBroken(`disk shadow: a write of ${blockCount} blocks`);
     this.#writing.push(firstBlock, blockCount);
   }
 

@@ -1,0 +1,26 @@
+/**
+ * #17 target 4 on its own: `node dist-bench/io-path.mjs [KiB ...]` prints, per request size, the
+ * I/O path alone against its copy floor, the whole loop and the workload's share (CPU µs per
+ * request, best of alternating rounds), then the results as JSON. For a profile of the path
+ * alone: `--path-only KiB` runs just its rounds (under `node --cpu-prof`).
+ */
+import {KiB, MiB} from '../src/core/units.js';
+import {measureBouncedIo, prepareBouncedIo, REQUEST_SIZES} from './io-throughput.js';
+
+const args = process.argv.slice(2);
+if (args[0] === '--path-only') {
+  const bench = prepareBouncedIo(Number(args[1] ?? 4) * KiB);
+  for (let round = 0; round < Number(args[2] ?? 10); round++) bench.round(false);
+  bench.check();
+} else {
+  const sizes = args.length > 0 ? args.map((kib) => Number(kib) * KiB) : REQUEST_SIZES;
+  const results = sizes.map((size) => {
+    const result = measureBouncedIo(size, Number(process.env.IO_BENCH_MIB ?? 512) * MiB);
+    const f = (value: number) => value.toFixed(2);
+    console.error(
+      `${size / KiB} KiB: path ${f(result.pathMicros)} µs/request = ${result.ratio.toFixed(3)} of its floor (${f(result.floorMicros)} µs); whole loop ${f(result.loopMicros)} µs, of which producing and verifying ${f(result.workloadMicros)} µs; best of ${result.rounds}`,
+    );
+    return result;
+  });
+  console.log(JSON.stringify(results));
+}

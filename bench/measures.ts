@@ -1,0 +1,82 @@
+/**
+ * What each benchmark measures, run in a fresh process of its own (`run.mjs --measure NAME`) so
+ * that one's heap and garbage do not weigh on the next. Each returns plain JSON for bench/rows.ts.
+ */
+import {fileURLToPath} from 'node:url';
+import {KiB, MiB} from '../src/core/units.js';
+import {bigWorld} from './big-world.js';
+import {measureClusterSpeed} from './cluster-speed.js';
+import {measureFootprints, type Program} from './dashboard-footprint.js';
+import {measureBouncedIo} from './io-throughput.js';
+import {measureRender} from './render-cost.js';
+import {measureSimulationCost} from './simulation-cost.js';
+import {measureSparseMemory} from './sparse-memory.js';
+import {isFullDashboard, type StartTime, timeNpmStart, timeToScreen} from './startup.js';
+import {measureMapUnmap} from './swiotlb-cost.js';
+
+const quick = process.env.BENCH_QUICK === '1';
+/** svmtop as `npm start` runs it (scripts/start.mjs imports this bundle). */
+const SVMTOP = fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url));
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=4';
+/** #17's yardstick, bundled beside this file on stock Ink (bench/build.mjs). */
+export const NAIVE_INK_LOOP = fileURLToPath(new URL('../stock/naive-ink-loop.mjs', import.meta.url));
+
+const times = async (runs: number, once: () => Promise<StartTime>) => {
+  const result: StartTime[] = [];
+  for (let run = 0; run < runs; run++) result.push(await once());
+  return result;
+};
+
+export const MEASURES: Record<string, () => unknown> = {
+  io: () => ({
+    large: measureBouncedIo(64 * KiB, quick ? 64 * MiB : 512 * MiB),
+    small: measureBouncedIo(4 * KiB, quick ? 64 * MiB : 512 * MiB),
+  }),
+  swiotlb: () => {
+    const pairs = quick ? 20_000 : 200_000;
+    // Alternating rounds, best of five each: neighbours on this machine only ever add time, and the
+    // large pool, being bound by memory, is the one their bursts hit.
+    let small = Infinity;
+    let large = Infinity;
+    for (let round = 0; round < 5; round++) {
+      small = Math.min(small, measureMapUnmap(64 * MiB, 4, pairs));
+      large = Math.min(large, measureMapUnmap(1024 * MiB, 4, pairs));
+    }
+    return {small, large};
+  },
+  cluster: () => measureClusterSpeed(200, quick ? 10 : 60),
+  memory: () => measureSparseMemory(40, 20),
+  simulation: () => measureSimulationCost(quick ? 2 : 5, quick ? 20 : 60),
+  render: async () => {
+    const frames = quick ? 20 : 120;
+    const result = await measureRender(bigWorld(200), {frames, columns: 120, rows: 40, tab: 'devices'});
+    return {wallMs: result.frameMs, cpuMs: result.frameCpuMs};
+  },
+  startup: async () => {
+    const runs = quick ? 2 : 5;
+    return {
+      npmStart: await times(runs, () => timeNpmStart()),
+      help: await times(runs, () => timeNpmStart(['--help'])),
+      naive: await times(runs, () =>
+        timeToScreen(process.execPath, [NAIVE_INK_LOOP], (screen) => screen(29).startsWith('row 29')),
+      ),
+      svmtop: await times(runs, () => timeToScreen(process.execPath, [SVMTOP], isFullDashboard, 'q')),
+    };
+  },
+  dashboard: () => {
+    const programs: Program[] = [
+      {command: process.execPath, args: [SVMTOP, '--refresh', '1s'], quitKey: 'q'},
+      {command: process.execPath, args: [SVMTOP], quitKey: 'q'},
+      {command: process.execPath, args: [NAIVE_INK_LOOP]},
+      {command: 'htop', args: ['-d', '15'], quitKey: 'q'},
+      // The option #17 allows only if it meets the CPU and RSS targets together.
+      {command: process.execPath, args: [SEMI_SPACE_FLAG, SVMTOP, '--refresh', '1s'], quitKey: 'q'},
+    ];
+    return measureFootprints(programs, {
+      seconds: quick ? 10 : 60,
+      settleSeconds: quick ? 8 : 45,
+      columns: 120,
+      rows: 40,
+    });
+  },
+};

@@ -1,0 +1,153 @@
+import {GUEST_PAGE_SIZE, GuestMemory, PageState, fillGenerated} from './guest-memory.js';
+
+/** A hypervisor access to a page the ultravisor owns. Caught where a device processes one request. */
+export class SecurePageFault extends Error {
+  override readonly name = 'SecurePageFault';
+  constructor(readonly gpa: number) {
+    super(`hypervisor access to secure page at gpa 0x${gpa.toString(16)} blocked by the ultravisor`);
+  }
+}
+
+/** An access outside guest memory (a bogus address from a misbehaving guest). */
+export class OutOfRangeAccess extends Error {
+  override readonly name = 'OutOfRangeAccess';
+  constructor(
+    readonly gpa: number,
+    readonly length: number,
+  ) {
+    super(`access to gpa 0x${gpa.toString(16)} (+${length}) is outside guest memory`);
+  }
+}
+
+/**
+ * Frames a view remembers (direct-mapped by page number): rings, buffers and the bounce slots in
+ * use sit in a few dozen pages.
+ */
+const FRAME_CACHE_SLOTS = 64;
+
+/**
+ * The checking half of a memory view: which pages it may touch, and the frames of pages it has
+ * checked, remembered until the memory's epoch changes.
+ */
+export class CheckedFrames {
+  /** Hypervisor accesses that the ultravisor blocked. */
+  faults = 0;
+  readonly isHypervisor: boolean;
+  #memory: GuestMemory;
+  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
+  readonly #cachedFrames: (Buffer | undefined)[] = new Array<Buffer | undefined>(FRAME_CACHE_SLOTS);
+  #cacheEpoch = -1;
+
+  constructor(memory: GuestMemory, isHypervisor: boolean) {
+    this.#memory = memory;
+    this.isHypervisor = isHypervisor;
+  }
+
+  get memory(): GuestMemory {
+    return this.#memory;
+  }
+
+  /** Re-pointed when a migrated guest resumes on its target's memory. */
+  set memory(memory: GuestMemory) {
+    this.#memory = memory;
+    this.#cacheEpoch = -1;
+  }
+
+  /** Checks every page of [gpa, gpa+length) may be touched; throws the matching fault. */
+  check(gpa: number, length: number): void {
+    if (gpa < 0 || length < 0 || gpa + length > this.#memory.sizeBytes || !Number.isSafeInteger(gpa)) {
+      throw new OutOfRangeAccess(gpa, length);
+    }
+    if (!this.isHypervisor || length === 0) return;
+    const first = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const last = Math.floor((gpa + length - 1) / GUEST_PAGE_SIZE);
+    for (let pfn = first; pfn <= last; pfn++) {
+      if (this.#memory.pageState(pfn) === PageState.secure) {
+        this.faults++;
+        throw new SecurePageFault(Math.max(gpa, pfn * GUEST_PAGE_SIZE));
+      }
+    }
+  }
+
+  /** The remembered frame of a page this view has checked, if the memory has not changed since. */
+  protected cached(pfn: number): Buffer | undefined {
+    const epoch = this.#memory.epoch;
+    if (epoch !== this.#cacheEpoch) {
+      this.#cachedPfns.fill(-1);
+      this.#cacheEpoch = epoch;
+      return undefined;
+    }
+    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    return this.#cachedPfns[slot] === pfn ? this.#cachedFrames[slot] : undefined;
+  }
+
+  /** Remembers a checked page's frame (the caller checked it may be touched). */
+  protected remember(pfn: number, frame: Buffer): Buffer {
+    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    this.#cachedPfns[slot] = pfn;
+    this.#cachedFrames[slot] = frame;
+    return frame;
+  }
+
+  /** The bytes of a checked page if it has a frame. */
+  protected existingFrame(pfn: number): Buffer | undefined {
+    const cached = this.cached(pfn);
+    if (cached) return cached;
+    const frame = this.#memory.frameForRead(pfn);
+    return frame ? this.remember(pfn, frame) : undefined;
+  }
+
+  /** A checked page's frame for writing (materialised on first use); marks it dirty. */
+  protected writableFrame(pfn: number): Buffer {
+    const memory = this.#memory;
+    memory.markDirty(pfn);
+    return this.cached(pfn) ?? this.remember(pfn, memory.materialize(pfn));
+  }
+
+  /** A checked page's frame for reading, materialising generated contents (fields of ring pages). */
+  protected readableFrame(pfn: number): Buffer {
+    const frame = this.existingFrame(pfn);
+    if (frame) return frame;
+    if (this.#memory.generationOf(pfn) === 0) return ZERO_PAGE;
+    return this.remember(pfn, this.#memory.materialize(pfn));
+  }
+
+  /** Writes what an unbacked page reads as (zeros or its generated pattern) from `pageOffset` into target. */
+  protected fillUnbacked(target: Uint8Array, pfn: number, pageOffset: number): void {
+    const generation = this.#memory.generationOf(pfn);
+    if (generation === 0) target.fill(0);
+    else fillGenerated(target, pfn, generation, pageOffset, target.length);
+  }
+
+  protected unbackedContents(pfn: number, pageOffset: number, length: number): Buffer {
+    const generation = this.#memory.generationOf(pfn);
+    if (generation === 0) return ZERO_PAGE;
+    const scratch = UNBACKED_SCRATCH.subarray(0, length);
+    fillGenerated(scratch, pfn, generation, pageOffset, length);
+    return scratch;
+  }
+
+  protected fieldOffset = 0;
+
+  /**
+   * The page number of a field that lies inside one page and may be touched, or -1 for a field
+   * across a page boundary (only a misbehaving guest lays tables out that way).
+   */
+  protected fieldPfn(gpa: number, size: number): number {
+    const pageOffset = gpa % GUEST_PAGE_SIZE;
+    if (pageOffset + size > GUEST_PAGE_SIZE) return -1;
+    const memory = this.#memory;
+    if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
+      throw new OutOfRangeAccess(gpa, size);
+    const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
+    if (this.isHypervisor && memory.pageState(pfn) === PageState.secure) {
+      this.faults++;
+      throw new SecurePageFault(gpa);
+    }
+    this.fieldOffset = pageOffset;
+    return pfn;
+  }
+}
+
+const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
+const UNBACKED_SCRATCH = Buffer.alloc(GUEST_PAGE_SIZE);

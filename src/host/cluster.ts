@@ -1,0 +1,64 @@
+import type {KeyObject} from 'node:crypto';
+import {invariantBroken} from '../core/assert.js';
+import type {HostConfig, WorldConfig} from './config/world-schema.js';
+import type {Guest} from './guest.js';
+import {Host} from './host.js';
+import {Links} from './migration/links.js';
+import {publicKeyFromBase64} from './ticket.js';
+import type {BalloonBackend} from './virtio/balloon-backend.js';
+
+/** The machines: hosts by name, the links between them, the owner keys ultravisors trust. */
+export class Cluster {
+  readonly hosts = new Map<string, Host>();
+  #links: Links;
+  #keys: Map<string, KeyObject>;
+
+  constructor(config: WorldConfig) {
+    this.#keys = buildKeys(config);
+    this.#links = new Links(config.links);
+    for (const hostConfig of config.hosts) this.addHost(hostConfig);
+  }
+
+  get links(): Links {
+    return this.#links;
+  }
+
+  addHost(config: HostConfig): Host {
+    if (this.hosts.has(config.name)) invariantBroken(`cluster: host ${config.name} added twice`);
+    const host = new Host(config, this.#keys);
+    this.hosts.set(config.name, host);
+    return host;
+  }
+
+  /** Removes a host no guest runs on any more (a live config dropped it). */
+  removeHost(name: string, guests: Iterable<Guest>): void {
+    const host = this.hosts.get(name);
+    if (!host) invariantBroken(`cluster: no host ${name} to remove`);
+    for (const guest of guests)
+      if (guest.host === host)
+        invariantBroken(`cluster: host ${name} removed while ${guest.name} runs there`);
+    this.hosts.delete(name);
+  }
+
+  /** A live config's links and keys (keys reach hosts built from now on; running ultravisors keep theirs). */
+  reconfigure(config: WorldConfig): void {
+    this.#keys = buildKeys(config);
+    this.#links = new Links(config.links);
+  }
+
+  /** Host memory not committed to guests; ballooned pages the host reclaimed count as free. */
+  freeBytes(host: Host, guests: Iterable<Guest>): number {
+    let used = 0;
+    for (const guest of guests) {
+      if (guest.host !== host) continue;
+      const balloon = guest.backends.find((backend) => backend.type === 'balloon') as
+        BalloonBackend | undefined;
+      used += guest.config.memory - (balloon?.reclaimedBytes ?? 0);
+    }
+    return host.memoryBytes - used;
+  }
+}
+
+function buildKeys(config: WorldConfig): Map<string, KeyObject> {
+  return new Map(Object.entries(config.keys).map(([name, raw]) => [name, publicKeyFromBase64(raw)]));
+}

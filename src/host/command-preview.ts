@@ -1,0 +1,223 @@
+import {featureSet, VirtioFeature} from '../core/virtio.js';
+import {formatSize} from '../core/units.js';
+import {checkStep} from './command-dispatch.js';
+import type {ScenarioStep} from './config/scenario-schema.js';
+import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
+import {decideDma} from './dma-policy.js';
+import type {Effect, RefusalCode} from './lifecycle/lifecycle.js';
+import type {MigrationCheck} from './migration/migration-blockers.js';
+import type {MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
+import type {World} from './world.js';
+
+/** A command on one VM, as the dashboard sends it and the host previews it. */
+export type VmCommand =
+  | {
+      readonly kind: 'secure' | 'unsecure' | 'reboot' | 'pause' | 'resume' | 'migrate-cancel';
+      readonly vm: string;
+    }
+  | {readonly kind: 'balloon'; readonly vm: string; readonly targetBytes: number; readonly isForced: boolean}
+  | {readonly kind: 'policy'; readonly vm: string; readonly policy: DmaPolicy}
+  | {readonly kind: 'workload'; readonly vm: string; readonly workload: WorkloadName}
+  | {readonly kind: 'migrate'; readonly vm: string; readonly to: string};
+
+/** What can be previewed: a command, or a migration whose destination is still to be chosen. */
+export type PreviewRequest = VmCommand | {readonly kind: 'migrate'; readonly vm: string; readonly to: null};
+
+export type {RefusalCode};
+
+/** A dashboard command as the scenario step it is, so both go through one dispatcher. */
+export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
+  const base = {at: atUs, vm: command.vm};
+  switch (command.kind) {
+    case 'balloon':
+      return {...base, do: 'balloon', target: command.targetBytes, force: command.isForced};
+    case 'policy':
+      return {...base, do: 'policy', policy: command.policy};
+    case 'workload':
+      return {...base, do: 'workload', workload: command.workload};
+    case 'migrate':
+      return {...base, do: 'migrate', to: command.to};
+    default:
+      return {...base, do: command.kind};
+  }
+}
+
+export type ConsequenceCode =
+  | 'kexec'
+  | 'reboot'
+  | 'will-halt'
+  | 'devices-fault'
+  | 'devices-refused'
+  | 'undeclared'
+  | 'policy-takes-effect'
+  | 'secure-memory-released'
+  | 'reclaims-nothing';
+
+export interface Consequence {
+  readonly code: ConsequenceCode;
+  readonly text: string;
+}
+
+export type CommandPreview =
+  | {readonly ok: false; readonly code: RefusalCode; readonly reason: string}
+  | {
+      readonly ok: true;
+      /** What the command will do, most important first. */
+      readonly consequences: readonly Consequence[];
+      /** For a migration without a destination: every other host and whether it would accept. */
+      readonly targets: readonly MigrationCheck[];
+    };
+
+/**
+ * Would `request` be refused, and if not, what will it do? Changes nothing. Whether it is refused,
+ * with its code and reason, is the host's own dry run (`World.check`: the lifecycle's transition,
+ * then the balloon policy or the migration blockers), asked with the very step the command runs
+ * as, so the preview cannot disagree with the command. Only the consequences are built here, from
+ * the host's rules (the lifecycle's planned effects, decideDma, the ultravisor's ticket check).
+ */
+export function previewCommand(world: World, request: PreviewRequest): CommandPreview {
+  const answer =
+    request.kind === 'migrate' && request.to === null
+      ? world.check(request.vm, {do: 'migrate', to: null})
+      : checkStep(world, commandToStep(request, world.nowUs));
+  if (!answer.ok) return {ok: false, code: answer.code, reason: answer.reason};
+  const vm = world.getSnapshot().vms.find((candidate) => candidate.name === request.vm);
+  if (!vm) return accept([]);
+  switch (request.kind) {
+    case 'secure':
+      return accept(secureConsequences(world, vm));
+    case 'unsecure':
+      return accept(unsecureConsequences(vm));
+    case 'reboot':
+      return accept(rebootConsequences(world, vm));
+    case 'balloon':
+      return accept(
+        vm.security.memoryProtected
+          ? [{code: 'reclaims-nothing', text: 'its memory is secure: the host reclaims nothing'}]
+          : [],
+      );
+    case 'migrate':
+      return accept([], world.migrationChecks(vm.name));
+    default:
+      return accept([]);
+  }
+}
+
+/** A migration that has not ended: the guest is in its hands. */
+export function isMigrationRunning(migration: MigrationSnapshot | null): boolean {
+  return (
+    migration !== null &&
+    migration.blockedReasons.length === 0 &&
+    ['setup', 'key-exchange', 'active', 'device', 'cancelling'].includes(migration.status)
+  );
+}
+
+function accept(
+  consequences: readonly Consequence[],
+  targets: readonly MigrationCheck[] = [],
+): CommandPreview {
+  return {ok: true, consequences, targets};
+}
+
+/** How `secure` goes about it, read from the effects the lifecycle plans for it. */
+function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
+  const effects: readonly Effect[] = world.guest(vm.name)?.plan({type: 'secure'}).effects ?? [];
+  const how = effects.some((effect) => effect.kind === 'cold-boot')
+    ? 'boots with svm=on'
+    : effects.some((effect) => effect.kind === 'shutdown')
+      ? 'kexec into its kernel with svm=on'
+      : 'this boot enters secure mode';
+  return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
+}
+
+function unsecureConsequences(vm: VmSnapshot): Consequence[] {
+  const consequences: Consequence[] = [{code: 'reboot', text: 'reboots with svm=off'}];
+  if (vm.security.state === 'secure')
+    consequences.push({
+      code: 'secure-memory-released',
+      text: `UV_SVM_TERMINATE gives ${formatSize(vm.memoryBytes)} of secure memory back`,
+    });
+  return [...consequences, ...pendingPolicy(vm)];
+}
+
+function rebootConsequences(world: World, vm: VmSnapshot): Consequence[] {
+  const consequences: Consequence[] = [
+    {code: 'reboot', text: `reboots; svm=${vm.svm ? 'on' : 'off'} stays`},
+    ...pendingPolicy(vm),
+  ];
+  return vm.svm ? [...consequences, ...secureOutcome(world, vm)] : consequences;
+}
+
+function pendingPolicy(vm: VmSnapshot): Consequence[] {
+  return vm.dmaPolicyInEffect !== null && vm.dmaPolicyInEffect !== vm.dmaPolicy
+    ? [{code: 'policy-takes-effect', text: `dmaPolicy ${vm.dmaPolicy} takes effect`}]
+    : [];
+}
+
+/** How entering secure mode will end for this guest on its host, under its configured policy. */
+function secureOutcome(world: World, vm: VmSnapshot): Consequence[] {
+  const halt = esmFailure(world, vm);
+  if (halt) return [{code: 'will-halt', text: halt}];
+  const consequences = deviceOutcome(vm);
+  if (vm.security.declared === 'none')
+    consequences.push({
+      code: 'undeclared',
+      text: 'it is declared launchSecurity: none, so management will not know it is secure',
+    });
+  return consequences;
+}
+
+/** Why UV_ESM would fail (enterSecureMode's checks, in its order), or undefined. */
+function esmFailure(world: World, vm: VmSnapshot): string | undefined {
+  const host = world.hosts.get(vm.host);
+  const ultravisor = host?.ultravisor;
+  if (!ultravisor)
+    return `${vm.host} has no ultravisor: H_SVM_INIT_START will return H_UNSUPPORTED and ${vm.name} will halt`;
+  const guest = world.guest(vm.name);
+  const verdict = guest ? ultravisor.verifyTicket(guest.image, guest.ticket) : undefined;
+  if (verdict && !verdict.ok)
+    return `the ultravisor will refuse its ticket (${verdict.code}: ${verdict.reason}) and ${vm.name} will halt`;
+  // A secure guest that reboots gives its own secure memory back before it asks again.
+  const freeBytes = ultravisor.secureFreeBytes + (vm.security.state === 'secure' ? vm.memoryBytes : 0);
+  if (freeBytes < vm.memoryBytes)
+    return `${vm.host} has ${formatSize(freeBytes)} of secure memory free, ${vm.name} needs ${formatSize(vm.memoryBytes)} (U_RETRY): it will halt`;
+  return undefined;
+}
+
+/** Which devices the secure kernel will drive without the DMA API (they fault) or refuse. */
+function deviceOutcome(vm: VmSnapshot): Consequence[] {
+  const faulting: string[] = [];
+  const refused: string[] = [];
+  for (const device of vm.devices) {
+    // Every device here is modern (VERSION_1); the balloon driver clears ACCESS_PLATFORM in its
+    // validate step (`virtballoon_validate`), as BalloonDriver.validate does.
+    const hasAccessPlatform = device.offersAccessPlatform && device.type !== 'balloon';
+    const negotiated = hasAccessPlatform
+      ? featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform)
+      : featureSet(VirtioFeature.version1);
+    const decision = decideDma({
+      policy: vm.dmaPolicy,
+      isSecure: true,
+      negotiated,
+      isSwiotlbForced: false,
+    });
+    if (decision.mode === 'direct') faulting.push(device.type);
+    if (decision.mode === 'refused') refused.push(device.type);
+  }
+  const consequences: Consequence[] = [];
+  if (faulting.length > 0)
+    consequences.push({
+      code: 'devices-fault',
+      text: `${count(faulting.length, 'device')} will fault when used (${faulting.join(', ')}: no ACCESS_PLATFORM, ${vm.dmaPolicy} policy)`,
+    });
+  if (refused.length > 0)
+    consequences.push({
+      code: 'devices-refused',
+      text: `${count(refused.length, 'device')} will be refused at probe (${refused.join(', ')}: no ACCESS_PLATFORM, ${vm.dmaPolicy} policy)`,
+    });
+  return consequences;
+}
+
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`;
+}

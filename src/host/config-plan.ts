@@ -1,0 +1,90 @@
+import type {GuestConfig, HostConfig, WorldConfig} from './config/world-schema.js';
+
+/** Fields a running guest can take without being recreated (they apply now or at its next boot). */
+const LIVE_FIELDS = new Set<keyof GuestConfig>(['workload', 'dmaPolicy', 'svm', 'launchSecurity']);
+
+/** A live change to one running guest. */
+export interface LiveGuestChange {
+  readonly config: GuestConfig;
+  readonly changedFields: readonly (keyof GuestConfig)[];
+}
+
+/** What applying a new world to a running one does, in the order the world carries it out. */
+export interface ConfigPlan {
+  /** Hosts new in this config: built and added. */
+  readonly addedHosts: readonly HostConfig[];
+  /** Hosts gone from the config: removed once no guest is left on them. */
+  readonly removedHosts: readonly string[];
+  /** Guests gone from the config: destroyed. */
+  readonly removedGuests: readonly string[];
+  /** In the new config's order: guests to boot, guests to recreate, guests changed live. */
+  readonly guestSteps: readonly GuestStep[];
+  /** One line per change, for the event log and the caller. */
+  readonly lines: readonly string[];
+}
+
+export type GuestStep =
+  | {readonly kind: 'add'; readonly config: GuestConfig}
+  | ({readonly kind: 'recreate' | 'live'} & LiveGuestChange);
+
+/**
+ * Plans a valid new world against the running one: removed guests are destroyed, new ones boot,
+ * changed workloads apply at once, policy and `svm` at the next boot, and any other change to a
+ * guest's definition recreates it. Hosts are added and removed; a host whose definition changed
+ * keeps running as it was (its guests would have to move), which the plan's lines say. Pure.
+ */
+export function planConfigChange(previous: WorldConfig, next: WorldConfig): ConfigPlan {
+  const lines: string[] = [];
+  const previousHosts = new Map(previous.hosts.map((host) => [host.name, host]));
+  const nextHostNames = new Set(next.hosts.map((host) => host.name));
+  const addedHosts = next.hosts.filter((host) => !previousHosts.has(host.name));
+  for (const host of previous.hosts) {
+    const updated = next.hosts.find((candidate) => candidate.name === host.name);
+    if (updated && !sameJson(updated, host))
+      lines.push(`host ${host.name}: changes apply when svmtop restarts`);
+  }
+  const removedHosts = previous.hosts.map((host) => host.name).filter((name) => !nextHostNames.has(name));
+  for (const host of addedHosts) lines.push(`host ${host.name} added`);
+  for (const name of removedHosts) lines.push(`host ${name} removed`);
+  const previousGuests = new Map(previous.guests.map((guest) => [guest.name, guest]));
+  const nextGuestNames = new Set(next.guests.map((guest) => guest.name));
+  const removedGuests = previous.guests
+    .map((guest) => guest.name)
+    .filter((name) => !nextGuestNames.has(name));
+  for (const name of removedGuests) lines.push(`guest ${name} removed`);
+  const guestSteps: GuestStep[] = [];
+  for (const config of next.guests) {
+    const before = previousGuests.get(config.name);
+    const step = planGuest(before, config);
+    if (!step) continue;
+    guestSteps.push(step);
+    lines.push(describeGuestStep(step));
+  }
+  return {addedHosts, removedHosts, removedGuests, guestSteps, lines};
+}
+
+function planGuest(before: GuestConfig | undefined, config: GuestConfig): GuestStep | null {
+  if (!before) return {kind: 'add', config};
+  const changedFields = (Object.keys(config) as (keyof GuestConfig)[]).filter(
+    (key) => !sameJson(config[key], before[key]),
+  );
+  if (changedFields.length === 0) return null;
+  if (changedFields.every((field) => LIVE_FIELDS.has(field))) return {kind: 'live', config, changedFields};
+  return {kind: 'recreate', config, changedFields};
+}
+
+function describeGuestStep(step: GuestStep): string {
+  const {config} = step;
+  switch (step.kind) {
+    case 'add':
+      return `guest ${config.name} added on ${config.host}`;
+    case 'live':
+      return `guest ${config.name}: ${step.changedFields.join(', ')} changed`;
+    case 'recreate':
+      return `guest ${config.name} recreated (${step.changedFields.join(', ')} changed)`;
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,111 @@
+import {invariantBroken} from '../core/assert.js';
+import {formatSize} from '../core/units.js';
+import type {Guest} from './guest.js';
+import type {SimContext} from './sim-context.js';
+import type {BalloonBackend} from './virtio/balloon-backend.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
+
+/** Rates a world's sampler keeps per guest (once per simulated second). */
+export interface GuestRates {
+  readonly bytesPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly swiotlbHistory: readonly number[];
+  readonly swiotlbRecentPeak: number;
+}
+
+/** Samples are taken once per simulated second; histories keep this many. */
+export const STATS_INTERVAL_US = 1_000_000;
+export const HISTORY_SAMPLES = 60;
+
+interface Sampled {
+  lastBytes: number;
+  lastRequests: number;
+  bytesPerSecond: number;
+  requestsPerSecond: number;
+  history: number[];
+  recentPeak: number;
+  lastBalloonPages: number;
+}
+
+/**
+ * Per-guest rates sampled once per simulated second: I/O bytes and requests, the bounce pool's
+ * peak use; and the balloon's "inflated X, reclaimed Y" line when it reaches its target.
+ */
+export class GuestStats {
+  readonly #context: SimContext;
+  readonly #sampled = new Map<string, Sampled>();
+
+  constructor(context: SimContext) {
+    this.#context = context;
+  }
+
+  /** Starts sampling every second over `guests`; `onSampled` runs after each round. */
+  start(guests: () => Iterable<Guest>, onSampled: () => void): void {
+    this.#context.scheduler.after(STATS_INTERVAL_US, () => {
+      for (const guest of guests()) this.#sample(guest);
+      onSampled();
+      this.start(guests, onSampled);
+    });
+  }
+
+  track(name: string): void {
+    if (this.#sampled.has(name)) invariantBroken(`guest stats: ${name} tracked twice`);
+    this.#sampled.set(name, {
+      lastBytes: 0,
+      lastRequests: 0,
+      bytesPerSecond: 0,
+      requestsPerSecond: 0,
+      history: [],
+      recentPeak: 0,
+      lastBalloonPages: 0,
+    });
+  }
+
+  forget(name: string): void {
+    this.#sampled.delete(name);
+  }
+
+  rates(name: string): GuestRates {
+    const sampled = this.#sampled.get(name);
+    if (!sampled) return {bytesPerSecond: 0, requestsPerSecond: 0, swiotlbHistory: [], swiotlbRecentPeak: 0};
+    return {
+      bytesPerSecond: sampled.bytesPerSecond,
+      requestsPerSecond: sampled.requestsPerSecond,
+      swiotlbHistory: [...sampled.history],
+      swiotlbRecentPeak: sampled.recentPeak,
+    };
+  }
+
+  #sample(guest: Guest): void {
+    const sampled = this.#sampled.get(guest.name);
+    if (!sampled) return;
+    let bytes = 0;
+    for (const backend of guest.backends) bytes += backend.bytesToDevice + backend.bytesFromDevice;
+    let requests = 0;
+    for (const totals of guest.deviceTotals) requests += totals.completed + totals.failed;
+    for (const driver of guest.kernel?.allDrivers() ?? []) requests += driver.completed + driver.failed;
+    sampled.bytesPerSecond = Math.max(0, bytes - sampled.lastBytes);
+    sampled.requestsPerSecond = Math.max(0, requests - sampled.lastRequests);
+    sampled.lastBytes = bytes;
+    sampled.lastRequests = requests;
+    sampled.recentPeak = guest.kernel?.swiotlb?.takeWindowPeak() ?? 0;
+    sampled.history.push(sampled.recentPeak);
+    if (sampled.history.length > HISTORY_SAMPLES) sampled.history.shift();
+    this.#reportBalloon(guest, sampled);
+  }
+
+  /** When the balloon reaches its target, says what the host got back ("inflated X, reclaimed 0"). */
+  #reportBalloon(guest: Guest, sampled: Sampled): void {
+    const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
+      BalloonBackend | undefined;
+    if (!backend || backend.actualPages === sampled.lastBalloonPages) return;
+    sampled.lastBalloonPages = backend.actualPages;
+    if (backend.actualPages !== backend.targetPages) return;
+    this.#context.emit(
+      guest.name,
+      'balloon',
+      backend.unreclaimedPages > 0 ? 'warning' : 'info',
+      `balloon: inflated ${formatSize(backend.actualPages * BALLOON_PAGE_BYTES)}, reclaimed ${formatSize(backend.reclaimedBytes)}`,
+    );
+  }
+}

@@ -1,0 +1,227 @@
+import {advanceGuest, advanceMigration} from './lifecycle-progress.js';
+import {
+  accept,
+  log,
+  refuse,
+  securityStateOf,
+  type Effect,
+  type Lifecycle,
+  type LifecycleCommand,
+  type LifecycleEvent,
+  type Transition,
+} from './lifecycle.js';
+
+/**
+ * The guest lifecycle's one step, a pure function in the manner of XState's
+ * `transition(state, event) → [next, actions]` (statelyai/xstate packages/core): every command's
+ * acceptance or refusal, and every state change, is decided here; `Guest` only carries out the
+ * effects. Commands always answer; an event from the guest or a migration that cannot happen in
+ * the current state is a programmer error and throws.
+ */
+export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
+  switch (event.type) {
+    case 'pause':
+    case 'resume':
+    case 'reboot':
+    case 'secure':
+    case 'unsecure':
+    case 'set-policy':
+    case 'set-workload':
+    case 'set-svm':
+    case 'crash':
+    case 'power-off':
+    case 'migrate':
+    case 'balloon':
+      return decideCommand(lifecycle, event);
+    case 'migration-started':
+    case 'migration-stop-vcpus':
+    case 'migration-ended':
+      return advanceMigration(lifecycle, event);
+    default:
+      return advanceGuest(lifecycle, event);
+  }
+}
+
+/** Management's commands: each accepted or refused here, and nowhere else. */
+function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transition {
+  const {name} = lifecycle;
+  switch (command.type) {
+    case 'pause':
+      return pause(lifecycle);
+    case 'resume':
+      return resume(lifecycle);
+    case 'reboot':
+      return reboot(lifecycle);
+    case 'secure':
+      return secure(lifecycle);
+    case 'unsecure':
+      return unsecure(lifecycle);
+    case 'set-policy':
+      if (command.policy === lifecycle.settings.dmaPolicy)
+        return refuse(lifecycle, 'same-policy', `dmaPolicy is already ${command.policy}`);
+      return accept(
+        {...lifecycle, settings: {...lifecycle.settings, dmaPolicy: command.policy}},
+        [log(`dmaPolicy set to ${command.policy}; takes effect at the next boot`, 'config')],
+        `dmaPolicy ${command.policy} takes effect at the next boot (r)`,
+      );
+    case 'set-workload':
+      return accept(lifecycle, [
+        {kind: 'apply-workload', workload: command.workload},
+        log(`workload set to ${command.workload.profile}`, 'config'),
+      ]);
+    case 'set-svm':
+      return accept({...lifecycle, settings: {...lifecycle.settings, svm: command.svm}});
+    case 'crash':
+      return crash(lifecycle, command.message);
+    case 'power-off':
+      return powerOff(lifecycle, command.isGraceful);
+    case 'migrate':
+      return migrate(lifecycle);
+    case 'balloon':
+      if (lifecycle.stage.kind === 'halted') return refuse(lifecycle, 'halted', `${name} is halted`);
+      return accept(lifecycle);
+  }
+}
+
+function pause(lifecycle: Lifecycle): Transition {
+  const {name, vcpu} = lifecycle;
+  if (lifecycle.stage.kind === 'halted')
+    return refuse(lifecycle, 'halted', `${name} is halted; reboot it first`);
+  if (vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter))
+    return refuse(lifecycle, 'already-paused', `${name} is already paused`);
+  const next = vcpu.kind === 'running' ? {kind: 'paused' as const} : {...vcpu, isPausedAfter: true};
+  return accept({...lifecycle, vcpu: next}, [log('paused')]);
+}
+
+function resume(lifecycle: Lifecycle): Transition {
+  const {vcpu} = lifecycle;
+  if (vcpu.kind === 'paused')
+    return accept({...lifecycle, vcpu: {kind: 'running'}}, [log('resumed'), {kind: 'release-deferred'}]);
+  if (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter)
+    return accept({...lifecycle, vcpu: {...vcpu, isPausedAfter: false}}, [log('resumed')]);
+  return refuse(lifecycle, 'not-paused', `${lifecycle.name} is not paused`);
+}
+
+function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
+  if (!lifecycle.isMigrating) return null;
+  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first (c)`);
+}
+
+/** The vCPUs for a reboot or a power-off: a paused guest is resumed, as one that does not run cannot shut down. */
+function resumedFor(lifecycle: Lifecycle, why: string, effects: Effect[]): Lifecycle['vcpu'] {
+  if (lifecycle.vcpu.kind !== 'paused') return lifecycle.vcpu;
+  effects.push(log(`resumed for ${why}`));
+  return {kind: 'running'};
+}
+
+/** A graceful reboot that keeps the current `svm=` setting; a paused guest is resumed for it. */
+function reboot(lifecycle: Lifecycle): Transition {
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  const effects: Effect[] = [];
+  const vcpu = resumedFor(lifecycle, 'reboot', effects);
+  const kind = lifecycle.stage.kind;
+  const isDrained = kind === 'halted' || kind === 'off';
+  effects.push({kind: 'shutdown', why: 'reboot', isDrained});
+  return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'cold-boot'}}, effects);
+}
+
+/**
+ * `svm=on` and, where the running kernel was not started with it, a kexec into one that was:
+ * prom_init reads `svm=` from the command line once, before the kernel proper runs
+ * (torvalds/linux arch/powerpc/kernel/prom_init.c `early_cmdline_parse`, `setup_secure_guest`),
+ * so a kernel started with svm=off never turns secure by itself. Before the kernel starts
+ * (firmware, bootloader) this boot reads the new value.
+ */
+function secure(lifecycle: Lifecycle): Transition {
+  const {name, stage} = lifecycle;
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  if (stage.kind === 'running' && lifecycle.isSvm)
+    return refuse(lifecycle, 'already-secure', `${name} is already secure`);
+  if (stage.kind === 'entering-secure')
+    return refuse(lifecycle, 'entering-secure', `${name} is already entering secure mode (${stage.step})`);
+  const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
+  switch (stage.kind) {
+    case 'halted':
+      return accept(
+        {...next, stage: {kind: 'booting', step: 'firmware', kernelSvm: null}, bootCount: next.bootCount + 1},
+        [{kind: 'cold-boot'}],
+        'svm=on set; booting',
+      );
+    case 'off':
+    case 'shutting-down':
+      return accept(next, [], 'svm=on set; this boot will enter secure mode');
+    case 'booting':
+      if (stage.kernelSvm !== false) return accept(next, [], 'svm=on set; this boot will enter secure mode');
+      break;
+    case 'running':
+      break;
+  }
+  return accept(
+    {...next, stage: {kind: 'shutting-down', next: 'kexec'}},
+    [{kind: 'shutdown', why: 'kexec', isDrained: false}],
+    'svm=on set; kexec into the secure kernel',
+  );
+}
+
+function unsecure(lifecycle: Lifecycle): Transition {
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  if (!lifecycle.settings.svm && securityStateOf(lifecycle) === 'normal')
+    return refuse(lifecycle, 'already-normal', `${lifecycle.name} is already normal (svm=off)`);
+  return reboot({...lifecycle, settings: {...lifecycle.settings, svm: false}});
+}
+
+/**
+ * A kernel panic (fault injection) halts the guest and terminates its secure VM. A secure guest
+ * that stops being one mid-migration fails the migration first: its checks no longer hold.
+ */
+function crash(lifecycle: Lifecycle, message: string): Transition {
+  const {name} = lifecycle;
+  if (lifecycle.stage.kind === 'halted')
+    return refuse(lifecycle, 'already-halted', `${name} is already halted`);
+  const effects: Effect[] = [];
+  if (lifecycle.isMigrating && lifecycle.isSvm)
+    effects.push({
+      kind: 'fail-migration',
+      errorDesc: `${name} left secure mode during migration (kernel panic, UV_SVM_TERMINATE)`,
+    });
+  effects.push(log(`Kernel panic - not syncing: ${message}`, 'panic', 'error'));
+  effects.push({kind: 'halt', where: 'panic', message, severity: 'error'});
+  return accept({...lifecycle, stage: {kind: 'halted', cause: 'panic'}, isSvm: false}, effects);
+}
+
+function migrate(lifecycle: Lifecycle): Transition {
+  const {name, stage} = lifecycle;
+  if (lifecycle.isMigrating) return refuse(lifecycle, 'migrating', `${name} is already migrating`);
+  if (stage.kind === 'halted') return refuse(lifecycle, 'halted', `${name} is halted`);
+  if (stage.kind === 'entering-secure')
+    return refuse(
+      lifecycle,
+      'entering-secure',
+      `${name} is entering secure mode (${stage.step}); migrate when it is done`,
+    );
+  return accept(lifecycle);
+}
+
+/**
+ * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
+ * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
+ * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
+ * Immediate is QEMU's quit: the VM stops at once.
+ */
+function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
+  const {name, stage} = lifecycle;
+  if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  const effects: Effect[] = [];
+  const vcpu = resumedFor(lifecycle, 'power-off', effects);
+  if (isGraceful && stage.kind !== 'off') {
+    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false});
+    return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'power-off'}}, effects);
+  }
+  effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
+  return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
+}

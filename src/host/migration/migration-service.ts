@@ -1,0 +1,197 @@
+import {invariantBroken} from '../../core/assert.js';
+import type {GuestMemory} from '../../core/guest-memory.js';
+import type {Cluster} from '../cluster.js';
+import type {CheckedResult, Guest} from '../guest.js';
+import type {Host} from '../host.js';
+import type {SimContext} from '../sim-context.js';
+import type {MigrationSnapshot} from '../snapshot-types.js';
+import {createBackends} from '../virtio/create-backends.js';
+import {linkKey} from './links.js';
+import {Migration} from './migration.js';
+import {
+  MIGRATION_DEFAULTS,
+  migrationParamProblem,
+  type MigrationEnvironment,
+  type MigrationParams,
+  type MigrationRoute,
+} from './migration-params.js';
+import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
+
+export type SwitchOverListener = (source: GuestMemory, target: GuestMemory) => void;
+
+/** A refused migration is shown as `failed` before start, with its reasons, until another starts. */
+const BLOCKED_RAM: MigrationSnapshot['ram'] = {
+  transferred: 0,
+  remaining: 0,
+  total: 0,
+  duplicate: 0,
+  normal: 0,
+  normalBytes: 0,
+  dirtyPagesRate: 0,
+  mbps: 0,
+  dirtySyncCount: 0,
+  pageSize: 0,
+  pagesPerSecond: 0,
+};
+
+/**
+ * The cluster's migrations: which hosts would take a guest and why not, starting and cancelling,
+ * the bandwidth each gets on a shared link, injected key-exchange faults, and what each looks like
+ * to `query-migrate`.
+ */
+export class MigrationService {
+  readonly #context: SimContext;
+  readonly #cluster: Cluster;
+  readonly #guests: ReadonlyMap<string, Guest>;
+  readonly #migrations = new Map<string, Migration>();
+  readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
+  readonly #keyExchangeFaults = new Set<string>();
+  readonly #onEnded: () => void;
+  /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
+  onSwitchOver: SwitchOverListener | undefined;
+
+  constructor(
+    context: SimContext,
+    cluster: Cluster,
+    guests: ReadonlyMap<string, Guest>,
+    onEnded: () => void,
+  ) {
+    this.#context = context;
+    this.#cluster = cluster;
+    this.#guests = guests;
+    this.#onEnded = onEnded;
+  }
+
+  /** What one migration needs from the cluster; each gets its own RNG stream, forked the same way. */
+  #environment(): MigrationEnvironment {
+    const context = this.#context;
+    return {
+      context,
+      rng: context.rng.fork('migration'),
+      bandwidthFor: (migration) => this.#bandwidthFor(migration),
+      isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
+      createBackends: (guest, memory) =>
+        createBackends(context, guest.config, memory, {
+          isDiscardInhibited: () => guest.isProtected,
+          checkers: guest.checkers,
+          disk: guest.disk,
+        }).backends,
+      takeKeyExchangeFault: (guest) => this.#keyExchangeFaults.delete(guest.name),
+      onEnded: this.#onEnded,
+      onSwitchOver: (source, target) => this.onSwitchOver?.(source, target),
+    };
+  }
+
+  /** Why `guest` cannot move to `destination`, empty when it can. */
+  blockers(guest: Guest, destination: Host): string[] {
+    return migrationBlockers(guest, destination, this.#cluster.links, (host) =>
+      this.#cluster.freeBytes(host, this.#guests.values()),
+    );
+  }
+
+  /** Which hosts would take the guest, and why the others would not. */
+  checks(guest: Guest): MigrationCheck[] {
+    return [...this.#cluster.hosts.values()]
+      .filter((host) => host !== guest.host)
+      .map((host) => ({host: host.name, blockedReasons: this.blockers(guest, host)}));
+  }
+
+  /**
+   * The cluster's part of `migrate`, after the lifecycle accepted it. `isDryRun` answers without
+   * starting anything or remembering the refusal.
+   */
+  start(guest: Guest, destination: Host, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+    const full = {...MIGRATION_DEFAULTS, ...params};
+    const problem = migrationParamProblem(full);
+    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+    const reasons = this.blockers(guest, destination);
+    if (reasons.length > 0) {
+      if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons});
+      return {ok: false, code: 'migration-blocked', reason: reasons.join('; ')};
+    }
+    if (isDryRun) return {ok: true};
+    if (this.#migrations.get(guest.name)?.isActive)
+      invariantBroken(
+        `migrations: ${guest.name} started while its migration is active (the lifecycle refuses that)`,
+      );
+    const migration = new Migration(this.#environment(), guest, destination, full);
+    this.#migrations.set(guest.name, migration);
+    this.#blocked.delete(guest.name);
+    migration.start();
+    return {ok: true};
+  }
+
+  /** New parameters for a running migration, in force from its next send (QEMU's migrate_params_apply). */
+  setParams(vm: string, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+    const migration = this.#migrations.get(vm);
+    if (!migration?.isActive) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
+    const full = {...migration.params, ...params};
+    const problem = migrationParamProblem(full);
+    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+    if (!isDryRun) migration.params = full;
+    return {ok: true};
+  }
+
+  cancel(vm: string, isDryRun = false): CheckedResult {
+    const migration = this.#migrations.get(vm);
+    if (!migration) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
+    return migration.cancel(isDryRun);
+  }
+
+  /** Ends `vm`'s migration in `failed` (its checks stopped holding, or the guest is going away). */
+  fail(vm: string, errorDesc: string): void {
+    this.#migrations.get(vm)?.fail(errorDesc);
+  }
+
+  /** Fails every migration to or from `host` (it left the config) . */
+  failInvolving(host: Host, errorDesc: string): void {
+    for (const migration of this.#migrations.values())
+      if (migration.destination === host || migration.source === host) migration.fail(errorDesc);
+  }
+
+  forget(vm: string): void {
+    this.#migrations.delete(vm);
+    this.#blocked.delete(vm);
+  }
+
+  active(vm: string): Migration | undefined {
+    return this.#migrations.get(vm);
+  }
+
+  injectKeyExchangeFault(vm: string): void {
+    this.#keyExchangeFaults.add(vm);
+  }
+
+  snapshot(vm: string): MigrationSnapshot | null {
+    const migration = this.#migrations.get(vm);
+    const blocked = this.#blocked.get(vm);
+    if (blocked && (!migration || !migration.isActive)) {
+      return {
+        status: 'failed',
+        to: blocked.to,
+        totalTimeMs: 0,
+        setupTimeMs: 0,
+        expectedDowntimeMs: 0,
+        downtimeMs: 0,
+        blockedReasons: blocked.reasons,
+        errorDesc: 'blocked before start',
+        throttlePercent: 0,
+        ram: BLOCKED_RAM,
+      };
+    }
+    return migration?.snapshot() ?? null;
+  }
+
+  /** Bandwidth a migration gets now: its cap, the link's, shared with others on the same link. */
+  #bandwidthFor(migration: MigrationRoute): number {
+    const key = linkKey(migration.source.name, migration.destination.name);
+    const link = this.#cluster.links.bandwidthBytesPerSecond(
+      migration.source.name,
+      migration.destination.name,
+    );
+    let sharing = 0;
+    for (const other of this.#migrations.values())
+      if (other.isActive && linkKey(other.source.name, other.destination.name) === key) sharing++;
+    return Math.min(migration.params.maxBandwidthBytesPerSecond, link / Math.max(1, sharing));
+  }
+}

@@ -1,0 +1,109 @@
+import type {GuestMemory} from '../../core/guest-memory.js';
+import {MemoryView, type PageSink} from '../../core/memory-view.js';
+import type {QueueElement} from '../../core/split-virtqueue-device.js';
+
+/**
+ * A device's access to the buffers of popped elements (QEMU's iov_to_buf/iov_from_buf over the
+ * element's scatter list), through the hypervisor's view of guest memory, counting the bytes
+ * moved each way. A blocked access throws (SecurePageFault, OutOfRangeAccess) to the device.
+ */
+export class ElementIo {
+  view: MemoryView;
+  bytesToDevice = 0;
+  bytesFromDevice = 0;
+  #dataScratch = Buffer.allocUnsafe(4096);
+
+  constructor(memory: GuestMemory) {
+    this.view = new MemoryView(memory, true);
+  }
+
+  /** Reads `length` guest bytes at `gpa` into the start of `target` (a request header). */
+  readInto(gpa: number, target: Buffer, length: number): void {
+    this.view.read(gpa, target, 0, length);
+    this.bytesToDevice += length;
+  }
+
+  /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer, valid until the next call. */
+  readOut(element: QueueElement, skip = 0): Buffer {
+    let total = 0;
+    for (const segment of element.out) total += segment.len;
+    const length = Math.max(0, total - skip);
+    if (this.#dataScratch.length < length)
+      this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
+    const bytes = this.#dataScratch.subarray(0, length);
+    let position = 0;
+    let toSkip = skip;
+    for (const segment of element.out) {
+      const from = Math.min(toSkip, segment.len);
+      toSkip -= from;
+      const count = segment.len - from;
+      if (count > 0) this.view.read(segment.addr + from, bytes, position, count);
+      position += count;
+    }
+    this.bytesToDevice += position;
+    return bytes;
+  }
+
+  /**
+   * Hands an element's device-readable bytes after the first `skip` to `sink` piece by piece,
+   * straight from guest memory (no bounce through a host buffer).
+   * @returns the number of bytes handed over
+   */
+  streamOut(element: QueueElement, skip: number, sink: PageSink): number {
+    let position = 0;
+    let toSkip = skip;
+    for (const segment of element.out) {
+      const from = Math.min(toSkip, segment.len);
+      toSkip -= from;
+      const length = segment.len - from;
+      if (length > 0) this.view.visit(segment.addr + from, length, false, sink, position);
+      position += length;
+    }
+    this.bytesToDevice += position;
+    return position;
+  }
+
+  /**
+   * Fills the first `length` bytes of an element's device-writable segments from `source`, which
+   * writes each piece of guest memory it is handed.
+   * @returns the number of bytes written
+   */
+  streamIn(element: QueueElement, length: number, source: PageSink): number {
+    let position = 0;
+    for (const segment of element.in) {
+      if (position >= length) break;
+      const count = Math.min(segment.len, length - position);
+      this.view.visit(segment.addr, count, true, source, position);
+      position += count;
+    }
+    this.bytesFromDevice += position;
+    return position;
+  }
+
+  /** Writes one byte at `position` of an element's device-writable segments (a status byte). */
+  writeInByte(element: QueueElement, position: number, value: number): boolean {
+    let segmentStart = 0;
+    for (const segment of element.in) {
+      if (position < segmentStart + segment.len) {
+        this.view.writeU8(segment.addr + position - segmentStart, value);
+        this.bytesFromDevice += 1;
+        return true;
+      }
+      segmentStart += segment.len;
+    }
+    return false;
+  }
+
+  /** Writes bytes into an element's device-writable segments, in order; returns bytes written. */
+  writeIn(element: QueueElement, source: Uint8Array): number {
+    let position = 0;
+    for (const segment of element.in) {
+      if (position >= source.length) break;
+      const length = Math.min(segment.len, source.length - position);
+      this.view.write(segment.addr, source, position, length);
+      position += length;
+    }
+    this.bytesFromDevice += position;
+    return position;
+  }
+}

@@ -1,0 +1,142 @@
+import {recommendNslabs} from '../core/swiotlb.js';
+import {balloonAvailability, balloonBackendOf} from './balloon-policy.js';
+import type {Cluster} from './cluster.js';
+import type {Guest} from './guest.js';
+import type {GuestRates, GuestStats} from './guest-stats.js';
+import type {MigrationService} from './migration/migration-service.js';
+import type {
+  BalloonSnapshot,
+  HostSnapshot,
+  MigrationSnapshot,
+  SwiotlbSnapshot,
+  VmSnapshot,
+  WorldSnapshot,
+} from './snapshot-types.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
+import {snapshotDevice} from './virtio/device-snapshot.js';
+
+/** What the snapshot is built from. */
+export interface SnapshotSources {
+  readonly nowUs: number;
+  readonly cluster: Cluster;
+  readonly guests: ReadonlyMap<string, Guest>;
+  readonly stats: GuestStats;
+  readonly migrations: MigrationService;
+}
+
+/** The contract view (DESIGN §5) of the whole world: plain, JSON-serialisable, read-only data. */
+export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolean): WorldSnapshot {
+  const {cluster, guests, stats, migrations} = sources;
+  const hosts: HostSnapshot[] = [...cluster.hosts.values()].map((host) => ({
+    name: host.name,
+    ultravisor: host.ultravisor !== null,
+    secureMigration: host.secureMigration,
+    memory: {
+      totalBytes: host.memoryBytes,
+      freeBytes: cluster.freeBytes(host, guests.values()),
+      secureTotalBytes: host.ultravisor?.secureMemoryBytes ?? 0,
+      secureUsedBytes: host.ultravisor?.secureUsedBytes ?? 0,
+    },
+  }));
+  const vms = [...guests.values()].map((guest) =>
+    snapshotGuest(guest, stats.rates(guest.name), migrations.snapshot(guest.name), withHistory),
+  );
+  return {tUs: sources.nowUs, hosts, vms};
+}
+
+/** Builds the contract view (DESIGN §5) of one guest: plain, JSON-serialisable, read-only data. */
+function snapshotGuest(
+  guest: Guest,
+  rates: GuestRates,
+  migration: MigrationSnapshot | null,
+  withHistory: boolean,
+): VmSnapshot {
+  const snapshot: VmSnapshot = {
+    name: guest.name,
+    host: guest.host.name,
+    state: guest.state,
+    vcpus: guest.config.vcpus,
+    memoryBytes: guest.config.memory,
+    dmaPolicy: guest.config.dmaPolicy,
+    dmaPolicyInEffect: guest.kernel && !guest.kernel.isFirmware ? guest.kernel.policy : null,
+    workload: guest.config.workload.profile,
+    svm: guest.config.svm,
+    security: {
+      state: guest.securityState,
+      phase: guest.phase,
+      progress: Math.round(guest.progress * 1000) / 1000,
+      declared: guest.config.launchSecurity,
+      failure: failureText(guest),
+      failureCode: guest.lifecycle.lastFailure?.code ?? null,
+      memoryProtected: guest.isProtected,
+    },
+    io: {bytesPerSecond: rates.bytesPerSecond, requestsPerSecond: rates.requestsPerSecond},
+    devices: guest.backends.map((backend, index) =>
+      snapshotDevice(backend, guest.driverFor(backend), guest.deviceTotals[index]),
+    ),
+    swiotlb: snapshotSwiotlb(guest, rates.swiotlbRecentPeak),
+    balloon: snapshotBalloon(guest),
+    migration,
+  };
+  return withHistory ? {...snapshot, swiotlbHistory: rates.swiotlbHistory} : snapshot;
+}
+
+function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | null {
+  const pool = guest.kernel?.swiotlb;
+  if (!pool) return null;
+  const usedByDevice: Record<string, number> = {};
+  for (const [deviceIndex, slots] of [...pool.usedByDevice].sort((a, b) => a[0] - b[0]))
+    usedByDevice[`virtio${deviceIndex}`] = slots;
+  return {
+    nslabs: pool.nslabs,
+    nareas: pool.nareas,
+    used: pool.used,
+    hiwater: pool.hiwater,
+    recentPeak: Math.max(recentPeak, pool.used),
+    mapFailures: pool.mapFailures,
+    bouncedBytesToDevice: pool.bouncedBytesToDevice,
+    bouncedBytesFromDevice: pool.bouncedBytesFromDevice,
+    usedByDevice,
+    recommendedNslabs: recommendNslabs(pool),
+  };
+}
+
+/** The balloon as the snapshot shows it; null without a balloon device. */
+export function snapshotBalloon(guest: Guest): BalloonSnapshot | null {
+  const backend = balloonBackendOf(guest);
+  if (!backend) return null;
+  const {available, reason, reasonCode} = balloonAvailability(guest, backend);
+  return {
+    available,
+    reason,
+    reasonCode,
+    targetBytes: backend.targetPages * BALLOON_PAGE_BYTES,
+    actualBytes: backend.actualPages * BALLOON_PAGE_BYTES,
+    reclaimedBytes: backend.reclaimedBytes,
+  };
+}
+
+function failureText(guest: Guest): string | null {
+  const failure = guest.lifecycle.lastFailure;
+  return failure ? `${failure.code}: ${failure.reason}` : null;
+}
+
+/** Builds a snapshot at most once per change of the world (views may ask many times a frame). */
+export class SnapshotCache {
+  #version = 0;
+  #cached: {version: number; withHistory: boolean; snapshot: WorldSnapshot} | undefined;
+
+  /** Something changed: the next request builds afresh. */
+  invalidate(): void {
+    this.#version++;
+  }
+
+  get(withHistory: boolean, build: () => WorldSnapshot): WorldSnapshot {
+    const cached = this.#cached;
+    if (cached && cached.version === this.#version && cached.withHistory === withHistory)
+      return cached.snapshot;
+    const snapshot = build();
+    this.#cached = {version: this.#version, withHistory, snapshot};
+    return snapshot;
+  }
+}

@@ -1,0 +1,186 @@
+import {
+  answer,
+  pickerChoose,
+  pickerMove,
+  previewed,
+  ran,
+  stay,
+  vmIntent,
+  withStatus,
+  type Step,
+} from './command-flow.js';
+import type {Intent} from './dashboard-intents.js';
+import {layoutOf, tabStrip} from './dashboard-layout.js';
+import {FILTER_LENGTH_MAX, SORT_KEYS, TABS, type DashboardState} from './dashboard-state.js';
+import {helpBodyRows, HELP_LINES} from './key-bindings.js';
+import {intentForKey} from './key-map.js';
+import {relist, scrollToSelection, selectedIndex, selectIndex} from './selection.js';
+import {followUp} from './status-watch.js';
+
+export type {Step};
+
+/**
+ * The dashboard's one reducer: `transition(state, intent) → {state, effects}`, pure. Every intent
+ * reads what it applies to (the highlighted VM, the mode, the list) from `state` as it is when the
+ * intent is handled, so the keys of a burst act in order on what the ones before them did.
+ * `nowMs` (wall clock) only ages status messages.
+ */
+export function transition(state: DashboardState, intent: Intent, nowMs: number): Step {
+  switch (intent.type) {
+    case 'key': {
+      const mapped = intentForKey(state, intent.key);
+      return mapped ? transition(state, mapped, nowMs) : stay(state);
+    }
+    case 'vm':
+      return vmIntent(state, intent.command, nowMs);
+    case 'previewed':
+      return previewed(state, intent.request, intent.preview, nowMs);
+    case 'ran':
+      return ran(state, intent.command, intent.result, nowMs);
+    case 'answer':
+      return answer(state, intent.isYes, nowMs);
+    case 'picker-move':
+      return pickerMove(state, intent.by);
+    case 'picker-choose':
+      return pickerChoose(state, nowMs);
+    case 'speed':
+      return {state, effects: [{kind: 'speed', factor: intent.factor}]};
+    case 'speed-changed':
+      return stay(withStatus(state, `speed ${intent.speed}x`, 'info', nowMs));
+    case 'quit':
+      return {state, effects: [{kind: 'quit'}]};
+    case 'suspend':
+      return {state, effects: [{kind: 'suspend'}]};
+    case 'say':
+      return stay(withStatus(state, intent.text, intent.tone, nowMs));
+    case 'view':
+      return viewArrived(state, intent.view, nowMs);
+    case 'resize':
+      return stay(scrollToSelection({...state, size: {columns: intent.columns, rows: intent.rows}}));
+    default:
+      // Moving around answers on screen; the previous message would only be stale now.
+      return stay(screenIntent({...state, status: null}, intent, nowMs));
+  }
+}
+
+/** Intents that only change what the screen shows: selection, tabs, sort, scrolling, overlays, filter. */
+function screenIntent(state: DashboardState, intent: Intent, nowMs: number): DashboardState {
+  switch (intent.type) {
+    case 'select-by':
+      return selectIndex(state, Math.max(0, selectedIndex(state)) + intent.rows);
+    case 'select-page':
+      return selectIndex(
+        state,
+        Math.max(0, selectedIndex(state)) + intent.pages * layoutOf(state).listBodyRows,
+      );
+    case 'select-first':
+      return selectIndex(state, 0);
+    case 'select-last':
+      return selectIndex(state, state.vms.length - 1);
+    case 'select-row':
+      return state.listOffset + intent.row < state.vms.length
+        ? selectIndex(state, state.listOffset + intent.row)
+        : state;
+    case 'tab':
+      return {...state, tab: intent.tab, eventsBack: 0};
+    case 'tab-step':
+      return {
+        ...state,
+        tab: TABS[(TABS.indexOf(state.tab) + intent.step + TABS.length) % TABS.length]!,
+        eventsBack: 0,
+      };
+    case 'sort-step': {
+      const index = (SORT_KEYS.indexOf(state.sortKey) + intent.step + SORT_KEYS.length) % SORT_KEYS.length;
+      return relist({...state, sortKey: SORT_KEYS[index]!}, state.view.world.vms);
+    }
+    case 'sort-invert':
+      return relist({...state, isSortDescending: !state.isSortDescending}, state.view.world.vms);
+    case 'events-scroll':
+      return {...state, eventsBack: clampEventsBack(state, state.eventsBack + intent.events)};
+    case 'click':
+      return clicked(state, intent.column, intent.row);
+    case 'wheel':
+      return intent.row >= layoutOf(state).detailTop && state.tab === 'events'
+        ? {...state, eventsBack: clampEventsBack(state, state.eventsBack - intent.rows)}
+        : selectIndex(state, Math.max(0, selectedIndex(state)) + intent.rows);
+    default:
+      return overlayIntent(state, intent, nowMs);
+  }
+}
+
+function overlayIntent(state: DashboardState, intent: Intent, nowMs: number): DashboardState {
+  switch (intent.type) {
+    case 'help-open':
+      return {...state, overlay: {kind: 'help', offset: 0}};
+    case 'help-scroll':
+      return helpScrolled(state, intent.by, intent.unit);
+    case 'close':
+      if (state.overlay.kind !== 'none') return {...state, overlay: {kind: 'none'}};
+      if (state.filter === '') return withStatus(state, 'nothing to close', 'info', nowMs);
+      return withStatus(
+        relist({...state, filter: ''}, state.view.world.vms),
+        'filter cleared',
+        'info',
+        nowMs,
+      );
+    case 'filter-open':
+      return {...state, overlay: {kind: 'filter'}};
+    case 'filter-type':
+      return relist(
+        {...state, filter: (state.filter + intent.text).slice(0, FILTER_LENGTH_MAX)},
+        state.view.world.vms,
+      );
+    case 'filter-erase':
+      return relist({...state, filter: state.filter.slice(0, -1)}, state.view.world.vms);
+    case 'filter-accept':
+      return {...state, overlay: {kind: 'none'}};
+    case 'filter-clear':
+      return relist({...state, filter: '', overlay: {kind: 'none'}}, state.view.world.vms);
+    default:
+      return state;
+  }
+}
+
+function helpScrolled(state: DashboardState, by: number, unit: 'line' | 'page' | 'end'): DashboardState {
+  if (state.overlay.kind !== 'help') return state;
+  const rows = helpBodyRows(layoutOf(state).bodyHeight);
+  const maxOffset = Math.max(0, HELP_LINES.length - rows);
+  const step = unit === 'line' ? by : unit === 'page' ? by * rows : by * maxOffset;
+  const offset = Math.max(0, Math.min(maxOffset, state.overlay.offset + step));
+  return {...state, overlay: {kind: 'help', offset}};
+}
+
+/** A click on a VM row highlights it; a click on a tab opens it. */
+function clicked(state: DashboardState, column: number, row: number): DashboardState {
+  const layout = layoutOf(state);
+  const listRow = row - layout.listTop - 1;
+  if (listRow >= 0 && listRow < layout.listBodyRows)
+    return screenIntent(state, {type: 'select-row', row: listRow}, 0);
+  if (row !== layout.detailTop) return state;
+  const index = tabStrip(state.tab).spans.findIndex(([start, end]) => column >= start && column < end);
+  return index >= 0 ? {...state, tab: TABS[index]!, eventsBack: 0} : state;
+}
+
+/** Events of the highlighted VM and of the cluster: what the events tab lists. */
+export function relevantEventCount(state: DashboardState): number {
+  let count = 0;
+  for (const event of state.view.events) if (event.vm === null || event.vm === state.selectedVm) count++;
+  return count;
+}
+
+function clampEventsBack(state: DashboardState, back: number): number {
+  return Math.max(0, Math.min(back, relevantEventCount(state) - 1));
+}
+
+/** A new snapshot: list it again, report outcomes of commands, refresh an open picker. */
+function viewArrived(state: DashboardState, view: DashboardState['view'], nowMs: number): Step {
+  let next = relist({...state, view}, view.world.vms);
+  if (view.notice && view.notice !== state.shownNotice)
+    next = {...withStatus(next, view.notice, 'warning', nowMs), shownNotice: view.notice};
+  next = followUp(next, nowMs);
+  next = {...next, eventsBack: next.eventsBack === 0 ? 0 : clampEventsBack(next, next.eventsBack)};
+  const overlay = next.overlay;
+  return overlay.kind === 'picker'
+    ? {state: next, effects: [{kind: 'preview', request: {kind: 'migrate', vm: overlay.vm, to: null}}]}
+    : stay(next);
+}

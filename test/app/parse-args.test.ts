@@ -1,0 +1,50 @@
+import {describe, expect, it} from 'vitest';
+import {parseArgs} from '../../src/app/parse-args.js';
+
+const parse = (...argv: string[]) => parseArgs(argv, import.meta);
+
+describe('parseArgs', () => {
+  it.each(['duration', 'seed', 'config', 'interval'])('refuses --%s given twice, naming the flag', (flag) => {
+    expect(parse('--headless', `--${flag}`, '1', `--${flag}`, '2')).toEqual({
+      mode: 'error',
+      message: `--${flag} was given more than once; give it once`,
+    });
+  });
+
+  it('refuses a repeated --key, a repeated boolean and the two spellings of one flag', () => {
+    expect(parse('ticket', '--key', 'a', '--key=b', '--guest', 'g')).toMatchObject({
+      message: '--key was given more than once; give it once',
+    });
+    expect(parse('--no-color', '--color')).toMatchObject({
+      message: '--color was given more than once; give it once',
+    });
+    expect(parse('--reset-prefs', '--resetPrefs')).toMatchObject({
+      message: '--reset-prefs was given more than once; give it once',
+    });
+  });
+
+  it('says a negative duration is negative instead of reading it as flags', () => {
+    expect(parse('--headless', '--duration', '-1s')).toEqual({
+      mode: 'error',
+      message: '--duration: a duration cannot be negative, got "-1s"',
+    });
+    expect(parse('--headless', '--seed', '-1')).toEqual({
+      mode: 'error',
+      message: '--seed: expected a whole number from 0 to 4294967295, got "-1"',
+    });
+  });
+
+  it('holds --interval to the snapshot minimum and --duration to the run maximum', () => {
+    expect(parse('--headless', '--interval', '1us')).toEqual({
+      mode: 'error',
+      message: '--interval: expected at least 10ms between snapshots, got "1us"',
+    });
+    expect(parse('--headless', '--interval', '0')).toMatchObject({mode: 'error'});
+    expect(parse('--headless', '--interval', '10ms')).toMatchObject({mode: 'headless', intervalUs: 10_000});
+    expect(parse('--headless', '--duration', '100000h')).toMatchObject({mode: 'headless'});
+    expect(parse('--headless', '--duration', '2000000h')).toEqual({
+      mode: 'error',
+      message: '--duration: expected at most 1000000h (a million simulated hours), got "2000000h"',
+    });
+  });
+});

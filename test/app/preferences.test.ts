@@ -1,0 +1,99 @@
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {DEFAULT_PREFERENCES, openPreferences} from '../../src/app/preferences.js';
+
+let configHome: string;
+let savedHome: string | undefined;
+beforeEach(() => {
+  savedHome = process.env.XDG_CONFIG_HOME;
+  configHome = mkdtempSync(join(tmpdir(), 'svmtop-prefs-unit-'));
+  process.env.XDG_CONFIG_HOME = configHome;
+});
+afterEach(() => {
+  if (savedHome === undefined) delete process.env.XDG_CONFIG_HOME;
+  else process.env.XDG_CONFIG_HOME = savedHome;
+});
+
+const prefsDir = () => join(configHome, 'svmtop-nodejs');
+const prefsFile = () => join(prefsDir(), 'config.json');
+
+/** Opens the preferences, changes one and saves it: none of it may throw. */
+function openAndSave() {
+  const store = openPreferences({reset: false});
+  store.save({tab: 'events'});
+  return store;
+}
+
+describe('preferences that cannot be kept', () => {
+  it('config.json is a directory: defaults, one notice, saving does nothing', () => {
+    mkdirSync(prefsFile(), {recursive: true});
+    const store = openAndSave();
+    expect(store.values).toEqual(DEFAULT_PREFERENCES);
+    expect(store.notice).toBe(
+      `preferences in ${prefsFile()} cannot be used (it is a directory); using defaults, not saved this run`,
+    );
+  });
+
+  it('XDG_CONFIG_HOME is a regular file', () => {
+    process.env.XDG_CONFIG_HOME = join(configHome, 'file');
+    writeFileSync(process.env.XDG_CONFIG_HOME, '');
+    expect(openAndSave().notice).toMatch(/cannot be used \(a parent is not a directory\)/);
+  });
+
+  it('XDG_CONFIG_HOME is missing and cannot be created (sysfs refuses even root)', () => {
+    process.env.XDG_CONFIG_HOME = '/sys/svmtop-config';
+    const store = openAndSave();
+    expect(store.values).toEqual(DEFAULT_PREFERENCES);
+    expect(store.notice).toMatch(
+      /cannot be used \((permission denied|operation not permitted)\); using defaults, not saved this run$/,
+    );
+  });
+
+  // Root writes to any directory whatever its mode, so this one needs an ordinary user.
+  it.skipIf(process.getuid?.() === 0)(
+    'the preferences directory is read-only: read, and said once that changes are not saved',
+    () => {
+      mkdirSync(prefsDir(), {recursive: true});
+      writeFileSync(prefsFile(), JSON.stringify({tab: 'swiotlb'}));
+      chmodSync(prefsDir(), 0o500);
+      const store = openAndSave();
+      expect(store.values.tab).toBe('swiotlb');
+      expect(store.notice).toBe(`preferences in ${prefsFile()} cannot be saved (permission denied)`);
+      chmodSync(prefsDir(), 0o700);
+    },
+  );
+
+  it('a symbolic link to /dev/zero is never read', () => {
+    mkdirSync(prefsDir(), {recursive: true});
+    symlinkSync('/dev/zero', prefsFile());
+    expect(openAndSave().notice).toMatch(/cannot be used \(it is not a regular file\)/);
+  });
+
+  it('an oversized file is replaced by defaults, which are saved', () => {
+    mkdirSync(prefsDir(), {recursive: true});
+    writeFileSync(prefsFile(), '');
+    truncateSync(prefsFile(), 10 * 1024 * 1024);
+    const store = openAndSave();
+    expect(store.notice).toBe(
+      `preferences file ${prefsFile()} was 10485760 bytes (limit 65536); replaced by defaults`,
+    );
+    expect(JSON.parse(readFileSync(prefsFile(), 'utf8'))).toMatchObject({tab: 'events'});
+  });
+
+  it('a corrupt file is replaced, as before', () => {
+    mkdirSync(prefsDir(), {recursive: true});
+    writeFileSync(prefsFile(), '{ not json');
+    expect(openAndSave().notice).toMatch(/was unreadable .*; using defaults$/);
+    expect(JSON.parse(readFileSync(prefsFile(), 'utf8'))).toMatchObject({tab: 'events'});
+  });
+});

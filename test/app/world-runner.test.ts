@@ -1,0 +1,99 @@
+import {describe, expect, it} from 'vitest';
+import {SLICE_BUDGET_MS, WorldRunner, type RunnerClock} from '../../src/app/world-runner.js';
+import type {World} from '../../src/host/world.js';
+import {renderDashboard} from '../helpers/views.js';
+
+/** A wall clock and timers the test drives, and a world whose simulation costs wall time. */
+function fakeLoop(wallMsPerSimulatedSecond: number) {
+  let nowMs = 0;
+  let nextId = 0;
+  const timers = new Map<number, {atMs: number; callback: () => void}>();
+  const clock: RunnerClock = {
+    now: () => nowMs,
+    setTimeout: (callback, delayMs) => {
+      timers.set(++nextId, {atMs: nowMs + delayMs, callback});
+      return nextId;
+    },
+    clearTimeout: (handle) => timers.delete(handle as number),
+  };
+  /** The longest stretch the runner held the loop, in wall ms. */
+  let longestTurnMs = 0;
+  let simulatedUs = 0;
+  const world = {
+    advanceBy(deltaUs: number) {
+      simulatedUs += deltaUs;
+      nowMs += (deltaUs / 1_000_000) * wallMsPerSimulatedSecond;
+    },
+    getSnapshot: () => ({tUs: simulatedUs, hosts: [], vms: []}),
+    events: {recent: () => []},
+  } as unknown as World;
+  const runFor = (durationMs: number) => {
+    const endMs = nowMs + durationMs;
+    for (;;) {
+      const due = [...timers.entries()].sort((a, b) => a[1].atMs - b[1].atMs)[0];
+      if (!due || due[1].atMs > endMs) break;
+      timers.delete(due[0]);
+      nowMs = Math.max(nowMs, due[1].atMs);
+      const startMs = nowMs;
+      due[1].callback();
+      longestTurnMs = Math.max(longestTurnMs, nowMs - startMs);
+    }
+    nowMs = endMs;
+  };
+  return {clock, world, runFor, longestTurnMs: () => longestTurnMs, simulatedUs: () => simulatedUs, timers};
+}
+
+describe('the world runner never starves input (item 4)', () => {
+  it('at 1000x asked on a world that manages 100x, runs in bounded slices and says how fast it really goes', () => {
+    const loop = fakeLoop(10);
+    const runner = new WorldRunner(loop.world, {speed: 1000, clock: loop.clock});
+    runner.start(1000);
+    loop.runFor(10_000);
+    // No turn of the loop is longer than a slice's budget and the step that crossed it.
+    expect(loop.longestTurnMs()).toBeLessThan(SLICE_BUDGET_MS * 2);
+    expect(runner.achievedSpeed).toBeGreaterThan(60);
+    expect(runner.achievedSpeed).toBeLessThan(110);
+    expect(runner.getView().speed).toBe(1000);
+    expect(runner.getView().achievedSpeed).toBeLessThan(110);
+    runner.stop();
+    expect(loop.timers.size).toBe(0);
+    const stoppedAt = loop.simulatedUs();
+    loop.runFor(5000);
+    expect(loop.simulatedUs()).toBe(stoppedAt);
+  });
+
+  it('keeps up when it can: 1x on a cheap world is 1x', () => {
+    const loop = fakeLoop(1);
+    const runner = new WorldRunner(loop.world, {speed: 1, clock: loop.clock});
+    runner.start(1000);
+    loop.runFor(10_000);
+    expect(loop.simulatedUs() / 1e6).toBeGreaterThan(8.9);
+    expect(runner.achievedSpeed).toBeCloseTo(1, 1);
+    runner.stop();
+  });
+
+  it('drops what it cannot catch up instead of racing later', () => {
+    const loop = fakeLoop(10);
+    const runner = new WorldRunner(loop.world, {speed: 1000, clock: loop.clock});
+    runner.start(1000);
+    loop.runFor(30_000);
+    runner.changeSpeed(1 / 64);
+    const before = loop.simulatedUs();
+    loop.runFor(5000);
+    // At 15.6x for 5 s it owes at most 5 s of its own plus two refreshes of the old debt cap.
+    expect(loop.simulatedUs() - before).toBeLessThan(2_100_000_000);
+    runner.stop();
+  });
+});
+
+describe('the header says when the simulation falls behind', () => {
+  it('"simulating at 143x of 1000x asked"', async () => {
+    const {vi} = await import('vitest');
+    vi.useFakeTimers();
+    const view = renderDashboard();
+    view.source.speeds = {speed: 1000, achievedSpeed: 143};
+    await view.refresh(0, 0);
+    expect(view.frame().split('\n')[0]).toContain('t=12.0s simulating at 143x of 1000x asked');
+    vi.useRealTimers();
+  });
+});

@@ -1,0 +1,40 @@
+import {describe, expect, it} from 'vitest';
+import {injectMalformedChain} from '../../src/host/faults.js';
+import {worldYaml} from '../helpers/guest-yaml.js';
+import {configFromYaml, device, runChecked, startWorld} from '../helpers/world.js';
+
+function world(svm: boolean, policy: string, devices: string) {
+  const started = startWorld(configFromYaml(worldYaml([{svm, policy, workload: 'web', devices}])), 4);
+  runChecked(started, 15);
+  return started;
+}
+
+describe('device codes beside the messages (snapshot errorCode)', () => {
+  it('a refused device carries the probe check that refused it, with the kernel’s words from one place', () => {
+    const secure = world(true, 'restricted', '[{type: net, iommu: on}, {type: console}]');
+    expect(device(secure, 'g1', 'console')).toMatchObject({
+      status: 'refused',
+      error: 'device must provide VIRTIO_F_ACCESS_PLATFORM',
+      errorCode: 'missing-access-platform',
+    });
+    expect(device(secure, 'g1', 'net')).toMatchObject({status: 'ok', error: null, errorCode: null});
+  });
+
+  it('a device QEMU broke carries the check that tripped (a looped chain: "Looped descriptor")', () => {
+    const normal = world(false, 'legacy', '[{type: net}]');
+    expect(injectMalformedChain(normal.guest('g1')!)).toEqual({ok: true});
+    runChecked(normal, 1);
+    expect(device(normal, 'g1', 'net')).toMatchObject({
+      status: 'needs-reset',
+      error: 'Looped descriptor',
+      errorCode: 'looped-descriptor',
+    });
+  });
+
+  it('a legacy secure guest’s device that touched secure memory says which access failed', () => {
+    const legacy = world(true, 'legacy', '[{type: blk}]');
+    const blk = device(legacy, 'g1', 'blk');
+    expect(blk.status).toBe('needs-reset');
+    expect(['secure-vring', 'bogus-descriptor']).toContain(blk.errorCode);
+  });
+});

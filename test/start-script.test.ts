@@ -1,0 +1,50 @@
+import {spawnSync} from 'node:child_process';
+import {mkdirSync, mkdtempSync, utimesSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {CLI, ROOT} from './helpers/cli.js';
+// @ts-expect-error -- a plain ES module script without types (scripts/ runs before any build)
+import {isBuildStale} from '../scripts/start.mjs';
+
+const BUNDLE = join(ROOT, 'dist', 'bundle', 'cli.mjs');
+const run = (program: string, args: string[]) =>
+  spawnSync(process.execPath, [program, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
+
+describe('npm start (scripts/start.mjs)', () => {
+  it('rebuilds only when a source, a tsconfig or an installed package is newer than the last build', () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-start-'));
+    const at = (path: string, seconds: number) => {
+      mkdirSync(join(root, path, '..'), {recursive: true});
+      writeFileSync(join(root, path), '');
+      utimesSync(join(root, path), seconds, seconds);
+    };
+    at('src/app/x.ts', 100);
+    at('tsconfig.json', 100);
+    const stale = () => (isBuildStale as (root: string) => boolean)(root);
+    expect(stale()).toBe(true); // never built
+    at('dist/.built', 200);
+    expect(stale()).toBe(false);
+    at('src/views/y.tsx', 300);
+    expect(stale()).toBe(true);
+    at('dist/.built', 400);
+    expect(stale()).toBe(false);
+    at('node_modules/.package-lock.json', 500);
+    expect(stale()).toBe(true);
+  });
+
+  it('runs a bundle that prints what dist/cli.js prints (help, headless JSON lines)', () => {
+    for (const args of [['--help'], ['--headless', '--duration', '5s', '--seed', '3']]) {
+      const bundled = run(BUNDLE, args);
+      expect(bundled.status).toBe(0);
+      expect(bundled.stdout).toBe(run(CLI, args).stdout);
+    }
+  });
+});
+
+describe('npm start in a terminal', () => {
+  it('shows a full dashboard frame, and q quits', async () => {
+    const {timeNpmStart} = await import('../bench/startup.js');
+    expect((await timeNpmStart()).wallMs).toBeGreaterThan(0);
+  });
+});
