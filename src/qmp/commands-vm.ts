@@ -1,7 +1,7 @@
 import type {MonitorCommand, MonitorContext} from './monitor-context.js';
 import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
 import {runStateOf} from './run-state.js';
-import type {PortCommand, VmFacts} from './world-port.js';
+import type {CheckedResult, PortCommand, VmFacts} from './world-port.js';
 
 const facts = (context: MonitorContext): VmFacts | undefined => context.port.facts(context.vm);
 
@@ -9,8 +9,13 @@ const isMigrating = (current: VmFacts) =>
   current.migrationStatus !== null &&
   ['setup', 'key-exchange', 'active', 'device', 'cancelling'].includes(current.migrationStatus);
 
-const migratingError = (context: MonitorContext) =>
-  genericError(`${context.vm} is migrating; cancel the migration first (migrate_cancel)`);
+/** The world's refusal in QMP's words: a migration under way names QMP's own way out. */
+function refused(context: MonitorContext, result: CheckedResult & {ok: false}): CommandOutcome {
+  if (result.code === 'migrating')
+    return genericError(`${context.vm} is migrating; cancel the migration first (migrate_cancel)`);
+  if (result.code === 'no-such-vm') return genericError(`VM ${context.vm} no longer exists`);
+  return genericError(result.reason);
+}
 
 /** Runs `then` on the VM's live facts, or answers that the VM is gone (removed by a config reload). */
 function withFacts(context: MonitorContext, then: (current: VmFacts) => CommandOutcome): CommandOutcome {
@@ -21,34 +26,39 @@ function withFacts(context: MonitorContext, then: (current: VmFacts) => CommandO
 const run = (context: MonitorContext, command: PortCommand) =>
   fromResult(context.port.command(context.vm, context.origin, command));
 
-/** system_reset (QEMU: RESET then a hard reset; svmtop's reboot drains I/O first, bounded). */
+/**
+ * system_reset: RESET, then the reset (QEMU: qemu_system_reset; svmtop's reboot drains I/O first,
+ * bounded). Asked first, so that a refused reset raises no RESET.
+ */
 function systemReset(context: MonitorContext): CommandOutcome {
-  return withFacts(context, (current) => {
-    if (isMigrating(current)) return migratingError(context);
-    context.announce('host-reset');
-    return run(context, {kind: 'reboot'});
-  });
+  const check = context.port.check(context.vm, {kind: 'reboot'});
+  if (!check.ok) return refused(context, check);
+  context.announce('host-reset');
+  return run(context, {kind: 'reboot'});
 }
 
 /** system_powerdown: POWERDOWN now; the guest then shuts down and QEMU raises SHUTDOWN. */
 function systemPowerdown(context: MonitorContext): CommandOutcome {
-  return withFacts(context, (current) => {
-    if (isMigrating(current)) return migratingError(context);
-    context.announce('powerdown');
-    if (current.haltCause !== null) return ok();
-    return run(context, {kind: 'power-off', isGraceful: true});
-  });
+  const powerOff: PortCommand = {kind: 'power-off', isGraceful: true};
+  const check = context.port.check(context.vm, powerOff);
+  if (!check.ok && check.code !== 'already-halted') return refused(context, check);
+  context.announce('powerdown');
+  return check.ok ? run(context, powerOff) : ok();
 }
 
-/** quit: SHUTDOWN (host-qmp-quit), the VM stops at once, the monitor's connections close. */
+/**
+ * quit: the VM stops at once, SHUTDOWN (host-qmp-quit) is raised from its halt before the reply,
+ * and the monitor's connections close. A VM already off says SHUTDOWN all the same, as a QEMU
+ * that quits does (softmmu/runstate.c qemu_system_shutdown).
+ */
 function quit(context: MonitorContext): CommandOutcome {
-  return withFacts(context, (current) => {
-    if (isMigrating(current)) return migratingError(context);
-    context.announce('quit');
-    context.disconnectAllAfterReply();
-    if (current.haltCause !== null) return ok();
-    return run(context, {kind: 'power-off', isGraceful: false});
-  });
+  const powerOff: PortCommand = {kind: 'power-off', isGraceful: false};
+  const check = context.port.check(context.vm, powerOff);
+  if (!check.ok && check.code !== 'already-halted') return refused(context, check);
+  context.disconnectAllAfterReply();
+  if (check.ok) return run(context, powerOff);
+  context.announce('quit-while-off');
+  return ok();
 }
 
 /** CpuInfoFast per vCPU, laid out as QEMU's pseries machine names its cores. */

@@ -17,6 +17,7 @@ export const BALLOON_CHANGE_INTERVAL_US = 1_000_000;
 
 interface Observed {
   readonly runState: RunState;
+  readonly haltCause: VmFacts['haltCause'];
   readonly bootCount: number;
   readonly isColdBooting: boolean;
   readonly migration: QmpMigrationStatus | null;
@@ -29,6 +30,7 @@ function observe(facts: VmFacts): Observed {
   const migration = qmpMigrationStatus(facts.migrationStatus);
   return {
     runState: runStateOf(facts),
+    haltCause: facts.haltCause,
     bootCount: facts.bootCount,
     isColdBooting: facts.isColdBooting,
     migration,
@@ -47,8 +49,8 @@ function observe(facts: VmFacts): Observed {
  */
 export class VmEventWatcher {
   #last: Observed | null = null;
+  /** system_reset said RESET itself: the cold boot it causes raises none (until the VM halts). */
   #isHostResetAnnounced = false;
-  #isShutdownAnnounced = false;
   #balloonWindowEndUs = Number.NEGATIVE_INFINITY;
   #balloonPending: QmpEvent | null = null;
 
@@ -60,16 +62,17 @@ export class VmEventWatcher {
     this.#last = null;
   }
 
-  /** The events a command raises itself, before its reply (system_reset, quit, system_powerdown). */
-  announce(kind: 'host-reset' | 'quit' | 'powerdown', tUs: number): QmpEvent[] {
+  /**
+   * The events a command raises itself, before its reply: system_reset's RESET (once the reboot is
+   * accepted), system_powerdown's POWERDOWN, and quit's SHUTDOWN for a VM already off (quit on a
+   * running VM halts it, and the halt's cause says SHUTDOWN).
+   */
+  announce(kind: 'host-reset' | 'quit-while-off' | 'powerdown', tUs: number): QmpEvent[] {
     if (kind === 'host-reset') {
       this.#isHostResetAnnounced = true;
       return [{event: 'RESET', data: {guest: false, reason: 'host-qmp-system-reset'}, tUs}];
     }
-    if (kind === 'quit') {
-      this.#isShutdownAnnounced = true;
-      return [{event: 'SHUTDOWN', data: SHUTDOWN_BY_QUIT, tUs}];
-    }
+    if (kind === 'quit-while-off') return [{event: 'SHUTDOWN', data: SHUTDOWN_BY_QUIT, tUs}];
     return [{event: 'POWERDOWN', tUs}];
   }
 
@@ -99,11 +102,14 @@ export class VmEventWatcher {
       this.#isHostResetAnnounced = false;
     }
     if (next.runState === last.runState) return;
-    if (next.runState === 'shutdown') {
-      if (!this.#isShutdownAnnounced)
-        events.push({event: 'SHUTDOWN', data: {guest: true, reason: 'guest-shutdown'}, tUs});
-      this.#isShutdownAnnounced = false;
-    }
+    if (next.haltCause !== null) this.#isHostResetAnnounced = false;
+    // A power cut by the host is quit's; a guest that powered itself off was asked by system_powerdown.
+    if (next.runState === 'shutdown')
+      events.push({
+        event: 'SHUTDOWN',
+        data: next.haltCause === 'power-off' ? SHUTDOWN_BY_QUIT : {guest: true, reason: 'guest-shutdown'},
+        tUs,
+      });
     if (next.runState === 'guest-panicked')
       events.push({event: 'GUEST_PANICKED', data: {action: 'pause'}, tUs});
     if (last.runState === 'running') events.push({event: 'STOP', tUs});

@@ -15,7 +15,7 @@ export interface MonitorContext {
   /** The session's origin as events show it (`qmp#3`). */
   readonly origin: string;
   /** Raises the events a command raises itself, before its reply (QEMU's order). */
-  announce(kind: 'host-reset' | 'quit' | 'powerdown'): void;
+  announce(kind: 'host-reset' | 'quit-while-off' | 'powerdown'): void;
   /** Closes every connection to this VM's monitor once the reply is out (quit ends a QEMU). */
   disconnectAllAfterReply(): void;
   /** Every command the monitor offers (query-commands). */

@@ -59,4 +59,35 @@ describe('VmEventWatcher', () => {
     watcher.observe(base, 0);
     expect(watcher.observe({...base, migrationStatus: 'active'}, 1)).toEqual([]);
   });
+
+  test('SHUTDOWN says who powered the VM off: the host (quit) or the guest (asked by system_powerdown)', () => {
+    const watcher = new VmEventWatcher(() => false);
+    const names = (facts: Partial<VmFacts>) =>
+      watcher
+        .observe({...base, ...facts}, 0)
+        .map((event) => `${event.event}${JSON.stringify(event.data ?? {})}`);
+    names({});
+    expect(names({haltCause: 'power-off'})).toEqual([
+      'SHUTDOWN{"guest":false,"reason":"host-qmp-quit"}',
+      'STOP{}',
+    ]);
+    expect(names({bootCount: 3, isColdBooting: true})).toEqual([
+      'RESET{"guest":true,"reason":"guest-reset"}',
+      'RESUME{}',
+    ]);
+    expect(names({haltCause: 'shutdown'})).toEqual([
+      'SHUTDOWN{"guest":true,"reason":"guest-shutdown"}',
+      'STOP{}',
+    ]);
+  });
+
+  test('a RESET announced by system_reset is not repeated by the cold boot, and is forgotten once the VM halts', () => {
+    const watcher = new VmEventWatcher(() => false);
+    const names = (facts: Partial<VmFacts>) =>
+      watcher.observe({...base, ...facts}, 0).map((event) => event.event);
+    names({});
+    watcher.announce('host-reset', 0);
+    expect(names({haltCause: 'power-off'})).toEqual(['SHUTDOWN', 'STOP']);
+    expect(names({bootCount: 3, isColdBooting: true})).toEqual(['RESET', 'RESUME']);
+  });
 });

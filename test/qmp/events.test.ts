@@ -89,6 +89,33 @@ describe('run state and its events', () => {
     expect(await status(again)).toBe('shutdown');
   });
 
+  test("quit on a VM already halted still says SHUTDOWN (host-qmp-quit) and hides nothing later: the guest's own SHUTDOWN after a power-down comes through", async () => {
+    const watcher = await fixture.connect('churn-1');
+    fixture.world.crash('churn-1');
+    await watcher.event((event) => event.json.event === 'STOP');
+    const quitter = await fixture.connect('churn-1');
+    expect((await quitter.execute('quit')).json).toEqual({return: {}});
+    expect(quitter.events.map((event) => [event.json.event, event.json.data])).toEqual([
+      ['SHUTDOWN', {guest: false, reason: 'host-qmp-quit'}],
+    ]);
+    await Promise.all([watcher.closed(), quitter.closed()]);
+    const client = await fixture.connect('churn-1');
+    await client.execute('system_reset');
+    await advanceUntil(
+      fixture.world,
+      () => vm(fixture.world, 'churn-1').state === 'running',
+      10,
+      'the reset',
+    );
+    await client.execute('system_powerdown');
+    await advanceUntil(fixture.world, () => eventNames(client).includes('STOP'), 5, 'the shutdown');
+    expect(client.events.map((event) => [event.json.event, event.json.data]).slice(-3)).toEqual([
+      ['POWERDOWN', undefined],
+      ['SHUTDOWN', {guest: true, reason: 'guest-shutdown'}],
+      ['STOP', undefined],
+    ]);
+  });
+
   test('a kernel panic raises GUEST_PANICKED (pause) and STOP', async () => {
     const client = await fixture.connect('churn-1');
     fixture.world.crash('churn-1');
