@@ -1,7 +1,17 @@
 import {describe, expect, it} from 'vitest';
+import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecycle.js';
+import {transition} from '../../src/host/lifecycle/transition.js';
 import {defaultConfig, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const powerOff = (isGraceful: boolean) => ({do: 'power-off', isGraceful}) as const;
+
+/** A lifecycle run to `running` through the boot steps, as the guest's timers would report them. */
+function runningLifecycle(): Lifecycle {
+  let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'legacy'});
+  for (const type of ['power-on', 'firmware-done', 'bootloader-done', 'kernel-early', 'probe-done'] as const)
+    lifecycle = transition(lifecycle, {type}).next;
+  return lifecycle;
+}
 
 describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () => {
   it('graceful: the guest drains and halts (shutdown, info); its secure memory goes back; a reboot boots it', () => {
@@ -46,5 +56,13 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
       vcpu: {kind: 'running'},
       stage: {kind: 'halted', cause: 'shutdown'},
     });
+  });
+
+  it('secure during a graceful power-off keeps its promise: the guest boots again, with svm=on, once it is down', () => {
+    const shuttingDown = transition(runningLifecycle(), {type: 'power-off', isGraceful: true}).next;
+    const secure = transition(shuttingDown, {type: 'secure'});
+    expect(secure.result.ok).toBe(true);
+    const drained = transition(secure.next, {type: 'drained'}).next;
+    expect(drained).toMatchObject({stage: {kind: 'booting', step: 'firmware'}, settings: {svm: true}});
   });
 });

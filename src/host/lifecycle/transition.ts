@@ -149,8 +149,16 @@ function secure(lifecycle: Lifecycle): Transition {
         [{kind: 'cold-boot'}],
         'svm=on set; booting',
       );
-    case 'off':
     case 'shutting-down':
+      // A guest powering off boots again for it, as a halted one does.
+      if (stage.next === 'power-off')
+        return accept(
+          {...next, stage: {kind: 'shutting-down', next: 'cold-boot'}},
+          [],
+          'svm=on set; booting once it has shut down',
+        );
+      return accept(next, [], 'svm=on set; this boot will enter secure mode');
+    case 'off':
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
     case 'booting':
       if (stage.kernelSvm !== false) return accept(next, [], 'svm=on set; this boot will enter secure mode');
