@@ -90,6 +90,7 @@ async function runWithQmp(
     ...headless,
     qmpDir,
     speed: speed ?? 1,
+    flush: () => output.flush(),
     backlog: () => output.backlog(),
     signal: stop.signal,
   });

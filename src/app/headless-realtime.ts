@@ -6,6 +6,8 @@ export interface RealtimeHeadlessOptions extends HeadlessOptions {
   /** Simulated seconds per wall second. */
   readonly speed: number;
   readonly qmpDir: string;
+  /** Hands what the slice printed to stdout at once, so that scripts read it as it happens. */
+  readonly flush: () => void;
   /**
    * Between slices: a promise while the reader is behind (the line output's back-pressure), so a
    * stalled reader stalls the run at constant memory; undefined when there is nothing to wait for.
@@ -40,6 +42,7 @@ export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Pro
       const dueUs = Math.round((nowMs() - startMs) * 1000 * options.speed);
       const targetUs = Math.min(dueUs, world.nowUs + REALTIME_SLICE_US_MAX);
       if (targetUs > world.nowUs) isFinished = run.step(targetUs);
+      options.flush();
       const wait = options.backlog();
       if (wait) await wait;
       else if (!isFinished) await pause(targetUs < dueUs ? 0 : REALTIME_SLICE_MS, options.signal);

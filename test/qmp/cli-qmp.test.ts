@@ -32,6 +32,11 @@ describe('svmtop --headless --qmp', () => {
     expect((await client.execute('query-name')).json).toEqual({return: {name: 'web-1'}});
     await client.execute('stop');
     await client.event((event) => event.json.event === 'STOP');
+    // A script reads the lines as they come, not at the end of the run.
+    for (let waitedMs = 0; !stdout.includes('"origin":"qmp#1"'); waitedMs += 20) {
+      if (waitedMs > 2_000) throw new Error(`no line from qmp#1 on stdout after 2 s:\n${stdout.slice(-500)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     client.close();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
