@@ -14,7 +14,7 @@ import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences} from './preferences.js';
 import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
 import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
-import {WorldRunner} from './world-runner.js';
+import {SLICE_BUDGET_MS, WorldRunner} from './world-runner.js';
 
 export interface DashboardOptions {
   readonly configFile: string;
@@ -41,7 +41,10 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   const prefs = preferences.values;
   const world = new World(options.config, {seed: options.seed});
   world.start();
-  const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
+  const runner = new WorldRunner(world, {
+    speed: options.speed ?? prefs.speed,
+    ...(options.qmpDir !== undefined && {paceMs: QMP_PACE_MS}),
+  });
   runner.notice = preferences.notice;
   const qmp = options.qmpDir === undefined ? undefined : await startQmp(options.qmpDir, world, runner);
   const refreshMs =
@@ -135,6 +138,9 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   runner.start(refreshMs);
   await instance.waitUntilExit();
 }
+
+/** With QMP on, the simulation advances this often between refreshes (the runner's slice budget). */
+const QMP_PACE_MS = SLICE_BUDGET_MS;
 
 /** Opens the VMs' QMP sockets; a bad directory is bad input (one line, exit 2) before the screen starts. */
 async function startQmp(dir: string, world: World, runner: WorldRunner) {
