@@ -15,6 +15,11 @@ export interface SessionOptions<Context> {
   readonly write: (line: string) => void;
   /** True once the connection is gone: input after that is not parsed. */
   readonly isClosed: () => boolean;
+  /**
+   * Negotiation just completed, before its reply and before any request behind it in the same
+   * read: events must flow from here on.
+   */
+  readonly onNegotiated?: () => void;
 }
 
 /**
@@ -95,7 +100,10 @@ export class QmpSession<Context> {
         },
       };
     const outcome = command.run(this.options.context, args);
-    if (name === 'qmp_capabilities' && 'return' in outcome) this.#isNegotiated = true;
+    if (name === 'qmp_capabilities' && 'return' in outcome) {
+      this.#isNegotiated = true;
+      this.options.onNegotiated?.();
+    }
     return outcome;
   }
 

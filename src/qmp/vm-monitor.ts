@@ -123,14 +123,11 @@ export class VmMonitor {
         context: this.#context(origin, () => this.#disconnectAllSoon()),
         write: (line) => this.#write(client, line),
         isClosed: () => isClosed || socket.destroyed,
+        onNegotiated: () => this.hooks.onNegotiated(this),
       }),
     };
     this.#clients.add(client);
-    socket.on('data', (bytes) => {
-      const wasNegotiated = client.session.isNegotiated;
-      client.session.receive(bytes);
-      if (!wasNegotiated && client.session.isNegotiated) this.hooks.onNegotiated(this);
-    });
+    socket.on('data', (bytes) => client.session.receive(bytes));
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       isClosed = true;

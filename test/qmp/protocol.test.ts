@@ -17,6 +17,15 @@ async function raw(vm = 'web-1'): Promise<QmpTestClient> {
 }
 
 describe('session', () => {
+  test('commands sent in the same write as qmp_capabilities already raise their events (a script that does not wait)', async () => {
+    const client = await raw('churn-1');
+    await client.reply();
+    client.sendRaw('{"execute": "qmp_capabilities"}\n{"execute": "stop", "id": 1}\n');
+    await client.reply();
+    expect((await client.reply()).json).toEqual({return: {}, id: 1});
+    expect(client.lines.slice(-2).map((line) => JSON.parse(line) as {event?: string})[0]!.event).toBe('STOP');
+  });
+
   test('greets with the version and no capabilities, and wants qmp_capabilities first', async () => {
     const client = await raw();
     const greeting = await client.reply();
