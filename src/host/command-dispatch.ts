@@ -86,7 +86,9 @@ export type GuestCommand =
   | {readonly do: 'balloon'; readonly targetBytes: number; readonly isForced: boolean}
   | {readonly do: 'policy'; readonly policy: DmaPolicy}
   | {readonly do: 'workload'; readonly workload: WorkloadConfig}
-  | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>};
+  | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>}
+  | {readonly do: 'migrate-set-parameters'; readonly params: Partial<MigrationParams>}
+  | {readonly do: 'power-off'; readonly isGraceful: boolean};
 
 /** A dry run may also ask about a migration whose destination is still to be chosen: the guest's part. */
 export type CheckableCommand = GuestCommand | {readonly do: 'migrate'; readonly to: null};
@@ -136,6 +138,10 @@ export function runGuestCommand(
     }
     case 'migrate-cancel':
       return parts.migrations.cancel(guest.name, isDryRun);
+    case 'migrate-set-parameters':
+      return parts.migrations.setParams(guest.name, command.params, isDryRun);
+    case 'power-off':
+      return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
   }
 }
 

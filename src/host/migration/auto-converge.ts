@@ -1,6 +1,6 @@
-/** `cpu-throttle-initial`, `cpu-throttle-increment`, and `max-cpu-throttle` (qemu/qemu migration/options.c). */
-export const THROTTLE_INITIAL = 0.2;
-export const THROTTLE_INCREMENT = 0.1;
+import type {ThrottleSteps} from './migration-params.js';
+
+/** The ceiling any `max-cpu-throttle` may set (qemu/qemu migration/options.c migrate_params_check). */
 export const THROTTLE_MAX = 0.99;
 /**
  * `throttle-trigger-threshold` (default 50): a sync "outran" the transfer when the guest dirtied
@@ -17,14 +17,17 @@ export class AutoConverge {
   #outranCount = 0;
 
   /**
-   * One bitmap sync. @returns the new throttle when it changed, null otherwise
+   * One bitmap sync, with the throttle steps in force now. @returns the new throttle when it changed, null otherwise
    */
-  onSync(bytesDirtied: number, bytesSentInPass: number): number | null {
+  onSync(bytesDirtied: number, bytesSentInPass: number, steps: ThrottleSteps): number | null {
     if (bytesDirtied <= bytesSentInPass * THROTTLE_TRIGGER_THRESHOLD) return null;
     if (++this.#outranCount < SYNCS_BEFORE_THROTTLE) return null;
     this.#outranCount = 0;
-    this.throttle =
-      this.throttle === 0 ? THROTTLE_INITIAL : Math.min(THROTTLE_MAX, this.throttle + THROTTLE_INCREMENT);
+    // migration/ram.c mig_throttle_guest_down: initial first, then up by the increment to the ceiling.
+    const {throttleInitialPercent, throttleIncrementPercent, throttleMaxPercent} = steps;
+    const next =
+      this.throttle === 0 ? throttleInitialPercent / 100 : this.throttle + throttleIncrementPercent / 100;
+    this.throttle = Math.min(throttleMaxPercent / 100, THROTTLE_MAX, next);
     return this.throttle;
   }
 }

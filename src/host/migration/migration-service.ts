@@ -10,7 +10,7 @@ import {linkKey} from './links.js';
 import {Migration} from './migration.js';
 import {
   MIGRATION_DEFAULTS,
-  MIN_BANDWIDTH_BYTES_PER_SECOND,
+  migrationParamProblem,
   type MigrationEnvironment,
   type MigrationParams,
   type MigrationRoute,
@@ -102,12 +102,8 @@ export class MigrationService {
    */
   start(guest: Guest, destination: Host, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
     const full = {...MIGRATION_DEFAULTS, ...params};
-    if (!(full.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
-      return {
-        ok: false,
-        code: 'bad-parameter',
-        reason: `max-bandwidth ${full.maxBandwidthBytesPerSecond} B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND} B/s)`,
-      };
+    const problem = migrationParamProblem(full);
+    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
     const reasons = this.blockers(guest, destination);
     if (reasons.length > 0) {
       if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons});
@@ -122,6 +118,17 @@ export class MigrationService {
     this.#migrations.set(guest.name, migration);
     this.#blocked.delete(guest.name);
     migration.start();
+    return {ok: true};
+  }
+
+  /** New parameters for a running migration, in force from its next send (QEMU's migrate_params_apply). */
+  setParams(vm: string, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+    const migration = this.#migrations.get(vm);
+    if (!migration?.isActive) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
+    const full = {...migration.params, ...params};
+    const problem = migrationParamProblem(full);
+    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+    if (!isDryRun) migration.params = full;
     return {ok: true};
   }
 

@@ -34,7 +34,8 @@ export class Migration {
   readonly guest: Guest;
   readonly source: Host;
   readonly destination: Host;
-  readonly params: MigrationParams;
+  /** Changed while it runs by migrate-set-parameters (MigrationService.setParams), as QEMU does. */
+  params: MigrationParams;
   readonly isSecure: boolean;
   status: MigrationStatus = 'setup';
   errorDesc: string | null = null;
@@ -196,7 +197,7 @@ export class Migration {
     const bytesDirtied = dirty.length * GUEST_PAGE_SIZE;
     this.#expectedDowntimeMs = Math.round((bytesDirtied / bandwidth) * 1000);
     const throttle = this.params.autoConverge
-      ? this.#autoConverge.onSync(bytesDirtied, this.#ram!.passTransferred)
+      ? this.#autoConverge.onSync(bytesDirtied, this.#ram!.passTransferred, this.params)
       : null;
     if (throttle !== null) {
       this.guest.setThrottle(throttle);
