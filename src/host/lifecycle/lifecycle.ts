@@ -8,7 +8,7 @@ export type BootStep = 'firmware' | 'bootloader' | 'kernel' | 'probe';
 export type SecureStep = 'esm' | 'verify' | 'convert' | 'init-done' | 'swiotlb' | 'reprobe';
 /** What a graceful shutdown turns into once in-flight I/O drained. */
 export type ShutdownNext = 'cold-boot' | 'kexec';
-export type HaltCause = 'os-term' | 'panic' | 'bootloader' | 'destroyed';
+export type HaltCause = 'os-term' | 'panic' | 'bootloader' | 'destroyed' | 'internal-error';
 
 /** Where the guest is in its life; exactly one at a time. */
 export type Stage =
@@ -114,6 +114,8 @@ export type GuestEvent =
   | {readonly type: 'svm-init-start'}
   | {readonly type: 'esm-done'}
   | {readonly type: 'esm-failed'; readonly failure: EsmFailure}
+  /** KVM_RUN failed (a page-in the ultravisor refused): QEMU stops the VM in RUN_STATE_INTERNAL_ERROR. */
+  | {readonly type: 'vcpu-failed'; readonly message: string}
   | {readonly type: 'drained'}
   | {readonly type: 'destroy'};
 
