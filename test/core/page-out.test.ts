@@ -1,7 +1,12 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
-import {GiB} from '../../src/core/units.js';
+import {applyKeystream} from '../../src/core/page-out.js';
+import {PPC64_SMP_CACHE_BYTES} from '../../src/core/split-ring-layout.js';
+import {SplitVirtqueueDevice} from '../../src/core/split-virtqueue-device.js';
+import {SplitVirtqueueDriver} from '../../src/core/split-virtqueue-driver.js';
+import {GiB, MiB} from '../../src/core/units.js';
 
 // Rules from torvalds/linux arch/powerpc/kvm/book3s_hv_uvmem.c (`kvmppc_uvmem_migrate_to_ram`,
 // `kvmppc_svm_page_out`, `kvmppc_send_page_to_uv`) and Documentation/powerpc/ultravisor.rst
@@ -146,5 +151,48 @@ describe('the guest touching a paged-out page (UV_PAGE_IN)', () => {
     expect(memory.pagedOut.count).toBe(0);
     expect(memory.pageInFailures).toBe(0);
     expect(hypervisor.readU8(AT)).toBe(0);
+  });
+});
+
+describe('what QEMU says of a ring it reads paged out (qemu/qemu hw/virtio/virtio.c)', () => {
+  const QUEUE_SIZE = 256;
+  const RING_PAGE = 16;
+
+  it('the texts of virtqueue_get_head and virtqueue_num_heads name exactly the ciphertext the device read', () => {
+    fc.assert(
+      fc.property(fc.integer({min: 0, max: 0xffffffff}), (key) => {
+        const memory = new GuestMemory(256 * MiB, key);
+        memory.setPageStates(RING_PAGE, 1, PageState.secure);
+        const driver = new SplitVirtqueueDriver<number>({
+          view: new MemoryView(memory, false),
+          baseGpa: RING_PAGE * GUEST_PAGE_SIZE,
+          queueSize: QUEUE_SIZE,
+          usedRingAlign: PPC64_SMP_CACHE_BYTES,
+          hasEventIdx: false,
+        });
+        driver.add([{addr: 0x100000, len: 512, isDeviceWritable: true}], 1);
+        // The oracle: the page as the ultravisor encrypts it at its first page-out.
+        const ciphertext = Buffer.from(memory.frameForRead(RING_PAGE)!);
+        applyKeystream(ciphertext, key, RING_PAGE, 1);
+        const availOffset = driver.addresses.driver - RING_PAGE * GUEST_PAGE_SIZE;
+        const availIdx = ciphertext.readUInt16LE(availOffset + 2);
+        const head = ciphertext.readUInt16LE(availOffset + 4);
+        const device = () =>
+          new SplitVirtqueueDevice(new MemoryView(memory, true), driver.addresses, QUEUE_SIZE, false);
+        const popped = device().pop();
+        if (availIdx === 0) expect(popped).toBeUndefined();
+        else if (head >= QUEUE_SIZE)
+          expect(popped).toEqual({error: `Guest says index ${head} is available`, code: 'head-out-of-range'});
+        else expect(popped).toBeDefined(); // the descriptor's ciphertext decides, never an exception
+        const walked = device().availableInBytes();
+        if (availIdx > QUEUE_SIZE)
+          expect(walked).toEqual({
+            error: `Guest moved used index from 0 to ${availIdx}`,
+            code: 'avail-index-moved',
+          });
+        expect(memory.pagedOut.count).toBe(1);
+      }),
+      {numRuns: 200},
+    );
   });
 });
