@@ -112,8 +112,7 @@ export class CheckedFrames {
     const cached = this.cached(pfn);
     if (cached) return cached;
     const memory = this.#memory;
-    const copy = this.isHypervisor && memory.pagedOut.count !== 0 ? memory.pagedOut.frame(pfn) : undefined;
-    if (copy) return copy;
+    if (this.isHypervisor && memory.pagedOut.has(pfn)) return memory.pagedOut.frame(pfn);
     const frame = memory.frameForRead(pfn);
     return frame ? this.remember(pfn, frame) : undefined;
   }
@@ -126,10 +125,9 @@ export class CheckedFrames {
       memory.markDirty(pfn);
       return cached;
     }
-    const copy = this.isHypervisor && memory.pagedOut.count !== 0 ? memory.pagedOut.frame(pfn) : undefined;
-    if (copy) {
+    if (this.isHypervisor && memory.pagedOut.has(pfn)) {
       memory.noteHypervisorWrite(pfn);
-      return copy;
+      return memory.pagedOut.frame(pfn)!;
     }
     memory.markDirty(pfn);
     return this.remember(pfn, memory.materialize(pfn));

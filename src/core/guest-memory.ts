@@ -59,7 +59,7 @@ export class GuestMemory {
     this.#state = new Uint8Array(this.pageCount);
     this.#generation = new Uint16Array(this.pageCount);
     this.#stateCounts[PageState.normal] = this.pageCount;
-    this.#pagedOut = new PagedOutPages(pageOutKey >>> 0);
+    this.#pagedOut = new PagedOutPages(pageOutKey >>> 0, this.pageCount);
   }
 
   /**
@@ -97,7 +97,7 @@ export class GuestMemory {
 
   /** Zeroes a page's contents (UV_SHARE_PAGE and UV_UNSHARE_PAGE scrub the page). */
   zeroPage(pfn: number): void {
-    if (this.#pagedOut.frame(pfn)) this.#epoch++;
+    if (this.#pagedOut.has(pfn)) this.#epoch++;
     this.#pagedOut.drop(pfn);
     const frame = this.#frames.get(pfn);
     if (frame) {
@@ -228,7 +228,7 @@ export class GuestMemory {
    * @returns true when this access paged it out, false when it already was ("nothing to do")
    */
   pageOut(pfn: number): boolean {
-    if (this.#pagedOut.frame(pfn)) return false;
+    if (this.#pagedOut.has(pfn)) return false;
     this.#epoch++;
     this.#pagedOut.add(pfn, (frame) => this.#plaintextInto(pfn, frame));
     return true;
@@ -245,7 +245,7 @@ export class GuestMemory {
    * the access itself completes with the page's last contents.
    */
   pageIn(pfn: number): void {
-    if (!this.#pagedOut.frame(pfn)) return;
+    if (!this.#pagedOut.has(pfn)) return;
     this.#epoch++;
     const frame = this.#frames.get(pfn) ?? PLAINTEXT_SCRATCH.fill(0);
     if (frame === PLAINTEXT_SCRATCH) this.#plaintextInto(pfn, frame);

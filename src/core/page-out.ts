@@ -17,6 +17,8 @@ import {recycleFrame, takeFrame} from './frame-pool.js';
 /** What a hypervisor view and the invariant checker may ask of the copies. */
 export interface PagedOutCopies {
   readonly count: number;
+  /** Whether `pfn` is paged out (a typed-array load: views ask on their checked path). */
+  has(pfn: number): boolean;
   frame(pfn: number): Buffer | undefined;
   isWritten(pfn: number): boolean;
   pfns(): IterableIterator<number>;
@@ -24,12 +26,22 @@ export interface PagedOutCopies {
 
 export class PagedOutPages implements PagedOutCopies {
   readonly #pages = new Map<number, PagedOutPage>();
+  /** One byte per guest page, 1 while paged out; made at the first page-out. */
+  #isPagedOut: Uint8Array | null = null;
   #serial = 0;
 
-  constructor(readonly key: number) {}
+  constructor(
+    readonly key: number,
+    readonly pageCount: number,
+  ) {}
 
   get count(): number {
     return this.#pages.size;
+  }
+
+  has(pfn: number): boolean {
+    const flags = this.#isPagedOut;
+    return flags !== null && flags[pfn] === 1;
   }
 
   /** The hypervisor's (encrypted) copy of a paged-out page. */
@@ -52,6 +64,7 @@ export class PagedOutPages implements PagedOutCopies {
     const serial = ++this.#serial;
     applyKeystream(frame, this.key, pfn, serial);
     this.#pages.set(pfn, {frame, serial, isWritten: false});
+    (this.#isPagedOut ??= new Uint8Array(this.pageCount))[pfn] = 1;
     return frame;
   }
 
@@ -68,7 +81,7 @@ export class PagedOutPages implements PagedOutCopies {
   pageIn(pfn: number, plaintext: Uint8Array): boolean {
     const page = this.#pages.get(pfn);
     if (!page) return true;
-    this.#pages.delete(pfn);
+    this.#forget(pfn);
     let isIntact = true;
     if (page.isWritten) {
       applyKeystream(page.frame, this.key, pfn, page.serial);
@@ -80,15 +93,18 @@ export class PagedOutPages implements PagedOutCopies {
 
   /** Drops a copy without a page-in (the page was scrubbed, shared or handed back). */
   drop(pfn: number): void {
-    const page = this.#pages.get(pfn);
-    if (!page) return;
-    this.#pages.delete(pfn);
-    recycleFrame(page.frame);
+    if (!this.has(pfn)) return;
+    recycleFrame(this.#pages.get(pfn)!.frame);
+    this.#forget(pfn);
   }
 
   clear(): void {
-    for (const page of this.#pages.values()) recycleFrame(page.frame);
-    this.#pages.clear();
+    for (const pfn of [...this.#pages.keys()]) this.drop(pfn);
+  }
+
+  #forget(pfn: number): void {
+    this.#pages.delete(pfn);
+    this.#isPagedOut![pfn] = 0;
   }
 
   /** Every paged-out page number (for the invariant checker). */
