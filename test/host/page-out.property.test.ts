@@ -96,6 +96,95 @@ function hypervisorRead(view: MemoryView, at: number, count: number, access: Acc
   }
 }
 
+/** Pages [first, first + count) touches. */
+function pagesOf(first: number, count: number): number[] {
+  const pages: number[] = [];
+  for (
+    let page = Math.floor(first / GUEST_PAGE_SIZE);
+    page <= Math.floor((first + count - 1) / GUEST_PAGE_SIZE);
+    page++
+  )
+    pages.push(page);
+  return pages;
+}
+
+/** One run: the memory, its two views, and the model of which copies the hypervisor wrote. */
+class Run {
+  readonly memory: GuestMemory;
+  readonly guest: MemoryView;
+  hypervisor: MemoryView;
+  /** Pages whose hypervisor copy the hypervisor wrote to (the model, apart from the memory's own flag). */
+  readonly written = new Set<number>();
+  expectedFailures = 0;
+
+  constructor(key: number, states: readonly ('normal' | 'secure' | 'shared')[]) {
+    this.memory = new GuestMemory(SIZE_BYTES, key);
+    this.memory.populate(0, PAGES);
+    states.forEach((state, page) => this.memory.setPageStates(page, 1, PageState[state]));
+    this.guest = new MemoryView(this.memory, false);
+    this.hypervisor = new MemoryView(this.memory, true);
+  }
+
+  apply(action: Step): void {
+    const {memory} = this;
+    switch (action.kind) {
+      case 'guest-write':
+      case 'guest-read': {
+        const count = Math.min(action.length, SIZE_BYTES - action.gpa);
+        for (const page of pagesOf(action.gpa, count)) if (this.written.delete(page)) this.expectedFailures++;
+        if (action.kind === 'guest-read') this.guest.read(action.gpa, Buffer.alloc(count), 0, count);
+        else this.guest.write(action.gpa, Buffer.alloc(count, action.byte), 0, count);
+        return;
+      }
+      case 'hv-read':
+        return this.#hypervisorRead(action.gpa, action.length, action.access);
+      case 'hv-write':
+        return this.#hypervisorWrite(action.gpa, Math.min(action.length, SIZE_BYTES - action.gpa));
+      case 'state':
+        if (action.state !== 'secure') this.written.delete(action.pfn);
+        return memory.setPageStates(action.pfn, 1, PageState[action.state]);
+      case 'scrub':
+        this.written.delete(action.pfn);
+        return memory.zeroPage(action.pfn);
+      case 'dirty':
+        if (this.written.delete(action.pfn)) this.expectedFailures++;
+        return memory.dirtyPage(action.pfn);
+      case 'new-hv-view':
+        this.hypervisor = new MemoryView(memory, true);
+    }
+  }
+
+  /** Every byte the hypervisor reads of a secure page whose copy it did not write differs from the plaintext. */
+  #hypervisorRead(gpa: number, length: number, access: Access): void {
+    const size = {u8: 1, u16: 2, u32: 4, u64: 8, bytesAt: 16}[access as string] ?? length;
+    if (gpa + size > SIZE_BYTES) return;
+    const before = Array.from({length: size}, (_, i) => plaintextByte(this.memory, gpa + i));
+    const seen = hypervisorRead(this.hypervisor, gpa, size, access);
+    seen?.forEach((byte, i) => {
+      const page = Math.floor((gpa + i) / GUEST_PAGE_SIZE);
+      if (this.memory.pageState(page) === PageState.secure && !this.written.has(page))
+        expect(byte, `byte ${gpa + i} of secure page ${page}`).not.toBe(before[i]);
+    });
+  }
+
+  /** Flips every byte of the range as the hypervisor sees it (always a change). */
+  #hypervisorWrite(gpa: number, count: number): void {
+    const bytes = Buffer.alloc(count);
+    this.hypervisor.read(gpa, bytes, 0, count);
+    for (let i = 0; i < count; i++) bytes[i] = bytes[i]! ^ 0xff;
+    this.hypervisor.write(gpa, bytes, 0, count);
+    for (const page of pagesOf(gpa, count))
+      if (this.memory.pageState(page) === PageState.secure) this.written.add(page);
+  }
+
+  checkInvariant(): void {
+    const device = {name: 'hv', securePlaintextHeld: () => this.hypervisor.securePlaintextHeld()};
+    expect(checkHypervisorSawNoPlaintext('g', this.memory, [device])).toEqual([]);
+    for (const page of this.written) expect(this.memory.pagedOut.isWritten(page)).toBe(true);
+    expect(this.memory.pageInFailures).toBe(this.expectedFailures);
+  }
+}
+
 describe('the hypervisor never sees a secure page’s plaintext (property)', () => {
   it('across random guest and hypervisor accesses, page-state changes and scrubs', () => {
     fc.assert(
@@ -104,91 +193,10 @@ describe('the hypervisor never sees a secure page’s plaintext (property)', () 
         initialStates,
         fc.array(step, {minLength: 10, maxLength: 80}),
         (key, states, steps) => {
-          const memory = new GuestMemory(SIZE_BYTES, key);
-          memory.populate(0, PAGES);
-          states.forEach((state, page) => memory.setPageStates(page, 1, PageState[state]));
-          const guest = new MemoryView(memory, false);
-          let hypervisor = new MemoryView(memory, true);
-          /** Pages whose hypervisor copy the hypervisor wrote to (model, apart from the memory's own flag). */
-          const written = new Set<number>();
-          let expectedFailures = 0;
-          const touchedByGuest = (first: number, count: number): void => {
-            for (
-              let page = Math.floor(first / GUEST_PAGE_SIZE);
-              page <= Math.floor((first + count - 1) / GUEST_PAGE_SIZE);
-              page++
-            ) {
-              if (written.delete(page)) expectedFailures++;
-            }
-          };
-          const fits = (at: number, count: number): number => Math.min(count, SIZE_BYTES - at);
+          const run = new Run(key, states);
           for (const action of steps) {
-            switch (action.kind) {
-              case 'guest-write': {
-                const count = fits(action.gpa, action.length);
-                touchedByGuest(action.gpa, count);
-                guest.write(action.gpa, Buffer.alloc(count, action.byte), 0, count);
-                break;
-              }
-              case 'guest-read': {
-                const count = fits(action.gpa, action.length);
-                touchedByGuest(action.gpa, count);
-                guest.read(action.gpa, Buffer.alloc(count), 0, count);
-                break;
-              }
-              case 'hv-read': {
-                const count = fits(action.gpa, action.access === 'bytesAt' ? 16 : action.length);
-                const size = {u8: 1, u16: 2, u32: 4, u64: 8, bytesAt: 16}[action.access as string] ?? count;
-                if (action.gpa + size > SIZE_BYTES) break;
-                const before = Array.from({length: size}, (_, i) => ({
-                  plaintext: plaintextByte(memory, action.gpa + i),
-                  page: Math.floor((action.gpa + i) / GUEST_PAGE_SIZE),
-                }));
-                const seen = hypervisorRead(hypervisor, action.gpa, size, action.access);
-                seen?.forEach((byte, i) => {
-                  const {page, plaintext} = before[i]!;
-                  if (memory.pageState(page) === PageState.secure && !written.has(page))
-                    expect(byte, `byte ${action.gpa + i} of secure page ${page}`).not.toBe(plaintext);
-                });
-                break;
-              }
-              case 'hv-write': {
-                const count = fits(action.gpa, action.length);
-                const bytes = Buffer.alloc(count);
-                hypervisor.read(action.gpa, bytes, 0, count);
-                for (let i = 0; i < count; i++) bytes[i] = bytes[i]! ^ 0xff; // always a change
-                hypervisor.write(action.gpa, bytes, 0, count);
-                for (
-                  let page = Math.floor(action.gpa / GUEST_PAGE_SIZE);
-                  page <= Math.floor((action.gpa + count - 1) / GUEST_PAGE_SIZE);
-                  page++
-                )
-                  if (memory.pageState(page) === PageState.secure) written.add(page);
-                break;
-              }
-              case 'state':
-                if (action.state !== 'secure') written.delete(action.pfn);
-                memory.setPageStates(action.pfn, 1, PageState[action.state]);
-                break;
-              case 'scrub':
-                written.delete(action.pfn);
-                memory.zeroPage(action.pfn);
-                break;
-              case 'dirty':
-                touchedByGuest(action.pfn * GUEST_PAGE_SIZE, 1);
-                memory.dirtyPage(action.pfn);
-                break;
-              case 'new-hv-view':
-                hypervisor = new MemoryView(memory, true);
-                break;
-            }
-            expect(
-              checkHypervisorSawNoPlaintext('g', memory, [
-                {name: 'hv', securePlaintextHeld: () => hypervisor.securePlaintextHeld()},
-              ]),
-            ).toEqual([]);
-            for (const page of written) expect(memory.pagedOut.isWritten(page)).toBe(true);
-            expect(memory.pageInFailures).toBe(expectedFailures);
+            run.apply(action);
+            run.checkInvariant();
           }
         },
       ),
