@@ -62,13 +62,17 @@ export class CheckedFrames {
     if (length === 0 || (!this.isHypervisor && memory.pagedOut.count === 0)) return;
     const first = Math.floor(gpa / GUEST_PAGE_SIZE);
     const last = Math.floor((gpa + length - 1) / GUEST_PAGE_SIZE);
-    for (let pfn = first; pfn <= last; pfn++) this.#touch(memory, pfn);
+    if (this.isHypervisor) {
+      for (let pfn = first; pfn <= last; pfn++)
+        if (memory.pageState(pfn) === PageState.secure) this.#pageOut(memory, pfn);
+    } else {
+      for (let pfn = first; pfn <= last; pfn++) memory.pageIn(pfn);
+    }
   }
 
-  /** A hypervisor access to a secure page pages it out; a guest access to a paged-out page pages it in. */
-  #touch(memory: GuestMemory, pfn: number): void {
-    if (!this.isHypervisor) memory.pageIn(pfn);
-    else if (memory.pageState(pfn) === PageState.secure && memory.pageOut(pfn)) this.pageOuts++;
+  /** A hypervisor access to a secure page pages it out (once: then it is the copy's). */
+  #pageOut(memory: GuestMemory, pfn: number): void {
+    if (memory.pageOut(pfn)) this.pageOuts++;
   }
 
   /**
@@ -169,7 +173,9 @@ export class CheckedFrames {
     if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
       throw new OutOfRangeAccess(gpa, size);
     const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
-    if (this.isHypervisor || memory.pagedOut.count !== 0) this.#touch(memory, pfn);
+    if (!this.isHypervisor) {
+      if (memory.pagedOut.count !== 0) memory.pageIn(pfn);
+    } else if (memory.pageState(pfn) === PageState.secure) this.#pageOut(memory, pfn);
     this.fieldOffset = pageOffset;
     return pfn;
   }

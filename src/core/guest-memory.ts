@@ -42,6 +42,8 @@ export class GuestMemory {
   #stateCounts = [0, 0, 0];
   #epoch = 0;
   readonly #pagedOut: PagedOutPages;
+  /** The hypervisor's encrypted copies of secure pages it touched, read-only. */
+  readonly pagedOut: PagedOutCopies;
   /** Page-ins that failed their integrity check: the hypervisor wrote to the encrypted copy. */
   pageInFailures = 0;
   /** Told of each failed page-in (the guest's vCPU cannot go on: see `pageIn`). */
@@ -60,6 +62,7 @@ export class GuestMemory {
     this.#generation = new Uint16Array(this.pageCount);
     this.#stateCounts[PageState.normal] = this.pageCount;
     this.#pagedOut = new PagedOutPages(pageOutKey >>> 0, this.pageCount);
+    this.pagedOut = this.#pagedOut;
   }
 
   /**
@@ -217,11 +220,6 @@ export class GuestMemory {
   }
 
   // ---- the hypervisor's encrypted copies of secure pages (UV_PAGE_OUT, UV_PAGE_IN) ----
-
-  /** The hypervisor's encrypted copies of secure pages it touched, read-only. */
-  get pagedOut(): PagedOutCopies {
-    return this.#pagedOut;
-  }
 
   /**
    * UV_PAGE_OUT of a secure page the hypervisor touched (`kvmppc_svm_page_out`).

@@ -29,15 +29,13 @@ export class PagedOutPages implements PagedOutCopies {
   /** One byte per guest page, 1 while paged out; made at the first page-out. */
   #isPagedOut: Uint8Array | null = null;
   #serial = 0;
+  /** Pages paged out now (a field: views read it on every checked access). */
+  count = 0;
 
   constructor(
     readonly key: number,
     readonly pageCount: number,
   ) {}
-
-  get count(): number {
-    return this.#pages.size;
-  }
 
   has(pfn: number): boolean {
     const flags = this.#isPagedOut;
@@ -65,6 +63,7 @@ export class PagedOutPages implements PagedOutCopies {
     applyKeystream(frame, this.key, pfn, serial);
     this.#pages.set(pfn, {frame, serial, isWritten: false});
     (this.#isPagedOut ??= new Uint8Array(this.pageCount))[pfn] = 1;
+    this.count++;
     return frame;
   }
 
@@ -105,6 +104,7 @@ export class PagedOutPages implements PagedOutCopies {
   #forget(pfn: number): void {
     this.#pages.delete(pfn);
     this.#isPagedOut![pfn] = 0;
+    this.count--;
   }
 
   /** Every paged-out page number (for the invariant checker). */
