@@ -12,7 +12,9 @@ import {recycleFrame, takeFrame} from './frame-pool.js';
  * Simplification: the ultravisor's cipher (AES in IAPM mode, keys "dynamically generated") is
  * closed; this is a keyed stream (a key per guest, a fresh serial per page-out) whose bytes are
  * never zero, so every ciphertext byte differs from its plaintext byte and the invariant "the
- * hypervisor never sees a secure page's plaintext" can be checked byte by byte.
+ * hypervisor never sees a secure page's plaintext" can be checked byte by byte. Copies stay with
+ * the memory they were made in: a migration carries secure pages its own way (the ultravisors'
+ * export), and the destination's memory starts with none paged out.
  */
 /** What a hypervisor view and the invariant checker may ask of the copies. */
 export interface PagedOutCopies {

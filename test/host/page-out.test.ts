@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
+import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecycle.js';
+import {transition} from '../../src/host/lifecycle/transition.js';
 import {DIRTY_REGION_START} from '../../src/host/workload.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
@@ -97,5 +99,27 @@ describe('a hypervisor write to a secure page, then the guest’s touch (UV_PAGE
     expect(guest.memory.pagedOut.count).toBe(0);
     expect(vm(world, 'g1').state).toBe('running');
     expect(guest.memory.pageInFailures).toBe(0);
+  });
+});
+
+describe('the lifecycle when KVM_RUN fails (qemu accel/kvm/kvm-all.c kvm_cpu_exec)', () => {
+  const message = 'error: kvm run failed Bad address';
+  const running: Lifecycle = {
+    ...initialLifecycle('g1', {svm: true, dmaPolicy: 'legacy'}),
+    stage: {kind: 'running'},
+    isSvm: true,
+  };
+
+  it('halts the guest with cause internal-error and QEMU’s line; a migration in flight fails first', () => {
+    const {next, effects} = transition({...running, isMigrating: true}, {type: 'vcpu-failed', message});
+    expect(next.stage).toEqual({kind: 'halted', cause: 'internal-error'});
+    expect(next.isSvm).toBe(false);
+    expect(effects.map((effect) => effect.kind)).toEqual(['fail-migration', 'log', 'halt']);
+    expect(effects[1]).toMatchObject({kind: 'log', message, severity: 'error'});
+  });
+
+  it('a guest that is halted already cannot fail again (a programmer error)', () => {
+    const halted: Lifecycle = {...running, stage: {kind: 'halted', cause: 'panic'}, isSvm: false};
+    expect(() => transition(halted, {type: 'vcpu-failed', message})).toThrow(/vcpu-failed/);
   });
 });
