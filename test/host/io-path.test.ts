@@ -15,7 +15,7 @@ function secureGuest(
 }
 
 describe('the I/O path in a secure guest', () => {
-  it('legacy, devices without iommu=on: the hypervisor faults, requests fail, nothing corrupt succeeds', () => {
+  it('legacy, devices without iommu=on: the hypervisor pages the rings out, reads ciphertext, QEMU breaks the device; nothing corrupt succeeds', () => {
     const world = secureGuest('legacy');
     const blk = device(world, 'g1', 'blk');
     expect(vm(world, 'g1').security.state).toBe('secure');
@@ -24,7 +24,11 @@ describe('the I/O path in a secure guest', () => {
     expect(blk.status).toBe('needs-reset');
     expect(blk.failed).toBeGreaterThan(0);
     expect(blk.integrityErrors).toBe(0);
-    expect(eventsOf(world, 'g1').some((message) => message.includes('blocked by the ultravisor'))).toBe(true);
+    expect(
+      eventsOf(world, 'g1').some(
+        (message) => /secure|ultravisor/.test(message) && /virtio-blk/.test(message),
+      ),
+    ).toBe(false);
     expect(vm(world, 'g1').swiotlb?.bouncedBytesToDevice ?? 0).toBe(0);
   });
 

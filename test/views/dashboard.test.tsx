@@ -264,6 +264,8 @@ describe('the screen at every width', () => {
     await view.type('>>>>');
     expect(view.frame().split('\n')[1]).toMatch(/BOUNCE\^/);
     await view.type('4');
+    // Back at least one step (so newer events lie below), and on until UV_ESM shows.
+    await view.type('[');
     for (let step = 0; step < 12 && !view.frame().includes('UV_ESM'); step++) await view.type('[');
     expect(view.frame()).toMatch(/newer events? below/);
     expect(view.frame().replace(/\n +/g, ' ')).toMatch(

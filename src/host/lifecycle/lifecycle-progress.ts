@@ -51,6 +51,8 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
       return accept({...lifecycle, stage: {kind: 'running'}}, [{kind: 'start-running'}]);
     case 'esm-failed':
       return esmFailed(lifecycle, event.failure);
+    case 'vcpu-failed':
+      return vcpuFailed(lifecycle, event.message);
     case 'drained':
       return drained(lifecycle);
     case 'destroy':
@@ -58,6 +60,26 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
         {kind: 'halt', where: 'destroyed', message: 'removed from the config', severity: 'info'},
       ]);
   }
+}
+
+/**
+ * qemu/qemu accel/kvm/kvm-all.c `kvm_cpu_exec`: KVM_RUN returned an error, QEMU prints it and
+ * stops the VM (`vm_stop(RUN_STATE_INTERNAL_ERROR)`; `cont` then asks for a reset). Simplification:
+ * svmtop halts the guest and terminates its secure VM at once, as a reset would.
+ */
+function vcpuFailed(lifecycle: Lifecycle, message: string): Transition {
+  if (lifecycle.stage.kind === 'halted' || lifecycle.stage.kind === 'off')
+    wrongStage(lifecycle, 'vcpu-failed');
+  const effects: Effect[] = [];
+  if (lifecycle.isMigrating)
+    effects.push({kind: 'fail-migration', errorDesc: `${lifecycle.name} stopped: ${message}`});
+  effects.push(log(message, 'kvm', 'error'), {
+    kind: 'halt',
+    where: 'internal-error',
+    message,
+    severity: 'error',
+  });
+  return accept({...lifecycle, stage: {kind: 'halted', cause: 'internal-error'}, isSvm: false}, effects);
 }
 
 /**
