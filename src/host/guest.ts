@@ -2,7 +2,7 @@ import {invariantBroken} from '../core/assert.js';
 import {GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import type {GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
+import type {GuestConfig, WorkloadConfig} from './config/world-schema.js';
 import {GuestCheckers} from './checkers/guest-checkers.js';
 import {GuestCpu} from './guest-cpu.js';
 import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
@@ -10,6 +10,7 @@ import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
+import {hasConfidentialGuestSupport} from './machine.js';
 import {
   initialLifecycle,
   isProtectedOf,
@@ -58,6 +59,12 @@ export class Guest implements GuestRuntime {
   readonly environment: GuestEnvironment;
   /** How the ultravisor knows this guest's secure memory. */
   readonly secureHolder: SecureHolder;
+  /**
+   * QEMU runs the VM with confidential-guest-support (a pef-guest object), decided when the
+   * machine is created and kept for its life, migration included (the destination QEMU is started
+   * with the same options): see `hasConfidentialGuestSupport`.
+   */
+  readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
   #config: GuestConfig;
   #host: Host;
@@ -87,8 +94,9 @@ export class Guest implements GuestRuntime {
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
+    this.hasConfidentialGuestSupport = hasConfidentialGuestSupport(config.launchSecurity, host);
     const created = createBackends(context, config, this.#memory, {
-      isDiscardInhibited: () => this.isProtected,
+      isAccessPlatformForced: this.hasConfidentialGuestSupport,
       checkers: this.checkers,
     });
     this.#backends = created.backends;
@@ -232,11 +240,6 @@ export class Guest implements GuestRuntime {
   applyWorkload(workload: WorkloadConfig): void {
     this.#config = {...this.#config, workload};
     this.workload.setConfig(workload);
-  }
-
-  /** What management was told (`<launchSecurity>`); a live config change, read by checks only. */
-  setLaunchSecurity(launchSecurity: LaunchSecurity): void {
-    this.#config = {...this.#config, launchSecurity};
   }
 
   /** Auto-converge sets the share of vCPU time it takes away. */

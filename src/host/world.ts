@@ -156,7 +156,6 @@ export class World {
     if (changedFields.includes('workload')) guest.dispatch({type: 'set-workload', workload: config.workload});
     if (changedFields.includes('dmaPolicy')) guest.dispatch({type: 'set-policy', policy: config.dmaPolicy});
     if (changedFields.includes('svm')) guest.dispatch({type: 'set-svm', svm: config.svm});
-    guest.setLaunchSecurity(config.launchSecurity);
   }
 
   // ---- commands ----

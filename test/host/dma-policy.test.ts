@@ -8,10 +8,10 @@ const base = {isSwiotlbForced: false};
 
 describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
   it.each([
-    ['legacy', false, withoutPlatform, 'direct', false],
-    ['legacy', false, withPlatform, 'dma-api', false],
-    ['legacy', true, withoutPlatform, 'direct', false],
-    ['legacy', true, withPlatform, 'dma-api', true],
+    ['access-platform-gated', false, withoutPlatform, 'direct', false],
+    ['access-platform-gated', false, withPlatform, 'dma-api', false],
+    ['access-platform-gated', true, withoutPlatform, 'direct', false],
+    ['access-platform-gated', true, withPlatform, 'dma-api', true],
     ['force-dma-api', true, withoutPlatform, 'dma-api', true],
     ['force-dma-api', false, withoutPlatform, 'direct', false],
     ['restricted', true, withPlatform, 'dma-api', true],
@@ -29,7 +29,7 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     expect(
       decideDma({
         ...base,
-        policy: 'legacy',
+        policy: 'access-platform-gated',
         isSecure: false,
         negotiated: withPlatform,
         isSwiotlbForced: true,
@@ -38,7 +38,7 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     expect(
       decideDma({
         ...base,
-        policy: 'legacy',
+        policy: 'access-platform-gated',
         isSecure: false,
         negotiated: withoutPlatform,
         isSwiotlbForced: true,

@@ -18,6 +18,7 @@ import type {DeviceConfigSpace} from './config-space.js';
 import {deviceErrorFor, type DeviceErrorCode} from './device-error.js';
 import {DeviceQueues, INTERRUPT_LATENCY_US, type ElementWork, type QueueOwner} from './device-queues.js';
 import {ElementIo} from './element-io.js';
+import {acceptsFeaturesOk} from './features-ok.js';
 import type {BackendMigrationState, DeviceMigrationState} from './migration-state.js';
 import {VirtioPciTransport, type TransportDevice} from './transport.js';
 
@@ -25,7 +26,10 @@ export interface BackendIdentity {
   readonly vm: string;
   /** Position on the virtio bus: the guest sees `virtio<index>`. */
   readonly index: number;
+  /** The device as QEMU runs it: `iommu` is on where confidential guest support forced it. */
   readonly config: DeviceConfig;
+  /** QEMU forced iommu_platform=on (the VM has confidential guest support). */
+  readonly isAccessPlatformForced?: boolean;
 }
 
 /**
@@ -144,7 +148,11 @@ export abstract class VirtioBackend implements TransportDevice {
     this.onReset();
   }
 
+  /** `virtio_set_status()`: FEATURES_OK is not stored when QEMU's feature check refuses it. */
   setStatus(status: number): void {
+    const isFeaturesOkNew =
+      (status & VirtioStatus.featuresOk) !== 0 && (this.#status & VirtioStatus.featuresOk) === 0;
+    if (isFeaturesOkNew && !acceptsFeaturesOk(this.offeredFeatures, this.#negotiated)) return;
     this.#status = status;
   }
 
