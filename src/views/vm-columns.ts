@@ -80,7 +80,7 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
-/** The DMA policy in effect, and the next boot's when it differs (`legacy>force`). */
+/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`). */
 function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
   const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
   if (inEffect === vm.dmaPolicy) return {text: POLICY_SHORT[inEffect]};

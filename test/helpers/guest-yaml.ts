@@ -32,7 +32,7 @@ export function guestYaml(guest: TestGuest): string {
     memory: ${guest.memory ?? '1GiB'}
     svm: ${guest.svm ? 'on' : 'off'}
     launchSecurity: ${guest.declared ?? 'allowed'}
-    dmaPolicy: ${guest.policy ?? 'legacy'}
+    dmaPolicy: ${guest.policy ?? 'access-platform-gated'}
     workload: ${guest.workload ?? 'db'}
     swiotlb: "${guest.swiotlb ?? '2048,2'}"
 ${webTicket()}    devices: ${guest.devices}
