@@ -1,4 +1,4 @@
-import {hasFeature, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
+import {hasFeature, VirtioFeature, VirtioStatus, type FeatureSet} from '../../core/virtio.js';
 
 /**
  * QEMU's check when the driver first sets FEATURES_OK (qemu/qemu hw/virtio/virtio.c
@@ -14,4 +14,18 @@ export function acceptsFeaturesOk(offered: FeatureSet, accepted: FeatureSet): bo
   return (
     !hasFeature(offered, VirtioFeature.accessPlatform) || hasFeature(accepted, VirtioFeature.accessPlatform)
   );
+}
+
+/**
+ * Whether `virtio_set_status` stores `next` over `current`: not when `next` sets FEATURES_OK for
+ * the first time and `acceptsFeaturesOk` refuses the features the driver accepted.
+ */
+export function storesStatus(
+  current: number,
+  next: number,
+  offered: FeatureSet,
+  accepted: FeatureSet,
+): boolean {
+  const isFeaturesOkNew = (next & VirtioStatus.featuresOk) !== 0 && (current & VirtioStatus.featuresOk) === 0;
+  return !isFeaturesOkNew || acceptsFeaturesOk(offered, accepted);
 }
