@@ -10,6 +10,7 @@ import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
+import {hasConfidentialGuestSupport} from './machine.js';
 import {
   initialLifecycle,
   isProtectedOf,
@@ -58,6 +59,12 @@ export class Guest implements GuestRuntime {
   readonly environment: GuestEnvironment;
   /** How the ultravisor knows this guest's secure memory. */
   readonly secureHolder: SecureHolder;
+  /**
+   * QEMU runs the VM with confidential-guest-support (a pef-guest object), decided when the
+   * machine is created and kept for its life, migration included (the destination QEMU is started
+   * with the same options): see `hasConfidentialGuestSupport`.
+   */
+  readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
   #config: GuestConfig;
   #host: Host;
@@ -88,8 +95,9 @@ export class Guest implements GuestRuntime {
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
+    this.hasConfidentialGuestSupport = hasConfidentialGuestSupport(config.launchSecurity, host);
     const created = createBackends(context, config, this.#memory, {
-      isDiscardInhibited: () => this.isProtected,
+      isAccessPlatformForced: this.hasConfidentialGuestSupport,
       checkers: this.checkers,
     });
     this.#backends = created.backends;
@@ -235,12 +243,11 @@ export class Guest implements GuestRuntime {
     this.workload.setConfig(workload);
   }
 
-  /** A live config change: settings through the lifecycle, `launchSecurity` (read by checks only) as told. */
+  /** A live config change: settings through the lifecycle (`launchSecurity` is fixed at creation: it recreates the guest). */
   applyLiveConfig(config: GuestConfig, changedFields: readonly (keyof GuestConfig)[]): void {
     if (changedFields.includes('workload')) this.dispatch({type: 'set-workload', workload: config.workload});
     if (changedFields.includes('dmaPolicy')) this.dispatch({type: 'set-policy', policy: config.dmaPolicy});
     if (changedFields.includes('svm')) this.dispatch({type: 'set-svm', svm: config.svm});
-    this.#config = {...this.#config, launchSecurity: config.launchSecurity};
   }
 
   /** Auto-converge sets the share of vCPU time it takes away. */

@@ -1,4 +1,5 @@
 import {invariantBroken} from '../../core/assert.js';
+import {esmReturnOf} from '../esm-return.js';
 import {
   accept,
   log,
@@ -147,14 +148,20 @@ function kernelEarly(lifecycle: Lifecycle): Transition {
   return accept({...lifecycle, stage: {kind: 'entering-secure', step: 'esm', progress: 0}}, effects);
 }
 
-/** Any ESM failure: the pseries kernel prints it and calls os-term (prom_init.c `setup_secure_guest`). */
+/**
+ * Any ESM failure: the pseries kernel prints UV_ESM's return code with `%d` and calls os-term
+ * (torvalds/linux arch/powerpc/kernel/prom_init.c setup_secure_guest); svmtop names the number
+ * on the line after.
+ */
 function esmFailed(lifecycle: Lifecycle, failure: EsmFailure): Transition {
   if (lifecycle.stage.kind !== 'entering-secure') wrongStage(lifecycle, 'esm-failed');
+  const returned = esmReturnOf(failure.code);
   return accept(
     {...lifecycle, stage: {kind: 'halted', cause: 'os-term'}, isSvm: false, lastFailure: failure},
     [
       log(`UV: ${failure.reason}`, 'esm', 'error'),
-      log(`Returned ${failure.code} from switching to secure mode.`, 'esm', 'error'),
+      log(`Returned ${returned.value} from switching to secure mode.`, 'esm', 'error'),
+      log(`(${returned.meaning})`, 'esm', 'info'),
       log('Switch to secure mode failed.', 'esm', 'error'),
       {kind: 'halt', where: 'os-term', message: 'Switch to secure mode failed.', severity: 'error'},
     ],

@@ -11,21 +11,18 @@ import {
   VirtioStatus,
   type FeatureSet,
 } from '../../core/virtio.js';
-import type {DeviceConfig, DeviceType} from '../config/world-schema.js';
+import type {DeviceType} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 import type {DeviceConfigSpace} from './config-space.js';
 import {deviceErrorFor, type DeviceErrorCode} from './device-error.js';
 import {DeviceQueues, INTERRUPT_LATENCY_US, type ElementWork, type QueueOwner} from './device-queues.js';
 import {ElementIo} from './element-io.js';
+import type {BackendIdentity} from './backend-identity.js';
+import {storesStatus} from './features-ok.js';
 import type {BackendMigrationState, DeviceMigrationState} from './migration-state.js';
 import {VirtioPciTransport, type TransportDevice} from './transport.js';
 
-export interface BackendIdentity {
-  readonly vm: string;
-  /** Position on the virtio bus: the guest sees `virtio<index>`. */
-  readonly index: number;
-  readonly config: DeviceConfig;
-}
+export type {BackendIdentity} from './backend-identity.js';
 
 /**
  * The hypervisor's side of one virtio device (QEMU's VirtIODevice plus its backend), reached by
@@ -152,8 +149,9 @@ export abstract class VirtioBackend implements TransportDevice {
     this.onReset();
   }
 
+  /** `virtio_set_status()`: QEMU's feature check may leave FEATURES_OK unset (`storesStatus`). */
   setStatus(status: number): void {
-    this.#status = status;
+    if (storesStatus(this.#status, status, this.offeredFeatures, this.#negotiated)) this.#status = status;
   }
 
   /** `virtio_set_features()`: like QEMU, refuse bits that were not offered. */
