@@ -105,7 +105,7 @@ describe('a hypervisor write to a secure page, then the guest’s touch (UV_PAGE
 describe('the lifecycle when KVM_RUN fails (qemu accel/kvm/kvm-all.c kvm_cpu_exec)', () => {
   const message = 'error: kvm run failed Bad address';
   const running: Lifecycle = {
-    ...initialLifecycle('g1', {svm: true, dmaPolicy: 'legacy'}),
+    ...initialLifecycle('g1', {svm: true, dmaPolicy: 'access-platform-gated'}),
     stage: {kind: 'running'},
     isSvm: true,
   };
