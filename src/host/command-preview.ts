@@ -108,7 +108,7 @@ export function isMigrationRunning(migration: MigrationSnapshot | null): boolean
   return (
     migration !== null &&
     migration.blockedReasons.length === 0 &&
-    ['setup', 'key-exchange', 'active', 'device', 'cancelling'].includes(migration.status)
+    (migration.status === 'setup' || migration.status === 'active' || migration.status === 'cancelling')
   );
 }
 

@@ -50,6 +50,7 @@ export class World {
     this.config = config;
     this.#cluster = new Cluster(config);
     this.#migrations = new MigrationService(this.#sim, this.#cluster, this.guests, () => this.#changed());
+    this.#migrations.onRestart = (vm, to, params) => this.migrate(vm, to, params);
     this.#stats = new GuestStats(this.#sim);
     for (const guestConfig of config.guests) this.addGuest(guestConfig);
     this.#stats.start(

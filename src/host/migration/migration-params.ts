@@ -5,6 +5,7 @@ import type {Guest} from '../guest.js';
 import type {SimContext} from '../sim-context.js';
 import type {VirtioBackend} from '../virtio/backend.js';
 import type {Host} from '../host.js';
+import type {MigrationStatus} from '../snapshot-types.js';
 
 /** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */
 export interface MigrationParams {
@@ -21,8 +22,42 @@ export const MIGRATION_DEFAULTS: MigrationParams = {
 
 /** A migration that can never send a page is refused (max-bandwidth 0 never progresses). */
 export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1;
+/** migrate_params_check (qemu/qemu migration/options.c): `downtime-limit` at most 2000 s. */
+export const DOWNTIME_LIMIT_MS_MAX = 2000 * 1000;
 
-/** Time between sends; each sends what the bandwidth allows in that time. */
+/** The parameters migrate-set-parameters changes on a running migration (capabilities it cannot). */
+export type SettableMigrationParams = Partial<Omit<MigrationParams, 'autoConverge'>>;
+
+/** A parameter out of its range: which one and why. */
+export interface MigrationParamProblem {
+  readonly param: Exclude<keyof MigrationParams, 'autoConverge'>;
+  readonly reason: string;
+}
+
+/**
+ * The first parameter out of its range (qemu/qemu migration/options.c `migrate_params_check`), or
+ * null. svmtop also refuses max-bandwidth below 1 B/s, which QEMU reads as no limit: a svmtop
+ * migration would move nothing at 0.
+ */
+export function migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
+  if (!(params.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
+    return {
+      param: 'maxBandwidthBytesPerSecond',
+      reason: `max-bandwidth ${params.maxBandwidthBytesPerSecond} B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND} B/s)`,
+    };
+  const downtime = params.downtimeLimitMs;
+  if (!(Number.isInteger(downtime) && downtime >= 0 && downtime <= DOWNTIME_LIMIT_MS_MAX))
+    return {
+      param: 'downtimeLimitMs',
+      reason: `downtime-limit ${downtime} ms is not 0-${DOWNTIME_LIMIT_MS_MAX} ms`,
+    };
+  return null;
+}
+
+/**
+ * Time between sends; each sends what the bandwidth allows in that time and is one
+ * ram_save_iterate call (one EOS marker).
+ */
 export const SEND_TICK_US = 10_000;
 /** How long each step takes that is not sending pages. */
 export const MigrationTiming = {
@@ -49,12 +84,15 @@ export interface MigrationEnvironment {
   readonly rng: Rng;
   /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
   bandwidthFor(route: MigrationRoute): number;
+  /** What the link carries for this migration, without its cap (shared with others on the link). */
+  linkBandwidthFor(route: MigrationRoute): number;
   isLinkDown(a: string, b: string): boolean;
   /** Builds devices for the guest on another memory (the destination QEMU, or the source again). */
   createBackends(guest: Guest, memory: GuestMemory): VirtioBackend[];
   /** True once when a key-exchange failure was injected for this guest. */
   takeKeyExchangeFault(guest: Guest): boolean;
-  onEnded(): void;
+  /** The migration of `vm` ended in `status` (completed, failed or cancelled). */
+  onEnded(vm: string, status: MigrationStatus): void;
   /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
   onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
 }
