@@ -25,8 +25,6 @@ export class BitmapSync {
   isDirtyRateMeasured = false;
   /** Bytes the bitmap held right after the last sync (dirty_bytes_last_sync). */
   dirtyBytesLastSync = 0;
-  /** Target pages newly dirty at the last sync alone (svmtop's, for the convergence explanation). */
-  newlyDirtyAtLastSync = 0;
   #periodStartUs: number | null = null;
   #dirtyPagesPeriod = 0;
   #bytesTransferredAtPeriodStart = 0;
@@ -46,7 +44,6 @@ export class BitmapSync {
     this.dirtySyncCount++;
     this.#periodStartUs ??= nowUs;
     this.#dirtyPagesPeriod += newlyDirtyTargetPages;
-    this.newlyDirtyAtLastSync = newlyDirtyTargetPages;
     this.dirtyBytesLastSync = pendingBytes;
     const periodUs = nowUs - this.#periodStartUs;
     if (periodUs <= SYNC_PERIOD_MIN_US) return false;

@@ -10,7 +10,7 @@ import {TARGET_PAGE_SIZE} from './ram-stream.js';
  * 90% of the bandwidth needs some 40 passes to shrink a 1 GiB rest to a 300 ms threshold.
  */
 export const NOT_CONVERGING_RATIO = 0.9;
-/** The guest rewrote its whole working set between two syncs when it dirtied this much of it. */
+/** The guest rewrote its whole working set between two syncs when this much of it was pending after the last. */
 const WORKING_SET_SHARE = 0.9;
 /** A proposed downtime-limit leaves this margin over the expected downtime, rounded up to 100 ms. */
 const DOWNTIME_MARGIN = 1.2;
@@ -24,8 +24,8 @@ export interface ConvergenceInput {
   readonly dirtyBytesPerSecond: number;
   readonly bandwidthBytesPerSecond: number;
   readonly expectedDowntimeMs: number;
-  /** Bytes newly dirty at the last sync. */
-  readonly newlyDirtyBytesAtLastSync: number;
+  /** Bytes pending right after the last sync (QEMU's dirty_bytes_last_sync). */
+  readonly dirtyBytesLastSync: number;
   readonly params: MigrationParams;
   readonly throttlePercent: number;
   /** What the link between the hosts carries for this migration (shared with others on it). */
@@ -72,7 +72,7 @@ export function decideConvergence(input: ConvergenceInput): ConvergenceSnapshot 
     };
   const isWorkingSet =
     input.workingSetBytes > 0 &&
-    input.newlyDirtyBytesAtLastSync >= input.workingSetBytes * WORKING_SET_SHARE &&
+    input.dirtyBytesLastSync >= input.workingSetBytes * WORKING_SET_SHARE &&
     input.guestWriteBytesPerSecond > input.dirtyBytesPerSecond;
   return {
     code: 'not-converging',
@@ -97,7 +97,7 @@ export function convergenceOf(
     dirtyBytesPerSecond: sync.dirtyPagesRate * TARGET_PAGE_SIZE,
     bandwidthBytesPerSecond: rates.bandwidthBytesPerSecond,
     expectedDowntimeMs: rates.expectedDowntimeMs,
-    newlyDirtyBytesAtLastSync: sync.newlyDirtyAtLastSync * TARGET_PAGE_SIZE,
+    dirtyBytesLastSync: sync.dirtyBytesLastSync,
     throttlePercent: Math.round(autoConverge.throttle * 100),
     guestWriteBytesPerSecond: guest.workload.dirtyBytesPerSecond * (1 - guest.throttle),
     workingSetBytes: guest.workload.workingSetBytes,
