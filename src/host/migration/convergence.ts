@@ -78,8 +78,8 @@ export function decideConvergence(input: ConvergenceInput): ConvergenceSnapshot 
     code: 'not-converging',
     cause: isWorkingSet ? 'working-set' : 'dirty-rate',
     reason: isWorkingSet
-      ? `the guest rewrites its whole ${formatSize(input.workingSetBytes)} working set within each pass, so every sync finds it dirty again and QEMU's dirty rate reads as the ${rate(input.bandwidthBytesPerSecond)} it sends (the guest writes ${rate(input.guestWriteBytesPerSecond)}); expected downtime ${input.expectedDowntimeMs} ms against ${limitMs} ms`
-      : `the guest dirties ${rate(input.dirtyBytesPerSecond)} and the migration sends ${rate(input.bandwidthBytesPerSecond)}: each pass leaves about as much as the last; expected downtime ${input.expectedDowntimeMs} ms against ${limitMs} ms`,
+      ? `the guest rewrites its whole ${formatSize(input.workingSetBytes)} working set within each pass: every sync finds it all dirty again, so QEMU's dirty rate reads as the ${rate(input.bandwidthBytesPerSecond)} sent (the guest writes ${rate(input.guestWriteBytesPerSecond)})`
+      : `the guest dirties ${rate(input.dirtyBytesPerSecond)} and the migration sends ${rate(input.bandwidthBytesPerSecond)}: each pass leaves about as much as the last`,
     ...figures,
   };
 }
@@ -117,34 +117,34 @@ function waysOutOf(input: ConvergenceInput): MigrationWayOut[] {
       ? way(
           'max-bandwidth',
           bandwidth,
-          `migrate-set-parameters max-bandwidth ${rate(bandwidth)} (from ${rate(params.maxBandwidthBytesPerSecond)}; the link carries ${rate(input.linkBytesPerSecond)})`,
+          `max-bandwidth ${rate(bandwidth)} (now ${rate(params.maxBandwidthBytesPerSecond)}; the link carries ${rate(input.linkBytesPerSecond)})`,
         )
       : closed(
           'max-bandwidth',
           params.maxBandwidthBytesPerSecond,
-          `max-bandwidth is already all the link carries (${rate(input.linkBytesPerSecond)})`,
+          `max-bandwidth: already all the link carries (${rate(input.linkBytesPerSecond)})`,
         ),
     downtimeMs > params.downtimeLimitMs
       ? way(
           'downtime-limit',
           downtimeMs,
-          `migrate-set-parameters downtime-limit ${downtimeMs} ms (from ${params.downtimeLimitMs} ms): the guest may stop that long while the rest moves`,
+          `downtime-limit ${downtimeMs} ms (now ${params.downtimeLimitMs} ms): the guest may stop that long`,
         )
       : closed(
           'downtime-limit',
           params.downtimeLimitMs,
-          `the expected downtime (${input.expectedDowntimeMs} ms) is within the ${params.downtimeLimitMs} ms limit`,
+          `downtime-limit: the expected downtime (${input.expectedDowntimeMs} ms) is within it (${params.downtimeLimitMs} ms)`,
         ),
     params.autoConverge
       ? closed(
           'auto-converge',
           true,
-          `auto-converge is on (vCPUs throttled ${input.throttlePercent}%, at most 99%)`,
+          `auto-converge: on, vCPUs throttled ${input.throttlePercent}% (at most 99%)`,
         )
       : way(
           'auto-converge',
           true,
-          `cancel, then migrate to ${input.destination} again with auto-converge on: QEMU takes capabilities only between migrations (migrate-set-capabilities refuses one that runs); what was sent is sent again`,
+          `auto-converge: cancel, migrate to ${input.destination} again with it on (QEMU sets capabilities only between migrations)`,
         ),
   ];
 }
