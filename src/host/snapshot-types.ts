@@ -13,6 +13,11 @@ export interface HostSnapshot {
     readonly freeBytes: number;
     readonly secureTotalBytes: number;
     readonly secureUsedBytes: number;
+    /**
+     * The part of `secureUsedBytes` reserved for secure guests migrating here: until switch-over
+     * the guest holds secure memory on both hosts.
+     */
+    readonly secureIncomingBytes: number;
   };
 }
 

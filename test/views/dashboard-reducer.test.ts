@@ -30,7 +30,6 @@ function start(
   return {world, state: initialDashboardState(dashboardViewOf(world), size)};
 }
 
-
 const char = (value: string): Intent => ({type: 'key', key: {name: 'char', char: value}});
 
 describe('selection is by name and moves within the list', () => {
