@@ -4,7 +4,7 @@ import {formatSize} from '../../core/units.js';
 import {AutoConverge} from './auto-converge.js';
 import {BitmapSync} from './bitmap-sync.js';
 import {MIGRATION_MAX_ITERATIONS, SEND_TICK_US, type MigrationParams} from './migration-params.js';
-import {RamStream, TARGET_PAGE_SIZE, type PageCost} from './ram-stream.js';
+import {EOS_BYTES, RamStream, TARGET_PAGE_SIZE, type PageCost} from './ram-stream.js';
 import {SendQueue} from './send-queue.js';
 import {TransferRates} from './transfer-rates.js';
 
@@ -60,8 +60,12 @@ export class PreCopy {
       if (this.sync.dirtySyncCount > MIGRATION_MAX_ITERATIONS) return 'too-many-passes';
     }
     if (this.pendingBytes === 0 || this.pendingBytes < threshold) return 'complete';
-    this.queue.send((bandwidth * SEND_TICK_US) / 1_000_000, this.ram, this.#memory, linkBytesOf);
-    this.ram.endSection();
+    const sent = this.queue.send((bandwidth * SEND_TICK_US) / 1_000_000, this.ram, this.#memory, linkBytesOf);
+    // A turn the rate limit held back (qemu_file_rate_limit) sends nothing, not even an EOS.
+    if (sent > 0) {
+      this.ram.endSection();
+      this.queue.spend(EOS_BYTES);
+    }
     this.rates.update(
       nowUs,
       {bytes: this.ram.counters.transferred, targetPages: this.ram.targetPagesSent},

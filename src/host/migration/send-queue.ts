@@ -71,6 +71,11 @@ export class SendQueue {
     return sent;
   }
 
+  /** Link bytes the stream carries beside pages (an EOS marker): paid from the credit, even into debt. */
+  spend(bytes: number): void {
+    this.#creditBytes -= bytes;
+  }
+
   /** Stop-and-copy: every pending page in address order, the bitmap left empty. */
   drain(): Uint32Array {
     const pages = new Uint32Array(this.#pendingPages);
