@@ -66,14 +66,18 @@ describe("the ways out go through the reducer and the host's dry run", () => {
   it('D asks first, saying the guest may stop that long; y sets it', async () => {
     const view = await churnMigrating(120, 40);
     for (let second = 0; second < 43; second++) await view.refresh(1, 1000);
+    const proposed = view.world
+      .getSnapshot()
+      .vms.find((vm) => vm.name === 'churn-1')!
+      .migration!.convergence!.waysOut.find((way) => way.code === 'downtime-limit')!.proposed;
     await view.type('D');
-    expect(view.frame()).toContain('churn-1: it may stop for up to 9700 ms while the rest moves');
+    expect(view.frame()).toContain(`churn-1: it may stop for up to ${proposed} ms while the rest moves`);
     expect(view.commands.sent.at(-1)?.kind).toBe('migrate');
     await view.type('y');
     expect(view.commands.sent.at(-1)).toEqual({
       kind: 'migrate-set-parameters',
       vm: 'churn-1',
-      params: {downtimeLimitMs: 9700},
+      params: {downtimeLimitMs: proposed},
     });
   });
 
