@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import {runHeadlessPaced} from './headless.js';
-import {createLineOutput} from './app/line-output.js';
+import {runHeadlessPaced, type HeadlessOptions} from './headless.js';
+import {createLineOutput, type LineOutput} from './app/line-output.js';
 import {parseArgs} from './app/parse-args.js';
 import {runTicket} from './app/ticket-command.js';
 import {loadScenarioFile} from './host/config/load-scenario.js';
@@ -44,17 +44,17 @@ async function main(): Promise<void> {
         `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)})`,
       );
     const output = createLineOutput(process.stdout, stdoutFailed);
-    const code = await runHeadlessPaced(
-      {
-        config: world.value,
-        scenario,
-        seed: args.seed ?? scenario?.seed ?? DEFAULT_SEED,
-        durationUs,
-        intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
-        write: (line) => output.write(line),
-      },
-      () => output.backlog(),
-    );
+    const headless: HeadlessOptions = {
+      config: world.value,
+      scenario,
+      seed: args.seed ?? scenario?.seed ?? DEFAULT_SEED,
+      durationUs,
+      intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
+      write: (line) => output.write(line),
+    };
+    const code = args.qmpDir
+      ? await runWithQmp(args.qmpDir, args.speed, headless, output)
+      : await runHeadlessPaced(headless, () => output.backlog());
     await output.end();
     process.exit(code);
   }
@@ -66,6 +66,34 @@ async function main(): Promise<void> {
   if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';
   const {startDashboard} = await import('./app/start-dashboard.js');
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
+}
+
+/** Headless with --qmp: real time until --duration or SIGTERM/SIGINT (then the summary, exit 0). */
+async function runWithQmp(
+  qmpDir: string,
+  speed: number | undefined,
+  headless: HeadlessOptions,
+  output: LineOutput,
+): Promise<number> {
+  const {prepareQmpDirectory, QmpSetupError} = await import('./qmp/qmp-server.js');
+  try {
+    prepareQmpDirectory(qmpDir);
+  } catch (error) {
+    if (error instanceof QmpSetupError) badInput(error.message);
+    throw error;
+  }
+  const {runHeadlessRealtime} = await import('./app/headless-realtime.js');
+  const stop = new AbortController();
+  process.once('SIGTERM', () => stop.abort());
+  process.once('SIGINT', () => stop.abort());
+  return runHeadlessRealtime({
+    ...headless,
+    qmpDir,
+    speed: speed ?? 1,
+    flush: () => output.flush(),
+    backlog: () => output.backlog(),
+    signal: stop.signal,
+  });
 }
 
 /**

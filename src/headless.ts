@@ -52,6 +52,8 @@ export class HeadlessRun {
           kind: event.kind,
           severity: event.severity,
           message: event.message,
+          // Only with --qmp: a QMP client's command (nothing else sets an origin).
+          ...(event.origin !== undefined && {origin: event.origin}),
         }),
       );
     });
@@ -67,15 +69,21 @@ export class HeadlessRun {
     return this.#exitCode;
   }
 
+  /** The world it runs (for --qmp, whose monitors drive it between steps). */
+  get world(): World {
+    return this.#world;
+  }
+
   /**
-   * Runs up to HEADLESS_SLICE_US of simulated time: steps, snapshots and at the end the summary.
+   * Runs up to HEADLESS_SLICE_US of simulated time, and not past `untilUs`: steps, snapshots and
+   * at the end the summary.
    * @returns true when the run has finished
    */
-  step(): boolean {
+  step(untilUs = Infinity): boolean {
     if (this.#exitCode !== undefined) return true;
     const world = this.#world;
     const {durationUs} = this.#options;
-    const sliceEndUs = Math.min(world.nowUs + HEADLESS_SLICE_US, durationUs);
+    const sliceEndUs = Math.min(world.nowUs + HEADLESS_SLICE_US, durationUs, untilUs);
     for (;;) {
       const nextStepUs = this.#steps[this.#stepIndex]?.at ?? Infinity;
       const nextUs = Math.min(nextStepUs, this.#nextSnapshotUs, sliceEndUs);
@@ -100,6 +108,12 @@ export class HeadlessRun {
         vms: snapshot.vms,
       }),
     );
+  }
+
+  /** Ends the run now, before its duration (--qmp on SIGTERM): the summary at this instant. */
+  finish(): number {
+    if (this.#exitCode === undefined) this.#finish();
+    return this.#exitCode!;
   }
 
   #finish(): true {

@@ -16,6 +16,8 @@ export interface LineOutput {
    * heard); undefined when there is nothing to wait for.
    */
   backlog(): Promise<void> | undefined;
+  /** Hands the lines gathered so far to the stream now (a run in real time: scripts read as it goes). */
+  flush(): void;
   /** Hands over the last lines; resolves once the stream has taken them. */
   end(): Promise<void>;
 }
@@ -33,25 +35,26 @@ export function createLineOutput(
   let hasWritten = false;
   let drain: Promise<void> | undefined;
   stream.on('error', onClosed);
-  const flush = (): boolean => {
-    if (pending.length === 0) return true;
+  const flush = (): void => {
+    if (pending.length === 0) return;
     const chunk = `${pending.join('\n')}\n`;
     pending = [];
     pendingLength = 0;
     hasWritten = true;
-    return stream.write(chunk);
+    if (!stream.write(chunk) && !drain)
+      // A failed stream never drains: onClosed has been told, and the wait ends.
+      drain = once(stream, 'drain').then(
+        () => void (drain = undefined),
+        () => undefined,
+      );
   };
   return {
     write(line) {
       pending.push(line);
       pendingLength += line.length + 1;
-      if (pendingLength >= LINE_CHUNK_BYTES && !flush() && !drain)
-        // A failed stream never drains: onClosed has been told, and the wait ends.
-        drain = once(stream, 'drain').then(
-          () => void (drain = undefined),
-          () => undefined,
-        );
+      if (pendingLength >= LINE_CHUNK_BYTES) flush();
     },
+    flush,
     backlog() {
       if (drain) return drain;
       if (!hasWritten) return undefined;

@@ -21,6 +21,7 @@ const FLAG_NAMES = [
   'kernel',
   'initrd',
   'size',
+  'qmp',
 ] as const;
 
 /** The flags that take a value. */
@@ -37,6 +38,7 @@ const VALUE_FLAGS: readonly string[] = [
   'kernel',
   'initrd',
   'size',
+  'qmp',
 ];
 
 export type ParsedArgs =
@@ -48,6 +50,8 @@ export type ParsedArgs =
       readonly refreshUs: number | undefined;
       readonly isColorEnabled: boolean;
       readonly resetPrefs: boolean;
+      /** `--qmp DIR`: a QMP monitor per VM. */
+      readonly qmpDir: string | undefined;
     }
   | {
       readonly mode: 'headless';
@@ -56,6 +60,9 @@ export type ParsedArgs =
       readonly seed: number | undefined;
       readonly durationUs: number | undefined;
       readonly intervalUs: number | undefined;
+      /** With --qmp, headless runs in real time at `speed` (default 1). */
+      readonly qmpDir: string | undefined;
+      readonly speed: number | undefined;
     }
   | {
       readonly mode: 'ticket';
@@ -95,6 +102,7 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
       kernel: {type: 'string'},
       initrd: {type: 'string'},
       size: {type: 'string'},
+      qmp: {type: 'string'},
     },
   });
   const flags = cli.flags as Record<string, unknown>;
@@ -131,10 +139,21 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
   const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkAboveZero);
   for (const value of [durationUs, intervalUs, refreshUs])
     if (typeof value === 'string') return {mode: 'error', message: value};
+  const speed = flags.speed === undefined ? undefined : Number(flags.speed);
+  if (speed !== undefined && !(speed > 0 && speed <= 1000))
+    return {
+      mode: 'error',
+      message: `--speed: expected a number from 0.01 to 1000, got "${String(flags.speed)}"`,
+    };
+  const qmpDir = flags.qmp as string | undefined;
   if (flags.headless) {
-    for (const name of ['speed', 'refresh'])
-      if (flags[name] !== undefined)
-        return {mode: 'error', message: `--${name} is for the dashboard, not --headless`};
+    if (flags.refresh !== undefined)
+      return {mode: 'error', message: '--refresh is for the dashboard, not --headless'};
+    if (speed !== undefined && qmpDir === undefined)
+      return {
+        mode: 'error',
+        message: '--speed needs the dashboard or --headless --qmp (plain headless runs as fast as it can)',
+      };
     return {
       mode: 'headless',
       configFile,
@@ -142,16 +161,12 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
       seed,
       durationUs: durationUs as number | undefined,
       intervalUs: intervalUs as number | undefined,
+      qmpDir,
+      speed,
     };
   }
   for (const name of ['scenario', 'duration', 'interval'])
     if (flags[name] !== undefined) return {mode: 'error', message: `--${name} needs --headless`};
-  const speed = flags.speed === undefined ? undefined : Number(flags.speed);
-  if (speed !== undefined && !(speed > 0 && speed <= 1000))
-    return {
-      mode: 'error',
-      message: `--speed: expected a number from 0.01 to 1000, got "${String(flags.speed)}"`,
-    };
   return {
     mode: 'dashboard',
     configFile,
@@ -160,6 +175,7 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
     refreshUs: refreshUs as number | undefined,
     isColorEnabled: flags.color === true && !process.env.NO_COLOR,
     resetPrefs: flags.resetPrefs === true,
+    qmpDir,
   };
 }
 

@@ -14,7 +14,7 @@ import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences} from './preferences.js';
 import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
 import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
-import {WorldRunner} from './world-runner.js';
+import {SLICE_BUDGET_MS, WorldRunner} from './world-runner.js';
 
 export interface DashboardOptions {
   readonly configFile: string;
@@ -24,6 +24,8 @@ export interface DashboardOptions {
   readonly refreshUs: number | undefined;
   readonly isColorEnabled: boolean;
   readonly resetPrefs: boolean;
+  /** `--qmp DIR`: a QMP monitor per VM, its client count in the header. */
+  readonly qmpDir?: string | undefined;
 }
 
 /** Cursor visible, alternate screen left: what a crashed full-screen program must leave behind. */
@@ -39,8 +41,12 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   const prefs = preferences.values;
   const world = new World(options.config, {seed: options.seed});
   world.start();
-  const runner = new WorldRunner(world, {speed: options.speed ?? prefs.speed});
+  const runner = new WorldRunner(world, {
+    speed: options.speed ?? prefs.speed,
+    ...(options.qmpDir !== undefined && {paceMs: QMP_PACE_MS}),
+  });
   runner.notice = preferences.notice;
+  const qmp = options.qmpDir === undefined ? undefined : await startQmp(options.qmpDir, world, runner);
   const refreshMs =
     options.refreshUs !== undefined
       ? Math.min(60_000, Math.max(100, Math.round(options.refreshUs / 1000))) // the preference's range
@@ -53,7 +59,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     runner.stop();
     process.stdout.write(MOUSE_OFF);
     preferences.save({speed: runner.speed});
-    void stopWatching().finally(() => {
+    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
       instance.unmount();
       void instance.waitUntilExit().finally(() => process.exit(code));
     });
@@ -113,7 +119,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
     isExiting = true;
     runner.stop();
     preferences.save({speed: runner.speed});
-    void stopWatching().finally(() => {
+    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
       restoreTerminal(instance); // a live terminal (a stray SIGHUP) is put back; a dead one fails quietly
       releaseTerminal();
       process.exit(0);
@@ -131,6 +137,30 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   process.stdout.write(MOUSE_ON);
   runner.start(refreshMs);
   await instance.waitUntilExit();
+}
+
+/** With QMP on, the simulation advances this often between refreshes (the runner's slice budget). */
+const QMP_PACE_MS = SLICE_BUDGET_MS;
+
+/** Opens the VMs' QMP sockets; a bad directory is bad input (one line, exit 2) before the screen starts. */
+async function startQmp(dir: string, world: World, runner: WorldRunner) {
+  const {QmpServer, QmpSetupError} = await import('../qmp/qmp-server.js');
+  const {WorldPort} = await import('../qmp/world-port.js');
+  runner.qmpClients = 0;
+  try {
+    return await QmpServer.start({
+      dir,
+      port: new WorldPort(world),
+      onClientsChanged: (count) => {
+        runner.qmpClients = count;
+        runner.publish();
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof QmpSetupError)) throw error;
+    process.stderr.write(`svmtop: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 /** Hands Ink's app handle (suspendTerminal) to the code outside React. */

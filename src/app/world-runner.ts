@@ -41,7 +41,13 @@ export class WorldRunner implements DashboardSource {
   speed: number;
   banner: string | null = null;
   notice: string | null = null;
+  /** QMP clients connected, when `--qmp` is on (the header shows it). */
+  qmpClients: number | undefined = undefined;
   readonly #clock: RunnerClock;
+  /** With QMP clients to serve: also pay the debt this often between refreshes (see `start`). */
+  readonly #paceMs: number | undefined;
+  #paceTimer: unknown;
+  #lastFrameMs: number;
   readonly #listeners = new Set<() => void>();
   #refreshMs = 1000;
   #lastWallMs: number;
@@ -54,11 +60,16 @@ export class WorldRunner implements DashboardSource {
   #simulatedSinceFrameUs = 0;
   #view: DashboardView;
 
-  constructor(world: World, options: {readonly speed: number; readonly clock?: RunnerClock}) {
+  constructor(
+    world: World,
+    options: {readonly speed: number; readonly clock?: RunnerClock; readonly paceMs?: number},
+  ) {
     this.world = world;
     this.speed = options.speed;
     this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#paceMs = options.paceMs;
     this.#lastWallMs = this.#clock.now();
+    this.#lastFrameMs = this.#lastWallMs;
     this.#view = this.#buildView();
   }
 
@@ -69,20 +80,27 @@ export class WorldRunner implements DashboardSource {
     return () => this.#listeners.delete(listener);
   };
 
-  /** Starts refreshing every `refreshMs` of wall time. */
+  /**
+   * Starts refreshing every `refreshMs` of wall time. With `paceMs` (QMP on) the simulation also
+   * advances every `paceMs` between refreshes, unpublished, so that QMP clients hear what happens
+   * within about that much wall time rather than a refresh later.
+   */
   start(refreshMs: number): void {
     this.stop();
     this.#refreshMs = refreshMs;
     this.#lastWallMs = this.#clock.now();
+    this.#lastFrameMs = this.#lastWallMs;
     this.#scheduleFrame();
+    this.#schedulePace();
   }
 
   /** Stops every timer: nothing runs after this returns. */
   stop(): void {
-    if (this.#frameTimer !== undefined) this.#clock.clearTimeout(this.#frameTimer);
-    if (this.#sliceTimer !== undefined) this.#clock.clearTimeout(this.#sliceTimer);
+    for (const timer of [this.#frameTimer, this.#sliceTimer, this.#paceTimer])
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
     this.#frameTimer = undefined;
     this.#sliceTimer = undefined;
+    this.#paceTimer = undefined;
   }
 
   get isRunning(): boolean {
@@ -96,19 +114,37 @@ export class WorldRunner implements DashboardSource {
     }, this.#refreshMs);
   }
 
+  #schedulePace(): void {
+    if (this.#paceMs === undefined) return;
+    this.#paceTimer = this.#clock.setTimeout(() => {
+      this.#owe(this.#clock.now());
+      if (this.#sliceTimer === undefined) this.#slice();
+      this.#schedulePace();
+    }, this.#paceMs);
+  }
+
   /** One refresh: owe the elapsed time, publish, and pay what one slice can. */
   tick(): void {
     const nowMs = this.#clock.now();
-    const elapsedMs = Math.max(0, nowMs - this.#lastWallMs);
-    this.#lastWallMs = nowMs;
-    this.#window.push({simulatedUs: this.#simulatedSinceFrameUs, wallMs: elapsedMs});
+    this.#window.push({
+      simulatedUs: this.#simulatedSinceFrameUs,
+      wallMs: Math.max(0, nowMs - this.#lastFrameMs),
+    });
     if (this.#window.length > SPEED_WINDOW) this.#window.shift();
+    this.#lastFrameMs = nowMs;
     this.#simulatedSinceFrameUs = 0;
-    const debtMaxUs = this.#refreshMs * 1000 * this.speed * DEBT_REFRESHES_MAX;
-    this.#owedUs = Math.min(debtMaxUs, this.#owedUs + elapsedMs * 1000 * this.speed);
+    this.#owe(nowMs);
     // A slice already waiting to run pays the new debt too; one chain of slices at a time.
     if (this.#sliceTimer === undefined) this.#slice();
     this.publish();
+  }
+
+  /** Adds the wall time since the last look, times the speed, to what the simulation owes (capped). */
+  #owe(nowMs: number): void {
+    const elapsedMs = Math.max(0, nowMs - this.#lastWallMs);
+    this.#lastWallMs = nowMs;
+    const debtMaxUs = this.#refreshMs * 1000 * this.speed * DEBT_REFRESHES_MAX;
+    this.#owedUs = Math.min(debtMaxUs, this.#owedUs + elapsedMs * 1000 * this.speed);
   }
 
   /** Advances by what is owed, for at most SLICE_BUDGET_MS; the rest in later slices. */
@@ -153,6 +189,7 @@ export class WorldRunner implements DashboardSource {
     const nowMs = this.#clock.now();
     this.#owedUs += Math.max(0, nowMs - this.#lastWallMs) * 1000 * this.speed;
     this.#lastWallMs = nowMs;
+    this.#lastFrameMs = nowMs;
     this.speed = Math.min(SPEED_MAX, Math.max(SPEED_MIN, this.speed * factor));
     this.#window.length = 0;
     this.publish();
@@ -184,6 +221,7 @@ export class WorldRunner implements DashboardSource {
       achievedSpeed: this.achievedSpeed,
       banner: this.banner,
       notice: this.notice,
+      ...(this.qmpClients !== undefined && {qmpClients: this.qmpClients}),
     });
   }
 }
@@ -191,7 +229,7 @@ export class WorldRunner implements DashboardSource {
 /** What the dashboard shows of a world at this moment. */
 export function dashboardViewOf(
   world: World,
-  extras: Pick<DashboardView, 'speed' | 'achievedSpeed' | 'banner' | 'notice'> = {
+  extras: Pick<DashboardView, 'speed' | 'achievedSpeed' | 'banner' | 'notice' | 'qmpClients'> = {
     speed: 1,
     achievedSpeed: 1,
     banner: null,

@@ -11,6 +11,8 @@ export interface WorldEvent {
   readonly kind: string;
   readonly severity: Severity;
   readonly message: string;
+  /** Who asked for it when not the keyboard or a scenario, e.g. `qmp#3` (a QMP client). */
+  readonly origin?: string;
 }
 
 export type EventListener = (event: WorldEvent) => void;

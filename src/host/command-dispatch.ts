@@ -97,7 +97,8 @@ export type GuestCommand =
   /** QEMU's migrate-set-parameters on the running migration. */
   | {readonly do: 'migrate-set-parameters'; readonly params: SettableMigrationParams}
   /** Cancel and migrate again to the same host with these settings (MigrationService.restart). */
-  | {readonly do: 'migrate-restart'; readonly params: Partial<MigrationParams>};
+  | {readonly do: 'migrate-restart'; readonly params: Partial<MigrationParams>}
+  | {readonly do: 'power-off'; readonly isGraceful: boolean};
 
 /** A dry run may also ask about a migration whose destination is still to be chosen: the guest's part. */
 export type CheckableCommand = GuestCommand | {readonly do: 'migrate'; readonly to: null};
@@ -151,6 +152,8 @@ export function runGuestCommand(
       return parts.migrations.setParams(guest.name, command.params, isDryRun);
     case 'migrate-restart':
       return parts.migrations.restart(guest.name, command.params, isDryRun);
+    case 'power-off':
+      return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
   }
 }
 

@@ -27,7 +27,7 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
     case 'shutdown':
       return shutdown(guest, effect.why, effect.isDrained);
     case 'halt':
-      return halt(guest, effect.where, effect.message);
+      return halt(guest, effect.where, effect.message, effect.severity);
     case 'release-deferred':
       return guest.cpu.releaseDeferred();
     case 'fail-migration':
@@ -59,8 +59,8 @@ function shutdown(guest: GuestRuntime, why: string, isDrained: boolean): void {
   else poll();
 }
 
-/** Stops the VM for good (until a reboot): os-term, a panic, a failed boot, or removal. */
-function halt(guest: GuestRuntime, where: string, message: string): void {
+/** Stops the VM for good (until a reboot): os-term, a panic, a failed boot, a power-off, or removal. */
+function halt(guest: GuestRuntime, where: string, message: string, severity: 'info' | 'error'): void {
   guest.workload.stop();
   if (guest.kernel) retireKernel(guest, guest.kernel);
   terminateSecure(guest);
@@ -69,7 +69,7 @@ function halt(guest: GuestRuntime, where: string, message: string): void {
     for (const backend of guest.backends) backend.quiesce();
     return;
   }
-  guest.context.emit(guest.name, 'state', 'error', `halted (${where}): ${message}`);
+  guest.context.emit(guest.name, 'state', severity, `halted (${where}): ${message}`);
 }
 
 /** UV_SVM_TERMINATE: pages back to normal and scrubbed, secure memory returned. */

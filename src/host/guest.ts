@@ -2,7 +2,7 @@ import {invariantBroken} from '../core/assert.js';
 import {GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import type {GuestConfig, LaunchSecurity, WorkloadConfig} from './config/world-schema.js';
+import type {GuestConfig, WorkloadConfig} from './config/world-schema.js';
 import {GuestCheckers} from './checkers/guest-checkers.js';
 import {GuestCpu} from './guest-cpu.js';
 import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
@@ -235,9 +235,12 @@ export class Guest implements GuestRuntime {
     this.workload.setConfig(workload);
   }
 
-  /** What management was told (`<launchSecurity>`); a live config change, read by checks only. */
-  setLaunchSecurity(launchSecurity: LaunchSecurity): void {
-    this.#config = {...this.#config, launchSecurity};
+  /** A live config change: settings through the lifecycle, `launchSecurity` (read by checks only) as told. */
+  applyLiveConfig(config: GuestConfig, changedFields: readonly (keyof GuestConfig)[]): void {
+    if (changedFields.includes('workload')) this.dispatch({type: 'set-workload', workload: config.workload});
+    if (changedFields.includes('dmaPolicy')) this.dispatch({type: 'set-policy', policy: config.dmaPolicy});
+    if (changedFields.includes('svm')) this.dispatch({type: 'set-svm', svm: config.svm});
+    this.#config = {...this.#config, launchSecurity: config.launchSecurity};
   }
 
   /** Auto-converge sets the share of vCPU time it takes away. */

@@ -15,6 +15,8 @@ export class Simulation implements SimContext {
   readonly scheduler = new Scheduler();
   readonly rng: Rng;
   readonly events: EventLog;
+  /** Set while a command from another origin (a QMP client) runs; the events it causes carry it. */
+  #origin: string | undefined;
 
   constructor(seed: number, eventLogCapacity?: number) {
     this.rng = new Rng(seed);
@@ -22,6 +24,21 @@ export class Simulation implements SimContext {
   }
 
   emit(vm: string | null, kind: string, severity: Severity, message: string): void {
-    this.events.append({tUs: this.scheduler.nowUs, vm, kind, severity, message});
+    const tUs = this.scheduler.nowUs;
+    const origin = this.#origin;
+    this.events.append(
+      origin === undefined ? {tUs, vm, kind, severity, message} : {tUs, vm, kind, severity, message, origin},
+    );
+  }
+
+  /** Runs `run` on behalf of `origin` (e.g. `qmp#3`): every event logged meanwhile names it. */
+  runWithOrigin<T>(origin: string, run: () => T): T {
+    const previous = this.#origin;
+    this.#origin = origin;
+    try {
+      return run();
+    } finally {
+      this.#origin = previous;
+    }
   }
 }

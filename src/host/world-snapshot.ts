@@ -102,7 +102,8 @@ function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | nu
   };
 }
 
-function snapshotBalloon(guest: Guest): BalloonSnapshot | null {
+/** The balloon as the snapshot shows it; null without a balloon device. */
+export function snapshotBalloon(guest: Guest): BalloonSnapshot | null {
   const backend = balloonBackendOf(guest);
   if (!backend) return null;
   const {available, reason, reasonCode} = balloonAvailability(guest, backend);

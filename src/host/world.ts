@@ -43,6 +43,7 @@ export class World {
   readonly #stats: GuestStats;
   readonly #snapshots = new SnapshotCache();
   readonly #images = new GuestImages();
+  readonly #listeners = new Set<() => void>();
 
   constructor(config: WorldConfig, options: WorldOptions) {
     this.seed = options.seed >>> 0;
@@ -53,10 +54,8 @@ export class World {
     this.#migrations.onRestart = (vm, to, params) => this.migrate(vm, to, params);
     this.#stats = new GuestStats(this.#sim);
     for (const guestConfig of config.guests) this.addGuest(guestConfig);
-    this.#stats.start(
-      () => this.guests.values(),
-      () => this.#snapshots.invalidate(),
-    );
+    const invalidate = () => this.#snapshots.invalidate();
+    this.#stats.start(() => this.guests.values(), invalidate);
   }
 
   get scheduler(): Scheduler {
@@ -103,6 +102,17 @@ export class World {
     this.advanceTo(this.#sim.scheduler.nowUs + deltaUs);
   }
 
+  /** Tells `listener` after every advance, command and config change (QMP monitors raise events then). */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Runs `run` on behalf of `origin` (a QMP client, `qmp#3`): the events it causes name it. */
+  runWithOrigin<T>(origin: string, run: () => T): T {
+    return this.#sim.runWithOrigin(origin, run);
+  }
+
   // ---- building ----
 
   addGuest(config: GuestConfig): Guest {
@@ -138,7 +148,7 @@ export class World {
       else if (step.kind === 'recreate') {
         this.removeGuest(step.config.name);
         this.addGuest(step.config).start();
-      } else this.#applyLive(step.config, step.changedFields);
+      } else this.#guest(step.config.name).applyLiveConfig(step.config, step.changedFields);
     }
     for (const name of plan.removedHosts) {
       const host = this.#cluster.hosts.get(name)!;
@@ -151,13 +161,8 @@ export class World {
     return [...plan.lines];
   }
 
-  #applyLive(config: GuestConfig, changedFields: readonly (keyof GuestConfig)[]): void {
-    const guest = this.guests.get(config.name);
-    if (!guest) invariantBroken(`world: live change for ${config.name}, which does not run`);
-    if (changedFields.includes('workload')) guest.dispatch({type: 'set-workload', workload: config.workload});
-    if (changedFields.includes('dmaPolicy')) guest.dispatch({type: 'set-policy', policy: config.dmaPolicy});
-    if (changedFields.includes('svm')) guest.dispatch({type: 'set-svm', svm: config.svm});
-    guest.setLaunchSecurity(config.launchSecurity);
+  #guest(name: string): Guest {
+    return this.guests.get(name) ?? invariantBroken(`world: live change for ${name}, which does not run`);
   }
 
   // ---- commands ----
@@ -277,13 +282,6 @@ export class World {
     return this.#migrations.active(vm);
   }
 
-  // ---- accounting and snapshots ----
-
-  /** Host memory not committed to guests; ballooned pages the host reclaimed count as free. */
-  hostFreeBytes(host: Host): number {
-    return this.#cluster.freeBytes(host, this.guests.values());
-  }
-
   getSnapshot(options: {withHistory?: boolean} = {}): WorldSnapshot {
     const withHistory = options.withHistory ?? false;
     const sources = {...this.#parts(), nowUs: this.nowUs, guests: this.guests, stats: this.#stats};
@@ -296,5 +294,6 @@ export class World {
 
   #changed(): void {
     this.#snapshots.invalidate();
+    for (const listener of this.#listeners) listener();
   }
 }

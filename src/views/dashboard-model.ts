@@ -26,6 +26,8 @@ export interface DashboardView {
   readonly banner: string | null;
   /** Something the user should know once (a corrupt preferences file was replaced). */
   readonly notice: string | null;
+  /** QMP clients connected (absent without `--qmp`). */
+  readonly qmpClients?: number;
 }
 
 export interface DashboardPreferences {

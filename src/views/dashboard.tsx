@@ -74,6 +74,7 @@ export function Dashboard({source, commands, theme, preferences, size, now}: Das
         speed={view.speed}
         achievedSpeed={view.achievedSpeed}
         shownCount={state.vms.length}
+        qmpClients={view.qmpClients}
         width={columns}
         theme={theme}
       />

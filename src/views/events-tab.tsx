@@ -18,7 +18,7 @@ const TIME_WIDTH = 8;
 
 /**
  * The events of the selected VM and of the cluster, newest last, each wrapped whole under its
- * time (nothing is cut); `[` and `]` scroll back and forward.
+ * time (nothing is cut), a QMP client's named before its text; `[` and `]` scroll back and forward.
  */
 export function EventsTab({events, vm, back, width, height, theme}: EventsTabProps) {
   const relevant = events.filter((event) => event.vm === vm || event.vm === null);
@@ -30,7 +30,9 @@ export function EventsTab({events, vm, back, width, height, theme}: EventsTabPro
     const color =
       event.severity === 'error' ? theme.error : event.severity === 'warning' ? theme.warning : undefined;
     const head = `${formatSimTime(event.tUs).padStart(TIME_WIDTH)} ${event.vm ?? '*'} `;
-    const wrapped = wrapWords(event.message, Math.max(10, width - 1 - head.length));
+    // A QMP client's command names the client, as `[qmp#3]`.
+    const text = event.origin === undefined ? event.message : `[${event.origin}] ${event.message}`;
+    const wrapped = wrapWords(text, Math.max(10, width - 1 - head.length));
     const eventLines = wrapped.map((part, partIndex) => ({
       key: `${index}-${partIndex}`,
       text: (partIndex === 0 ? head : ' '.repeat(head.length)) + part,

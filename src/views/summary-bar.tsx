@@ -10,6 +10,8 @@ export interface SummaryBarProps {
   readonly achievedSpeed: number;
   /** VMs listed (the filter may hide some). */
   readonly shownCount: number;
+  /** QMP clients connected; absent without `--qmp`. */
+  readonly qmpClients?: number | undefined;
   readonly width: number;
   readonly theme: Theme;
 }
@@ -23,6 +25,7 @@ export const SummaryBar = memo(function SummaryBar({
   speed,
   achievedSpeed,
   shownCount,
+  qmpClients,
   width,
   theme,
 }: SummaryBarProps) {
@@ -40,7 +43,8 @@ export const SummaryBar = memo(function SummaryBar({
   const counts = `${world.hosts.length} hosts (${ultravisors} UV)  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
   const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${incoming > 0 ? ` (${formatBytes(incoming)} of it held for incoming migrations)` : ''}`;
   const isBehind = achievedSpeed < speed * BEHIND_RATIO;
-  const right = `t=${formatSimTime(world.tUs)} ${isBehind ? `simulating at ${formatSpeed(achievedSpeed)} of ${formatSpeed(speed)} asked` : formatSpeed(speed)}`;
+  const qmp = qmpClients === undefined ? '' : `QMP ${qmpClients}  `;
+  const right = `${qmp}t=${formatSimTime(world.tUs)} ${isBehind ? `simulating at ${formatSpeed(achievedSpeed)} of ${formatSpeed(speed)} asked` : formatSpeed(speed)}`;
   // The program's name goes first when the line is short of room, then the text is cut.
   const full = `svmtop  ${counts}  ${memory}`;
   const left = full.length + 1 + right.length <= width - 1 ? full : `${counts}  ${memory}`;

@@ -1,45 +1,33 @@
 import {describe, expect, it} from 'vitest';
-import {SLICE_BUDGET_MS, WorldRunner, type RunnerClock} from '../../src/app/world-runner.js';
+import {SLICE_BUDGET_MS, WorldRunner} from '../../src/app/world-runner.js';
 import type {World} from '../../src/host/world.js';
+import {ManualClock} from '../helpers/manual-clock.js';
 import {renderDashboard} from '../helpers/views.js';
 
 /** A wall clock and timers the test drives, and a world whose simulation costs wall time. */
 function fakeLoop(wallMsPerSimulatedSecond: number) {
-  let nowMs = 0;
-  let nextId = 0;
-  const timers = new Map<number, {atMs: number; callback: () => void}>();
-  const clock: RunnerClock = {
-    now: () => nowMs,
-    setTimeout: (callback, delayMs) => {
-      timers.set(++nextId, {atMs: nowMs + delayMs, callback});
-      return nextId;
-    },
-    clearTimeout: (handle) => timers.delete(handle as number),
-  };
+  const clock = new ManualClock();
   /** The longest stretch the runner held the loop, in wall ms. */
   let longestTurnMs = 0;
   let simulatedUs = 0;
   const world = {
     advanceBy(deltaUs: number) {
       simulatedUs += deltaUs;
-      nowMs += (deltaUs / 1_000_000) * wallMsPerSimulatedSecond;
+      clock.nowMs += (deltaUs / 1_000_000) * wallMsPerSimulatedSecond;
     },
     getSnapshot: () => ({tUs: simulatedUs, hosts: [], vms: []}),
     events: {recent: () => []},
   } as unknown as World;
   const runFor = (durationMs: number) => {
-    const endMs = nowMs + durationMs;
-    for (;;) {
-      const due = [...timers.entries()].sort((a, b) => a[1].atMs - b[1].atMs)[0];
-      if (!due || due[1].atMs > endMs) break;
-      timers.delete(due[0]);
-      nowMs = Math.max(nowMs, due[1].atMs);
-      const startMs = nowMs;
-      due[1].callback();
-      longestTurnMs = Math.max(longestTurnMs, nowMs - startMs);
+    const endMs = clock.nowMs + durationMs;
+    for (let due = clock.takeDue(endMs); due; due = clock.takeDue(endMs)) {
+      const startMs = clock.nowMs;
+      due.callback();
+      longestTurnMs = Math.max(longestTurnMs, clock.nowMs - startMs);
     }
-    nowMs = endMs;
+    clock.nowMs = endMs;
   };
+  const {timers} = clock;
   return {clock, world, runFor, longestTurnMs: () => longestTurnMs, simulatedUs: () => simulatedUs, timers};
 }
 

@@ -21,6 +21,7 @@ export function worldSource(world: World): DashboardSource & {
   refresh(): void;
   banner: string | null;
   speeds: {speed: number; achievedSpeed: number};
+  qmpClients: number | undefined;
 } {
   const listeners = new Set<() => void>();
   let view = dashboardViewOf(world);
@@ -29,13 +30,16 @@ export function worldSource(world: World): DashboardSource & {
     banner: null as string | null,
     /** The speed asked and achieved, as the runner reports them. */
     speeds: {speed: 1, achievedSpeed: 1},
+    /** QMP clients connected, as the runner reports them with --qmp (undefined: no --qmp). */
+    qmpClients: undefined as number | undefined,
     getView: () => view,
     subscribe: (listener: () => void) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     refresh() {
-      view = {...dashboardViewOf(world), ...source.speeds, banner: source.banner};
+      const qmp = source.qmpClients === undefined ? {} : {qmpClients: source.qmpClients};
+      view = {...dashboardViewOf(world), ...source.speeds, banner: source.banner, ...qmp};
       for (const listener of listeners) listener();
     },
   };

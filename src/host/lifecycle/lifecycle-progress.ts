@@ -35,7 +35,7 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
     case 'boot-failed':
       if (stage.kind !== 'booting') wrongStage(lifecycle, event.type);
       return accept({...lifecycle, stage: {kind: 'halted', cause: 'bootloader'}}, [
-        {kind: 'halt', where: 'bootloader', message: event.message},
+        {kind: 'halt', where: 'bootloader', message: event.message, severity: 'error'},
       ]);
     case 'secure-step':
       if (stage.kind !== 'entering-secure') wrongStage(lifecycle, event.type);
@@ -55,7 +55,7 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
       return drained(lifecycle);
     case 'destroy':
       return accept({...lifecycle, stage: {kind: 'halted', cause: 'destroyed'}, isSvm: false}, [
-        {kind: 'halt', where: 'destroyed', message: 'removed from the config'},
+        {kind: 'halt', where: 'destroyed', message: 'removed from the config', severity: 'info'},
       ]);
   }
 }
@@ -134,16 +134,20 @@ function esmFailed(lifecycle: Lifecycle, failure: EsmFailure): Transition {
       log(`UV: ${failure.reason}`, 'esm', 'error'),
       log(`Returned ${failure.code} from switching to secure mode.`, 'esm', 'error'),
       log('Switch to secure mode failed.', 'esm', 'error'),
-      {kind: 'halt', where: 'os-term', message: 'Switch to secure mode failed.'},
+      {kind: 'halt', where: 'os-term', message: 'Switch to secure mode failed.', severity: 'error'},
     ],
   );
 }
 
-/** In-flight I/O drained (or the drain limit passed): cold boot, or kexec straight into a kernel. */
+/** In-flight I/O drained (or the drain limit passed): cold boot, kexec straight into a kernel, or off. */
 function drained(lifecycle: Lifecycle): Transition {
   const {stage} = lifecycle;
   if (stage.kind !== 'shutting-down') wrongStage(lifecycle, 'drained');
   if (stage.next === 'cold-boot') return bootFromFirmware(lifecycle);
+  if (stage.next === 'power-off')
+    return accept({...lifecycle, stage: {kind: 'halted', cause: 'shutdown'}, isSvm: false}, [
+      {kind: 'halt', where: 'shutdown', message: 'the guest powered itself off', severity: 'info'},
+    ]);
   const svm = lifecycle.settings.svm;
   return accept(
     {...lifecycle, stage: booting('kernel', svm), isSvm: false, bootCount: lifecycle.bootCount + 1},

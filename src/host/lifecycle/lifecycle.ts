@@ -7,8 +7,12 @@ export type BootStep = 'firmware' | 'bootloader' | 'kernel' | 'probe';
 /** prom_init's `setup_secure_guest` and what follows it, in the ultravisor's and KVM's words. */
 export type SecureStep = 'esm' | 'verify' | 'convert' | 'init-done' | 'swiotlb' | 'reprobe';
 /** What a graceful shutdown turns into once in-flight I/O drained. */
-export type ShutdownNext = 'cold-boot' | 'kexec';
-export type HaltCause = 'os-term' | 'panic' | 'bootloader' | 'destroyed';
+export type ShutdownNext = 'cold-boot' | 'kexec' | 'power-off';
+/**
+ * Why the guest stopped. `shutdown`: it powered itself off when asked (a graceful power-off);
+ * `power-off`: the host cut its power (an immediate one).
+ */
+export type HaltCause = 'os-term' | 'panic' | 'bootloader' | 'destroyed' | 'shutdown' | 'power-off';
 
 /** Where the guest is in its life; exactly one at a time. */
 export type Stage =
@@ -98,6 +102,8 @@ export type LifecycleCommand =
   | {readonly type: 'set-workload'; readonly workload: WorkloadConfig}
   | {readonly type: 'set-svm'; readonly svm: boolean}
   | {readonly type: 'crash'; readonly message: string}
+  /** Graceful: the guest is asked to shut down (QEMU's system_powerdown); immediate: QEMU's quit. */
+  | {readonly type: 'power-off'; readonly isGraceful: boolean}
   /** The lifecycle's part of `migrate` (the cluster's part is the migration blockers). */
   | {readonly type: 'migrate'}
   /** The lifecycle's part of `balloon` (the device's part is the balloon policy). */
@@ -141,8 +147,14 @@ export type Effect =
   | {readonly kind: 'enter-secure-mode'}
   | {readonly kind: 'probe-devices'}
   | {readonly kind: 'start-running'}
-  | {readonly kind: 'shutdown'; readonly why: 'reboot' | 'kexec'; readonly isDrained: boolean}
-  | {readonly kind: 'halt'; readonly where: HaltCause; readonly message: string}
+  | {readonly kind: 'shutdown'; readonly why: 'reboot' | 'kexec' | 'power-off'; readonly isDrained: boolean}
+  | {
+      readonly kind: 'halt';
+      readonly where: HaltCause;
+      readonly message: string;
+      /** A power-off asked for is no error; a panic or a failed boot is. */
+      readonly severity: 'info' | 'error';
+    }
   | {readonly kind: 'release-deferred'}
   | {readonly kind: 'fail-migration'; readonly errorDesc: string}
   | {readonly kind: 'apply-workload'; readonly workload: WorkloadConfig};

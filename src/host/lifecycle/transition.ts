@@ -29,6 +29,7 @@ export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transit
     case 'set-workload':
     case 'set-svm':
     case 'crash':
+    case 'power-off':
     case 'migrate':
     case 'balloon':
       return decideCommand(lifecycle, event);
@@ -72,6 +73,8 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
       return accept({...lifecycle, settings: {...lifecycle.settings, svm: command.svm}});
     case 'crash':
       return crash(lifecycle, command.message);
+    case 'power-off':
+      return powerOff(lifecycle, command.isGraceful);
     case 'migrate':
       return migrate(lifecycle);
     case 'balloon':
@@ -104,16 +107,19 @@ function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
   return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first (c)`);
 }
 
+/** The vCPUs for a reboot or a power-off: a paused guest is resumed, as one that does not run cannot shut down. */
+function resumedFor(lifecycle: Lifecycle, why: string, effects: Effect[]): Lifecycle['vcpu'] {
+  if (lifecycle.vcpu.kind !== 'paused') return lifecycle.vcpu;
+  effects.push(log(`resumed for ${why}`));
+  return {kind: 'running'};
+}
+
 /** A graceful reboot that keeps the current `svm=` setting; a paused guest is resumed for it. */
 function reboot(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
   const effects: Effect[] = [];
-  let vcpu = lifecycle.vcpu;
-  if (vcpu.kind === 'paused') {
-    vcpu = {kind: 'running'};
-    effects.push(log('resumed for reboot'));
-  }
+  const vcpu = resumedFor(lifecycle, 'reboot', effects);
   const kind = lifecycle.stage.kind;
   const isDrained = kind === 'halted' || kind === 'off';
   effects.push({kind: 'shutdown', why: 'reboot', isDrained});
@@ -143,8 +149,16 @@ function secure(lifecycle: Lifecycle): Transition {
         [{kind: 'cold-boot'}],
         'svm=on set; booting',
       );
-    case 'off':
     case 'shutting-down':
+      // A guest powering off boots again for it, as a halted one does.
+      if (stage.next === 'power-off')
+        return accept(
+          {...next, stage: {kind: 'shutting-down', next: 'cold-boot'}},
+          [],
+          'svm=on set; booting once it has shut down',
+        );
+      return accept(next, [], 'svm=on set; this boot will enter secure mode');
+    case 'off':
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
     case 'booting':
       if (stage.kernelSvm !== false) return accept(next, [], 'svm=on set; this boot will enter secure mode');
@@ -182,7 +196,7 @@ function crash(lifecycle: Lifecycle, message: string): Transition {
       errorDesc: `${name} left secure mode during migration (kernel panic, UV_SVM_TERMINATE)`,
     });
   effects.push(log(`Kernel panic - not syncing: ${message}`, 'panic', 'error'));
-  effects.push({kind: 'halt', where: 'panic', message});
+  effects.push({kind: 'halt', where: 'panic', message, severity: 'error'});
   return accept({...lifecycle, stage: {kind: 'halted', cause: 'panic'}, isSvm: false}, effects);
 }
 
@@ -197,4 +211,25 @@ function migrate(lifecycle: Lifecycle): Transition {
       `${name} is entering secure mode (${stage.step}); migrate when it is done`,
     );
   return accept(lifecycle);
+}
+
+/**
+ * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
+ * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
+ * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
+ * Immediate is QEMU's quit: the VM stops at once.
+ */
+function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
+  const {name, stage} = lifecycle;
+  if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  const effects: Effect[] = [];
+  const vcpu = resumedFor(lifecycle, 'power-off', effects);
+  if (isGraceful && stage.kind !== 'off') {
+    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false});
+    return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'power-off'}}, effects);
+  }
+  effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
+  return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
 }

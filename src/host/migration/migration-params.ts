@@ -7,52 +7,72 @@ import type {VirtioBackend} from '../virtio/backend.js';
 import type {Host} from '../host.js';
 import type {MigrationStatus} from '../snapshot-types.js';
 
+/** Auto-converge's steps: `cpu-throttle-initial`, `cpu-throttle-increment`, `max-cpu-throttle`, in percent. */
+export interface ThrottleSteps {
+  readonly throttleInitialPercent: number;
+  readonly throttleIncrementPercent: number;
+  readonly throttleMaxPercent: number;
+}
+
 /** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */
-export interface MigrationParams {
+export interface MigrationParams extends ThrottleSteps {
   readonly maxBandwidthBytesPerSecond: number;
   readonly downtimeLimitMs: number;
   readonly autoConverge: boolean;
 }
 
+/** QEMU's defaults (qemu/qemu migration/options.c: DEFAULT_MIGRATE_CPU_THROTTLE_* and the 99% ceiling). */
 export const MIGRATION_DEFAULTS: MigrationParams = {
   maxBandwidthBytesPerSecond: 128 * MiB,
   downtimeLimitMs: 300,
   autoConverge: false,
+  throttleInitialPercent: 20,
+  throttleIncrementPercent: 10,
+  throttleMaxPercent: 99,
 };
 
 /** A migration that can never send a page is refused (max-bandwidth 0 never progresses). */
 export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1;
-/** migrate_params_check (qemu/qemu migration/options.c): `downtime-limit` at most 2000 s. */
+/** migrate_params_check: `downtime-limit` at most 2000 s. */
 export const DOWNTIME_LIMIT_MS_MAX = 2000 * 1000;
 
-/** The parameters migrate-set-parameters changes on a running migration (capabilities it cannot). */
-export type SettableMigrationParams = Partial<Omit<MigrationParams, 'autoConverge'>>;
-
-/** A parameter out of its range: which one and why. */
+/** A parameter out of its range: which one (a code for callers that word it their own way) and why. */
 export interface MigrationParamProblem {
   readonly param: Exclude<keyof MigrationParams, 'autoConverge'>;
   readonly reason: string;
 }
 
+const isPercent = (value: number) => Number.isInteger(value) && value >= 1 && value <= 99;
+
 /**
- * The first parameter out of its range (qemu/qemu migration/options.c `migrate_params_check`), or
- * null. svmtop also refuses max-bandwidth below 1 B/s, which QEMU reads as no limit: a svmtop
- * migration would move nothing at 0.
+ * The first parameter out of its range, in the order QEMU checks them (qemu/qemu
+ * migration/migration.c `migrate_params_check`), or null. svmtop also refuses max-bandwidth below
+ * 1 B/s, which QEMU 7.2 reads as no limit: a svmtop migration moves nothing at 0.
  */
 export function migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
+  const {throttleInitialPercent: initial, throttleIncrementPercent: increment} = params;
+  if (!isPercent(initial))
+    return {param: 'throttleInitialPercent', reason: `cpu-throttle-initial ${initial} is not 1-99 %`};
+  if (!isPercent(increment))
+    return {param: 'throttleIncrementPercent', reason: `cpu-throttle-increment ${increment} is not 1-99 %`};
   if (!(params.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
     return {
       param: 'maxBandwidthBytesPerSecond',
       reason: `max-bandwidth ${params.maxBandwidthBytesPerSecond} B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND} B/s)`,
     };
-  const downtime = params.downtimeLimitMs;
-  if (!(Number.isInteger(downtime) && downtime >= 0 && downtime <= DOWNTIME_LIMIT_MS_MAX))
+  if (!(params.downtimeLimitMs >= 0 && params.downtimeLimitMs <= DOWNTIME_LIMIT_MS_MAX))
     return {
       param: 'downtimeLimitMs',
-      reason: `downtime-limit ${downtime} ms is not 0-${DOWNTIME_LIMIT_MS_MAX} ms`,
+      reason: `downtime-limit ${params.downtimeLimitMs} ms is not 0-${DOWNTIME_LIMIT_MS_MAX} ms`,
     };
+  const max = params.throttleMaxPercent;
+  if (!(Number.isInteger(max) && max >= initial && max <= 99))
+    return {param: 'throttleMaxPercent', reason: `max-cpu-throttle ${max} is not ${initial}-99 %`};
   return null;
 }
+
+/** The parameters migrate-set-parameters changes on a running migration (capabilities it cannot). */
+export type SettableMigrationParams = Partial<Omit<MigrationParams, 'autoConverge'>>;
 
 /**
  * Time between sends; each sends what the bandwidth allows in that time and is one

@@ -135,8 +135,8 @@ export class MigrationService {
    * belong to a migration, so with none running there is nothing to set.
    */
   setParams(vm: string, params: SettableMigrationParams, isDryRun = false): CheckedResult {
-    const migration = this.#running(vm);
-    if (!migration) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
+    const migration = this.#migrations.get(vm);
+    if (!migration?.isActive) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
     const full = {...migration.params, ...params};
     const problem = migrationParamProblem(full);
     if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};

@@ -90,7 +90,7 @@ export class Migration {
       memory.startDirtyLog();
       this.#preCopy = new PreCopy(memory, this.#environment.rng, this.#nowUs, this.params.downtimeLimitMs);
       // ram_init_bitmaps syncs once at setup: dirty-sync-count is 1 before the first page goes.
-      this.#preCopy.syncBitmap(this.#nowUs, false, () => {});
+      this.#preCopy.syncBitmap(this.#nowUs, null, () => {});
       if (this.isSecure) this.#keyExchange();
       else this.#beginActive();
     });

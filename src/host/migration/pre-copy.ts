@@ -56,7 +56,7 @@ export class PreCopy {
   ): IterationOutcome {
     const threshold = this.rates.thresholdBytes;
     if (this.pendingBytes < threshold) {
-      this.syncBitmap(nowUs, params.autoConverge, onThrottle);
+      this.syncBitmap(nowUs, params, onThrottle);
       if (this.sync.dirtySyncCount > MIGRATION_MAX_ITERATIONS) return 'too-many-passes';
     }
     if (this.pendingBytes === 0 || this.pendingBytes < threshold) return 'complete';
@@ -85,11 +85,14 @@ export class PreCopy {
     return `did not converge after ${MIGRATION_MAX_ITERATIONS} passes: the guest dirties ${dirtyRate}/s against ${bandwidth}/s; enable auto-converge or raise max-bandwidth`;
   }
 
-  /** A dirty bitmap sync (migration_bitmap_sync), with auto-converge's step when it is due and on. */
-  syncBitmap(nowUs: number, isAutoConverge: boolean, onThrottle: (throttle: number) => void): void {
+  /**
+   * A dirty bitmap sync (migration_bitmap_sync), with auto-converge's step when it is due and
+   * on: `params` are the parameters in force, null for a sync that never throttles.
+   */
+  syncBitmap(nowUs: number, params: MigrationParams | null, onThrottle: (throttle: number) => void): void {
     const newly = this.queue.addDirty(this.#memory.syncDirtyLog());
     const isThrottleDue = this.sync.sync(nowUs, newly, this.pendingBytes, this.ram.counters.transferred);
-    if (isThrottleDue && isAutoConverge) onThrottle(this.autoConverge.throttleDown());
+    if (isThrottleDue && params?.autoConverge) onThrottle(this.autoConverge.throttleDown(params));
   }
 
   /**
@@ -97,7 +100,7 @@ export class PreCopy {
    * @returns the link bytes they took, each costing `linkBytesOf`
    */
   sendTheRest(nowUs: number, linkBytesOf: (cost: PageCost) => number): number {
-    this.syncBitmap(nowUs, false, () => {});
+    this.syncBitmap(nowUs, null, () => {});
     let linkBytes = 0;
     for (const pfn of this.queue.drain()) {
       const cost = this.ram.costOf(this.#memory, pfn);

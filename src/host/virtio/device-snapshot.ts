@@ -1,3 +1,5 @@
+import type {FeatureSet} from '../../core/virtio.js';
+import type {DeviceType} from '../config/world-schema.js';
 import type {DeviceSnapshot} from '../snapshot-types.js';
 import type {VirtioBackend} from './backend.js';
 import type {VirtioDriver} from './driver.js';
@@ -57,5 +59,31 @@ export function snapshotDevice(
     bytesFromDevice: earlier.bytesFromDevice + backend.bytesFromDevice,
     faults: earlier.faults + backend.faults,
     integrityErrors: earlier.integrityErrors + (driver?.integrityErrors ?? 0) + backend.integrityErrors,
+  };
+}
+
+/** A device as QEMU's x-query-virtio-status reads its VirtIODevice (qemu/qemu hw/virtio/virtio.c `qmp_x_query_virtio_status`, 7.2). */
+export interface VirtioStatusSnapshot {
+  /** Position on the virtio bus (`virtio<index>`). */
+  readonly index: number;
+  readonly type: DeviceType;
+  /** `vdev->status`, NEEDS_RESET included. */
+  readonly status: number;
+  readonly offeredFeatures: FeatureSet;
+  readonly negotiatedFeatures: FeatureSet;
+  readonly queueCount: number;
+  /** `vdev->broken`: set with NEEDS_RESET by `virtio_error`. */
+  readonly isBroken: boolean;
+}
+
+export function snapshotVirtioStatus(backend: VirtioBackend): VirtioStatusSnapshot {
+  return {
+    index: backend.transport.index,
+    type: backend.type,
+    status: backend.status,
+    offeredFeatures: backend.offeredFeatures,
+    negotiatedFeatures: backend.negotiated,
+    queueCount: backend.queueCount,
+    isBroken: backend.isBroken,
   };
 }

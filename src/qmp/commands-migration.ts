@@ -1,0 +1,158 @@
+import {isMigrating} from './commands-vm.js';
+import {migrationInfo} from './migration-info.js';
+import type {MonitorCommand, MonitorContext} from './monitor-context.js';
+import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
+import type {QapiValue} from './qapi-visit.js';
+import type {MigrationParamProblem} from './world-port.js';
+
+/** QERR_MIGRATION_ACTIVE. */
+const MIGRATION_ACTIVE = "There's a migration process in progress";
+
+const isActive = (context: MonitorContext) => {
+  const current = context.port.facts(context.vm);
+  return current !== undefined && isMigrating(current);
+};
+
+/**
+ * The destination host in a `tcp:HOST:PORT` URI. svmtop's hosts are reachable over TCP only, so
+ * every other protocol (unix:, exec:, fd:, rdma:, vsock:) gets QEMU's answer for an unknown one.
+ */
+function destinationOf(uri: string): string | undefined {
+  const match = /^tcp:([^:]+)(:\d+)?$/.exec(uri);
+  return match?.[1];
+}
+
+function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
+  if (args.resume === true) return genericError('Cannot resume if there is no paused migration');
+  if (args.blk === true || args.inc === true)
+    return genericError('svmtop does not simulate block migration (blk, inc): guest disks are not copied');
+  if (isActive(context)) return genericError(MIGRATION_ACTIVE);
+  const to = destinationOf(args.uri as string);
+  if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
+  const {params, capabilities} = context.settings;
+  return fromResult(
+    context.port.command(context.vm, context.origin, {
+      kind: 'migrate',
+      to,
+      params: {...params, autoConverge: capabilities.autoConverge},
+    }),
+  );
+}
+
+/**
+ * migrate_params_check's words (qemu/qemu migration/migration.c) for the parameter the host's own
+ * range check names. QEMU takes max-bandwidth 0 as no limit; svmtop refuses it in its own words.
+ */
+const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>> = {
+  throttleInitialPercent: "Parameter 'cpu_throttle_initial' expects an integer in the range of 1 to 99",
+  throttleIncrementPercent: "Parameter 'cpu_throttle_increment' expects an integer in the range of 1 to 99",
+  downtimeLimitMs: "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
+  throttleMaxPercent:
+    "Parameter 'max_cpu_throttle' expects an integer in the range of cpu_throttle_initial to 99",
+};
+
+function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
+  const current = context.settings.params;
+  const merged = {
+    maxBandwidthBytesPerSecond:
+      (args['max-bandwidth'] as number | undefined) ?? current.maxBandwidthBytesPerSecond,
+    downtimeLimitMs: (args['downtime-limit'] as number | undefined) ?? current.downtimeLimitMs,
+    throttleInitialPercent:
+      (args['cpu-throttle-initial'] as number | undefined) ?? current.throttleInitialPercent,
+    throttleIncrementPercent:
+      (args['cpu-throttle-increment'] as number | undefined) ?? current.throttleIncrementPercent,
+    throttleMaxPercent: (args['max-cpu-throttle'] as number | undefined) ?? current.throttleMaxPercent,
+  };
+  const problem = context.port.migrationParamProblem({...merged, autoConverge: false});
+  if (problem) return genericError(QEMU_RANGE_ERRORS[problem.param] ?? problem.reason);
+  context.settings.params = merged;
+  // QEMU applies new parameters to a running migration at once (migrate_params_apply).
+  if (!isActive(context)) return ok();
+  return fromResult(
+    context.port.command(context.vm, context.origin, {kind: 'migration-params', params: merged}),
+  );
+}
+
+function setCapabilities(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
+  if (isActive(context)) return genericError(MIGRATION_ACTIVE);
+  for (const item of args.capabilities as ReadonlyArray<{capability: string; state: boolean}>) {
+    if (item.capability === 'auto-converge') context.settings.capabilities.autoConverge = item.state;
+    else context.settings.capabilities.events = item.state;
+  }
+  return ok();
+}
+
+const percentMember = (name: string) => ({name, type: 'uint8' as const, isOptional: true});
+
+export const MIGRATION_COMMANDS: readonly MonitorCommand[] = [
+  {
+    name: 'migrate',
+    args: [
+      {name: 'uri', type: 'str'},
+      {name: 'blk', type: 'bool', isOptional: true},
+      {name: 'inc', type: 'bool', isOptional: true},
+      {name: 'detach', type: 'bool', isOptional: true},
+      {name: 'resume', type: 'bool', isOptional: true},
+    ],
+    run: migrate,
+  },
+  {
+    // migrate_cancel is a no-op when nothing runs (migration.c qmp_migrate_cancel).
+    name: 'migrate_cancel',
+    run: (context) =>
+      isActive(context)
+        ? fromResult(context.port.command(context.vm, context.origin, {kind: 'migrate-cancel'}))
+        : ok(),
+  },
+  {
+    name: 'query-migrate',
+    run: (context) => ok(migrationInfo(context.port.snapshot(context.vm)?.migration ?? null)),
+  },
+  {
+    name: 'migrate-set-parameters',
+    args: [
+      percentMember('cpu-throttle-initial'),
+      percentMember('cpu-throttle-increment'),
+      {name: 'max-bandwidth', type: 'uint64', isOptional: true},
+      {name: 'downtime-limit', type: 'uint64', isOptional: true},
+      percentMember('max-cpu-throttle'),
+    ],
+    run: setParameters,
+  },
+  {
+    name: 'query-migrate-parameters',
+    run: ({settings: {params}}) =>
+      ok({
+        'cpu-throttle-initial': params.throttleInitialPercent,
+        'cpu-throttle-increment': params.throttleIncrementPercent,
+        'max-bandwidth': params.maxBandwidthBytesPerSecond,
+        'downtime-limit': params.downtimeLimitMs,
+        'max-cpu-throttle': params.throttleMaxPercent,
+      }),
+  },
+  {
+    name: 'migrate-set-capabilities',
+    args: [
+      {
+        name: 'capabilities',
+        type: {
+          list: {
+            struct: [
+              {name: 'capability', type: {enum: ['auto-converge', 'events']}},
+              {name: 'state', type: 'bool'},
+            ],
+          },
+        },
+      },
+    ],
+    run: setCapabilities,
+  },
+  {
+    name: 'query-migrate-capabilities',
+    run: ({settings: {capabilities}}) =>
+      ok([
+        {capability: 'auto-converge', state: capabilities.autoConverge},
+        {capability: 'events', state: capabilities.events},
+      ]),
+  },
+];

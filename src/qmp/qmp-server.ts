@@ -1,0 +1,228 @@
+import {chmodSync, lstatSync, mkdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {BALLOON_COMMANDS} from './commands-balloon.js';
+import {CONTROL_COMMANDS} from './commands-control.js';
+import {MIGRATION_COMMANDS} from './commands-migration.js';
+import {VIRTIO_COMMANDS} from './commands-virtio.js';
+import {VM_COMMANDS} from './commands-vm.js';
+import {X_SVMTOP_COMMANDS} from './commands-x-svmtop.js';
+import type {QmpEvent} from './event-watcher.js';
+import type {MonitorCommand} from './monitor-context.js';
+import {VmMonitor} from './vm-monitor.js';
+import {WallClockMap} from './wall-clock-map.js';
+import type {TimerLike, WorldPort} from './world-port.js';
+
+/** How often, in simulated time, monitors with clients look at their VM (the shortest phase svmtop has is 5 ms). */
+export const QMP_PROBE_INTERVAL_US = 1_000;
+/** Events held between two world changes, at most (a bound like everything else). */
+export const QMP_EVENT_QUEUE_MAX = 100_000;
+/** sun_path holds 108 bytes with its terminating NUL. */
+const SOCKET_PATH_BYTES_MAX = 107;
+
+export const QMP_COMMANDS: ReadonlyMap<string, MonitorCommand> = new Map(
+  [
+    ...CONTROL_COMMANDS,
+    ...VM_COMMANDS,
+    ...BALLOON_COMMANDS,
+    ...MIGRATION_COMMANDS,
+    ...VIRTIO_COMMANDS,
+    ...X_SVMTOP_COMMANDS,
+  ].map((command) => [command.name, command]),
+);
+
+export class QmpSetupError extends Error {}
+
+export interface QmpServerOptions {
+  readonly dir: string;
+  readonly port: WorldPort;
+  /** Wall-clock time in microseconds since the epoch (injected in tests). */
+  readonly wallClockUs?: () => number;
+  /** Told whenever a client connects or leaves. */
+  readonly onClientsChanged?: (count: number) => void;
+}
+
+/**
+ * `--qmp DIR`: a QMP monitor per VM at `DIR/<vm>.qmp`, following the world's VMs as the config
+ * changes. Events are raised in simulated time and stamped with the wall time the runner mapped
+ * it to: the server anchors simulated to wall time whenever the world settles (after each
+ * advance and each command) and interpolates between anchors.
+ */
+export class QmpServer {
+  readonly dir: string;
+  readonly #port: WorldPort;
+  readonly #clock: WallClockMap;
+  readonly #wallClockUs: () => number;
+  readonly #monitors = new Map<string, VmMonitor>();
+  readonly #starting = new Map<string, Promise<void>>();
+  #queue: Array<{monitor: VmMonitor; event: QmpEvent}> = [];
+  #probe: TimerLike | undefined;
+  #originCount = 0;
+  #isClosed = false;
+  readonly #unsubscribe: () => void;
+
+  private constructor(private readonly options: QmpServerOptions) {
+    this.dir = options.dir;
+    this.#port = options.port;
+    this.#wallClockUs =
+      options.wallClockUs ?? (() => Math.round((performance.timeOrigin + performance.now()) * 1000));
+    this.#clock = new WallClockMap(this.#port.nowUs, this.#wallClockUs());
+    this.#unsubscribe = this.#port.onChanged(() => this.#onWorldChanged());
+  }
+
+  /** Prepares the directory and opens a socket per VM. Throws QmpSetupError with one clear line. */
+  static async start(options: QmpServerOptions): Promise<QmpServer> {
+    prepareQmpDirectory(options.dir);
+    const server = new QmpServer(options);
+    server.#syncMonitors();
+    await Promise.all(server.#starting.values());
+    return server;
+  }
+
+  get clientCount(): number {
+    let count = 0;
+    for (const monitor of this.#monitors.values()) count += monitor.clientCount;
+    return count;
+  }
+
+  socketPath(vm: string): string {
+    return join(this.dir, `${vm}.qmp`);
+  }
+
+  async close(): Promise<void> {
+    this.#isClosed = true;
+    this.#unsubscribe();
+    this.#probe?.cancel();
+    await Promise.all(this.#starting.values());
+    await Promise.all([...this.#monitors.values()].map((monitor) => monitor.close().catch(() => undefined)));
+    this.#monitors.clear();
+  }
+
+  #onWorldChanged(): void {
+    if (this.#isClosed) return;
+    this.#clock.anchor(this.#port.nowUs, this.#wallClockUs());
+    this.#syncMonitors();
+    this.#probeAll();
+    this.#flush();
+  }
+
+  /** Opens sockets for new VMs, closes those of removed ones, restarts recreated ones. */
+  #syncMonitors(): void {
+    const names = new Set(this.#port.vmNames());
+    for (const [vm, monitor] of this.#monitors) {
+      const identity = this.#port.vmIdentity(vm);
+      if (!names.has(vm) || !identity) {
+        this.#monitors.delete(vm);
+        void monitor.close().catch(() => undefined);
+        this.#notifyClients();
+      } else if (identity !== monitor.identity) monitor.restart(identity);
+    }
+    for (const vm of names) if (!this.#monitors.has(vm) && !this.#starting.has(vm)) this.#open(vm);
+  }
+
+  #open(vm: string): void {
+    const path = this.socketPath(vm);
+    const identity = this.#port.vmIdentity(vm)!;
+    if (Buffer.byteLength(path) > SOCKET_PATH_BYTES_MAX) {
+      this.#port.log(
+        vm,
+        'qmp',
+        'warning',
+        `no QMP socket: ${path} is longer than ${SOCKET_PATH_BYTES_MAX} bytes`,
+      );
+      return;
+    }
+    const monitor = new VmMonitor(vm, identity, path, {
+      port: this.#port,
+      commands: QMP_COMMANDS,
+      nextOrigin: () => `qmp#${++this.#originCount}`,
+      sendNow: (source, events) => source.broadcast(events, () => this.#wallClockUs()),
+      onClientsChanged: () => this.#notifyClients(),
+      onNegotiated: (source) => {
+        source.watcher.reset();
+        this.#observe(source);
+        this.#armProbe();
+      },
+    });
+    const starting = monitor
+      .listen()
+      .then(() => {
+        if (this.#isClosed || this.#port.vmIdentity(vm) !== identity) void monitor.close();
+        else this.#monitors.set(vm, monitor);
+      })
+      .catch((error: unknown) =>
+        this.#port.log(
+          vm,
+          'qmp',
+          'warning',
+          `no QMP socket: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      )
+      .finally(() => this.#starting.delete(vm));
+    this.#starting.set(vm, starting);
+  }
+
+  #notifyClients(): void {
+    this.options.onClientsChanged?.(this.clientCount);
+  }
+
+  /** Probes every monitor with negotiated clients every QMP_PROBE_INTERVAL_US while there are any. */
+  #armProbe(): void {
+    if (this.#probe || this.#isClosed) return;
+    this.#probe = this.#port.after(QMP_PROBE_INTERVAL_US, () => {
+      this.#probe = undefined;
+      if (this.#probeAll()) this.#armProbe();
+    });
+  }
+
+  /** @returns whether any monitor is still watching */
+  #probeAll(): boolean {
+    let isWatching = false;
+    for (const monitor of this.#monitors.values()) {
+      if (!monitor.hasNegotiatedClients) continue;
+      isWatching = true;
+      this.#observe(monitor);
+    }
+    return isWatching;
+  }
+
+  #observe(monitor: VmMonitor): void {
+    const facts = this.#port.facts(monitor.vm);
+    if (!facts) return;
+    for (const event of monitor.watcher.observe(facts, this.#port.nowUs))
+      if (this.#queue.length < QMP_EVENT_QUEUE_MAX) this.#queue.push({monitor, event});
+  }
+
+  #flush(): void {
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const {monitor, event} of queue) monitor.broadcast([event], (tUs) => this.#clock.wallUsAt(tUs));
+  }
+}
+
+/**
+ * The socket directory: created 0700 if missing; if it exists it must be a directory of ours
+ * that nobody else can enter (svmtop never changes the mode of a directory it did not create).
+ */
+export function prepareQmpDirectory(dir: string): void {
+  let stat;
+  try {
+    stat = lstatSync(dir);
+  } catch {
+    try {
+      mkdirSync(dir, {recursive: true, mode: 0o700});
+      chmodSync(dir, 0o700);
+    } catch (error) {
+      throw new QmpSetupError(`--qmp ${dir}: cannot create the directory (${(error as Error).message})`);
+    }
+    return;
+  }
+  if (!stat.isDirectory()) throw new QmpSetupError(`--qmp ${dir}: not a directory`);
+  if (process.getuid && stat.uid !== process.getuid())
+    throw new QmpSetupError(
+      `--qmp ${dir}: owned by another user (uid ${stat.uid}); use a directory of your own`,
+    );
+  if ((stat.mode & 0o077) !== 0)
+    throw new QmpSetupError(
+      `--qmp ${dir}: others can enter it (mode ${(stat.mode & 0o777).toString(8)}); QMP sockets need a directory only you can use (chmod 700, or name a new one)`,
+    );
+}

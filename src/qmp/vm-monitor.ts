@@ -1,0 +1,193 @@
+import {chmodSync, lstatSync, unlinkSync} from 'node:fs';
+import net from 'node:net';
+import {greeting} from './commands-control.js';
+import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
+import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
+import {QmpSession} from './qmp-session.js';
+import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
+
+/** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
+export const QMP_CLIENTS_PER_SOCKET_MAX = 64;
+/**
+ * Output a client may leave unread. Past it the client is disconnected: it must never hold
+ * memory without bound nor slow the simulation. Large enough for a few 1 MiB replies in flight.
+ */
+export const QMP_PENDING_OUTPUT_BYTES_MAX = 4 << 20;
+
+export interface MonitorHooks {
+  readonly port: WorldPort;
+  readonly commands: ReadonlyMap<string, MonitorCommand>;
+  readonly nextOrigin: () => string;
+  /** Events raised by a command, to send before its reply. */
+  readonly sendNow: (monitor: VmMonitor, events: readonly QmpEvent[]) => void;
+  readonly onClientsChanged: () => void;
+  /** A session finished negotiating: events must start flowing. */
+  readonly onNegotiated: (monitor: VmMonitor) => void;
+}
+
+interface Client {
+  readonly socket: net.Socket;
+  readonly session: QmpSession<MonitorContext>;
+  readonly origin: string;
+}
+
+/** A fresh QEMU's parameters and capabilities: the world's migration defaults. */
+export function defaultMigrationSettings(): MigrationSettings {
+  const {autoConverge, ...params} = MIGRATION_DEFAULTS;
+  return {params, capabilities: {autoConverge, events: false}};
+}
+
+/**
+ * One VM's QMP monitor: a Unix socket at `<dir>/<vm>.qmp` (mode 0600), its clients, the VM's
+ * migration settings and the watcher that raises its events.
+ */
+export class VmMonitor {
+  settings = defaultMigrationSettings();
+  readonly watcher = new VmEventWatcher(() => this.settings.capabilities.events);
+  readonly #clients = new Set<Client>();
+  readonly #server: net.Server;
+
+  constructor(
+    readonly vm: string,
+    public identity: object,
+    readonly socketPath: string,
+    private readonly hooks: MonitorHooks,
+  ) {
+    this.#server = net.createServer((socket) => this.#accept(socket));
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  get hasNegotiatedClients(): boolean {
+    for (const client of this.#clients) if (client.session.isNegotiated) return true;
+    return false;
+  }
+
+  /** Listens, replacing a stale socket as QEMU does; refuses to replace anything else. */
+  async listen(): Promise<void> {
+    removeStaleSocket(this.socketPath);
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(this.socketPath, () => {
+        this.#server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.socketPath, 0o600);
+  }
+
+  /** The VM was recreated by a config reload: its old clients go, as if its QEMU had exited. */
+  restart(identity: object): void {
+    this.identity = identity;
+    this.settings = defaultMigrationSettings();
+    this.watcher.reset();
+    for (const client of [...this.#clients]) client.socket.destroy();
+  }
+
+  async close(): Promise<void> {
+    for (const client of [...this.#clients]) client.socket.destroy();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    removeStaleSocket(this.socketPath);
+  }
+
+  /** Sends events to every negotiated client. */
+  broadcast(events: readonly QmpEvent[], wallUsAt: (tUs: number) => number): void {
+    for (const event of events) {
+      const wallUs = wallUsAt(event.tUs);
+      for (const client of [...this.#clients]) client.session.sendEvent(event, wallUs);
+    }
+  }
+
+  #accept(socket: net.Socket): void {
+    if (this.#clients.size >= QMP_CLIENTS_PER_SOCKET_MAX) {
+      this.hooks.port.log(
+        this.vm,
+        'qmp',
+        'warning',
+        `QMP client refused: ${this.#clients.size} connected (limit ${QMP_CLIENTS_PER_SOCKET_MAX})`,
+      );
+      socket.end(
+        `{"error": {"class": "GenericError", "desc": "too many QMP clients on ${this.vm} (limit ${QMP_CLIENTS_PER_SOCKET_MAX})"}}\r\n`,
+      );
+      return;
+    }
+    const origin = this.hooks.nextOrigin();
+    let isClosed = false;
+    const client: Client = {
+      socket,
+      origin,
+      session: new QmpSession<MonitorContext>({
+        commands: this.hooks.commands,
+        context: this.#context(origin, () => this.#disconnectAllSoon()),
+        write: (line) => this.#write(client, line),
+        isClosed: () => isClosed || socket.destroyed,
+        onNegotiated: () => this.hooks.onNegotiated(this),
+      }),
+    };
+    this.#clients.add(client);
+    socket.on('data', (bytes) => client.session.receive(bytes));
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      isClosed = true;
+      if (!this.#clients.delete(client)) return;
+      this.hooks.port.log(this.vm, origin, 'info', `QMP client left (${this.#clients.size} connected)`);
+      this.hooks.onClientsChanged();
+    });
+    this.hooks.port.log(this.vm, origin, 'info', `QMP client connected (${this.#clients.size} connected)`);
+    this.hooks.onClientsChanged();
+    client.session.sendGreeting(greeting());
+  }
+
+  /** Writes, unless the client has left this much unread: then it is cut off. */
+  #write(client: Client, line: string): void {
+    const {socket} = client;
+    if (socket.destroyed) return;
+    if (socket.writableLength > QMP_PENDING_OUTPUT_BYTES_MAX) {
+      this.hooks.port.log(
+        this.vm,
+        client.origin,
+        'warning',
+        `QMP client disconnected: ${socket.writableLength} bytes unread (limit ${QMP_PENDING_OUTPUT_BYTES_MAX})`,
+      );
+      socket.destroy();
+      return;
+    }
+    socket.write(line);
+  }
+
+  #context(origin: string, disconnectAll: () => void): MonitorContext {
+    const settings = () => this.settings;
+    return {
+      vm: this.vm,
+      port: this.hooks.port,
+      get settings() {
+        return settings();
+      },
+      origin,
+      commandNames: [...this.hooks.commands.keys()],
+      announce: (kind) => this.hooks.sendNow(this, this.watcher.announce(kind, this.hooks.port.nowUs)),
+      disconnectAllAfterReply: disconnectAll,
+    };
+  }
+
+  /** After the current reply is written: end every connection (quit). */
+  #disconnectAllSoon(): void {
+    setImmediate(() => {
+      for (const client of [...this.#clients]) client.socket.end();
+    });
+  }
+}
+
+/** QEMU unlinks whatever is at a server socket's path; svmtop only unlinks sockets. */
+function removeStaleSocket(path: string): void {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; not replacing it`);
+  unlinkSync(path);
+}

@@ -1,0 +1,68 @@
+import {describe, expect, it} from 'vitest';
+import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecycle.js';
+import {transition} from '../../src/host/lifecycle/transition.js';
+import {defaultConfig, runChecked, startWorld, vm} from '../helpers/world.js';
+
+const powerOff = (isGraceful: boolean) => ({do: 'power-off', isGraceful}) as const;
+
+/** A lifecycle run to `running` through the boot steps, as the guest's timers would report them. */
+function runningLifecycle(): Lifecycle {
+  let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'legacy'});
+  for (const type of ['power-on', 'firmware-done', 'bootloader-done', 'kernel-early', 'probe-done'] as const)
+    lifecycle = transition(lifecycle, {type}).next;
+  return lifecycle;
+}
+
+describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () => {
+  it('graceful: the guest drains and halts (shutdown, info); its secure memory goes back; a reboot boots it', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 20);
+    expect(vm(world, 'web-1').security.state).toBe('secure');
+    expect(world.command('web-1', powerOff(true))).toEqual({ok: true});
+    runChecked(world, 1);
+    expect(vm(world, 'web-1')).toMatchObject({state: 'halted', security: {state: 'normal', phase: 'halted'}});
+    expect(world.guest('web-1')!.lifecycle.stage).toEqual({kind: 'halted', cause: 'shutdown'});
+    const halt = world.events.recent(50, 'web-1').find((event) => event.message.startsWith('halted'));
+    expect(halt).toMatchObject({
+      severity: 'info',
+      message: 'halted (shutdown): the guest powered itself off',
+    });
+    const alpha = world.getSnapshot().hosts.find((host) => host.name === 'alpha')!;
+    expect(alpha.memory.secureUsedBytes).toBe(0);
+    expect(world.reboot('web-1').ok).toBe(true);
+    runChecked(world, 20);
+    expect(vm(world, 'web-1')).toMatchObject({state: 'running', security: {state: 'secure'}});
+  });
+
+  it('immediate: halted (power-off) at once; refused when already off and while migrating, with codes', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 5);
+    expect(world.check('legacy-1', powerOff(false))).toEqual({ok: true});
+    expect(world.command('legacy-1', powerOff(false), 'power-off (immediate)')).toEqual({ok: true});
+    expect(world.guest('legacy-1')!.lifecycle.stage).toEqual({kind: 'halted', cause: 'power-off'});
+    expect(world.command('legacy-1', powerOff(true))).toMatchObject({ok: false, code: 'already-halted'});
+    expect(world.migrate('churn-1', 'beta').ok).toBe(true);
+    expect(world.command('churn-1', powerOff(false))).toMatchObject({ok: false, code: 'migrating'});
+    runChecked(world, 1);
+  });
+
+  it('a paused guest is resumed so that it can shut itself down', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 5);
+    world.pause('legacy-1');
+    expect(world.command('legacy-1', powerOff(true)).ok).toBe(true);
+    runChecked(world, 1);
+    expect(world.guest('legacy-1')!.lifecycle).toMatchObject({
+      vcpu: {kind: 'running'},
+      stage: {kind: 'halted', cause: 'shutdown'},
+    });
+  });
+
+  it('secure during a graceful power-off keeps its promise: the guest boots again, with svm=on, once it is down', () => {
+    const shuttingDown = transition(runningLifecycle(), {type: 'power-off', isGraceful: true}).next;
+    const secure = transition(shuttingDown, {type: 'secure'});
+    expect(secure.result.ok).toBe(true);
+    const drained = transition(secure.next, {type: 'drained'}).next;
+    expect(drained).toMatchObject({stage: {kind: 'booting', step: 'firmware'}, settings: {svm: true}});
+  });
+});

@@ -1,0 +1,95 @@
+import {spawn} from 'node:child_process';
+import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {parseArgs} from '../../src/app/parse-args.js';
+import {CLI, runCli} from '../helpers/cli.js';
+import {QmpTestClient} from './qmp-client.js';
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+});
+
+describe('svmtop --headless --qmp', () => {
+  test('runs in real time, answers QMP, and ends on SIGTERM with its summary and no sockets left', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const dir = join(root, 'qmp');
+    const child = spawn(process.execPath, [CLI, '--headless', '--qmp', dir, '--duration', '10m'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const socket = join(dir, 'web-1.qmp');
+    for (let waitedMs = 0; !existsSync(socket); waitedMs += 20) {
+      if (waitedMs > 20_000) throw new Error(`no ${socket} after 20 s`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const client = await QmpTestClient.negotiated(socket);
+    expect((await client.execute('query-name')).json).toEqual({return: {name: 'web-1'}});
+    await client.execute('stop');
+    await client.event((event) => event.json.event === 'STOP');
+    // A script reads the lines as they come, not at the end of the run.
+    for (let waitedMs = 0; !stdout.includes('"origin":"qmp#1"'); waitedMs += 20) {
+      if (waitedMs > 2_000) throw new Error(`no line from qmp#1 on stdout after 2 s:\n${stdout.slice(-500)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    client.close();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = lines.at(-1)!;
+    expect(last.type).toBe('summary');
+    expect(last.t as number).toBeLessThan(60);
+    expect(lines).toContainEqual(
+      expect.objectContaining({type: 'event', vm: 'web-1', origin: 'qmp#1', message: 'pause: ok'}),
+    );
+    expect(existsSync(socket)).toBe(false);
+  });
+
+  test('bad --qmp directories and --speed without --qmp are bad input (exit 2, one line)', () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const speed = runCli(['--headless', '--speed', '2', '--duration', '1s']);
+    expect(speed.status).toBe(2);
+    expect(speed.stderr).toBe(
+      'svmtop: --speed needs the dashboard or --headless --qmp (plain headless runs as fast as it can)\n',
+    );
+    const notDir = runCli(['--headless', '--qmp', CLI, '--duration', '1s']);
+    expect(notDir.status).toBe(2);
+    expect(notDir.stderr).toBe(`svmtop: --qmp ${CLI}: not a directory\n`);
+    expect(notDir.stdout).toBe('');
+  });
+});
+
+describe('--qmp on the command line', () => {
+  const parse = (...argv: string[]) => parseArgs(argv, import.meta);
+
+  test('takes a directory for the dashboard and for headless, where --speed then applies', () => {
+    expect(parse('--qmp', 'q')).toMatchObject({mode: 'dashboard', qmpDir: 'q'});
+    expect(parse('--headless', '--qmp', 'q', '--speed', '2')).toMatchObject({
+      mode: 'headless',
+      qmpDir: 'q',
+      speed: 2,
+    });
+    expect(parse('--headless')).toMatchObject({mode: 'headless', qmpDir: undefined, speed: undefined});
+  });
+
+  test('refuses it twice, without a value, and --refresh with headless', () => {
+    expect(parse('--headless', '--qmp', 'a', '--qmp=b')).toEqual({
+      mode: 'error',
+      message: '--qmp was given more than once; give it once',
+    });
+    expect(parse('--headless', '--qmp')).toEqual({mode: 'error', message: '--qmp needs a value'});
+    expect(parse('--headless', '--qmp', 'q', '--refresh', '1s')).toEqual({
+      mode: 'error',
+      message: '--refresh is for the dashboard, not --headless',
+    });
+  });
+});

@@ -1,0 +1,116 @@
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
+import {WorldPort} from '../../src/qmp/world-port.js';
+import {configFromYaml, defaultConfig, startWorld} from '../helpers/world.js';
+import {advance, returned, settle} from './fixture.js';
+import {QmpTestClient} from './qmp-client.js';
+
+const roots: string[] = [];
+const servers: QmpServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+});
+
+function freshRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-'));
+  roots.push(root);
+  return root;
+}
+
+async function start(dir: string, world = startWorld(defaultConfig())) {
+  const server = await QmpServer.start({dir, port: new WorldPort(world)});
+  servers.push(server);
+  return {server, world};
+}
+
+const mode = (path: string) => lstatSync(path).mode & 0o777;
+
+describe('QMP sockets', () => {
+  test('DIR is created 0700 and holds one socket per VM, 0600', async () => {
+    const dir = join(freshRoot(), 'a', 'qmp');
+    const {world} = await start(dir);
+    expect(mode(dir)).toBe(0o700);
+    for (const name of world.guests.keys()) {
+      const path = join(dir, `${name}.qmp`);
+      expect(lstatSync(path).isSocket(), path).toBe(true);
+      expect(mode(path)).toBe(0o600);
+    }
+  });
+
+  test('an existing directory others can enter is refused with the rule and the fix; so is a file', async () => {
+    const open = join(freshRoot(), 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o755);
+    await expect(start(open)).rejects.toThrow(QmpSetupError);
+    await expect(start(open)).rejects.toThrow(/others can enter it \(mode 755\).*chmod 700/);
+    const file = join(freshRoot(), 'file');
+    writeFileSync(file, '');
+    await expect(start(file)).rejects.toThrow(/not a directory/);
+    expect(statSync(open).mode & 0o777).toBe(0o755);
+  });
+
+  test('a stale socket is replaced; a regular file in its place is left alone and reported', async () => {
+    const dir = join(freshRoot(), 'qmp');
+    mkdirSync(dir, {mode: 0o700});
+    const leftover = net.createServer();
+    await new Promise<void>((resolve) => leftover.listen(join(dir, 'db-1.qmp'), resolve));
+    leftover.unref();
+    // A crashed process leaves its socket file behind: close the listening fd without unlinking.
+    (leftover as unknown as {_handle: {close(): void}})._handle.close();
+    writeFileSync(join(dir, 'rogue-1.qmp'), 'not a socket');
+    const {server, world} = await start(dir);
+    const client = await QmpTestClient.negotiated(server.socketPath('db-1'));
+    expect(returned(await client.execute('query-name'))).toEqual({name: 'db-1'});
+    client.close();
+    expect(lstatSync(join(dir, 'rogue-1.qmp')).isFile()).toBe(true);
+    expect(world.events.recent(50, 'rogue-1').map((event) => event.message)).toContainEqual(
+      expect.stringMatching(/no QMP socket: .*rogue-1\.qmp exists and is not a socket/),
+    );
+  });
+
+  test('sockets follow live config changes: added, removed, and clients of a recreated VM let go', async () => {
+    const dir = join(freshRoot(), 'qmp');
+    const {server, world} = await start(dir);
+    const client = await QmpTestClient.negotiated(server.socketPath('web-1'));
+    const config = defaultConfig();
+    const web = config.guests.find((guest) => guest.name === 'web-1')!;
+    const added = {...web, name: 'web-2'};
+    const others = config.guests.filter((guest) => guest.name !== 'legacy-1' && guest.name !== 'web-1');
+    world.applyConfig({...config, guests: [...others, {...web, vcpus: 2}, added]});
+    await advance(world, 0.1);
+    await client.closed();
+    for (let i = 0; i < 100 && !existsSync(join(dir, 'web-2.qmp')); i++) await settle();
+    expect(existsSync(join(dir, 'web-2.qmp'))).toBe(true);
+    expect(existsSync(join(dir, 'legacy-1.qmp'))).toBe(false);
+    const again = await QmpTestClient.negotiated(server.socketPath('web-1'));
+    expect(returned<unknown[]>(await again.execute('query-cpus-fast'))).toHaveLength(2);
+    again.close();
+  });
+
+  test('closing the server removes its sockets', async () => {
+    const dir = join(freshRoot(), 'qmp');
+    const world = startWorld(
+      configFromYaml(`hosts: [{name: h, memory: 64GiB}]
+guests:
+  - {name: only, host: h, vcpus: 1, memory: 1GiB, image: {kernel: k}, devices: [{type: blk}]}`),
+    );
+    const server = await QmpServer.start({dir, port: new WorldPort(world)});
+    expect(existsSync(join(dir, 'only.qmp'))).toBe(true);
+    await server.close();
+    expect(existsSync(join(dir, 'only.qmp'))).toBe(false);
+  });
+});
