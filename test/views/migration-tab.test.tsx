@@ -118,7 +118,11 @@ describe("the ways out go through the reducer and the host's dry run", () => {
     const already = apply(onChurn(migrating), key('3'), key('A'));
     expect(already.effects).toEqual([]);
     expect(already.state.status?.text).toMatch(/^auto-converge churn-1: auto-converge: on, vCPUs throttled/);
-    const request = {kind: 'migrate-set-parameters', vm: 'churn-1', params: {downtimeLimitMs: 0.5}} as const;
+    const request = {
+      kind: 'migrate-set-parameters',
+      vm: 'churn-1',
+      params: {downtimeLimitMs: 3_000_000},
+    } as const;
     expect(previewCommand(world, request)).toMatchObject({ok: false, code: 'bad-parameter'});
   });
 });
