@@ -4,7 +4,8 @@ import type {WorldConfig} from '../src/host/config/world-schema.js';
 
 /**
  * A world of `guests` guests over eight hosts, cycling through the default world's guest kinds
- * (secure and normal, every policy, every workload but idle), each with its devices busy.
+ * (secure and normal, every policy, every workload but idle), each with its devices busy. The
+ * hosts run the 2018-era stack, where guests turn secure without opt-in and every policy differs.
  */
 export function bigWorld(guests: number): WorldConfig {
   const text = readFileSync(DEFAULT_WORLD_FILE, 'utf8');
@@ -12,8 +13,8 @@ export function bigWorld(guests: number): WorldConfig {
   const ticket = /- name: web-1[\s\S]*?(image: \{[^}]*\})\s*\n\s*(ticket: \{[^}]*\})/.exec(text)!;
   const hosts = Array.from({length: 8}, (_, index) =>
     index % 4 === 3
-      ? `  - {name: h${index}, memory: 4TiB}`
-      : `  - {name: h${index}, memory: 4TiB, secureMigration: ${index % 4 !== 2}, ultravisor: {secureMemory: 2TiB, trustedKeys: [owner-demo]}}`,
+      ? `  - {name: h${index}, stack: 2018, memory: 4TiB}`
+      : `  - {name: h${index}, stack: 2018, memory: 4TiB, secureMigration: ${index % 4 !== 2}, ultravisor: {secureMemory: 2TiB, trustedKeys: [owner-demo]}}`,
   );
   const kinds = [
     {

@@ -5,9 +5,10 @@ import {DISK_WORKLOAD_OFFSET} from '../src/host/workload-profiles.js';
 import type {BlkDriver} from '../src/host/virtio/blk-driver.js';
 import type {DiskShadow} from '../src/host/checkers/disk-shadow.js';
 
+/** The 2018-era stack: its guest turns secure without opt-in and bounces by its own policy. */
 const WORLD = (swiotlb: string) => `
 hosts:
-  - {name: h, memory: 64GiB, ultravisor: {secureMemory: 16GiB, trustedKeys: [k]}}
+  - {name: h, stack: 2018, memory: 64GiB, ultravisor: {secureMemory: 16GiB, trustedKeys: [k]}}
 keys: {k: EQLYysu0Ao7SFDg5MgAqsAxZaU4/Bk2DIFK+CzmzsZY=}
 guests:
   - name: g

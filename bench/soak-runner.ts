@@ -1,5 +1,5 @@
 import {runStep} from '../src/host/command-dispatch.js';
-import type {WorldConfig} from '../src/host/config/world-schema.js';
+import {DMA_POLICIES, type WorldConfig} from '../src/host/config/world-schema.js';
 import type {ScenarioStep} from '../src/host/config/scenario-schema.js';
 import {checkInvariants} from '../src/host/invariants.js';
 import {Rng} from '../src/core/rng.js';
@@ -68,7 +68,7 @@ export function randomStep(rng: Rng, world: World): ScenarioStep {
         force: rng.chance(0.3),
       };
     case 'policy':
-      return {do: 'policy', at, vm, policy: rng.pick(['legacy', 'force-dma-api', 'restricted'] as const)};
+      return {do: 'policy', at, vm, policy: rng.pick(DMA_POLICIES)};
     case 'workload':
       return {do: 'workload', at, vm, workload: rng.pick(['idle', 'web', 'db', 'stream', 'churn'] as const)};
     case 'migrate':

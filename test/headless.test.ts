@@ -43,7 +43,13 @@ describe('svmtop --headless', () => {
       hosts: Record<string, unknown>[];
       vms: Record<string, unknown>[];
     };
-    expect(Object.keys(summary.hosts[0]!)).toEqual(['name', 'ultravisor', 'secureMigration', 'memory']);
+    expect(Object.keys(summary.hosts[0]!)).toEqual([
+      'name',
+      'stack',
+      'ultravisor',
+      'secureMigration',
+      'memory',
+    ]);
     const vm = summary.vms[0]!;
     for (const key of [
       'name',
@@ -60,8 +66,9 @@ describe('svmtop --headless', () => {
     ])
       expect(vm).toHaveProperty(key);
     expect(Object.keys(vm.security as object)).toEqual(
-      expect.arrayContaining(['state', 'phase', 'progress', 'declared']),
+      expect.arrayContaining(['state', 'phase', 'progress', 'declared', 'confidentialGuestSupport']),
     );
+    expect((vm.devices as Record<string, unknown>[])[0]).toHaveProperty('accessPlatformForced');
   });
 
   it('exits 1 when an expectation fails, and says which', () => {

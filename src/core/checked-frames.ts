@@ -1,13 +1,5 @@
 import {GUEST_PAGE_SIZE, GuestMemory, PageState, fillGenerated} from './guest-memory.js';
 
-/** A hypervisor access to a page the ultravisor owns. Caught where a device processes one request. */
-export class SecurePageFault extends Error {
-  override readonly name = 'SecurePageFault';
-  constructor(readonly gpa: number) {
-    super(`hypervisor access to secure page at gpa 0x${gpa.toString(16)} blocked by the ultravisor`);
-  }
-}
-
 /** An access outside guest memory (a bogus address from a misbehaving guest). */
 export class OutOfRangeAccess extends Error {
   override readonly name = 'OutOfRangeAccess';
@@ -26,12 +18,17 @@ export class OutOfRangeAccess extends Error {
 const FRAME_CACHE_SLOTS = 64;
 
 /**
- * The checking half of a memory view: which pages it may touch, and the frames of pages it has
- * checked, remembered until the memory's epoch changes.
+ * The checking half of a memory view: which frame each page's bytes come from, and the frames of
+ * pages it has checked, remembered until the memory's epoch changes. A hypervisor view that
+ * touches a secure page pages it out and works on the encrypted copy; a guest view that touches
+ * a paged-out page pages it back in (GuestMemory `pageOut`, `pageIn`).
  */
 export class CheckedFrames {
-  /** Hypervisor accesses that the ultravisor blocked. */
-  faults = 0;
+  /**
+   * UV_PAGE_OUTs this (hypervisor) view's accesses caused: each is a fault on a secure page's
+   * device-private PFN (book3s_hv_uvmem.c `kvmppc_uvmem_migrate_to_ram`).
+   */
+  pageOuts = 0;
   readonly isHypervisor: boolean;
   #memory: GuestMemory;
   readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
@@ -53,20 +50,42 @@ export class CheckedFrames {
     this.#cacheEpoch = -1;
   }
 
-  /** Checks every page of [gpa, gpa+length) may be touched; throws the matching fault. */
+  /**
+   * Checks [gpa, gpa+length) lies in guest memory (throws OutOfRangeAccess), then pages out the
+   * secure pages a hypervisor view touches, or pages in the paged-out pages a guest view touches.
+   */
   check(gpa: number, length: number): void {
     if (gpa < 0 || length < 0 || gpa + length > this.#memory.sizeBytes || !Number.isSafeInteger(gpa)) {
       throw new OutOfRangeAccess(gpa, length);
     }
-    if (!this.isHypervisor || length === 0) return;
+    const memory = this.#memory;
+    if (length === 0 || (!this.isHypervisor && memory.pagedOut.count === 0)) return;
     const first = Math.floor(gpa / GUEST_PAGE_SIZE);
     const last = Math.floor((gpa + length - 1) / GUEST_PAGE_SIZE);
-    for (let pfn = first; pfn <= last; pfn++) {
-      if (this.#memory.pageState(pfn) === PageState.secure) {
-        this.faults++;
-        throw new SecurePageFault(Math.max(gpa, pfn * GUEST_PAGE_SIZE));
-      }
+    if (this.isHypervisor) {
+      for (let pfn = first; pfn <= last; pfn++)
+        if (memory.pageState(pfn) === PageState.secure) this.#pageOut(memory, pfn);
+    } else {
+      for (let pfn = first; pfn <= last; pfn++) memory.pageIn(pfn);
     }
+  }
+
+  /** A hypervisor access to a secure page pages it out (once: then it is the copy's). */
+  #pageOut(memory: GuestMemory, pfn: number): void {
+    if (memory.pageOut(pfn)) this.pageOuts++;
+  }
+
+  /**
+   * A secure page whose plaintext frame this view remembers, or -1: a hypervisor view must hold
+   * none (the invariant that the hypervisor never sees a secure page's plaintext).
+   */
+  securePlaintextHeld(): number {
+    if (!this.isHypervisor || this.#cacheEpoch !== this.#memory.epoch) return -1;
+    for (let slot = 0; slot < FRAME_CACHE_SLOTS; slot++) {
+      const pfn = this.#cachedPfns[slot]!;
+      if (pfn >= 0 && this.#memory.pageState(pfn) === PageState.secure) return pfn;
+    }
+    return -1;
   }
 
   /** The remembered frame of a page this view has checked, if the memory has not changed since. */
@@ -89,19 +108,33 @@ export class CheckedFrames {
     return frame;
   }
 
-  /** The bytes of a checked page if it has a frame. */
+  /**
+   * The bytes of a checked page if it has a frame: for a hypervisor view of a paged-out page, its
+   * encrypted copy (never remembered, so every write to it goes through `writableFrame`).
+   */
   protected existingFrame(pfn: number): Buffer | undefined {
     const cached = this.cached(pfn);
     if (cached) return cached;
-    const frame = this.#memory.frameForRead(pfn);
+    const memory = this.#memory;
+    if (this.isHypervisor && memory.pagedOut.has(pfn)) return memory.pagedOut.frame(pfn);
+    const frame = memory.frameForRead(pfn);
     return frame ? this.remember(pfn, frame) : undefined;
   }
 
   /** A checked page's frame for writing (materialised on first use); marks it dirty. */
   protected writableFrame(pfn: number): Buffer {
     const memory = this.#memory;
+    const cached = this.cached(pfn);
+    if (cached) {
+      memory.markDirty(pfn);
+      return cached;
+    }
+    if (this.isHypervisor && memory.pagedOut.has(pfn)) {
+      memory.noteHypervisorWrite(pfn);
+      return memory.pagedOut.frame(pfn)!;
+    }
     memory.markDirty(pfn);
-    return this.cached(pfn) ?? this.remember(pfn, memory.materialize(pfn));
+    return this.remember(pfn, memory.materialize(pfn));
   }
 
   /** A checked page's frame for reading, materialising generated contents (fields of ring pages). */
@@ -130,8 +163,8 @@ export class CheckedFrames {
   protected fieldOffset = 0;
 
   /**
-   * The page number of a field that lies inside one page and may be touched, or -1 for a field
-   * across a page boundary (only a misbehaving guest lays tables out that way).
+   * The page number of a field that lies inside one page, checked (paged out or in as `check`
+   * does), or -1 for a field across a page boundary (only a misbehaving guest lays tables out that way).
    */
   protected fieldPfn(gpa: number, size: number): number {
     const pageOffset = gpa % GUEST_PAGE_SIZE;
@@ -140,10 +173,9 @@ export class CheckedFrames {
     if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
       throw new OutOfRangeAccess(gpa, size);
     const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
-    if (this.isHypervisor && memory.pageState(pfn) === PageState.secure) {
-      this.faults++;
-      throw new SecurePageFault(gpa);
-    }
+    if (!this.isHypervisor) {
+      if (memory.pagedOut.count !== 0) memory.pageIn(pfn);
+    } else if (memory.pageState(pfn) === PageState.secure) this.#pageOut(memory, pfn);
     this.fieldOffset = pageOffset;
     return pfn;
   }

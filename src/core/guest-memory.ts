@@ -1,6 +1,10 @@
 import {assert} from './assert.js';
 import {recycleFrame, takeFrame} from './frame-pool.js';
+import {fillGenerated} from './generated-pattern.js';
+import {PagedOutPages, type PagedOutCopies} from './page-out.js';
 import {PageTable} from './page-table.js';
+
+export {fillGenerated} from './generated-pattern.js';
 
 /** pseries tracks secure guest memory in 64 KiB units (`book3s_hv_uvmem.c`); so do we. */
 export const GUEST_PAGE_SIZE = 65_536;
@@ -18,7 +22,7 @@ export type PageContent =
   | {readonly kind: 'bytes'; readonly bytes: Buffer};
 
 const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
-const patternScratch = Buffer.alloc(8);
+const PLAINTEXT_SCRATCH = Buffer.alloc(GUEST_PAGE_SIZE);
 
 /**
  * Guest-physical memory: real bytes in 64 KiB pages, allocated on first write, so an 8 GiB guest
@@ -37,8 +41,16 @@ export class GuestMemory {
   #dirtyCount = 0;
   #stateCounts = [0, 0, 0];
   #epoch = 0;
+  readonly #pagedOut: PagedOutPages;
+  /** The hypervisor's encrypted copies of secure pages it touched, read-only. */
+  readonly pagedOut: PagedOutCopies;
+  /** Page-ins that failed their integrity check: the hypervisor wrote to the encrypted copy. */
+  pageInFailures = 0;
+  /** Told of each failed page-in (the guest's vCPU cannot go on: see `pageIn`). */
+  onPageInFailure: ((gpa: number) => void) | null = null;
 
-  constructor(sizeBytes: number) {
+  /** `pageOutKey` keys the ciphertext the hypervisor sees of this guest's secure pages. */
+  constructor(sizeBytes: number, pageOutKey = 0) {
     assert(
       sizeBytes > 0 && sizeBytes % GUEST_PAGE_SIZE === 0,
       `guest memory: ${sizeBytes} bytes is not a positive multiple of ${GUEST_PAGE_SIZE}`,
@@ -49,6 +61,8 @@ export class GuestMemory {
     this.#state = new Uint8Array(this.pageCount);
     this.#generation = new Uint16Array(this.pageCount);
     this.#stateCounts[PageState.normal] = this.pageCount;
+    this.#pagedOut = new PagedOutPages(pageOutKey >>> 0, this.pageCount);
+    this.pagedOut = this.#pagedOut;
   }
 
   /**
@@ -77,6 +91,7 @@ export class GuestMemory {
   setPageStates(firstPfn: number, count: number, state: PageStateCode): void {
     this.#epoch++;
     for (let pfn = firstPfn; pfn < firstPfn + count; pfn++) {
+      if (state !== PageState.secure) this.#pagedOut.drop(pfn);
       this.#stateCounts[this.#state[pfn]!]!--;
       this.#state[pfn] = state;
       this.#stateCounts[state]!++;
@@ -85,6 +100,8 @@ export class GuestMemory {
 
   /** Zeroes a page's contents (UV_SHARE_PAGE and UV_UNSHARE_PAGE scrub the page). */
   zeroPage(pfn: number): void {
+    if (this.#pagedOut.has(pfn)) this.#epoch++;
+    this.#pagedOut.drop(pfn);
     const frame = this.#frames.get(pfn);
     if (frame) {
       this.#epoch++;
@@ -98,12 +115,14 @@ export class GuestMemory {
   /** Gives `count` pages from `firstPfn` generated (non-zero) contents: the guest's resident memory. */
   populate(firstPfn: number, count: number): void {
     for (let pfn = firstPfn; pfn < firstPfn + count && pfn < this.pageCount; pfn++) {
+      this.pageIn(pfn);
       if (!this.#frames.has(pfn) && this.#generation[pfn] === 0) this.#generation[pfn] = 1;
     }
   }
 
   /** Changes a page's contents as a running program would (the churn workload). */
   dirtyPage(pfn: number): void {
+    this.pageIn(pfn);
     const frame = this.#frames.get(pfn);
     if (frame) {
       frame.writeUInt32LE((frame.readUInt32LE(0) + 1) >>> 0, 0);
@@ -167,6 +186,7 @@ export class GuestMemory {
   }
 
   importPage(pfn: number, content: PageContent): void {
+    this.#pagedOut.drop(pfn);
     const old = this.#frames.get(pfn);
     this.#generation[pfn] = 0;
     if (content.kind === 'generated') this.#generation[pfn] = content.generation;
@@ -191,11 +211,52 @@ export class GuestMemory {
   /** Drops every page's contents and state (a new VM instance after reset). */
   clear(): void {
     this.#epoch++;
+    this.#pagedOut.clear();
     for (const frame of this.#frames.values()) recycleFrame(frame);
     this.#frames.clear();
     this.#generation.fill(0);
     this.#state.fill(PageState.normal);
     this.#stateCounts = [this.pageCount, 0, 0];
+  }
+
+  // ---- the hypervisor's encrypted copies of secure pages (UV_PAGE_OUT, UV_PAGE_IN) ----
+
+  /**
+   * UV_PAGE_OUT of a secure page the hypervisor touched (`kvmppc_svm_page_out`).
+   * @returns true when this access paged it out, false when it already was ("nothing to do")
+   */
+  pageOut(pfn: number): boolean {
+    if (this.#pagedOut.has(pfn)) return false;
+    this.#epoch++;
+    this.#pagedOut.add(pfn, (frame) => this.#plaintextInto(pfn, frame));
+    return true;
+  }
+
+  noteHypervisorWrite(pfn: number): void {
+    this.#pagedOut.noteWrite(pfn);
+  }
+
+  /**
+   * The guest touches a paged-out page: UV_PAGE_IN brings it back (`kvmppc_send_page_to_uv` from
+   * the radix page-fault path, or H_SVM_PAGE_IN). A copy the hypervisor wrote fails the
+   * ultravisor's integrity check; the guest then cannot go on (`onPageInFailure`). Simplification:
+   * the access itself completes with the page's last contents.
+   */
+  pageIn(pfn: number): void {
+    if (!this.#pagedOut.has(pfn)) return;
+    this.#epoch++;
+    const frame = this.#frames.get(pfn) ?? PLAINTEXT_SCRATCH.fill(0);
+    if (frame === PLAINTEXT_SCRATCH) this.#plaintextInto(pfn, frame);
+    if (this.#pagedOut.pageIn(pfn, frame)) return;
+    this.pageInFailures++;
+    this.onPageInFailure?.(pfn * GUEST_PAGE_SIZE);
+  }
+
+  /** Writes what the page reads as into a zeroed frame. */
+  #plaintextInto(pfn: number, target: Buffer): void {
+    const frame = this.#frames.get(pfn);
+    if (frame) target.set(frame);
+    else if (this.#generation[pfn] !== 0) fillGenerated(target, pfn, this.#generation[pfn]!);
   }
 
   // ---- raw access, used by the views below ----
@@ -226,26 +287,4 @@ export class GuestMemory {
   generationOf(pfn: number): number {
     return this.#generation[pfn]!;
   }
-}
-
-/** Fills a page with the deterministic pattern of (pfn, generation). */
-export function fillGenerated(
-  target: Uint8Array,
-  pfn: number,
-  generation: number,
-  offset = 0,
-  length = GUEST_PAGE_SIZE,
-): void {
-  patternScratch.writeUInt32LE(pfn >>> 0, 0);
-  patternScratch.writeUInt32LE((generation * 0x9e3779b1) >>> 0, 4);
-  const start = offset - (offset % 8);
-  const view = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
-  if (offset % 8 === 0) {
-    view.fill(patternScratch, 0, length);
-    return;
-  }
-  // Unaligned partial read of a generated page: build the aligned run and copy the slice.
-  const run = Buffer.alloc(length + (offset - start));
-  run.fill(patternScratch);
-  run.copy(view, 0, offset - start, offset - start + length);
 }

@@ -1,7 +1,7 @@
 import {GUEST_PAGE_SIZE} from './guest-memory.js';
 import {CheckedFrames} from './checked-frames.js';
 
-export {OutOfRangeAccess, SecurePageFault} from './checked-frames.js';
+export {OutOfRangeAccess} from './checked-frames.js';
 
 /** Takes a range of guest memory page by page (an object, so a request's walk makes no closure). */
 export interface PageSink {
@@ -10,9 +10,9 @@ export interface PageSink {
 }
 
 /**
- * One party's view of guest memory. The guest kernel's view reads and writes everything; the
- * hypervisor's view (every device backend has one) may touch only `normal` and `shared` pages:
- * anything else raises SecurePageFault and counts a fault against its owner.
+ * One party's view of guest memory. The guest kernel's reads and writes everything; the
+ * hypervisor's (every device backend has one) reads a `secure` page paged out, encrypted, and
+ * counts the page-out against its owner (DESIGN §2.2; the checking half, CheckedFrames, does it).
  *
  * The view remembers the frames of pages it has checked, until the memory's epoch changes (a
  * frame dropped or any page's state changed): a ring field read or written again is checked

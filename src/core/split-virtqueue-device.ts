@@ -1,10 +1,12 @@
 import type {MemoryView} from './memory-view.js';
 import {assert} from './assert.js';
-import {DESCRIPTOR_SIZE, vringNeedEvent, type SplitRingAddresses} from './split-ring-layout.js';
-import {DescriptorFlag, QUEUE_SIZE_MAX} from './virtio.js';
+import {SplitChainReader, type RingError} from './split-virtqueue-chain.js';
+import {vringNeedEvent, type SplitRingAddresses} from './split-ring-layout.js';
+import {QUEUE_SIZE_MAX} from './virtio.js';
 import {PooledElement, type QueueElement} from './split-virtqueue-element.js';
 
 export {copyElement, type DeviceSegment, type QueueElement} from './split-virtqueue-element.js';
+export {VIRTQUEUE_MAX_SEGMENTS, type RingError, type RingErrorCode} from './split-virtqueue-chain.js';
 
 /** The device's ring indices, as migration carries them (`virtio_save`/`virtio_load`). */
 export interface RingIndices {
@@ -13,39 +15,18 @@ export interface RingIndices {
   readonly inUse: number;
 }
 
-/** Which of QEMU's split-ring checks a guest's ring tripped (hw/virtio/virtio.c). */
-export type RingErrorCode =
-  | 'avail-index-moved'
-  | 'virtqueue-size-exceeded'
-  | 'head-out-of-range'
-  | 'indirect-table-size'
-  | 'zero-sized-buffer'
-  | 'too-many-descriptors'
-  | 'descriptor-order'
-  | 'looped-descriptor'
-  | 'next-out-of-range';
-
-/** A ring the guest broke: the device must go to NEEDS_RESET with this text (QEMU's `virtio_error`). */
-export interface RingError {
-  readonly error: string;
-  readonly code: RingErrorCode;
-}
-
 const VRING_AVAIL_F_NO_INTERRUPT = 1;
-/** VIRTQUEUE_MAX_SIZE: the most buffers one element may have (hw/virtio/virtio.c `virtqueue_map_desc`). */
-export const VIRTQUEUE_MAX_SEGMENTS = 1024;
 
 /**
  * The device's side of a split virtqueue, after hw/virtio/virtio.c: reads avail and descriptors
  * at the three addresses the driver wrote, through the hypervisor's view, checks every bound the
- * way QEMU does, writes used entries. A SecurePageFault from the view propagates to the caller,
- * which owns the request.
+ * way QEMU does, writes used entries. In a secure guest whose rings are in secure pages it reads
+ * what the hypervisor sees there, ciphertext, and trips the same checks on it.
  */
 export class SplitVirtqueueDevice {
   readonly queueSize: number;
   readonly addresses: SplitRingAddresses;
   readonly #view: MemoryView;
-  readonly #desc: number;
   readonly #avail: number;
   readonly #used: number;
   readonly #hasEventIdx: boolean;
@@ -55,12 +36,7 @@ export class SplitVirtqueueDevice {
   #signalledUsed = 0;
   #isSignalledUsedValid = false;
   readonly #spare: PooledElement[] = [];
-  /** The descriptor last read whole (its table address), within one pop: see #load. */
-  #descriptorGpa = -1;
-  #descriptorAddr = 0;
-  #descriptorLen = 0;
-  #descriptorFlags = 0;
-  #descriptorNext = 0;
+  readonly #chains: SplitChainReader;
 
   constructor(view: MemoryView, addresses: SplitRingAddresses, queueSize: number, hasEventIdx: boolean) {
     assert(
@@ -70,10 +46,10 @@ export class SplitVirtqueueDevice {
     this.queueSize = queueSize;
     this.addresses = addresses;
     this.#view = view;
-    this.#desc = addresses.desc;
     this.#avail = addresses.driver;
     this.#used = addresses.device;
     this.#hasEventIdx = hasEventIdx;
+    this.#chains = new SplitChainReader(view, addresses.desc, queueSize);
   }
 
   /** Elements popped and not yet pushed back. */
@@ -95,33 +71,69 @@ export class SplitVirtqueueDevice {
   }
 
   /**
-   * `virtqueue_split_pop()`: the next available chain.
+   * `virtqueue_split_pop()`: the next available chain. Like QEMU's, it does not ask how far the
+   * avail index moved (`virtio_queue_empty_rcu` compares it for equality): a bad index shows in
+   * the head it reads, then in the descriptors.
    * @returns the element, undefined when the ring is empty, or a RingError naming what the guest broke
    */
   pop(): QueueElement | RingError | undefined {
     const view = this.#view;
     const size = this.queueSize;
-    const availIdx = view.readU16(this.#avail + 2);
-    const numHeads = (availIdx - this.#lastAvailIdx) & 0xffff;
-    if (numHeads > size)
-      return {
-        error: `Guest moved used index from ${this.#lastAvailIdx} to ${availIdx}`,
-        code: 'avail-index-moved',
-      };
-    if (numHeads === 0) {
+    if (view.readU16(this.#avail + 2) === this.#lastAvailIdx) {
       if (this.#hasEventIdx) this.#setAvailEvent();
       return undefined;
     }
     if (this.#inUse >= size) return {error: 'Virtqueue size exceeded', code: 'virtqueue-size-exceeded'};
     // QEMU advances last_avail_idx before it checks the head (`virtqueue_get_head(vq, vq->last_avail_idx++, …)`).
-    const head = view.readU16(this.#avail + 4 + 2 * (this.#lastAvailIdx % size));
+    const head = this.#head(this.#lastAvailIdx);
     this.#lastAvailIdx = (this.#lastAvailIdx + 1) & 0xffff;
-    if (head >= size) return {error: `Guest says index ${head} is available`, code: 'head-out-of-range'};
+    if (typeof head !== 'number') return head;
     if (this.#hasEventIdx) this.#setAvailEvent();
-    const element = this.#readChain(head);
-    if ('error' in element) return element;
+    const element = this.#spare.pop() ?? new PooledElement(this);
+    const error = this.#chains.collect(head, element);
+    if (error) {
+      this.#spare.push(element);
+      return error;
+    }
     this.#inUse++;
     return element;
+  }
+
+  /**
+   * `virtqueue_split_get_avail_bytes()`: walks every available chain without popping it, as
+   * virtio-rng does to size its request (`get_request_size`), with QEMU's checks on the way; the
+   * first is `virtqueue_num_heads`'s on how far the avail index moved. Simplification: no byte
+   * limit (virtio-rng's quota is unlimited by default), so the walk never stops early.
+   * @returns the device-writable bytes available, or what the guest broke
+   */
+  availableInBytes(): number | RingError {
+    const size = this.queueSize;
+    let index = this.#lastAvailIdx;
+    let inBytes = 0;
+    let totalBuffers = 0;
+    for (let heads = 0; heads <= size; heads++) {
+      const availIdx = this.#view.readU16(this.#avail + 2);
+      const numHeads = (availIdx - index) & 0xffff;
+      if (numHeads > size)
+        return {error: `Guest moved used index from ${index} to ${availIdx}`, code: 'avail-index-moved'};
+      if (numHeads === 0) break;
+      const head = this.#head(index);
+      index = (index + 1) & 0xffff;
+      if (typeof head !== 'number') return head;
+      const walked = this.#chains.walk(head, totalBuffers);
+      if (typeof walked !== 'number') return walked;
+      totalBuffers = walked;
+      inBytes += this.#chains.walkedInBytes;
+    }
+    return inBytes;
+  }
+
+  /** `virtqueue_get_head()`: the head the avail ring holds at `index`, or QEMU's error for a silly one. */
+  #head(index: number): number | RingError {
+    const head = this.#view.readU16(this.#avail + 4 + 2 * (index % this.queueSize));
+    return head < this.queueSize
+      ? head
+      : {error: `Guest says index ${head} is available`, code: 'head-out-of-range'};
   }
 
   /** Takes back an element this queue popped, once pushed (or never to be pushed): it will be handed out again. */
@@ -169,120 +181,4 @@ export class SplitVirtqueueDevice {
   #setAvailEvent(): void {
     this.#view.writeU16(this.#used + 4 + 8 * this.queueSize, this.#lastAvailIdx);
   }
-
-  /**
-   * The chain at `head`, as `virtqueue_split_pop()` collects it: a head with INDIRECT switches to
-   * its table; inside a table the INDIRECT flag is not looked at (QEMU has no nested-indirect
-   * check on this path: such a descriptor is an ordinary buffer), and every check runs in QEMU's
-   * order (direction, then size, then the loop bound, then `next`).
-   */
-  #readChain(head: number): QueueElement | RingError {
-    this.#descriptorGpa = -1;
-    let tableBase = this.#desc;
-    let max = this.queueSize;
-    let descriptorGpa = tableBase + head * DESCRIPTOR_SIZE;
-    let flags = this.#flags(descriptorGpa);
-    if (flags & DescriptorFlag.indirect) {
-      const tableLength = this.#len(descriptorGpa);
-      if (tableLength === 0 || tableLength % DESCRIPTOR_SIZE !== 0)
-        return {error: 'Invalid size for indirect buffer table', code: 'indirect-table-size'};
-      tableBase = this.#addr(descriptorGpa);
-      max = tableLength / DESCRIPTOR_SIZE;
-      descriptorGpa = tableBase;
-      flags = this.#flags(descriptorGpa);
-    }
-    const element = this.#spare.pop() ?? new PooledElement(this);
-    element.head = head;
-    let outCount = 0;
-    let inCount = 0;
-    for (let entries = 1; ; entries++) {
-      const isWrite = (flags & DescriptorFlag.write) !== 0;
-      const len = this.#checkDescriptor(descriptorGpa, isWrite, outCount, inCount);
-      if (typeof len !== 'number') return this.#dropped(element, len);
-      const segment = element.segment(outCount + inCount);
-      segment.addr = this.#addr(descriptorGpa);
-      segment.len = len;
-      if (isWrite) element.in[inCount++] = segment;
-      else element.out[outCount++] = segment;
-      if (entries > max)
-        return this.#dropped(element, {error: 'Looped descriptor', code: 'looped-descriptor'});
-      if (!(flags & DescriptorFlag.next)) break;
-      const next = this.#next(descriptorGpa);
-      if (next >= max)
-        return this.#dropped(element, {error: `Desc next is ${next}`, code: 'next-out-of-range'});
-      descriptorGpa = tableBase + next * DESCRIPTOR_SIZE;
-      flags = this.#flags(descriptorGpa);
-    }
-    if (element.out.length !== outCount) element.out.length = outCount;
-    if (element.in.length !== inCount) element.in.length = inCount;
-    return element;
-  }
-
-  /**
-   * Reads the whole descriptor at `gpa` at once when it lies in one page inside memory (then no
-   * field of it can fault on its own, so the order fields are read in does not matter); false
-   * for one across pages or memory's end, whose fields are read one by one in QEMU's order.
-   */
-  #load(gpa: number): boolean {
-    if (gpa === this.#descriptorGpa) return true;
-    const view = this.#view;
-    if (gpa + DESCRIPTOR_SIZE > view.memory.sizeBytes) return false;
-    const bytes = view.bytesAt(gpa, DESCRIPTOR_SIZE, false);
-    if (!bytes) return false;
-    const at = view.bytesOffset;
-    this.#descriptorAddr = u32At(bytes, at) + u32At(bytes, at + 4) * 0x1_0000_0000;
-    this.#descriptorLen = u32At(bytes, at + 8);
-    this.#descriptorFlags = bytes[at + 12]! | (bytes[at + 13]! << 8);
-    this.#descriptorNext = bytes[at + 14]! | (bytes[at + 15]! << 8);
-    this.#descriptorGpa = gpa;
-    return true;
-  }
-
-  #addr(gpa: number): number {
-    return this.#load(gpa) ? this.#descriptorAddr : this.#view.readU64(gpa);
-  }
-
-  #len(gpa: number): number {
-    return this.#load(gpa) ? this.#descriptorLen : this.#view.readU32(gpa + 8);
-  }
-
-  #flags(gpa: number): number {
-    return this.#load(gpa) ? this.#descriptorFlags : this.#view.readU16(gpa + 12);
-  }
-
-  #next(gpa: number): number {
-    return this.#load(gpa) ? this.#descriptorNext : this.#view.readU16(gpa + 14);
-  }
-
-  #dropped(element: PooledElement, error: RingError): RingError {
-    this.#spare.push(element);
-    return error;
-  }
-
-  /**
-   * `virtqueue_map_desc()`'s checks for one descriptor, in QEMU's order: out before in, no zero
-   * size, at most 1024 buffers. @returns the descriptor's length, or what it broke
-   */
-  #checkDescriptor(
-    descriptorGpa: number,
-    isWrite: boolean,
-    outCount: number,
-    inCount: number,
-  ): number | RingError {
-    if (!isWrite && inCount > 0) return {error: 'Incorrect order for descriptors', code: 'descriptor-order'};
-    const len = this.#len(descriptorGpa);
-    if (len === 0) return {error: 'virtio: zero sized buffers are not allowed', code: 'zero-sized-buffer'};
-    const count = isWrite ? inCount : outCount;
-    const limit = isWrite ? VIRTQUEUE_MAX_SEGMENTS - outCount : VIRTQUEUE_MAX_SEGMENTS;
-    if (count === limit)
-      return {error: 'virtio: too many write descriptors in indirect table', code: 'too-many-descriptors'};
-    return len;
-  }
-}
-
-function u32At(bytes: Uint8Array, offset: number): number {
-  return (
-    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
-    0
-  );
 }

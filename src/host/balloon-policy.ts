@@ -15,23 +15,39 @@ export function balloonBackendOf(guest: Guest): BalloonBackend | undefined {
   return guest.backends.find((candidate) => candidate.type === 'balloon') as BalloonBackend | undefined;
 }
 
+/** Why the balloon driver did not bind, in the words of whichever side refused it. */
+function refusalOf(guest: Guest, backend: BalloonBackend): BalloonAvailability | undefined {
+  const driver = guest.driverFor(backend);
+  if (driver?.status !== 'refused') return undefined;
+  if (driver.refusalCode === 'features-refused')
+    return unavailable(
+      'features-refused',
+      `QEMU refuses FEATURES_OK (${driver.refusalMessage}): the device offers ACCESS_PLATFORM${backend.identity.isAccessPlatformForced ? ', forced by confidential guest support,' : ''} and virtio_balloon always clears it`,
+    );
+  return unavailable(
+    'refused-at-probe',
+    `the guest kernel refused it at probe: ${driver.refusalMessage} (restricted memory access, secure guest)`,
+  );
+}
+
+/** What inflating gives back in a guest whose pages are secure (`discardGivesRam`), in words. */
+export const SECURE_BALLOON_REASON =
+  'its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor’s memory, so KVM only drops its device-private PFN and the host reclaims nothing';
+
 /**
  * The one place that decides what a balloon can do: the snapshot shows it, the command obeys it.
- * PEF does not disable RAM discard the way s390 PV, SEV and TDX do (qemu/qemu
- * hw/virtio/virtio-balloon.c `virtio_balloon_inhibited`), so QEMU would inflate; the host just
- * gets nothing back from a protected guest's pages.
+ * The balloon driver always clears ACCESS_PLATFORM (torvalds/linux drivers/virtio/virtio_balloon.c
+ * virtballoon_validate), so a balloon offered it fails probe in any guest (`acceptsFeaturesOk`),
+ * and under restricted memory access a secure kernel refuses it first. A working balloon in a
+ * secure guest inflates, and the host gets nothing back (`discardGivesRam`).
  */
 export function balloonAvailability(guest: Guest, backend: BalloonBackend): BalloonAvailability {
   const driver = guest.driverFor(backend);
-  if (driver?.status === 'refused')
-    return unavailable(
-      'refused-at-probe',
-      `refused at probe: ${driver.refusalMessage} (restricted DMA policy, secure guest)`,
-    );
+  const refusal = refusalOf(guest, backend);
+  if (refusal) return refusal;
   if (backend.isBroken)
     return unavailable('device-broken', `device needs reset: ${backend.errorMessage ?? 'error'}`);
-  if (guest.isProtected)
-    return unavailable('memory-protected', 'guest memory is secure: the host cannot reclaim ballooned pages');
+  if (guest.isProtected) return unavailable('memory-protected', SECURE_BALLOON_REASON);
   if (!driver?.isReady) return unavailable('no-driver', `no balloon driver bound (guest ${guest.state})`);
   return {available: true, reasonCode: null, reason: null};
 }
@@ -48,14 +64,10 @@ export function decideBalloon(
       result: {ok: false, code: 'no-balloon', reason: `${guest.name} has no virtio-balloon device`},
       targetPages: 0,
     };
-  const driver = guest.driverFor(backend);
-  if (driver?.status === 'refused')
+  const refusal = refusalOf(guest, backend);
+  if (refusal)
     return {
-      result: {
-        ok: false,
-        code: 'balloon-refused',
-        reason: `the balloon was refused at probe: ${driver.refusalMessage} (dmaPolicy restricted, guest secure)`,
-      },
+      result: {ok: false, code: 'balloon-refused', reason: `no balloon driver: ${refusal.reason}`},
       targetPages: 0,
     };
   if (guest.isProtected && !isForced)
@@ -63,7 +75,7 @@ export function decideBalloon(
       result: {
         ok: false,
         code: 'memory-protected',
-        reason: `${guest.name} is ${guest.securityState}: its pages are secure, so the host would reclaim nothing (force to inflate anyway)`,
+        reason: `${guest.name} is ${guest.securityState}: ${SECURE_BALLOON_REASON} (force to inflate anyway)`,
       },
       targetPages: 0,
     };

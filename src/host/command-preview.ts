@@ -1,13 +1,17 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {formatSize} from '../core/units.js';
+import {SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
-import {decideDma} from './dma-policy.js';
+import {decideDma, DMA_POLICY_LABELS, type DmaRefusalCode} from './dma-policy.js';
+import {isSvmEnabled} from './machine.js';
+import {validateBalloonFeatures} from './virtio/balloon-driver.js';
+import {acceptsFeaturesOk} from './virtio/features-ok.js';
 import type {Effect, RefusalCode} from './lifecycle/lifecycle.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
-import type {MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
+import type {DeviceSnapshot, MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
 import type {World} from './world.js';
 
 /** A command on one VM, as the dashboard sends it and the host previews it. */
@@ -116,9 +120,7 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
       return accept(rebootConsequences(world, vm));
     case 'balloon':
       return accept(
-        vm.security.memoryProtected
-          ? [{code: 'reclaims-nothing', text: 'its memory is secure: the host reclaims nothing'}]
-          : [],
+        vm.security.memoryProtected ? [{code: 'reclaims-nothing', text: SECURE_BALLOON_REASON}] : [],
       );
     case 'migrate':
       return accept([], world.migrationChecks(vm.name));
@@ -207,7 +209,7 @@ function secureOutcome(world: World, vm: VmSnapshot): Consequence[] {
   const halt = esmFailure(world, vm);
   if (halt) return [{code: 'will-halt', text: halt}];
   const consequences = deviceOutcome(vm);
-  if (vm.security.declared === 'none')
+  if (vm.security.declared === 'none' && !vm.security.confidentialGuestSupport)
     consequences.push({
       code: 'undeclared',
       text: 'it is declared launchSecurity: none, so management will not know it is secure',
@@ -219,8 +221,10 @@ function secureOutcome(world: World, vm: VmSnapshot): Consequence[] {
 function esmFailure(world: World, vm: VmSnapshot): string | undefined {
   const host = world.hosts.get(vm.host);
   const ultravisor = host?.ultravisor;
-  if (!ultravisor)
+  if (!host || !ultravisor)
     return `${vm.host} has no ultravisor: H_SVM_INIT_START will return H_UNSUPPORTED and ${vm.name} will halt`;
+  if (!isSvmEnabled(vm.security.confidentialGuestSupport, host))
+    return `KVM on ${vm.host} will NAK H_SVM_INIT_START with H_AUTHORITY: ${vm.name} was not started with confidential guest support (launchSecurity ${vm.security.declared}), so it will halt`;
   const guest = world.guest(vm.name);
   const verdict = guest ? ultravisor.verifyTicket(guest.image, guest.ticket) : undefined;
   if (verdict && !verdict.ok)
@@ -232,36 +236,49 @@ function esmFailure(world: World, vm: VmSnapshot): string | undefined {
   return undefined;
 }
 
-/** Which devices the secure kernel will drive without the DMA API (they fault) or refuse. */
+/** How the secure kernel will probe one device: as `negotiate` does, kernel's check then QEMU's. */
+function secureProbeOf(
+  device: DeviceSnapshot,
+  policy: DmaPolicy,
+): 'direct' | 'dma-api' | DmaRefusalCode | 'features-refused' {
+  // Every device here is modern (VERSION_1).
+  const offered = device.offersAccessPlatform
+    ? featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform)
+    : featureSet(VirtioFeature.version1);
+  const accepted = device.type === 'balloon' ? validateBalloonFeatures(offered) : offered;
+  const decision = decideDma({policy, isSecure: true, negotiated: accepted, isSwiotlbForced: false});
+  if (decision.refusal) return decision.refusal.code;
+  if (!acceptsFeaturesOk(offered, accepted)) return 'features-refused';
+  return decision.mode === 'direct' ? 'direct' : 'dma-api';
+}
+
+/** Which devices the secure kernel will drive with raw addresses (they fault) or not bind at all. */
 function deviceOutcome(vm: VmSnapshot): Consequence[] {
   const faulting: string[] = [];
-  const refused: string[] = [];
+  const refusedByKernel: string[] = [];
+  const refusedByQemu: string[] = [];
   for (const device of vm.devices) {
-    // Every device here is modern (VERSION_1); the balloon driver clears ACCESS_PLATFORM in its
-    // validate step (`virtballoon_validate`), as BalloonDriver.validate does.
-    const hasAccessPlatform = device.offersAccessPlatform && device.type !== 'balloon';
-    const negotiated = hasAccessPlatform
-      ? featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform)
-      : featureSet(VirtioFeature.version1);
-    const decision = decideDma({
-      policy: vm.dmaPolicy,
-      isSecure: true,
-      negotiated,
-      isSwiotlbForced: false,
-    });
-    if (decision.mode === 'direct') faulting.push(device.type);
-    if (decision.mode === 'refused') refused.push(device.type);
+    const outcome = secureProbeOf(device, vm.dmaPolicy);
+    if (outcome === 'direct') faulting.push(device.type);
+    else if (outcome === 'features-refused') refusedByQemu.push(device.type);
+    else if (outcome !== 'dma-api') refusedByKernel.push(device.type);
   }
+  const policy = DMA_POLICY_LABELS[vm.dmaPolicy].full;
   const consequences: Consequence[] = [];
   if (faulting.length > 0)
     consequences.push({
       code: 'devices-fault',
-      text: `${count(faulting.length, 'device')} will fault when used (${faulting.join(', ')}: no ACCESS_PLATFORM, ${vm.dmaPolicy} policy)`,
+      text: `${count(faulting.length, 'device')} will fault when used (${faulting.join(', ')}: no ACCESS_PLATFORM, raw addresses under ${policy})`,
     });
-  if (refused.length > 0)
+  if (refusedByKernel.length > 0)
     consequences.push({
       code: 'devices-refused',
-      text: `${count(refused.length, 'device')} will be refused at probe (${refused.join(', ')}: no ACCESS_PLATFORM, ${vm.dmaPolicy} policy)`,
+      text: `${count(refusedByKernel.length, 'device')} will be refused at probe (${refusedByKernel.join(', ')}: no ACCESS_PLATFORM, ${policy})`,
+    });
+  if (refusedByQemu.length > 0)
+    consequences.push({
+      code: 'devices-refused',
+      text: `${count(refusedByQemu.length, 'device')} will fail probe (${refusedByQemu.join(', ')}: QEMU refuses FEATURES_OK, ACCESS_PLATFORM offered and cleared by the driver)`,
     });
   return consequences;
 }

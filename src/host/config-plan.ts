@@ -1,7 +1,11 @@
 import type {GuestConfig, HostConfig, WorldConfig} from './config/world-schema.js';
 
-/** Fields a running guest can take without being recreated (they apply now or at its next boot). */
-const LIVE_FIELDS = new Set<keyof GuestConfig>(['workload', 'dmaPolicy', 'svm', 'launchSecurity']);
+/**
+ * Fields a running guest can take without being recreated (they apply now or at its next boot).
+ * `launchSecurity` is not one: it is QEMU's command line (confidential-guest-support), so a
+ * change starts a new QEMU, as management would.
+ */
+const LIVE_FIELDS = new Set<keyof GuestConfig>(['workload', 'dmaPolicy', 'svm']);
 
 /** A live change to one running guest. */
 export interface LiveGuestChange {

@@ -36,12 +36,31 @@ export interface DmaDecisionInput {
   readonly isSwiotlbForced: boolean;
 }
 
+/** What each policy is, in a word for the screen's DMA column and in full for people. */
+export const DMA_POLICY_LABELS: Readonly<Record<DmaPolicy, {readonly short: string; readonly full: string}>> =
+  {
+    'access-platform-gated': {
+      short: 'gated',
+      full: 'ACCESS_PLATFORM-gated (every pseries kernel, mainline too)',
+    },
+    'force-dma-api': {short: 'rfc', full: 'forced DMA API (the 2018 RFC, not merged in that form)'},
+    restricted: {
+      short: 'not-ppc',
+      full: 'restricted memory access (s390 PV, SEV, TDX, arm64 realms; not pseries)',
+    },
+  };
+
 /**
  * How a guest kernel drives a device's memory, decided at probe (DESIGN §2.4):
- * - legacy (Linux ≤ 4.x): the DMA API only when ACCESS_PLATFORM was negotiated (`vring_use_dma_api`);
+ * - access-platform-gated, what every pseries kernel does, mainline included: the DMA API only
+ *   when ACCESS_PLATFORM was negotiated, else raw guest-physical addresses (torvalds/linux
+ *   drivers/virtio/virtio_ring.c vring_use_dma_api; pseries never registers a mem_acc callback,
+ *   so virtio_features_ok refuses nothing);
  * - force-dma-api (the 2018 RFC): in a secure guest, always the DMA API;
- * - restricted (mainline, `virtio_features_ok`): in a secure guest a device without VERSION_1, then
- *   one without ACCESS_PLATFORM, is refused, each with the kernel's own message.
+ * - restricted (drivers/virtio/virtio.c virtio_features_ok when virtio_check_mem_acc_cb says so,
+ *   as s390 PV, SEV, TDX, Xen and arm64 realm kernels set it with virtio_set_mem_acc_cb): in a
+ *   secure guest a device without VERSION_1, then one without ACCESS_PLATFORM, is refused, each
+ *   with the kernel's own message. No pseries kernel does this: on our guests it is a what-if.
  * In a secure guest the DMA API bounces everything through swiotlb (pseries sets SWIOTLB_FORCE);
  * in a normal guest only `swiotlb=force` makes DMA-API devices bounce.
  */
@@ -52,7 +71,7 @@ export function decideDma(input: DmaDecisionInput): DmaDecision {
     return {mode: 'dma-api', bounces: input.isSwiotlbForced};
   }
   switch (input.policy) {
-    case 'legacy':
+    case 'access-platform-gated':
       return hasAccessPlatform ? {mode: 'dma-api', bounces: true} : {mode: 'direct', bounces: false};
     case 'force-dma-api':
       return {mode: 'dma-api', bounces: true};

@@ -5,6 +5,7 @@ import {BootTiming} from './boot-timing.js';
 import {GuestKernel} from './guest-kernel.js';
 import type {GuestRuntime} from './guest-runtime.js';
 import {isKernelSecureOf, type Effect} from './lifecycle/lifecycle.js';
+import {firmwareNegotiatesAccessPlatform, isSvmEnabled} from './machine.js';
 import {enterSecureMode, type SecureTransitionTarget} from './secure-lifecycle.js';
 
 /** Carries out one effect the lifecycle decided; nothing here decides whether it should happen. */
@@ -99,6 +100,7 @@ function secureTarget(guest: GuestRuntime): SecureTransitionTarget {
     imageLoadGpa: guest.layout.imageLoadGpa,
     imageBytes: guest.image.length,
     lpid: guest.lpid,
+    isSvmEnabled: isSvmEnabled(guest.hasConfidentialGuestSupport, guest.host),
     step: (step, progress) => guest.dispatch({type: 'secure-step', step, progress}),
     guestTimer: (delayUs, work) => guest.guestTimer(delayUs, work),
     sharing: {
@@ -108,7 +110,8 @@ function secureTarget(guest: GuestRuntime): SecureTransitionTarget {
     onSvmInitStart: () => guest.dispatch({type: 'svm-init-start'}),
     probeDevices: () => kernel.probeAll(guest.backends),
     onSecure: () => {
-      if (guest.config.launchSecurity === 'none') {
+      // Only the 2018-era stack lets a guest turn secure without management's opt-in.
+      if (guest.config.launchSecurity === 'none' && !guest.hasConfidentialGuestSupport) {
         guest.context.emit(
           guest.name,
           'undeclared-secure',
@@ -242,6 +245,7 @@ function createKernel(guest: GuestRuntime, isFirmware: boolean): GuestKernel {
     isSwiotlbForced: config.swiotlb.force,
     bootCount,
     isFirmware,
+    isFirmwareIommuAware: isFirmware && firmwareNegotiatesAccessPlatform(guest.host),
     checkers: guest.checkers,
     runOnCpu: (work) => guest.cpu.run(work),
     guestTimer: (delayUs, work) => guest.guestTimer(delayUs, work),

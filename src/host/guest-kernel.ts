@@ -30,6 +30,8 @@ export interface GuestKernelOptions {
   readonly isSwiotlbForced: boolean;
   readonly bootCount: number;
   readonly isFirmware: boolean;
+  /** Firmware only: its SLOF accepts ACCESS_PLATFORM when offered. */
+  readonly isFirmwareIommuAware: boolean;
   readonly checkers: GuestCheckers;
   /** Runs guest code on a vCPU: deferred while the VM is paused. */
   readonly runOnCpu: (work: () => void) => void;
@@ -66,6 +68,7 @@ export class GuestKernel implements KernelServices {
   readonly isSwiotlbForced: boolean;
   readonly bootCount: number;
   readonly isFirmware: boolean;
+  readonly isFirmwareIommuAware: boolean;
   readonly checkers: GuestCheckers;
   readonly drivers: BoundDrivers = {};
   readonly #options: GuestKernelOptions;
@@ -86,6 +89,7 @@ export class GuestKernel implements KernelServices {
     this.isSwiotlbForced = options.isSwiotlbForced;
     this.bootCount = options.bootCount;
     this.isFirmware = options.isFirmware;
+    this.isFirmwareIommuAware = options.isFirmwareIommuAware;
     this.checkers = options.checkers;
   }
 

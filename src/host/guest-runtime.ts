@@ -48,6 +48,8 @@ export interface GuestRuntime {
   readonly cpu: GuestCpu;
   readonly environment: GuestEnvironment;
   readonly secureHolder: SecureHolder;
+  /** QEMU runs the VM with confidential guest support (a pef-guest object). */
+  readonly hasConfidentialGuestSupport: boolean;
   readonly secureHeldBytes: number;
   readonly ticket: Ticket | null;
   readonly isSecure: boolean;

@@ -10,6 +10,7 @@ import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
+import {hasConfidentialGuestSupport} from './machine.js';
 import {
   initialLifecycle,
   isProtectedOf,
@@ -59,6 +60,12 @@ export class Guest implements GuestRuntime {
   readonly environment: GuestEnvironment;
   /** How the ultravisor knows this guest's secure memory. */
   readonly secureHolder: SecureHolder;
+  /**
+   * QEMU runs the VM with confidential-guest-support (a pef-guest object), decided when the
+   * machine is created and kept for its life, migration included (the destination QEMU is started
+   * with the same options): see `hasConfidentialGuestSupport`.
+   */
+  readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
   #config: GuestConfig;
   #host: Host;
@@ -84,12 +91,14 @@ export class Guest implements GuestRuntime {
     this.#host = host;
     this.#lpid = host.allocateLpid();
     this.layout = guestLayout(config);
-    this.#memory = new GuestMemory(config.memory);
+    this.#memory = new GuestMemory(config.memory, this.rng.fork('uv-page-out').nextUint32());
+    this.#watchPageIns(this.#memory);
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
+    this.hasConfidentialGuestSupport = hasConfidentialGuestSupport(config.launchSecurity, host);
     const created = createBackends(context, config, this.#memory, {
-      isDiscardInhibited: () => this.isProtected,
+      isAccessPlatformForced: this.hasConfidentialGuestSupport,
       checkers: this.checkers,
     });
     this.#backends = created.backends;
@@ -235,12 +244,11 @@ export class Guest implements GuestRuntime {
     this.workload.setConfig(workload);
   }
 
-  /** A live config change: settings through the lifecycle, `launchSecurity` (read by checks only) as told. */
+  /** A live config change: settings through the lifecycle (`launchSecurity` is fixed at creation: it recreates the guest). */
   applyLiveConfig(config: GuestConfig, changedFields: readonly (keyof GuestConfig)[]): void {
     if (changedFields.includes('workload')) this.dispatch({type: 'set-workload', workload: config.workload});
     if (changedFields.includes('dmaPolicy')) this.dispatch({type: 'set-policy', policy: config.dmaPolicy});
     if (changedFields.includes('svm')) this.dispatch({type: 'set-svm', svm: config.svm});
-    this.#config = {...this.#config, launchSecurity: config.launchSecurity};
   }
 
   /** Auto-converge sets the share of vCPU time it takes away. */
@@ -248,6 +256,30 @@ export class Guest implements GuestRuntime {
     if (!(throttle >= 0 && throttle <= THROTTLE_MAX))
       invariantBroken(`guest ${this.name}: throttle ${throttle} outside 0..${THROTTLE_MAX}`);
     this.#throttle = throttle;
+  }
+
+  /**
+   * A page-in the ultravisor refuses (the hypervisor wrote to the page's ciphertext) leaves the
+   * vCPU unable to go on: `kvmppc_send_page_to_uv` returns -EFAULT from KVM_RUN. The guest stops
+   * after the step it is in, once however many pages failed.
+   */
+  #watchPageIns(memory: GuestMemory): void {
+    let isStopping = false;
+    memory.onPageInFailure = (gpa) => {
+      this.context.emit(
+        this.name,
+        'security',
+        'error',
+        `UV_PAGE_IN of gpa 0x${gpa.toString(16)} failed: the hypervisor wrote to the page while it held it encrypted, and the ultravisor's integrity check refuses it`,
+      );
+      if (isStopping) return;
+      isStopping = true;
+      this.context.scheduler.after(0, () => {
+        isStopping = false;
+        if (this.#lifecycle.stage.kind !== 'halted')
+          this.dispatch({type: 'vcpu-failed', message: 'error: kvm run failed Bad address'});
+      });
+    };
   }
 
   /** Switch-over of a migration: the guest continues on the target's memory, devices and host. */
@@ -270,6 +302,7 @@ export class Guest implements GuestRuntime {
       totals.integrityErrors += old.integrityErrors;
     });
     this.#memory = memory;
+    this.#watchPageIns(memory);
     this.#backends = backends;
     if (host !== this.#host) this.#lpid = host.allocateLpid();
     this.#host = host;

@@ -1,5 +1,5 @@
 import {IO_TLB_SEGSIZE, type SwiotlbPool} from '../core/swiotlb.js';
-import {PageState} from '../core/guest-memory.js';
+import {fillGenerated, GUEST_PAGE_SIZE, PageState, type GuestMemory} from '../core/guest-memory.js';
 import type {Host} from './host.js';
 import {ramCounterProblems} from './migration/ram-consistency.js';
 import {describeHolder, type SecureHolder} from './ultravisor.js';
@@ -8,9 +8,9 @@ import type {World} from './world.js';
 /**
  * DESIGN §6's checker, run after every step by tests and the soak: no swiotlb slot in two
  * mappings and `used` equal to the live mappings; no secure page left on a guest that is not
- * secure; every request finished exactly once; migration counters consistent; secure guests only
- * on ultravisor hosts and every secure byte held by a live holder. @returns the broken rules,
- * empty when all hold
+ * secure; the hypervisor never saw a secure page's plaintext; every request finished exactly
+ * once; migration counters consistent; secure guests only on ultravisor hosts and every secure
+ * byte held by a live holder. @returns the broken rules, empty when all hold
  */
 export function checkInvariants(world: World): string[] {
   const problems: string[] = [];
@@ -32,6 +32,7 @@ export function checkInvariants(world: World): string[] {
         `${guest.name}: normal guest still has ${memory.countInState(PageState.secure)} secure and ${memory.countInState(PageState.shared)} shared pages`,
       );
     }
+    problems.push(...checkHypervisorSawNoPlaintext(guest.name, memory, guest.backends));
     for (const driver of guest.kernel?.allDrivers() ?? []) {
       if (driver.inFlight < 0)
         problems.push(`${guest.name} ${driver.deviceName}: ${driver.inFlight} requests in flight`);
@@ -103,6 +104,42 @@ function isLiveHolder(world: World, host: Host, holder: SecureHolder): boolean {
   return (
     migration !== undefined && migration.isActive && migration.isSecure && migration.destination === host
   );
+}
+
+/**
+ * The hypervisor never sees a secure page's plaintext: no device's view of memory remembers the
+ * frame of a secure page, every page the hypervisor holds paged out is still secure, and each
+ * copy it has not written to differs from the page's plaintext at every byte (UV_PAGE_OUT encrypts).
+ */
+export function checkHypervisorSawNoPlaintext(
+  name: string,
+  memory: GuestMemory,
+  devices: readonly {readonly name: string; securePlaintextHeld(): number}[],
+): string[] {
+  const problems: string[] = [];
+  for (const device of devices) {
+    const pfn = device.securePlaintextHeld();
+    if (pfn >= 0) problems.push(`${name} ${device.name}: holds the plaintext frame of secure page ${pfn}`);
+  }
+  for (const pfn of memory.pagedOut.pfns()) {
+    if (memory.pageState(pfn) !== PageState.secure)
+      problems.push(`${name}: page ${pfn} is paged out to the hypervisor but no longer secure`);
+    else if (!memory.pagedOut.isWritten(pfn) && sharesAByte(memory, pfn))
+      problems.push(`${name}: the hypervisor's copy of secure page ${pfn} shows plaintext bytes`);
+  }
+  return problems;
+}
+
+function sharesAByte(memory: GuestMemory, pfn: number): boolean {
+  const copy = memory.pagedOut.frame(pfn)!;
+  let plaintext = memory.frameForRead(pfn);
+  if (!plaintext) {
+    plaintext = Buffer.alloc(GUEST_PAGE_SIZE);
+    const generation = memory.generationOf(pfn);
+    if (generation !== 0) fillGenerated(plaintext, pfn, generation);
+  }
+  for (let i = 0; i < GUEST_PAGE_SIZE; i++) if (copy[i] === plaintext[i]) return true;
+  return false;
 }
 
 /** Rebuilds every segment's free-run counters from which slots are taken, and compares counts. */

@@ -21,6 +21,8 @@ export interface SecureTransitionTarget {
   readonly imageLoadGpa: number;
   readonly imageBytes: number;
   readonly lpid: number;
+  /** KVM's `svm_enabled` for this VM (`isSvmEnabled`): false makes it NAK H_SVM_INIT_START. */
+  readonly isSvmEnabled: boolean;
   /** The transition reached `step` (progress 0..1 within it). */
   step(step: SecureStep, progress: number): void;
   guestTimer(delayUs: number, work: () => void): TimerHandle;
@@ -51,6 +53,17 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
       target.onFailure(
         'H_UNSUPPORTED',
         `host ${target.host.name} has no ultravisor: H_SVM_INIT_START returned H_UNSUPPORTED`,
+      );
+      return;
+    }
+    // The ultravisor asks KVM for H_SVM_INIT_START before it checks the ESM blob
+    // (open-power/ultravisor core/uvcall.c uv_esm_svm); KVM NAKs a VM that did not opt in.
+    if (!target.isSvmEnabled) {
+      context.emit(name, 'esm', 'warning', 'UV: uv_esm_svm(): H_SVM_INIT_START returned [-10]');
+      context.emit(name, 'esm', 'warning', 'UV: UV_ESM: issuing H_SVM_INIT_ABORT');
+      target.onFailure(
+        'H_AUTHORITY',
+        `KVM on ${target.host.name} NAKs H_SVM_INIT_START: the VM was not started with confidential guest support (svm_enabled is unset)`,
       );
       return;
     }

@@ -1,4 +1,4 @@
-import type {DeviceType, DmaPolicy, LaunchSecurity, WorkloadName} from './config/world-schema.js';
+import type {DeviceType, DmaPolicy, HostStack, LaunchSecurity, WorkloadName} from './config/world-schema.js';
 import type {EsmFailureCode} from './ultravisor.js';
 import type {DeviceErrorCode} from './virtio/device-error.js';
 import type {ProbeRefusalCode} from './virtio/driver-probe.js';
@@ -6,6 +6,8 @@ import type {ProbeRefusalCode} from './virtio/driver-probe.js';
 /** Snapshot field names are part of the automation contract (DESIGN §5, README). */
 export interface HostSnapshot {
   readonly name: string;
+  /** Which KVM and QEMU the host runs: mainline (opt-in required) or the 2018-era stack. */
+  readonly stack: HostStack;
   readonly ultravisor: boolean;
   readonly secureMigration: boolean;
   readonly memory: {
@@ -43,6 +45,8 @@ export interface DeviceSnapshot {
   readonly id: string;
   readonly type: DeviceType;
   readonly offersAccessPlatform: boolean;
+  /** QEMU forced iommu_platform=on because the VM has confidential guest support. */
+  readonly accessPlatformForced: boolean;
   /** How the bound driver reaches memory; null while no driver is bound (during a reboot). */
   readonly dma: 'direct' | 'dma-api' | 'refused' | null;
   readonly bounces: boolean;
@@ -76,8 +80,13 @@ export interface SwiotlbSnapshot {
   readonly recommendedNslabs: number;
 }
 
-/** Why a balloon cannot give the host memory (beside the human `reason`). */
-export type BalloonReasonCode = 'refused-at-probe' | 'device-broken' | 'memory-protected' | 'no-driver';
+/**
+ * Why a balloon cannot give the host memory (beside the human `reason`): the guest kernel refused
+ * it at probe (restricted memory access), QEMU refused FEATURES_OK (ACCESS_PLATFORM offered, not
+ * accepted), the device needs reset, the guest's pages are secure, or no driver is bound.
+ */
+export type BalloonReasonCode =
+  'refused-at-probe' | 'features-refused' | 'device-broken' | 'memory-protected' | 'no-driver';
 
 export interface BalloonSnapshot {
   /** False when the balloon cannot work here, with the reason. */
@@ -193,6 +202,8 @@ export interface VmSnapshot {
     readonly phase: SecurityPhase;
     readonly progress: number;
     readonly declared: LaunchSecurity;
+    /** QEMU runs the VM with confidential-guest-support (a pef-guest object): the opt-in KVM needs. */
+    readonly confidentialGuestSupport: boolean;
     /** Why the last transition failed (the ultravisor's return code and reason). */
     readonly failure: string | null;
     /** The return code of the last failed transition (H_UNSUPPORTED, U_PERMISSION, U_RETRY). */

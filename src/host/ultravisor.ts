@@ -4,8 +4,8 @@ import {PageState, type GuestMemory} from '../core/guest-memory.js';
 import type {UltravisorConfig} from './config/world-schema.js';
 import {imageDigest, verifyDigest} from './ticket.js';
 
-/** Return codes named as in the ultravisor and PAPR specifications. */
-export type EsmFailureCode = 'H_UNSUPPORTED' | 'U_PERMISSION' | 'U_RETRY';
+/** Why a secure transition failed, named as in the ultravisor and PAPR specifications. */
+export type EsmFailureCode = 'H_UNSUPPORTED' | 'H_AUTHORITY' | 'U_PERMISSION' | 'U_RETRY';
 
 export type UltravisorResult =
   | {readonly ok: true; readonly detail: string}

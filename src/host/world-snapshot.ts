@@ -29,6 +29,7 @@ export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolea
   const {cluster, guests, stats, migrations} = sources;
   const hosts: HostSnapshot[] = [...cluster.hosts.values()].map((host) => ({
     name: host.name,
+    stack: host.stack,
     ultravisor: host.ultravisor !== null,
     secureMigration: host.secureMigration,
     memory: {
@@ -67,6 +68,7 @@ function snapshotGuest(
       phase: guest.phase,
       progress: Math.round(guest.progress * 1000) / 1000,
       declared: guest.config.launchSecurity,
+      confidentialGuestSupport: guest.hasConfidentialGuestSupport,
       failure: failureText(guest),
       failureCode: guest.lifecycle.lastFailure?.code ?? null,
       memoryProtected: guest.isProtected,

@@ -27,7 +27,8 @@ export function detailTitle(vm: VmSnapshot): string {
     inEffect === null || inEffect === vm.dmaPolicy
       ? `dmaPolicy ${vm.dmaPolicy}`
       : `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`;
-  return ` ${vm.name}: ${policy}, svm=${vm.svm ? 'on' : 'off'}, declared ${vm.security.declared}, ${vm.workload}, ${vm.vcpus} vCPU`;
+  const launch = vm.security.confidentialGuestSupport ? ' (pef-guest)' : '';
+  return ` ${vm.name}: ${policy}, svm=${vm.svm ? 'on' : 'off'}, declared ${vm.security.declared}${launch}, ${vm.workload}, ${vm.vcpus} vCPU`;
 }
 
 /** The selected VM's detail: a tab line, then the open tab. */
@@ -38,7 +39,7 @@ export function DetailPanel({vm, events, tab, eventsBack, width, height, theme}:
     failure && vm?.security.state === 'failed'
       ? `secure transition failed: ${failure}`
       : undeclared
-        ? 'secure, but declared launchSecurity: none: management does not know (balloon and migration will surprise it)'
+        ? 'secure, but declared launchSecurity: none: only the 2018-era stack allows it, and management does not know (balloon and migration will surprise it)'
         : null;
   const bodyHeight = Math.max(1, height - 1 - (notice ? 1 : 0));
   const tabs = tabStrip(tab).text;

@@ -34,7 +34,7 @@ function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
   return {
     DEV: device.id,
     TYPE: device.type,
-    IOMMU: device.offersAccessPlatform ? 'on' : 'off',
+    IOMMU: device.accessPlatformForced ? 'forced' : device.offersAccessPlatform ? 'on' : 'off',
     DMA:
       device.dma === null ? '-' : device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma,
     STATUS: statusText(vm, device),
@@ -47,7 +47,8 @@ function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
 }
 
 /**
- * Per device: whether it offers ACCESS_PLATFORM (iommu=on), how the guest drives it, its status
+ * Per device: whether it offers ACCESS_PLATFORM (iommu=on, or forced by the VM's confidential
+ * guest support), how the guest drives it, its status
  * and counters; errors and refusals below. Uses ink-table when there is room for its separators.
  */
 export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {

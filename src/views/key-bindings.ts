@@ -25,7 +25,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: 'r', action: 'reboot (keeps svm=; asks first)', label: 'reboot'},
   {keys: 'p', action: 'pause / resume', label: 'pause'},
   {keys: 'b B', action: 'balloon +256 MiB / -256 MiB', label: 'balloon'},
-  {keys: 'P', action: 'cycle DMA policy for the next boot (DMA shows now>next)'},
+  {keys: 'P', action: "cycle next boot's DMA policy: gated > rfc > not-ppc"},
   {keys: 'w', action: 'cycle workload'},
   {keys: 'm', action: 'migrate: pick a host (each says why it would refuse)', label: 'migrate'},
   {keys: 'c', action: 'cancel the migration', label: 'cancel'},
@@ -49,6 +49,9 @@ export interface HelpLine {
 
 /** Marks the screen uses without colour, so they read the same with NO_COLOR. */
 const MARKS: readonly string[] = [
+  'DMA gated   ACCESS_PLATFORM-gated: every pseries kernel, mainline too',
+  'DMA rfc     forced DMA API: the 2018 RFC, not merged in that form',
+  'DMA not-ppc restricted memory access (s390 PV/SEV/TDX): not pseries',
   'DMA a>b     a is in effect, b takes effect at the next boot',
   'DEVICES     ok, or how many are broken (need reset) or refused at probe',
   'BOUNCE !    swiotlb map failures ("buffer is full"); see 2 swiotlb',

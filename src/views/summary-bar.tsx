@@ -19,7 +19,10 @@ export interface SummaryBarProps {
 /** Below this share of the speed asked, the header says how fast the simulation really runs. */
 const BEHIND_RATIO = 0.9;
 
-/** Top line: hosts and ultravisors, guests by security, secure memory in use, simulated time and speed. */
+/**
+ * Top line: hosts, ultravisors and which hosts run the 2018-era stack (the others run mainline),
+ * guests by security, secure memory in use, simulated time and speed.
+ */
 export const SummaryBar = memo(function SummaryBar({
   world,
   speed,
@@ -30,6 +33,7 @@ export const SummaryBar = memo(function SummaryBar({
   theme,
 }: SummaryBarProps) {
   const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
+  const oldStack = world.hosts.filter((host) => host.stack === '2018').map((host) => host.name);
   const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
   const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
   // A secure guest in migration holds secure memory on both hosts until switch-over.
@@ -40,7 +44,8 @@ export const SummaryBar = memo(function SummaryBar({
     shownCount < world.vms.length
       ? `${world.vms.length} VMs (${shownCount} shown)`
       : `${world.vms.length} VMs`;
-  const counts = `${world.hosts.length} hosts (${ultravisors} UV)  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
+  const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
+  const counts = `${world.hosts.length} hosts (${ultravisors} UV${stacks})  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
   const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${incoming > 0 ? ` (${formatBytes(incoming)} of it held for incoming migrations)` : ''}`;
   const isBehind = achievedSpeed < speed * BEHIND_RATIO;
   const qmp = qmpClients === undefined ? '' : `QMP ${qmpClients}  `;

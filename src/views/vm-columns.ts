@@ -1,5 +1,6 @@
 import {isMigrationRunning} from '../host/command-preview.js';
 import type {DmaPolicy} from '../host/config/world-schema.js';
+import {DMA_POLICY_LABELS} from '../host/dma-policy.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {formatBytes, formatRate, percent} from './format.js';
 import {securityColor, type Theme} from './theme.js';
@@ -32,9 +33,9 @@ export interface Column {
 }
 
 const POLICY_SHORT: Readonly<Record<DmaPolicy, string>> = {
-  legacy: 'legacy',
-  'force-dma-api': 'force',
-  restricted: 'restrict',
+  'access-platform-gated': DMA_POLICY_LABELS['access-platform-gated'].short,
+  'force-dma-api': DMA_POLICY_LABELS['force-dma-api'].short,
+  restricted: DMA_POLICY_LABELS.restricted.short,
 };
 
 const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {bootloader: 'bootldr'};
@@ -83,7 +84,7 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
-/** The DMA policy in effect, and the next boot's when it differs (`legacy>force`). */
+/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`). */
 function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
   const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
   if (inEffect === vm.dmaPolicy) return {text: POLICY_SHORT[inEffect]};

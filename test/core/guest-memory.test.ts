@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../src/core/guest-memory.js';
-import {MemoryView, OutOfRangeAccess, SecurePageFault} from '../../src/core/memory-view.js';
+import {MemoryView, OutOfRangeAccess} from '../../src/core/memory-view.js';
 import {GiB} from '../../src/core/units.js';
 
 describe('guest memory', () => {
@@ -46,34 +46,6 @@ describe('guest memory', () => {
     const raw = Buffer.alloc(2);
     view.read(80, raw, 0, 2);
     expect([...raw]).toEqual([0xef, 0xbe]);
-  });
-
-  it('lets the guest kernel touch secure pages but blocks and counts the hypervisor', () => {
-    const memory = new GuestMemory(GiB);
-    memory.setPageStates(2, 1, PageState.secure);
-    const guest = new MemoryView(memory, false);
-    const hypervisor = new MemoryView(memory, true);
-    guest.write(2 * GUEST_PAGE_SIZE, Buffer.from('secret'), 0, 6);
-    expect(() => hypervisor.read(2 * GUEST_PAGE_SIZE, Buffer.alloc(6), 0, 6)).toThrow(SecurePageFault);
-    expect(() => hypervisor.writeU16(2 * GUEST_PAGE_SIZE + 10, 1)).toThrow(SecurePageFault);
-    expect(hypervisor.faults).toBe(2);
-    expect(() => hypervisor.read(2 * GUEST_PAGE_SIZE - 2, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
-  });
-
-  it('checks a field the hypervisor touched before again once its page turns secure, and once more when it is shared again', () => {
-    const memory = new GuestMemory(GiB);
-    memory.setPageStates(4, 1, PageState.shared);
-    const hypervisor = new MemoryView(memory, true);
-    const field = 4 * GUEST_PAGE_SIZE + 24;
-    hypervisor.writeU32(field, 7);
-    expect(hypervisor.readU32(field)).toBe(7);
-    memory.setPageStates(4, 1, PageState.secure);
-    expect(() => hypervisor.readU16(field)).toThrow(SecurePageFault);
-    expect(() => hypervisor.writeU64(field, 1)).toThrow(SecurePageFault);
-    expect(() => hypervisor.readU8(field)).toThrow(SecurePageFault);
-    expect(hypervisor.faults).toBe(3);
-    memory.setPageStates(4, 1, PageState.shared);
-    expect(hypervisor.readU32(field)).toBe(7);
   });
 
   it('reads and writes fields of every width at page edges and across pages alike', () => {
@@ -174,16 +146,5 @@ describe('guest memory', () => {
       [GUEST_PAGE_SIZE - 1000, 1000, 5],
       [0, 2000, 1005],
     ]);
-  });
-
-  it('does not let the hypervisor walk or compare secure pages', () => {
-    const memory = new GuestMemory(GiB);
-    memory.setPageStates(1, 1, PageState.secure);
-    const hypervisor = new MemoryView(memory, true);
-    expect(() => hypervisor.visit(GUEST_PAGE_SIZE - 10, 20, false, {put: () => undefined})).toThrow(
-      SecurePageFault,
-    );
-    expect(() => hypervisor.equals(GUEST_PAGE_SIZE, Buffer.alloc(4), 0, 4)).toThrow(SecurePageFault);
-    expect(hypervisor.faults).toBe(2);
   });
 });

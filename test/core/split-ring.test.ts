@@ -154,10 +154,60 @@ describe('driver and device over guest memory', () => {
     expect(device.pop()).toEqual({error: 'Desc next is 9', code: 'next-out-of-range'});
   });
 
-  it('reports a guest that moves avail idx too far', () => {
+  it('qemu virtqueue_split_pop: an avail index moved too far shows in the head and descriptors it reads, not as such', () => {
+    const {guest, device} = pair(8);
+    const avail = BASE + splitRingLayout(8, ALIGN).availOffset;
+    guest.writeU16(avail + 2, 20);
+    // virtio_queue_empty_rcu only compares the index: the head at ring[0] (0) is read, then descriptor 0 (all zeros)
+    expect(device.pop()).toEqual({
+      error: 'virtio: zero sized buffers are not allowed',
+      code: 'zero-sized-buffer',
+    });
+    guest.writeU16(avail + 4 + 2, 9);
+    expect(device.pop()).toEqual({error: 'Guest says index 9 is available', code: 'head-out-of-range'});
+  });
+
+  it('qemu virtqueue_num_heads: walking the available chains reports an avail index moved too far', () => {
     const {guest, device} = pair(8);
     guest.writeU16(BASE + splitRingLayout(8, ALIGN).availOffset + 2, 20);
-    expect(device.pop()).toEqual({error: 'Guest moved used index from 0 to 20', code: 'avail-index-moved'});
+    expect(device.availableInBytes()).toEqual({
+      error: 'Guest moved used index from 0 to 20',
+      code: 'avail-index-moved',
+    });
+  });
+
+  it('qemu virtqueue_split_get_avail_bytes: counts device-writable bytes and the buffers of all direct chains against the queue size', () => {
+    const {driver, device} = pair(4);
+    driver.add([{addr: 0x100000, len: 100, isDeviceWritable: true}], 1);
+    driver.add(
+      [
+        {addr: 0x200000, len: 8, isDeviceWritable: false},
+        {addr: 0x201000, len: 28, isDeviceWritable: true},
+      ],
+      2,
+    );
+    expect(device.availableInBytes()).toBe(128);
+    const element = device.pop();
+    expect(element && 'head' in element ? element.in : undefined).toEqual([{addr: 0x100000, len: 100}]);
+  });
+
+  it('qemu virtqueue_map_desc: a buffer past the end of guest RAM is a bogus descriptor, found at pop', () => {
+    const {driver, device, memory} = pair(8);
+    driver.add([{addr: memory.sizeBytes - 8, len: 16, isDeviceWritable: false}], 1);
+    expect(device.pop()).toEqual({
+      error: 'virtio: bogus descriptor or out of resources',
+      code: 'bogus-descriptor',
+    });
+  });
+
+  it('qemu virtqueue_split_pop: an indirect table past the end of guest RAM cannot be mapped', () => {
+    const {guest, device, memory} = pair(8);
+    guest.writeU64(BASE, memory.sizeBytes - 16);
+    guest.writeU32(BASE + 8, 32);
+    guest.writeU16(BASE + 12, DescriptorFlag.indirect);
+    const avail = BASE + splitRingLayout(8, ALIGN).availOffset;
+    guest.writeU16(avail + 2, 1);
+    expect(device.pop()).toEqual({error: 'Cannot map indirect buffer', code: 'indirect-table-unmapped'});
   });
 
   it('follows indirect tables', () => {

@@ -10,7 +10,7 @@ describe('svmtop in a real terminal', () => {
       (text) => text.includes('web-1') && text.includes('churn-1'),
       'the VM list',
     );
-    expect(screen).toContain('4 hosts (3 UV)');
+    expect(screen).toContain('5 hosts (4 UV, 2018-era: epsilon)');
     expect(selected(screen)).toContain('batch-1');
     session.press('j');
     await session.waitFor((text) => selected(text).includes('bounce-test'), 'selection on bounce-test');

@@ -12,7 +12,7 @@ const rowOf = (screen: string, vm: string) =>
 async function started(args: string[] = []): Promise<PtySession> {
   const session = startSvmtop(args);
   await session.waitFor(
-    (screen) => /legacy-1 +alpha +running/.test(screen) && /churn-1 +alpha +running/.test(screen),
+    (screen) => /legacy-1 +epsilon +running/.test(screen) && /churn-1 +alpha +running/.test(screen),
     'legacy-1 and churn-1 running',
   );
   return session;
@@ -24,13 +24,13 @@ async function quit(session: PtySession): Promise<void> {
 }
 
 describe('keys that arrive together act on what is highlighted when each one is read', () => {
-  it('"jp" moves to rogue-1 and pauses rogue-1, not legacy-1', async () => {
+  it('"jp" moves to rfc-1 and pauses rfc-1, not legacy-1', async () => {
     const session = await started();
     session.press('gjjjj');
     await session.waitFor((s) => selected(s).includes('legacy-1'), 'legacy-1 selected');
     session.press('jp');
-    const screen = await session.waitFor((s) => /rogue-1 +beta +paused/.test(s), 'rogue-1 paused');
-    expect(selected(screen)).toContain('rogue-1');
+    const screen = await session.waitFor((s) => /rfc-1 +epsilon +paused/.test(s), 'rfc-1 paused');
+    expect(selected(screen)).toContain('rfc-1');
     expect(rowOf(screen, 'legacy-1')).toMatch(/running/);
     await quit(session);
   });
@@ -70,7 +70,7 @@ describe('typing in one burst is read key by key', () => {
     const session = await started();
     session.press('/alpha\r');
     const screen = await session.waitFor((s) => !s.includes('db-1'), 'the filter applied');
-    expect(screen).toContain('legacy-1');
+    expect(screen).toContain('churn-1');
     expect(screen).toContain('web-1');
     expect(screen).not.toContain('no action');
     expect(screen).toContain('alpha');
@@ -156,7 +156,7 @@ describe('htop habits (item 17)', () => {
   it('Ctrl-Z hands the terminal to the shell, and fg brings the dashboard back redrawn', async () => {
     const session = startSvmtop([], {command: {file: '/bin/bash', args: ['--norc', '--noprofile', '-i']}});
     session.press(`PS1='$ ' ; ${JSON.stringify(process.execPath)} dist/cli.js\r`);
-    await session.waitFor((s) => /legacy-1 +alpha +running/.test(s), 'the dashboard from the shell');
+    await session.waitFor((s) => /legacy-1 +epsilon +running/.test(s), 'the dashboard from the shell');
     session.press('\u001A');
     await session.waitFor((s) => /Stopped/.test(s), 'the shell says the job stopped');
     expect(session.raw().lastIndexOf(LEAVE_ALTERNATE_SCREEN)).toBeGreaterThan(
@@ -164,7 +164,7 @@ describe('htop habits (item 17)', () => {
     );
     session.press('fg\r');
     await session.waitFor(
-      (s) => /legacy-1 +alpha +running/.test(s) && s.includes('q quit'),
+      (s) => /legacy-1 +epsilon +running/.test(s) && s.includes('q quit'),
       'the dashboard again',
     );
     session.press('j');

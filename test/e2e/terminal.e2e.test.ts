@@ -31,7 +31,7 @@ describe('the terminal', () => {
       'the dashboard again',
     );
     expect(screen).not.toContain('terminal too small');
-    expect(session.lines().filter((line) => line.includes('svmtop  4 hosts'))).toHaveLength(1);
+    expect(session.lines().filter((line) => line.includes('svmtop  5 hosts'))).toHaveLength(1);
     session.press('q');
     expect((await session.exited).exitCode).toBe(0);
   });

@@ -32,20 +32,29 @@ export function guestYaml(guest: TestGuest): string {
     memory: ${guest.memory ?? '1GiB'}
     svm: ${guest.svm ? 'on' : 'off'}
     launchSecurity: ${guest.declared ?? 'allowed'}
-    dmaPolicy: ${guest.policy ?? 'legacy'}
+    dmaPolicy: ${guest.policy ?? 'access-platform-gated'}
     workload: ${guest.workload ?? 'db'}
     swiotlb: "${guest.swiotlb ?? '2048,2'}"
 ${webTicket()}    devices: ${guest.devices}
 ${guest.extra ?? ''}`;
 }
 
-/** Two ultravisor hosts that migrate secure guests, one without secure migration, one without an ultravisor. */
-export function worldYaml(guests: readonly TestGuest[], hostExtra = ''): string {
+/**
+ * Two ultravisor hosts that migrate secure guests, one without secure migration, one without an
+ * ultravisor, all running `stack`. The 2018-era stack by default: there any guest may turn itself
+ * secure and devices keep what they offer, the world most of the DMA and I/O tests are about; a
+ * test of the mainline rules (opt-in, forced iommu_platform) asks for `mainline`.
+ */
+export function worldYaml(
+  guests: readonly TestGuest[],
+  hostExtra = '',
+  stack: 'mainline' | '2018' = '2018',
+): string {
   return `hosts:
-  - {name: uv1, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
-  - {name: uv2, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
-  - {name: oldqemu, memory: 64GiB, secureMigration: false, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
-  - {name: plain, memory: 64GiB}
+  - {name: uv1, stack: ${stack}, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: uv2, stack: ${stack}, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: oldqemu, stack: ${stack}, memory: 64GiB, secureMigration: false, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}
+  - {name: plain, stack: ${stack}, memory: 64GiB}
 ${hostExtra}
 ${DEMO_KEYS}
 guests:

@@ -6,6 +6,7 @@ import {
   type PreviewRequest,
   type VmCommand,
 } from '../../src/host/command-preview.js';
+import {SECURE_BALLOON_REASON} from '../../src/host/balloon-policy.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 function worldAt(seconds: number, setup: (world: ReturnType<typeof startWorld>) => void = () => {}) {
@@ -28,11 +29,25 @@ describe('previewCommand: would the host refuse, and what will the command do', 
     expect(texts(previewCommand(world, {kind: 'secure', vm: 'rogue-1'}))[1]).toMatch(
       /^will-halt: the ultravisor will refuse its ticket \(U_PERMISSION: ticket signed by "rogue-owner", a key this ultravisor does not trust\) and rogue-1 will halt$/,
     );
+    // The 2018-era stack: no opt-in, so the guest goes secure undeclared and its devices fault.
     expect(texts(previewCommand(world, {kind: 'secure', vm: 'legacy-1'}))).toEqual([
       'kexec: kexec into its kernel with svm=on',
-      'devices-fault: 4 devices will fault when used (net, blk, console, balloon: no ACCESS_PLATFORM, legacy policy)',
+      'devices-fault: 4 devices will fault when used (net, blk, console, balloon: no ACCESS_PLATFORM, raw addresses under ACCESS_PLATFORM-gated (every pseries kernel, mainline too))',
       'undeclared: it is declared launchSecurity: none, so management will not know it is secure',
     ]);
+    // Mainline: a VM that did not opt in is NAKed (book3s_hv_uvmem.c kvmppc_h_svm_init_start).
+    expect(texts(previewCommand(world, {kind: 'secure', vm: 'churn-1'}))[1]).toBe(
+      'will-halt: KVM on alpha will NAK H_SVM_INIT_START with H_AUTHORITY: churn-1 was not started with confidential guest support (launchSecurity none), so it will halt',
+    );
+    // A pef-guest VM: every device offers ACCESS_PLATFORM, and only the balloon fails probe
+    // (hw/virtio/virtio.c virtio_validate_features after virtballoon_validate).
+    expect(texts(previewCommand(world, {kind: 'reboot', vm: 'web-1'}))).toEqual([
+      'reboot: reboots; svm=on stays',
+      'devices-refused: 1 device will fail probe (balloon: QEMU refuses FEATURES_OK, ACCESS_PLATFORM offered and cleared by the driver)',
+    ]);
+    expect(texts(previewCommand(world, {kind: 'reboot', vm: 'db-1'}))[1]).toBe(
+      'devices-refused: 1 device will be refused at probe (balloon: no ACCESS_PLATFORM, restricted memory access (s390 PV, SEV, TDX, arm64 realms; not pseries))',
+    );
     expect(previewCommand(world, {kind: 'secure', vm: 'batch-1'})).toMatchObject({
       ok: false,
       code: 'already-secure',
@@ -55,14 +70,20 @@ describe('previewCommand: would the host refuse, and what will the command do', 
     });
   });
 
-  it('a balloon on a secure guest needs force, and then reclaims nothing', () => {
+  it('a balloon on a secure guest needs force, and then reclaims nothing; a pef-guest VM has none', () => {
     const world = worldAt(12);
-    const request = {kind: 'balloon', vm: 'web-1', targetBytes: 2 ** 28, isForced: false} as const;
+    const request = {kind: 'balloon', vm: 'rfc-1', targetBytes: 2 ** 28, isForced: false} as const;
     expect(previewCommand(world, request)).toMatchObject({ok: false, code: 'memory-protected'});
     expect(texts(previewCommand(world, {...request, isForced: true}))).toEqual([
-      'reclaims-nothing: its memory is secure: the host reclaims nothing',
+      `reclaims-nothing: ${SECURE_BALLOON_REASON}`,
     ]);
     expect(previewCommand(world, {...request, vm: 'db-1'})).toMatchObject({code: 'balloon-refused'});
+    expect(previewCommand(world, {...request, vm: 'web-1', isForced: true})).toEqual({
+      ok: false,
+      code: 'balloon-refused',
+      reason:
+        'no balloon driver: QEMU refuses FEATURES_OK (virtio: device refuses features: 3): the device offers ACCESS_PLATFORM, forced by confidential guest support, and virtio_balloon always clears it',
+    });
   });
 
   it('agrees with the host on every command for every guest, through boots, migrations and halts', () => {

@@ -15,13 +15,14 @@ function errorOf(text: string): string {
 }
 
 describe('world config', () => {
-  it('loads the default world, which covers every policy, declaration and host kind', () => {
+  it('loads the default world, which covers every policy, declaration, host kind and host stack', () => {
     const config = defaultConfig();
     expect(config.hosts.length).toBeGreaterThanOrEqual(4);
     expect(config.guests.length).toBeGreaterThanOrEqual(5);
     expect(new Set(config.guests.map((guest) => guest.dmaPolicy))).toEqual(
-      new Set(['legacy', 'force-dma-api', 'restricted']),
+      new Set(['access-platform-gated', 'force-dma-api', 'restricted']),
     );
+    expect(new Set(config.hosts.map((host) => host.stack))).toEqual(new Set(['mainline', '2018']));
     expect(new Set(config.guests.map((guest) => guest.launchSecurity))).toEqual(
       new Set(['required', 'allowed', 'none']),
     );
@@ -49,7 +50,7 @@ describe('world config', () => {
 
   it('rejects a value outside a list, listing the allowed ones', () => {
     expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, dmaPolicy: yolo}`)).toBe(
-      'w.yaml: guests[0].dmaPolicy: expected one of legacy, force-dma-api, restricted',
+      'w.yaml: guests[0].dmaPolicy: expected one of access-platform-gated, force-dma-api, restricted (legacy is read as access-platform-gated)',
     );
   });
 

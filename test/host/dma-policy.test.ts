@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {featureSet, VirtioFeature} from '../../src/core/virtio.js';
-import {ACCESS_PLATFORM_REFUSAL, decideDma} from '../../src/host/dma-policy.js';
+import {dmaPolicySchema} from '../../src/host/config/world-schema.js';
+import {ACCESS_PLATFORM_REFUSAL, decideDma, DMA_POLICY_LABELS} from '../../src/host/dma-policy.js';
 
 const withPlatform = featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform);
 const withoutPlatform = featureSet(VirtioFeature.version1);
@@ -8,10 +9,10 @@ const base = {isSwiotlbForced: false};
 
 describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
   it.each([
-    ['legacy', false, withoutPlatform, 'direct', false],
-    ['legacy', false, withPlatform, 'dma-api', false],
-    ['legacy', true, withoutPlatform, 'direct', false],
-    ['legacy', true, withPlatform, 'dma-api', true],
+    ['access-platform-gated', false, withoutPlatform, 'direct', false],
+    ['access-platform-gated', false, withPlatform, 'dma-api', false],
+    ['access-platform-gated', true, withoutPlatform, 'direct', false],
+    ['access-platform-gated', true, withPlatform, 'dma-api', true],
     ['force-dma-api', true, withoutPlatform, 'dma-api', true],
     ['force-dma-api', false, withoutPlatform, 'direct', false],
     ['restricted', true, withPlatform, 'dma-api', true],
@@ -29,7 +30,7 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     expect(
       decideDma({
         ...base,
-        policy: 'legacy',
+        policy: 'access-platform-gated',
         isSecure: false,
         negotiated: withPlatform,
         isSwiotlbForced: true,
@@ -38,7 +39,7 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
     expect(
       decideDma({
         ...base,
-        policy: 'legacy',
+        policy: 'access-platform-gated',
         isSecure: false,
         negotiated: withoutPlatform,
         isSwiotlbForced: true,
@@ -53,5 +54,21 @@ describe('the guest kernel’s DMA decision (DESIGN §2.4)', () => {
         bounces: false,
         refusal: {code: 'missing-version-1', message: 'device must provide VIRTIO_F_VERSION_1'},
       });
+  });
+
+  it('a pseries kernel, mainline too, refuses nothing: it never sets a mem_acc callback, so virtio_features_ok checks nothing and vring_use_dma_api picks raw addresses without ACCESS_PLATFORM', () => {
+    for (const negotiated of [0n, featureSet(VirtioFeature.version1)])
+      expect(decideDma({...base, policy: 'access-platform-gated', isSecure: true, negotiated})).toEqual({
+        mode: 'direct',
+        bounces: false,
+      });
+  });
+
+  it('reads the old spelling legacy as access-platform-gated, and names the three policies by what they are', () => {
+    expect(dmaPolicySchema.parse('legacy')).toBe('access-platform-gated');
+    expect(dmaPolicySchema.safeParse('mainline').success).toBe(false);
+    expect(DMA_POLICY_LABELS.restricted.full).toMatch(/not pseries/);
+    expect(DMA_POLICY_LABELS['force-dma-api'].full).toMatch(/2018 RFC, not merged/);
+    expect(DMA_POLICY_LABELS['access-platform-gated'].full).toMatch(/every pseries kernel, mainline too/);
   });
 });

@@ -31,6 +31,7 @@ function rig() {
   const queues: DeviceQueues = new DeviceQueues(scheduler, {
     name: 'test',
     isServing: () => true,
+    walksAvailBytesFirst: false,
     onAvailable: (queueIndex, element) => {
       popped.push(element);
       queues.completeAt(queueIndex, element, scheduler.nowUs + DONE_AFTER_US, () => 0);

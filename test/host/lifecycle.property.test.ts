@@ -40,7 +40,7 @@ const commandArbitrary: fc.Arbitrary<LifecycleCommand> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .constantFrom('legacy', 'force-dma-api', 'restricted')
+      .constantFrom('access-platform-gated', 'force-dma-api', 'restricted')
       .map((policy): LifecycleCommand => ({type: 'set-policy', policy})),
   },
   {
@@ -101,7 +101,7 @@ function dueSecureEvent(lifecycle: Lifecycle, isFailure: boolean): GuestEvent {
 
 /** One run: the lifecycle, the migration the harness plays, what was promised and what happened. */
 class Harness {
-  lifecycle: Lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'legacy'});
+  lifecycle: Lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
   migration: 'none' | 'pre-copy' | 'stopped' = 'none';
   isSecurePromised = false;
   readonly log: string[] = [];
@@ -244,7 +244,7 @@ describe(`the lifecycle transition function under random commands and events (se
   });
 
   it('throws, naming the rule, when the guest reports a step its stage cannot take', () => {
-    const off = initialLifecycle('g1', {svm: false, dmaPolicy: 'legacy'});
+    const off = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
     expect(() => transition(off, {type: 'probe-done'})).toThrow(/event probe-done cannot happen/);
     expect(() => transition(off, {type: 'migration-ended'})).toThrow(/event migration-ended cannot happen/);
   });

@@ -7,7 +7,7 @@ const powerOff = (isGraceful: boolean) => ({do: 'power-off', isGraceful}) as con
 
 /** A lifecycle run to `running` through the boot steps, as the guest's timers would report them. */
 function runningLifecycle(): Lifecycle {
-  let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'legacy'});
+  let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
   for (const type of ['power-on', 'firmware-done', 'bootloader-done', 'kernel-early', 'probe-done'] as const)
     lifecycle = transition(lifecycle, {type}).next;
   return lifecycle;

@@ -105,10 +105,10 @@ describe('the secure transition', () => {
     runChecked(world, 8);
     expect(world.secure('g1')).toEqual({ok: false, code: 'already-secure', reason: 'g1 is already secure'});
     expect(world.resume('g1')).toEqual({ok: false, code: 'not-paused', reason: 'g1 is not paused'});
-    expect(world.setPolicy('g1', 'legacy')).toEqual({
+    expect(world.setPolicy('g1', 'access-platform-gated')).toEqual({
       ok: false,
       code: 'same-policy',
-      reason: 'dmaPolicy is already legacy',
+      reason: 'dmaPolicy is already access-platform-gated',
     });
     expect(world.setPolicy('g1', 'restricted')).toEqual({
       ok: true,

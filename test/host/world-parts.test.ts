@@ -54,7 +54,7 @@ describe('planConfigChange (pure)', () => {
         ...previous.hosts
           .filter((host) => host.name !== 'delta')
           .map((host) => (host.name === 'gamma' ? {...host, memory: host.memory * 2} : host)),
-        {name: 'epsilon', memory: 64 * 2 ** 30, secureMigration: false, ultravisor: null},
+        {name: 'zeta', memory: 64 * 2 ** 30, secureMigration: false, ultravisor: null, stack: 'mainline'},
       ],
       guests: [
         {...web!, workload: {profile: 'idle' as const}},
@@ -63,7 +63,7 @@ describe('planConfigChange (pure)', () => {
       ],
     };
     const plan = planConfigChange(previous, next as typeof previous);
-    expect(plan.addedHosts.map((host) => host.name)).toEqual(['epsilon']);
+    expect(plan.addedHosts.map((host) => host.name)).toEqual(['zeta']);
     expect(plan.removedHosts).toEqual(['delta']);
     expect(plan.removedGuests).toEqual(['bounce-test']);
     expect(plan.guestSteps.map((step) => `${step.kind} ${step.config.name}`)).toEqual([
@@ -72,7 +72,7 @@ describe('planConfigChange (pure)', () => {
     ]);
     expect(plan.lines).toEqual([
       'host gamma: changes apply when svmtop restarts',
-      'host epsilon added',
+      'host zeta added',
       'host delta removed',
       'guest bounce-test removed',
       'guest web-1: workload changed',
@@ -104,8 +104,9 @@ describe('snapshots carry codes beside messages', () => {
     const world = startWorld(defaultConfig(), 1);
     runChecked(world, 14);
     expect(vm(world, 'db-1').balloon).toMatchObject({available: false, reasonCode: 'refused-at-probe'});
-    expect(vm(world, 'web-1').balloon).toMatchObject({available: false, reasonCode: 'memory-protected'});
-    expect(vm(world, 'web-1').security).toMatchObject({memoryProtected: true, failureCode: null});
+    expect(vm(world, 'web-1').balloon).toMatchObject({available: false, reasonCode: 'features-refused'});
+    expect(vm(world, 'rfc-1').balloon).toMatchObject({available: false, reasonCode: 'memory-protected'});
+    expect(vm(world, 'rfc-1').security).toMatchObject({memoryProtected: true, failureCode: null});
     expect(vm(world, 'churn-1').balloon).toMatchObject({available: true, reasonCode: null});
     expect(vm(world, 'churn-1').security.memoryProtected).toBe(false);
     const rogue = vm(world, 'rogue-1').security;

@@ -156,18 +156,18 @@ describe('balloon', () => {
       class: 'DeviceNotActive',
       desc: 'No balloon device has been activated',
     });
-    const web = await fixture.connect('web-1');
+    const rfc = await fixture.connect('rfc-1');
     await advanceUntil(
       fixture.world,
-      () => vm(fixture.world, 'web-1').security.state === 'secure',
+      () => vm(fixture.world, 'rfc-1').security.state === 'secure',
       30,
-      'web-1 secure',
+      'rfc-1 secure',
     );
-    expect(errorOf(await web.execute('balloon', {value: 6 * 2 ** 30})).desc).toMatch(
-      /secure.*reclaim nothing/,
+    expect(errorOf(await rfc.execute('balloon', {value: 1 * 2 ** 30})).desc).toMatch(
+      /secure.*reclaims nothing/,
     );
-    expect(returned(await web.execute('x-svmtop-balloon', {value: 6 * 2 ** 30, force: true}))).toEqual({});
-    expect(vm(fixture.world, 'web-1').balloon!.targetBytes).toBe(2 * 2 ** 30);
+    expect(returned(await rfc.execute('x-svmtop-balloon', {value: 1 * 2 ** 30, force: true}))).toEqual({});
+    expect(vm(fixture.world, 'rfc-1').balloon!.targetBytes).toBe(2 ** 30);
   });
 });
 
@@ -188,7 +188,7 @@ describe('svmtop extensions', () => {
     expect(returned(await legacy.execute('x-svmtop-query-security'))).toMatchObject({
       state: 'secure',
       svm: true,
-      host: 'alpha',
+      host: 'epsilon',
       declared: 'none',
     });
     expect(returned(await legacy.execute('x-svmtop-query-swiotlb'))).toMatchObject({nslabs: 512});

@@ -115,7 +115,7 @@ describe('overlays', () => {
     const erased = apply(typed, {type: 'filter-erase'}, {type: 'filter-accept'}).state;
     expect(erased.filter).toBe('alpha');
     expect(erased.overlay).toEqual({kind: 'none'});
-    expect(erased.vms.map((vm) => vm.name)).toEqual(['churn-1', 'legacy-1', 'web-1']);
+    expect(erased.vms.map((vm) => vm.name)).toEqual(['churn-1', 'web-1']);
     expect(erased.selectedVm).toBe('churn-1');
     const cleared = apply(erased, {type: 'filter-open'}, {type: 'filter-clear'}).state;
     expect(cleared.filter).toBe('');
@@ -266,7 +266,7 @@ describe('views from the world', () => {
       {type: 'view', view: dashboardViewOf(world)},
       STATUS_LIFETIME_MS + 1,
     ).state;
-    expect(after.selectedVm).toBe('rogue-1');
+    expect(after.selectedVm).toBe('rfc-1');
     expect(after.status).toBeNull();
   });
 

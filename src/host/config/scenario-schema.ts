@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {DMA_POLICIES, WORKLOADS} from './world-schema.js';
+import {dmaPolicySchema, WORKLOADS} from './world-schema.js';
 import {checkRunDuration, checkSnapshotInterval} from './run-limits.js';
 import {DOWNTIME_LIMIT_MS_MAX} from '../migration/migration-params.js';
 import {
@@ -47,7 +47,7 @@ const stepSchemas = {
     target: sizeSchema,
     force: z.boolean().default(false),
   }),
-  policy: z.strictObject({do: z.literal('policy'), ...at, policy: oneOf(DMA_POLICIES)}),
+  policy: z.strictObject({do: z.literal('policy'), ...at, policy: dmaPolicySchema}),
   workload: z.strictObject({do: z.literal('workload'), ...at, workload: oneOf(WORKLOADS)}),
   migrate: z.strictObject({
     do: z.literal('migrate'),

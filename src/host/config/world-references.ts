@@ -1,6 +1,7 @@
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import {IO_TLB_SIZE, swiotlbGeometry} from '../../core/swiotlb.js';
 import {formatSize, MiB} from '../../core/units.js';
+import {machineStartError} from '../machine.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
@@ -57,6 +58,14 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
       issues.push({path: at('name'), message: `guest "${guest.name}" is defined twice`});
     guestNames.add(guest.name);
     if (!hostNames.has(guest.host)) issues.push({path: at('host'), message: `unknown host "${guest.host}"`});
+    const host = config.hosts.find((candidate) => candidate.name === guest.host);
+    const startError =
+      host && machineStartError(guest.launchSecurity, {...host, hasUltravisor: host.ultravisor !== null});
+    if (startError)
+      issues.push({
+        path: at('launchSecurity'),
+        message: `QEMU on ${guest.host} cannot start a pef-guest machine: "${startError}" (use allowed or none, or a host with an ultravisor)`,
+      });
     memoryByHost.set(guest.host, (memoryByHost.get(guest.host) ?? 0) + guest.memory);
     if (guest.ticket && !(guest.ticket.key in config.keys)) {
       issues.push({

@@ -3,8 +3,50 @@ import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
 import {GiB, MiB} from '../../core/units.js';
 import {forwardIssues, nameSchema, onOffSchema, oneOf, sizeSchema} from './schema-primitives.js';
 
-export const DMA_POLICIES = ['legacy', 'force-dma-api', 'restricted'] as const;
+/**
+ * The three guest kernels' ways of driving virtio memory (DESIGN §2.4), by what they do:
+ * - `access-platform-gated`: every pseries kernel, mainline included: the DMA API only when
+ *   ACCESS_PLATFORM was negotiated (torvalds/linux drivers/virtio/virtio_ring.c vring_use_dma_api);
+ * - `force-dma-api`: the 2018 RFC "Virtio uses DMA API for all devices", not merged in that form;
+ * - `restricted`: restricted memory access, which s390 PV, SEV, TDX, Xen and arm64 realm kernels
+ *   register (virtio_set_mem_acc_cb) and no pseries kernel does (a what-if on a pseries guest).
+ */
+export const DMA_POLICIES = ['access-platform-gated', 'force-dma-api', 'restricted'] as const;
 export type DmaPolicy = (typeof DMA_POLICIES)[number];
+/**
+ * Older spellings still read, so existing world and scenario files keep loading: `legacy` named
+ * the gated policy after old kernels, but mainline pseries behaves the same way.
+ */
+export const DMA_POLICY_ALIASES: Readonly<Record<string, DmaPolicy>> = {legacy: 'access-platform-gated'};
+
+/** A DMA policy as written in a world or scenario file (aliases become the policy they name). */
+export const dmaPolicySchema = z.string().transform((value, context): DmaPolicy => {
+  const policy = (DMA_POLICIES as readonly string[]).includes(value)
+    ? (value as DmaPolicy)
+    : DMA_POLICY_ALIASES[value];
+  if (policy) return policy;
+  context.addIssue({
+    code: 'custom',
+    message: `expected one of ${DMA_POLICIES.join(', ')} (legacy is read as access-platform-gated)`,
+  });
+  return z.NEVER;
+});
+
+/**
+ * Which KVM and QEMU a host runs (DESIGN §2.6): `mainline` needs management to opt in (QEMU's
+ * confidential-guest-support with a pef-guest object, KVM's svm_enabled) and then forces
+ * iommu_platform=on; `2018` is the stack the seed thread was written against, with neither.
+ */
+export const HOST_STACKS = ['mainline', '2018'] as const;
+export type HostStack = (typeof HOST_STACKS)[number];
+
+/** `2018` may be written as a YAML number. */
+const hostStackSchema = z.union([z.string(), z.number()]).transform((value, context): HostStack => {
+  const text = String(value);
+  if ((HOST_STACKS as readonly string[]).includes(text)) return text as HostStack;
+  context.addIssue({code: 'custom', message: `expected one of ${HOST_STACKS.join(', ')}`});
+  return z.NEVER;
+});
 export const LAUNCH_SECURITY = ['required', 'allowed', 'none'] as const;
 export type LaunchSecurity = (typeof LAUNCH_SECURITY)[number];
 export const WORKLOADS = ['idle', 'web', 'db', 'stream', 'churn'] as const;
@@ -30,6 +72,8 @@ const hostSchema = z.strictObject({
   ultravisor: ultravisorSchema.nullable().default(null),
   /** Whether this host's hypervisor can migrate a secure guest (today's QEMU cannot). */
   secureMigration: z.boolean().default(false),
+  /** The KVM and QEMU it runs: mainline (opt-in required) or the 2018-era stack. */
+  stack: hostStackSchema.default('mainline'),
 });
 
 const linkSchema = z.strictObject({
@@ -144,8 +188,14 @@ const guestSchema = z.strictObject({
   resident: sizeSchema.optional(),
   /** Kernel command line `svm=on`: the guest enters secure mode by itself early in every boot. */
   svm: onOffSchema.default(false),
+  /**
+   * Whether management starts the VM with confidential guest support (QEMU's
+   * `confidential-guest-support` pointing at a `pef-guest` object): `required` always, `allowed`
+   * where the host can (it has an ultravisor), `none` never. A 2018-era host has no such thing:
+   * there it is only what management was told.
+   */
   launchSecurity: oneOf(LAUNCH_SECURITY).default('none'),
-  dmaPolicy: oneOf(DMA_POLICIES).default('legacy'),
+  dmaPolicy: dmaPolicySchema.default('access-platform-gated'),
   workload: workloadSchema.default({profile: 'idle'}),
   swiotlb: swiotlbSchema,
   image: imageSchema,

@@ -1,4 +1,5 @@
 import {invariantBroken} from '../../core/assert.js';
+import {esmReturnOf} from '../esm-return.js';
 import {
   accept,
   log,
@@ -51,6 +52,8 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
       return accept({...lifecycle, stage: {kind: 'running'}}, [{kind: 'start-running'}]);
     case 'esm-failed':
       return esmFailed(lifecycle, event.failure);
+    case 'vcpu-failed':
+      return vcpuFailed(lifecycle, event.message);
     case 'drained':
       return drained(lifecycle);
     case 'destroy':
@@ -58,6 +61,26 @@ export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transitio
         {kind: 'halt', where: 'destroyed', message: 'removed from the config', severity: 'info'},
       ]);
   }
+}
+
+/**
+ * qemu/qemu accel/kvm/kvm-all.c `kvm_cpu_exec`: KVM_RUN returned an error, QEMU prints it and
+ * stops the VM (`vm_stop(RUN_STATE_INTERNAL_ERROR)`; `cont` then asks for a reset). Simplification:
+ * svmtop halts the guest and terminates its secure VM at once, as a reset would.
+ */
+function vcpuFailed(lifecycle: Lifecycle, message: string): Transition {
+  if (lifecycle.stage.kind === 'halted' || lifecycle.stage.kind === 'off')
+    wrongStage(lifecycle, 'vcpu-failed');
+  const effects: Effect[] = [];
+  if (lifecycle.isMigrating)
+    effects.push({kind: 'fail-migration', errorDesc: `${lifecycle.name} stopped: ${message}`});
+  effects.push(log(message, 'kvm', 'error'), {
+    kind: 'halt',
+    where: 'internal-error',
+    message,
+    severity: 'error',
+  });
+  return accept({...lifecycle, stage: {kind: 'halted', cause: 'internal-error'}, isSvm: false}, effects);
 }
 
 /**
@@ -125,14 +148,20 @@ function kernelEarly(lifecycle: Lifecycle): Transition {
   return accept({...lifecycle, stage: {kind: 'entering-secure', step: 'esm', progress: 0}}, effects);
 }
 
-/** Any ESM failure: the pseries kernel prints it and calls os-term (prom_init.c `setup_secure_guest`). */
+/**
+ * Any ESM failure: the pseries kernel prints UV_ESM's return code with `%d` and calls os-term
+ * (torvalds/linux arch/powerpc/kernel/prom_init.c setup_secure_guest); svmtop names the number
+ * on the line after.
+ */
 function esmFailed(lifecycle: Lifecycle, failure: EsmFailure): Transition {
   if (lifecycle.stage.kind !== 'entering-secure') wrongStage(lifecycle, 'esm-failed');
+  const returned = esmReturnOf(failure.code);
   return accept(
     {...lifecycle, stage: {kind: 'halted', cause: 'os-term'}, isSvm: false, lastFailure: failure},
     [
       log(`UV: ${failure.reason}`, 'esm', 'error'),
-      log(`Returned ${failure.code} from switching to secure mode.`, 'esm', 'error'),
+      log(`Returned ${returned.value} from switching to secure mode.`, 'esm', 'error'),
+      log(`(${returned.meaning})`, 'esm', 'info'),
       log('Switch to secure mode failed.', 'esm', 'error'),
       {kind: 'halt', where: 'os-term', message: 'Switch to secure mode failed.', severity: 'error'},
     ],

@@ -10,9 +10,11 @@ export type SecureStep = 'esm' | 'verify' | 'convert' | 'init-done' | 'swiotlb' 
 export type ShutdownNext = 'cold-boot' | 'kexec' | 'power-off';
 /**
  * Why the guest stopped. `shutdown`: it powered itself off when asked (a graceful power-off);
- * `power-off`: the host cut its power (an immediate one).
+ * `power-off`: the host cut its power (an immediate one); `internal-error`: KVM_RUN failed (a
+ * page-in the ultravisor refused), as QEMU's `kvm_cpu_exec` stops the VM.
  */
-export type HaltCause = 'os-term' | 'panic' | 'bootloader' | 'destroyed' | 'shutdown' | 'power-off';
+export type HaltCause =
+  'os-term' | 'panic' | 'bootloader' | 'destroyed' | 'shutdown' | 'power-off' | 'internal-error';
 
 /** Where the guest is in its life; exactly one at a time. */
 export type Stage =
@@ -121,6 +123,8 @@ export type GuestEvent =
   | {readonly type: 'svm-init-start'}
   | {readonly type: 'esm-done'}
   | {readonly type: 'esm-failed'; readonly failure: EsmFailure}
+  /** KVM_RUN failed (a page-in the ultravisor refused): QEMU stops the VM in RUN_STATE_INTERNAL_ERROR. */
+  | {readonly type: 'vcpu-failed'; readonly message: string}
   | {readonly type: 'drained'}
   | {readonly type: 'destroy'};
 

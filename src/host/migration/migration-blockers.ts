@@ -2,6 +2,7 @@ import {formatSize} from '../../core/units.js';
 import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {Links} from './links.js';
+import {PEF_NO_ULTRAVISOR_ERROR} from '../machine.js';
 
 /** What the management stack needs to know before starting a migration. */
 export interface MigrationCheck {
@@ -14,8 +15,54 @@ export interface MigrationCheck {
 export const PEF_MIGRATION_BLOCKER = 'PEF: Migration is not implemented';
 
 /**
+ * What the VM's QEMU options allow, secure or not. A pef-guest machine on a mainline QEMU carries
+ * pef.c's blocker from machine start (qemu/qemu hw/ppc/pef.c kvmppc_svm_init,
+ * migrate_add_blocker), whether or not the guest ever goes secure; a host with `secureMigration`
+ * models the seed's future, where it does not. The destination QEMU must start the same machine:
+ * the 2018-era QEMU has no confidential-guest-support, and a pef-guest needs an ultravisor.
+ */
+function machineBlockers(guest: Guest, destination: Host): string[] {
+  if (!guest.hasConfidentialGuestSupport) return [];
+  const reasons: string[] = [];
+  const source = guest.host;
+  if (source.stack === 'mainline' && !source.secureMigration) reasons.push(PEF_MIGRATION_BLOCKER);
+  if (destination.stack === '2018')
+    reasons.push(
+      `${destination.name} runs the 2018-era QEMU, which cannot start a machine with confidential-guest-support (pef-guest)`,
+    );
+  else if (!destination.ultravisor) reasons.push(`${destination.name}: ${PEF_NO_ULTRAVISOR_ERROR}`);
+  return reasons;
+}
+
+/** A secure guest's needs: a source that can send it, a destination ultravisor that can take it. */
+function secureBlockers(guest: Guest, destination: Host): string[] {
+  const reasons: string[] = [];
+  const source = guest.host;
+  // A pef-guest's source already said why (machineBlockers); this is the 2018-era stack's case.
+  if (!source.secureMigration && !guest.hasConfidentialGuestSupport)
+    reasons.push(`${source.name} cannot migrate secure guests (no secure migration)`);
+  const ultravisor = destination.ultravisor;
+  if (!ultravisor) {
+    if (!guest.hasConfidentialGuestSupport)
+      reasons.push(`${destination.name} has no ultravisor: a secure guest cannot run there`);
+    return reasons;
+  }
+  if (!destination.secureMigration)
+    reasons.push(`${destination.name} cannot receive secure guests (no secure migration)`);
+  if (destination.stack === 'mainline' && !guest.hasConfidentialGuestSupport)
+    reasons.push(
+      `${destination.name}'s KVM runs secure guests only for VMs started with confidential guest support (svm_enabled)`,
+    );
+  if (ultravisor.secureFreeBytes < guest.memory.sizeBytes)
+    reasons.push(
+      `${destination.name} has ${formatSize(ultravisor.secureFreeBytes)} of secure memory free, ${guest.name} needs ${formatSize(guest.memory.sizeBytes)}`,
+    );
+  return reasons;
+}
+
+/**
  * Why `guest` cannot move to `destination`, in the order a user should fix them; empty when it can.
- * Secure guests need a source that can migrate them and a destination ultravisor with room.
+ * The machine's own options first, then a secure guest's needs, then room on the destination.
  */
 export function migrationBlockers(
   guest: Guest,
@@ -28,21 +75,14 @@ export function migrationBlockers(
   if (destination === source) return [`${guest.name} already runs on ${source.name}`];
   if (links.isDown(source.name, destination.name))
     reasons.push(`link ${source.name}-${destination.name} is down`);
+  reasons.push(...machineBlockers(guest, destination));
   const isSecure = guest.securityState === 'secure' || guest.securityState === 'transitioning';
-  if (isSecure) {
-    if (!source.secureMigration) reasons.push(PEF_MIGRATION_BLOCKER);
-    const ultravisor = destination.ultravisor;
-    if (!ultravisor) reasons.push(`${destination.name} has no ultravisor: a secure guest cannot run there`);
-    else {
-      if (!destination.secureMigration)
-        reasons.push(`${destination.name} cannot receive secure guests (no secure migration)`);
-      if (ultravisor.secureFreeBytes < guest.memory.sizeBytes) {
-        reasons.push(
-          `${destination.name} has ${formatSize(ultravisor.secureFreeBytes)} of secure memory free, ${guest.name} needs ${formatSize(guest.memory.sizeBytes)}`,
-        );
-      }
-    }
-  } else if (guest.config.launchSecurity === 'required' && !destination.ultravisor) {
+  if (isSecure) reasons.push(...secureBlockers(guest, destination));
+  else if (
+    guest.config.launchSecurity === 'required' &&
+    !guest.hasConfidentialGuestSupport &&
+    !destination.ultravisor
+  ) {
     reasons.push(
       `${guest.name} is declared launchSecurity: required and ${destination.name} has no ultravisor`,
     );

@@ -80,7 +80,7 @@ export class MigrationService {
       isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
       createBackends: (guest, memory) =>
         createBackends(context, guest.config, memory, {
-          isDiscardInhibited: () => guest.isProtected,
+          isAccessPlatformForced: guest.hasConfidentialGuestSupport,
           checkers: guest.checkers,
           disk: guest.disk,
         }).backends,

@@ -1,6 +1,5 @@
 import {assert} from '../../core/assert.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
-import {MemoryView, SecurePageFault} from '../../core/memory-view.js';
 import type {SplitRingAddresses} from '../../core/split-ring-layout.js';
 import type {QueueElement, RingError} from '../../core/split-virtqueue-device.js';
 import {
@@ -12,27 +11,24 @@ import {
   VirtioStatus,
   type FeatureSet,
 } from '../../core/virtio.js';
-import type {DeviceConfig, DeviceType} from '../config/world-schema.js';
+import type {DeviceType} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 import type {DeviceConfigSpace} from './config-space.js';
 import {deviceErrorFor, type DeviceErrorCode} from './device-error.js';
 import {DeviceQueues, INTERRUPT_LATENCY_US, type ElementWork, type QueueOwner} from './device-queues.js';
 import {ElementIo} from './element-io.js';
+import type {BackendIdentity} from './backend-identity.js';
+import {storesStatus} from './features-ok.js';
 import type {BackendMigrationState, DeviceMigrationState} from './migration-state.js';
 import {VirtioPciTransport, type TransportDevice} from './transport.js';
 
-export interface BackendIdentity {
-  readonly vm: string;
-  /** Position on the virtio bus: the guest sees `virtio<index>`. */
-  readonly index: number;
-  readonly config: DeviceConfig;
-}
+export type {BackendIdentity} from './backend-identity.js';
 
 /**
  * The hypervisor's side of one virtio device (QEMU's VirtIODevice plus its backend), reached by
- * the guest only through its transport. It touches guest memory only through the hypervisor's
- * view, so in a secure guest it can reach only shared pages; a blocked access counts a fault and,
- * as QEMU's `virtio_error()` does, puts the device in NEEDS_RESET. It never throws out of the simulation.
+ * the guest only through its transport and touching guest memory only through the hypervisor's
+ * view: secure pages come paged out, encrypted. A failed QEMU check puts it in NEEDS_RESET, as
+ * `virtio_error()` does; it never throws out of the simulation.
  */
 export abstract class VirtioBackend implements TransportDevice {
   readonly type: DeviceType;
@@ -52,7 +48,6 @@ export abstract class VirtioBackend implements TransportDevice {
   errorCode: DeviceErrorCode | null = null;
   /** Integrity errors the device side detected (bad checksums or sequence in what the guest sent). */
   integrityErrors = 0;
-  #faultsBeforeRebind = 0;
   #isDetached = false;
 
   constructor(
@@ -75,6 +70,11 @@ export abstract class VirtioBackend implements TransportDevice {
 
   /** Number of virtqueues this device type has. */
   abstract get queueCount(): number;
+
+  /** Whether the device sizes its work by walking the available chains before it pops any (virtio-rng). */
+  protected get walksAvailBytesFirst(): boolean {
+    return false;
+  }
 
   get queueSizeMax(): number {
     return this.identity.config.queueSize;
@@ -100,8 +100,14 @@ export abstract class VirtioBackend implements TransportDevice {
     return (this.#status & VirtioStatus.needsReset) !== 0;
   }
 
+  /** The snapshot's `faults`: UV_PAGE_OUTs this device's accesses to secure pages caused. */
   get faults(): number {
-    return this.#faultsBeforeRebind + this.io.view.faults;
+    return this.io.pageOuts;
+  }
+
+  /** A secure page whose plaintext this device's view of memory holds, or -1 (it must hold none). */
+  securePlaintextHeld(): number {
+    return this.io.view.securePlaintextHeld();
   }
 
   get bytesToDevice(): number {
@@ -127,8 +133,7 @@ export abstract class VirtioBackend implements TransportDevice {
 
   /** Points the device at another memory (the migration target's RAM). */
   rebindMemory(memory: GuestMemory): void {
-    this.#faultsBeforeRebind += this.io.view.faults;
-    this.io.view = new MemoryView(memory, true);
+    this.io.rebind(memory);
     this.#queues.rebind(this.io.view, this.hasNegotiated(VirtioFeature.eventIdx));
   }
 
@@ -144,8 +149,9 @@ export abstract class VirtioBackend implements TransportDevice {
     this.onReset();
   }
 
+  /** `virtio_set_status()`: QEMU's feature check may leave FEATURES_OK unset (`storesStatus`). */
   setStatus(status: number): void {
-    this.#status = status;
+    if (storesStatus(this.#status, status, this.offeredFeatures, this.#negotiated)) this.#status = status;
   }
 
   /** `virtio_set_features()`: like QEMU, refuse bits that were not offered. */
@@ -195,9 +201,8 @@ export abstract class VirtioBackend implements TransportDevice {
   protected abstract loadDevice(state: DeviceMigrationState): void;
 
   /**
-   * Finishes an element at `atUs`: `execute` moves its bytes through the hypervisor view and
-   * returns the number of bytes written into the element (the used length). The element goes
-   * back to its queue's pool once pushed: a device model keeps no reference to it past then.
+   * Finishes an element at `atUs`: `execute` moves its bytes and returns the used length. The
+   * element goes back to its queue's pool once pushed: a device model keeps no reference to it.
    */
   protected completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: ElementWork): void {
     if (this.#isDetached) return;
@@ -228,10 +233,7 @@ export abstract class VirtioBackend implements TransportDevice {
 
   // ---- migration ----
 
-  /**
-   * Device state for the destination; pending elements are redone there (virtio-blk re-queues).
-   * Elements go as copies: the live ones return to their queue's pool.
-   */
+  /** Device state for the destination, pending elements (redone there) as copies apart from the pool. */
   saveState(): BackendMigrationState {
     return {
       status: this.#status,
@@ -280,22 +282,14 @@ export abstract class VirtioBackend implements TransportDevice {
       name: this.name,
       isServing: () => !this.isBroken && (this.#status & VirtioStatus.driverOk) !== 0,
       onAvailable: (queueIndex, element) => this.onAvailable(queueIndex, element),
+      walksAvailBytesFirst: this.walksAvailBytesFirst,
       onRingError: (error: RingError) => this.virtioError(error.error, error.code),
-      onAccessFault: (error, where) => this.#fault(error, where),
+      onAccessFault: (error) => {
+        const deviceError = deviceErrorFor(error);
+        if (!deviceError) throw error;
+        this.virtioError(deviceError.message, deviceError.code);
+      },
       interrupt: (queueIndex) => this.transport.interruptQueue(queueIndex),
     };
-  }
-
-  #fault(error: unknown, where: 'vring' | 'buffer'): void {
-    const deviceError = deviceErrorFor(error, where);
-    if (!deviceError) throw error;
-    if (error instanceof SecurePageFault)
-      this.context.emit(
-        this.identity.vm,
-        'secure-fault',
-        'error',
-        `${this.name} (virtio-${this.type}): ${error.message}`,
-      );
-    this.virtioError(deviceError.message, deviceError.code);
   }
 }

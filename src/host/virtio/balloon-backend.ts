@@ -1,4 +1,4 @@
-import type {GuestMemory} from '../../core/guest-memory.js';
+import {GUEST_PAGE_SIZE, PageState, type GuestMemory, type PageStateCode} from '../../core/guest-memory.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {SimContext} from '../sim-context.js';
@@ -19,32 +19,28 @@ const CONFIG_CHANGE_LATENCY_US = 5;
 
 /**
  * QEMU's virtio-balloon: the host sets a target (config `num_pages`), the guest reports `actual`
- * in the config space and hands pages over on the inflate queue. Each inflated page is given
- * back to the host (`ram_block_discard_range`) unless discards are inhibited, as they are for a
- * protected VM.
+ * in the config space and hands pages over on the inflate queue, and QEMU discards each one
+ * (`balloon_inflate_page` → `ram_block_discard_range`). It skips the discard only while
+ * `virtio_balloon_inhibited()`: RAM discard disabled, an incoming postcopy or a background
+ * snapshot (qemu/qemu hw/virtio/virtio-balloon.c). s390 PV, SEV and TDX disable RAM discard; PEF
+ * does not, and svmtop has neither postcopy nor snapshots, so here QEMU always discards. What the
+ * discard gives the host depends on the page (`discardGivesRam`).
  */
 export class BalloonBackend extends VirtioBackend {
   /** Pages whose memory the host really got back. */
   reclaimedPages = 0;
-  /** Pages handed over but not reclaimed (the VM is protected). */
+  /** Pages discarded that gave the host nothing (they were secure). */
   unreclaimedPages = 0;
   #actualPages = 0;
   readonly #config: ConfigSpace<BalloonConfig>;
-  readonly #isDiscardInhibited: () => boolean;
 
-  constructor(
-    context: SimContext,
-    identity: BackendIdentity,
-    memory: GuestMemory,
-    isDiscardInhibited: () => boolean,
-  ) {
+  constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory) {
     const config = new ConfigSpace<BalloonConfig>({numPages: 0, actual: 0}, ['actual']);
     super(context, identity, memory, featureSet(VirtioFeature.balloonMustTellHost), {
       type: 'balloon',
       space: config,
     });
     this.#config = config;
-    this.#isDiscardInhibited = isDiscardInhibited;
     // `virtio_balloon_set_config`: the device learns the guest's balloon size from `actual`.
     config.onDriverWrite(() => (this.#actualPages = config.read('actual')));
   }
@@ -86,15 +82,21 @@ export class BalloonBackend extends VirtioBackend {
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + BALLOON_LATENCY_US, () => {
       const array = this.io.readOut(element);
       const count = Math.floor(array.length / 4);
-      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(count);
+      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(array, count);
       else if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(count);
       return 0;
     });
   }
 
-  #inflate(pages: number): void {
-    if (this.#isDiscardInhibited()) this.unreclaimedPages += pages;
-    else this.reclaimedPages += pages;
+  /** Discards each page of the PFN array (`virtio_balloon_handle_output`), counting what came back. */
+  #inflate(pfns: Buffer, count: number): void {
+    const memory = this.io.view.memory;
+    for (let i = 0; i < count; i++) {
+      const guestPfn = Math.floor((pfns.readUInt32LE(i * 4) * BALLOON_PAGE_BYTES) / GUEST_PAGE_SIZE);
+      const isInMemory = guestPfn < memory.pageCount;
+      if (isInMemory && discardGivesRam(memory.pageState(guestPfn))) this.reclaimedPages++;
+      else this.unreclaimedPages++;
+    }
   }
 
   #deflate(pages: number): void {
@@ -121,4 +123,19 @@ export class BalloonBackend extends VirtioBackend {
     this.reclaimedPages = state.reclaimedPages;
     this.unreclaimedPages = state.unreclaimedPages;
   }
+}
+
+/**
+ * Whether discarding a guest page's backing gives the host RAM. A normal or shared page is host
+ * RAM, and madvise frees it. A secure page is not: since H_SVM_INIT_DONE its GFN is backed by a
+ * device-private PFN standing for ultravisor memory (torvalds/linux
+ * arch/powerpc/kvm/book3s_hv_uvmem.c kvmppc_uv_migrate_mem_slot). Discarding it only frees that
+ * PFN (kvmppc_uvmem_page_free marks the GFN paged out) and KVM's MMU notifier sends UV_PAGE_INVAL
+ * instead of unmapping (arch/powerpc/kvm/book3s_64_mmu_radix.c kvm_unmap_radix): the host gets
+ * nothing back and the guest's secure memory stays reserved. Simplified: QEMU discards 64 KiB host
+ * pages only once all sixteen 4 KiB balloon pages in them are in (PartiallyBalloonedPage); we
+ * count 4 KiB pages.
+ */
+export function discardGivesRam(state: PageStateCode): boolean {
+  return state !== PageState.secure;
 }

@@ -11,6 +11,15 @@ import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
 import type {VirtioPciTransport} from './transport.js';
 
+/**
+ * `virtballoon_validate`: the balloon hands the host guest-physical page numbers, so it always
+ * clears ACCESS_PLATFORM (torvalds/linux drivers/virtio/virtio_balloon.c); QEMU then refuses
+ * FEATURES_OK when the device offered it (`acceptsFeaturesOk`).
+ */
+export function validateBalloonFeatures(features: FeatureSet): FeatureSet {
+  return withoutFeature(features, VirtioFeature.accessPlatform);
+}
+
 /** Retry after the driver could not queue a request (its buffer memory or the ring was full). */
 const RETRY_DELAY_US = 10_000;
 const PFN_BYTES = 4;
@@ -24,8 +33,9 @@ export interface BalloonPageRange {
 /**
  * virtio_balloon: follows the host's target (config `num_pages`) by handing 4 KiB pages over
  * (inflate) or taking them back (deflate), 256 PFNs per request, and reports its size in config
- * `actual`. Its validate step clears ACCESS_PLATFORM (`virtballoon_validate`), so under the
- * restricted policy a secure guest refuses it. The pages it holds are always the top of its
+ * `actual`. Its validate step clears ACCESS_PLATFORM (`validateBalloonFeatures`), so under
+ * restricted memory access a secure guest refuses it, and a device that offers ACCESS_PLATFORM
+ * refuses the driver. The pages it holds are always the top of its
  * range, so its state is one count whatever the balloon's size.
  */
 export class BalloonDriver extends VirtioDriver {
@@ -59,7 +69,7 @@ export class BalloonDriver extends VirtioDriver {
   }
 
   protected override validate(features: FeatureSet): FeatureSet {
-    return withoutFeature(features, VirtioFeature.accessPlatform);
+    return validateBalloonFeatures(features);
   }
 
   protected override onStart(): void {

@@ -14,8 +14,12 @@ import {RngBackend} from './rng-backend.js';
 export const DEFAULT_DISK_BYTES = 8 * GiB;
 
 export interface BackendOptions {
-  /** QEMU fences balloon discards while this holds (a protected VM). */
-  readonly isDiscardInhibited: () => boolean;
+  /**
+   * The VM runs with confidential guest support: QEMU registers iommu_platform=on for every virtio
+   * device, whatever its own setting (qemu/qemu hw/core/machine.c machine_run_board_init,
+   * `object_register_sugar_prop(TYPE_VIRTIO_DEVICE, "iommu_platform", "on", false)`).
+   */
+  readonly isAccessPlatformForced: boolean;
   /** The guest's end-to-end checks, which outlive any one instance of its devices. */
   readonly checkers: GuestCheckers;
   /** An existing disk (the migration target shares storage with the source). */
@@ -34,8 +38,10 @@ export function createBackends(
 ): {backends: VirtioBackend[]; disk: DiskStore | null} {
   let disk: DiskStore | null = options.disk ?? null;
   const checkers = options.checkers;
-  const backends = config.devices.map((device, index): VirtioBackend => {
-    const identity = {vm: config.name, index, config: device};
+  const isForced = options.isAccessPlatformForced;
+  const backends = config.devices.map((configured, index): VirtioBackend => {
+    const device = isForced ? {...configured, iommu: true} : configured;
+    const identity = {vm: config.name, index, config: device, isAccessPlatformForced: isForced};
     switch (device.type) {
       case 'blk':
         disk ??= new DiskStore(device.disk ?? DEFAULT_DISK_BYTES);
@@ -47,7 +53,7 @@ export function createBackends(
       case 'rng':
         return new RngBackend(context, identity, memory, checkers.entropy(index));
       case 'balloon':
-        return new BalloonBackend(context, identity, memory, options.isDiscardInhibited);
+        return new BalloonBackend(context, identity, memory);
     }
   });
   return {backends, disk};

@@ -45,6 +45,7 @@ export function snapshotDevice(
     id: backend.name,
     type: backend.type,
     offersAccessPlatform: backend.identity.config.iommu,
+    accessPlatformForced: backend.identity.isAccessPlatformForced ?? false,
     dma,
     bounces: driver?.bounces ?? false,
     status,

@@ -20,8 +20,10 @@ export type Negotiation =
 
 /**
  * The first half of `virtio_dev_probe`: reset, ACKNOWLEDGE|DRIVER, the features both sides know
- * less what the driver's `validate` drops, the DMA decision (§2.4), then FEATURES_OK read back.
- * Firmware drives devices with raw addresses whatever they offer.
+ * less what the driver's `validate` drops, the DMA decision (§2.4), then FEATURES_OK read back
+ * (the device may refuse it: `acceptsFeaturesOk`). Firmware drives devices with raw addresses
+ * whatever they offer, accepting ACCESS_PLATFORM only if it knows it
+ * (`firmwareNegotiatesAccessPlatform`).
  */
 export function negotiate(
   kernel: KernelServices,
@@ -41,12 +43,16 @@ export function negotiate(
         isSwiotlbForced: kernel.isSwiotlbForced,
       });
   if (decision.refusal) return {refusal: decision.refusal};
-  if (kernel.isFirmware) features = withoutFeature(features, VirtioFeature.accessPlatform);
+  if (kernel.isFirmware && !kernel.isFirmwareIommuAware)
+    features = withoutFeature(features, VirtioFeature.accessPlatform);
   if (!transport.negotiate(features))
     return {
       refusal: {
         code: 'features-refused',
-        message: `virtio: device refuses features: ${transport.deviceStatus.toString(16)}`,
+        // drivers/virtio/virtio.c virtio_features_ok's dev_err; SLOF returns -1 silently (our words)
+        message: kernel.isFirmware
+          ? 'SLOF: the device refuses FEATURES_OK: this SLOF does not accept VIRTIO_F_IOMMU_PLATFORM'
+          : `virtio: device refuses features: ${transport.deviceStatus.toString(16)}`,
       },
     };
   return {features, decision};

@@ -5,15 +5,31 @@ import type {QueueElement} from '../../core/split-virtqueue-device.js';
 /**
  * A device's access to the buffers of popped elements (QEMU's iov_to_buf/iov_from_buf over the
  * element's scatter list), through the hypervisor's view of guest memory, counting the bytes
- * moved each way. A blocked access throws (SecurePageFault, OutOfRangeAccess) to the device.
+ * moved each way and the secure pages its accesses paged out. An access outside guest memory
+ * throws OutOfRangeAccess to the device.
  */
 export class ElementIo {
   view: MemoryView;
   bytesToDevice = 0;
   bytesFromDevice = 0;
   #dataScratch = Buffer.allocUnsafe(4096);
+  #pageOutsBeforeRebind = 0;
 
   constructor(memory: GuestMemory) {
+    this.view = new MemoryView(memory, true);
+  }
+
+  /**
+   * Hypervisor faults on secure pages these accesses took, each resolved by a UV_PAGE_OUT
+   * (book3s_hv_uvmem.c `kvmppc_uvmem_migrate_to_ram`), over every memory the device has used.
+   */
+  get pageOuts(): number {
+    return this.#pageOutsBeforeRebind + this.view.pageOuts;
+  }
+
+  /** Points the accesses at another memory (the migration target's RAM). */
+  rebind(memory: GuestMemory): void {
+    this.#pageOutsBeforeRebind += this.view.pageOuts;
     this.view = new MemoryView(memory, true);
   }
 

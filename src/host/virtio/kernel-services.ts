@@ -42,4 +42,6 @@ export interface KernelServices {
   readonly bootCount: number;
   /** Firmware and bootloaders drive devices with raw addresses whatever the kernel would do. */
   readonly isFirmware: boolean;
+  /** Firmware only: it accepts ACCESS_PLATFORM when offered (a SLOF with IOMMU support). */
+  readonly isFirmwareIommuAware: boolean;
 }

@@ -27,6 +27,11 @@ export class RngBackend extends VirtioBackend {
     return 1;
   }
 
+  /** qemu/qemu hw/virtio/virtio-rng.c `virtio_rng_process` → `get_request_size` → `virtqueue_get_avail_bytes`. */
+  protected override get walksAvailBytesFirst(): boolean {
+    return true;
+  }
+
   protected override onReset(): void {
     this.#checker.reset();
   }

@@ -1,0 +1,86 @@
+import {describe, expect, it} from 'vitest';
+import {PageState} from '../../src/core/guest-memory.js';
+import {featureSet, VirtioFeature, VirtioStatus} from '../../src/core/virtio.js';
+import {discardGivesRam, type BalloonBackend} from '../../src/host/virtio/balloon-backend.js';
+import {acceptsFeaturesOk} from '../../src/host/virtio/features-ok.js';
+import {worldYaml} from '../helpers/guest-yaml.js';
+import {configFromYaml, device, runChecked, startWorld, vm} from '../helpers/world.js';
+
+const MiB = 2 ** 20;
+
+function world(options: {svm: boolean; policy: string; devices: string; stack?: 'mainline' | '2018'}) {
+  const yaml = worldYaml(
+    [
+      {
+        svm: options.svm,
+        policy: options.policy,
+        declared: 'allowed',
+        workload: 'idle',
+        devices: options.devices,
+      },
+    ],
+    '',
+    options.stack ?? '2018',
+  );
+  const started = startWorld(configFromYaml(yaml), 51);
+  runChecked(started, 12);
+  return started;
+}
+
+describe('QEMU refuses FEATURES_OK when ACCESS_PLATFORM was offered and not accepted', () => {
+  it('as hw/virtio/virtio.c virtio_validate_features says, once VERSION_1 is negotiated', () => {
+    const offered = featureSet(VirtioFeature.version1, VirtioFeature.accessPlatform);
+    expect(acceptsFeaturesOk(offered, offered)).toBe(true);
+    expect(acceptsFeaturesOk(offered, featureSet(VirtioFeature.version1))).toBe(false);
+    expect(acceptsFeaturesOk(offered, 0n)).toBe(true);
+    expect(acceptsFeaturesOk(featureSet(VirtioFeature.version1), featureSet(VirtioFeature.version1))).toBe(
+      true,
+    );
+  });
+
+  it('so a balloon offered iommu_platform=on fails probe in any guest, normal included (virtballoon_validate clears it)', () => {
+    const normal = world({
+      svm: false,
+      policy: 'access-platform-gated',
+      devices: '[{type: balloon, iommu: on}]',
+    });
+    expect(device(normal, 'g1', 'balloon')).toMatchObject({
+      status: 'refused',
+      errorCode: 'features-refused',
+      error: 'virtio: device refuses features: 3',
+    });
+    const backend = normal.guest('g1')!.backends[0]!;
+    expect(backend.status & VirtioStatus.featuresOk).toBe(0);
+    expect(backend.status & VirtioStatus.failed).toBe(VirtioStatus.failed);
+    expect(vm(normal, 'g1').balloon).toMatchObject({available: false, reasonCode: 'features-refused'});
+    expect(normal.balloon('g1', 8 * MiB)).toMatchObject({ok: false, code: 'balloon-refused'});
+  });
+
+  it('under restricted memory access the secure kernel refuses the balloon first (virtio_features_ok)', () => {
+    const secure = world({svm: true, policy: 'restricted', devices: '[{type: balloon, iommu: on}]'});
+    expect(device(secure, 'g1', 'balloon')).toMatchObject({errorCode: 'missing-access-platform'});
+    expect(vm(secure, 'g1').balloon?.reasonCode).toBe('refused-at-probe');
+  });
+});
+
+describe('what a discard gives back (qemu hw/virtio/virtio-balloon.c; book3s_hv_uvmem.c)', () => {
+  it('PEF leaves RAM discard enabled, so QEMU discards; a secure page gives the host nothing, a normal or shared one its RAM', () => {
+    expect(discardGivesRam(PageState.secure)).toBe(false);
+    expect(discardGivesRam(PageState.normal)).toBe(true);
+    expect(discardGivesRam(PageState.shared)).toBe(true);
+    const secure = world({svm: true, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    expect(secure.balloon('g1', 8 * MiB, true)).toMatchObject({ok: true});
+    runChecked(secure, 2);
+    const backend = secure.guest('g1')!.backends[0] as BalloonBackend;
+    expect(vm(secure, 'g1').balloon).toMatchObject({
+      actualBytes: 8 * MiB,
+      reclaimedBytes: 0,
+      reasonCode: 'memory-protected',
+    });
+    expect(backend.unreclaimedPages).toBe(2048);
+    const normal = world({svm: false, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    expect(normal.balloon('g1', 8 * MiB)).toMatchObject({ok: true});
+    runChecked(normal, 2);
+    expect(vm(normal, 'g1').balloon).toMatchObject({actualBytes: 8 * MiB, reclaimedBytes: 8 * MiB});
+  });
+});
