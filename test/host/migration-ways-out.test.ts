@@ -79,6 +79,21 @@ describe('a pre-copy that does not converge explains itself', () => {
     expect(migrationOf(world)).toMatchObject({status: 'completed', parameters: {downtimeLimitMs: proposed}});
   });
 
+  it('shows the threshold of the downtime-limit in force at once: never the old limit beside the new verdict (QA item 3)', () => {
+    const world = stuckMigration();
+    const before = migrationOf(world);
+    const bytesPerMs = before.convergence!.bandwidthBytesPerSecond / 1000;
+    expect(before.thresholdBytes).toBe(Math.round(bytesPerMs * 300));
+    const command = {do: 'migrate-set-parameters', params: {downtimeLimitMs: 9700}} as const;
+    expect(world.check('g1', command).ok).toBe(true);
+    expect(migrationOf(world).thresholdBytes).toBe(before.thresholdBytes);
+    expect(world.command('g1', command).ok).toBe(true);
+    const after = migrationOf(world);
+    expect(after.parameters.downtimeLimitMs).toBe(9700);
+    // QEMU threshold_size = bandwidth * downtime_limit, from the bandwidth it last measured.
+    expect(after.thresholdBytes).toBe(Math.round(bytesPerMs * 9700));
+  });
+
   it('turns auto-converge on by cancelling and migrating again, as QEMU takes capabilities only between migrations', () => {
     const world = stuckMigration();
     const command = {do: 'migrate-restart', params: {autoConverge: true}} as const;

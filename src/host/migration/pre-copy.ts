@@ -54,7 +54,7 @@ export class PreCopy {
     linkBytesOf: (cost: PageCost) => number,
     onThrottle: (throttle: number) => void,
   ): IterationOutcome {
-    const threshold = this.rates.thresholdBytes;
+    const threshold = this.rates.thresholdBytesFor(params.downtimeLimitMs);
     if (this.pendingBytes < threshold) {
       this.syncBitmap(nowUs, params, onThrottle);
       if (this.sync.dirtySyncCount > MIGRATION_MAX_ITERATIONS) return 'too-many-passes';
@@ -69,11 +69,7 @@ export class PreCopy {
     this.rates.update(
       nowUs,
       {bytes: this.ram.counters.transferred, targetPages: this.ram.targetPagesSent},
-      {
-        downtimeLimitMs: params.downtimeLimitMs,
-        dirtyPagesRate: this.sync.dirtyPagesRate,
-        dirtyBytesLastSync: this.sync.dirtyBytesLastSync,
-      },
+      {dirtyPagesRate: this.sync.dirtyPagesRate, dirtyBytesLastSync: this.sync.dirtyBytesLastSync},
     );
     return 'iterated';
   }
