@@ -35,6 +35,12 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
 function runningLines(migration: MigrationSnapshot, width: number, theme: Theme): Line[] {
   const {ram} = migration;
   const phase = migration.phase && migration.phase !== migration.status ? ` (${migration.phase})` : '';
+  // qemu/qemu migration/migration.c fill_source_migration_info: in setup, the status alone.
+  if (migration.status === 'setup')
+    return [
+      {text: `SETUP${phase} -> ${migration.to}`, color: theme.accent},
+      {text: 'setting up the stream: query-migrate reports only the status in setup'},
+    ];
   const isFirstPass = ram.dirtySyncCount <= 1;
   const sentFraction =
     ram.total > 0 ? Math.min(1, ((ram.normal + ram.duplicate) * ram.pageSize) / ram.total) : 0;

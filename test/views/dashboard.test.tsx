@@ -289,6 +289,8 @@ describe('the screen at every width', () => {
     await view.type('m');
     await view.type('\r');
     await view.type('3');
+    expect(view.frame()).toContain('SETUP -> beta');
+    await view.refresh(1, 1000);
     expect(view.frame()).toContain('dirty rate: known after the first pass');
     expect(view.frame()).toContain('expected downtime 300ms: the limit, until QEMU has a dirty rate');
     for (let second = 0; second < 40; second++) await view.refresh(1, 1000);
