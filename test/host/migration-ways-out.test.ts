@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {MiB} from '../../src/core/units.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** churn-1 in small: a 256 MiB working set rewritten at 192 MiB/s, migrating at 128 MiB/s. */
 function stuckMigration(seed = 41): World {
@@ -119,5 +119,25 @@ describe('a pre-copy that does not converge explains itself', () => {
     const raise = {do: 'migrate-set-parameters', params: {downtimeLimitMs: 1000}} as const;
     expect(world.check('g1', raise)).toMatchObject({ok: false, code: 'not-migrating'});
     expect(world.command('g1', raise)).toMatchObject({ok: false, code: 'not-migrating'});
+  });
+});
+
+describe("the default world's churn-1, as config/default.yaml's comment says (QA item 5)", () => {
+  it('does not converge at the defaults, and converges with M alone (max-bandwidth 256 MiB/s), no auto-converge', () => {
+    const world = startWorld(defaultConfig(), 7);
+    runChecked(world, 10);
+    expect(world.migrate('churn-1', 'beta').ok).toBe(true);
+    runChecked(world, 50);
+    const stuck = vm(world, 'churn-1').migration!;
+    expect(stuck.convergence).toMatchObject({code: 'not-converging'});
+    const proposed = stuck.convergence!.waysOut.find((way) => way.code === 'max-bandwidth')!.proposed;
+    expect(proposed).toBe(256 * MiB);
+    const raise = {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: proposed}} as const;
+    expect(world.command('churn-1', raise).ok).toBe(true);
+    runChecked(world, 60);
+    expect(vm(world, 'churn-1').migration).toMatchObject({
+      status: 'completed',
+      parameters: {autoConverge: false},
+    });
   });
 });
