@@ -189,7 +189,10 @@ describe('bad input exits 2 with one clear line', () => {
   });
 
   it('--help and --version work', () => {
-    expect(runCli(['--help']).stdout).toContain('--headless');
+    const help = runCli(['--help']).stdout;
+    expect(help).toContain('--headless');
+    // QA item 6c: every exit code headless uses, 74 (EX_IOERR) for an output failure too.
+    expect(help).toMatch(/Exit codes\n.*0 ok .*1 a scenario expectation failed .*2 bad input.*\n.*74 /);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
