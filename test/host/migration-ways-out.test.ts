@@ -130,7 +130,8 @@ describe("the default world's churn-1, as config/default.yaml's comment says (QA
     runChecked(world, 50);
     const stuck = vm(world, 'churn-1').migration!;
     expect(stuck.convergence).toMatchObject({code: 'not-converging'});
-    const proposed = stuck.convergence!.waysOut.find((way) => way.code === 'max-bandwidth')!.proposed;
+    const proposed = stuck.convergence!.waysOut.find((way) => way.code === 'max-bandwidth')!
+      .proposed as number;
     expect(proposed).toBe(256 * MiB);
     const raise = {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: proposed}} as const;
     expect(world.command('churn-1', raise).ok).toBe(true);
