@@ -1,5 +1,5 @@
 import {invariantBroken} from '../core/assert.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import type {Guest} from './guest.js';
 import type {SimContext} from './sim-context.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
@@ -113,9 +113,9 @@ export class GuestStats {
     const reportedPages = sampled.reportedBalloonPages;
     if (pages === reportedPages) return;
     sampled.reportedBalloonPages = pages;
-    const size = formatSize(pages * BALLOON_PAGE_BYTES);
-    const change = formatSize(Math.abs(pages - reportedPages) * BALLOON_PAGE_BYTES);
-    const held = formatSize(backend.reclaimedBytes);
+    const size = formatBytes(pages * BALLOON_PAGE_BYTES);
+    const change = formatBytes(Math.abs(pages - reportedPages) * BALLOON_PAGE_BYTES);
+    const held = formatBytes(backend.reclaimedBytes);
     const what =
       pages < reportedPages
         ? `deflated to ${size} (${change} back to the guest); the host keeps ${held} reclaimed`

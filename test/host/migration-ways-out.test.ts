@@ -45,8 +45,8 @@ describe('a pre-copy that does not converge explains itself', () => {
     const {dirtyBytesPerSecond, bandwidthBytesPerSecond} = migration.convergence!;
     expect(dirtyBytesPerSecond / bandwidthBytesPerSecond).toBeGreaterThan(0.95);
     expect(dirtyBytesPerSecond / bandwidthBytesPerSecond).toBeLessThan(1.05);
-    expect(migration.convergence!.reason).toContain('rewrites its whole 256 MiB working set');
-    expect(migration.convergence!.reason).toContain('the guest writes 192 MiB/s');
+    expect(migration.convergence!.reason).toContain('rewrites its whole 256MiB working set');
+    expect(migration.convergence!.reason).toContain('the guest writes 192MiB/s');
   });
 
   it("offers QEMU's ways out with the values they would set", () => {

@@ -70,7 +70,7 @@ describe("the ways out go through the reducer and the host's dry run", () => {
       vm: 'churn-1',
       params: {maxBandwidthBytesPerSecond: 256 * MiB},
     });
-    expect(view.statusLine()).toContain('migrate-set-parameters churn-1: max-bandwidth 256 MiB/s');
+    expect(view.statusLine()).toContain('migrate-set-parameters churn-1: max-bandwidth 256MiB/s');
   });
 
   it('D asks first, saying the guest may stop that long; y sets it', async () => {

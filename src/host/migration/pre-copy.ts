@@ -1,6 +1,6 @@
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
-import {formatSize} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import {AutoConverge} from './auto-converge.js';
 import {BitmapSync} from './bitmap-sync.js';
 import {MIGRATION_MAX_ITERATIONS, SEND_TICK_US, type MigrationParams} from './migration-params.js';
@@ -76,8 +76,8 @@ export class PreCopy {
 
   /** Put a limit on everything: svmtop gives up where QEMU would go on forever. */
   unconvergedReason(): string {
-    const dirtyRate = formatSize(this.sync.dirtyPagesRate * TARGET_PAGE_SIZE);
-    const bandwidth = formatSize(Math.round(this.rates.bandwidthBytesPerSecond));
+    const dirtyRate = formatBytes(this.sync.dirtyPagesRate * TARGET_PAGE_SIZE);
+    const bandwidth = formatBytes(Math.round(this.rates.bandwidthBytesPerSecond));
     return `did not converge after ${MIGRATION_MAX_ITERATIONS} passes: the guest dirties ${dirtyRate}/s against ${bandwidth}/s; enable auto-converge or raise max-bandwidth`;
   }
 
