@@ -71,7 +71,9 @@ function measure(
     shortest = Math.max(shortest, (cell.short ?? cell.text).length);
   }
   const preferred = Math.max(column.minWidth, Math.min(column.maxWidth, longest));
-  const min = column.isCuttable ? column.minWidth : Math.max(column.minWidth, Math.min(preferred, shortest));
+  const min = column.isCuttable
+    ? Math.max(column.minWidth, column.cutWidthMin ?? 0)
+    : Math.max(column.minWidth, Math.min(preferred, shortest));
   return {min: Math.min(min, preferred), preferred};
 }
 

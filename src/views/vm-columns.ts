@@ -27,6 +27,8 @@ export interface Column {
   readonly maxWidth: number;
   /** Text may be cut with `+` below its length (names: the detail line shows them whole). */
   readonly isCuttable?: boolean;
+  /** A cuttable column is cut no shorter than this (or its longest text, if shorter). */
+  readonly cutWidthMin?: number;
   /** Room the column takes beyond its content when the terminal has some left (a longer bar). */
   readonly growWidth?: number;
   cell(vm: VmSnapshot, theme: Theme): Cell;
@@ -135,6 +137,8 @@ export const VM_COLUMNS: readonly Column[] = [
     minWidth: 10,
     maxWidth: 32,
     isCuttable: true,
+    // libvirt names are often 20 characters and more: they keep that much before anything is cut.
+    cutWidthMin: 20,
     cell: (vm) => ({text: vm.name}),
   },
   {
@@ -144,7 +148,7 @@ export const VM_COLUMNS: readonly Column[] = [
     priority: 1,
     minWidth: 5,
     maxWidth: 16,
-    isCuttable: true,
+    // A host name is never cut: the column is as wide as the longest (up to its maximum).
     cell: (vm) => ({text: vm.host}),
   },
   {
@@ -218,9 +222,10 @@ export const VM_COLUMNS: readonly Column[] = [
     priority: 2,
     minWidth: 9,
     maxWidth: 20,
-    isCuttable: true,
     cell: (vm, theme) => ({
       text: migrationLabel(vm),
+      // Where it goes (and its mark) before how far it got: the migration tab has the rest.
+      short: migrationLabel(vm).split(' ')[0],
       color:
         vm.migration?.status === 'failed'
           ? theme.failed
