@@ -32,6 +32,7 @@ import {createBackends} from './virtio/create-backends.js';
 import type {VirtioBackend} from './virtio/backend.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
+import {NO_TOTALS} from './virtio/device-snapshot.js';
 import {Workload} from './workload.js';
 
 export type {CheckedResult, CommandResult} from './lifecycle/lifecycle.js';
@@ -106,7 +107,7 @@ export class Guest implements GuestRuntime {
       this.disk.write(0, image, 0, image.length);
       this.checkers.disk.recordContents(0, image);
     }
-    this.deviceTotals = this.#backends.map(() => ({completed: 0, failed: 0, integrityErrors: 0}));
+    this.deviceTotals = this.#backends.map(() => ({...NO_TOTALS}));
     this.workload = new Workload(
       {
         context,
@@ -291,7 +292,15 @@ export class Guest implements GuestRuntime {
       const replacement = backends[driver.deviceIndex];
       if (replacement) driver.rebindTransport(replacement.transport);
     }
-    for (const backend of this.#backends) backend.quiesce();
+    this.#backends.forEach((old, index) => {
+      old.quiesce();
+      // The device's counters go on from where the replaced device left them.
+      const totals = this.deviceTotals[index]!;
+      totals.bytesToDevice += old.bytesToDevice;
+      totals.bytesFromDevice += old.bytesFromDevice;
+      totals.faults += old.faults;
+      totals.integrityErrors += old.integrityErrors;
+    });
     this.#memory = memory;
     this.#watchPageIns(memory);
     this.#backends = backends;

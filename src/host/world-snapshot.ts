@@ -37,6 +37,7 @@ export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolea
       freeBytes: cluster.freeBytes(host, guests.values()),
       secureTotalBytes: host.ultravisor?.secureMemoryBytes ?? 0,
       secureUsedBytes: host.ultravisor?.secureUsedBytes ?? 0,
+      secureIncomingBytes: host.ultravisor?.secureIncomingBytes ?? 0,
     },
   }));
   const vms = [...guests.values()].map((guest) =>

@@ -1,6 +1,5 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import {isMigrationRunning} from '../host/command-preview.js';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
 import {formatBytes, formatSimTime} from './format.js';
 import {fitSegments, type Segment} from './segments.js';
@@ -100,9 +99,7 @@ export function summarySegments(
     priority: PRIORITY.vms,
   };
   // A secure guest in migration holds secure memory on both hosts until switch-over.
-  const movingSecure = world.vms.filter(
-    (vm) => vm.security.state === 'secure' && isMigrationRunning(vm.migration),
-  ).length;
+  const incoming = world.hosts.reduce((sum, host) => sum + host.memory.secureIncomingBytes, 0);
   const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
   const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
   const amount = `${formatBytes(secureUsed)}/${formatBytes(secureTotal)}`;
@@ -111,10 +108,9 @@ export function summarySegments(
     priority: PRIORITY.memory,
     dropPriority: PRIORITY.memoryDrop,
   };
+  const held = formatBytes(incoming);
   const note: Segment = {
-    forms: movingSecure
-      ? [`(${movingSecure} migrating, counted on both hosts)`, `(${movingSecure} counted twice)`, '']
-      : [''],
+    forms: incoming > 0 ? [`(${held} of it held for incoming migrations)`, `(${held} incoming)`, ''] : [''],
     priority: PRIORITY.note,
     dropPriority: PRIORITY.drop,
   };

@@ -73,8 +73,12 @@ export function migrationLabel(vm: VmSnapshot): string {
   const {ram} = migration;
   const sent = ram.total > 0 ? Math.min(1, (ram.normalBytes + ram.duplicate * ram.pageSize) / ram.total) : 0;
   switch (migration.status) {
-    case 'active':
-      return `->${migration.to} ${ram.dirtySyncCount === 0 ? percent(sent) : `pass ${ram.dirtySyncCount + 1}`}`;
+    case 'active': {
+      // dirty-sync-count is 1 from setup on: the first pass is the bulk one.
+      const progress = ram.dirtySyncCount <= 1 ? percent(sent) : `pass ${ram.dirtySyncCount}`;
+      // The mark right after the destination stays when the cell gives way to its first word.
+      return `->${migration.to}${migration.convergence?.code === 'not-converging' ? '!' : ''} ${progress}`;
+    }
     case 'completed':
       return `done ${migration.downtimeMs}ms`;
     default:
@@ -219,7 +223,8 @@ export const VM_COLUMNS: readonly Column[] = [
     key: 'migration',
     titles: ['MIGRATION', 'MIGR'],
     align: 'left',
-    priority: 2,
+    // What a VM is doing now outranks its DMA policy (the detail header names that in full).
+    priority: 1,
     minWidth: 9,
     maxWidth: 20,
     cell: (vm, theme) => ({
@@ -229,9 +234,11 @@ export const VM_COLUMNS: readonly Column[] = [
       color:
         vm.migration?.status === 'failed'
           ? theme.failed
-          : isMigrationRunning(vm.migration)
-            ? theme.accent
-            : undefined,
+          : vm.migration?.convergence?.code === 'not-converging'
+            ? theme.warning
+            : isMigrationRunning(vm.migration)
+              ? theme.accent
+              : undefined,
     }),
   },
   // Shown only where the terminal has room to spare: what each guest is.

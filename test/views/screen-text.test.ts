@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {dashboardViewOf} from '../../src/app/world-runner.js';
-import {detailHeader} from '../../src/views/detail-panel.js';
+import {detailHeader} from '../../src/views/detail-header.js';
 import {wrapIndented} from '../../src/views/format.js';
 import {fitSegments} from '../../src/views/segments.js';
 import {summaryLine, summarySegments} from '../../src/views/summary-bar.js';
@@ -71,15 +71,25 @@ describe('the summary line', () => {
 });
 
 describe('the detail header', () => {
-  it('wraps between facts, never inside one, under the tab strip', () => {
+  it('on other tabs keeps one line: the facts that fit whole, and how many more', () => {
+    const {snapshot} = defaultWorld(30);
+    const vm = snapshot.vms.find((candidate) => candidate.name === 'db-1')!;
+    const tabs = ' 1 devices  2 swiotlb [3 migration] 4 events ';
+    expect(detailHeader(tabs, vm, 79, false)).toEqual([`${tabs} db-1 +5 more`]);
+    expect(detailHeader(tabs, vm, 119, false)).toEqual([
+      `${tabs} db-1: dmaPolicy restricted, svm=on, declared allowed (pef-guest) +2 more`,
+    ]);
+  });
+
+  it('on the devices tab wraps between facts, never inside one, under the tab strip', () => {
     const {snapshot} = defaultWorld(30);
     const vm = snapshot.vms.find((candidate) => candidate.name === 'db-1')!;
     const tabs = '[1 devices] 2 swiotlb  3 migration  4 events ';
-    expect(detailHeader(tabs, vm, 79)).toEqual([
+    expect(detailHeader(tabs, vm, 79, true)).toEqual([
       `${tabs} db-1: dmaPolicy restricted,`,
       '  svm=on, declared allowed (pef-guest), db, 8 vCPU',
     ]);
-    expect(detailHeader(tabs, vm, 200)).toEqual([
+    expect(detailHeader(tabs, vm, 200, true)).toEqual([
       `${tabs} db-1: dmaPolicy restricted, svm=on, declared allowed (pef-guest), db, 8 vCPU`,
     ]);
   });
