@@ -25,6 +25,7 @@ import {
   type Transition,
 } from './lifecycle/lifecycle.js';
 import {transition} from './lifecycle/transition.js';
+import {stopOnRefusedPageIn} from './refused-page-in.js';
 import type {SimContext} from './sim-context.js';
 import type {SecurityPhase, SecurityState, VmState} from './snapshot-types.js';
 import type {SecureHolder, Ticket} from './ultravisor.js';
@@ -92,7 +93,7 @@ export class Guest implements GuestRuntime {
     this.#lpid = host.allocateLpid();
     this.layout = guestLayout(config);
     this.#memory = new GuestMemory(config.memory, this.rng.fork('uv-page-out').nextUint32());
-    this.#watchPageIns(this.#memory);
+    stopOnRefusedPageIn(this.#memory, this);
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
@@ -258,30 +259,6 @@ export class Guest implements GuestRuntime {
     this.#throttle = throttle;
   }
 
-  /**
-   * A page-in the ultravisor refuses (the hypervisor wrote to the page's ciphertext) leaves the
-   * vCPU unable to go on: `kvmppc_send_page_to_uv` returns -EFAULT from KVM_RUN. The guest stops
-   * after the step it is in, once however many pages failed.
-   */
-  #watchPageIns(memory: GuestMemory): void {
-    let isStopping = false;
-    memory.onPageInFailure = (gpa) => {
-      this.context.emit(
-        this.name,
-        'security',
-        'error',
-        `UV_PAGE_IN of gpa 0x${gpa.toString(16)} failed: the hypervisor wrote to the page while it held it encrypted, and the ultravisor's integrity check refuses it`,
-      );
-      if (isStopping) return;
-      isStopping = true;
-      this.context.scheduler.after(0, () => {
-        isStopping = false;
-        if (this.#lifecycle.stage.kind !== 'halted')
-          this.dispatch({type: 'vcpu-failed', message: 'error: kvm run failed Bad address'});
-      });
-    };
-  }
-
   /** Switch-over of a migration: the guest continues on the target's memory, devices and host. */
   adoptTarget(memory: GuestMemory, backends: VirtioBackend[], host: Host): void {
     if (this.#lifecycle.vcpu.kind !== 'stopped-for-migration' && memory !== this.#memory)
@@ -302,7 +279,7 @@ export class Guest implements GuestRuntime {
       totals.integrityErrors += old.integrityErrors;
     });
     this.#memory = memory;
-    this.#watchPageIns(memory);
+    stopOnRefusedPageIn(memory, this);
     this.#backends = backends;
     if (host !== this.#host) this.#lpid = host.allocateLpid();
     this.#host = host;

@@ -20,7 +20,6 @@ export const FAULT_KINDS = [
   'secure-memory-exhaustion',
   'swiotlb-exhaustion',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const at = {at: durationSchema, vm: nameSchema};
 
