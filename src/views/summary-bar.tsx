@@ -65,18 +65,13 @@ const PRIORITY = {
   hosts: 6,
 } as const;
 
-export function summarySegments(
-  world: WorldSnapshot,
-  shownCount: number,
-  speed: number,
-  achievedSpeed: number,
-  qmpClients: number | undefined,
-): SummarySegments {
+/** Hosts, ultravisors and which hosts run the 2018-era stack, down to the host count, then nothing. */
+function hostsSegment(world: WorldSnapshot): Segment {
   const hostCount = world.hosts.length;
   const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
   const oldStack = world.hosts.filter((host) => host.stack === '2018').map((host) => host.name);
   const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
-  const hosts: Segment = {
+  return {
     forms: [
       `${hostCount} hosts (${ultravisors} UV${stacks})`,
       ...(oldStack.length > 0 ? [`${hostCount} hosts (${ultravisors} UV, ${oldStack.length} 2018-era)`] : []),
@@ -87,6 +82,16 @@ export function summarySegments(
     priority: PRIORITY.hosts,
     dropPriority: PRIORITY.drop,
   };
+}
+
+export function summarySegments(
+  world: WorldSnapshot,
+  shownCount: number,
+  speed: number,
+  achievedSpeed: number,
+  qmpClients: number | undefined,
+): SummarySegments {
+  const hosts = hostsSegment(world);
   const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
   const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
   const states = `${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
