@@ -56,7 +56,7 @@ export function commandOf(step: CommandStep): GuestCommand {
 
 function settableParamsOf(step: {maxBandwidth?: number; downtimeLimitMs?: number}): SettableMigrationParams {
   return {
-    ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
+    ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: BigInt(step.maxBandwidth)}),
     ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
   };
 }

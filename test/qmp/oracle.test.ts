@@ -111,6 +111,22 @@ describe.skipIf(!version)(`the same conversation with ${version ?? QEMU_BINARY} 
     }
   });
 
+  test('uint64 migration parameters: both echo every bit of -1 (2^64 - 1) and of 2^53 + 1', async () => {
+    const memberText = (raw: string) => /"max-bandwidth": (\d+)/.exec(raw)?.[1];
+    for (const [sent, echoed] of [
+      ['-1', '18446744073709551615'],
+      ['9007199254740993', '9007199254740993'],
+      ['134217728', '134217728'],
+    ] as const) {
+      const set = `{"execute": "migrate-set-parameters", "arguments": {"max-bandwidth": ${sent}}}\n`;
+      expect(await both((client) => client.sendRaw(set))).toEqual([{return: {}}, {return: {}}]);
+      svmtop.client.send({execute: 'query-migrate-parameters'});
+      qemu.client.send({execute: 'query-migrate-parameters'});
+      const texts = [(await svmtop.client.reply()).raw, (await qemu.client.reply()).raw].map(memberText);
+      expect(texts, sent).toEqual([echoed, echoed]);
+    }
+  });
+
   test('queries both implement answer in the same shapes', async () => {
     const omittedBy: Record<string, string[]> = {
       // QEMU 7.2 marks a migration failed when `migrate` named an unknown protocol (bogus:x above,
