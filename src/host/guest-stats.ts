@@ -100,7 +100,7 @@ export class GuestStats {
 
   /**
    * When the balloon reaches its target, says which way it went and what the host holds
-   * ("inflated 512 MiB, reclaimed 0 B"; "deflated to 256 MiB (256 MiB back to the guest), ...").
+   * ("inflated 512MiB, reclaimed 0B"; "deflated to 256MiB (256MiB back to the guest), ...").
    */
   #reportBalloon(guest: Guest, sampled: Sampled): void {
     const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as

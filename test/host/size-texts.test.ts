@@ -48,7 +48,10 @@ describe('sizes and rates in the host texts have the screen format (QA item 6b)'
     say(world.migrate('churn-1', 'beta'));
     world.advanceBy(1_000_000);
     say(
-      world.command('churn-1', {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: 3 << 28}}),
+      world.command('churn-1', {
+        do: 'migrate-set-parameters',
+        params: {maxBandwidthBytesPerSecond: BigInt(3 << 28)},
+      }),
     );
     for (const vm of world.getSnapshot().vms)
       for (const host of world.getSnapshot().hosts)
