@@ -81,7 +81,9 @@ function snapshotGuest(
     balloon: snapshotBalloon(guest),
     migration,
   };
-  return withHistory ? {...snapshot, swiotlbHistory: rates.swiotlbHistory} : snapshot;
+  // Added to the object just built rather than spread into a copy of it: the same JSON, key last.
+  if (withHistory) (snapshot as {swiotlbHistory?: readonly number[]}).swiotlbHistory = rates.swiotlbHistory;
+  return snapshot;
 }
 
 function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | null {
