@@ -3,43 +3,34 @@ import {parseDuration} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
 import {HELP_TEXT} from './help-text.js';
 
-const FLAG_NAMES = [
-  'config',
-  'seed',
-  'headless',
-  'scenario',
-  'duration',
-  'interval',
-  'speed',
-  'refresh',
-  'color',
-  'resetPrefs',
-  'help',
-  'version',
-  'key',
-  'guest',
-  'kernel',
-  'initrd',
-  'size',
-  'qmp',
-] as const;
+/** The flags meow reads (it answers --help and --version itself); a string flag takes a value. */
+const FLAGS = {
+  config: {type: 'string'},
+  seed: {type: 'string'},
+  headless: {type: 'boolean', default: false},
+  scenario: {type: 'string'},
+  duration: {type: 'string'},
+  interval: {type: 'string'},
+  speed: {type: 'string'},
+  refresh: {type: 'string'},
+  color: {type: 'boolean', default: true},
+  resetPrefs: {type: 'boolean', default: false},
+  key: {type: 'string'},
+  guest: {type: 'string'},
+  kernel: {type: 'string'},
+  initrd: {type: 'string'},
+  size: {type: 'string'},
+  qmp: {type: 'string'},
+} as const;
+
+const FLAG_NAMES: readonly string[] = [...Object.keys(FLAGS), 'help', 'version'];
 
 /** The flags that take a value. */
-const VALUE_FLAGS: readonly string[] = [
-  'config',
-  'seed',
-  'scenario',
-  'duration',
-  'interval',
-  'speed',
-  'refresh',
-  'key',
-  'guest',
-  'kernel',
-  'initrd',
-  'size',
-  'qmp',
-];
+const VALUE_FLAGS: readonly string[] = Object.entries(FLAGS)
+  .filter(([, flag]) => flag.type === 'string')
+  .map(([name]) => name);
+
+type Flags = Readonly<Record<string, unknown>>;
 
 export type ParsedArgs =
   | {
@@ -82,58 +73,47 @@ export type ParsedArgs =
 export function parseArgs(argv: readonly string[], importMeta: ImportMeta): ParsedArgs {
   const prepared = prepareArgv(argv);
   if (typeof prepared === 'string') return {mode: 'error', message: prepared};
-  const cli = meow(HELP_TEXT, {
-    importMeta,
-    argv: prepared,
-    allowUnknownFlags: true,
-    flags: {
-      config: {type: 'string'},
-      seed: {type: 'string'},
-      headless: {type: 'boolean', default: false},
-      scenario: {type: 'string'},
-      duration: {type: 'string'},
-      interval: {type: 'string'},
-      speed: {type: 'string'},
-      refresh: {type: 'string'},
-      color: {type: 'boolean', default: true},
-      resetPrefs: {type: 'boolean', default: false},
-      key: {type: 'string'},
-      guest: {type: 'string'},
-      kernel: {type: 'string'},
-      initrd: {type: 'string'},
-      size: {type: 'string'},
-      qmp: {type: 'string'},
-    },
-  });
-  const flags = cli.flags as Record<string, unknown>;
-  const unknown = Object.keys(flags).find((name) => !(FLAG_NAMES as readonly string[]).includes(name));
-  if (unknown) return {mode: 'error', message: `unknown flag --${kebab(unknown)} (see svmtop --help)`};
-  for (const name of VALUE_FLAGS) {
-    if (flags[name] === '') return {mode: 'error', message: `--${kebab(name)} needs a value`};
-  }
+  const cli = meow(HELP_TEXT, {importMeta, argv: prepared, allowUnknownFlags: true, flags: FLAGS});
+  const flags = cli.flags as Flags;
   const [command, ...rest] = cli.input;
-  if (command !== undefined && command !== 'ticket')
-    return {mode: 'error', message: `unknown command "${command}" (see svmtop --help)`};
-  if (rest.length > 0)
-    return {mode: 'error', message: `unexpected argument "${rest[0]}" (see svmtop --help)`};
+  const problem = commandLineProblem(flags, command, rest);
+  if (problem !== undefined) return {mode: 'error', message: problem};
   const seed = parseSeed(flags.seed as string | undefined);
   if (typeof seed === 'string') return {mode: 'error', message: seed};
-  const configFile = flags.config as string | undefined;
-  if (command === 'ticket') {
-    if (!flags.key)
-      return {mode: 'error', message: 'ticket: --key FILE (an Ed25519 private key in PEM) is required'};
-    if (!flags.guest && !flags.kernel)
-      return {mode: 'error', message: 'ticket: give --guest NAME (from the world) or --kernel NAME'};
-    return {
-      mode: 'ticket',
-      configFile,
-      keyFile: flags.key as string,
-      guest: flags.guest as string | undefined,
-      kernel: flags.kernel as string | undefined,
-      initrd: (flags.initrd as string | undefined) ?? '',
-      size: flags.size as string | undefined,
-    };
-  }
+  return command === 'ticket' ? ticketArgs(flags) : runArgs(flags, seed);
+}
+
+/** An unknown flag, a flag without its value, an unknown command or an argument too many. */
+function commandLineProblem(flags: Flags, command: string | undefined, rest: string[]): string | undefined {
+  const unknown = Object.keys(flags).find((name) => !FLAG_NAMES.includes(name));
+  if (unknown) return `unknown flag --${kebab(unknown)} (see svmtop --help)`;
+  const empty = VALUE_FLAGS.find((name) => flags[name] === '');
+  if (empty !== undefined) return `--${kebab(empty)} needs a value`;
+  if (command !== undefined && command !== 'ticket')
+    return `unknown command "${command}" (see svmtop --help)`;
+  if (rest.length > 0) return `unexpected argument "${rest[0]}" (see svmtop --help)`;
+  return undefined;
+}
+
+/** `svmtop ticket`: signs a ticket for a guest of the world or a named kernel. */
+function ticketArgs(flags: Flags): ParsedArgs {
+  if (!flags.key)
+    return {mode: 'error', message: 'ticket: --key FILE (an Ed25519 private key in PEM) is required'};
+  if (!flags.guest && !flags.kernel)
+    return {mode: 'error', message: 'ticket: give --guest NAME (from the world) or --kernel NAME'};
+  return {
+    mode: 'ticket',
+    configFile: flags.config as string | undefined,
+    keyFile: flags.key as string,
+    guest: flags.guest as string | undefined,
+    kernel: flags.kernel as string | undefined,
+    initrd: (flags.initrd as string | undefined) ?? '',
+    size: flags.size as string | undefined,
+  };
+}
+
+/** A run of the world: the dashboard, or headless with --headless. */
+function runArgs(flags: Flags, seed: number | undefined): ParsedArgs {
   const durationUs = parseTime('--duration', flags.duration as string | undefined, checkRunDuration);
   const intervalUs = parseTime('--interval', flags.interval as string | undefined, checkSnapshotInterval);
   const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkAboveZero);
@@ -145,6 +125,7 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
       mode: 'error',
       message: `--speed: expected a number from 0.01 to 1000, got "${String(flags.speed)}"`,
     };
+  const configFile = flags.config as string | undefined;
   const qmpDir = flags.qmp as string | undefined;
   if (flags.headless) {
     if (flags.refresh !== undefined)
@@ -201,7 +182,7 @@ function prepareArgv(argv: readonly string[]): string[] | string {
     if (arg === '--') return [...prepared, ...argv.slice(index + 1)];
     const match = /^--(?:no-)?([^=]+)(=?)/.exec(arg);
     const name = match ? camel(match[1]!) : undefined;
-    if (name === undefined || !(FLAG_NAMES as readonly string[]).includes(name)) continue;
+    if (name === undefined || !FLAG_NAMES.includes(name)) continue;
     if (seen.has(name)) return `--${kebab(name)} was given more than once; give it once`;
     seen.add(name);
     const next = argv[index + 1];

@@ -11,7 +11,7 @@ import {Dashboard} from '../views/dashboard.js';
 import {createTheme} from '../views/theme.js';
 import {watchConfigFile} from './config-watcher.js';
 import {createDashboardCommands} from './dashboard-commands.js';
-import {openPreferences} from './preferences.js';
+import {openPreferences, type PreferenceStore} from './preferences.js';
 import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
 import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
 import {SLICE_BUDGET_MS, WorldRunner} from './world-runner.js';
@@ -47,58 +47,37 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   });
   runner.notice = preferences.notice;
   const qmp = options.qmpDir === undefined ? undefined : await startQmp(options.qmpDir, world, runner);
-  const refreshMs =
-    options.refreshUs !== undefined
-      ? Math.min(60_000, Math.max(100, Math.round(options.refreshUs / 1000))) // the preference's range
-      : prefs.refreshMs;
-  if (options.refreshUs !== undefined) preferences.save({refreshMs});
+  const refreshMs = rememberRefresh(options.refreshUs, preferences);
   let isExiting = false;
-  const exit = (code: number) => {
+  /** Stops the world, remembers its speed, closes the watcher and the QMP sockets, then `then`; once. */
+  const leave = (isTerminalThere: boolean, then: () => void) => {
     if (isExiting) return;
     isExiting = true;
     runner.stop();
-    process.stdout.write(MOUSE_OFF);
+    if (isTerminalThere) process.stdout.write(MOUSE_OFF);
     preferences.save({speed: runner.speed});
-    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
+    void Promise.all([stopWatching(), qmp?.close()]).finally(then);
+  };
+  const exit = (code: number) =>
+    leave(true, () => {
       instance.unmount();
       void instance.waitUntilExit().finally(() => process.exit(code));
     });
-  };
+  // Nobody is left to see a restored screen or a message: keep the preferences, stop, exit 0.
+  const leaveQuietly = () =>
+    leave(false, () => {
+      restoreTerminal(instance); // a live terminal (a stray SIGHUP) is put back; a dead one fails quietly
+      releaseTerminal();
+      process.exit(0);
+    });
   let app: ReturnType<typeof useApp> | undefined;
-  const suspend = () => {
-    // Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop as the shell
-    // expects; kill() returns once the process is continued (fg), and Ink redraws in full.
-    void app
-      ?.suspendTerminal(() => {
-        runner.stop();
-        process.stdout.write(MOUSE_OFF);
-        process.kill(process.pid, 'SIGTSTP');
-      })
-      .then(() => {
-        process.stdout.write(MOUSE_ON);
-        runner.start(refreshMs);
-      });
-  };
+  const suspend = () => suspendToShell(app, runner, refreshMs);
   const commands = createDashboardCommands(runner, preferences, {quit: () => exit(0), suspend});
   const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
-  // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
-  process.stdin.setRawMode?.(true);
-  const instance = render(
-    <WithApp
-      onApp={(value) => {
-        app = value;
-      }}
-    >
-      <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />
-    </WithApp>,
-    {
-      stdin: createTerminalInput(process.stdin),
-      interactive: true,
-      alternateScreen: true,
-      incrementalRendering: true,
-      maxFps: 20,
-      exitOnCtrlC: false,
-      patchConsole: false,
+  const instance = renderFullScreen(
+    <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
+    (value) => {
+      app = value;
     },
   );
   const stopWatching = watchConfigFile(
@@ -113,18 +92,58 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   );
   process.on('SIGTERM', () => exit(0));
   process.on('SIGINT', () => exit(0));
-  // Nobody is left to see a restored screen or a message: keep the preferences, stop, exit 0.
-  const leaveQuietly = () => {
-    if (isExiting) return;
-    isExiting = true;
-    runner.stop();
-    preferences.save({speed: runner.speed});
-    void Promise.all([stopWatching(), qmp?.close()]).finally(() => {
-      restoreTerminal(instance); // a live terminal (a stray SIGHUP) is put back; a dead one fails quietly
-      releaseTerminal();
-      process.exit(0);
+  handleCrashes(instance, leaveQuietly);
+  process.stdout.write(MOUSE_ON);
+  runner.start(refreshMs);
+  await instance.waitUntilExit();
+}
+
+/** The refresh period: --refresh, remembered for next time, or the remembered one. */
+function rememberRefresh(refreshUs: number | undefined, preferences: PreferenceStore): number {
+  if (refreshUs === undefined) return preferences.values.refreshMs;
+  const refreshMs = Math.min(60_000, Math.max(100, Math.round(refreshUs / 1000))); // the preference's range
+  preferences.save({refreshMs});
+  return refreshMs;
+}
+
+/**
+ * Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop as the shell
+ * expects; kill() returns once the process is continued (fg), and Ink redraws in full.
+ */
+function suspendToShell(
+  app: ReturnType<typeof useApp> | undefined,
+  runner: WorldRunner,
+  refreshMs: number,
+): void {
+  void app
+    ?.suspendTerminal(() => {
+      runner.stop();
+      process.stdout.write(MOUSE_OFF);
+      process.kill(process.pid, 'SIGTSTP');
+    })
+    .then(() => {
+      process.stdout.write(MOUSE_ON);
+      runner.start(refreshMs);
     });
-  };
+}
+
+/** Renders in the alternate screen, keys raw; `onApp` receives Ink's app handle. */
+function renderFullScreen(dashboard: ReactNode, onApp: (app: ReturnType<typeof useApp>) => void): Instance {
+  // Raw mode before the first frame: a key typed early must not be echoed into the screen (it would scroll it).
+  process.stdin.setRawMode?.(true);
+  return render(<WithApp onApp={onApp}>{dashboard}</WithApp>, {
+    stdin: createTerminalInput(process.stdin),
+    interactive: true,
+    alternateScreen: true,
+    incrementalRendering: true,
+    maxFps: 20,
+    exitOnCtrlC: false,
+    patchConsole: false,
+  });
+}
+
+/** A terminal that went away leaves quietly; any other uncaught error restores the screen and reports. */
+function handleCrashes(instance: Instance, leaveQuietly: () => void): void {
   const crash = (error: unknown) => (isTerminalGone(error) ? leaveQuietly() : reportCrash(instance, error));
   onTerminalGone(leaveQuietly, crash);
   process.on('uncaughtException', crash);
@@ -134,9 +153,6 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
       () => crash(new Error('test crash requested by SVMTOP_TEST_CRASH_AFTER_MS')),
       Number(process.env.SVMTOP_TEST_CRASH_AFTER_MS),
     );
-  process.stdout.write(MOUSE_ON);
-  runner.start(refreshMs);
-  await instance.waitUntilExit();
 }
 
 /** With QMP on, the simulation advances this often between refreshes (the runner's slice budget). */

@@ -12,8 +12,6 @@ export const GUEST_PAGE_SIZE = 65_536;
 /** How the ultravisor sees a guest page. */
 export const PageState = {normal: 0, secure: 1, shared: 2} as const;
 export type PageStateCode = (typeof PageState)[keyof typeof PageState];
-export const PAGE_STATE_NAMES = ['normal', 'secure', 'shared'] as const;
-export type PageStateName = (typeof PAGE_STATE_NAMES)[number];
 
 /** A page's contents as migration carries them (zero pages are only flagged, like QEMU's). */
 export type PageContent =

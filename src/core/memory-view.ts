@@ -1,5 +1,6 @@
 import {GUEST_PAGE_SIZE} from './guest-memory.js';
 import {CheckedFrames} from './checked-frames.js';
+import {copyBytes} from './copy-bytes.js';
 
 export {OutOfRangeAccess} from './checked-frames.js';
 
@@ -289,23 +290,5 @@ function u32At(frame: Uint8Array, offset: number): number {
     0
   );
 }
-
-/** Copies `length` bytes between byte arrays without making a Buffer view of the source. */
-export function copyBytes(
-  source: Uint8Array,
-  sourceOffset: number,
-  target: Uint8Array,
-  targetOffset: number,
-  length: number,
-): void {
-  if (length <= SMALL_COPY_BYTES) {
-    // Headers, status bytes and descriptor tables: a loop beats making a typed-array view.
-    for (let i = 0; i < length; i++) target[targetOffset + i] = source[sourceOffset + i]!;
-    return;
-  }
-  target.set(new Uint8Array(source.buffer, source.byteOffset + sourceOffset, length), targetOffset);
-}
-
-const SMALL_COPY_BYTES = 64;
 
 const fieldScratch = Buffer.alloc(8);

@@ -12,21 +12,8 @@ import {
 } from './swiotlb-geometry.js';
 import {alignOffset, INVALID_ORIG, nrSlots, SlotTable} from './swiotlb-slots.js';
 
-export {
-  DMA_MAPPING_ERROR,
-  IO_TLB_DEFAULT_NSLABS,
-  IO_TLB_MAX_MAPPING,
-  IO_TLB_SEGSIZE,
-  IO_TLB_SHIFT,
-  IO_TLB_SIZE,
-  PCI_SEG_BOUNDARY_MASK,
-  recommendNslabs,
-  roundUpPowerOfTwo,
-  swiotlbGeometry,
-  type DmaDirection,
-  type SwiotlbDevice,
-  type SwiotlbGeometry,
-} from './swiotlb-geometry.js';
+// The pool's users take its geometry (slot size, DMA_MAPPING_ERROR, sizing) from here too.
+export * from './swiotlb-geometry.js';
 
 /** The kernel's warning when no run of slots fits (dev_warn_ratelimited in swiotlb_tbl_map_single). */
 export function swiotlbFullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {

@@ -7,7 +7,7 @@ import {exhaustSecureMemory, exhaustSwiotlb, injectMalformedChain} from './fault
 import type {CheckedResult, Guest} from './guest.js';
 import type {LifecycleCommand} from './lifecycle/lifecycle.js';
 import type {MigrationService} from './migration/migration-service.js';
-import type {MigrationParams} from './migration/migration-params.js';
+import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 
 /** What a scenario step needs of the world (a `World` is one). */
 export interface StepTarget {
@@ -44,18 +44,25 @@ export function commandOf(step: CommandStep): GuestCommand {
     case 'workload':
       return {do: 'workload', workload: {profile: step.workload}};
     case 'migrate':
-      return {
-        do: 'migrate',
-        to: step.to,
-        params: {
-          ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
-          ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
-          ...(step.autoConverge !== undefined && {autoConverge: step.autoConverge}),
-        },
-      };
+      return {do: 'migrate', to: step.to, params: {...settableParamsOf(step), ...autoConvergeOf(step)}};
+    case 'migrate-set-parameters':
+      return {do: 'migrate-set-parameters', params: settableParamsOf(step)};
+    case 'migrate-restart':
+      return {do: 'migrate-restart', params: {...settableParamsOf(step), ...autoConvergeOf(step)}};
     default:
       return {do: step.do};
   }
+}
+
+function settableParamsOf(step: {maxBandwidth?: number; downtimeLimitMs?: number}): SettableMigrationParams {
+  return {
+    ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
+    ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
+  };
+}
+
+function autoConvergeOf(step: {autoConverge?: boolean}): Partial<MigrationParams> {
+  return step.autoConverge !== undefined ? {autoConverge: step.autoConverge} : {};
 }
 
 function runFault(world: StepTarget, step: Extract<ScenarioStep, {do: 'fault'}>): CheckedResult {
@@ -87,7 +94,10 @@ export type GuestCommand =
   | {readonly do: 'policy'; readonly policy: DmaPolicy}
   | {readonly do: 'workload'; readonly workload: WorkloadConfig}
   | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>}
-  | {readonly do: 'migrate-set-parameters'; readonly params: Partial<MigrationParams>}
+  /** QEMU's migrate-set-parameters on the running migration. */
+  | {readonly do: 'migrate-set-parameters'; readonly params: SettableMigrationParams}
+  /** Cancel and migrate again to the same host with these settings (MigrationService.restart). */
+  | {readonly do: 'migrate-restart'; readonly params: Partial<MigrationParams>}
   | {readonly do: 'power-off'; readonly isGraceful: boolean};
 
 /** A dry run may also ask about a migration whose destination is still to be chosen: the guest's part. */
@@ -140,6 +150,8 @@ export function runGuestCommand(
       return parts.migrations.cancel(guest.name, isDryRun);
     case 'migrate-set-parameters':
       return parts.migrations.setParams(guest.name, command.params, isDryRun);
+    case 'migrate-restart':
+      return parts.migrations.restart(guest.name, command.params, isDryRun);
     case 'power-off':
       return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
   }

@@ -10,6 +10,7 @@ import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
 import type {Effect, RefusalCode} from './lifecycle/lifecycle.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
+import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 import type {DeviceSnapshot, MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
 import type {World} from './world.js';
 
@@ -22,7 +23,11 @@ export type VmCommand =
   | {readonly kind: 'balloon'; readonly vm: string; readonly targetBytes: number; readonly isForced: boolean}
   | {readonly kind: 'policy'; readonly vm: string; readonly policy: DmaPolicy}
   | {readonly kind: 'workload'; readonly vm: string; readonly workload: WorkloadName}
-  | {readonly kind: 'migrate'; readonly vm: string; readonly to: string};
+  | {readonly kind: 'migrate'; readonly vm: string; readonly to: string}
+  /** migrate-set-parameters on the running migration. */
+  | {readonly kind: 'migrate-set-parameters'; readonly vm: string; readonly params: SettableMigrationParams}
+  /** Cancel and migrate again to the same host with these settings (a capability needs that). */
+  | {readonly kind: 'migrate-restart'; readonly vm: string; readonly params: Partial<MigrationParams>};
 
 /** What can be previewed: a command, or a migration whose destination is still to be chosen. */
 export type PreviewRequest = VmCommand | {readonly kind: 'migrate'; readonly vm: string; readonly to: null};
@@ -41,9 +46,26 @@ export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
       return {...base, do: 'workload', workload: command.workload};
     case 'migrate':
       return {...base, do: 'migrate', to: command.to};
+    case 'migrate-set-parameters':
+      return {...base, do: 'migrate-set-parameters', ...stepParams(command.params)};
+    case 'migrate-restart':
+      return {
+        ...base,
+        do: 'migrate-restart',
+        ...stepParams(command.params),
+        ...(command.params.autoConverge !== undefined && {autoConverge: command.params.autoConverge}),
+      };
     default:
       return {...base, do: command.kind};
   }
+}
+
+/** Migration parameters in a scenario step's words. */
+function stepParams(params: SettableMigrationParams): {maxBandwidth?: number; downtimeLimitMs?: number} {
+  return {
+    ...(params.maxBandwidthBytesPerSecond !== undefined && {maxBandwidth: params.maxBandwidthBytesPerSecond}),
+    ...(params.downtimeLimitMs !== undefined && {downtimeLimitMs: params.downtimeLimitMs}),
+  };
 }
 
 export type ConsequenceCode =
@@ -55,7 +77,9 @@ export type ConsequenceCode =
   | 'undeclared'
   | 'policy-takes-effect'
   | 'secure-memory-released'
-  | 'reclaims-nothing';
+  | 'reclaims-nothing'
+  | 'guest-may-stop'
+  | 'migration-restarts';
 
 export interface Consequence {
   readonly code: ConsequenceCode;
@@ -100,9 +124,33 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
       );
     case 'migrate':
       return accept([], world.migrationChecks(vm.name));
+    case 'migrate-set-parameters':
+    case 'migrate-restart':
+      return accept(migrationConsequences(vm, request));
     default:
       return accept([]);
   }
+}
+
+/** What new migration parameters, or a restart with a capability, will do to the guest. */
+function migrationConsequences(
+  vm: VmSnapshot,
+  request: Extract<VmCommand, {kind: 'migrate-set-parameters' | 'migrate-restart'}>,
+): Consequence[] {
+  const consequences: Consequence[] = [];
+  const migration = vm.migration;
+  if (request.kind === 'migrate-restart')
+    consequences.push({
+      code: 'migration-restarts',
+      text: `the migration to ${migration?.to ?? '?'} is cancelled and starts again${request.params.autoConverge ? ' with auto-converge (vCPUs throttled from 20% up to 99% while it runs)' : ''}; what was sent is sent again`,
+    });
+  const downtimeMs = request.params.downtimeLimitMs;
+  if (downtimeMs !== undefined && downtimeMs > (migration?.parameters.downtimeLimitMs ?? 0))
+    consequences.push({
+      code: 'guest-may-stop',
+      text: `it may stop for up to ${downtimeMs} ms while the rest moves (downtime-limit ${downtimeMs} ms)`,
+    });
+  return consequences;
 }
 
 /** A migration that has not ended: the guest is in its hands. */
@@ -110,7 +158,7 @@ export function isMigrationRunning(migration: MigrationSnapshot | null): boolean
   return (
     migration !== null &&
     migration.blockedReasons.length === 0 &&
-    ['setup', 'key-exchange', 'active', 'device', 'cancelling'].includes(migration.status)
+    (migration.status === 'setup' || migration.status === 'active' || migration.status === 'cancelling')
   );
 }
 

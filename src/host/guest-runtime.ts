@@ -12,11 +12,17 @@ import type {SecureHolder, Ticket} from './ultravisor.js';
 import type {VirtioBackend} from './virtio/backend.js';
 import type {Workload} from './workload.js';
 
-/** Counters of drivers that were unbound (earlier boots), so device totals survive reboots. */
+/**
+ * Counters of drivers that were unbound (earlier boots) and of devices a migration left on the
+ * other host, so a device's totals count the VM's whole life: reboots and migrations included.
+ */
 export interface DeviceTotals {
   completed: number;
   failed: number;
   integrityErrors: number;
+  bytesToDevice: number;
+  bytesFromDevice: number;
+  faults: number;
 }
 
 /** What a guest asks of the world it lives in. */

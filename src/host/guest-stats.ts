@@ -24,7 +24,8 @@ interface Sampled {
   requestsPerSecond: number;
   history: number[];
   recentPeak: number;
-  lastBalloonPages: number;
+  /** The balloon size the last "balloon:" event reported. */
+  reportedBalloonPages: number;
 }
 
 /**
@@ -57,7 +58,7 @@ export class GuestStats {
       requestsPerSecond: 0,
       history: [],
       recentPeak: 0,
-      lastBalloonPages: 0,
+      reportedBalloonPages: 0,
     });
   }
 
@@ -82,7 +83,10 @@ export class GuestStats {
     let bytes = 0;
     for (const backend of guest.backends) bytes += backend.bytesToDevice + backend.bytesFromDevice;
     let requests = 0;
-    for (const totals of guest.deviceTotals) requests += totals.completed + totals.failed;
+    for (const totals of guest.deviceTotals) {
+      requests += totals.completed + totals.failed;
+      bytes += totals.bytesToDevice + totals.bytesFromDevice;
+    }
     for (const driver of guest.kernel?.allDrivers() ?? []) requests += driver.completed + driver.failed;
     sampled.bytesPerSecond = Math.max(0, bytes - sampled.lastBytes);
     sampled.requestsPerSecond = Math.max(0, requests - sampled.lastRequests);
@@ -94,18 +98,35 @@ export class GuestStats {
     this.#reportBalloon(guest, sampled);
   }
 
-  /** When the balloon reaches its target, says what the host got back ("inflated X, reclaimed 0"). */
+  /**
+   * When the balloon reaches its target, says which way it went and what the host holds
+   * ("inflated 512 MiB, reclaimed 0 B"; "deflated to 256 MiB (256 MiB back to the guest), ...").
+   */
   #reportBalloon(guest: Guest, sampled: Sampled): void {
     const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
       BalloonBackend | undefined;
-    if (!backend || backend.actualPages === sampled.lastBalloonPages) return;
-    sampled.lastBalloonPages = backend.actualPages;
+    if (!backend) return;
+    // A reset guest starts with an empty balloon: its refill is news again.
+    if (backend.actualPages === 0 && backend.targetPages > 0) sampled.reportedBalloonPages = 0;
     if (backend.actualPages !== backend.targetPages) return;
+    const pages = backend.actualPages;
+    const reportedPages = sampled.reportedBalloonPages;
+    if (pages === reportedPages) return;
+    sampled.reportedBalloonPages = pages;
+    const size = formatSize(pages * BALLOON_PAGE_BYTES);
+    const change = formatSize(Math.abs(pages - reportedPages) * BALLOON_PAGE_BYTES);
+    const held = formatSize(backend.reclaimedBytes);
+    const what =
+      pages < reportedPages
+        ? `deflated to ${size} (${change} back to the guest); the host keeps ${held} reclaimed`
+        : reportedPages === 0
+          ? `inflated ${size}, reclaimed ${held}`
+          : `inflated to ${size} (${change} more), reclaimed ${held}`;
     this.#context.emit(
       guest.name,
       'balloon',
       backend.unreclaimedPages > 0 ? 'warning' : 'info',
-      `balloon: inflated ${formatSize(backend.actualPages * BALLOON_PAGE_BYTES)}, reclaimed ${formatSize(backend.reclaimedBytes)}`,
+      `balloon: ${what}`,
     );
   }
 }

@@ -25,6 +25,7 @@ import {
   type Transition,
 } from './lifecycle/lifecycle.js';
 import {transition} from './lifecycle/transition.js';
+import {stopOnRefusedPageIn} from './refused-page-in.js';
 import type {SimContext} from './sim-context.js';
 import type {SecurityPhase, SecurityState, VmState} from './snapshot-types.js';
 import type {SecureHolder, Ticket} from './ultravisor.js';
@@ -32,6 +33,7 @@ import {createBackends} from './virtio/create-backends.js';
 import type {VirtioBackend} from './virtio/backend.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
+import {NO_TOTALS} from './virtio/device-snapshot.js';
 import {Workload} from './workload.js';
 
 export type {CheckedResult, CommandResult} from './lifecycle/lifecycle.js';
@@ -91,7 +93,7 @@ export class Guest implements GuestRuntime {
     this.#lpid = host.allocateLpid();
     this.layout = guestLayout(config);
     this.#memory = new GuestMemory(config.memory, this.rng.fork('uv-page-out').nextUint32());
-    this.#watchPageIns(this.#memory);
+    stopOnRefusedPageIn(this.#memory, this);
     this.image = image;
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
@@ -106,7 +108,7 @@ export class Guest implements GuestRuntime {
       this.disk.write(0, image, 0, image.length);
       this.checkers.disk.recordContents(0, image);
     }
-    this.deviceTotals = this.#backends.map(() => ({completed: 0, failed: 0, integrityErrors: 0}));
+    this.deviceTotals = this.#backends.map(() => ({...NO_TOTALS}));
     this.workload = new Workload(
       {
         context,
@@ -257,30 +259,6 @@ export class Guest implements GuestRuntime {
     this.#throttle = throttle;
   }
 
-  /**
-   * A page-in the ultravisor refuses (the hypervisor wrote to the page's ciphertext) leaves the
-   * vCPU unable to go on: `kvmppc_send_page_to_uv` returns -EFAULT from KVM_RUN. The guest stops
-   * after the step it is in, once however many pages failed.
-   */
-  #watchPageIns(memory: GuestMemory): void {
-    let isStopping = false;
-    memory.onPageInFailure = (gpa) => {
-      this.context.emit(
-        this.name,
-        'security',
-        'error',
-        `UV_PAGE_IN of gpa 0x${gpa.toString(16)} failed: the hypervisor wrote to the page while it held it encrypted, and the ultravisor's integrity check refuses it`,
-      );
-      if (isStopping) return;
-      isStopping = true;
-      this.context.scheduler.after(0, () => {
-        isStopping = false;
-        if (this.#lifecycle.stage.kind !== 'halted')
-          this.dispatch({type: 'vcpu-failed', message: 'error: kvm run failed Bad address'});
-      });
-    };
-  }
-
   /** Switch-over of a migration: the guest continues on the target's memory, devices and host. */
   adoptTarget(memory: GuestMemory, backends: VirtioBackend[], host: Host): void {
     if (this.#lifecycle.vcpu.kind !== 'stopped-for-migration' && memory !== this.#memory)
@@ -291,9 +269,17 @@ export class Guest implements GuestRuntime {
       const replacement = backends[driver.deviceIndex];
       if (replacement) driver.rebindTransport(replacement.transport);
     }
-    for (const backend of this.#backends) backend.quiesce();
+    this.#backends.forEach((old, index) => {
+      old.quiesce();
+      // The device's counters go on from where the replaced device left them.
+      const totals = this.deviceTotals[index]!;
+      totals.bytesToDevice += old.bytesToDevice;
+      totals.bytesFromDevice += old.bytesFromDevice;
+      totals.faults += old.faults;
+      totals.integrityErrors += old.integrityErrors;
+    });
     this.#memory = memory;
-    this.#watchPageIns(memory);
+    stopOnRefusedPageIn(memory, this);
     this.#backends = backends;
     if (host !== this.#host) this.#lpid = host.allocateLpid();
     this.#host = host;

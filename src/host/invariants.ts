@@ -1,6 +1,7 @@
 import {IO_TLB_SEGSIZE, type SwiotlbPool} from '../core/swiotlb.js';
 import {fillGenerated, GUEST_PAGE_SIZE, PageState, type GuestMemory} from '../core/guest-memory.js';
 import type {Host} from './host.js';
+import {ramCounterProblems} from './migration/ram-consistency.js';
 import {describeHolder, type SecureHolder} from './ultravisor.js';
 import type {World} from './world.js';
 
@@ -43,11 +44,8 @@ export function checkInvariants(world: World): string[] {
     }
     const migration = world.activeMigration(guest.name)?.snapshot();
     if (migration) {
-      const {ram} = migration;
-      if (ram.remaining < 0 || ram.transferred < ram.normalBytes)
-        problems.push(
-          `${guest.name}: migration counters inconsistent (transferred ${ram.transferred}, normal bytes ${ram.normalBytes}, remaining ${ram.remaining})`,
-        );
+      for (const problem of ramCounterProblems(migration))
+        problems.push(`${guest.name}: migration counters inconsistent: ${problem}`);
       if (migration.status === 'completed' && migration.downtimeMs > migration.totalTimeMs)
         problems.push(`${guest.name}: downtime ${migration.downtimeMs} ms longer than the migration`);
     }

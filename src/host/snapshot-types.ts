@@ -15,6 +15,11 @@ export interface HostSnapshot {
     readonly freeBytes: number;
     readonly secureTotalBytes: number;
     readonly secureUsedBytes: number;
+    /**
+     * The part of `secureUsedBytes` reserved for secure guests migrating here: until switch-over
+     * the guest holds secure memory on both hosts.
+     */
+    readonly secureIncomingBytes: number;
   };
 }
 
@@ -93,19 +98,64 @@ export interface BalloonSnapshot {
   readonly reclaimedBytes: number;
 }
 
-export type MigrationStatus =
-  'setup' | 'key-exchange' | 'active' | 'device' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
+/**
+ * The values of QEMU's MigrationStatus (qemu/qemu qapi/migration.json) that svmtop produces. QEMU
+ * enters `device` only with pause-before-switchover, which svmtop does not model: stop-and-copy
+ * stays `active`, as in migration_completion.
+ */
+export type MigrationStatus = 'setup' | 'active' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
+
+/**
+ * svmtop's own phase beside QEMU's status: `key-exchange` (in `setup`) is the two ultravisors
+ * agreeing on a key for a secure guest; `page-export` (in `active`) is pre-copy of a secure guest,
+ * whose secure pages leave as UV_PAGE_OUT ciphertext; null while cancelling and once it is over.
+ */
+export type MigrationPhase = 'setup' | 'key-exchange' | 'pre-copy' | 'page-export' | 'stop-and-copy';
+
+export type ConvergenceCode = 'measuring' | 'converging' | 'not-converging';
+/** Why a migration does not converge: the guest dirties faster than the link, or rewrites its whole working set each pass. */
+export type NonConvergenceCause = 'dirty-rate' | 'working-set';
+export type WayOutCode = 'max-bandwidth' | 'downtime-limit' | 'auto-converge';
+
+/** One of QEMU's ways out of a pre-copy that does not converge. */
+export interface MigrationWayOut {
+  readonly code: WayOutCode;
+  /** False when it cannot help or be done now (`reason` says why). */
+  readonly isAvailable: boolean;
+  /** The value it would set: bytes per second, milliseconds, or true (auto-converge). */
+  readonly proposed: number | boolean;
+  readonly reason: string;
+}
+
+/** svmtop's reading of QEMU's own measurements: is the pre-copy getting anywhere, and if not, why. */
+export interface ConvergenceSnapshot {
+  readonly code: ConvergenceCode;
+  readonly cause: NonConvergenceCause | null;
+  readonly reason: string;
+  readonly dirtyBytesPerSecond: number;
+  readonly bandwidthBytesPerSecond: number;
+  readonly waysOut: readonly MigrationWayOut[];
+}
+
+/** The parameters and capability in force (query-migrate-parameters, query-migrate-capabilities). */
+export interface MigrationParametersSnapshot {
+  readonly maxBandwidthBytesPerSecond: number;
+  readonly downtimeLimitMs: number;
+  readonly autoConverge: boolean;
+}
 
 export interface MigrationSnapshot {
   readonly status: MigrationStatus;
   readonly to: string;
   readonly totalTimeMs: number;
   readonly setupTimeMs: number;
+  /** QEMU's estimate: the downtime limit until it has measured a dirty rate (`isDirtyRateMeasured`). */
   readonly expectedDowntimeMs: number;
   readonly downtimeMs: number;
   readonly blockedReasons: readonly string[];
   readonly errorDesc: string | null;
   readonly throttlePercent: number;
+  /** QEMU's counters; pages are 4 KiB target pages (`pageSize` 4096). */
   readonly ram: {
     readonly transferred: number;
     readonly remaining: number;
@@ -119,6 +169,20 @@ export interface MigrationSnapshot {
     readonly pageSize: number;
     readonly pagesPerSecond: number;
   };
+  // ---- svmtop's own, beside query-migrate ----
+  /** What the migration is doing now; null while cancelling and once it ended. */
+  readonly phase: MigrationPhase | null;
+  /** Target pages sent as UV_PAGE_OUT ciphertext (part of `ram.normal`; ciphertext is never a zero page). */
+  readonly encryptedPages: number;
+  /** `mbps` and `thresholdBytes` come from a measured window (every 100 ms once active). */
+  readonly isBandwidthMeasured: boolean;
+  /** `ram.dirtyPagesRate` and `expectedDowntimeMs` come from a measured period (after the first pass). */
+  readonly isDirtyRateMeasured: boolean;
+  /** Pending bytes below which it switches over: measured bandwidth × downtime limit. */
+  readonly thresholdBytes: number;
+  readonly parameters: MigrationParametersSnapshot;
+  /** Null unless the migration is iterating (pre-copy). */
+  readonly convergence: ConvergenceSnapshot | null;
 }
 
 export interface VmSnapshot {

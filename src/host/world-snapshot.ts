@@ -38,6 +38,7 @@ export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolea
       freeBytes: freeBytes.get(host)!,
       secureTotalBytes: host.ultravisor?.secureMemoryBytes ?? 0,
       secureUsedBytes: host.ultravisor?.secureUsedBytes ?? 0,
+      secureIncomingBytes: host.ultravisor?.secureIncomingBytes ?? 0,
     },
   }));
   const vms = [...guests.values()].map((guest) =>

@@ -51,12 +51,11 @@ export class World {
     this.config = config;
     this.#cluster = new Cluster(config);
     this.#migrations = new MigrationService(this.#sim, this.#cluster, this.guests, () => this.#changed());
+    this.#migrations.onRestart = (vm, to, params) => this.migrate(vm, to, params);
     this.#stats = new GuestStats(this.#sim);
     for (const guestConfig of config.guests) this.addGuest(guestConfig);
-    this.#stats.start(
-      () => this.guests.values(),
-      () => this.#snapshots.invalidate(),
-    );
+    const invalidate = () => this.#snapshots.invalidate();
+    this.#stats.start(() => this.guests.values(), invalidate);
   }
 
   get scheduler(): Scheduler {

@@ -6,8 +6,7 @@ import type {CheckedResult, PortCommand, VmFacts} from './world-port.js';
 const facts = (context: MonitorContext): VmFacts | undefined => context.port.facts(context.vm);
 
 const isMigrating = (current: VmFacts) =>
-  current.migrationStatus !== null &&
-  ['setup', 'key-exchange', 'active', 'device', 'cancelling'].includes(current.migrationStatus);
+  current.migrationStatus !== null && ['setup', 'active', 'cancelling'].includes(current.migrationStatus);
 
 /** The world's refusal in QMP's words: a migration under way names QMP's own way out. */
 function refused(context: MonitorContext, result: CheckedResult & {ok: false}): CommandOutcome {

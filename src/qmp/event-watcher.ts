@@ -34,8 +34,9 @@ function observe(facts: VmFacts): Observed {
     bootCount: facts.bootCount,
     isColdBooting: facts.isColdBooting,
     migration,
-    // QEMU's pass n starts after its n-th bitmap sync, the first of which is at setup.
-    pass: migration === 'active' ? facts.dirtySyncCount + 1 : 0,
+    // QEMU sends MIGRATION_PASS at every bitmap sync, the first of which is at setup and the last
+    // at stop-and-copy: the snapshot's dirty-sync-count is QEMU's.
+    pass: migration === 'active' || migration === 'completed' ? facts.dirtySyncCount : 0,
     balloonActualBytes:
       facts.balloonActualBytes === null ? null : facts.memoryBytes - facts.balloonActualBytes,
     security: facts.securityState,
@@ -117,7 +118,8 @@ export class VmEventWatcher {
 
   /** MIGRATION on every status change, MIGRATION_PASS at every pass (ram.c migration_bitmap_sync). */
   #migration(last: Observed, next: Observed, tUs: number, events: QmpEvent[]): void {
-    if (next.pass > last.pass) events.push({event: 'MIGRATION_PASS', data: {pass: next.pass}, tUs});
+    for (let pass = last.pass + 1; pass <= next.pass; pass++)
+      events.push({event: 'MIGRATION_PASS', data: {pass}, tUs});
     if (next.migration !== null && next.migration !== last.migration)
       events.push({event: 'MIGRATION', data: {status: next.migration}, tUs});
   }

@@ -34,7 +34,9 @@ export function migrationInfo(migration: MigrationSnapshot | null): {readonly [m
   const status = qmpMigrationStatus(migration.status)!;
   const own = {
     'x-svmtop-destination': migration.to,
-    'x-svmtop-phase': migration.status === 'key-exchange' ? 'key-exchange' : undefined,
+    // svmtop's own phases of a secure migration; QEMU has none of them.
+    'x-svmtop-phase':
+      migration.phase === 'key-exchange' || migration.phase === 'page-export' ? migration.phase : undefined,
   };
   switch (status) {
     case 'setup':

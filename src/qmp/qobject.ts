@@ -36,13 +36,3 @@ export type QObject = null | boolean | string | QNum | QObject[] | QDict;
 export function isQDict(value: QObject | undefined): value is QDict {
   return value instanceof Map;
 }
-
-/** QAPI's name for a value's JSON type, as QEMU's error messages spell it. */
-export function qtypeName(value: QObject): 'null' | 'boolean' | 'string' | 'number' | 'array' | 'object' {
-  if (value === null) return 'null';
-  if (typeof value === 'boolean') return 'boolean';
-  if (typeof value === 'string') return 'string';
-  if (value instanceof QNum) return 'number';
-  if (Array.isArray(value)) return 'array';
-  return 'object';
-}

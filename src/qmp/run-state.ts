@@ -25,17 +25,13 @@ export function runStateOf(facts: VmFacts): RunState {
 }
 
 /** QEMU's MigrationStatus values (qapi/migration.json) that svmtop's migrations pass through. */
-export type QmpMigrationStatus = 'setup' | 'active' | 'completed' | 'failed' | 'cancelling' | 'cancelled';
+export type QmpMigrationStatus = NonNullable<VmFacts['migrationStatus']>;
 
 /**
- * svmtop's migration phase as QEMU names the status. The ultravisors' key exchange happens before
- * the first pass, where QEMU is still in `setup` (query-migrate adds `x-svmtop-phase`); svmtop's
- * `device` phase is QEMU 7.2's stop-and-copy, which stays `active` unless pause-before-switchover
- * is on (migration/migration.c migration_maybe_pause).
+ * The snapshot's status is already QEMU's: the ultravisors' key exchange is svmtop's `phase`
+ * within `setup` (query-migrate adds `x-svmtop-phase`), and stop-and-copy stays `active`, as QEMU
+ * 7.2 enters `device` only with pause-before-switchover (migration/migration.c migration_maybe_pause).
  */
 export function qmpMigrationStatus(status: VmFacts['migrationStatus']): QmpMigrationStatus | null {
-  if (status === null) return null;
-  if (status === 'key-exchange') return 'setup';
-  if (status === 'device') return 'active';
   return status;
 }

@@ -4,6 +4,7 @@ import {MiB} from '../core/units.js';
 import type {CommandPreview, PreviewRequest, VmCommand} from './dashboard-model.js';
 import type {Effect, VmIntent} from './dashboard-intents.js';
 import {selectedSnapshot, type DashboardState, type StatusMessage} from './dashboard-state.js';
+import type {VmSnapshot, WayOutCode} from '../host/snapshot-types.js';
 import {formatBytes} from './format.js';
 import {addWatch, watchFor} from './status-watch.js';
 
@@ -60,13 +61,50 @@ export function vmIntent(state: DashboardState, intent: VmIntent, nowMs: number)
       return preview({kind: 'migrate', vm: name, to: null});
     case 'migrate-cancel':
       return run({kind: 'migrate-cancel', vm: name});
+    case 'raise-max-bandwidth':
+    case 'raise-downtime-limit':
+    case 'restart-auto-converge':
+      return wayOutIntent(state, vm, WAY_OF_INTENT[intent], nowMs);
   }
+}
+
+const WAY_OF_INTENT = {
+  'raise-max-bandwidth': 'max-bandwidth',
+  'raise-downtime-limit': 'downtime-limit',
+  'restart-auto-converge': 'auto-converge',
+} as const;
+
+/**
+ * One of QEMU's ways out, with the value the host proposed in this very snapshot: set a
+ * parameter of the running migration, or restart it with auto-converge. The host's dry run decides.
+ */
+function wayOutIntent(state: DashboardState, vm: VmSnapshot, code: WayOutCode, nowMs: number): Step {
+  const way = vm.migration?.convergence?.waysOut.find((candidate) => candidate.code === code);
+  if (!way)
+    return stay(
+      withStatus(state, `${code} ${vm.name}: no migration in pre-copy to change`, 'warning', nowMs),
+    );
+  if (!way.isAvailable) return stay(withStatus(state, `${code} ${vm.name}: ${way.reason}`, 'warning', nowMs));
+  const request: VmCommand =
+    code === 'auto-converge'
+      ? {kind: 'migrate-restart', vm: vm.name, params: {autoConverge: true}}
+      : {
+          kind: 'migrate-set-parameters',
+          vm: vm.name,
+          params:
+            code === 'max-bandwidth'
+              ? {maxBandwidthBytesPerSecond: Number(way.proposed)}
+              : {downtimeLimitMs: Number(way.proposed)},
+        };
+  return {state, effects: [{kind: 'preview', request}]};
 }
 
 const QUESTIONS: Partial<Record<PreviewRequest['kind'], string>> = {
   secure: 'Go secure?',
   unsecure: 'Back to normal?',
   reboot: 'Reboot?',
+  'migrate-set-parameters': 'Set it?',
+  'migrate-restart': 'Restart it?',
 };
 
 /** The host's dry run came back: ask (saying what will happen), act, or say why not. */
@@ -89,7 +127,9 @@ export function previewed(
   }
   const ask = QUESTIONS[request.kind];
   if (!preview.ok) return refused(state, request, preview.reason, nowMs);
-  if (!ask || request.kind === 'migrate') return {state, effects: [{kind: 'run', command: request}]};
+  // Nothing to warn of (a higher max-bandwidth): no question.
+  if (!ask || request.kind === 'migrate' || preview.consequences.length === 0)
+    return {state, effects: [{kind: 'run', command: request}]};
   const what = preview.consequences.map((consequence) => consequence.text).join('; ');
   return stay({
     ...state,

@@ -14,7 +14,11 @@ export type VmIntent =
   | 'policy-cycle'
   | 'workload-cycle'
   | 'migrate'
-  | 'migrate-cancel';
+  | 'migrate-cancel'
+  /** QEMU's ways out of a pre-copy that does not converge (the migration tab's M, D, A). */
+  | 'raise-max-bandwidth'
+  | 'raise-downtime-limit'
+  | 'restart-auto-converge';
 
 /** What the user (or the world) asks of the dashboard, named; keys are mapped to these. */
 export type Intent =

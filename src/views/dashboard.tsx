@@ -106,7 +106,6 @@ function DashboardBody({
 }) {
   const {overlay, view} = state;
   const columns = width;
-  const selected = selectedSnapshot(state);
   return (
     <>
       <VmList
@@ -130,35 +129,50 @@ function DashboardBody({
           theme={theme}
         />
       ) : null}
-      {overlay.kind === 'picker' ? (
-        <HostPicker
-          vm={overlay.vm}
-          checks={overlay.checks}
-          host={overlay.host}
-          width={columns}
-          height={layout.detailHeight}
-          theme={theme}
-        />
-      ) : overlay.kind === 'confirm' ? (
-        <Box flexDirection="column" height={layout.detailHeight}>
-          <ConfirmDialog
-            question={overlay.question}
-            width={columns}
-            height={layout.detailHeight}
-            theme={theme}
-          />
-        </Box>
-      ) : (
-        <DetailPanel
-          vm={selected}
-          events={view.events}
-          tab={state.tab}
-          eventsBack={state.eventsBack}
-          width={columns}
-          height={layout.detailHeight}
-          theme={theme}
-        />
-      )}
+      <DetailArea state={state} height={layout.detailHeight} width={columns} theme={theme} />
     </>
+  );
+}
+
+/** The detail rows: a question when one is open (a host to pick, a yes or no), else the selected VM's tab. */
+function DetailArea({
+  state,
+  height,
+  width,
+  theme,
+}: {
+  readonly state: DashboardState;
+  readonly height: number;
+  readonly width: number;
+  readonly theme: Theme;
+}) {
+  const {overlay} = state;
+  if (overlay.kind === 'picker')
+    return (
+      <HostPicker
+        vm={overlay.vm}
+        checks={overlay.checks}
+        host={overlay.host}
+        width={width}
+        height={height}
+        theme={theme}
+      />
+    );
+  if (overlay.kind === 'confirm')
+    return (
+      <Box flexDirection="column" height={height}>
+        <ConfirmDialog question={overlay.question} width={width} height={height} theme={theme} />
+      </Box>
+    );
+  return (
+    <DetailPanel
+      vm={selectedSnapshot(state)}
+      events={state.view.events}
+      tab={state.tab}
+      eventsBack={state.eventsBack}
+      width={width}
+      height={height}
+      theme={theme}
+    />
   );
 }

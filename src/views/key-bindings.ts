@@ -1,4 +1,12 @@
+import type {WayOutCode} from '../host/snapshot-types.js';
 import {COLOR_LEGEND, type ThemeColor} from './theme.js';
+
+/** The migration tab's keys for QEMU's ways out of a pre-copy that does not converge. */
+export const MIGRATION_WAY_KEYS: Readonly<Record<WayOutCode, string>> = {
+  'max-bandwidth': 'M',
+  'downtime-limit': 'D',
+  'auto-converge': 'A',
+};
 
 /** Every key the dashboard knows, as the help lists it; the key bar shows those with a label. */
 export const KEY_BINDINGS: ReadonlyArray<{
@@ -21,6 +29,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: 'w', action: 'cycle workload'},
   {keys: 'm', action: 'migrate: pick a host (each says why it would refuse)', label: 'migrate'},
   {keys: 'c', action: 'cancel the migration', label: 'cancel'},
+  {keys: 'M D A', action: 'raise max-bandwidth / downtime, auto-converge (tab 3)'},
   {keys: '[ ] S-Up S-Down', action: 'scroll the events tab back / forward'},
   {keys: '+ -', action: 'simulation speed x2 / /2'},
   {keys: '/', action: 'filter by name, host, state or security', label: 'filter'},
@@ -47,6 +56,8 @@ const MARKS: readonly string[] = [
   'DEVICES     ok, or how many are broken (need reset) or refused at probe',
   'BOUNCE !    swiotlb map failures ("buffer is full"); see 2 swiotlb',
   'BALLOON a/b a inflated, b reclaimed by the host; n/a: gives nothing back',
+  'MIGRATION ! not converging: 3 migration says why and offers the ways out',
+  "DONE FAIL..  device counts over the VM's life: reboots and migrations in",
   '+N more     columns hidden at this width, most important kept',
   'name+       a name cut to fit; the detail line shows it whole',
 ];

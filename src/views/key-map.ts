@@ -16,6 +16,13 @@ const VM_KEYS: Readonly<Record<string, VmIntent>> = {
   c: 'migrate-cancel',
 };
 
+/** Keys of the migration tab only: QEMU's ways out of a pre-copy that does not converge. */
+const MIGRATION_TAB_KEYS: Readonly<Record<string, VmIntent>> = {
+  M: 'raise-max-bandwidth',
+  D: 'raise-downtime-limit',
+  A: 'restart-auto-converge',
+};
+
 /** Mouse buttons (SGR): left press, wheel up, wheel down. */
 const MOUSE_LEFT = 0;
 const WHEEL_UP = 64;
@@ -92,6 +99,11 @@ function mainIntent(state: DashboardState, key: KeyPress): Intent | undefined {
 function charIntent(state: DashboardState, char: string): Intent {
   const vmIntent = VM_KEYS[char];
   if (vmIntent) return {type: 'vm', command: vmIntent};
+  const wayOut = MIGRATION_TAB_KEYS[char];
+  if (wayOut)
+    return state.tab === 'migration'
+      ? {type: 'vm', command: wayOut}
+      : say('M, D and A change a running migration from the migration tab (3)');
   if (/^[1-4]$/.test(char)) return {type: 'tab', tab: TABS[Number(char) - 1]!};
   switch (char) {
     case 'k':

@@ -1,6 +1,7 @@
 import {isMigrationRunning} from '../host/command-preview.js';
-import type {MigrationSnapshot, VmSnapshot} from '../host/snapshot-types.js';
-import {bar, formatBytes, formatRate, formatSpan, percent} from './format.js';
+import type {MigrationSnapshot, MigrationWayOut, VmSnapshot} from '../host/snapshot-types.js';
+import {bar, formatBytes, formatRate, formatSpan, percent, wrapWords} from './format.js';
+import {MIGRATION_WAY_KEYS} from './key-bindings.js';
 import {TextLines, type Line} from './text-lines.js';
 import type {Theme} from './theme.js';
 
@@ -11,10 +12,7 @@ export interface MigrationTabProps {
   readonly theme: Theme;
 }
 
-/** Dirtying this close to the link's rate means each pass leaves about as much as the last. */
-const CONVERGENCE_RATIO = 0.9;
-
-/** query-migrate for the selected VM: phase, progress, transferred/remaining, dirty rate, pass, downtime, ETA, blockers. */
+/** query-migrate for the selected VM: phase, progress, counters, rates, downtime, convergence, blockers. */
 export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
   const migration = vm.migration;
   const lines: Line[] = [];
@@ -25,74 +23,116 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
   } else if (migration.blockedReasons.length > 0) {
     lines.push({text: `migration to ${migration.to} refused before it started:`, color: theme.error});
     for (const reason of migration.blockedReasons) lines.push({text: `  - ${reason}`, color: theme.error});
+  } else if (isMigrationRunning(migration)) {
+    lines.push(...runningLines(migration, width, theme), ...convergenceLines(migration, width - 1, theme));
   } else {
-    lines.push(...progressLines(vm, migration, width, theme));
+    lines.push(...endedLines(migration, theme));
   }
   return <TextLines lines={lines} width={width - 1} height={height} />;
 }
 
-function progressLines(vm: VmSnapshot, migration: MigrationSnapshot, width: number, theme: Theme): Line[] {
+/** A migration under way: where it is, what went, how fast, what the downtime would be. */
+function runningLines(migration: MigrationSnapshot, width: number, theme: Theme): Line[] {
   const {ram} = migration;
-  const isRunning = isMigrationRunning(migration);
-  const hasPassed = ram.dirtySyncCount > 0;
+  const phase = migration.phase && migration.phase !== migration.status ? ` (${migration.phase})` : '';
+  const isFirstPass = ram.dirtySyncCount <= 1;
   const sentFraction =
-    ram.total > 0 ? Math.min(1, (ram.normalBytes + ram.duplicate * ram.pageSize) / ram.total) : 0;
-  const bandwidth = (ram.mbps * 1_000_000) / 8;
-  const dirtying = ram.dirtyPagesRate * ram.pageSize;
-  const barWidth = Math.max(10, Math.min(40, width - 30));
-  const statusColor =
-    migration.status === 'failed'
-      ? theme.error
-      : migration.status === 'completed'
-        ? theme.secure
-        : theme.accent;
-  const lines: Line[] = [
+    ram.total > 0 ? Math.min(1, ((ram.normal + ram.duplicate) * ram.pageSize) / ram.total) : 0;
+  const barWidth = Math.max(10, Math.min(40, width - 40));
+  return [
     {
-      text: `${migration.status.toUpperCase()} -> ${migration.to}   pass ${ram.dirtySyncCount + 1}   total ${formatSpan(migration.totalTimeMs)} (setup ${formatSpan(migration.setupTimeMs)})`,
-      color: statusColor,
+      text: `${migration.status.toUpperCase()}${phase} -> ${migration.to}   pass ${Math.max(1, ram.dirtySyncCount)}   total ${formatSpan(migration.totalTimeMs)} (setup ${formatSpan(migration.setupTimeMs)})`,
+      color: theme.accent,
     },
     {
-      text: hasPassed
-        ? `first pass done; ${formatBytes(ram.remaining)} dirtied since, to send again`
-        : `first pass ${bar(sentFraction, barWidth)} ${percent(sentFraction)}`,
+      text: isFirstPass
+        ? `first pass ${bar(sentFraction, barWidth)} ${percent(sentFraction)}, ${formatBytes(ram.remaining)} of ${formatBytes(ram.total)} to go`
+        : `${formatBytes(ram.remaining)} pending; it switches over below ${formatBytes(migration.thresholdBytes)} (measured bandwidth x ${migration.parameters.downtimeLimitMs}ms limit)`,
     },
-    {
-      text: `sent ${formatBytes(ram.transferred)}  remaining ${formatBytes(ram.remaining)}  of ${formatBytes(ram.total)}  (${ram.normal} pages${vm.security.state === 'secure' ? ', encrypted' : `, ${ram.duplicate} zero`})`,
-    },
-    {
-      text: `${isRunning ? 'rate' : 'last rate'} ${bandwidth > 0 ? `${formatRate(bandwidth)}, ${ram.pagesPerSecond} pages/s` : 'not measured yet'}   ${hasPassed ? `dirtying ${formatRate(dirtying)}` : 'dirty rate known after the first pass'}`,
-    },
-    {text: downtimeLine(migration, isRunning, hasPassed, bandwidth)},
+    {text: `sent ${formatBytes(ram.transferred)}: ${pagesText(migration)}`},
+    {text: `${rateText(migration)}   ${dirtyText(migration)}`},
+    {text: downtimeText(migration)},
   ];
-  if (isRunning && hasPassed && bandwidth > 0 && dirtying >= bandwidth * CONVERGENCE_RATIO) {
-    lines.push({
-      text: `not converging: the guest dirties ${formatRate(dirtying)} and the link sends ${formatRate(bandwidth)}, so each pass leaves about as much as the last`,
-      color: theme.warning,
-    });
-    lines.push({
-      text: "QEMU's ways out: a higher max-bandwidth or downtime-limit, or auto-converge (migrate-set-parameters); c cancels",
-      color: theme.warning,
-    });
-  }
-  if (migration.errorDesc) lines.push({text: `error: ${migration.errorDesc}`, color: theme.error});
-  return lines;
 }
 
-function downtimeLine(
-  migration: MigrationSnapshot,
-  isRunning: boolean,
-  hasPassed: boolean,
-  bandwidth: number,
-): string {
-  const expected =
-    hasPassed || migration.expectedDowntimeMs > 0
-      ? `expected downtime ${formatSpan(migration.expectedDowntimeMs)}`
-      : 'expected downtime known after the first pass';
-  const downtime = migration.downtimeMs > 0 ? `   downtime ${formatSpan(migration.downtimeMs)}` : '';
-  const eta =
-    isRunning && bandwidth > 0
-      ? `   this pass ends in ${formatSpan((migration.ram.remaining / bandwidth) * 1000)}`
-      : '';
-  const throttle = migration.throttlePercent > 0 ? `   throttle ${migration.throttlePercent}%` : '';
-  return expected + downtime + eta + throttle;
+/** QEMU counts 4 KiB target pages; a secure guest's secure pages go encrypted and are never zero pages. */
+function pagesText(migration: MigrationSnapshot): string {
+  const {ram, encryptedPages} = migration;
+  const size = `${ram.pageSize / 1024} KiB pages`;
+  if (encryptedPages === 0) return `${ram.normal} normal + ${ram.duplicate} zero ${size}`;
+  return `${ram.normal} normal ${size}, ${encryptedPages} of them encrypted; ${ram.duplicate} zero (shared pages the host can read)`;
+}
+
+function rateText(migration: MigrationSnapshot): string {
+  const {ram} = migration;
+  if (!migration.isBandwidthMeasured) return 'rate: none yet (measured every 100ms)';
+  return `rate ${formatRate((ram.mbps * 1_000_000) / 8)} (${Math.round(ram.mbps)} Mbit/s)`;
+}
+
+function dirtyText(migration: MigrationSnapshot): string {
+  if (!migration.isDirtyRateMeasured) return 'dirty rate: known after the first pass';
+  return `dirtying ${formatRate(migration.ram.dirtyPagesRate * migration.ram.pageSize)}`;
+}
+
+function downtimeText(migration: MigrationSnapshot): string {
+  const limit = migration.parameters.downtimeLimitMs;
+  const expected = migration.isDirtyRateMeasured
+    ? `expected downtime ${formatSpan(migration.expectedDowntimeMs)} (limit ${formatSpan(limit)})`
+    : `expected downtime ${formatSpan(migration.expectedDowntimeMs)}: the limit, until QEMU has a dirty rate`;
+  const throttle =
+    migration.throttlePercent > 0 ? `   auto-converge throttle ${migration.throttlePercent}%` : '';
+  const autoConverge =
+    migration.parameters.autoConverge && migration.throttlePercent === 0 ? '   auto-converge on' : '';
+  return expected + throttle + autoConverge;
+}
+
+/** Whether the pre-copy gets anywhere; when it does not, why, and QEMU's ways out as keys. */
+function convergenceLines(migration: MigrationSnapshot, width: number, theme: Theme): Line[] {
+  const convergence = migration.convergence;
+  if (!convergence || convergence.code === 'measuring') return [];
+  if (convergence.code === 'converging')
+    return wrapWords(`converging: ${convergence.reason}`, width).map((text) => ({text}));
+  const warn = (text: string): Line => ({text, color: theme.warning});
+  return [
+    ...wrapWords(`NOT CONVERGING: ${convergence.reason}. QEMU's ways out (keys; c cancels):`, width).map(
+      warn,
+    ),
+    ...convergence.waysOut.flatMap((way) => wayOutLines(way, width)),
+  ];
+}
+
+/** A way out under its key; one that cannot help now is marked `-` and says why. */
+function wayOutLines(way: MigrationWayOut, width: number): Line[] {
+  const [first = '', ...rest] = wrapWords(way.reason, width - 5);
+  return [
+    {text: `  ${way.isAvailable ? MIGRATION_WAY_KEYS[way.code] : '-'}  ${first}`},
+    ...rest.map((text) => ({text: `     ${text}`})),
+  ];
+}
+
+/** A migration that ended: the outcome and the totals; nothing moves any more, so no rates. */
+function endedLines(migration: MigrationSnapshot, theme: Theme): Line[] {
+  const {ram} = migration;
+  const sent = `sent ${formatBytes(ram.transferred)} in ${formatSpan(migration.totalTimeMs)} (${ram.normal} normal, ${ram.duplicate} zero ${ram.pageSize / 1024} KiB pages)`;
+  switch (migration.status) {
+    case 'completed':
+      return [
+        {
+          text: `COMPLETED -> ${migration.to}   downtime ${formatSpan(migration.downtimeMs)}`,
+          color: theme.secure,
+        },
+        {text: `${sent}, ${Math.round(ram.mbps)} Mbit/s on average after setup`},
+      ];
+    case 'failed':
+      return [
+        {text: `FAILED -> ${migration.to}`, color: theme.error},
+        {text: sent},
+        {text: `error: ${migration.errorDesc ?? 'unknown'}`, color: theme.error},
+      ];
+    default:
+      return [
+        {text: `${migration.status.toUpperCase()} -> ${migration.to}`, color: theme.accent},
+        {text: sent},
+      ];
+  }
 }

@@ -1,6 +1,5 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
-import {isMigrationRunning} from '../host/command-preview.js';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
 import {clip, formatBytes, formatSimTime} from './format.js';
 import type {Theme} from './theme.js';
@@ -38,9 +37,7 @@ export const SummaryBar = memo(function SummaryBar({
   const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
   const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
   // A secure guest in migration holds secure memory on both hosts until switch-over.
-  const movingSecure = world.vms.filter(
-    (vm) => vm.security.state === 'secure' && isMigrationRunning(vm.migration),
-  ).length;
+  const incoming = world.hosts.reduce((sum, host) => sum + host.memory.secureIncomingBytes, 0);
   const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
   const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
   const vms =
@@ -49,7 +46,7 @@ export const SummaryBar = memo(function SummaryBar({
       : `${world.vms.length} VMs`;
   const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
   const counts = `${world.hosts.length} hosts (${ultravisors} UV${stacks})  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
-  const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${movingSecure ? ` (${movingSecure} migrating, counted on both hosts)` : ''}`;
+  const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${incoming > 0 ? ` (${formatBytes(incoming)} of it held for incoming migrations)` : ''}`;
   const isBehind = achievedSpeed < speed * BEHIND_RATIO;
   const qmp = qmpClients === undefined ? '' : `QMP ${qmpClients}  `;
   const right = `${qmp}t=${formatSimTime(world.tUs)} ${isBehind ? `simulating at ${formatSpeed(achievedSpeed)} of ${formatSpeed(speed)} asked` : formatSpeed(speed)}`;

@@ -71,8 +71,12 @@ export function migrationLabel(vm: VmSnapshot): string {
   const {ram} = migration;
   const sent = ram.total > 0 ? Math.min(1, (ram.normalBytes + ram.duplicate * ram.pageSize) / ram.total) : 0;
   switch (migration.status) {
-    case 'active':
-      return `->${migration.to} ${ram.dirtySyncCount === 0 ? percent(sent) : `pass ${ram.dirtySyncCount + 1}`}`;
+    case 'active': {
+      // dirty-sync-count is 1 from setup on: the first pass is the bulk one.
+      const progress = ram.dirtySyncCount <= 1 ? percent(sent) : `pass ${ram.dirtySyncCount}`;
+      // The mark right after the destination survives a cut.
+      return `->${migration.to}${migration.convergence?.code === 'not-converging' ? '!' : ''} ${progress}`;
+    }
     case 'completed':
       return `done ${migration.downtimeMs}ms`;
     default:
@@ -224,9 +228,11 @@ export const VM_COLUMNS: readonly Column[] = [
       color:
         vm.migration?.status === 'failed'
           ? theme.failed
-          : isMigrationRunning(vm.migration)
-            ? theme.accent
-            : undefined,
+          : vm.migration?.convergence?.code === 'not-converging'
+            ? theme.warning
+            : isMigrationRunning(vm.migration)
+              ? theme.accent
+              : undefined,
     }),
   },
   // Shown only where the terminal has room to spare: what each guest is.

@@ -132,7 +132,12 @@ describe('every key in the help overlay does something visible or says why not',
       () => statusLine(session).includes('migrate churn-1: ok'),
       'Enter migrates',
     );
-    await pressAndSee(session, '3', (s) => /ACTIVE -> beta/.test(s), 'the migration tab shows progress');
+    await pressAndSee(
+      session,
+      '3',
+      (s) => /ACTIVE \(pre-copy\) -> beta/.test(s),
+      'the migration tab shows progress',
+    );
     await pressAndSee(
       session,
       'c',

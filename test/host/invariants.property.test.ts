@@ -40,6 +40,13 @@ const stepArbitrary: fc.Arbitrary<Omit<ScenarioStep, 'at'> & {pause: number}> = 
       maxBandwidth: fc.constantFrom(256 << 20, 1 << 30),
     }),
     fc.record({
+      do: fc.constant('migrate-set-parameters'),
+      vm: fc.constantFrom(...vms),
+      maxBandwidth: fc.constantFrom(64 << 20, 512 << 20),
+      downtimeLimitMs: fc.constantFrom(100, 2000),
+    }),
+    fc.record({do: fc.constant('migrate-restart'), vm: fc.constantFrom(...vms), autoConverge: fc.boolean()}),
+    fc.record({
       do: fc.constant('fault'),
       kind: fc.constantFrom('crash', 'malformed-chain', 'swiotlb-exhaustion', 'key-exchange'),
       vm: fc.constantFrom(...vms),

@@ -39,16 +39,16 @@ describe('VmEventWatcher', () => {
         .map((event) => `${event.event}${event.data ? JSON.stringify(event.data) : ''}`);
     expect(names({}, 0)).toEqual([]);
     expect(names({migrationStatus: 'setup'}, 1)).toEqual(['MIGRATION{"status":"setup"}']);
-    expect(names({migrationStatus: 'key-exchange'}, 2)).toEqual([]);
-    expect(names({migrationStatus: 'active'}, 3)).toEqual([
+    expect(names({migrationStatus: 'setup', dirtySyncCount: 1}, 2)).toEqual([]);
+    expect(names({migrationStatus: 'active', dirtySyncCount: 1}, 3)).toEqual([
       'MIGRATION_PASS{"pass":1}',
       'MIGRATION{"status":"active"}',
     ]);
-    expect(names({migrationStatus: 'active', dirtySyncCount: 1}, 4)).toEqual(['MIGRATION_PASS{"pass":2}']);
-    expect(names({migrationStatus: 'device', dirtySyncCount: 1, vcpu: 'stopped-for-migration'}, 5)).toEqual([
+    expect(names({migrationStatus: 'active', dirtySyncCount: 2}, 4)).toEqual(['MIGRATION_PASS{"pass":2}']);
+    expect(names({migrationStatus: 'active', dirtySyncCount: 2, vcpu: 'stopped-for-migration'}, 5)).toEqual([
       'STOP',
     ]);
-    expect(names({migrationStatus: 'completed', dirtySyncCount: 1}, 6)).toEqual([
+    expect(names({migrationStatus: 'completed', dirtySyncCount: 2}, 6)).toEqual([
       'MIGRATION{"status":"completed"}',
       'RESUME',
     ]);

@@ -9,6 +9,7 @@ import {
   STATUS_LIFETIME_MS,
   type DashboardState,
 } from '../../src/views/dashboard-state.js';
+import {apply} from '../helpers/reducer.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 /** The default world and `extra` more idle guests (copies of rogue-1), so lists outgrow the screen. */
@@ -27,18 +28,6 @@ function start(
   const world = startWorld(configWith(extra), 1);
   world.advanceTo(seconds * 1_000_000);
   return {world, state: initialDashboardState(dashboardViewOf(world), size)};
-}
-
-/** Applies intents in order; returns the last state and every effect asked for. */
-function apply(state: DashboardState, ...intents: Intent[]) {
-  const effects = [];
-  let current = state;
-  for (const intent of intents) {
-    const step = transition(current, intent, 0);
-    current = step.state;
-    effects.push(...step.effects);
-  }
-  return {state: current, effects};
 }
 
 const char = (value: string): Intent => ({type: 'key', key: {name: 'char', char: value}});

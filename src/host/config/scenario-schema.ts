@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import {dmaPolicySchema, WORKLOADS} from './world-schema.js';
 import {checkRunDuration, checkSnapshotInterval} from './run-limits.js';
+import {DOWNTIME_LIMIT_MS_MAX} from '../migration/migration-params.js';
 import {
   boundedDurationSchema,
   durationSchema,
@@ -19,9 +20,19 @@ export const FAULT_KINDS = [
   'secure-memory-exhaustion',
   'swiotlb-exhaustion',
 ] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const at = {at: durationSchema, vm: nameSchema};
+
+/** QEMU reads max-bandwidth 0 as no limit (`migration/migration-stats.c migration_rate_exceeded`). */
+const maxBandwidthSchema = sizeSchema.refine((bytesPerSecond) => bytesPerSecond > 0, {
+  message: 'expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
+});
+
+/** migrate_params_check's ranges for the parameters a migration takes. */
+const migrationParameters = {
+  maxBandwidth: maxBandwidthSchema.optional(),
+  downtimeLimitMs: z.number().int().min(1).max(DOWNTIME_LIMIT_MS_MAX).optional(),
+};
 
 const stepSchemas = {
   pause: z.strictObject({do: z.literal('pause'), ...at}),
@@ -41,17 +52,24 @@ const stepSchemas = {
     do: z.literal('migrate'),
     ...at,
     to: nameSchema,
-    /** QEMU reads max-bandwidth 0 as no limit (`migration/migration-stats.c migration_rate_exceeded`). */
-    maxBandwidth: sizeSchema
-      .refine((bytesPerSecond) => bytesPerSecond > 0, {
-        message:
-          'expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
-      })
-      .optional(),
+    maxBandwidth: maxBandwidthSchema.optional(),
     downtimeLimitMs: z.number().int().min(1).max(60_000).optional(),
     autoConverge: z.boolean().optional(),
   }),
   'migrate-cancel': z.strictObject({do: z.literal('migrate-cancel'), ...at}),
+  /** QEMU's migrate-set-parameters on a running migration. */
+  'migrate-set-parameters': z.strictObject({
+    do: z.literal('migrate-set-parameters'),
+    ...at,
+    ...migrationParameters,
+  }),
+  /** Cancel, then migrate again to the same host with these settings (a capability needs that). */
+  'migrate-restart': z.strictObject({
+    do: z.literal('migrate-restart'),
+    ...at,
+    ...migrationParameters,
+    autoConverge: z.boolean().optional(),
+  }),
   fault: z.strictObject({
     do: z.literal('fault'),
     at: durationSchema,

@@ -19,8 +19,22 @@ export function defaultResidentBytes(memoryBytes: number): number {
   return Math.floor(memoryBytes / 4 / GUEST_PAGE_SIZE) * GUEST_PAGE_SIZE;
 }
 
+type Guest = WorldConfig['guests'][number];
+type PathTo = (...rest: (string | number)[]) => (string | number)[];
+
 /** Checks names, references and capacities that a schema cannot see one field at a time. */
 export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
+  const hostNames = new Set(config.hosts.map((host) => host.name));
+  return [
+    ...checkHosts(config),
+    ...checkLinks(config, hostNames),
+    ...checkGuests(config, hostNames),
+    ...checkHostMemory(config),
+  ];
+}
+
+/** Host names once each; trusted keys defined; secure migration only with an ultravisor. */
+function checkHosts(config: WorldConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const hostNames = new Set<string>();
   config.hosts.forEach((host, index) => {
@@ -42,6 +56,12 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
       });
     }
   });
+  return issues;
+}
+
+/** A link joins two different hosts that exist. */
+function checkLinks(config: WorldConfig, hostNames: ReadonlySet<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   config.links.pairs.forEach((link, index) => {
     link.hosts.forEach((name, end) => {
       if (!hostNames.has(name))
@@ -50,10 +70,15 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
     if (link.hosts[0] === link.hosts[1])
       issues.push({path: ['links', 'pairs', index, 'hosts'], message: 'a link joins two different hosts'});
   });
+  return issues;
+}
+
+/** Guest names once each, then each guest's host, machine, ticket key, memory and devices. */
+function checkGuests(config: WorldConfig, hostNames: ReadonlySet<string>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   const guestNames = new Set<string>();
-  const memoryByHost = new Map<string, number>();
   config.guests.forEach((guest, index) => {
-    const at = (...rest: (string | number)[]) => ['guests', index, ...rest];
+    const at: PathTo = (...rest) => ['guests', index, ...rest];
     if (guestNames.has(guest.name))
       issues.push({path: at('name'), message: `guest "${guest.name}" is defined twice`});
     guestNames.add(guest.name);
@@ -66,26 +91,40 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
         path: at('launchSecurity'),
         message: `QEMU on ${guest.host} cannot start a pef-guest machine: "${startError}" (use allowed or none, or a host with an ultravisor)`,
       });
-    memoryByHost.set(guest.host, (memoryByHost.get(guest.host) ?? 0) + guest.memory);
     if (guest.ticket && !(guest.ticket.key in config.keys)) {
       issues.push({
         path: at('ticket', 'key'),
         message: `unknown key "${guest.ticket.key}" (define it under keys)`,
       });
     }
-    issues.push(...checkGuestMemory(guest, at));
-    const seen = new Set<string>();
-    guest.devices.forEach((device, deviceIndex) => {
-      if (seen.has(device.type))
-        issues.push({
-          path: at('devices', deviceIndex, 'type'),
-          message: `a second ${device.type} device (one of each type per guest)`,
-        });
-      seen.add(device.type);
-      if (device.disk !== undefined && device.type !== 'blk')
-        issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
-    });
+    issues.push(...checkGuestMemory(guest, at), ...checkDevices(guest, at));
   });
+  return issues;
+}
+
+/** One device of each type per guest; a disk only on a blk device. */
+function checkDevices(guest: Guest, at: PathTo): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seen = new Set<string>();
+  guest.devices.forEach((device, deviceIndex) => {
+    if (seen.has(device.type))
+      issues.push({
+        path: at('devices', deviceIndex, 'type'),
+        message: `a second ${device.type} device (one of each type per guest)`,
+      });
+    seen.add(device.type);
+    if (device.disk !== undefined && device.type !== 'blk')
+      issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
+  });
+  return issues;
+}
+
+/** The guests placed on a host fit in its memory. */
+function checkHostMemory(config: WorldConfig): ConfigIssue[] {
+  const memoryByHost = new Map<string, number>();
+  for (const guest of config.guests)
+    memoryByHost.set(guest.host, (memoryByHost.get(guest.host) ?? 0) + guest.memory);
+  const issues: ConfigIssue[] = [];
   config.hosts.forEach((host, index) => {
     const needed = memoryByHost.get(host.name) ?? 0;
     if (needed > host.memory) {
@@ -98,10 +137,7 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
   return issues;
 }
 
-function checkGuestMemory(
-  guest: WorldConfig['guests'][number],
-  at: (...rest: (string | number)[]) => (string | number)[],
-): ConfigIssue[] {
+function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
     issues.push({

@@ -77,6 +77,7 @@ export type RefusalCode =
   | 'same-policy'
   | 'migration-blocked'
   | 'bad-parameter'
+  | 'no-change'
   | 'no-balloon'
   | 'balloon-refused'
   | 'balloon-broken'

@@ -5,6 +5,7 @@ import type {Guest} from '../guest.js';
 import type {SimContext} from '../sim-context.js';
 import type {VirtioBackend} from '../virtio/backend.js';
 import type {Host} from '../host.js';
+import type {MigrationStatus} from '../snapshot-types.js';
 
 /** Auto-converge's steps: `cpu-throttle-initial`, `cpu-throttle-increment`, `max-cpu-throttle`, in percent. */
 export interface ThrottleSteps {
@@ -70,7 +71,13 @@ export function migrationParamProblem(params: MigrationParams): MigrationParamPr
   return null;
 }
 
-/** Time between sends; each sends what the bandwidth allows in that time. */
+/** The parameters migrate-set-parameters changes on a running migration (capabilities it cannot). */
+export type SettableMigrationParams = Partial<Omit<MigrationParams, 'autoConverge'>>;
+
+/**
+ * Time between sends; each sends what the bandwidth allows in that time and is one
+ * ram_save_iterate call (one EOS marker).
+ */
 export const SEND_TICK_US = 10_000;
 /** How long each step takes that is not sending pages. */
 export const MigrationTiming = {
@@ -97,12 +104,15 @@ export interface MigrationEnvironment {
   readonly rng: Rng;
   /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
   bandwidthFor(route: MigrationRoute): number;
+  /** What the link carries for this migration, without its cap (shared with others on the link). */
+  linkBandwidthFor(route: MigrationRoute): number;
   isLinkDown(a: string, b: string): boolean;
   /** Builds devices for the guest on another memory (the destination QEMU, or the source again). */
   createBackends(guest: Guest, memory: GuestMemory): VirtioBackend[];
   /** True once when a key-exchange failure was injected for this guest. */
   takeKeyExchangeFault(guest: Guest): boolean;
-  onEnded(): void;
+  /** The migration of `vm` ended in `status` (completed, failed or cancelled). */
+  onEnded(vm: string, status: MigrationStatus): void;
   /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
   onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
 }

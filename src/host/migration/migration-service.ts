@@ -1,21 +1,24 @@
 import {invariantBroken} from '../../core/assert.js';
+import {formatSize} from '../../core/units.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Cluster} from '../cluster.js';
 import type {CheckedResult, Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SimContext} from '../sim-context.js';
-import type {MigrationSnapshot} from '../snapshot-types.js';
+import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
 import {
   MIGRATION_DEFAULTS,
   migrationParamProblem,
+  type SettableMigrationParams,
   type MigrationEnvironment,
   type MigrationParams,
   type MigrationRoute,
 } from './migration-params.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
+import {TARGET_PAGE_SIZE} from './ram-stream.js';
 
 export type SwitchOverListener = (source: GuestMemory, target: GuestMemory) => void;
 
@@ -30,7 +33,7 @@ const BLOCKED_RAM: MigrationSnapshot['ram'] = {
   dirtyPagesRate: 0,
   mbps: 0,
   dirtySyncCount: 0,
-  pageSize: 0,
+  pageSize: TARGET_PAGE_SIZE,
   pagesPerSecond: 0,
 };
 
@@ -44,11 +47,14 @@ export class MigrationService {
   readonly #cluster: Cluster;
   readonly #guests: ReadonlyMap<string, Guest>;
   readonly #migrations = new Map<string, Migration>();
-  readonly #blocked = new Map<string, {to: string; reasons: string[]}>();
+  readonly #blocked = new Map<string, {to: string; reasons: string[]; params: MigrationParams}>();
   readonly #keyExchangeFaults = new Set<string>();
   readonly #onEnded: () => void;
   /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
   onSwitchOver: SwitchOverListener | undefined;
+  /** Starts a migration asked for by `restart` through the world's command path. */
+  onRestart: ((vm: string, to: string, params: MigrationParams) => void) | undefined;
+  readonly #restarts = new Map<string, {to: string; params: MigrationParams}>();
 
   constructor(
     context: SimContext,
@@ -68,7 +74,9 @@ export class MigrationService {
     return {
       context,
       rng: context.rng.fork('migration'),
-      bandwidthFor: (migration) => this.#bandwidthFor(migration),
+      bandwidthFor: (migration) =>
+        Math.min(migration.params.maxBandwidthBytesPerSecond, this.#linkBandwidthFor(migration)),
+      linkBandwidthFor: (migration) => this.#linkBandwidthFor(migration),
       isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
       createBackends: (guest, memory) =>
         createBackends(context, guest.config, memory, {
@@ -77,7 +85,7 @@ export class MigrationService {
           disk: guest.disk,
         }).backends,
       takeKeyExchangeFault: (guest) => this.#keyExchangeFaults.delete(guest.name),
-      onEnded: this.#onEnded,
+      onEnded: (vm, status) => this.#ended(vm, status),
       onSwitchOver: (source, target) => this.onSwitchOver?.(source, target),
     };
   }
@@ -106,7 +114,7 @@ export class MigrationService {
     if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
     const reasons = this.blockers(guest, destination);
     if (reasons.length > 0) {
-      if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons});
+      if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons, params: full});
       return {ok: false, code: 'migration-blocked', reason: reasons.join('; ')};
     }
     if (isDryRun) return {ok: true};
@@ -121,15 +129,65 @@ export class MigrationService {
     return {ok: true};
   }
 
-  /** New parameters for a running migration, in force from its next send (QEMU's migrate_params_apply). */
-  setParams(vm: string, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+  /**
+   * migrate-set-parameters on a running migration: in force from its next send, as QEMU applies
+   * them at once (qemu/qemu migration/options.c `migrate_params_apply`). svmtop's parameters
+   * belong to a migration, so with none running there is nothing to set.
+   */
+  setParams(vm: string, params: SettableMigrationParams, isDryRun = false): CheckedResult {
     const migration = this.#migrations.get(vm);
     if (!migration?.isActive) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
     const full = {...migration.params, ...params};
     const problem = migrationParamProblem(full);
     if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
     if (!isDryRun) migration.params = full;
-    return {ok: true};
+    return {
+      ok: true,
+      message: `max-bandwidth ${formatSize(full.maxBandwidthBytesPerSecond)}/s, downtime-limit ${full.downtimeLimitMs} ms`,
+    };
+  }
+
+  /**
+   * A capability such as auto-converge cannot change while a migration runs (QEMU's
+   * migrate-set-capabilities refuses: "There's a migration process in progress"), so management
+   * cancels, sets it and migrates again: this does those three steps. The new migration starts
+   * once the old one is cancelled, through the same command path as any `migrate`.
+   */
+  restart(vm: string, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+    const migration = this.#running(vm);
+    if (!migration) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
+    const full = {...migration.params, ...params};
+    if (
+      (Object.keys(params) as (keyof MigrationParams)[]).every((key) => full[key] === migration.params[key])
+    )
+      return {
+        ok: false,
+        code: 'no-change',
+        reason: `the migration of ${vm} already runs with those settings`,
+      };
+    const problem = migrationParamProblem(full);
+    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+    const cancelled = migration.cancel(isDryRun);
+    if (!cancelled.ok) return cancelled;
+    if (!isDryRun) this.#restarts.set(vm, {to: migration.destination.name, params: full});
+    return {
+      ok: true,
+      message: `cancelling; it migrates to ${migration.destination.name} again once cancelled`,
+    };
+  }
+
+  #running(vm: string): Migration | undefined {
+    const migration = this.#migrations.get(vm);
+    return migration?.isActive && migration.status !== 'cancelling' ? migration : undefined;
+  }
+
+  /** A migration ended: the world learns of it, and a restart asked for starts now. */
+  #ended(vm: string, status: MigrationStatus): void {
+    this.#onEnded();
+    const restart = this.#restarts.get(vm);
+    if (!restart) return;
+    this.#restarts.delete(vm);
+    if (status === 'cancelled') this.onRestart?.(vm, restart.to, restart.params);
   }
 
   cancel(vm: string, isDryRun = false): CheckedResult {
@@ -151,6 +209,7 @@ export class MigrationService {
 
   forget(vm: string): void {
     this.#migrations.delete(vm);
+    this.#restarts.delete(vm);
     this.#blocked.delete(vm);
   }
 
@@ -177,13 +236,20 @@ export class MigrationService {
         errorDesc: 'blocked before start',
         throttlePercent: 0,
         ram: BLOCKED_RAM,
+        phase: null,
+        encryptedPages: 0,
+        isBandwidthMeasured: false,
+        isDirtyRateMeasured: false,
+        thresholdBytes: 0,
+        parameters: blocked.params,
+        convergence: null,
       };
     }
     return migration?.snapshot() ?? null;
   }
 
-  /** Bandwidth a migration gets now: its cap, the link's, shared with others on the same link. */
-  #bandwidthFor(migration: MigrationRoute): number {
+  /** What the link gives a migration now: its bandwidth, shared with the others on it. */
+  #linkBandwidthFor(migration: MigrationRoute): number {
     const key = linkKey(migration.source.name, migration.destination.name);
     const link = this.#cluster.links.bandwidthBytesPerSecond(
       migration.source.name,
@@ -192,6 +258,6 @@ export class MigrationService {
     let sharing = 0;
     for (const other of this.#migrations.values())
       if (other.isActive && linkKey(other.source.name, other.destination.name) === key) sharing++;
-    return Math.min(migration.params.maxBandwidthBytesPerSecond, link / Math.max(1, sharing));
+    return link / Math.max(1, sharing);
   }
 }

@@ -1,56 +1,51 @@
 import {invariantBroken} from '../../core/assert.js';
-import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import type {TimerHandle} from '../../core/scheduler.js';
 import {formatDuration, formatSize} from '../../core/units.js';
 import type {CheckedResult, Guest} from '../guest.js';
 import type {Host} from '../host.js';
-import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
+import type {MigrationPhase, MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState} from '../virtio/migration-state.js';
-import {AutoConverge} from './auto-converge.js';
+import {convergenceOf} from './convergence.js';
 import {
   DEVICE_STATE_BYTES_PER_DEVICE,
-  MIGRATION_MAX_ITERATIONS,
   MIN_BANDWIDTH_BYTES_PER_SECOND,
   MigrationTiming,
   SEND_TICK_US,
   type MigrationEnvironment,
   type MigrationParams,
 } from './migration-params.js';
-import {queryMigrate} from './query-migrate.js';
-import {RamStream} from './ram-stream.js';
-import {SendQueue} from './send-queue.js';
+import {preCopyProgress, queryMigrate} from './query-migrate.js';
+import {PreCopy} from './pre-copy.js';
+import type {PageCost} from './ram-stream.js';
 import {handOverSecureMemory, resumeGuestOn} from './switch-over.js';
 import {exchangeUltravisorKeys} from './secure-page-transport.js';
 
 /**
  * Pre-copy live migration as QEMU does it (qemu/qemu migration/migration.c, migration/ram.c):
- * setup starts dirty logging with every page queued; each pass sends at the bandwidth while the
- * guest dirties; a bitmap sync ends a pass; once the rest fits the downtime limit the VM stops,
- * the rest and the device state move, and it resumes on the destination. Secure guests add a
- * key exchange, and their secure pages travel encrypted (UV_PAGE_OUT / UV_PAGE_IN).
+ * setup starts dirty logging with every page in the bitmap; each send tick is one pass of the
+ * migration thread's loop (`migration_iteration_run`): when the pending bytes fall below the
+ * threshold (measured bandwidth × downtime limit) it syncs the dirty bitmap, and if they are still
+ * below it, the VM stops and the rest and the device state move (`migration_completion`).
+ * Secure guests add a key exchange, and their secure pages travel encrypted (UV_PAGE_OUT / UV_PAGE_IN).
  */
 export class Migration {
   readonly guest: Guest;
   readonly source: Host;
   readonly destination: Host;
-  /** Changed while it runs by migrate-set-parameters (MigrationService.setParams), as QEMU does. */
+  /** Changed while it runs by migrate-set-parameters, as QEMU applies them at once. */
   params: MigrationParams;
   readonly isSecure: boolean;
   status: MigrationStatus = 'setup';
   errorDesc: string | null = null;
+  #phase: MigrationPhase | null = 'setup';
   readonly #environment: MigrationEnvironment;
   readonly #startUs: number;
   readonly #incoming: SecureHolder;
-  readonly #autoConverge = new AutoConverge();
   #endUs: number | null = null;
   #setupTimeMs = 0;
   #downtimeMs = 0;
-  #expectedDowntimeMs = 0;
-  #dirtySyncCount = 0;
-  #dirtyPagesRate = 0;
-  #ram: RamStream | null = null;
-  readonly #queue = new SendQueue();
+  #preCopy: PreCopy | null = null;
   #timer: TimerHandle | undefined;
   #savedDevices: BackendMigrationState[] | null = null;
   #secureReservedOnDestination = 0;
@@ -74,25 +69,30 @@ export class Migration {
     return this.status !== 'completed' && this.status !== 'failed' && this.status !== 'cancelled';
   }
 
-  /** Starts: dirty logging on, the destination's RAM allocated, every page queued for the first pass. */
+  get #nowUs(): number {
+    return this.#environment.context.scheduler.nowUs;
+  }
+
+  #after(delayUs: number, run: () => void): TimerHandle {
+    return this.#environment.context.scheduler.after(delayUs, run);
+  }
+
+  /** Starts: dirty logging on and synced once, every page in the bitmap, the destination's RAM allocated. */
   start(): void {
-    const {context} = this.#environment;
     this.guest.dispatch({type: 'migration-started'});
+    const {maxBandwidthBytesPerSecond, downtimeLimitMs, autoConverge} = this.params;
     this.#emit(
       'info',
-      `migration to ${this.destination.name} started (bandwidth ${formatSize(this.params.maxBandwidthBytesPerSecond)}/s, downtime limit ${this.params.downtimeLimitMs} ms${this.params.autoConverge ? ', auto-converge' : ''})`,
+      `migration to ${this.destination.name} started (bandwidth ${formatSize(maxBandwidthBytesPerSecond)}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
     );
-    this.#timer = context.scheduler.after(MigrationTiming.setupUs, () => {
+    this.#timer = this.#after(MigrationTiming.setupUs, () => {
       const memory = this.guest.memory;
       memory.startDirtyLog();
-      this.#ram = new RamStream(memory.sizeBytes, this.#environment.rng);
-      this.#queue.begin(
-        Uint32Array.from({length: memory.pageCount}, (_, pfn) => pfn),
-        context.scheduler.nowUs,
-      );
-      this.#setupTimeMs = (context.scheduler.nowUs - this.#startUs) / 1000;
+      this.#preCopy = new PreCopy(memory, this.#environment.rng, this.#nowUs, this.params.downtimeLimitMs);
+      // ram_init_bitmaps syncs once at setup: dirty-sync-count is 1 before the first page goes.
+      this.#preCopy.syncBitmap(this.#nowUs, null, () => {});
       if (this.isSecure) this.#keyExchange();
-      else this.#beginPass();
+      else this.#beginActive();
     });
   }
 
@@ -100,7 +100,7 @@ export class Migration {
   cancel(isDryRun = false): CheckedResult {
     if (!this.isActive || this.status === 'cancelling')
       return {ok: false, code: 'not-migrating', reason: `no migration of ${this.guest.name} to cancel`};
-    if (this.status === 'device')
+    if (this.#phase === 'stop-and-copy')
       return {
         ok: false,
         code: 'stop-and-copy',
@@ -109,7 +109,8 @@ export class Migration {
     if (isDryRun) return {ok: true};
     this.#timer?.cancel();
     this.status = 'cancelling';
-    this.#timer = this.#environment.context.scheduler.after(MigrationTiming.cancelUs, () => {
+    this.#phase = null;
+    this.#timer = this.#after(MigrationTiming.cancelUs, () => {
       this.#abandon();
       this.status = 'cancelled';
       this.#emit(
@@ -125,9 +126,10 @@ export class Migration {
   fail(errorDesc: string): void {
     if (!this.isActive) return;
     this.#timer?.cancel();
-    const wasStopped = this.status === 'device';
+    const wasStopped = this.#phase === 'stop-and-copy';
     this.errorDesc = errorDesc;
     this.status = 'failed';
+    this.#phase = null;
     if (wasStopped)
       resumeGuestOn(this.#environment, this.guest, this.guest.memory, this.source, this.#savedDevices ?? []);
     this.#abandon();
@@ -139,8 +141,8 @@ export class Migration {
   }
 
   #keyExchange(): void {
-    this.status = 'key-exchange';
-    this.#timer = this.#environment.context.scheduler.after(MigrationTiming.keyExchangeUs, () => {
+    this.#phase = 'key-exchange';
+    this.#timer = this.#after(MigrationTiming.keyExchangeUs, () => {
       const bytes = this.guest.memory.sizeBytes;
       if (this.#environment.takeKeyExchangeFault(this.guest)) {
         this.fail(`ultravisor key exchange failed: ${this.destination.name} did not pass attestation`);
@@ -151,25 +153,27 @@ export class Migration {
         return;
       }
       this.#secureReservedOnDestination = bytes;
-      this.#ram!.useKey(
+      this.#preCopy!.ram.useKey(
         exchangeUltravisorKeys(`${this.guest.name} ${this.source.name}->${this.destination.name}`),
       );
       this.#emit(
         'info',
         `ultravisors of ${this.source.name} and ${this.destination.name} exchanged keys; secure pages will travel encrypted`,
       );
-      this.#beginPass();
+      this.#beginActive();
     });
   }
 
-  #beginPass(pages?: Uint32Array): void {
+  /** Setup is over (migration_thread): setup-time is taken and the first rate window starts. */
+  #beginActive(): void {
     this.status = 'active';
-    const now = this.#environment.context.scheduler.nowUs;
-    this.#queue.begin(pages ?? this.#queue.pages, now);
-    this.#ram!.beginPass(now);
-    this.#timer = this.#environment.context.scheduler.after(SEND_TICK_US, () => this.#tick());
+    this.#phase = this.isSecure ? 'page-export' : 'pre-copy';
+    this.#setupTimeMs = Math.round((this.#nowUs - this.#startUs) / 1000);
+    this.#preCopy!.beginActive(this.#nowUs);
+    this.#timer = this.#after(SEND_TICK_US, () => this.#tick());
   }
 
+  /** One turn of migration_thread (PreCopy.iterate), then the next in a tick. */
   #tick(): void {
     if (this.status !== 'active') return;
     if (this.#environment.isLinkDown(this.source.name, this.destination.name)) {
@@ -177,70 +181,55 @@ export class Migration {
       return;
     }
     const bandwidth = this.#environment.bandwidthFor(this);
-    const ram = this.#ram!;
-    const exportRate = this.source.ultravisor?.exportBytesPerSecond ?? bandwidth;
-    this.#queue.send((bandwidth * SEND_TICK_US) / 1_000_000, ram, this.guest.memory, (kind) =>
-      ram.costOf(kind, bandwidth, exportRate),
+    const outcome = this.#preCopy!.iterate(
+      this.#nowUs,
+      this.params,
+      bandwidth,
+      (cost) => this.#linkBytesOf(cost, bandwidth),
+      (throttle) => this.#throttled(throttle),
     );
-    ram.measure(this.#environment.context.scheduler.nowUs);
-    if (this.#queue.isDone) this.#endOfPass(bandwidth);
-    else this.#timer = this.#environment.context.scheduler.after(SEND_TICK_US, () => this.#tick());
+    if (outcome === 'complete') this.#stopAndCopy();
+    else if (outcome === 'too-many-passes') this.fail(this.#preCopy!.unconvergedReason());
+    else this.#timer = this.#after(SEND_TICK_US, () => this.#tick());
   }
 
-  /** The bitmap sync that ends a pass: decide between another pass, throttling, and stop-and-copy. */
-  #endOfPass(bandwidth: number): void {
-    const now = this.#environment.context.scheduler.nowUs;
-    const passSeconds = Math.max((now - this.#queue.passStartUs) / 1_000_000, 1e-6);
-    const dirty = this.guest.memory.syncDirtyLog();
-    this.#dirtySyncCount++;
-    this.#dirtyPagesRate = Math.round(dirty.length / passSeconds);
-    const bytesDirtied = dirty.length * GUEST_PAGE_SIZE;
-    this.#expectedDowntimeMs = Math.round((bytesDirtied / bandwidth) * 1000);
-    const throttle = this.params.autoConverge
-      ? this.#autoConverge.onSync(bytesDirtied, this.#ram!.passTransferred, this.params)
-      : null;
-    if (throttle !== null) {
-      this.guest.setThrottle(throttle);
-      this.#emit('info', `auto-converge: throttling vCPUs by ${Math.round(throttle * 100)}%`);
-    }
-    if (this.#expectedDowntimeMs <= this.params.downtimeLimitMs) {
-      this.#stopAndCopy(dirty, bandwidth);
-      return;
-    }
-    if (this.#dirtySyncCount >= MIGRATION_MAX_ITERATIONS) {
-      this.fail(
-        `did not converge after ${MIGRATION_MAX_ITERATIONS} passes: the guest dirties ${formatSize(this.#dirtyPagesRate * GUEST_PAGE_SIZE)}/s against ${formatSize(bandwidth)}/s; enable auto-converge or raise max-bandwidth`,
-      );
-      return;
-    }
-    this.#beginPass(dirty);
+  /** Link bytes a page costs at `bandwidth`: its wire bytes, more when the ultravisor encrypts slower. */
+  #linkBytesOf(cost: PageCost, bandwidth: number): number {
+    const wire = this.#preCopy!.ram.wireBytesOf(cost);
+    if (!cost.isEncrypted) return wire;
+    const exportRate = this.source.ultravisor?.exportBytesPerSecond ?? bandwidth;
+    return wire * Math.max(1, bandwidth / exportRate);
   }
 
-  /** The VM stops; devices stop; the rest of RAM and the device state move; downtime runs. */
-  #stopAndCopy(dirty: Uint32Array, bandwidth: number): void {
-    const ram = this.#ram!;
-    const memory = this.guest.memory;
-    this.status = 'device';
+  #throttled(throttle: number): void {
+    this.guest.setThrottle(throttle);
+    this.#emit('info', `auto-converge: throttling vCPUs by ${Math.round(throttle * 100)}%`);
+  }
+
+  /**
+   * The VM stops; devices stop; a last sync; the rest of RAM and the device state move with the
+   * rate limit lifted (migration_completion: `qemu_file_set_rate_limit(INT64_MAX)`): downtime runs.
+   */
+  #stopAndCopy(): void {
+    this.#phase = 'stop-and-copy';
     this.guest.dispatch({type: 'migration-stop-vcpus'});
     this.#savedDevices = this.guest.backends.map((backend) => {
       const state = backend.saveState();
       backend.quiesce();
       return state;
     });
-    const finalPages = new Set<number>(dirty);
-    for (const pfn of memory.syncDirtyLog()) finalPages.add(pfn);
-    const before = ram.counters.transferred;
-    for (const pfn of finalPages) ram.send(memory, pfn, ram.kindOf(memory, pfn));
-    ram.counters.transferred += this.guest.backends.length * DEVICE_STATE_BYTES_PER_DEVICE;
-    const downtimeUs =
-      Math.ceil(((ram.counters.transferred - before) / bandwidth) * 1_000_000) +
-      MigrationTiming.deviceStopOverheadUs;
+    const link = this.#environment.linkBandwidthFor(this);
+    const linkBytes =
+      this.guest.backends.length * DEVICE_STATE_BYTES_PER_DEVICE +
+      this.#preCopy!.sendTheRest(this.#nowUs, (cost) => this.#linkBytesOf(cost, link));
+    const downtimeUs = Math.ceil((linkBytes / link) * 1_000_000) + MigrationTiming.deviceStopOverheadUs;
     this.#downtimeMs = Math.round(downtimeUs / 1000);
-    this.#timer = this.#environment.context.scheduler.after(downtimeUs, () => this.#switchOver());
+    this.#timer = this.#after(downtimeUs, () => this.#switchOver());
   }
 
   #switchOver(): void {
-    const target = this.#ram!.target;
+    const {ram, rates} = this.#preCopy!;
+    const target = ram.target;
     this.#environment.onSwitchOver?.(this.guest.memory, target);
     resumeGuestOn(this.#environment, this.guest, target, this.destination, this.#savedDevices ?? []);
     if (this.isSecure) {
@@ -248,10 +237,14 @@ export class Migration {
       this.#secureReservedOnDestination = 0;
     }
     this.status = 'completed';
+    this.#phase = null;
     this.guest.setThrottle(0);
+    const totalMs = (this.#nowUs - this.#startUs) / 1000;
+    const streamBytes = ram.counters.transferred + this.guest.backends.length * DEVICE_STATE_BYTES_PER_DEVICE;
+    rates.complete(streamBytes, totalMs - this.#setupTimeMs);
     this.#emit(
       'info',
-      `migration to ${this.destination.name} completed in ${formatDuration(this.#environment.context.scheduler.nowUs - this.#startUs)}: ${formatSize(this.#ram!.counters.transferred)} sent, downtime ${this.#downtimeMs} ms`,
+      `migration to ${this.destination.name} completed in ${formatDuration(this.#nowUs - this.#startUs)}: ${formatSize(ram.counters.transferred)} sent, downtime ${this.#downtimeMs} ms`,
     );
     this.#end();
   }
@@ -260,41 +253,48 @@ export class Migration {
   #abandon(): void {
     this.guest.memory.stopDirtyLog();
     this.guest.setThrottle(0);
+    this.#preCopy?.rates.stop();
     if (this.#secureReservedOnDestination > 0) {
       this.destination.ultravisor!.release(this.#incoming, this.#secureReservedOnDestination);
       this.#secureReservedOnDestination = 0;
     }
-    this.#ram?.dropTarget();
+    this.#preCopy?.ram.dropTarget();
   }
 
   /** The migration is over before the vCPUs run again (see the lifecycle's `migration-ended`). */
   #end(): void {
-    this.#endUs = this.#environment.context.scheduler.nowUs;
+    this.#endUs = this.#nowUs;
     this.guest.dispatch({type: 'migration-ended'});
-    this.#environment.onEnded();
+    this.#environment.onEnded(this.guest.name, this.status);
   }
 
   #emit(severity: 'info' | 'warning' | 'error', message: string): void {
     this.#environment.context.emit(this.guest.name, 'migration', severity, message);
   }
 
-  /** query-migrate, with QEMU's names in camelCase. */
+  /** query-migrate, with QEMU's names in camelCase, and svmtop's own fields beside. */
   snapshot(): MigrationSnapshot {
-    const now = this.#endUs ?? this.#environment.context.scheduler.nowUs;
+    const preCopy = this.#preCopy;
+    const isRunning = this.isActive && this.status !== 'cancelling';
     return queryMigrate({
       status: this.status,
+      phase: this.#phase,
       to: this.destination.name,
-      totalTimeUs: now - this.#startUs,
+      totalTimeUs: (this.#endUs ?? this.#nowUs) - this.#startUs,
       setupTimeMs: this.#setupTimeMs,
-      expectedDowntimeMs: this.#expectedDowntimeMs,
       downtimeMs: this.#downtimeMs,
       errorDesc: this.errorDesc,
-      throttle: this.#autoConverge.throttle,
-      remainingPages: this.status === 'completed' ? 0 : this.#queue.remainingPages,
       totalBytes: this.guest.config.memory,
-      counters: this.#ram?.counters ?? null,
-      dirtyPagesRate: this.#dirtyPagesRate,
-      dirtySyncCount: this.#dirtySyncCount,
+      ...preCopyProgress(preCopy, isRunning, this.params.downtimeLimitMs),
+      params: this.params,
+      convergence: preCopy
+        ? convergenceOf(preCopy, this.guest, {
+            params: this.params,
+            isIterating: this.#phase === 'pre-copy' || this.#phase === 'page-export',
+            linkBytesPerSecond: this.#environment.linkBandwidthFor(this),
+            destination: this.destination.name,
+          })
+        : null,
     });
   }
 }

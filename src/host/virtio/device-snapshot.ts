@@ -4,14 +4,28 @@ import type {DeviceSnapshot} from '../snapshot-types.js';
 import type {VirtioBackend} from './backend.js';
 import type {VirtioDriver} from './driver.js';
 
-/** Counters of a device's earlier drivers (earlier boots), folded in so totals survive reboots. */
+/**
+ * Counters of a device's earlier drivers (earlier boots) and earlier devices (on the host a
+ * migration left), folded in so totals count the VM's whole life.
+ */
 export interface EarlierDriverTotals {
   readonly completed: number;
   readonly failed: number;
   readonly integrityErrors: number;
+  readonly bytesToDevice: number;
+  readonly bytesFromDevice: number;
+  readonly faults: number;
 }
 
-const NO_TOTALS: EarlierDriverTotals = {completed: 0, failed: 0, integrityErrors: 0};
+/** A device's totals before anything happened to it. */
+export const NO_TOTALS: EarlierDriverTotals = {
+  completed: 0,
+  failed: 0,
+  integrityErrors: 0,
+  bytesToDevice: 0,
+  bytesFromDevice: 0,
+  faults: 0,
+};
 
 /**
  * The contract view (DESIGN §5) of one device: the hypervisor's side (features, bytes, faults,
@@ -42,9 +56,9 @@ export function snapshotDevice(
     completed: earlier.completed + (driver?.completed ?? 0),
     failed: earlier.failed + (driver?.failed ?? 0),
     inFlight: driver?.inFlight ?? 0,
-    bytesToDevice: backend.bytesToDevice,
-    bytesFromDevice: backend.bytesFromDevice,
-    faults: backend.faults,
+    bytesToDevice: earlier.bytesToDevice + backend.bytesToDevice,
+    bytesFromDevice: earlier.bytesFromDevice + backend.bytesFromDevice,
+    faults: earlier.faults + backend.faults,
     integrityErrors: earlier.integrityErrors + (driver?.integrityErrors ?? 0) + backend.integrityErrors,
   };
 }

@@ -1,5 +1,5 @@
 import {takeFrame} from '../../core/frame-pool.js';
-import {copyBytes} from '../../core/memory-view.js';
+import {copyBytes} from '../../core/copy-bytes.js';
 
 /** Host-side storage behind a virtio-blk device: real bytes in 64 KiB chunks, allocated on write. */
 export class DiskStore {

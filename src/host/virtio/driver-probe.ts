@@ -59,6 +59,25 @@ export function negotiate(
 }
 
 /**
+ * The kernel's line for a device it did not bind: a policy's refusal is a warning, a device that
+ * refused features or rings that did not fit is an error.
+ */
+export function reportRefusal(
+  kernel: KernelServices,
+  label: string,
+  code: ProbeRefusalCode,
+  message: string,
+): void {
+  const isPolicy = code !== 'heap-exhausted' && code !== 'features-refused';
+  kernel.context.emit(
+    kernel.vm,
+    isPolicy ? 'probe-refused' : 'probe-failed',
+    isPolicy ? 'warning' : 'error',
+    `${label}: ${message}`,
+  );
+}
+
+/**
  * The DMA operations the decision gives the device: identity or swiotlb bounces; in a secure
  * guest on the DMA API, coherent memory (rings) is shared with the hypervisor.
  */

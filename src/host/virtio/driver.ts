@@ -1,7 +1,7 @@
 import {assert, invariantBroken} from '../../core/assert.js';
 import {VirtioStatus, type FeatureSet} from '../../core/virtio.js';
 import type {DmaMode} from '../dma-policy.js';
-import {dmaOpsFor, negotiate, type ProbeRefusalCode} from './driver-probe.js';
+import {dmaOpsFor, negotiate, reportRefusal, type ProbeRefusalCode} from './driver-probe.js';
 import {DriverRings, SegmentScratch} from './driver-rings.js';
 import {CallbackRequest, type DriverRequest, type RequestPart, type SubmitResult} from './driver-request.js';
 import type {KernelServices, MappingDevice} from './kernel-services.js';
@@ -70,6 +70,11 @@ export abstract class VirtioDriver {
     return this.#transport.name;
   }
 
+  /** `virtio_blk virtio1`: driver and device, as the kernel's messages name them. */
+  get #label(): string {
+    return `${this.driverName} ${this.deviceName}`;
+  }
+
   get isReady(): boolean {
     return this.mode === 'direct' || this.mode === 'dma-api';
   }
@@ -97,10 +102,7 @@ export abstract class VirtioDriver {
    * @returns false when the device was refused or could not be set up
    */
   probe(): boolean {
-    assert(
-      this.mode === 'absent',
-      `${this.driverName} ${this.deviceName}: probed twice (probe once, or remove first)`,
-    );
+    assert(this.mode === 'absent', `${this.#label}: probed twice (probe once, or remove first)`);
     const transport = this.#transport;
     const negotiation = negotiate(this.kernel, transport, this.supportedFeatures, (features) =>
       this.validate(features),
@@ -125,7 +127,7 @@ export abstract class VirtioDriver {
   rebindTransport(transport: VirtioPciTransport): void {
     assert(
       transport.index === this.#transport.index && transport.deviceType === this.#transport.deviceType,
-      `${this.driverName} ${this.deviceName}: rebound to ${transport.name} (virtio-${transport.deviceType}); a migrated driver keeps its device`,
+      `${this.#label}: rebound to ${transport.name} (virtio-${transport.deviceType}); a migrated driver keeps its device`,
     );
     this.#transport.disconnectInterrupts();
     this.#transport = transport;
@@ -220,18 +222,12 @@ export abstract class VirtioDriver {
     this.mode = 'refused';
     this.refusalCode = code;
     this.refusalMessage = message;
-    const isPolicy = code !== 'heap-exhausted' && code !== 'features-refused';
-    this.kernel.context.emit(
-      this.kernel.vm,
-      isPolicy ? 'probe-refused' : 'probe-failed',
-      isPolicy ? 'warning' : 'error',
-      `${this.driverName} ${this.deviceName}: ${message}`,
-    );
+    reportRefusal(this.kernel, this.#label, code, message);
     return false;
   }
 
   #mappingDevice(): MappingDevice {
-    return {index: this.deviceIndex, label: `${this.driverName} ${this.deviceName}`};
+    return {index: this.deviceIndex, label: this.#label};
   }
 
   #deviceNeedsReset(): boolean {
@@ -269,12 +265,7 @@ export abstract class VirtioDriver {
       const used = queue.getBuf();
       if (used === undefined) break;
       if (typeof used === 'string') {
-        this.kernel.context.emit(
-          this.kernel.vm,
-          'virtio-error',
-          'error',
-          `${this.driverName} ${this.deviceName}: ${used}`,
-        );
+        this.kernel.context.emit(this.kernel.vm, 'virtio-error', 'error', `${this.#label}: ${used}`);
         this.#isBroken = true;
         for (const request of queue.detachUnused()) this.#finish(request, undefined);
         return;
@@ -288,9 +279,7 @@ export abstract class VirtioDriver {
     this.#rings?.unmapRequest(request, usedLength);
     if (request.isCounted) {
       if (this.inFlight <= 0)
-        invariantBroken(
-          `${this.driverName} ${this.deviceName}: a request finished with none in flight (finished twice)`,
-        );
+        invariantBroken(`${this.#label}: a request finished with none in flight (finished twice)`);
       this.inFlight--;
       this.finished++;
     }

@@ -1,0 +1,17 @@
+const SMALL_COPY_BYTES = 64;
+
+/** Copies `length` bytes between byte arrays without making a Buffer view of the source. */
+export function copyBytes(
+  source: Uint8Array,
+  sourceOffset: number,
+  target: Uint8Array,
+  targetOffset: number,
+  length: number,
+): void {
+  if (length <= SMALL_COPY_BYTES) {
+    // Headers, status bytes and descriptor tables: a loop beats making a typed-array view.
+    for (let i = 0; i < length; i++) target[targetOffset + i] = source[sourceOffset + i]!;
+    return;
+  }
+  target.set(new Uint8Array(source.buffer, source.byteOffset + sourceOffset, length), targetOffset);
+}
