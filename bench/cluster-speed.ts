@@ -25,7 +25,7 @@ export function measureClusterSpeed(guests: number, simulatedSeconds: number): C
     const vm = `vm${index}`;
     const guest = world.guest(vm)!;
     const target = guest.host.name === 'h1' ? 'h5' : 'h1';
-    if (world.migrate(vm, target, {maxBandwidthBytesPerSecond: 512 * 1024 * 1024}).ok) migrations++;
+    if (world.migrate(vm, target, {maxBandwidthBytesPerSecond: BigInt(512 * 1024 * 1024)}).ok) migrations++;
   }
   const requestsBefore = countRequests(world);
   const bytesBefore = countBytes(world);

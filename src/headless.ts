@@ -1,5 +1,6 @@
 import type {WorldEvent} from './core/event-log.js';
 import {microsecondsToSeconds} from './core/clock.js';
+import {toJson} from './core/exact-json.js';
 import {runStep} from './host/command-dispatch.js';
 import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
 import type {WorldConfig} from './host/config/world-schema.js';
@@ -100,8 +101,9 @@ export class HeadlessRun {
 
   #writeSnapshot(timeUs: number): void {
     const snapshot = this.#world.getSnapshot();
+    // toJson: a QMP client's max-bandwidth above 2^53 is a bigint, written as its exact integer.
     this.#options.write(
-      JSON.stringify({
+      toJson({
         type: 'snapshot',
         t: microsecondsToSeconds(timeUs),
         hosts: snapshot.hosts,
@@ -120,7 +122,7 @@ export class HeadlessRun {
     const snapshot = this.#world.getSnapshot();
     const expectations = checkExpectations(this.#options.scenario?.expect ?? [], snapshot, this.#seen);
     this.#options.write(
-      JSON.stringify({
+      toJson({
         type: 'summary',
         t: microsecondsToSeconds(this.#world.nowUs),
         seed: this.#options.seed,

@@ -56,7 +56,7 @@ export function commandOf(step: CommandStep): GuestCommand {
 
 function settableParamsOf(step: {maxBandwidth?: number; downtimeLimitMs?: number}): SettableMigrationParams {
   return {
-    ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: step.maxBandwidth}),
+    ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: BigInt(step.maxBandwidth)}),
     ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
   };
 }
@@ -90,6 +90,8 @@ function runFault(world: StepTarget, step: Extract<ScenarioStep, {do: 'fault'}>)
 /** A management command on one guest, from a key, a scenario step, QMP or a dry run. */
 export type GuestCommand =
   | {readonly do: 'pause' | 'resume' | 'reboot' | 'secure' | 'unsecure' | 'migrate-cancel'}
+  /** QEMU's system_reset (QMP): a reboot that keeps a stopped VM stopped. */
+  | {readonly do: 'reset'}
   | {readonly do: 'balloon'; readonly targetBytes: number; readonly isForced: boolean}
   | {readonly do: 'policy'; readonly policy: DmaPolicy}
   | {readonly do: 'workload'; readonly workload: WorkloadConfig}
@@ -126,6 +128,7 @@ export function runGuestCommand(
     case 'pause':
     case 'resume':
     case 'reboot':
+    case 'reset':
     case 'secure':
     case 'unsecure':
       return lifecycle({type: command.do});

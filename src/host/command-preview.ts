@@ -63,7 +63,9 @@ export function commandToStep(command: VmCommand, atUs: number): ScenarioStep {
 /** Migration parameters in a scenario step's words. */
 function stepParams(params: SettableMigrationParams): {maxBandwidth?: number; downtimeLimitMs?: number} {
   return {
-    ...(params.maxBandwidthBytesPerSecond !== undefined && {maxBandwidth: params.maxBandwidthBytesPerSecond}),
+    ...(params.maxBandwidthBytesPerSecond !== undefined && {
+      maxBandwidth: Number(params.maxBandwidthBytesPerSecond),
+    }),
     ...(params.downtimeLimitMs !== undefined && {downtimeLimitMs: params.downtimeLimitMs}),
   };
 }

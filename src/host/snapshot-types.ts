@@ -139,7 +139,8 @@ export interface ConvergenceSnapshot {
 
 /** The parameters and capability in force (query-migrate-parameters, query-migrate-capabilities). */
 export interface MigrationParametersSnapshot {
-  readonly maxBandwidthBytesPerSecond: number;
+  /** A number, or a bigint above 2^53 - 1 (a QMP client's 2^64 - 1 is exact; headless writes its digits). */
+  readonly maxBandwidthBytesPerSecond: number | bigint;
   readonly downtimeLimitMs: number;
   readonly autoConverge: boolean;
 }

@@ -51,12 +51,19 @@ const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>>
     "Parameter 'max_cpu_throttle' expects an integer in the range of cpu_throttle_initial to 99",
 };
 
+/**
+ * A uint64 `downtime-limit` as the host's number of milliseconds. Above 2^53 the double rounds, but
+ * stays above the 2000 s bound (migrate_params_check compares the uint64), so the verdict is QEMU's.
+ */
+const downtimeMsOf = (value: QapiValue | undefined) => (value === undefined ? undefined : Number(value));
+
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   const current = context.settings.params;
   const merged = {
+    // uint64, kept whole: QEMU echoes all 64 bits (2^64 - 1 for -1) in query-migrate-parameters.
     maxBandwidthBytesPerSecond:
-      (args['max-bandwidth'] as number | undefined) ?? current.maxBandwidthBytesPerSecond,
-    downtimeLimitMs: (args['downtime-limit'] as number | undefined) ?? current.downtimeLimitMs,
+      (args['max-bandwidth'] as bigint | undefined) ?? current.maxBandwidthBytesPerSecond,
+    downtimeLimitMs: downtimeMsOf(args['downtime-limit']) ?? current.downtimeLimitMs,
     throttleInitialPercent:
       (args['cpu-throttle-initial'] as number | undefined) ?? current.throttleInitialPercent,
     throttleIncrementPercent:

@@ -27,13 +27,14 @@ const run = (context: MonitorContext, command: PortCommand) =>
 
 /**
  * system_reset: RESET, then the reset (QEMU: qemu_system_reset; svmtop's reboot drains I/O first,
- * bounded). Asked first, so that a refused reset raises no RESET.
+ * bounded). A VM not running stays stopped, in prelaunch, until `cont`. Asked first, so that a
+ * refused reset raises no RESET.
  */
 function systemReset(context: MonitorContext): CommandOutcome {
-  const check = context.port.check(context.vm, {kind: 'reboot'});
+  const check = context.port.check(context.vm, {kind: 'reset'});
   if (!check.ok) return refused(context, check);
   context.announce('host-reset');
-  return run(context, {kind: 'reboot'});
+  return run(context, {kind: 'reset'});
 }
 
 /** system_powerdown: POWERDOWN now; the guest then shuts down and QEMU raises SHUTDOWN. */
@@ -90,7 +91,9 @@ export const VM_COMMANDS: readonly MonitorCommand[] = [
     run: (context) =>
       withFacts(context, (current) => {
         const status = runStateOf(current);
-        return status === 'paused' || current.haltCause !== null ? ok() : run(context, {kind: 'pause'});
+        // A VM in prelaunch is not running either: stop leaves it there (vm_stop does nothing).
+        const isStopped = status === 'paused' || status === 'prelaunch' || current.haltCause !== null;
+        return isStopped ? ok() : run(context, {kind: 'pause'});
       }),
   },
   {

@@ -24,9 +24,9 @@ export interface QapiMember {
   readonly isOptional?: boolean;
 }
 
-/** Arguments after visiting: numbers as numbers, enums and strings as strings. */
+/** Arguments after visiting: uint64 as a bigint (all 64 bits kept), other numbers as numbers, enums and strings as strings. */
 export type QapiValue =
-  number | boolean | string | readonly QapiValue[] | {readonly [name: string]: QapiValue};
+  number | bigint | boolean | string | readonly QapiValue[] | {readonly [name: string]: QapiValue};
 
 export class QapiError extends Error {}
 
@@ -48,7 +48,7 @@ function visitScalar(type: Exclude<QapiType, object>, value: QObject, path: stri
       return integer === undefined ? invalidType(path, 'integer') : Number(integer);
     }
     case 'uint64':
-      return Number(visitUint64(value, path));
+      return visitUint64(value, path);
     case 'uint8': {
       const integer = visitUint64(value, path);
       if (integer > 255n) throw new QapiError(`Parameter '${name}' expects uint8_t`);

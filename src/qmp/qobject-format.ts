@@ -11,7 +11,7 @@ import {QNum, type QObject} from './qobject.js';
 
 /** What commands return: QObjects, or plain data (objects, arrays, numbers) shaped the same way. */
 export type OutputValue =
-  QObject | number | undefined | readonly OutputValue[] | {readonly [member: string]: OutputValue};
+  QObject | number | bigint | undefined | readonly OutputValue[] | {readonly [member: string]: OutputValue};
 
 const QDICT_BUCKETS = 512;
 
@@ -102,6 +102,7 @@ export function formatQObject(value: OutputValue): string {
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'string') return formatString(value);
+  if (typeof value === 'bigint') return String(value); // a uint64 or int64, every digit (qnum_to_string)
   if (typeof value === 'number' || value instanceof QNum) return formatNumber(value);
   if (Array.isArray(value)) return `[${value.map((item: OutputValue) => formatQObject(item)).join(', ')}]`;
   const entries: Array<[string, OutputValue]> =

@@ -47,6 +47,8 @@ export interface VmFacts {
   readonly vcpu: Lifecycle['vcpu']['kind'];
   /** Paused by management: a paused vCPU, or a pause that outlives a migration's stop-and-copy. */
   readonly isPausedByUser: boolean;
+  /** Reset while not running and held until resumed (QEMU's prelaunch). */
+  readonly isHeldAfterReset: boolean;
   /** In the firmware, the first step of a cold boot (a reset). */
   readonly isColdBooting: boolean;
   readonly bootCount: number;
@@ -61,7 +63,7 @@ export interface VmFacts {
 
 /** Commands a monitor sends; each is one of the world's guest commands. */
 export type PortCommand =
-  | {readonly kind: 'pause' | 'resume' | 'reboot' | 'secure' | 'unsecure' | 'migrate-cancel'}
+  | {readonly kind: 'pause' | 'resume' | 'reboot' | 'reset' | 'secure' | 'unsecure' | 'migrate-cancel'}
   | {readonly kind: 'balloon'; readonly balloonBytes: number; readonly isForced: boolean}
   | {readonly kind: 'policy'; readonly policy: DmaPolicy}
   | {readonly kind: 'workload'; readonly workload: WorkloadName}
@@ -75,12 +77,13 @@ export interface TimerLike {
 
 function factsOf(
   lifecycle: Lifecycle,
-): Pick<VmFacts, 'haltCause' | 'vcpu' | 'isPausedByUser' | 'isColdBooting'> {
+): Pick<VmFacts, 'haltCause' | 'vcpu' | 'isPausedByUser' | 'isHeldAfterReset' | 'isColdBooting'> {
   const {stage, vcpu} = lifecycle;
   return {
     haltCause: stage.kind === 'halted' ? stage.cause : null,
     vcpu: vcpu.kind,
     isPausedByUser: vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter),
+    isHeldAfterReset: vcpu.kind === 'paused' && vcpu.isHeldAfterReset === true,
     isColdBooting: stage.kind === 'booting' && stage.step === 'firmware',
   };
 }

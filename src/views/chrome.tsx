@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
 import {screenLine} from './format.js';
+import {statusText} from './dashboard-layout.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -17,12 +18,15 @@ export const StatusLine = memo(function StatusLine({
 }) {
   const color =
     status?.tone === 'error' ? theme.error : status?.tone === 'warning' ? theme.warning : undefined;
-  // A box of one row: an empty Text has no height, and the key bar would move up.
+  const lines = statusText(status?.text ?? '', width);
+  // A box of a row a line: an empty Text has no height, and the key bar would move up.
   return (
-    <Box height={1}>
-      <Text color={color} wrap="truncate">
-        {screenLine(status?.text ?? '', width - 1, false)}
-      </Text>
+    <Box height={lines.length} flexDirection="column">
+      {lines.map((line, index) => (
+        <Text key={index} color={color} wrap="truncate">
+          {line}
+        </Text>
+      ))}
     </Box>
   );
 });

@@ -71,7 +71,9 @@ function measure(
     shortest = Math.max(shortest, (cell.short ?? cell.text).length);
   }
   const preferred = Math.max(column.minWidth, Math.min(column.maxWidth, longest));
-  const min = column.isCuttable ? column.minWidth : Math.max(column.minWidth, Math.min(preferred, shortest));
+  const min = column.isCuttable
+    ? Math.max(column.minWidth, column.cutWidthMin ?? 0)
+    : Math.max(column.minWidth, Math.min(preferred, shortest));
   return {min: Math.min(min, preferred), preferred};
 }
 
@@ -119,6 +121,15 @@ function grow(
   const byImportance = shown
     .map((index, position) => ({index, position}))
     .sort((a, b) => columns[a.index]!.priority - columns[b.index]!.priority || a.position - b.position);
+  // A column that can have its whole preferred width gets it first: part of it would only leave
+  // its cells in their short forms, where the room could show another column's text whole.
+  for (const {index, position} of byImportance) {
+    const missing = measured[index]!.preferred - widths[position]!;
+    if (missing > 0 && missing <= spare) {
+      widths[position] = widths[position]! + missing;
+      spare -= missing;
+    }
+  }
   for (const {index, position} of byImportance) {
     const extra = Math.max(0, Math.min(spare, measured[index]!.preferred - widths[position]!));
     widths[position] = widths[position]! + extra;

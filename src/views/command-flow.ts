@@ -93,7 +93,7 @@ function wayOutIntent(state: DashboardState, vm: VmSnapshot, code: WayOutCode, n
           vm: vm.name,
           params:
             code === 'max-bandwidth'
-              ? {maxBandwidthBytesPerSecond: Number(way.proposed)}
+              ? {maxBandwidthBytesPerSecond: BigInt(Math.round(Number(way.proposed)))}
               : {downtimeLimitMs: Number(way.proposed)},
         };
   return {state, effects: [{kind: 'preview', request}]};

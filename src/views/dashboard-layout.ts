@@ -1,10 +1,12 @@
-import {clip, wrapWords} from './format.js';
+import {wrapWords} from './format.js';
 import {TABS, type DashboardState, type Tab, type TerminalSize} from './dashboard-state.js';
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
 /** The banner of a failed config reload takes at most this many lines (the events have it whole). */
 const BANNER_LINES_MAX = 2;
+/** A status message takes at most this many lines (it is wrapped, not cut). */
+const STATUS_LINES_MAX = 3;
 
 /** Where each part of the screen is, in rows from the top; one answer for drawing and for the mouse. */
 export interface DashboardLayout {
@@ -17,6 +19,8 @@ export interface DashboardLayout {
   readonly detailTop: number;
   readonly detailHeight: number;
   readonly bannerLines: readonly string[];
+  /** The status message wrapped to the width: one line (maybe empty) or more. */
+  readonly statusLines: readonly string[];
   /** Rows between the summary line and the banner: what the help overlay covers. */
   readonly bodyHeight: number;
 }
@@ -27,7 +31,7 @@ export function isTooSmall(size: TerminalSize): boolean {
 
 export function layoutOf(state: DashboardState): DashboardLayout {
   const isFilterShown = state.overlay.kind === 'filter' || state.filter !== '';
-  return dashboardLayout(state.size, state.vms.length, isFilterShown, state.view.banner);
+  return dashboardLayout(state.size, state.vms.length, isFilterShown, state.view.banner, state.status?.text);
 }
 
 /** Summary on top; list, filter line and detail share the middle; banner, status and keys below. */
@@ -36,9 +40,12 @@ export function dashboardLayout(
   vmCount: number,
   isFilterShown: boolean,
   banner: string | null,
+  status = '',
 ): DashboardLayout {
   const bannerLines = banner ? bannerText(banner, size.columns) : [];
-  const bodyHeight = Math.max(3, size.rows - 3 - bannerLines.length);
+  const statusLines = statusText(status, size.columns);
+  // Summary above; banner, status and key bar below.
+  const bodyHeight = Math.max(3, size.rows - 2 - bannerLines.length - statusLines.length);
   const middle = bodyHeight - (isFilterShown ? 1 : 0);
   const listMax = Math.max(4, Math.floor(middle * 0.45));
   const wanted = vmCount + 1 + (vmCount === 0 ? 1 : 0);
@@ -57,16 +64,32 @@ export function dashboardLayout(
     detailTop,
     detailHeight: Math.max(3, middle - listHeight),
     bannerLines,
+    statusLines,
     bodyHeight,
   };
 }
 
 function bannerText(banner: string, width: number): string[] {
-  const lines = wrapWords(`config not applied: ${banner} (the last good world keeps running)`, width - 1);
-  if (lines.length <= BANNER_LINES_MAX) return lines;
-  const kept = lines.slice(0, BANNER_LINES_MAX);
-  kept[BANNER_LINES_MAX - 1] = clip(`${kept[BANNER_LINES_MAX - 1]} (whole text in 4 events)`, width - 1);
-  return kept;
+  const text = `config not applied: ${banner} (the last good world keeps running)`;
+  return wrapAtMost(text, width - 1, BANNER_LINES_MAX, ' (whole text in 4 events)');
+}
+
+/** The status line's rows: the message wrapped, one empty row when there is none. */
+export function statusText(status: string, width: number): string[] {
+  if (status === '') return [''];
+  return wrapAtMost(status, width - 1, STATUS_LINES_MAX, ' (whole text in 4 events)');
+}
+
+/**
+ * `text` wrapped into at most `linesMax` lines of `width`; when it needs more, the last line keeps
+ * the whole words that fit before `tail`, which says where the rest is.
+ */
+function wrapAtMost(text: string, width: number, linesMax: number, tail: string): string[] {
+  const lines = wrapWords(text, width);
+  if (lines.length <= linesMax) return lines;
+  const kept = lines.slice(0, linesMax - 1);
+  const [last = ''] = wrapWords(lines.slice(linesMax - 1).join(' '), width - tail.length);
+  return [...kept, last + tail];
 }
 
 /** The detail panel's tab strip and where each tab is on it (for clicks). */

@@ -5,7 +5,7 @@ import {tabStrip} from './dashboard-layout.js';
 import type {Tab} from './dashboard-state.js';
 import {DevicesTab} from './devices-tab.js';
 import {EventsTab} from './events-tab.js';
-import {clip} from './format.js';
+import {detailHeader, noticeLines, noticeOf} from './detail-header.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
@@ -20,40 +20,30 @@ export interface DetailPanelProps {
   readonly theme: Theme;
 }
 
-/** The line under the tabs names the VM in full, with what the list abbreviates. */
-export function detailTitle(vm: VmSnapshot): string {
-  const inEffect = vm.dmaPolicyInEffect;
-  const policy =
-    inEffect === null || inEffect === vm.dmaPolicy
-      ? `dmaPolicy ${vm.dmaPolicy}`
-      : `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`;
-  const launch = vm.security.confidentialGuestSupport ? ' (pef-guest)' : '';
-  return ` ${vm.name}: ${policy}, svm=${vm.svm ? 'on' : 'off'}, declared ${vm.security.declared}${launch}, ${vm.workload}, ${vm.vcpus} vCPU`;
-}
-
 /** The selected VM's detail: a tab line, then the open tab. */
 export function DetailPanel({vm, events, tab, eventsBack, width, height, theme}: DetailPanelProps) {
-  const failure = vm?.security.failure ?? null;
-  const undeclared = vm?.security.state === 'secure' && vm.security.declared === 'none';
-  const notice =
-    failure && vm?.security.state === 'failed'
-      ? `secure transition failed: ${failure}`
-      : undeclared
-        ? 'secure, but declared launchSecurity: none: only the 2018-era stack allows it, and management does not know (balloon and migration will surprise it)'
-        : null;
-  const bodyHeight = Math.max(1, height - 1 - (notice ? 1 : 0));
+  const failure = vm?.security.state === 'failed' ? vm.security.failure : null;
+  const notice = vm ? noticeOf(vm) : null;
   const tabs = tabStrip(tab).text;
+  const [first = '', ...further] = detailHeader(tabs, vm, width - 1, tab === 'devices');
+  const notices = notice ? noticeLines(notice, width - 1) : [];
+  const bodyHeight = Math.max(1, height - 1 - further.length - notices.length);
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       <Text wrap="truncate" bold>
         <Text color={theme.accent}>{tabs}</Text>
-        {clip(vm ? detailTitle(vm) : ' no VM selected', Math.max(0, width - 1 - tabs.length))}
+        {first.slice(tabs.length)}
       </Text>
-      {notice ? (
-        <Text color={failure ? theme.failed : theme.undeclared} wrap="truncate">
-          {clip(notice, width - 1)}
+      {further.map((line, index) => (
+        <Text key={index} wrap="truncate" bold>
+          {line}
         </Text>
-      ) : null}
+      ))}
+      {notices.map((line, index) => (
+        <Text key={`notice-${index}`} color={failure ? theme.failed : theme.undeclared} wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {!vm ? null : tab === 'devices' ? (
         <DevicesTab vm={vm} width={width} height={bodyHeight} theme={theme} />
       ) : tab === 'swiotlb' ? (

@@ -1,8 +1,9 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
-import {clip, fit} from './format.js';
+import {fit} from './format.js';
 import {TableLine} from './table-line.js';
+import {TextLines} from './text-lines.js';
 import type {Theme} from './theme.js';
 
 export interface DevicesTabProps {
@@ -66,20 +67,21 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
       ) : (
         <CompactDeviceTable rows={rows} width={width} theme={theme} />
       )}
-      {problems
-        .slice(0, Math.max(0, height - (isTableFitting ? tableHeight : rows.length + 1)))
-        .map((device) => (
-          <Text
-            key={device.id}
-            color={device.status === 'refused' ? theme.warning : theme.error}
-            wrap="truncate"
-          >
-            {clip(`${device.id} ${device.type}: ${device.error}`, width - 1)}
-          </Text>
-        ))}
+      <TextLines
+        lines={problems.map((device) => ({
+          text: `${device.id} ${device.type}: ${device.error}`,
+          color: device.status === 'refused' ? theme.warning : theme.error,
+          indent: PROBLEM_INDENT,
+        }))}
+        width={width - 1}
+        height={Math.max(0, height - (isTableFitting ? tableHeight : rows.length + 1))}
+      />
     </Box>
   );
 }
+
+/** A wrapped problem's further lines start under its text. */
+const PROBLEM_INDENT = 2;
 
 /**
  * ink-table with rows keyed by position. ink-table keys each row by a SHA-1 of its values, so a
@@ -151,16 +153,18 @@ function asciiOf(text: string): string {
   return ascii;
 }
 
-const COMPACT_COLUMNS: ReadonlyArray<[keyof DeviceRow, number]> = [
-  ['DEV', 8],
-  ['TYPE', 8],
-  ['IOMMU', 5],
-  ['DMA', 14],
-  ['STATUS', 11],
-  ['DONE', 7],
-  ['FAIL', 5],
-  ['FAULT', 5],
-  ['INTEG', 5],
+/** The compact table's columns, most important first: the last ones go when the width is short. */
+const COMPACT_COLUMNS: ReadonlyArray<keyof DeviceRow> = [
+  'DEV',
+  'TYPE',
+  'IOMMU',
+  'DMA',
+  'STATUS',
+  'DONE',
+  'FAIL',
+  'FAULT',
+  'INTEG',
+  'INFL',
 ];
 
 /** The colour of a device row or status cell: red when broken, yellow when refused at probe. */
@@ -188,7 +192,7 @@ function statusCell(theme: Theme) {
   return cell;
 }
 
-/** The same table without separators, for small terminals. */
+/** The same table without separators, for small terminals: columns as wide as their content. */
 function CompactDeviceTable({
   rows,
   width,
@@ -198,22 +202,26 @@ function CompactDeviceTable({
   readonly width: number;
   readonly theme: Theme;
 }) {
+  const widthOf = (name: keyof DeviceRow) =>
+    Math.max(name.length, ...rows.map((row) => String(row[name]).length));
+  const shown = [...COMPACT_COLUMNS];
+  const lineWidth = (names: readonly (keyof DeviceRow)[], hidden: number) =>
+    names.reduce((sum, name) => sum + widthOf(name) + 1, -1) + (hidden > 0 ? ` +${hidden} more`.length : 0);
+  while (shown.length > 1 && lineWidth(shown, COMPACT_COLUMNS.length - shown.length) > width - 1) shown.pop();
+  const hidden = COMPACT_COLUMNS.length - shown.length;
   const line = (values: Array<string | number>) =>
-    clip(
-      values
-        .map((value, index) =>
-          fit(String(value), COMPACT_COLUMNS[index]![1], typeof value === 'number' ? 'right' : 'left'),
-        )
-        .join(' ')
-        .trimEnd(),
-      width - 1,
-    );
+    values
+      .map((value, index) =>
+        fit(String(value), widthOf(shown[index]!), typeof value === 'number' ? 'right' : 'left'),
+      )
+      .join(' ')
+      .trimEnd();
   return (
     <Box flexDirection="column">
-      <Text bold>{line(COMPACT_COLUMNS.map(([name]) => name))}</Text>
+      <Text bold>{`${line(shown)}${hidden > 0 ? ` +${hidden} more` : ''}`}</Text>
       {rows.map((row) => (
         <Text key={row.DEV} color={statusColor(row.STATUS, theme)}>
-          {line(COMPACT_COLUMNS.map(([name]) => row[name]))}
+          {line(shown.map((name) => row[name]))}
         </Text>
       ))}
     </Box>

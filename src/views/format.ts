@@ -108,6 +108,22 @@ export function wrapWords(text: string, width: number): string[] {
   return lines;
 }
 
+/**
+ * Wraps a line of `width` cells at spaces, keeping its leading spaces, and starts every further
+ * line `indent` cells in (at least as far in as the first), so a label's column stays clear.
+ */
+export function wrapIndented(text: string, width: number, indent = 0): string[] {
+  const lead = text.length - text.trimStart().length;
+  const [first = '', ...rest] = wrapWords(text.trimStart(), Math.max(1, width - lead)).map((line) =>
+    line.trimEnd(),
+  );
+  const firstLine = ' '.repeat(lead) + first;
+  if (rest.length === 0) return [firstLine];
+  const inset = Math.min(Math.max(lead, indent), Math.floor(width / 2));
+  const pad = ' '.repeat(inset);
+  return [firstLine, ...wrapWords(rest.join(' '), width - inset).map((line) => pad + line.trimEnd())];
+}
+
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }

@@ -58,7 +58,7 @@ const MARKS: readonly string[] = [
   'BALLOON a/b a inflated, b reclaimed by the host; n/a: gives nothing back',
   'MIGRATION ! not converging: 3 migration says why and offers the ways out',
   "DONE FAIL..  device counts over the VM's life: reboots and migrations in",
-  '+N more     columns hidden at this width, most important kept',
+  '+N more     columns, facts or lines left out here; most important kept',
   'name+       a name cut to fit; the detail line shows it whole',
 ];
 

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {clip, fit, wrapWords} from './format.js';
+import {clip, fit, wrapIndented, wrapWords} from './format.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -69,7 +69,7 @@ export function HelpOverlay({
   );
 }
 
-/** `m`: every other host, with "would accept" or the reasons it would refuse. */
+/** `m`: every other host, with "would accept" or every reason it would refuse, wrapped whole. */
 export function HostPicker({
   vm,
   checks,
@@ -87,16 +87,7 @@ export function HostPicker({
   readonly theme: Theme;
 }) {
   const inner = width - 4;
-  const highlighted = checks.find((check) => check.host === host);
-  const nameWidth = Math.max(8, ...checks.map((check) => check.host.length));
-  const reasons = highlighted?.blockedReasons.length
-    ? [
-        `why ${highlighted.host} refuses:`,
-        ...highlighted.blockedReasons.flatMap((reason) =>
-          wrapWords(reason, inner - 4).map((line, part) => `${part === 0 ? '  - ' : '    '}${line}`),
-        ),
-      ]
-    : [];
+  const rows = pickerRows(checks, host, inner, Math.max(1, height - 3));
   return (
     <OverlayFrame
       title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
@@ -104,30 +95,62 @@ export function HostPicker({
       height={height}
       theme={theme}
     >
-      {checks.map((check) => {
-        const isHighlighted = check.host === host;
-        const verdict =
-          check.blockedReasons.length === 0 ? 'would accept' : `refuses: ${check.blockedReasons.join('; ')}`;
-        return (
-          <Text
-            key={check.host}
-            inverse={isHighlighted}
-            color={isHighlighted ? undefined : check.blockedReasons.length === 0 ? theme.secure : theme.error}
-            wrap="truncate"
-          >
-            {fit(`${isHighlighted ? '>' : ' '} ${check.host.padEnd(nameWidth)} ${verdict}`, inner)}
-          </Text>
-        );
-      })}
-      {/* A row cuts long reasons; the highlighted host's are spelled out in full below the list. */}
-      {reasons.length > 0 ? <Text> </Text> : null}
-      {reasons.slice(0, Math.max(0, height - 4 - checks.length)).map((line, position) => (
-        <Text key={position} color={theme.error} wrap="truncate">
-          {line}
+      {rows.map((row, index) => (
+        <Text
+          key={index}
+          inverse={row.isHighlighted}
+          color={row.isHighlighted ? undefined : row.isAccepting ? theme.secure : theme.error}
+          wrap="truncate"
+        >
+          {row.isHighlighted ? fit(row.text, inner) : row.text}
         </Text>
       ))}
     </OverlayFrame>
   );
+}
+
+interface PickerRow {
+  readonly text: string;
+  readonly isHighlighted: boolean;
+  readonly isAccepting: boolean;
+}
+
+/**
+ * Each host's verdict, its reasons wrapped under it; when they do not all fit in `rows`, the
+ * other hosts' reasons fold to a count (highlighting one spells them out), longest first.
+ */
+function pickerRows(
+  checks: readonly MigrationCheck[],
+  host: string | null,
+  width: number,
+  rows: number,
+): PickerRow[] {
+  const nameWidth = Math.max(8, ...checks.map((check) => check.host.length));
+  const indent = 2 + nameWidth + 1;
+  const full = checks.map((check) => {
+    const isHighlighted = check.host === host;
+    const head = `${isHighlighted ? '>' : ' '} ${check.host.padEnd(nameWidth)} `;
+    const reasons = check.blockedReasons;
+    const verdict = reasons.length === 0 ? 'would accept' : `refuses: ${reasons.join('; ')}`;
+    const folded = `refuses: ${reasons.length} reason${reasons.length === 1 ? '' : 's'} (highlight to read)`;
+    const texts = wrapIndented(head + verdict, width, indent);
+    const row = (text: string) => ({text, isHighlighted, isAccepting: reasons.length === 0});
+    return {isHighlighted, texts: texts.map(row), folded: [row(head + folded)]};
+  });
+  const chosen = full.map((entry) => entry.texts);
+  const count = () => chosen.reduce((sum, texts) => sum + texts.length, 0);
+  const foldOrder = full
+    .map((entry, index) => ({entry, index}))
+    .filter(({entry}) => !entry.isHighlighted && entry.texts.length > 1)
+    .sort((a, b) => b.entry.texts.length - a.entry.texts.length || a.index - b.index);
+  for (const {entry, index} of foldOrder) {
+    if (count() <= rows) break;
+    chosen[index] = entry.folded;
+  }
+  const all = chosen.flat();
+  if (all.length <= rows) return all;
+  const more = {text: `  +${all.length - rows + 1} more lines`, isHighlighted: false, isAccepting: false};
+  return [...all.slice(0, rows - 1), more];
 }
 
 /** A yes/no question before a command, saying what the command will do. */

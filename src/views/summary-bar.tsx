@@ -1,7 +1,8 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import {clip, formatBytes, formatSimTime} from './format.js';
+import {formatBytes, formatSimTime} from './format.js';
+import {fitSegments, type Segment} from './segments.js';
 import type {Theme} from './theme.js';
 
 export interface SummaryBarProps {
@@ -32,29 +33,8 @@ export const SummaryBar = memo(function SummaryBar({
   width,
   theme,
 }: SummaryBarProps) {
-  const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
-  const oldStack = world.hosts.filter((host) => host.stack === '2018').map((host) => host.name);
-  const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
-  const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
-  // A secure guest in migration holds secure memory on both hosts until switch-over.
-  const incoming = world.hosts.reduce((sum, host) => sum + host.memory.secureIncomingBytes, 0);
-  const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
-  const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
-  const vms =
-    shownCount < world.vms.length
-      ? `${world.vms.length} VMs (${shownCount} shown)`
-      : `${world.vms.length} VMs`;
-  const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
-  const counts = `${world.hosts.length} hosts (${ultravisors} UV${stacks})  ${vms}: ${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
-  const memory = `secure mem ${formatBytes(secureUsed)}/${formatBytes(secureTotal)}${incoming > 0 ? ` (${formatBytes(incoming)} of it held for incoming migrations)` : ''}`;
   const isBehind = achievedSpeed < speed * BEHIND_RATIO;
-  const qmp = qmpClients === undefined ? '' : `QMP ${qmpClients}  `;
-  const right = `${qmp}t=${formatSimTime(world.tUs)} ${isBehind ? `simulating at ${formatSpeed(achievedSpeed)} of ${formatSpeed(speed)} asked` : formatSpeed(speed)}`;
-  // The program's name goes first when the line is short of room, then the text is cut.
-  const full = `svmtop  ${counts}  ${memory}`;
-  const left = full.length + 1 + right.length <= width - 1 ? full : `${counts}  ${memory}`;
-  const room = Math.max(0, width - 2 - right.length);
-  const line = `${clip(left, room).padEnd(room)} ${right}`;
+  const line = summaryLine(summarySegments(world, shownCount, speed, achievedSpeed, qmpClients), width - 1);
   return (
     <Box height={1} width={width}>
       <Text wrap="truncate" color={isBehind ? theme.warning : theme.accent} bold>
@@ -63,6 +43,130 @@ export const SummaryBar = memo(function SummaryBar({
     </Box>
   );
 });
+
+/** What the summary says, left part then right part, each segment with its shorter forms. */
+export interface SummarySegments {
+  readonly left: readonly Segment[];
+  readonly right: readonly Segment[];
+}
+
+// Who gives way first: the hosts' detail, the note on migrating memory; the QMP count and the
+// wording of secure memory, VM counts and speed; then the hosts and the note go whole, then
+// secure memory. The VM counts, the time and speed (abbreviated) and the program's name stay.
+const PRIORITY = {
+  name: 0,
+  memoryDrop: 2,
+  drop: 3,
+  vms: 4,
+  time: 4,
+  memory: 4,
+  qmp: 4,
+  note: 5,
+  hosts: 6,
+} as const;
+
+/** Hosts, ultravisors and which hosts run the 2018-era stack, down to the host count, then nothing. */
+function hostsSegment(world: WorldSnapshot): Segment {
+  const hostCount = world.hosts.length;
+  const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
+  const oldStack = world.hosts.filter((host) => host.stack === '2018').map((host) => host.name);
+  const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
+  return {
+    forms: [
+      `${hostCount} hosts (${ultravisors} UV${stacks})`,
+      ...(oldStack.length > 0 ? [`${hostCount} hosts (${ultravisors} UV, ${oldStack.length} 2018-era)`] : []),
+      `${hostCount} hosts, ${ultravisors} UV`,
+      `${hostCount} hosts`,
+      '',
+    ],
+    priority: PRIORITY.hosts,
+    dropPriority: PRIORITY.drop,
+  };
+}
+
+export function summarySegments(
+  world: WorldSnapshot,
+  shownCount: number,
+  speed: number,
+  achievedSpeed: number,
+  qmpClients: number | undefined,
+): SummarySegments {
+  const hosts = hostsSegment(world);
+  const secure = world.vms.filter((vm) => vm.security.state === 'secure').length;
+  const transitioning = world.vms.filter((vm) => vm.security.state === 'transitioning').length;
+  const states = `${secure} secure${transitioning ? `, ${transitioning} going` : ''}`;
+  const total = world.vms.length;
+  const vms: Segment = {
+    forms:
+      shownCount < total
+        ? [`${total} VMs (${shownCount} shown): ${states}`, `${shownCount}/${total} VMs: ${states}`]
+        : [`${total} VMs: ${states}`],
+    priority: PRIORITY.vms,
+  };
+  // A secure guest in migration holds secure memory on both hosts until switch-over.
+  const incoming = world.hosts.reduce((sum, host) => sum + host.memory.secureIncomingBytes, 0);
+  const secureUsed = world.hosts.reduce((sum, host) => sum + host.memory.secureUsedBytes, 0);
+  const secureTotal = world.hosts.reduce((sum, host) => sum + host.memory.secureTotalBytes, 0);
+  const amount = `${formatBytes(secureUsed)}/${formatBytes(secureTotal)}`;
+  const memory: Segment = {
+    forms: [`secure mem ${amount}`, `sec mem ${amount}`, ''],
+    priority: PRIORITY.memory,
+    dropPriority: PRIORITY.memoryDrop,
+  };
+  const held = formatBytes(incoming);
+  const note: Segment = {
+    forms: incoming > 0 ? [`(${held} of it held for incoming migrations)`, `(${held} incoming)`, ''] : [''],
+    priority: PRIORITY.note,
+    dropPriority: PRIORITY.drop,
+  };
+  const time = `t=${formatSimTime(world.tUs)}`;
+  const isBehind = achievedSpeed < speed * BEHIND_RATIO;
+  const [achieved, asked] = [formatSpeed(achievedSpeed), formatSpeed(speed)];
+  const clock: Segment = {
+    forms: isBehind
+      ? [
+          `${time} simulating at ${achieved} of ${asked} asked`,
+          `${time} ${achieved} of ${asked} asked`,
+          `${time} ${achieved}/${asked}`,
+        ]
+      : [`${time} ${asked}`],
+    priority: PRIORITY.time,
+  };
+  const qmp: Segment = {
+    forms: qmpClients === undefined ? [''] : [`QMP ${qmpClients}`, ''],
+    priority: PRIORITY.qmp,
+  };
+  return {
+    left: [{forms: ['svmtop'], priority: PRIORITY.name}, hosts, vms, memory, note],
+    right: [qmp, clock],
+  };
+}
+
+const SEPARATOR = '  ';
+
+/**
+ * The summary in `width` cells: the left part, the right part flush right, segments shortened or
+ * dropped whole by priority, and `+N more` where something was dropped.
+ */
+export function summaryLine(segments: SummarySegments, width: number): string {
+  const all = [...segments.left, ...segments.right];
+  let fitted = fitSegments(all, width, SEPARATOR);
+  let more = '';
+  if (fitted.droppedCount > 0) {
+    // Room for the mark, and the mark says how many went.
+    const mark = (count: number) => `${SEPARATOR}+${count} more`;
+    fitted = fitSegments(all, width - mark(fitted.droppedCount).length, SEPARATOR);
+    more = mark(fitted.droppedCount);
+  }
+  const shown = (from: number, to: number) =>
+    fitted.texts
+      .slice(from, to)
+      .filter((text) => text !== '')
+      .join(SEPARATOR);
+  const left = shown(0, segments.left.length) + more;
+  const right = shown(segments.left.length, all.length);
+  return `${left.padEnd(Math.max(0, width - right.length - 1))} ${right}`;
+}
 
 /** A speed factor for people: `143x`, `0.5x`. */
 export function formatSpeed(speed: number): string {

@@ -1,4 +1,3 @@
-import {Box, Text} from 'ink';
 import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
@@ -12,6 +11,11 @@ export interface SwiotlbTabProps {
   readonly theme: Theme;
 }
 
+/** `used     `: the labels' column. */
+const LABEL_WIDTH = 9;
+const BAR_WIDTH_MIN = 10;
+const BAR_WIDTH_MAX = 40;
+
 /** The bounce pool: usage and high-water mark, recent use, failures, bytes bounced, slots per device, sizing advice. */
 export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
   const pool = vm.swiotlb;
@@ -20,22 +24,21 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       vm.security.state === 'secure'
         ? 'no pool yet'
         : 'no swiotlb pool: this guest is not secure and was not booted with swiotlb=force, so nothing bounces';
-    return (
-      <Box height={height} width={width}>
-        <Text dimColor={theme.dim} wrap="wrap">
-          {why}
-        </Text>
-      </Box>
-    );
+    return <TextLines lines={[{text: why, isDim: theme.dim}]} width={width - 1} height={height} />;
   }
   const used = pool.used / pool.nslabs;
-  const barWidth = Math.max(10, Math.min(40, width - 40));
+  const usedText = `${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`;
+  // The bars take what the usage line leaves, so that line fits whole; the others wrap.
+  const barWidth = Math.max(
+    BAR_WIDTH_MIN,
+    Math.min(BAR_WIDTH_MAX, width - 1 - LABEL_WIDTH - 1 - usedText.length),
+  );
   const usageColor = used >= 0.9 ? theme.hot : used >= 0.6 ? theme.warm : theme.accent;
   const history = vm.swiotlbHistory ?? [];
   const devices = Object.entries(pool.usedByDevice);
   const lines: Line[] = [
     {
-      text: `used     ${bar(used, barWidth)} ${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`,
+      text: `used     ${bar(used, barWidth)} ${usedText}`,
       color: usageColor,
     },
     {
@@ -62,5 +65,11 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
     },
   ];
-  return <TextLines lines={lines} width={width - 1} height={height} />;
+  return (
+    <TextLines
+      lines={lines.map((line) => ({...line, indent: LABEL_WIDTH}))}
+      width={width - 1}
+      height={height}
+    />
+  );
 }

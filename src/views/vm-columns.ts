@@ -27,6 +27,8 @@ export interface Column {
   readonly maxWidth: number;
   /** Text may be cut with `+` below its length (names: the detail line shows them whole). */
   readonly isCuttable?: boolean;
+  /** A cuttable column is cut no shorter than this (or its longest text, if shorter). */
+  readonly cutWidthMin?: number;
   /** Room the column takes beyond its content when the terminal has some left (a longer bar). */
   readonly growWidth?: number;
   cell(vm: VmSnapshot, theme: Theme): Cell;
@@ -74,7 +76,7 @@ export function migrationLabel(vm: VmSnapshot): string {
     case 'active': {
       // dirty-sync-count is 1 from setup on: the first pass is the bulk one.
       const progress = ram.dirtySyncCount <= 1 ? percent(sent) : `pass ${ram.dirtySyncCount}`;
-      // The mark right after the destination survives a cut.
+      // The mark right after the destination stays when the cell gives way to its first word.
       return `->${migration.to}${migration.convergence?.code === 'not-converging' ? '!' : ''} ${progress}`;
     }
     case 'completed':
@@ -139,6 +141,8 @@ export const VM_COLUMNS: readonly Column[] = [
     minWidth: 10,
     maxWidth: 32,
     isCuttable: true,
+    // libvirt names are often 20 characters and more: they keep that much before anything is cut.
+    cutWidthMin: 20,
     cell: (vm) => ({text: vm.name}),
   },
   {
@@ -148,7 +152,7 @@ export const VM_COLUMNS: readonly Column[] = [
     priority: 1,
     minWidth: 5,
     maxWidth: 16,
-    isCuttable: true,
+    // A host name is never cut: the column is as wide as the longest (up to its maximum).
     cell: (vm) => ({text: vm.host}),
   },
   {
@@ -219,12 +223,14 @@ export const VM_COLUMNS: readonly Column[] = [
     key: 'migration',
     titles: ['MIGRATION', 'MIGR'],
     align: 'left',
-    priority: 2,
+    // What a VM is doing now outranks its DMA policy (the detail header names that in full).
+    priority: 1,
     minWidth: 9,
     maxWidth: 20,
-    isCuttable: true,
     cell: (vm, theme) => ({
       text: migrationLabel(vm),
+      // Where it goes (and its mark) before how far it got: the migration tab has the rest.
+      short: migrationLabel(vm).split(' ')[0],
       color:
         vm.migration?.status === 'failed'
           ? theme.failed

@@ -96,7 +96,7 @@ describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
   it('over a 1 B/s link no 64 KiB page arrives in the first minute', () => {
     const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
     runChecked(world, 4);
-    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1}).ok).toBe(true);
+    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1n}).ok).toBe(true);
     runChecked(world, 60);
     const migration = vm(world, 'g1').migration!;
     expect(migration.status).toBe('active');
@@ -108,7 +108,7 @@ describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
   it('max-bandwidth 0 is refused: the migration would never move a page', () => {
     const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
     runChecked(world, 4);
-    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 0})).toMatchObject({
+    expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 0n})).toMatchObject({
       ok: false,
       code: 'bad-parameter',
     });

@@ -36,7 +36,7 @@ describe('query-migrate counters (property, seeded)', () => {
           const world = startWorld(config, run.seed);
           world.advanceTo(10_000_000);
           const started = world.migrate('g1', 'uv2', {
-            maxBandwidthBytesPerSecond: run.bandwidthMiB << 20,
+            maxBandwidthBytesPerSecond: BigInt(run.bandwidthMiB << 20),
             autoConverge: run.autoConverge,
           });
           expect(started.ok).toBe(true);

@@ -134,7 +134,7 @@ describe('switch-over (migration/migration.c migration_iteration_run)', () => {
       {dirtyRate: '256MiB', workingSet: '32MiB'},
       'links: {defaultBandwidth: 64MiB, pairs: []}',
     );
-    slow.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1024 * MiB});
+    slow.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: BigInt(1024 * MiB)});
     runChecked(slow, 40);
     const stuck = vm(slow, 'g1').migration!;
     expect(stuck.status).toBe('active');
@@ -145,7 +145,7 @@ describe('switch-over (migration/migration.c migration_iteration_run)', () => {
       {dirtyRate: '256MiB', workingSet: '32MiB'},
       'links: {defaultBandwidth: 1GiB, pairs: []}',
     );
-    fast.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1024 * MiB});
+    fast.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: BigInt(1024 * MiB)});
     runChecked(fast, 40);
     expect(vm(fast, 'g1').migration!.status).toBe('completed');
   });

@@ -62,7 +62,10 @@ describe('a pre-copy that does not converge explains itself', () => {
   it('converges once max-bandwidth is raised above what the guest writes (migrate-set-parameters)', () => {
     const world = stuckMigration();
     const proposed = wayOut(world, 'max-bandwidth').proposed as number;
-    const command = {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: proposed}} as const;
+    const command = {
+      do: 'migrate-set-parameters',
+      params: {maxBandwidthBytesPerSecond: BigInt(proposed)},
+    } as const;
     expect(world.check('g1', command)).toEqual(world.command('g1', command));
     expect(migrationOf(world).parameters.maxBandwidthBytesPerSecond).toBe(proposed);
     runChecked(world, 20);
@@ -97,7 +100,7 @@ describe('a pre-copy that does not converge explains itself', () => {
     const world = stuckMigration();
     const again = {do: 'migrate-restart', params: {autoConverge: false}} as const;
     expect(world.check('g1', again)).toMatchObject({ok: false, code: 'no-change'});
-    const zero = {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: 0}} as const;
+    const zero = {do: 'migrate-set-parameters', params: {maxBandwidthBytesPerSecond: 0n}} as const;
     expect(world.command('g1', zero)).toMatchObject({ok: false, code: 'bad-parameter'});
     world.migrateCancel('g1');
     runChecked(world, 1);

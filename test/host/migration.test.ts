@@ -142,7 +142,7 @@ describe('pre-copy migration', () => {
     const world = startWorld(config, 23);
     runChecked(world, 6);
     const before = device(world, 'g1', 'blk').completed;
-    world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1024 * MiB});
+    world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: BigInt(1024 * MiB)});
     runChecked(world, 20);
     expect(vm(world, 'g1').migration!.status).toBe('completed');
     const blk = device(world, 'g1', 'blk');

@@ -79,6 +79,12 @@ export const ARGUMENT_ERRORS: ReadonlyArray<
     "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
   ],
   ['migrate-set-parameters', {'downtime-limit': 1.5}, "Parameter 'downtime-limit' expects uint64"],
+  // -1 is 2^64 - 1 as a uint64 (qobject_input_type_uint64), past the 2000 s bound.
+  [
+    'migrate-set-parameters',
+    {'downtime-limit': -1},
+    "Parameter 'downtime_limit' expects an integer in the range of 0 to (2000 * 1000) ms",
+  ],
   [
     'migrate-set-parameters',
     {'max-cpu-throttle': 100},

@@ -6,6 +6,7 @@ const base: VmFacts = {
   haltCause: null,
   vcpu: 'running',
   isPausedByUser: false,
+  isHeldAfterReset: false,
   isColdBooting: false,
   bootCount: 2,
   securityState: 'normal',

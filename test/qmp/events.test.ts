@@ -67,8 +67,12 @@ describe('run state and its events', () => {
     ]);
     expect(await status(client)).toBe('shutdown');
     expect(errorOf(await client.execute('cont')).desc).toBe('Resetting the Virtual Machine is required');
+    // Reset while not running: held in prelaunch until cont, as QEMU 7.2 (main_loop_should_exit).
     await client.execute('system_reset');
     await advance(fixture.world, 0.2);
+    expect(await status(client)).toBe('prelaunch');
+    expect(eventNames(client).slice(3)).toEqual(['RESET']);
+    await client.execute('cont');
     expect(await status(client)).toBe('running');
     expect(eventNames(client).slice(3)).toEqual(['RESET', 'RESUME']);
   });
@@ -101,6 +105,7 @@ describe('run state and its events', () => {
     await Promise.all([watcher.closed(), quitter.closed()]);
     const client = await fixture.connect('churn-1');
     await client.execute('system_reset');
+    await client.execute('cont');
     await advanceUntil(
       fixture.world,
       () => vm(fixture.world, 'churn-1').state === 'running',

@@ -44,7 +44,7 @@ describe('migration over QMP', () => {
     expect(client.lines.at(-2)).toContain('"event": "MIGRATION", "data": {"status": "setup"}');
     const migration = fixture.world.activeMigration('churn-1')!;
     expect(migration.params).toMatchObject({
-      maxBandwidthBytesPerSecond: 512 * 2 ** 20,
+      maxBandwidthBytesPerSecond: 512n * 2n ** 20n,
       downtimeLimitMs: 500,
       autoConverge: true,
       throttleInitialPercent: 30,
@@ -82,7 +82,7 @@ describe('migration over QMP', () => {
     );
     // New parameters reach the running migration at once, as in QEMU.
     await client.execute('migrate-set-parameters', {'max-bandwidth': 2 ** 30});
-    expect(migration.params.maxBandwidthBytesPerSecond).toBe(2 ** 30);
+    expect(migration.params.maxBandwidthBytesPerSecond).toBe(2n ** 30n);
     const statuses = () =>
       client.events
         .filter((event) => event.json.event === 'MIGRATION')

@@ -20,4 +20,13 @@ describe('query-status run state from the lifecycle (qapi/run-state.json RunStat
     expect(runStateOf(facts({isPausedByUser: true}))).toBe('paused');
     expect(runStateOf(facts({}))).toBe('running');
   });
+
+  it('reset while not running is prelaunch until cont (softmmu/runstate.c main_loop_should_exit); a halt still wins', () => {
+    expect(runStateOf(facts({vcpu: 'paused', isPausedByUser: true, isHeldAfterReset: true}))).toBe(
+      'prelaunch',
+    );
+    expect(runStateOf(facts({haltCause: 'panic', isPausedByUser: true, isHeldAfterReset: true}))).toBe(
+      'guest-panicked',
+    );
+  });
 });

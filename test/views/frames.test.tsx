@@ -21,6 +21,8 @@ const SCREENS: ReadonlyArray<readonly [string, string]> = [
   ['picker', 'jjjm'],
   ['filter', '/sec'],
   ['confirm', 'jjjjs'],
+  // undecl-1: a failed secure transition, whose notice wraps under the header.
+  ['failed', 'Gk1'],
 ];
 
 describe.each([

@@ -58,7 +58,7 @@ describe("the ways out go through the reducer and the host's dry run", () => {
     expect(view.commands.sent.at(-1)).toEqual({
       kind: 'migrate-set-parameters',
       vm: 'churn-1',
-      params: {maxBandwidthBytesPerSecond: 256 * MiB},
+      params: {maxBandwidthBytesPerSecond: BigInt(256 * MiB)},
     });
     expect(view.statusLine()).toContain('migrate-set-parameters churn-1: max-bandwidth 256 MiB/s');
   });

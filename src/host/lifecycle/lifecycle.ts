@@ -30,7 +30,8 @@ export type Stage =
 /** The vCPUs, apart from the guest's stage: QEMU's RUN_STATE_RUNNING, PAUSED, FINISH_MIGRATE. */
 export type Vcpu =
   | {readonly kind: 'running'}
-  | {readonly kind: 'paused'}
+  /** `isHeldAfterReset`: reset while not running, held before the firmware (QEMU's prelaunch). */
+  | {readonly kind: 'paused'; readonly isHeldAfterReset?: boolean}
   /** Stop-and-copy holds the vCPUs; `isPausedAfter` is a user's pause that outlives it. */
   | {readonly kind: 'stopped-for-migration'; readonly isPausedAfter: boolean};
 
@@ -98,6 +99,8 @@ export type LifecycleCommand =
   | {readonly type: 'pause'}
   | {readonly type: 'resume'}
   | {readonly type: 'reboot'}
+  /** QEMU's system_reset: a reboot that leaves stopped vCPUs stopped (`reboot` resumes them). */
+  | {readonly type: 'reset'}
   | {readonly type: 'secure'}
   | {readonly type: 'unsecure'}
   | {readonly type: 'set-policy'; readonly policy: DmaPolicy}

@@ -23,6 +23,7 @@ export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transit
     case 'pause':
     case 'resume':
     case 'reboot':
+    case 'reset':
     case 'secure':
     case 'unsecure':
     case 'set-policy':
@@ -52,6 +53,8 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
       return resume(lifecycle);
     case 'reboot':
       return reboot(lifecycle);
+    case 'reset':
+      return reset(lifecycle);
     case 'secure':
       return secure(lifecycle);
     case 'unsecure':
@@ -119,11 +122,30 @@ function reboot(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
   const effects: Effect[] = [];
-  const vcpu = resumedFor(lifecycle, 'reboot', effects);
+  return restart(lifecycle, resumedFor(lifecycle, 'reboot', effects), effects);
+}
+
+/** Shuts down (a halted guest has nothing to drain) and cold-boots, with these vCPUs. */
+function restart(lifecycle: Lifecycle, vcpu: Lifecycle['vcpu'], effects: Effect[]): Transition {
   const kind = lifecycle.stage.kind;
   const isDrained = kind === 'halted' || kind === 'off';
   effects.push({kind: 'shutdown', why: 'reboot', isDrained});
   return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'cold-boot'}}, effects);
+}
+
+/**
+ * QEMU's system_reset: the vCPUs stay as they were. A VM that was not running (paused, or halted)
+ * is reset and held before its firmware until resumed, as QEMU leaves it in prelaunch (qemu/qemu
+ * softmmu/runstate.c main_loop_should_exit); a running one reboots. Simplification: its in-flight
+ * I/O drains on the vCPUs' time, so a paused guest with I/O in flight finishes the drain on resume.
+ */
+function reset(lifecycle: Lifecycle): Transition {
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  if (lifecycle.stage.kind !== 'halted' && lifecycle.vcpu.kind !== 'paused') return reboot(lifecycle);
+  return restart(lifecycle, {kind: 'paused', isHeldAfterReset: true}, [
+    log('reset while stopped: held before the firmware until resumed'),
+  ]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import {formatSize} from '../../core/units.js';
 import type {Guest} from '../guest.js';
 import type {ConvergenceSnapshot, MigrationWayOut} from '../snapshot-types.js';
-import {DOWNTIME_LIMIT_MS_MAX, type MigrationParams} from './migration-params.js';
+import {bandwidthCapOf, DOWNTIME_LIMIT_MS_MAX, type MigrationParams} from './migration-params.js';
 import type {PreCopy} from './pre-copy.js';
 import {TARGET_PAGE_SIZE} from './ram-stream.js';
 
@@ -107,21 +107,22 @@ export function convergenceOf(
 /** QEMU's ways out of a pre-copy that does not converge, each with the value it would set. */
 function waysOutOf(input: ConvergenceInput): MigrationWayOut[] {
   const {params} = input;
-  const bandwidth = Math.min(input.linkBytesPerSecond, params.maxBandwidthBytesPerSecond * 2);
+  const cap = bandwidthCapOf(params);
+  const bandwidth = Math.min(input.linkBytesPerSecond, cap * 2);
   const downtimeMs = Math.min(
     DOWNTIME_LIMIT_MS_MAX,
     Math.ceil((input.expectedDowntimeMs * DOWNTIME_MARGIN) / 100) * 100,
   );
   return [
-    bandwidth > params.maxBandwidthBytesPerSecond
+    bandwidth > cap
       ? way(
           'max-bandwidth',
           bandwidth,
-          `max-bandwidth ${rate(bandwidth)} (now ${rate(params.maxBandwidthBytesPerSecond)}; the link carries ${rate(input.linkBytesPerSecond)})`,
+          `max-bandwidth ${rate(bandwidth)} (now ${rate(cap)}; the link carries ${rate(input.linkBytesPerSecond)})`,
         )
       : closed(
           'max-bandwidth',
-          params.maxBandwidthBytesPerSecond,
+          cap,
           `max-bandwidth: already all the link carries (${rate(input.linkBytesPerSecond)})`,
         ),
     downtimeMs > params.downtimeLimitMs

@@ -16,14 +16,18 @@ export interface ThrottleSteps {
 
 /** Per-migration parameters (QEMU's migrate-set-parameters / capabilities). */
 export interface MigrationParams extends ThrottleSteps {
-  readonly maxBandwidthBytesPerSecond: number;
+  /**
+   * QEMU's uint64 `max-bandwidth`, exact (QMP echoes every bit of 2^64 - 1); the simulation
+   * computes with `bandwidthCapOf`.
+   */
+  readonly maxBandwidthBytesPerSecond: bigint;
   readonly downtimeLimitMs: number;
   readonly autoConverge: boolean;
 }
 
 /** QEMU's defaults (qemu/qemu migration/options.c: DEFAULT_MIGRATE_CPU_THROTTLE_* and the 99% ceiling). */
 export const MIGRATION_DEFAULTS: MigrationParams = {
-  maxBandwidthBytesPerSecond: 128 * MiB,
+  maxBandwidthBytesPerSecond: BigInt(128 * MiB),
   downtimeLimitMs: 300,
   autoConverge: false,
   throttleInitialPercent: 20,
@@ -32,7 +36,15 @@ export const MIGRATION_DEFAULTS: MigrationParams = {
 };
 
 /** A migration that can never send a page is refused (max-bandwidth 0 never progresses). */
-export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1;
+export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1n;
+
+/**
+ * max-bandwidth as the simulation computes with it: a double, exact up to 2^53 B/s (8 PiB/s),
+ * rounded above, where no link of the world reaches anyway.
+ */
+export function bandwidthCapOf(params: Pick<MigrationParams, 'maxBandwidthBytesPerSecond'>): number {
+  return Number(params.maxBandwidthBytesPerSecond);
+}
 /** migrate_params_check: `downtime-limit` at most 2000 s. */
 export const DOWNTIME_LIMIT_MS_MAX = 2000 * 1000;
 

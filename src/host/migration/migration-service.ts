@@ -9,7 +9,9 @@ import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
+import {exactInteger} from '../../core/exact-json.js';
 import {
+  bandwidthCapOf,
   MIGRATION_DEFAULTS,
   migrationParamProblem,
   type SettableMigrationParams,
@@ -75,7 +77,7 @@ export class MigrationService {
       context,
       rng: context.rng.fork('migration'),
       bandwidthFor: (migration) =>
-        Math.min(migration.params.maxBandwidthBytesPerSecond, this.#linkBandwidthFor(migration)),
+        Math.min(bandwidthCapOf(migration.params), this.#linkBandwidthFor(migration)),
       linkBandwidthFor: (migration) => this.#linkBandwidthFor(migration),
       isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
       createBackends: (guest, memory) =>
@@ -143,7 +145,7 @@ export class MigrationService {
     if (!isDryRun) migration.params = full;
     return {
       ok: true,
-      message: `max-bandwidth ${formatSize(full.maxBandwidthBytesPerSecond)}/s, downtime-limit ${full.downtimeLimitMs} ms`,
+      message: `max-bandwidth ${formatSize(bandwidthCapOf(full))}/s, downtime-limit ${full.downtimeLimitMs} ms`,
     };
   }
 
@@ -241,7 +243,10 @@ export class MigrationService {
         isBandwidthMeasured: false,
         isDirtyRateMeasured: false,
         thresholdBytes: 0,
-        parameters: blocked.params,
+        parameters: {
+          ...blocked.params,
+          maxBandwidthBytesPerSecond: exactInteger(blocked.params.maxBandwidthBytesPerSecond),
+        },
         convergence: null,
       };
     }

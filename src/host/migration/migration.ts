@@ -80,10 +80,10 @@ export class Migration {
   /** Starts: dirty logging on and synced once, every page in the bitmap, the destination's RAM allocated. */
   start(): void {
     this.guest.dispatch({type: 'migration-started'});
-    const {maxBandwidthBytesPerSecond, downtimeLimitMs, autoConverge} = this.params;
+    const {downtimeLimitMs, autoConverge} = this.params;
     this.#emit(
       'info',
-      `migration to ${this.destination.name} started (bandwidth ${formatSize(maxBandwidthBytesPerSecond)}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
+      `migration to ${this.destination.name} started (bandwidth ${formatSize(Number(this.params.maxBandwidthBytesPerSecond))}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
     );
     this.#timer = this.#after(MigrationTiming.setupUs, () => {
       const memory = this.guest.memory;

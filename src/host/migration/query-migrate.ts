@@ -5,6 +5,7 @@ import type {
   MigrationSnapshot,
   MigrationStatus,
 } from '../snapshot-types.js';
+import {exactInteger} from '../../core/exact-json.js';
 import type {MigrationParams} from './migration-params.js';
 import type {PreCopy} from './pre-copy.js';
 import {TARGET_PAGE_SIZE, type RamCounters} from './ram-stream.js';
@@ -75,7 +76,7 @@ export function queryMigrate(progress: MigrationProgress): MigrationSnapshot {
     isDirtyRateMeasured: progress.isDirtyRateMeasured,
     thresholdBytes: Math.round(progress.thresholdBytes),
     parameters: {
-      maxBandwidthBytesPerSecond: progress.params.maxBandwidthBytesPerSecond,
+      maxBandwidthBytesPerSecond: exactInteger(progress.params.maxBandwidthBytesPerSecond),
       downtimeLimitMs: progress.params.downtimeLimitMs,
       autoConverge: progress.params.autoConverge,
     },

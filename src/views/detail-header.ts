@@ -1,0 +1,89 @@
+import type {VmSnapshot} from '../host/snapshot-types.js';
+import {wrapIndented} from './format.js';
+
+// The detail panel's header: the VM's facts under the tab strip, and a notice when it has one.
+
+/** What the list abbreviates about a VM, in full: each fact whole, to wrap between facts. */
+export function detailFacts(vm: VmSnapshot): string[] {
+  const inEffect = vm.dmaPolicyInEffect;
+  const policy =
+    inEffect === null || inEffect === vm.dmaPolicy
+      ? `dmaPolicy ${vm.dmaPolicy}`
+      : `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`;
+  const launch = vm.security.confidentialGuestSupport ? ' (pef-guest)' : '';
+  return [
+    policy,
+    `svm=${vm.svm ? 'on' : 'off'}`,
+    `declared ${vm.security.declared}${launch}`,
+    vm.workload,
+    `${vm.vcpus} vCPU`,
+  ];
+}
+
+/** Further lines of the header start this far in. */
+const CONTINUATION_INDENT = 2;
+/** The notice under the header (a failure, an undeclared secure guest) takes at most this many lines. */
+const NOTICE_LINES_MAX = 3;
+
+/**
+ * The tab strip, then the VM's name and facts. On the devices tab (the VM at a glance) the facts
+ * wrap between facts, never inside one, onto further lines of `width` cells; the other tabs keep
+ * their rows for themselves: one line, with the facts that fit whole and `+N more` for the rest.
+ */
+export function detailHeader(
+  tabs: string,
+  vm: VmSnapshot | undefined,
+  width: number,
+  isWrapped: boolean,
+): string[] {
+  if (!vm) return [`${tabs} no VM selected`];
+  const facts = detailFacts(vm);
+  return isWrapped
+    ? wrappedHeader(`${tabs} ${vm.name}:`, facts, width)
+    : oneLineHeader(tabs, vm.name, facts, width);
+}
+
+function wrappedHeader(head: string, facts: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = head;
+  facts.forEach((fact, index) => {
+    const joint = index === 0 ? ' ' : ', ';
+    // Room for the comma that follows every fact but the last.
+    const comma = index === facts.length - 1 ? 0 : 1;
+    if (line.length + joint.length + fact.length + comma > width) {
+      lines.push(index === 0 ? line : `${line},`);
+      line = ' '.repeat(CONTINUATION_INDENT) + fact;
+    } else line += joint + fact;
+  });
+  lines.push(line);
+  // A fact longer than a whole line still wraps, at its spaces.
+  return lines.flatMap((text) => wrapIndented(text, width, CONTINUATION_INDENT));
+}
+
+function oneLineHeader(tabs: string, name: string, facts: readonly string[], width: number): string[] {
+  for (let shown = facts.length; shown >= 0; shown--) {
+    const hidden = facts.length - shown;
+    const more = hidden > 0 ? ` +${hidden} more` : '';
+    const text =
+      shown > 0 ? `${tabs} ${name}: ${facts.slice(0, shown).join(', ')}${more}` : `${tabs} ${name}${more}`;
+    if (text.length <= width) return [text];
+  }
+  return wrapIndented(`${tabs} ${name}`, width, CONTINUATION_INDENT);
+}
+
+/** A notice wrapped whole; past its most lines, the last says how many more the events tab has. */
+export function noticeLines(notice: string, width: number): string[] {
+  const lines = wrapIndented(notice, width, CONTINUATION_INDENT);
+  if (lines.length <= NOTICE_LINES_MAX) return lines;
+  const more = `  +${lines.length - NOTICE_LINES_MAX + 1} more lines in 4 events`;
+  return [...lines.slice(0, NOTICE_LINES_MAX - 1), more];
+}
+
+/** What the header says below the facts: a failed transition, or a guest secure without saying so. */
+export function noticeOf(vm: VmSnapshot): string | null {
+  const failure = vm.security.failure;
+  if (failure && vm.security.state === 'failed') return `secure transition failed: ${failure}`;
+  if (vm.security.state === 'secure' && vm.security.declared === 'none')
+    return 'secure, but declared launchSecurity: none: only the 2018-era stack allows it, and management does not know (balloon and migration will surprise it)';
+  return null;
+}
