@@ -49,14 +49,26 @@ export class Cluster {
   /** Host memory not committed to guests; ballooned pages the host reclaimed count as free. */
   freeBytes(host: Host, guests: Iterable<Guest>): number {
     let used = 0;
-    for (const guest of guests) {
-      if (guest.host !== host) continue;
-      const balloon = guest.backends.find((backend) => backend.type === 'balloon') as
-        BalloonBackend | undefined;
-      used += guest.config.memory - (balloon?.reclaimedBytes ?? 0);
-    }
+    for (const guest of guests) if (guest.host === host) used += committedBytes(guest);
     return host.memoryBytes - used;
   }
+
+  /** `freeBytes` of every host in one pass over the guests (a snapshot of 200 guests asks for all). */
+  freeBytesByHost(guests: Iterable<Guest>): Map<Host, number> {
+    const free = new Map<Host, number>();
+    for (const host of this.hosts.values()) free.set(host, host.memoryBytes);
+    for (const guest of guests) {
+      const hostFree = free.get(guest.host);
+      if (hostFree !== undefined) free.set(guest.host, hostFree - committedBytes(guest));
+    }
+    return free;
+  }
+}
+
+/** Host memory a guest holds: its memory less the ballooned pages the host reclaimed. */
+function committedBytes(guest: Guest): number {
+  const balloon = guest.backends.find((backend) => backend.type === 'balloon') as BalloonBackend | undefined;
+  return guest.config.memory - (balloon?.reclaimedBytes ?? 0);
 }
 
 function buildKeys(config: WorldConfig): Map<string, KeyObject> {

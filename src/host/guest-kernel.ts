@@ -71,6 +71,8 @@ export class GuestKernel implements KernelServices {
   readonly isFirmwareIommuAware: boolean;
   readonly checkers: GuestCheckers;
   readonly drivers: BoundDrivers = {};
+  /** `allDrivers()`, asked per device by every snapshot and per step by the simulation. */
+  #driverList: readonly VirtioDriver[] | undefined;
   readonly #options: GuestKernelOptions;
   readonly #warnLimiter = new RateLimiter();
   /** Devices already told why their mappings cannot fit (said once per device and boot). */
@@ -176,6 +178,7 @@ export class GuestKernel implements KernelServices {
   probeAll(devices: readonly BusDevice[]): void {
     for (const device of devices) {
       const driver = this.#createDriver(device.transport);
+      this.#driverList = undefined;
       driver?.probe();
     }
   }
@@ -184,10 +187,12 @@ export class GuestKernel implements KernelServices {
   removeAll(): void {
     for (const driver of this.allDrivers()) driver.remove();
     for (const key of Object.keys(this.drivers)) delete this.drivers[key as keyof BoundDrivers];
+    this.#driverList = undefined;
   }
 
-  allDrivers(): VirtioDriver[] {
-    return Object.values(this.drivers) as VirtioDriver[];
+  /** The bound drivers in binding order; the list is kept until a driver is bound or removed. */
+  allDrivers(): readonly VirtioDriver[] {
+    return (this.#driverList ??= Object.values(this.drivers) as VirtioDriver[]);
   }
 
   /** The bus matches a driver to the device ID; the driver gets the device's transport. */

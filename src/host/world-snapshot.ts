@@ -27,6 +27,7 @@ export interface SnapshotSources {
 /** The contract view (DESIGN §5) of the whole world: plain, JSON-serialisable, read-only data. */
 export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolean): WorldSnapshot {
   const {cluster, guests, stats, migrations} = sources;
+  const freeBytes = cluster.freeBytesByHost(guests.values());
   const hosts: HostSnapshot[] = [...cluster.hosts.values()].map((host) => ({
     name: host.name,
     stack: host.stack,
@@ -34,7 +35,7 @@ export function buildWorldSnapshot(sources: SnapshotSources, withHistory: boolea
     secureMigration: host.secureMigration,
     memory: {
       totalBytes: host.memoryBytes,
-      freeBytes: cluster.freeBytes(host, guests.values()),
+      freeBytes: freeBytes.get(host)!,
       secureTotalBytes: host.ultravisor?.secureMemoryBytes ?? 0,
       secureUsedBytes: host.ultravisor?.secureUsedBytes ?? 0,
       secureIncomingBytes: host.ultravisor?.secureIncomingBytes ?? 0,
@@ -81,7 +82,9 @@ function snapshotGuest(
     balloon: snapshotBalloon(guest),
     migration,
   };
-  return withHistory ? {...snapshot, swiotlbHistory: rates.swiotlbHistory} : snapshot;
+  // Added to the object just built rather than spread into a copy of it: the same JSON, key last.
+  if (withHistory) (snapshot as {swiotlbHistory?: readonly number[]}).swiotlbHistory = rates.swiotlbHistory;
+  return snapshot;
 }
 
 function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | null {

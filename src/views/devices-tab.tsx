@@ -2,6 +2,7 @@ import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
 import {fit} from './format.js';
+import {TableLine} from './table-line.js';
 import {TextLines} from './text-lines.js';
 import type {Theme} from './theme.js';
 
@@ -87,22 +88,30 @@ const PROBLEM_INDENT = 2;
  * row whose counters moved was unmounted and built again (Ink and Yoga nodes and all) every frame,
  * after hashing every row. Updated in place it still costs about 10 ms a frame more than a tab
  * without a table (measured on the 200-guest world): the price of a node per cell and border.
+ * Each line is a `TableLine`, rendered again only when its values or the widths change.
  */
+const NO_DATA = {};
+
 class DeviceTable extends Table<DeviceRow> {
   override render() {
     const columns = this.getColumns();
     const headings = this.getHeadings();
     return (
       <Box flexDirection="column">
-        {this.header({key: 'header', columns, data: {}})}
-        {this.heading({key: 'heading', columns, data: headings})}
+        <TableLine key="header" build={this.header} lineKey="header" columns={columns} data={NO_DATA} />
+        <TableLine key="heading" build={this.heading} lineKey="heading" columns={columns} data={headings} />
         {this.props.data.map((row, index) => (
           <Box key={index} flexDirection="column">
-            {this.separator({key: `separator-${index}`, columns, data: {}})}
-            {this.data({key: `data-${index}`, columns, data: row})}
+            <TableLine
+              build={this.separator}
+              lineKey={`separator-${index}`}
+              columns={columns}
+              data={NO_DATA}
+            />
+            <TableLine build={this.data} lineKey={`data-${index}`} columns={columns} data={row} />
           </Box>
         ))}
-        {this.footer({key: 'footer', columns, data: {}})}
+        <TableLine key="footer" build={this.footer} lineKey="footer" columns={columns} data={NO_DATA} />
       </Box>
     );
   }
@@ -127,11 +136,21 @@ const BOX_TO_ASCII: Record<string, string> = {
  * which made a frame with this table about three times cheaper to lay out.
  */
 function AsciiSkeleton({children}: {readonly children?: React.ReactNode}) {
-  const text =
-    typeof children === 'string'
-      ? children.replace(/[─│┌┐└┘├┤┬┴┼]/g, (character) => BOX_TO_ASCII[character] ?? character)
-      : children;
-  return <Text bold>{text}</Text>;
+  return <Text bold>{typeof children === 'string' ? asciiOf(children) : children}</Text>;
+}
+
+/** The few distinct skeleton strings (a rule per column width, a corner, a bar), converted once. */
+const asciiSkeletons = new Map<string, string>();
+const ASCII_SKELETONS_MAX = 256;
+
+function asciiOf(text: string): string {
+  let ascii = asciiSkeletons.get(text);
+  if (ascii === undefined) {
+    ascii = text.replace(/[─│┌┐└┘├┤┬┴┼]/g, (character) => BOX_TO_ASCII[character] ?? character);
+    if (asciiSkeletons.size >= ASCII_SKELETONS_MAX) asciiSkeletons.clear();
+    asciiSkeletons.set(text, ascii);
+  }
+  return ascii;
 }
 
 /** The compact table's columns, most important first: the last ones go when the width is short. */
