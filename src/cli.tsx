@@ -5,7 +5,7 @@ import {parseArgs} from './app/parse-args.js';
 import {runTicket} from './app/ticket-command.js';
 import {loadScenarioFile} from './host/config/load-scenario.js';
 import {DEFAULT_WORLD_FILE, loadWorldFile} from './host/config/load-world.js';
-import {formatDuration} from './core/units.js';
+import {formatDuration} from './core/format-units.js';
 
 const DEFAULT_SEED = 1;
 const DEFAULT_DURATION_US = 60_000_000;

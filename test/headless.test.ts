@@ -100,6 +100,33 @@ describe('svmtop --headless', () => {
   });
 });
 
+describe('a migration after migrate-set-parameters (QA item 3)', () => {
+  it('never shows a threshold from the old downtime-limit beside the new limit and verdict', () => {
+    const scenario = file(
+      'downtime.yaml',
+      'duration: 31s\nseed: 7\nsteps:\n  - {at: 5s, do: migrate, vm: churn-1, to: beta}\n  - {at: 30s, do: migrate-set-parameters, vm: churn-1, downtimeLimitMs: 9700}\n',
+    );
+    const result = runCli(['--headless', '--scenario', scenario, '--interval', '100ms']);
+    expect(result.status).toBe(0);
+    type Migration = {
+      thresholdBytes: number;
+      parameters: {downtimeLimitMs: number};
+      convergence: {code: string; bandwidthBytesPerSecond: number} | null;
+    };
+    const seen = result.stdout
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as {type: string; vms?: {name: string; migration: Migration | null}[]})
+      .flatMap((line) => line.vms?.find((vm) => vm.name === 'churn-1')?.migration ?? [])
+      .filter((migration) => migration.convergence && migration.convergence.code !== 'measuring');
+    expect(seen.some((migration) => migration.parameters.downtimeLimitMs === 9700)).toBe(true);
+    for (const {thresholdBytes, parameters, convergence} of seen)
+      expect(
+        thresholdBytes / ((convergence!.bandwidthBytesPerSecond / 1000) * parameters.downtimeLimitMs),
+      ).toBeCloseTo(1, 6);
+  });
+});
+
 describe('bad input exits 2 with one clear line', () => {
   it.each([
     [['--headless', '--bogus'], 'svmtop: unknown flag --bogus (see svmtop --help)\n'],
@@ -162,7 +189,10 @@ describe('bad input exits 2 with one clear line', () => {
   });
 
   it('--help and --version work', () => {
-    expect(runCli(['--help']).stdout).toContain('--headless');
+    const help = runCli(['--help']).stdout;
+    expect(help).toContain('--headless');
+    // QA item 6c: every exit code headless uses, 74 (EX_IOERR) for an output failure too.
+    expect(help).toMatch(/Exit codes\n.*0 ok .*1 a scenario expectation failed .*2 bad input.*\n.*74 /);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });

@@ -1,3 +1,5 @@
+import {SPEED_RANGE_TEXT} from '../core/speed-range.js';
+
 /** The `--help` text (meow prints it with the package description). */
 export const HELP_TEXT = `
   Usage
@@ -13,8 +15,9 @@ export const HELP_TEXT = `
     --scenario FILE    headless: steps to run and expectations to check
     --duration T       headless: simulated time to run, like 60s or 2m (default 60s, or the scenario's)
     --interval T       headless: simulated time between snapshots (default 1s)
-    --speed X          dashboard: simulated seconds per wall second (default 1, or your saved preference);
-                       headless with --qmp: the same (default 1)
+    --speed X          dashboard: simulated seconds per wall second, ${SPEED_RANGE_TEXT} (default 1, or your
+                       saved preference; + and - double and halve it within that); headless with --qmp:
+                       the same (default 1)
     --qmp DIR          a QMP monitor per VM at DIR/<vm>.qmp (headless then runs in real time)
     --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 2s; remembered)
     --no-color         no colours (NO_COLOR=1 does the same)
@@ -23,6 +26,7 @@ export const HELP_TEXT = `
 
   Exit codes
     0 ok   1 a scenario expectation failed   2 bad input (flags, config or scenario)
+    74 headless output failed (stdout not writable; a reader that closed the pipe early is 0)
 
   Keys (dashboard): ? for help, q to quit.
 `;

@@ -1,4 +1,5 @@
 import meow from 'meow';
+import {isSpeedInRange, SPEED_RANGE_TEXT} from '../core/speed-range.js';
 import {parseDuration} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
 import {HELP_TEXT} from './help-text.js';
@@ -120,10 +121,10 @@ function runArgs(flags: Flags, seed: number | undefined): ParsedArgs {
   for (const value of [durationUs, intervalUs, refreshUs])
     if (typeof value === 'string') return {mode: 'error', message: value};
   const speed = flags.speed === undefined ? undefined : Number(flags.speed);
-  if (speed !== undefined && !(speed > 0 && speed <= 1000))
+  if (speed !== undefined && !isSpeedInRange(speed))
     return {
       mode: 'error',
-      message: `--speed: expected a number from 0.01 to 1000, got "${String(flags.speed)}"`,
+      message: `--speed: expected a number from ${SPEED_RANGE_TEXT}, got "${String(flags.speed)}"`,
     };
   const configFile = flags.config as string | undefined;
   const qmpDir = flags.qmp as string | undefined;

@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path';
 import Conf from 'conf';
 import envPaths from 'env-paths';
 import {z} from 'zod';
+import {SPEED_MAX, SPEED_MIN} from '../core/speed-range.js';
 import {describeFsError} from '../host/config/read-bounded.js';
 import {SORT_KEYS, TABS} from '../views/dashboard-state.js';
 
@@ -15,7 +16,7 @@ export const PREFERENCES_FILE_MAX_BYTES = 64 * 1024;
 /** What the dashboard remembers between runs. */
 const preferencesSchema = z.object({
   refreshMs: z.number().int().min(100).max(60_000).catch(2000), // htop 1.5 s, btop 2 s (DESIGN §3)
-  speed: z.number().min(0.01).max(1000).catch(1),
+  speed: z.number().min(SPEED_MIN).max(SPEED_MAX).catch(1),
   sortKey: z.enum(SORT_KEYS).catch('name'),
   isSortDescending: z.boolean().catch(false),
   isColorEnabled: z.boolean().catch(true),
@@ -57,13 +58,9 @@ export function openPreferences(options: {readonly reset: boolean}): PreferenceS
   const stored = (conf && attempt(() => conf.store)) ?? {};
   const parsed = preferencesSchema.safeParse(stored);
   const values: Preferences = parsed.success ? parsed.data : DEFAULT_PREFERENCES;
-  if (
-    !options.reset &&
-    Object.keys(stored).length > 0 &&
-    JSON.stringify(values) !== JSON.stringify({...values, ...stored})
-  ) {
-    notice ??= `some saved preferences in ${path} were invalid and were reset`;
-  }
+  const reset = options.reset ? [] : resetKeys(values, stored);
+  if (reset.length > 0)
+    notice ??= `some saved preferences in ${path} were invalid and were reset: ${reset.join(', ')}`;
   let pending: Preferences = values;
   return {
     values,
@@ -149,4 +146,10 @@ function attempt<T>(operation: () => T): T | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The stored preferences the schema replaced or dropped (an out-of-range speed, an unknown tab or key). */
+function resetKeys(values: Preferences, stored: Record<string, unknown>): string[] {
+  const kept: Record<string, unknown> = values;
+  return Object.keys(stored).filter((key) => JSON.stringify(kept[key]) !== JSON.stringify(stored[key]));
 }

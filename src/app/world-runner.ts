@@ -1,11 +1,10 @@
+import {stepSpeed} from '../core/speed-range.js';
 import {parseWorldText} from '../host/config/load-world.js';
 import type {World} from '../host/world.js';
 import type {DashboardSource, DashboardView} from '../views/dashboard-model.js';
 
 /** Events the dashboard keeps for its events tab. */
 export const DASHBOARD_EVENT_LIMIT = 300;
-export const SPEED_MIN = 0.125;
-export const SPEED_MAX = 64;
 /** Wall time one slice of simulation may take before input and rendering get the loop back. */
 export const SLICE_BUDGET_MS = 20;
 /** Simulated time owed beyond this many refreshes is dropped: the simulation falls behind, openly. */
@@ -190,7 +189,7 @@ export class WorldRunner implements DashboardSource {
     this.#owedUs += Math.max(0, nowMs - this.#lastWallMs) * 1000 * this.speed;
     this.#lastWallMs = nowMs;
     this.#lastFrameMs = nowMs;
-    this.speed = Math.min(SPEED_MAX, Math.max(SPEED_MIN, this.speed * factor));
+    this.speed = stepSpeed(this.speed, factor);
     this.#window.length = 0;
     this.publish();
     return this.speed;

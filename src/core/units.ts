@@ -37,19 +37,6 @@ export function parseSize(text: string | number): number | undefined {
   return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 
-/** Formats bytes with a binary unit: `4 GiB`, `1.5 MiB`, `512 B`. */
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const digits = unit === 0 || Number.isInteger(value) || Math.abs(value) >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)} ${units[unit]}`;
-}
-
 const DURATION_UNITS: Record<string, number> = {
   us: 1,
   ms: 1_000,
@@ -70,19 +57,4 @@ export function parseDuration(text: string | number): Microseconds | undefined {
   if (!match) return undefined;
   const microseconds = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
   return Number.isSafeInteger(microseconds) ? microseconds : undefined;
-}
-
-/** Formats microseconds for people: `1h02m`, `3m05s`, `12.3s`, `450ms`. */
-export function formatDuration(timeUs: Microseconds): string {
-  const seconds = timeUs / 1_000_000;
-  if (seconds >= 3600) {
-    const hours = Math.floor(seconds / 3600);
-    return `${hours}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
-  }
-  if (seconds >= 60) {
-    const minutes = Math.floor(seconds / 60);
-    return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
-  }
-  if (seconds >= 1) return `${seconds.toFixed(1)}s`;
-  return `${Math.round(timeUs / 1000)}ms`;
 }

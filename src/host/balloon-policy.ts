@@ -1,4 +1,4 @@
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {BalloonReasonCode} from './snapshot-types.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
@@ -83,7 +83,7 @@ export function decideBalloon(
   const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
   const forced = isForced && guest.isProtected ? ', forced on a secure guest' : '';
   return {
-    result: {ok: true, message: `target ${formatSize(targetPages * BALLOON_PAGE_BYTES)}${forced}`},
+    result: {ok: true, message: `target ${formatBytes(targetPages * BALLOON_PAGE_BYTES)}${forced}`},
     targetPages,
     backend,
   };

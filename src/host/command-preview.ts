@@ -1,5 +1,5 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import {SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
@@ -187,7 +187,7 @@ function unsecureConsequences(vm: VmSnapshot): Consequence[] {
   if (vm.security.state === 'secure')
     consequences.push({
       code: 'secure-memory-released',
-      text: `UV_SVM_TERMINATE gives ${formatSize(vm.memoryBytes)} of secure memory back`,
+      text: `UV_SVM_TERMINATE gives ${formatBytes(vm.memoryBytes)} of secure memory back`,
     });
   return [...consequences, ...pendingPolicy(vm)];
 }
@@ -234,7 +234,7 @@ function esmFailure(world: World, vm: VmSnapshot): string | undefined {
   // A secure guest that reboots gives its own secure memory back before it asks again.
   const freeBytes = ultravisor.secureFreeBytes + (vm.security.state === 'secure' ? vm.memoryBytes : 0);
   if (freeBytes < vm.memoryBytes)
-    return `${vm.host} has ${formatSize(freeBytes)} of secure memory free, ${vm.name} needs ${formatSize(vm.memoryBytes)} (U_RETRY): it will halt`;
+    return `${vm.host} has ${formatBytes(freeBytes)} of secure memory free, ${vm.name} needs ${formatBytes(vm.memoryBytes)} (U_RETRY): it will halt`;
   return undefined;
 }
 

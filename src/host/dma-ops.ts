@@ -1,3 +1,4 @@
+import {formatBytes} from '../core/format-units.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import type {RangeAllocator} from '../core/range-allocator.js';
 import {
@@ -101,6 +102,6 @@ export function explainMapFailure(
   const advice = recommendNslabs(pool);
   return {
     code: 'no-free-run',
-    message: `a ${sizeBytes}-byte mapping needs ${slotsNeeded} contiguous free slots inside one ${IO_TLB_SEGSIZE}-slot segment; ${freeSlots} of ${pool.nslabs} slots are free (${heldByOthers} held by other devices) and no segment has ${slotsNeeded} free together: the pool is too small for mappings this large beside what other devices keep mapped; boot with swiotlb=${advice} (${(advice * IO_TLB_SIZE) / 1024} KiB)`,
+    message: `a ${sizeBytes}-byte mapping needs ${slotsNeeded} contiguous free slots inside one ${IO_TLB_SEGSIZE}-slot segment; ${freeSlots} of ${pool.nslabs} slots are free (${heldByOthers} held by other devices) and no segment has ${slotsNeeded} free together: the pool is too small for mappings this large beside what other devices keep mapped; boot with swiotlb=${advice} (${formatBytes(advice * IO_TLB_SIZE)})`,
   };
 }

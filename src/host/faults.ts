@@ -1,5 +1,5 @@
 import {DMA_MAPPING_ERROR, IO_TLB_SIZE} from '../core/swiotlb.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import type {CheckedResult, Guest} from './guest.js';
 
 /** How long an injected swiotlb leak holds the pool before giving it back. */
@@ -33,7 +33,7 @@ export function exhaustSwiotlb(guest: Guest): CheckedResult {
     guest.name,
     'fault',
     'warning',
-    `swiotlb leak: ${held.length} slots (${formatSize(held.length * IO_TLB_SIZE)}) held for ${SWIOTLB_LEAK_HOLD_US / 1e6}s`,
+    `swiotlb leak: ${held.length} slots (${formatBytes(held.length * IO_TLB_SIZE)}) held for ${SWIOTLB_LEAK_HOLD_US / 1e6}s`,
   );
   guest.context.scheduler.after(SWIOTLB_LEAK_HOLD_US, () => {
     if (guest.kernel?.swiotlb !== pool) return; // the guest rebooted; that pool is gone
@@ -79,7 +79,7 @@ export function exhaustSecureMemory(guest: Guest): CheckedResult {
     null,
     'fault',
     'warning',
-    `${guest.host.name}: ${formatSize(taken)} of secure memory taken by another tenant`,
+    `${guest.host.name}: ${formatBytes(taken)} of secure memory taken by another tenant`,
   );
   return {ok: true};
 }

@@ -1,6 +1,6 @@
 import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import {BootTiming} from './boot-timing.js';
 import {GuestKernel} from './guest-kernel.js';
 import type {GuestRuntime} from './guest-runtime.js';
@@ -84,7 +84,7 @@ function terminateSecure(guest: GuestRuntime): void {
     guest.name,
     'security',
     'info',
-    `UV_SVM_TERMINATE: ${formatSize(heldBytes)} of secure memory released`,
+    `UV_SVM_TERMINATE: ${formatBytes(heldBytes)} of secure memory released`,
   );
 }
 
@@ -172,7 +172,7 @@ function runBootloader(guest: GuestRuntime): void {
         guest.name,
         'boot',
         'info',
-        `bootloader: loaded ${kernelName} (${formatSize(image.length)}) from virtio-blk`,
+        `bootloader: loaded ${kernelName} (${formatBytes(image.length)}) from virtio-blk`,
       );
       finish();
       return;

@@ -3,7 +3,7 @@ import {MemoryView} from '../core/memory-view.js';
 import {RangeAllocator} from '../core/range-allocator.js';
 import {RateLimiter} from '../core/rate-limit.js';
 import {IO_TLB_SIZE, SwiotlbPool, swiotlbFullMessage} from '../core/swiotlb.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import type {DmaPolicy} from './config/world-schema.js';
 import type {PageSharing} from './dma-ops.js';
 import type {GuestLayout} from './guest-layout.js';
@@ -169,7 +169,7 @@ export class GuestKernel implements KernelServices {
       this.vm,
       'swiotlb',
       'info',
-      `software IO TLB: mapped [mem 0x${layout.swiotlbStartGpa.toString(16).padStart(16, '0')}-0x${end.toString(16).padStart(16, '0')}] (${formatSize(pool.sizeBytes)}), ${pool.nareas} areas`,
+      `software IO TLB: mapped [mem 0x${layout.swiotlbStartGpa.toString(16).padStart(16, '0')}-0x${end.toString(16).padStart(16, '0')}] (${formatBytes(pool.sizeBytes)}), ${pool.nareas} areas`,
     );
     return pool;
   }

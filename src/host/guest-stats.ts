@@ -1,5 +1,5 @@
 import {invariantBroken} from '../core/assert.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import type {Guest} from './guest.js';
 import type {SimContext} from './sim-context.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
@@ -100,7 +100,7 @@ export class GuestStats {
 
   /**
    * When the balloon reaches its target, says which way it went and what the host holds
-   * ("inflated 512 MiB, reclaimed 0 B"; "deflated to 256 MiB (256 MiB back to the guest), ...").
+   * ("inflated 512MiB, reclaimed 0B"; "deflated to 256MiB (256MiB back to the guest), ...").
    */
   #reportBalloon(guest: Guest, sampled: Sampled): void {
     const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
@@ -113,9 +113,9 @@ export class GuestStats {
     const reportedPages = sampled.reportedBalloonPages;
     if (pages === reportedPages) return;
     sampled.reportedBalloonPages = pages;
-    const size = formatSize(pages * BALLOON_PAGE_BYTES);
-    const change = formatSize(Math.abs(pages - reportedPages) * BALLOON_PAGE_BYTES);
-    const held = formatSize(backend.reclaimedBytes);
+    const size = formatBytes(pages * BALLOON_PAGE_BYTES);
+    const change = formatBytes(Math.abs(pages - reportedPages) * BALLOON_PAGE_BYTES);
+    const held = formatBytes(backend.reclaimedBytes);
     const what =
       pages < reportedPages
         ? `deflated to ${size} (${change} back to the guest); the host keeps ${held} reclaimed`

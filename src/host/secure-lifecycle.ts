@@ -1,7 +1,7 @@
 import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import {formatSize} from '../core/units.js';
+import {formatBytes} from '../core/format-units.js';
 import {BootTiming} from './boot-timing.js';
 import type {PageSharing} from './dma-ops.js';
 import type {GuestKernel} from './guest-kernel.js';
@@ -82,7 +82,7 @@ export function enterSecureMode(target: SecureTransitionTarget): void {
       if (!ultravisor.reserve({kind: 'guest', vm: target.name}, target.memory.sizeBytes)) {
         target.onFailure(
           'U_RETRY',
-          `ultravisor on ${target.host.name} has ${formatSize(ultravisor.secureFreeBytes)} of secure memory free, guest needs ${formatSize(target.memory.sizeBytes)}`,
+          `ultravisor on ${target.host.name} has ${formatBytes(ultravisor.secureFreeBytes)} of secure memory free, guest needs ${formatBytes(target.memory.sizeBytes)}`,
         );
         return;
       }

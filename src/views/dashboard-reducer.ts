@@ -1,3 +1,4 @@
+import {SPEED_MAX, SPEED_MIN, speedBoundOf} from '../core/speed-range.js';
 import {
   answer,
   pickerChoose,
@@ -46,7 +47,7 @@ export function transition(state: DashboardState, intent: Intent, nowMs: number)
     case 'speed':
       return {state, effects: [{kind: 'speed', factor: intent.factor}]};
     case 'speed-changed':
-      return stay(withStatus(state, `speed ${intent.speed}x`, 'info', nowMs));
+      return stay(withStatus(state, speedText(intent.speed), 'info', nowMs));
     case 'quit':
       return {state, effects: [{kind: 'quit'}]};
     case 'suspend':
@@ -183,4 +184,10 @@ function viewArrived(state: DashboardState, view: DashboardState['view'], nowMs:
   return overlay.kind === 'picker'
     ? {state: next, effects: [{kind: 'preview', request: {kind: 'migrate', vm: overlay.vm, to: null}}]}
     : stay(next);
+}
+
+/** The speed after `+`/`-`; at a bound it says so, as the key did nothing more. */
+function speedText(speed: number): string {
+  const bound = speedBoundOf(speed);
+  return bound ? `speed ${speed}x: the ${bound} (${SPEED_MIN}x to ${SPEED_MAX}x)` : `speed ${speed}x`;
 }

@@ -1,4 +1,6 @@
-import {formatDuration} from '../core/units.js';
+import {formatDuration} from '../core/format-units.js';
+
+export {formatBytes, formatRate} from '../core/format-units.js';
 
 // Lines redrawn every refresh stay printable ASCII: Ink measures each line with string-width,
 // whose segmenter path for any other character costs microseconds per character, every frame.
@@ -8,30 +10,6 @@ const BAR_EMPTY = '.';
 /** Marks cut text, as ps and top do; the views cut only where a whole text is shown elsewhere. */
 export const TRUNCATED = '+';
 const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/**
- * The one size formatter of the screen: binary units, three significant digits at most, and a
- * unit switch at 1000 of the smaller one (`1004 KiB` is `1.0MiB`), as htop and `ls -h` do.
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '?';
-  let value = Math.abs(bytes);
-  let unit = 0;
-  while (value >= 999.5 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  const sign = bytes < 0 ? '-' : '';
-  if (unit === 0) return `${sign}${Math.round(value)}B`;
-  const digits = value < 9.95 ? 1 : 0;
-  return `${sign}${value.toFixed(digits)}${BYTE_UNITS[unit]}`;
-}
-
-/** Bytes per second with the size formatter: `1.0MiB/s`; nothing moving is `-`. */
-export function formatRate(bytesPerSecond: number): string {
-  return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '-';
-}
 
 /** A moment of simulated time, the same in the header and the events: `42.6s`, `5m42.6s`, `1h05m42s`. */
 export function formatSimTime(timeUs: number): string {

@@ -24,7 +24,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: 'u', action: 'back to normal (reboot with svm=off; asks first)', label: 'normal'},
   {keys: 'r', action: 'reboot (keeps svm=; asks first)', label: 'reboot'},
   {keys: 'p', action: 'pause / resume', label: 'pause'},
-  {keys: 'b B', action: 'balloon +256 MiB / -256 MiB', label: 'balloon'},
+  {keys: 'b B', action: 'balloon +256MiB / -256MiB', label: 'balloon'},
   {keys: 'P', action: "cycle next boot's DMA policy: gated > rfc > not-ppc"},
   {keys: 'w', action: 'cycle workload'},
   {keys: 'm', action: 'migrate: pick a host (each says why it would refuse)', label: 'migrate'},

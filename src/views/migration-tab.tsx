@@ -35,6 +35,12 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
 function runningLines(migration: MigrationSnapshot, width: number, theme: Theme): Line[] {
   const {ram} = migration;
   const phase = migration.phase && migration.phase !== migration.status ? ` (${migration.phase})` : '';
+  // qemu/qemu migration/migration.c fill_source_migration_info: in setup, the status alone.
+  if (migration.status === 'setup')
+    return [
+      {text: `SETUP${phase} -> ${migration.to}`, color: theme.accent},
+      {text: 'setting up the stream: query-migrate reports only the status in setup'},
+    ];
   const isFirstPass = ram.dirtySyncCount <= 1;
   const sentFraction =
     ram.total > 0 ? Math.min(1, ((ram.normal + ram.duplicate) * ram.pageSize) / ram.total) : 0;
@@ -58,7 +64,7 @@ function runningLines(migration: MigrationSnapshot, width: number, theme: Theme)
 /** QEMU counts 4 KiB target pages; a secure guest's secure pages go encrypted and are never zero pages. */
 function pagesText(migration: MigrationSnapshot): string {
   const {ram, encryptedPages} = migration;
-  const size = `${ram.pageSize / 1024} KiB pages`;
+  const size = `${formatBytes(ram.pageSize)} pages`;
   if (encryptedPages === 0) return `${ram.normal} normal + ${ram.duplicate} zero ${size}`;
   return `${ram.normal} normal ${size}, ${encryptedPages} of them encrypted; ${ram.duplicate} zero (shared pages the host can read)`;
 }
@@ -113,7 +119,7 @@ function wayOutLines(way: MigrationWayOut, width: number): Line[] {
 /** A migration that ended: the outcome and the totals; nothing moves any more, so no rates. */
 function endedLines(migration: MigrationSnapshot, theme: Theme): Line[] {
   const {ram} = migration;
-  const sent = `sent ${formatBytes(ram.transferred)} in ${formatSpan(migration.totalTimeMs)} (${ram.normal} normal, ${ram.duplicate} zero ${ram.pageSize / 1024} KiB pages)`;
+  const sent = `sent ${formatBytes(ram.transferred)} in ${formatSpan(migration.totalTimeMs)} (${ram.normal} normal, ${ram.duplicate} zero ${formatBytes(ram.pageSize)} pages)`;
   switch (migration.status) {
     case 'completed':
       return [

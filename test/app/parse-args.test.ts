@@ -47,4 +47,14 @@ describe('parseArgs', () => {
       message: '--duration: expected at most 1000000h (a million simulated hours), got "2000000h"',
     });
   });
+
+  it('holds --speed to 0.01..1000, the range its message states and the keys keep to (QA item 2)', () => {
+    for (const speed of ['0.001', '0.009', '1001', '0', '-1', 'fast'])
+      expect(parse('--speed', speed)).toEqual({
+        mode: 'error',
+        message: `--speed: expected a number from 0.01 to 1000, got "${speed}"`,
+      });
+    expect(parse('--speed', '0.01')).toMatchObject({mode: 'dashboard', speed: 0.01});
+    expect(parse('--speed', '1000')).toMatchObject({mode: 'dashboard', speed: 1000});
+  });
 });

@@ -97,3 +97,26 @@ describe('preferences that cannot be kept', () => {
     expect(JSON.parse(readFileSync(prefsFile(), 'utf8'))).toMatchObject({tab: 'events'});
   });
 });
+
+describe('a remembered speed keeps to the range --speed accepts (QA item 2)', () => {
+  const remember = (values: object) => {
+    mkdirSync(prefsDir(), {recursive: true});
+    writeFileSync(prefsFile(), JSON.stringify(values));
+    return openPreferences({reset: false});
+  };
+
+  it('0.01 and 1000 are kept', () => {
+    expect(remember({speed: 0.01}).values.speed).toBe(0.01);
+    expect(remember({speed: 1000}).values.speed).toBe(1000);
+  });
+
+  it('0.001 and 1001 are reset to 1 with one notice naming the preference, as any invalid preference', () => {
+    for (const speed of [0.001, 1001]) {
+      const store = remember({speed, tab: 'events'});
+      expect(store.values).toMatchObject({speed: 1, tab: 'events'});
+      expect(store.notice).toBe(
+        `some saved preferences in ${prefsFile()} were invalid and were reset: speed`,
+      );
+    }
+  });
+});

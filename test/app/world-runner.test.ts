@@ -85,3 +85,21 @@ describe('the header says when the simulation falls behind', () => {
     vi.useRealTimers();
   });
 });
+
+describe('the speed keys keep to the range --speed accepts (QA item 1)', () => {
+  it('+ at 1000x stays at 1000x and - at 0.01x stays at 0.01x: a key never moves the other way', () => {
+    const loop = fakeLoop(1);
+    const fast = new WorldRunner(loop.world, {speed: 1000, clock: loop.clock});
+    expect(fast.changeSpeed(2)).toBe(1000);
+    expect(fast.changeSpeed(0.5)).toBe(500);
+    const slow = new WorldRunner(loop.world, {speed: 0.01, clock: loop.clock});
+    expect(slow.changeSpeed(0.5)).toBe(0.01);
+    expect(slow.changeSpeed(2)).toBe(0.02);
+  });
+
+  it('+ from 600x stops at the 1000x bound, - from 0.015x at 0.01x', () => {
+    const loop = fakeLoop(1);
+    expect(new WorldRunner(loop.world, {speed: 600, clock: loop.clock}).changeSpeed(2)).toBe(1000);
+    expect(new WorldRunner(loop.world, {speed: 0.015, clock: loop.clock}).changeSpeed(0.5)).toBe(0.01);
+  });
+});

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
-import {formatDuration, formatSize, GiB, KiB, MiB, parseDuration, parseSize} from '../../src/core/units.js';
+import {formatBytes, formatDuration} from '../../src/core/format-units.js';
+import {GiB, KiB, MiB, parseDuration, parseSize} from '../../src/core/units.js';
 
 describe('sizes', () => {
   it.each([
@@ -16,11 +17,11 @@ describe('sizes', () => {
     expect(parseSize(text)).toBeUndefined(),
   );
 
-  it('formats with binary units', () => {
-    expect(formatSize(4 * GiB)).toBe('4 GiB');
-    expect(formatSize(128 * MiB)).toBe('128 MiB');
-    expect(formatSize(1.5 * MiB)).toBe('1.5 MiB');
-    expect(formatSize(512)).toBe('512 B');
+  it('formats with binary units in the screen format (one formatter for host and views)', () => {
+    expect(formatBytes(4 * GiB)).toBe('4.0GiB');
+    expect(formatBytes(128 * MiB)).toBe('128MiB');
+    expect(formatBytes(1.5 * MiB)).toBe('1.5MiB');
+    expect(formatBytes(512)).toBe('512B');
   });
 });
 

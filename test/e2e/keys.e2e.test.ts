@@ -93,13 +93,13 @@ describe('every key in the help overlay does something visible or says why not',
     await pressAndSee(
       session,
       'b',
-      () => statusLine(session).includes('balloon churn-1: target 256 MiB'),
+      () => statusLine(session).includes('balloon churn-1: target 256MiB'),
       'b inflates',
     );
     await pressAndSee(
       session,
       'B',
-      () => statusLine(session).includes('balloon churn-1: target 0 B'),
+      () => statusLine(session).includes('balloon churn-1: target 0B'),
       'B deflates',
     );
     await pressAndSee(

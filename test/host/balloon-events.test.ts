@@ -13,9 +13,9 @@ describe('the balloon says which way it went', () => {
     }
     const balloon = eventsOf(world, 'churn-1').filter((message) => /^balloon: (in|de)flated/.test(message));
     expect(balloon).toEqual([
-      'balloon: inflated 512 MiB, reclaimed 512 MiB',
-      'balloon: inflated to 768 MiB (256 MiB more), reclaimed 768 MiB',
-      'balloon: deflated to 256 MiB (512 MiB back to the guest); the host keeps 256 MiB reclaimed',
+      'balloon: inflated 512MiB, reclaimed 512MiB',
+      'balloon: inflated to 768MiB (256MiB more), reclaimed 768MiB',
+      'balloon: deflated to 256MiB (512MiB back to the guest); the host keeps 256MiB reclaimed',
     ]);
   });
 });

@@ -132,7 +132,7 @@ describe('scenario entries that were accepted silently', () => {
 
   it('refuses maxBandwidth: 0, which would never move a byte, and says what QEMU means by it', () => {
     expect(loadScenario('steps:\n  - {at: 1s, do: migrate, vm: web-1, to: beta, maxBandwidth: 0}\n')).toBe(
-      'steps[0].maxBandwidth: expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
+      'steps[0].maxBandwidth: expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128MiB/s default)',
     );
   });
 });

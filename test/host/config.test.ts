@@ -82,7 +82,7 @@ describe('world config', () => {
 
   it('rejects guests that do not fit their host or their own memory', () => {
     expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 128GiB}`)).toMatch(
-      /^w\.yaml: hosts\[0\]\.memory: guests on h1 need 128 GiB/,
+      /^w\.yaml: hosts\[0\]\.memory: guests on h1 need 128GiB/,
     );
     expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 256MiB, swiotlb: "131072"}`)).toMatch(
       /guests\[0\]\.swiotlb: resident .* exceed memory/,

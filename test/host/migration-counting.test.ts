@@ -124,10 +124,11 @@ describe('the migration thread measures its own bandwidth (migration/migration.c
   it('updates every BUFFER_DELAY: threshold = measured bandwidth × downtime limit, mbps, pages per second', () => {
     const rates = new TransferRates(0, 300);
     rates.update(50_000, {bytes: 5 * MiB, targetPages: 1280}, noDirtyRate);
-    expect(rates).toMatchObject({isMeasured: false, thresholdBytes: 0, mbps: 0});
+    expect(rates).toMatchObject({isMeasured: false, mbps: 0});
+    expect(rates.thresholdBytesFor(300)).toBe(0);
     rates.update(BUFFER_DELAY_US, {bytes: 6.4 * MiB, targetPages: 1638}, noDirtyRate);
     expect(rates.bandwidthBytesPerSecond).toBeCloseTo(64 * MiB, 0);
-    expect(rates.thresholdBytes).toBeCloseTo(64 * MiB * 0.3, 0);
+    expect(rates.thresholdBytesFor(300)).toBeCloseTo(64 * MiB * 0.3, 0);
     expect(rates.mbps).toBeCloseTo((64 * MiB * 8) / 1e6, 6);
     expect(rates.pagesPerSecond).toBe(16380);
   });
@@ -139,14 +140,10 @@ describe('the migration thread measures its own bandwidth (migration/migration.c
     rates.update(
       2 * BUFFER_DELAY_US,
       {bytes: 12.8 * MiB, targetPages: 0},
-      {
-        downtimeLimitMs: 300,
-        dirtyPagesRate: 1000,
-        dirtyBytesLastSync: 128 * MiB,
-      },
+      {dirtyPagesRate: 1000, dirtyBytesLastSync: 128 * MiB},
     );
     expect(rates.expectedDowntimeMs).toBe(2000);
   });
 });
 
-const noDirtyRate = {downtimeLimitMs: 300, dirtyPagesRate: 0, dirtyBytesLastSync: 0};
+const noDirtyRate = {dirtyPagesRate: 0, dirtyBytesLastSync: 0};

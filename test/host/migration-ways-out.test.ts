@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {MiB} from '../../src/core/units.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** churn-1 in small: a 256 MiB working set rewritten at 192 MiB/s, migrating at 128 MiB/s. */
 function stuckMigration(seed = 41): World {
@@ -45,8 +45,8 @@ describe('a pre-copy that does not converge explains itself', () => {
     const {dirtyBytesPerSecond, bandwidthBytesPerSecond} = migration.convergence!;
     expect(dirtyBytesPerSecond / bandwidthBytesPerSecond).toBeGreaterThan(0.95);
     expect(dirtyBytesPerSecond / bandwidthBytesPerSecond).toBeLessThan(1.05);
-    expect(migration.convergence!.reason).toContain('rewrites its whole 256 MiB working set');
-    expect(migration.convergence!.reason).toContain('the guest writes 192 MiB/s');
+    expect(migration.convergence!.reason).toContain('rewrites its whole 256MiB working set');
+    expect(migration.convergence!.reason).toContain('the guest writes 192MiB/s');
   });
 
   it("offers QEMU's ways out with the values they would set", () => {
@@ -82,6 +82,21 @@ describe('a pre-copy that does not converge explains itself', () => {
     expect(migrationOf(world)).toMatchObject({status: 'completed', parameters: {downtimeLimitMs: proposed}});
   });
 
+  it('shows the threshold of the downtime-limit in force at once: never the old limit beside the new verdict (QA item 3)', () => {
+    const world = stuckMigration();
+    const before = migrationOf(world);
+    const bytesPerMs = before.convergence!.bandwidthBytesPerSecond / 1000;
+    expect(before.thresholdBytes).toBe(Math.round(bytesPerMs * 300));
+    const command = {do: 'migrate-set-parameters', params: {downtimeLimitMs: 9700}} as const;
+    expect(world.check('g1', command).ok).toBe(true);
+    expect(migrationOf(world).thresholdBytes).toBe(before.thresholdBytes);
+    expect(world.command('g1', command).ok).toBe(true);
+    const after = migrationOf(world);
+    expect(after.parameters.downtimeLimitMs).toBe(9700);
+    // QEMU threshold_size = bandwidth * downtime_limit, from the bandwidth it last measured.
+    expect(after.thresholdBytes).toBe(Math.round(bytesPerMs * 9700));
+  });
+
   it('turns auto-converge on by cancelling and migrating again, as QEMU takes capabilities only between migrations', () => {
     const world = stuckMigration();
     const command = {do: 'migrate-restart', params: {autoConverge: true}} as const;
@@ -107,5 +122,29 @@ describe('a pre-copy that does not converge explains itself', () => {
     const raise = {do: 'migrate-set-parameters', params: {downtimeLimitMs: 1000}} as const;
     expect(world.check('g1', raise)).toMatchObject({ok: false, code: 'not-migrating'});
     expect(world.command('g1', raise)).toMatchObject({ok: false, code: 'not-migrating'});
+  });
+});
+
+describe("the default world's churn-1, as config/default.yaml's comment says (QA item 5)", () => {
+  it('does not converge at the defaults, and converges with M alone (max-bandwidth 256 MiB/s), no auto-converge', () => {
+    const world = startWorld(defaultConfig(), 7);
+    runChecked(world, 10);
+    expect(world.migrate('churn-1', 'beta').ok).toBe(true);
+    runChecked(world, 50);
+    const stuck = vm(world, 'churn-1').migration!;
+    expect(stuck.convergence).toMatchObject({code: 'not-converging'});
+    const proposed = stuck.convergence!.waysOut.find((way) => way.code === 'max-bandwidth')!
+      .proposed as number;
+    expect(proposed).toBe(256 * MiB);
+    const raise = {
+      do: 'migrate-set-parameters',
+      params: {maxBandwidthBytesPerSecond: BigInt(proposed)},
+    } as const;
+    expect(world.command('churn-1', raise).ok).toBe(true);
+    runChecked(world, 60);
+    expect(vm(world, 'churn-1').migration).toMatchObject({
+      status: 'completed',
+      parameters: {autoConverge: false},
+    });
   });
 });

@@ -246,6 +246,13 @@ describe('commands: ask first, with the host saying what will happen', () => {
     expect(refused.state.status).toMatchObject({text: 'pause x refused: no', tone: 'warning'});
     expect(apply(state, {type: 'speed', factor: 2}).effects).toEqual([{kind: 'speed', factor: 2}]);
     expect(apply(state, {type: 'speed-changed', speed: 2}).state.status?.text).toBe('speed 2x');
+    // QA item 1: at a bound the status line says so.
+    expect(apply(state, {type: 'speed-changed', speed: 1000}).state.status?.text).toBe(
+      'speed 1000x: the fastest (0.01x to 1000x)',
+    );
+    expect(apply(state, {type: 'speed-changed', speed: 0.01}).state.status?.text).toBe(
+      'speed 0.01x: the slowest (0.01x to 1000x)',
+    );
     expect(apply(state, {type: 'quit'}).effects).toEqual([{kind: 'quit'}]);
     expect(apply(state, {type: 'suspend'}).effects).toEqual([{kind: 'suspend'}]);
   });

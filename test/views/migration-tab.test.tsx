@@ -50,6 +50,16 @@ describe.each([
   });
 });
 
+describe('the migration tab in setup (QA item 4)', () => {
+  it('shows only the status, as query-migrate does in setup: no pass, no time, nothing "to go"', async () => {
+    const view = await churnMigrating(120, 40);
+    const frame = view.frame();
+    expect(frame).toContain('SETUP -> beta');
+    expect(frame).toContain('query-migrate reports only the status in setup');
+    expect(frame).not.toMatch(/to go|pass 1|total 0ms|sent 0B/);
+  });
+});
+
 describe("the ways out go through the reducer and the host's dry run", () => {
   it('M sets max-bandwidth to what the host proposed, without a question (nothing to warn of)', async () => {
     const view = await churnMigrating(120, 40);
@@ -60,7 +70,7 @@ describe("the ways out go through the reducer and the host's dry run", () => {
       vm: 'churn-1',
       params: {maxBandwidthBytesPerSecond: BigInt(256 * MiB)},
     });
-    expect(view.statusLine()).toContain('migrate-set-parameters churn-1: max-bandwidth 256 MiB/s');
+    expect(view.statusLine()).toContain('migrate-set-parameters churn-1: max-bandwidth 256MiB/s');
   });
 
   it('D asks first, saying the guest may stop that long; y sets it', async () => {

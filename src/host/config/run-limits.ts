@@ -1,4 +1,4 @@
-import {formatDuration} from '../../core/units.js';
+import {formatDuration} from '../../core/format-units.js';
 
 /**
  * The shortest time between headless snapshots. A snapshot of the default world is 12–14 KiB of

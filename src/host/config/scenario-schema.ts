@@ -25,7 +25,7 @@ const at = {at: durationSchema, vm: nameSchema};
 
 /** QEMU reads max-bandwidth 0 as no limit (`migration/migration-stats.c migration_rate_exceeded`). */
 const maxBandwidthSchema = sizeSchema.refine((bytesPerSecond) => bytesPerSecond > 0, {
-  message: 'expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128 MiB/s default)',
+  message: 'expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128MiB/s default)',
 });
 
 /** migrate_params_check's ranges for the parameters a migration takes. */

@@ -1,6 +1,7 @@
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import {IO_TLB_SIZE, swiotlbGeometry} from '../../core/swiotlb.js';
-import {formatSize, MiB} from '../../core/units.js';
+import {MiB} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import type {WorldConfig} from './world-schema.js';
 
@@ -130,7 +131,7 @@ function checkHostMemory(config: WorldConfig): ConfigIssue[] {
     if (needed > host.memory) {
       issues.push({
         path: ['hosts', index, 'memory'],
-        message: `guests on ${host.name} need ${formatSize(needed)}, the host has ${formatSize(host.memory)}`,
+        message: `guests on ${host.name} need ${formatBytes(needed)}, the host has ${formatBytes(host.memory)}`,
       });
     }
   });
@@ -142,7 +143,7 @@ function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
     issues.push({
       path: at('memory'),
-      message: `expected a multiple of 64KiB of at least ${formatSize(GUEST_MEMORY_MIN_BYTES)}`,
+      message: `expected a multiple of 64KiB of at least ${formatBytes(GUEST_MEMORY_MIN_BYTES)}`,
     });
     return issues;
   }
@@ -153,7 +154,7 @@ function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   if (layoutBytes > guest.memory) {
     issues.push({
       path: at(guest.resident === undefined ? 'swiotlb' : 'resident'),
-      message: `resident ${formatSize(resident)} + kernel heap ${formatSize(GUEST_KERNEL_HEAP_BYTES)} + swiotlb ${formatSize(poolBytes)} exceed memory ${formatSize(guest.memory)}`,
+      message: `resident ${formatBytes(resident)} + kernel heap ${formatBytes(GUEST_KERNEL_HEAP_BYTES)} + swiotlb ${formatBytes(poolBytes)} exceed memory ${formatBytes(guest.memory)}`,
     });
   }
   return issues;

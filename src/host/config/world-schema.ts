@@ -110,7 +110,7 @@ const swiotlbObjectSchema = z.strictObject({
     .number()
     .int()
     .min(IO_TLB_SEGSIZE, `expected at least ${IO_TLB_SEGSIZE} slabs (one segment)`)
-    .max(1 << 20, 'expected at most 1048576 slabs (2 GiB)')
+    .max(1 << 20, 'expected at most 1048576 slabs (2.0GiB)')
     .default(IO_TLB_DEFAULT_NSLABS),
   /** null: none given, one area per possible CPU; 0: one area (kernel/dma/swiotlb.c swiotlb_adjust_nareas). */
   areas: z.number().int().min(0).max(1024).nullable().default(null),

@@ -1,4 +1,4 @@
-import {formatSize} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import type {Guest} from '../guest.js';
 import type {ConvergenceSnapshot, MigrationWayOut} from '../snapshot-types.js';
 import {bandwidthCapOf, DOWNTIME_LIMIT_MS_MAX, type MigrationParams} from './migration-params.js';
@@ -78,7 +78,7 @@ export function decideConvergence(input: ConvergenceInput): ConvergenceSnapshot 
     code: 'not-converging',
     cause: isWorkingSet ? 'working-set' : 'dirty-rate',
     reason: isWorkingSet
-      ? `the guest rewrites its whole ${formatSize(input.workingSetBytes)} working set within each pass: every sync finds it all dirty again, so QEMU's dirty rate reads as the ${rate(input.bandwidthBytesPerSecond)} sent (the guest writes ${rate(input.guestWriteBytesPerSecond)})`
+      ? `the guest rewrites its whole ${formatBytes(input.workingSetBytes)} working set within each pass: every sync finds it all dirty again, so QEMU's dirty rate reads as the ${rate(input.bandwidthBytesPerSecond)} sent (the guest writes ${rate(input.guestWriteBytesPerSecond)})`
       : `the guest dirties ${rate(input.dirtyBytesPerSecond)} and the migration sends ${rate(input.bandwidthBytesPerSecond)}: each pass leaves about as much as the last`,
     ...figures,
   };
@@ -159,5 +159,5 @@ function closed(code: MigrationWayOut['code'], proposed: number | boolean, reaso
 }
 
 function rate(bytesPerSecond: number): string {
-  return `${formatSize(Math.round(bytesPerSecond))}/s`;
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
 }

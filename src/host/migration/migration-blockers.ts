@@ -1,4 +1,4 @@
-import {formatSize} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {Links} from './links.js';
@@ -55,7 +55,7 @@ function secureBlockers(guest: Guest, destination: Host): string[] {
     );
   if (ultravisor.secureFreeBytes < guest.memory.sizeBytes)
     reasons.push(
-      `${destination.name} has ${formatSize(ultravisor.secureFreeBytes)} of secure memory free, ${guest.name} needs ${formatSize(guest.memory.sizeBytes)}`,
+      `${destination.name} has ${formatBytes(ultravisor.secureFreeBytes)} of secure memory free, ${guest.name} needs ${formatBytes(guest.memory.sizeBytes)}`,
     );
   return reasons;
 }
@@ -89,7 +89,7 @@ export function migrationBlockers(
   }
   if (freeBytesOn(destination) < guest.config.memory) {
     reasons.push(
-      `${destination.name} has ${formatSize(freeBytesOn(destination))} of memory free, ${guest.name} needs ${formatSize(guest.config.memory)}`,
+      `${destination.name} has ${formatBytes(freeBytesOn(destination))} of memory free, ${guest.name} needs ${formatBytes(guest.config.memory)}`,
     );
   }
   return reasons;

@@ -70,7 +70,7 @@ export function migrationParamProblem(params: MigrationParams): MigrationParamPr
   if (!(params.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
     return {
       param: 'maxBandwidthBytesPerSecond',
-      reason: `max-bandwidth ${params.maxBandwidthBytesPerSecond} B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND} B/s)`,
+      reason: `max-bandwidth ${params.maxBandwidthBytesPerSecond}B/s never moves a page (at least ${MIN_BANDWIDTH_BYTES_PER_SECOND}B/s)`,
     };
   if (!(params.downtimeLimitMs >= 0 && params.downtimeLimitMs <= DOWNTIME_LIMIT_MS_MAX))
     return {

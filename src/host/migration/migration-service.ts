@@ -1,5 +1,5 @@
 import {invariantBroken} from '../../core/assert.js';
-import {formatSize} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Cluster} from '../cluster.js';
 import type {CheckedResult, Guest} from '../guest.js';
@@ -145,7 +145,7 @@ export class MigrationService {
     if (!isDryRun) migration.params = full;
     return {
       ok: true,
-      message: `max-bandwidth ${formatSize(bandwidthCapOf(full))}/s, downtime-limit ${full.downtimeLimitMs} ms`,
+      message: `max-bandwidth ${formatBytes(bandwidthCapOf(full))}/s, downtime-limit ${full.downtimeLimitMs} ms`,
     };
   }
 

@@ -1,6 +1,6 @@
 import {invariantBroken} from '../../core/assert.js';
 import type {TimerHandle} from '../../core/scheduler.js';
-import {formatDuration, formatSize} from '../../core/units.js';
+import {formatBytes, formatDuration} from '../../core/format-units.js';
 import type {CheckedResult, Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {MigrationPhase, MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
@@ -54,7 +54,7 @@ export class Migration {
     if (destination === guest.host)
       invariantBroken(`migration of ${guest.name}: source and destination are the same host`);
     if (!(params.maxBandwidthBytesPerSecond >= MIN_BANDWIDTH_BYTES_PER_SECOND))
-      invariantBroken(`migration of ${guest.name}: max-bandwidth ${params.maxBandwidthBytesPerSecond} B/s`);
+      invariantBroken(`migration of ${guest.name}: max-bandwidth ${params.maxBandwidthBytesPerSecond}B/s`);
     this.#environment = environment;
     this.guest = guest;
     this.source = guest.host;
@@ -83,7 +83,7 @@ export class Migration {
     const {downtimeLimitMs, autoConverge} = this.params;
     this.#emit(
       'info',
-      `migration to ${this.destination.name} started (bandwidth ${formatSize(Number(this.params.maxBandwidthBytesPerSecond))}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
+      `migration to ${this.destination.name} started (bandwidth ${formatBytes(Number(this.params.maxBandwidthBytesPerSecond))}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
     );
     this.#timer = this.#after(MigrationTiming.setupUs, () => {
       const memory = this.guest.memory;
@@ -149,7 +149,7 @@ export class Migration {
         return;
       }
       if (!this.destination.ultravisor?.reserve(this.#incoming, bytes)) {
-        this.fail(`U_RETRY: ${this.destination.name} cannot hold ${formatSize(bytes)} of secure memory`);
+        this.fail(`U_RETRY: ${this.destination.name} cannot hold ${formatBytes(bytes)} of secure memory`);
         return;
       }
       this.#secureReservedOnDestination = bytes;
@@ -244,7 +244,7 @@ export class Migration {
     rates.complete(streamBytes, totalMs - this.#setupTimeMs);
     this.#emit(
       'info',
-      `migration to ${this.destination.name} completed in ${formatDuration(this.#nowUs - this.#startUs)}: ${formatSize(ram.counters.transferred)} sent, downtime ${this.#downtimeMs} ms`,
+      `migration to ${this.destination.name} completed in ${formatDuration(this.#nowUs - this.#startUs)}: ${formatBytes(ram.counters.transferred)} sent, downtime ${this.#downtimeMs} ms`,
     );
     this.#end();
   }

@@ -1,6 +1,6 @@
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
-import {formatSize} from '../../core/units.js';
+import {formatBytes} from '../../core/format-units.js';
 import {AutoConverge} from './auto-converge.js';
 import {BitmapSync} from './bitmap-sync.js';
 import {MIGRATION_MAX_ITERATIONS, SEND_TICK_US, type MigrationParams} from './migration-params.js';
@@ -54,7 +54,7 @@ export class PreCopy {
     linkBytesOf: (cost: PageCost) => number,
     onThrottle: (throttle: number) => void,
   ): IterationOutcome {
-    const threshold = this.rates.thresholdBytes;
+    const threshold = this.rates.thresholdBytesFor(params.downtimeLimitMs);
     if (this.pendingBytes < threshold) {
       this.syncBitmap(nowUs, params, onThrottle);
       if (this.sync.dirtySyncCount > MIGRATION_MAX_ITERATIONS) return 'too-many-passes';
@@ -69,19 +69,15 @@ export class PreCopy {
     this.rates.update(
       nowUs,
       {bytes: this.ram.counters.transferred, targetPages: this.ram.targetPagesSent},
-      {
-        downtimeLimitMs: params.downtimeLimitMs,
-        dirtyPagesRate: this.sync.dirtyPagesRate,
-        dirtyBytesLastSync: this.sync.dirtyBytesLastSync,
-      },
+      {dirtyPagesRate: this.sync.dirtyPagesRate, dirtyBytesLastSync: this.sync.dirtyBytesLastSync},
     );
     return 'iterated';
   }
 
   /** Put a limit on everything: svmtop gives up where QEMU would go on forever. */
   unconvergedReason(): string {
-    const dirtyRate = formatSize(this.sync.dirtyPagesRate * TARGET_PAGE_SIZE);
-    const bandwidth = formatSize(Math.round(this.rates.bandwidthBytesPerSecond));
+    const dirtyRate = formatBytes(this.sync.dirtyPagesRate * TARGET_PAGE_SIZE);
+    const bandwidth = formatBytes(Math.round(this.rates.bandwidthBytesPerSecond));
     return `did not converge after ${MIGRATION_MAX_ITERATIONS} passes: the guest dirties ${dirtyRate}/s against ${bandwidth}/s; enable auto-converge or raise max-bandwidth`;
   }
 

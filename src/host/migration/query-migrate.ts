@@ -113,6 +113,6 @@ export function preCopyProgress(
     pagesPerSecond: preCopy?.rates.pagesPerSecond ?? 0,
     isBandwidthMeasured: preCopy?.rates.isMeasured ?? false,
     isDirtyRateMeasured: preCopy?.sync.isDirtyRateMeasured ?? false,
-    thresholdBytes: preCopy?.rates.thresholdBytes ?? 0,
+    thresholdBytes: preCopy?.rates.thresholdBytesFor(downtimeLimitMs) ?? 0,
   };
 }

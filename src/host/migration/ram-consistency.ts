@@ -24,7 +24,7 @@ export function ramCounterProblems(migration: MigrationSnapshot): string[] {
   if (ram.normalBytes !== ram.normal * TARGET_PAGE_SIZE)
     problems.push(`normal-bytes ${ram.normalBytes} is not normal ${ram.normal} × ${TARGET_PAGE_SIZE}`);
   if (pages % TARGET_PAGES_PER_GUEST_PAGE !== 0 || encryptedPages % TARGET_PAGES_PER_GUEST_PAGE !== 0)
-    problems.push(`${pages} target pages sent (${encryptedPages} encrypted): not whole 64 KiB guest pages`);
+    problems.push(`${pages} target pages sent (${encryptedPages} encrypted): not whole 64KiB guest pages`);
   if (encryptedPages > ram.normal)
     problems.push(`${encryptedPages} encrypted pages but ${ram.normal} normal`);
   const pageBytes =

@@ -9,12 +9,15 @@ const EXPECTED_DOWNTIME_MIN_BYTES = 10_000;
  * achieved, from which the switch-over threshold (`threshold_size = bandwidth * downtime_limit`),
  * `mbps`, `pages-per-second` and, once a dirty rate is known, `expected-downtime` (the bytes the
  * last sync left ÷ bandwidth). The threshold uses the *measured* bandwidth, not max-bandwidth.
+ * QEMU stores the threshold at each window's end, so for up to 100 ms after migrate-set-parameters
+ * it still reflects the old downtime-limit; svmtop derives it from the limit in force, so the
+ * threshold and the convergence verdict beside it never come from different limits.
  */
 export class TransferRates {
   /** Bytes per second over the last window; 0 until one ended. */
   bandwidthBytesPerSecond = 0;
-  /** Pending bytes below which the migration switches over (0 until a window ended). */
-  thresholdBytes = 0;
+  /** Bytes per millisecond over the last window (QEMU's `bandwidth` in migration_update_counters). */
+  #bytesPerMs = 0;
   mbps = 0;
   pagesPerSecond = 0;
   /** Starts at the downtime limit, as migrate_fd_connect sets it. */
@@ -23,6 +26,11 @@ export class TransferRates {
   #windowStartUs: number;
   #windowStartBytes: number;
   #windowStartPages: number;
+
+  /** Pending bytes below which the migration switches over (0 until a window ended). */
+  thresholdBytesFor(downtimeLimitMs: number): number {
+    return this.#bytesPerMs * downtimeLimitMs;
+  }
 
   constructor(nowUs: number, downtimeLimitMs: number) {
     this.expectedDowntimeMs = downtimeLimitMs;
@@ -46,7 +54,6 @@ export class TransferRates {
     nowUs: number,
     totals: {readonly bytes: number; readonly targetPages: number},
     input: {
-      readonly downtimeLimitMs: number;
       readonly dirtyPagesRate: number;
       readonly dirtyBytesLastSync: number;
     },
@@ -56,7 +63,7 @@ export class TransferRates {
     const transferred = totals.bytes - this.#windowStartBytes;
     const bytesPerMs = (transferred * 1000) / spentUs;
     this.bandwidthBytesPerSecond = bytesPerMs * 1000;
-    this.thresholdBytes = bytesPerMs * input.downtimeLimitMs;
+    this.#bytesPerMs = bytesPerMs;
     this.mbps = (transferred * 8) / spentUs;
     this.pagesPerSecond = Math.round(((totals.targetPages - this.#windowStartPages) * 1_000_000) / spentUs);
     if (input.dirtyPagesRate > 0 && transferred > EXPECTED_DOWNTIME_MIN_BYTES)
