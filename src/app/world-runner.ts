@@ -174,7 +174,7 @@ export class WorldRunner implements DashboardSource {
       simulatedUs += sample.simulatedUs;
       wallMs += sample.wallMs;
     }
-    return wallMs > 0 && this.#window.length > 1 ? simulatedUs / 1000 / wallMs : this.speed;
+    return wallMs > 0 ? simulatedUs / 1000 / wallMs : this.speed;
   }
 
   /** Publishes a new view now (after a command, so the screen answers at once). */

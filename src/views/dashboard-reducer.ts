@@ -14,6 +14,7 @@ import type {Intent} from './dashboard-intents.js';
 import {layoutOf, tabStrip} from './dashboard-layout.js';
 import {FILTER_LENGTH_MAX, SORT_KEYS, TABS, type DashboardState} from './dashboard-state.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
+import {formatSpeed} from './format.js';
 import {intentForKey} from './key-map.js';
 import {relist, scrollToSelection, selectedIndex, selectIndex} from './selection.js';
 import {followUp} from './status-watch.js';
@@ -189,5 +190,7 @@ function viewArrived(state: DashboardState, view: DashboardState['view'], nowMs:
 /** The speed after `+`/`-`; at a bound it says so, as the key did nothing more. */
 function speedText(speed: number): string {
   const bound = speedBoundOf(speed);
-  return bound ? `speed ${speed}x: the ${bound} (${SPEED_MIN}x to ${SPEED_MAX}x)` : `speed ${speed}x`;
+  return bound
+    ? `speed ${formatSpeed(speed)}: the ${bound} (${formatSpeed(SPEED_MIN)} to ${formatSpeed(SPEED_MAX)})`
+    : `speed ${formatSpeed(speed)}`;
 }

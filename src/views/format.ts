@@ -105,3 +105,8 @@ export function wrapIndented(text: string, width: number, indent = 0): string[] 
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }
+
+/** A speed factor for people: `143x`, `0.5x`. */
+export function formatSpeed(speed: number): string {
+  return speed >= 10 ? `${Math.round(speed)}x` : `${Math.round(speed * 100) / 100}x`;
+}

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import {formatBytes, formatSimTime} from './format.js';
+import {formatBytes, formatSimTime, formatSpeed} from './format.js';
 import {fitSegments, type Segment} from './segments.js';
 import type {Theme} from './theme.js';
 
@@ -166,9 +166,4 @@ export function summaryLine(segments: SummarySegments, width: number): string {
   const left = shown(0, segments.left.length) + more;
   const right = shown(segments.left.length, all.length);
   return `${left.padEnd(Math.max(0, width - right.length - 1))} ${right}`;
-}
-
-/** A speed factor for people: `143x`, `0.5x`. */
-export function formatSpeed(speed: number): string {
-  return speed >= 10 ? `${Math.round(speed)}x` : `${Math.round(speed * 100) / 100}x`;
 }

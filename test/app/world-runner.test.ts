@@ -50,6 +50,16 @@ describe('the world runner never starves input (item 4)', () => {
     expect(loop.simulatedUs()).toBe(stoppedAt);
   });
 
+  it('says how fast it really goes from the first refresh on, not the speed asked (QA: "t=3.3s 1000x" at 2 s)', () => {
+    const loop = fakeLoop(10);
+    const runner = new WorldRunner(loop.world, {speed: 1000, clock: loop.clock});
+    runner.start(2000);
+    loop.runFor(2100);
+    expect(runner.achievedSpeed).toBeLessThan(110);
+    expect(runner.getView().achievedSpeed).toBeLessThan(110);
+    runner.stop();
+  });
+
   it('keeps up when it can: 1x on a cheap world is 1x', () => {
     const loop = fakeLoop(1);
     const runner = new WorldRunner(loop.world, {speed: 1, clock: loop.clock});

@@ -253,6 +253,8 @@ describe('commands: ask first, with the host saying what will happen', () => {
     expect(apply(state, {type: 'speed-changed', speed: 0.01}).state.status?.text).toBe(
       'speed 0.01x: the slowest (0.01x to 1000x)',
     );
+    // Halving 1000x seven times: the status line says it as the header does, not 7.8125x.
+    expect(apply(state, {type: 'speed-changed', speed: 7.8125}).state.status?.text).toBe('speed 7.81x');
     expect(apply(state, {type: 'quit'}).effects).toEqual([{kind: 'quit'}]);
     expect(apply(state, {type: 'suspend'}).effects).toEqual([{kind: 'suspend'}]);
   });
