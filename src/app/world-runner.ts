@@ -56,6 +56,8 @@ export class WorldRunner implements DashboardSource {
   #sliceTimer: unknown;
   /** Simulated and wall time of the last refreshes, for the achieved speed. */
   readonly #window: Array<{simulatedUs: number; wallMs: number}> = [];
+  /** Whether the simulation has been owed time since start: only then does a frame measure speed. */
+  #hasOwed = false;
   #simulatedSinceFrameUs = 0;
   #view: DashboardView;
 
@@ -89,6 +91,7 @@ export class WorldRunner implements DashboardSource {
     this.#refreshMs = refreshMs;
     this.#lastWallMs = this.#clock.now();
     this.#lastFrameMs = this.#lastWallMs;
+    this.#hasOwed = false;
     this.#scheduleFrame();
     this.#schedulePace();
   }
@@ -125,11 +128,14 @@ export class WorldRunner implements DashboardSource {
   /** One refresh: owe the elapsed time, publish, and pay what one slice can. */
   tick(): void {
     const nowMs = this.#clock.now();
-    this.#window.push({
-      simulatedUs: this.#simulatedSinceFrameUs,
-      wallMs: Math.max(0, nowMs - this.#lastFrameMs),
-    });
-    if (this.#window.length > SPEED_WINDOW) this.#window.shift();
+    // Before the first debt nothing could be simulated: such a frame measures no speed (not 0x).
+    if (this.#hasOwed) {
+      this.#window.push({
+        simulatedUs: this.#simulatedSinceFrameUs,
+        wallMs: Math.max(0, nowMs - this.#lastFrameMs),
+      });
+      if (this.#window.length > SPEED_WINDOW) this.#window.shift();
+    }
     this.#lastFrameMs = nowMs;
     this.#simulatedSinceFrameUs = 0;
     this.#owe(nowMs);
@@ -142,6 +148,7 @@ export class WorldRunner implements DashboardSource {
   #owe(nowMs: number): void {
     const elapsedMs = Math.max(0, nowMs - this.#lastWallMs);
     this.#lastWallMs = nowMs;
+    this.#hasOwed ||= elapsedMs > 0;
     const debtMaxUs = this.#refreshMs * 1000 * this.speed * DEBT_REFRESHES_MAX;
     this.#owedUs = Math.min(debtMaxUs, this.#owedUs + elapsedMs * 1000 * this.speed);
   }
