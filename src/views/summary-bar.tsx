@@ -20,6 +20,11 @@ export interface SummaryBarProps {
 /** Below this share of the speed asked, the header says how fast the simulation really runs. */
 const BEHIND_RATIO = 0.9;
 
+/** Whether the header says the simulation falls behind (its colour and its words ask this one rule). */
+function isSimulationBehind(speed: number, achievedSpeed: number): boolean {
+  return achievedSpeed < speed * BEHIND_RATIO;
+}
+
 /**
  * Top line: hosts, ultravisors and which hosts run the 2018-era stack (the others run mainline),
  * guests by security, secure memory in use, simulated time and speed.
@@ -33,7 +38,7 @@ export const SummaryBar = memo(function SummaryBar({
   width,
   theme,
 }: SummaryBarProps) {
-  const isBehind = achievedSpeed < speed * BEHIND_RATIO;
+  const isBehind = isSimulationBehind(speed, achievedSpeed);
   const line = summaryLine(summarySegments(world, shownCount, speed, achievedSpeed, qmpClients), width - 1);
   return (
     <Box height={1} width={width}>
@@ -120,7 +125,7 @@ export function summarySegments(
     dropPriority: PRIORITY.drop,
   };
   const time = `t=${formatSimTime(world.tUs)}`;
-  const isBehind = achievedSpeed < speed * BEHIND_RATIO;
+  const isBehind = isSimulationBehind(speed, achievedSpeed);
   const [achieved, asked] = [formatSpeed(achievedSpeed), formatSpeed(speed)];
   const clock: Segment = {
     forms: isBehind
