@@ -92,10 +92,11 @@ export class Scheduler {
   runUntil(endUs: Microseconds): void {
     while (this.#size > 0 && this.#dueUs[0]! <= endUs) {
       const head = this.#tasks[0]!;
+      const dueUs = this.#dueUs[0]!;
       this.#pop();
       head.isQueued = false;
       if (head.isCancelled) continue;
-      this.clock.advanceTo(head.atUs);
+      this.clock.advanceTo(dueUs);
       head.run();
     }
     this.clock.advanceTo(endUs);
