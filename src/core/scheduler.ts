@@ -43,18 +43,10 @@ export const SCHEDULER_PENDING_LIMIT = 2_000_000;
 /**
  * Discrete-event scheduler over a simulated clock. Timers due at the same instant run in the
  * order they were scheduled, so a run is fully decided by its inputs.
- *
- * The queue is a binary heap whose keys (due time, scheduling order) sit in typed arrays beside
- * the tasks: its comparisons read numbers, not the fields of a dozen task classes (which made
- * every read in the sift loops a megamorphic property load).
  */
 export class Scheduler {
   readonly clock = new SimulatedClock();
-  /** The heap's tasks; slots past the size are cleared so a run task is not kept alive. */
-  #tasks: Array<ScheduledTask | undefined> = [];
-  #dueUs = new Float64Array(64);
-  #order = new Float64Array(64);
-  #size = 0;
+  #heap: ScheduledTask[] = [];
   #seq = 0;
 
   get nowUs(): Microseconds {
@@ -74,8 +66,8 @@ export class Scheduler {
   /** Queues a task of its owner's to run at `atUs` (clamped to now when in the past). */
   schedule(task: ScheduledTask, atUs: Microseconds): void {
     if (task.isQueued) invariantBroken('scheduler: a task was scheduled again while still queued');
-    if (this.#size >= SCHEDULER_PENDING_LIMIT)
-      invariantBroken(`scheduler: ${this.#size} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);
+    if (this.#heap.length >= SCHEDULER_PENDING_LIMIT)
+      invariantBroken(`scheduler: ${this.#heap.length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);
     task.atUs = Math.max(Math.round(atUs), this.clock.nowUs);
     task.seq = this.#seq++;
     task.isCancelled = false;
@@ -90,79 +82,51 @@ export class Scheduler {
 
   /** Runs every timer due up to and including `endUs`, then sets the clock to `endUs`. */
   runUntil(endUs: Microseconds): void {
-    while (this.#size > 0 && this.#dueUs[0]! <= endUs) {
-      const head = this.#tasks[0]!;
-      const dueUs = this.#dueUs[0]!;
+    for (;;) {
+      const head = this.#heap[0];
+      if (head === undefined || head.atUs > endUs) break;
       this.#pop();
       head.isQueued = false;
       if (head.isCancelled) continue;
-      this.clock.advanceTo(dueUs);
+      this.clock.advanceTo(head.atUs);
       head.run();
     }
     this.clock.advanceTo(endUs);
   }
 
-  #push(task: ScheduledTask): void {
-    if (this.#size === this.#dueUs.length) this.#grow();
-    const tasks = this.#tasks;
-    const dueUs = this.#dueUs;
-    const order = this.#order;
-    const due = task.atUs;
-    const seq = task.seq;
-    let index = this.#size++;
+  #less(a: ScheduledTask, b: ScheduledTask): boolean {
+    return a.atUs < b.atUs || (a.atUs === b.atUs && a.seq < b.seq);
+  }
+
+  #push(entry: ScheduledTask): void {
+    const heap = this.#heap;
+    heap.push(entry);
+    let index = heap.length - 1;
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      const parentDue = dueUs[parent]!;
-      if (parentDue < due || (parentDue === due && order[parent]! < seq)) break;
-      tasks[index] = tasks[parent]!;
-      dueUs[index] = parentDue;
-      order[index] = order[parent]!;
+      const parentEntry = heap[parent]!;
+      if (!this.#less(entry, parentEntry)) break;
+      heap[index] = parentEntry;
       index = parent;
     }
-    tasks[index] = task;
-    dueUs[index] = due;
-    order[index] = seq;
+    heap[index] = entry;
   }
 
-  /** Removes the head: the last task sifts down from the root. */
   #pop(): void {
-    const tasks = this.#tasks;
-    const dueUs = this.#dueUs;
-    const order = this.#order;
-    const length = --this.#size;
-    const last = tasks[length]!;
-    const lastDue = dueUs[length]!;
-    const lastSeq = order[length]!;
-    tasks[length] = undefined;
-    if (length === 0) return;
+    const heap = this.#heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
     let index = 0;
+    const length = heap.length;
     for (;;) {
-      let child = index * 2 + 1;
-      if (child >= length) break;
-      const right = child + 1;
-      if (
-        right < length &&
-        (dueUs[right]! < dueUs[child]! || (dueUs[right] === dueUs[child] && order[right]! < order[child]!))
-      )
-        child = right;
-      const childDue = dueUs[child]!;
-      if (lastDue < childDue || (lastDue === childDue && lastSeq < order[child]!)) break;
-      tasks[index] = tasks[child]!;
-      dueUs[index] = childDue;
-      order[index] = order[child]!;
+      const left = index * 2 + 1;
+      if (left >= length) break;
+      const right = left + 1;
+      const child = right < length && this.#less(heap[right]!, heap[left]!) ? right : left;
+      if (!this.#less(heap[child]!, last)) break;
+      heap[index] = heap[child]!;
       index = child;
     }
-    tasks[index] = last;
-    dueUs[index] = lastDue;
-    order[index] = lastSeq;
-  }
-
-  #grow(): void {
-    const dueUs = new Float64Array(this.#dueUs.length * 2);
-    const order = new Float64Array(this.#order.length * 2);
-    dueUs.set(this.#dueUs);
-    order.set(this.#order);
-    this.#dueUs = dueUs;
-    this.#order = order;
+    heap[index] = last;
   }
 }
