@@ -1,5 +1,5 @@
 import {invariantBroken} from '../core/assert.js';
-import {ScheduledTask, type Scheduler, type TimerHandle} from '../core/scheduler.js';
+import type {Scheduler, TimerHandle} from '../core/scheduler.js';
 
 /** Guest work waiting for stopped vCPUs is bounded: more is a runaway producer. */
 export const DEFERRED_WORK_LIMIT = 100_000;
@@ -21,17 +21,11 @@ export class GuestCpu {
 
   /** Runs `work` after `delayUs` on a vCPU, unless the boot that asked for it ended first. */
   timer(delayUs: number, work: () => void): TimerHandle {
-    const timer = new GuestTimer(this, this.#epoch, work);
-    this.#scheduler.schedule(timer, this.#scheduler.nowUs + delayUs);
-    return timer;
-  }
-
-  get epoch(): number {
-    return this.#epoch;
-  }
-
-  get isStopped(): boolean {
-    return this.#isStopped();
+    const epoch = this.#epoch;
+    return this.#scheduler.after(delayUs, () => {
+      if (epoch !== this.#epoch) return;
+      this.run(() => epoch === this.#epoch && work());
+    });
   }
 
   /** Runs guest code now, or when the vCPUs run again. */
@@ -59,23 +53,5 @@ export class GuestCpu {
   newEpoch(): void {
     this.#epoch++;
     this.#deferred = [];
-  }
-}
-
-/** A guest timer is its own scheduler entry: no closure per timer while the vCPUs run. */
-class GuestTimer extends ScheduledTask {
-  constructor(
-    readonly cpu: GuestCpu,
-    readonly epoch: number,
-    readonly work: () => void,
-  ) {
-    super();
-  }
-
-  run(): void {
-    const cpu = this.cpu;
-    if (this.epoch !== cpu.epoch) return;
-    if (!cpu.isStopped) this.work();
-    else cpu.run(() => this.epoch === cpu.epoch && this.work());
   }
 }

@@ -105,7 +105,7 @@ describe('the disk shadow', () => {
   it('keeps its record across the whole disk: a write over a 16 MiB line, blocks never written far past it', () => {
     const shadow = new DiskShadow();
     const generation = shadow.nextGeneration();
-    shadow.endWrite(4094, 4, generation); // blocks 4094-4097: the record's 4096-block chunks meet at 4096
+    shadow.endWrite(4094, 4, generation); // blocks 4094-4097, across 16 MiB
     place(0, writeStart(generation), 4);
     expect(shadow.verify(view, 0, 4094, 4 * SHADOW_BLOCK_BYTES)).toBe(0);
     view.fill(3 * SHADOW_BLOCK_BYTES + 17, 0x5a ^ view.readU8(3 * SHADOW_BLOCK_BYTES + 17), 1);

@@ -11,40 +11,6 @@ const INSTALLED = -2;
 /** A failed write left the block unknown: not checked. */
 const UNCHECKED = -3;
 const MAX_RUN_BLOCKS = 64;
-/** The record is kept in chunks of this many blocks (16 MiB of disk), made when first written. */
-const CHUNK_BLOCKS = 4096;
-
-/**
- * Per block, a WRITE_TEMPLATE offset or a marker; NEVER_WRITTEN where nothing was recorded. In
- * typed-array chunks rather than a Map: every block of every request is looked up or set.
- */
-class BlockRecord {
-  readonly #chunks = new Map<number, Int32Array>();
-  #lastIndex = -1;
-  #last: Int32Array | undefined;
-
-  get(block: number): number {
-    const chunk = this.#chunk(Math.floor(block / CHUNK_BLOCKS), false);
-    return chunk ? chunk[block % CHUNK_BLOCKS]! : NEVER_WRITTEN;
-  }
-
-  set(block: number, value: number): void {
-    this.#chunk(Math.floor(block / CHUNK_BLOCKS), true)![block % CHUNK_BLOCKS] = value;
-  }
-
-  #chunk(index: number, create: boolean): Int32Array | undefined {
-    if (index === this.#lastIndex) return this.#last;
-    let chunk = this.#chunks.get(index);
-    if (!chunk) {
-      if (!create) return undefined;
-      chunk = new Int32Array(CHUNK_BLOCKS).fill(NEVER_WRITTEN);
-      this.#chunks.set(index, chunk);
-    }
-    this.#lastIndex = index;
-    this.#last = chunk;
-    return chunk;
-  }
-}
 
 /**
  * The guest application's record of what it wrote: for every 4 KiB block, where in the write
@@ -52,8 +18,8 @@ class BlockRecord {
  * migrations like the disk itself. Reads are compared byte for byte against it.
  */
 export class DiskShadow {
-  /** Per block: a WRITE_TEMPLATE offset, INSTALLED, UNCHECKED or NEVER_WRITTEN. */
-  readonly #blocks = new BlockRecord();
+  /** Per block: a WRITE_TEMPLATE offset, INSTALLED or UNCHECKED; absent when never written. */
+  readonly #blocks = new Map<number, number>();
   readonly #installed = new Map<number, Buffer>();
   /** Writes in flight as [firstBlock, blockCount] pairs (a handful: the queue depth). */
   readonly #writing: number[] = [];
@@ -129,7 +95,7 @@ export class DiskShadow {
     for (let i = 0; i < blockCount;) {
       const block = firstBlock + i;
       const at = gpa + i * SHADOW_BLOCK_BYTES;
-      const start = this.#blocks.get(block);
+      const start = this.#blocks.get(block) ?? NEVER_WRITTEN;
       if (start === UNCHECKED) {
         i++;
         continue;
@@ -143,13 +109,16 @@ export class DiskShadow {
       while (
         i + run < blockCount &&
         run < MAX_RUN_BLOCKS &&
-        this.#blocks.get(block + run) ===
+        (this.#blocks.get(block + run) ?? NEVER_WRITTEN) ===
           (start === NEVER_WRITTEN ? NEVER_WRITTEN : start + run * SHADOW_BLOCK_BYTES)
       )
         run++;
       if (!this.#matches(view, at, start, run)) {
         for (let j = 0; j < run; j++)
-          if (!this.#matches(view, at + j * SHADOW_BLOCK_BYTES, this.#blocks.get(block + j), 1)) mismatches++;
+          if (
+            !this.#matches(view, at + j * SHADOW_BLOCK_BYTES, this.#blocks.get(block + j) ?? NEVER_WRITTEN, 1)
+          )
+            mismatches++;
       }
       i += run;
     }
