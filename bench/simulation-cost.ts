@@ -21,10 +21,17 @@ export interface SimulationCosts {
   readonly beforeCommit: string;
   /** Simulated seconds measured per round. */
   readonly seconds: number;
+  /** Device requests each build's default world completed per simulated second (the same in every round: seed 1). */
+  readonly requestsPerSecond: {readonly current: number; readonly before: number | null};
+}
+
+interface Rounds {
+  readonly cpuSecondsPerSecond: number[];
+  readonly requestsPerSecond: number;
 }
 
 /** Runs one process of bench/simulation-world.ts on the source tree at `tree`; its rounds, or why it failed. */
-function runRounds(root: string, tree: string, rounds: number, seconds: number): number[] | string {
+function runRounds(root: string, tree: string, rounds: number, seconds: number): Rounds | string {
   const child = spawnSync(
     process.execPath,
     [
@@ -46,7 +53,7 @@ function runRounds(root: string, tree: string, rounds: number, seconds: number):
       .findLast((line) => /Error/.test(line));
     return `exit ${child.status}: ${lastLine ?? child.stderr.trim().split('\n').at(-1) ?? ''}`;
   }
-  return JSON.parse(child.stdout.trimEnd().split('\n').at(-1)!) as number[];
+  return JSON.parse(child.stdout.trimEnd().split('\n').at(-1)!) as Rounds;
 }
 
 /** Exports BEFORE_17_COMMIT's tree into a fresh temporary directory (no worktree, nothing in .git changes). */
@@ -90,6 +97,7 @@ export function measureSimulationCosts(
   let beforeError = 'error' in exported ? exported.error : null;
   const current: number[] = [];
   const before: number[] = [];
+  const requestsPerSecond = {current: 0, before: null as number | null};
   try {
     for (let turn = 0; turn < alternations; turn++) {
       const order = turn % 2 === 0 ? (['before', 'current'] as const) : (['current', 'before'] as const);
@@ -97,11 +105,15 @@ export function measureSimulationCosts(
         if (build === 'current') {
           const result = runRounds(root, root, rounds, seconds);
           if (typeof result === 'string') throw new Error(`simulation benchmark failed: ${result}`);
-          current.push(...result);
+          current.push(...result.cpuSecondsPerSecond);
+          requestsPerSecond.current = result.requestsPerSecond;
         } else if ('tree' in exported && beforeError === null) {
           const result = runRounds(root, exported.tree, rounds, seconds);
           if (typeof result === 'string') beforeError = `the build before #17 did not run: ${result}`;
-          else before.push(...result);
+          else {
+            before.push(...result.cpuSecondsPerSecond);
+            requestsPerSecond.before = result.requestsPerSecond;
+          }
         }
       }
     }
@@ -114,5 +126,6 @@ export function measureSimulationCosts(
     beforeError,
     beforeCommit: BEFORE_17_COMMIT,
     seconds,
+    requestsPerSecond,
   };
 }
