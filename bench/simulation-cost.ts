@@ -21,6 +21,8 @@ export interface SimulationCosts {
   readonly beforeCommit: string;
   /** Simulated seconds measured per round. */
   readonly seconds: number;
+  /** Rounds per process: `current` and `before` hold one run of this many per turn, in turn order. */
+  readonly roundsPerProcess: number;
   /** Device requests each build's default world completed per simulated second (the same in every round: seed 1). */
   readonly requestsPerSecond: {readonly current: number; readonly before: number | null};
 }
@@ -126,6 +128,7 @@ export function measureSimulationCosts(
     beforeError,
     beforeCommit: BEFORE_17_COMMIT,
     seconds,
+    roundsPerProcess: rounds,
     requestsPerSecond,
   };
 }
