@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {SimulatedClock} from '../../src/core/clock.js';
-import {Scheduler} from '../../src/core/scheduler.js';
+import {ScheduledTask, Scheduler} from '../../src/core/scheduler.js';
 
 describe('simulated clock', () => {
   it('moves forward in whole microseconds', () => {
@@ -75,5 +76,68 @@ describe('scheduler', () => {
     scheduler.at(10, () => seen.push(scheduler.nowUs));
     scheduler.runUntil(100);
     expect(seen).toEqual([100]);
+  });
+});
+
+class Recorded extends ScheduledTask {
+  constructor(
+    readonly label: number,
+    readonly ran: number[],
+  ) {
+    super();
+  }
+
+  run(): void {
+    this.ran.push(this.label);
+  }
+}
+
+describe('scheduler against a sorted list (property)', () => {
+  it('runs exactly the due, uncancelled timers in (time, scheduling order), whatever the mix of tasks and closures', () => {
+    const step = fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc.record({
+          op: fc.constant('at' as const),
+          atUs: fc.integer({min: 0, max: 40}),
+          asTask: fc.boolean(),
+        }),
+      },
+      {weight: 1, arbitrary: fc.record({op: fc.constant('cancel' as const), pick: fc.nat()})},
+      {
+        weight: 1,
+        arbitrary: fc.record({op: fc.constant('run' as const), forUs: fc.integer({min: 0, max: 15})}),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(step, {minLength: 50, maxLength: 400, size: 'large'}), (steps) => {
+        const scheduler = new Scheduler();
+        const ran: number[] = [];
+        const pending: Array<{label: number; atUs: number; cancel(): void; cancelled: boolean}> = [];
+        const expected: number[] = [];
+        for (const [label, stepAt] of steps.entries()) {
+          if (stepAt.op === 'at') {
+            const handle = stepAt.asTask
+              ? new Recorded(label, ran)
+              : scheduler.at(stepAt.atUs, () => ran.push(label));
+            if (handle instanceof Recorded) scheduler.schedule(handle, stepAt.atUs);
+            const atUs = Math.max(stepAt.atUs, scheduler.nowUs);
+            pending.push({label, atUs, cancel: () => handle.cancel(), cancelled: false});
+          } else if (stepAt.op === 'cancel' && pending.length > 0) {
+            const victim = pending[stepAt.pick % pending.length]!;
+            victim.cancel();
+            victim.cancelled = true;
+          } else if (stepAt.op === 'run') {
+            const endUs = scheduler.nowUs + stepAt.forUs;
+            // Stable sort: equal times keep scheduling order.
+            const due = pending.filter((timer) => timer.atUs <= endUs).sort((a, b) => a.atUs - b.atUs);
+            expected.push(...due.filter((timer) => !timer.cancelled).map((timer) => timer.label));
+            pending.splice(0, pending.length, ...pending.filter((timer) => timer.atUs > endUs));
+            scheduler.runUntil(endUs);
+            expect(ran).toEqual(expected);
+          }
+        }
+      }),
+    );
   });
 });

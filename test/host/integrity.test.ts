@@ -102,6 +102,20 @@ describe('the disk shadow', () => {
     expect(shadow.verify(view, 0, 0, 2 * SHADOW_BLOCK_BYTES)).toBe(2);
   });
 
+  it('keeps its record across the whole disk: a write over a 16 MiB line, blocks never written far past it', () => {
+    const shadow = new DiskShadow();
+    const generation = shadow.nextGeneration();
+    shadow.endWrite(4094, 4, generation); // blocks 4094-4097, across 16 MiB
+    place(0, writeStart(generation), 4);
+    expect(shadow.verify(view, 0, 4094, 4 * SHADOW_BLOCK_BYTES)).toBe(0);
+    view.fill(3 * SHADOW_BLOCK_BYTES + 17, 0x5a ^ view.readU8(3 * SHADOW_BLOCK_BYTES + 17), 1);
+    expect(shadow.verify(view, 0, 4094, 4 * SHADOW_BLOCK_BYTES)).toBe(1);
+    view.fill(0, 0, 2 * SHADOW_BLOCK_BYTES);
+    expect(shadow.verify(view, 0, 1_000_000, 2 * SHADOW_BLOCK_BYTES)).toBe(0);
+    view.fill(SHADOW_BLOCK_BYTES + 5, 1, 1);
+    expect(shadow.verify(view, 0, 1_000_000, 2 * SHADOW_BLOCK_BYTES)).toBe(1);
+  });
+
   it('gives each of 2^17 generations its own start in the template', () => {
     const starts = new Set<number>();
     for (let generation = 1; generation <= 1 << 17; generation++) starts.add(writeStart(generation));
