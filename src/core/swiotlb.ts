@@ -15,11 +15,6 @@ import {alignOffset, INVALID_ORIG, nrSlots, SlotTable} from './swiotlb-slots.js'
 // The pool's users take its geometry (slot size, DMA_MAPPING_ERROR, sizing) from here too.
 export * from './swiotlb-geometry.js';
 
-/** The kernel's warning when no run of slots fits (dev_warn_ratelimited in swiotlb_tbl_map_single). */
-export function swiotlbFullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {
-  return `swiotlb buffer is full (sz: ${sizeBytes} bytes), total ${totalSlots} (slots), used ${usedSlots} (slots)`;
-}
-
 interface Area {
   used: number;
   index: number;
@@ -192,11 +187,9 @@ export class SwiotlbPool {
     iotlbAlignMask &= ~allocAlignMask;
     const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
     if (slotCount > this.areaNslabs - area.used) return -1;
-    // The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
-    // below it, nr_slots(tbl_dma_addr). DMA address = guest-physical (pseries: no DMA offset).
-    const boundaryMask = device.segBoundaryMask;
-    const maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
-    const poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
+    this.#boundarySlots(device.segBoundaryMask);
+    const maxSlots = this.#maxSlots;
+    const poolShiftSlots = this.#poolShiftSlots;
     const slotBase = areaIndex * this.areaNslabs;
     let index = area.index;
     for (let checked = 0; checked < this.areaNslabs;) {
@@ -225,6 +218,23 @@ export class SwiotlbPool {
       checked += stride;
     }
     return -1;
+  }
+
+  /** The segment boundary mask `#maxSlots` and `#poolShiftSlots` were worked out for. */
+  #boundaryMask: number | undefined = undefined;
+  #maxSlots = 0;
+  #poolShiftSlots = 0;
+
+  /**
+   * The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
+   * below it, nr_slots(tbl_dma_addr) (DMA address = guest-physical: pseries has no DMA offset).
+   * Redone only when the mask changes: a 4 GiB mask's remainder is a floating-point fmod.
+   */
+  #boundarySlots(boundaryMask: number | undefined): void {
+    if (boundaryMask === this.#boundaryMask) return;
+    this.#boundaryMask = boundaryMask;
+    this.#maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
+    this.#poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
   }
 
   #allocate(
