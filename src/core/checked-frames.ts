@@ -31,7 +31,8 @@ export class CheckedFrames {
   pageOuts = 0;
   readonly isHypervisor: boolean;
   #memory: GuestMemory;
-  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
+  /** NaN marks an empty slot: it equals no page number (-1 would be the page of gpa -1). */
+  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(NaN);
   readonly #cachedFrames: (Buffer | undefined)[] = new Array<Buffer | undefined>(FRAME_CACHE_SLOTS);
   #cacheEpoch = -1;
 
@@ -92,7 +93,7 @@ export class CheckedFrames {
   protected cached(pfn: number): Buffer | undefined {
     const epoch = this.#memory.epoch;
     if (epoch !== this.#cacheEpoch) {
-      this.#cachedPfns.fill(-1);
+      this.#cachedPfns.fill(NaN);
       this.#cacheEpoch = epoch;
       return undefined;
     }

@@ -78,6 +78,16 @@ describe('guest memory', () => {
     );
   });
 
+  it('rejects a field just below address 0 after its page cache was reset (no stale frame answers)', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    view.writeU8(64 * GUEST_PAGE_SIZE - 1, 7); // page 63 takes the cache slot page -1 maps to
+    memory.setPageStates(0, 1, PageState.shared); // a new epoch: the view forgets its pages
+    view.readU8(0);
+    expect(() => view.readU8(-1)).toThrow(OutOfRangeAccess);
+    expect(() => view.writeU8(-1, 1)).toThrow(OutOfRangeAccess);
+  });
+
   it('zeroes a page the way UV_SHARE_PAGE does', () => {
     const memory = new GuestMemory(GiB);
     const view = new MemoryView(memory, false);
