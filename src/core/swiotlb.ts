@@ -159,6 +159,7 @@ export class SwiotlbPool {
     cpu: number,
   ): number {
     if (allocSize > IO_TLB_MAX_MAPPING) return -1;
+    // torvalds/linux kernel/dma/swiotlb.c swiotlb_pool_find_slots: start = raw_smp_processor_id() & (nareas - 1)
     const start = cpu & (this.nareas - 1);
     let area = start;
     do {
@@ -252,7 +253,7 @@ export class SwiotlbPool {
     this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
-  /** `swiotlb_release_slots()`: returns slots and merges free runs within the segment. */
+  /** torvalds/linux kernel/dma/swiotlb.c swiotlb_release_slots: frees into the slot's own area, whatever CPU unmaps. */
   #release(device: SwiotlbDevice, tlbAddr: number): void {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;

@@ -173,6 +173,8 @@ export abstract class VirtioDriver {
     const queue = rings?.queues[queueIndex];
     const isCounted = request.isCounted;
     if (!rings || !queue || this.#isBroken || this.#deviceNeedsReset()) return this.#failAtOnce(isCounted);
+    // One request's buffers (and its indirect table) are all mapped on the CPU that submits it.
+    this.kernel.beginRequest();
     const unmappedBytes = rings.mapRequest(request, this.driverName);
     if (unmappedBytes > 0) {
       if (!this.kernel.reportMapFailure(this.#mappingDevice(), unmappedBytes))
