@@ -209,9 +209,9 @@ export abstract class VirtioDriver {
     return true;
   }
 
-  /** Bytes of driver buffer memory; undefined when the arena is exhausted. */
-  protected allocateBuffer(bytes: number): number | undefined {
-    return this.#rings?.allocate(bytes);
+  /** Bytes of driver buffer memory (cache-line aligned by default); undefined when the arena is exhausted. */
+  protected allocateBuffer(bytes: number, alignmentBytes?: number): number | undefined {
+    return this.#rings?.allocate(bytes, alignmentBytes);
   }
 
   protected freeBuffer(gpa: number): void {

@@ -1,4 +1,5 @@
 import {describe, expect, it, vi} from 'vitest';
+import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {DISK_WORKLOAD_OFFSET} from '../../src/host/workload-profiles.js';
 import {guestYaml, worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, runChecked, startWorld} from '../helpers/world.js';
@@ -48,5 +49,27 @@ describe('the CPU a request is submitted on', () => {
     expect(perRequest[2]).toBe(perRequest[0]);
     expect(perRequest[3]).toBe(perRequest[1]);
     expect(kernel.currentCpu()).toBe(perRequest[3]);
+  });
+});
+
+describe("a blk request's buffers", () => {
+  it('data starts at a guest page, so a request of up to one page lies in one page; header and status are small allocations', () => {
+    const {blk, pool} = bouncingBlkGuest();
+    const mapped: {gpa: number; bytes: number}[] = [];
+    const map = pool.map.bind(pool);
+    vi.spyOn(pool, 'map').mockImplementation((device, origGpa, size, cpu, mask) => {
+      mapped.push({gpa: origGpa, bytes: size});
+      return map(device, origGpa, size, cpu, mask);
+    });
+    const sizes = [4096, GUEST_PAGE_SIZE, 12 * 1024, GUEST_PAGE_SIZE, 256 * 1024];
+    for (const [n, lengthBytes] of sizes.entries()) {
+      const io = {isWrite: n % 2 === 0, offsetBytes: DISK_WORKLOAD_OFFSET + n * 256 * 1024, lengthBytes};
+      expect(blk.submitIo(io)).toBe('queued');
+    }
+    const data = mapped.filter((mapping) => mapping.bytes >= 4096);
+    expect(data.map((mapping) => mapping.bytes)).toEqual(sizes);
+    for (const mapping of data) expect(mapping.gpa % GUEST_PAGE_SIZE, `${mapping.bytes} bytes`).toBe(0);
+    const small = mapped.filter((mapping) => mapping.bytes < 4096);
+    expect(small.some((mapping) => mapping.gpa % GUEST_PAGE_SIZE !== 0)).toBe(true);
   });
 });
