@@ -1,7 +1,8 @@
 /**
  * #17 target 4 on its own: `node dist-bench/io-path.mjs [KiB ...]` prints, per request size, the
- * I/O path alone against its copy floor, the whole loop and the workload's share (CPU µs per
- * request, best of alternating rounds), then the results as JSON. For a profile of the path
+ * I/O path alone against its copy floor (the median of interleaved rounds' ratios, with their
+ * range), the whole loop and the workload's share (CPU µs per request, median rounds), then the
+ * results as JSON. For a profile of the path
  * alone: `--path-only KiB` runs just its rounds (under `node --cpu-prof`).
  */
 import {KiB, MiB} from '../src/core/units.js';
@@ -18,7 +19,7 @@ if (args[0] === '--path-only') {
     const result = measureBouncedIo(size, Number(process.env.IO_BENCH_MIB ?? 512) * MiB);
     const f = (value: number) => value.toFixed(2);
     console.error(
-      `${size / KiB} KiB: path ${f(result.pathMicros)} µs/request = ${result.ratio.toFixed(3)} of its floor (${f(result.floorMicros)} µs); whole loop ${f(result.loopMicros)} µs, of which producing and verifying ${f(result.workloadMicros)} µs; best of ${result.rounds}`,
+      `${size / KiB} KiB: path ${f(result.pathMicros)} µs/request, ${result.ratio.toFixed(3)} of its floor (${result.ratioMin.toFixed(3)}–${result.ratioMax.toFixed(3)}; floor ${f(result.floorMicros)} µs); whole loop ${f(result.loopMicros)} µs, of which producing and verifying ${f(result.workloadMicros)} µs; median of ${result.rounds} rounds`,
     );
     return result;
   });

@@ -37,7 +37,7 @@ export interface ThroughputResult {
   /** Requests per round: whole write passes, each read back, over the region. */
   readonly requests: number;
   readonly rounds: number;
-  /** CPU µs per request, best round of each (path, loop and floor rounds alternate). */
+  /** CPU µs per request, the median round of each (path, loop and floor rounds interleave). */
   readonly pathMicros: number;
   readonly loopMicros: number;
   /** The workload's producing and verifying of its data: the whole loop less the path alone. */
@@ -47,53 +47,66 @@ export interface ThroughputResult {
   readonly bytesPerSecond: number;
   /** Buffer.copy over the path's working set, bytes per CPU second (the floor is 2.5 of them per request). */
   readonly baselineBytesPerSecond: number;
-  /** The path alone against its copy floor (1 = only the copies Linux makes). */
+  /** The path alone against its copy floor (1 = only the copies Linux makes): the median of the rounds' ratios. */
   readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  /** Each round's floor / path, in round order. */
+  readonly ratios: readonly number[];
 }
 
 /**
  * #17 target 4: a secure force-dma-api guest's virtio-blk, queue depth 8, writes a 16 MiB region
  * and reads it back in `requestBytes` requests through rings, swiotlb bounce slots (a 64 MiB
- * pool) and the host disk. Three kinds of round alternate, each timed in CPU time (this machine
- * is shared): the whole loop (the workload produces every write's data and verifies every byte
- * read), the path alone (the same requests with the workload's two passes switched off), and the
- * copy floor (the 2 + 3 Buffer.copy calls Linux makes for a write and a read, over the same
- * working set: driver buffers, pool, disk). Best of `rounds` each.
+ * pool) and the host disk. Each round times, in CPU time (this machine is shared), the whole
+ * loop (the workload produces every write's data and verifies every byte read), then the path
+ * alone (the same requests with the workload's two passes switched off) and the copy floor (the
+ * 2 + 3 Buffer.copy calls Linux makes for a write and a read, over the same working set: driver
+ * buffers, pool, disk) back to back, the two in turn first. The floor moves with the neighbours'
+ * load by up to 1.6× between rounds, so the result is the median of the rounds' own floor / path
+ * ratios, with their range; the µs figures are each kind's median round.
  */
 export function measureBouncedIo(requestBytes: number, totalBytes: number): ThroughputResult {
-  const rounds = Math.min(15, Math.max(3, Math.round(totalBytes / (64 * MiB))));
+  const rounds = Math.min(15, Math.max(5, Math.round(totalBytes / (32 * MiB))));
   const bench = prepareBouncedIo(requestBytes);
   const floor = prepareCopyFloor(requestBytes);
-  let loopSeconds = Infinity;
-  let pathSeconds = Infinity;
-  let floorSeconds = Infinity;
+  const loopSeconds: number[] = [];
+  const pathSeconds: number[] = [];
+  const floorSeconds: number[] = [];
+  const ratios: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    loopSeconds = Math.min(
-      loopSeconds,
-      cpuSecondsOf(() => bench.round(true)),
-    );
-    pathSeconds = Math.min(
-      pathSeconds,
-      cpuSecondsOf(() => bench.round(false)),
-    );
-    floorSeconds = Math.min(floorSeconds, cpuSecondsOf(floor));
+    loopSeconds.push(cpuSecondsOf(() => bench.round(true)));
+    const isFloorFirst = round % 2 === 0;
+    if (isFloorFirst) floorSeconds.push(cpuSecondsOf(floor));
+    pathSeconds.push(cpuSecondsOf(() => bench.round(false)));
+    if (!isFloorFirst) floorSeconds.push(cpuSecondsOf(floor));
+    ratios.push(floorSeconds[round]! / pathSeconds[round]!);
   }
   bench.check();
   const requests = bench.requestsPerRound;
   const bytes = requests * requestBytes;
   const micros = (seconds: number) => (seconds * 1e6) / requests;
+  const [path, loop, floorMedian] = [medianOf(pathSeconds), medianOf(loopSeconds), medianOf(floorSeconds)];
   return {
     requestBytes,
     requests,
     rounds,
-    pathMicros: micros(pathSeconds),
-    loopMicros: micros(loopSeconds),
-    workloadMicros: micros(Math.max(0, loopSeconds - pathSeconds)),
-    floorMicros: micros(floorSeconds),
-    bytesPerSecond: bytes / pathSeconds,
-    baselineBytesPerSecond: (COPIES_PER_REQUEST * bytes) / floorSeconds,
-    ratio: floorSeconds / pathSeconds,
+    pathMicros: micros(path),
+    loopMicros: micros(loop),
+    workloadMicros: micros(Math.max(0, loop - path)),
+    floorMicros: micros(floorMedian),
+    bytesPerSecond: bytes / path,
+    baselineBytesPerSecond: (COPIES_PER_REQUEST * bytes) / floorMedian,
+    ratio: medianOf(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    ratios,
   };
+}
+
+/** The middle value (the upper middle of an even count). */
+function medianOf(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
 /** CPU seconds (user + system) of `work`, after a collection so it does not pay for earlier garbage. */

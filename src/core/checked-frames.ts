@@ -31,7 +31,8 @@ export class CheckedFrames {
   pageOuts = 0;
   readonly isHypervisor: boolean;
   #memory: GuestMemory;
-  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(-1);
+  /** NaN marks an empty slot: it equals no page number (-1 would be the page of gpa -1). */
+  readonly #cachedPfns = new Float64Array(FRAME_CACHE_SLOTS).fill(NaN);
   readonly #cachedFrames: (Buffer | undefined)[] = new Array<Buffer | undefined>(FRAME_CACHE_SLOTS);
   #cacheEpoch = -1;
 
@@ -92,7 +93,7 @@ export class CheckedFrames {
   protected cached(pfn: number): Buffer | undefined {
     const epoch = this.#memory.epoch;
     if (epoch !== this.#cacheEpoch) {
-      this.#cachedPfns.fill(-1);
+      this.#cachedPfns.fill(NaN);
       this.#cacheEpoch = epoch;
       return undefined;
     }
@@ -161,6 +162,47 @@ export class CheckedFrames {
   }
 
   protected fieldOffset = 0;
+
+  /** Where `cachedRange` found its range: page number and offset in the page. */
+  protected rangePfn = 0;
+  protected rangeOffset = 0;
+
+  /**
+   * The remembered frame holding all of [gpa, gpa+length) when that lies in one page this view
+   * checked since the last page-state change (such a range needs no check; a write must still
+   * mark the page dirty), its place left in `rangePfn` and `rangeOffset`; otherwise undefined.
+   */
+  protected cachedRange(gpa: number, length: number): Buffer | undefined {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    if (!(length > 0) || (offset | 0) !== offset || offset + length > GUEST_PAGE_SIZE) return undefined;
+    this.rangePfn = pfn;
+    this.rangeOffset = offset;
+    return this.cached(pfn);
+  }
+
+  /** Where in the frame `bytesAt` returned last its range starts. */
+  bytesOffset = 0;
+
+  /**
+   * The checked frame holding [gpa, gpa + size) when that lies inside one page (a descriptor), so
+   * a caller reads or writes its fields in one go; marked dirty when `forWrite`. Its offset is
+   * left in `bytesOffset`. Undefined for a range across pages: the caller goes field by field.
+   */
+  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
+    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
+    const offset = gpa - pfn * GUEST_PAGE_SIZE;
+    if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
+    let frame = this.cached(pfn);
+    if (frame === undefined) {
+      this.fieldPfn(gpa, size);
+      frame = forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
+    } else if (forWrite) {
+      this.#memory.markDirty(pfn);
+    }
+    this.bytesOffset = offset;
+    return frame;
+  }
 
   /**
    * The page number of a field that lies inside one page, checked (paged out or in as `check`

@@ -75,6 +75,8 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies guest bytes [gpa, gpa+length) into target[targetOffset...]. */
   read(gpa: number, target: Uint8Array, targetOffset: number, length: number): void {
+    const frame = this.cachedRange(gpa, length);
+    if (frame !== undefined) return copyBytes(frame, this.rangeOffset, target, targetOffset, length);
     const count = this.#split(gpa, length);
     const pieces = this.#pieces;
     for (let i = 0, done = 0; i < count; i++) {
@@ -91,6 +93,11 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies source[sourceOffset, +length) into guest memory at gpa. */
   write(gpa: number, source: Uint8Array, sourceOffset: number, length: number): void {
+    const frame = this.cachedRange(gpa, length);
+    if (frame !== undefined) {
+      this.memory.markDirty(this.rangePfn);
+      return copyBytes(source, sourceOffset, frame, this.rangeOffset, length);
+    }
     const count = this.#split(gpa, length);
     const pieces = this.#pieces;
     for (let i = 0, done = 0; i < count; i++) {
@@ -122,6 +129,19 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies within guest memory (the kernel's memcpy between two guest buffers). */
   copy(destinationGpa: number, sourceGpa: number, length: number): void {
+    const source = this.cachedRange(sourceGpa, length);
+    if (source !== undefined) {
+      const sourceOffset = this.rangeOffset;
+      const destination = this.cachedRange(destinationGpa, length);
+      if (destination !== undefined) {
+        this.memory.markDirty(this.rangePfn);
+        return copyBytes(source, sourceOffset, destination, this.rangeOffset, length);
+      }
+    }
+    this.#copyPieces(destinationGpa, sourceGpa, length);
+  }
+
+  #copyPieces(destinationGpa: number, sourceGpa: number, length: number): void {
     this.check(sourceGpa, length);
     this.check(destinationGpa, length);
     let done = 0;
@@ -213,29 +233,6 @@ export class MemoryView extends CheckedFrames {
 
   writeU64(gpa: number, value: number): void {
     this.#writeField(gpa, 8, value);
-  }
-
-  /** Where in the frame `bytesAt` returned last its range starts. */
-  bytesOffset = 0;
-
-  /**
-   * The checked frame holding [gpa, gpa + size) when that lies inside one page (a descriptor), so
-   * a caller reads or writes its fields in one go; marked dirty when `forWrite`. Its offset is
-   * left in `bytesOffset`. Undefined for a range across pages: the caller goes field by field.
-   */
-  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
-    let frame = this.cached(pfn);
-    if (frame === undefined) {
-      this.fieldPfn(gpa, size);
-      frame = forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
-    } else if (forWrite) {
-      this.memory.markDirty(pfn);
-    }
-    this.bytesOffset = offset;
-    return frame;
   }
 
   /** The buffer holding a little-endian field at gpa, checked; its offset is left in #fieldOffset. */

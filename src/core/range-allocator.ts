@@ -41,8 +41,9 @@ export class RangeAllocator {
   allocate(bytes: number, alignment = this.granule): number | undefined {
     const length = Math.ceil(Math.max(bytes, 1) / this.granule) * this.granule;
     const cached = this.#cache.get(length);
-    if (cached !== undefined && cached.length > 0 && alignment === this.granule) {
-      const slot = cached.pop()!;
+    const slot = cached?.at(-1);
+    if (slot !== undefined && (this.startAddress + slot * this.granule) % alignment === 0) {
+      cached!.pop();
       this.#cachedBytes -= length;
       this.#allocated[slot] = length / this.granule;
       this.#usedBytes += length;

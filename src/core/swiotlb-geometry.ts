@@ -87,3 +87,8 @@ export function recommendNslabs(stats: {
     stats.mapFailures > 0 ? Math.max(stats.nslabs * 2, stats.hiwater * 2) : Math.ceil(stats.hiwater * 1.5);
   return swiotlbGeometry(Math.max(wanted, IO_TLB_SEGSIZE), stats.nareas, stats.nareas).nslabs;
 }
+
+/** The kernel's warning when no run of slots fits (dev_warn_ratelimited in swiotlb_tbl_map_single). */
+export function swiotlbFullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {
+  return `swiotlb buffer is full (sz: ${sizeBytes} bytes), total ${totalSlots} (slots), used ${usedSlots} (slots)`;
+}

@@ -15,11 +15,6 @@ import {alignOffset, INVALID_ORIG, nrSlots, SlotTable} from './swiotlb-slots.js'
 // The pool's users take its geometry (slot size, DMA_MAPPING_ERROR, sizing) from here too.
 export * from './swiotlb-geometry.js';
 
-/** The kernel's warning when no run of slots fits (dev_warn_ratelimited in swiotlb_tbl_map_single). */
-export function swiotlbFullMessage(sizeBytes: number, totalSlots: number, usedSlots: number): string {
-  return `swiotlb buffer is full (sz: ${sizeBytes} bytes), total ${totalSlots} (slots), used ${usedSlots} (slots)`;
-}
-
 interface Area {
   used: number;
   index: number;
@@ -164,6 +159,7 @@ export class SwiotlbPool {
     cpu: number,
   ): number {
     if (allocSize > IO_TLB_MAX_MAPPING) return -1;
+    // torvalds/linux kernel/dma/swiotlb.c swiotlb_pool_find_slots: start = raw_smp_processor_id() & (nareas - 1)
     const start = cpu & (this.nareas - 1);
     let area = start;
     do {
@@ -192,11 +188,9 @@ export class SwiotlbPool {
     iotlbAlignMask &= ~allocAlignMask;
     const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
     if (slotCount > this.areaNslabs - area.used) return -1;
-    // The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
-    // below it, nr_slots(tbl_dma_addr). DMA address = guest-physical (pseries: no DMA offset).
-    const boundaryMask = device.segBoundaryMask;
-    const maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
-    const poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
+    this.#boundarySlots(device.segBoundaryMask);
+    const maxSlots = this.#maxSlots;
+    const poolShiftSlots = this.#poolShiftSlots;
     const slotBase = areaIndex * this.areaNslabs;
     let index = area.index;
     for (let checked = 0; checked < this.areaNslabs;) {
@@ -227,6 +221,23 @@ export class SwiotlbPool {
     return -1;
   }
 
+  /** The segment boundary mask `#maxSlots` and `#poolShiftSlots` were worked out for. */
+  #boundaryMask: number | undefined = undefined;
+  #maxSlots = 0;
+  #poolShiftSlots = 0;
+
+  /**
+   * The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
+   * below it, nr_slots(tbl_dma_addr) (DMA address = guest-physical: pseries has no DMA offset).
+   * Redone only when the mask changes: a 4 GiB mask's remainder is a floating-point fmod.
+   */
+  #boundarySlots(boundaryMask: number | undefined): void {
+    if (boundaryMask === this.#boundaryMask) return;
+    this.#boundaryMask = boundaryMask;
+    this.#maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
+    this.#poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
+  }
+
   #allocate(
     device: SwiotlbDevice,
     slotIndex: number,
@@ -242,7 +253,7 @@ export class SwiotlbPool {
     this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
-  /** `swiotlb_release_slots()`: returns slots and merges free runs within the segment. */
+  /** torvalds/linux kernel/dma/swiotlb.c swiotlb_release_slots: frees into the slot's own area, whatever CPU unmaps. */
   #release(device: SwiotlbDevice, tlbAddr: number): void {
     const offset = alignOffset(device.minAlignMask, 0, tlbAddr);
     let index = (tlbAddr - offset - this.startGpa) >> IO_TLB_SHIFT;

@@ -79,7 +79,9 @@ export class GuestKernel implements KernelServices {
   readonly #explainedMapFailures = new Set<number>();
   swiotlb: SwiotlbPool | null = null;
   sharing: PageSharing | undefined;
+  /** The vCPU the request being submitted runs on; the next request goes to the next vCPU. */
   #cpu = 0;
+  #nextCpu = 0;
 
   constructor(options: GuestKernelOptions) {
     this.#options = options;
@@ -113,9 +115,17 @@ export class GuestKernel implements KernelServices {
     return this.#options.guestTimer(delayUs, work);
   }
 
-  /** vCPUs take turns submitting I/O, which spreads mappings over swiotlb areas. */
+  /**
+   * vCPUs take turns submitting requests: each request is submitted, and so all of its buffers
+   * mapped, on one vCPU, which spreads requests (not one request's mappings) over swiotlb areas.
+   */
+  beginRequest(): void {
+    this.#cpu = this.#nextCpu;
+    this.#nextCpu = (this.#nextCpu + 1) % this.#options.vcpus;
+  }
+
+  /** The vCPU the current request is submitted on (`raw_smp_processor_id()`). */
   currentCpu(): number {
-    this.#cpu = (this.#cpu + 1) % this.#options.vcpus;
     return this.#cpu;
   }
 

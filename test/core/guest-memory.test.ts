@@ -78,6 +78,16 @@ describe('guest memory', () => {
     );
   });
 
+  it('rejects a field just below address 0 after its page cache was reset (no stale frame answers)', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    view.writeU8(64 * GUEST_PAGE_SIZE - 1, 7); // page 63 takes the cache slot page -1 maps to
+    memory.setPageStates(0, 1, PageState.shared); // a new epoch: the view forgets its pages
+    view.readU8(0);
+    expect(() => view.readU8(-1)).toThrow(OutOfRangeAccess);
+    expect(() => view.writeU8(-1, 1)).toThrow(OutOfRangeAccess);
+  });
+
   it('zeroes a page the way UV_SHARE_PAGE does', () => {
     const memory = new GuestMemory(GiB);
     const view = new MemoryView(memory, false);
@@ -146,5 +156,39 @@ describe('guest memory', () => {
       [GUEST_PAGE_SIZE - 1000, 1000, 5],
       [0, 2000, 1005],
     ]);
+  });
+});
+
+describe('memory view ranges inside one remembered page (the bounce and header fast path)', () => {
+  const page = (pfn: number, offset = 0) => pfn * GUEST_PAGE_SIZE + offset;
+
+  it('marks the written page dirty on a write or copy into a page it remembers', () => {
+    const memory = new GuestMemory(GiB);
+    const view = new MemoryView(memory, false);
+    view.write(page(5), Buffer.from('abcd'), 0, 4);
+    view.write(page(6), Buffer.from('wxyz'), 0, 4);
+    memory.startDirtyLog();
+    view.write(page(5, 8), Buffer.from('efgh'), 0, 4);
+    view.copy(page(6, 100), page(5, 8), 4);
+    expect([...memory.syncDirtyLog()]).toEqual([5, 6]);
+    const seen = Buffer.alloc(4);
+    view.read(page(6, 100), seen, 0, 4);
+    expect(seen.toString()).toBe('efgh');
+  });
+
+  it('gives the hypervisor the encrypted copy of a secure page, and plaintext once it is shared', () => {
+    const memory = new GuestMemory(GiB, 7);
+    new MemoryView(memory, false).write(page(7), Buffer.from('secret!!'), 0, 8);
+    const hypervisor = new MemoryView(memory, true);
+    const seen = Buffer.alloc(8);
+    hypervisor.read(page(7), seen, 0, 8); // plaintext, cached while the page is normal
+    memory.setPageStates(7, 1, PageState.secure);
+    hypervisor.read(page(7), seen, 0, 8);
+    expect(seen.toString()).not.toBe('secret!!');
+    hypervisor.read(page(7), seen, 0, 8);
+    expect(seen.toString()).not.toBe('secret!!');
+    memory.setPageStates(7, 1, PageState.shared);
+    hypervisor.read(page(7), seen, 0, 8);
+    expect(seen.toString()).toBe('secret!!');
   });
 });

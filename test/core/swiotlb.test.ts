@@ -170,6 +170,18 @@ describe('swiotlb and the device’s DMA segment boundary', () => {
     expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(pool.startGpa);
   });
 
+  it('keeps each device to its own rule when devices with and without a boundary take turns', () => {
+    // Segment 0 crosses 4 GiB, segment 1 lies above it.
+    const {pool} = poolAcross4GiB(64 * KiB, 256);
+    const above = pool.startGpa + 128 * IO_TLB_SIZE;
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(pool.startGpa);
+    expect(pool.map(pci, ORIG, 256 * KiB, 0)).toBe(above);
+    pool.unmap(device, pool.startGpa, 256 * KiB, 'to-device');
+    pool.unmap(pci, above, 256 * KiB, 'to-device');
+    expect(pool.map(pci, ORIG, 256 * KiB, 0)).toBe(above);
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(pool.startGpa);
+  });
+
   it('bounces real bytes through slots above 4 GiB', () => {
     const {view, pool} = poolAcross4GiB();
     view.fill(ORIG, 0xa5, 200 * KiB);

@@ -1,3 +1,4 @@
+import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
@@ -58,7 +59,9 @@ export class BlkDriver extends VirtioDriver {
   submitIo(io: BlkIo): SubmitResult {
     const headerGpa = this.allocateBuffer(BLK_HEADER_BYTES + 1);
     if (headerGpa === undefined) return 'retry';
-    const dataGpa = this.allocateBuffer(io.lengthBytes);
+    // The data is page-cache pages (torvalds/linux block/bio.c bio_add_page), the header and status
+    // small allocations: a request of one page is one guest page. Simplified: it starts at a page.
+    const dataGpa = this.allocateBuffer(io.lengthBytes, GUEST_PAGE_SIZE);
     if (dataGpa === undefined) {
       this.freeBuffer(headerGpa);
       return 'retry';

@@ -131,9 +131,12 @@ export class DriverRings<Token> {
       dma.unmap(dmaAddrs[i]!, parts[i]!.len, usedLength === undefined ? 'to-device' : parts[i]!.direction);
   }
 
-  /** Bytes of buffer memory; undefined when the arena is exhausted (or gone). */
-  allocate(bytes: number): number | undefined {
-    return this.#arena?.allocate(bytes, BUFFER_ALIGN_BYTES);
+  /**
+   * Bytes of buffer memory, cache-line aligned unless asked for more; undefined when the arena
+   * is exhausted (or gone).
+   */
+  allocate(bytes: number, alignmentBytes = BUFFER_ALIGN_BYTES): number | undefined {
+    return this.#arena?.allocate(bytes, alignmentBytes);
   }
 
   free(gpa: number): void {

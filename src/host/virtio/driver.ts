@@ -173,6 +173,8 @@ export abstract class VirtioDriver {
     const queue = rings?.queues[queueIndex];
     const isCounted = request.isCounted;
     if (!rings || !queue || this.#isBroken || this.#deviceNeedsReset()) return this.#failAtOnce(isCounted);
+    // One request's buffers (and its indirect table) are all mapped on the CPU that submits it.
+    this.kernel.beginRequest();
     const unmappedBytes = rings.mapRequest(request, this.driverName);
     if (unmappedBytes > 0) {
       if (!this.kernel.reportMapFailure(this.#mappingDevice(), unmappedBytes))
@@ -207,9 +209,9 @@ export abstract class VirtioDriver {
     return true;
   }
 
-  /** Bytes of driver buffer memory; undefined when the arena is exhausted. */
-  protected allocateBuffer(bytes: number): number | undefined {
-    return this.#rings?.allocate(bytes);
+  /** Bytes of driver buffer memory (cache-line aligned by default); undefined when the arena is exhausted. */
+  protected allocateBuffer(bytes: number, alignmentBytes?: number): number | undefined {
+    return this.#rings?.allocate(bytes, alignmentBytes);
   }
 
   protected freeBuffer(gpa: number): void {

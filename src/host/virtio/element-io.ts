@@ -41,12 +41,25 @@ export class ElementIo {
 
   /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer, valid until the next call. */
   readOut(element: QueueElement, skip = 0): Buffer {
+    return this.#dataScratch.subarray(0, this.readOutToScratch(element, skip));
+  }
+
+  /** The scratch buffer `readOutToScratch` fills (replaced when it grows). */
+  get scratch(): Buffer {
+    return this.#dataScratch;
+  }
+
+  /**
+   * As `readOut`, into the start of `scratch` without a view of it (a frame per call on the net path).
+   * @returns the number of bytes read
+   */
+  readOutToScratch(element: QueueElement, skip = 0): number {
     let total = 0;
     for (const segment of element.out) total += segment.len;
     const length = Math.max(0, total - skip);
     if (this.#dataScratch.length < length)
       this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
-    const bytes = this.#dataScratch.subarray(0, length);
+    const bytes = this.#dataScratch;
     let position = 0;
     let toSkip = skip;
     for (const segment of element.out) {
@@ -57,7 +70,7 @@ export class ElementIo {
       position += count;
     }
     this.bytesToDevice += position;
-    return bytes;
+    return position;
   }
 
   /**
@@ -110,12 +123,12 @@ export class ElementIo {
     return false;
   }
 
-  /** Writes bytes into an element's device-writable segments, in order; returns bytes written. */
-  writeIn(element: QueueElement, source: Uint8Array): number {
+  /** Writes the first `sourceLength` bytes of `source` into an element's device-writable segments, in order; returns bytes written. */
+  writeIn(element: QueueElement, source: Uint8Array, sourceLength = source.length): number {
     let position = 0;
     for (const segment of element.in) {
-      if (position >= source.length) break;
-      const length = Math.min(segment.len, source.length - position);
+      if (position >= sourceLength) break;
+      const length = Math.min(segment.len, sourceLength - position);
       this.view.write(segment.addr, source, position, length);
       position += length;
     }

@@ -27,6 +27,9 @@ export interface KernelServices {
   readonly sharing: PageSharing | undefined;
   /** The guest's end-to-end checks (what its applications sent and must get back). */
   readonly checkers: GuestCheckers;
+  /** A request is about to be submitted: it runs on the next vCPU in turn. */
+  beginRequest(): void;
+  /** The vCPU the current request is submitted on; its mappings start their search in that swiotlb area. */
   currentCpu(): number;
   /** Runs guest code on a vCPU (interrupt handlers): deferred while the VM is paused. */
   runOnCpu(work: () => void): void;

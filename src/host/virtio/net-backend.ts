@@ -1,5 +1,6 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
+import {ScheduledTask} from '../../core/scheduler.js';
 import {copyElement, type QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {NetFlowChecker} from '../checkers/net-flow-checker.js';
@@ -7,7 +8,14 @@ import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
 import {emptyConfigSpace} from './config-space.js';
 import type {DeviceMigrationState} from './migration-state.js';
-import {decodeFrame, encodeFrame, FRAME_CRC_BYTES, FRAME_HEADER_BYTES} from './net-frame.js';
+import {
+  decodedFrame,
+  decodeFrame,
+  encodeFrame,
+  FRAME_CHECK_BYTES,
+  FRAME_HEADER_BYTES,
+  FRAME_MAX_BYTES,
+} from './net-frame.js';
 import {
   NET_HEADER_BYTES,
   NET_HEADER_NUM_BUFFERS,
@@ -21,16 +29,44 @@ const TX_LATENCY_US = 10;
 const PEER_RTT_US = 200;
 /** Frames held for a guest that has posted no rx buffer (QEMU's net queue); more are dropped. */
 const RX_BACKLOG_LIMIT = 128;
+/** A pooled reply's buffer: the largest packet an rx buffer of the driver's takes. */
+const RX_PACKET_BYTES = NET_HEADER_BYTES + FRAME_MAX_BYTES;
+
+/** A reply held for the guest: a pooled buffer and how much of it the packet fills. */
+interface RxPacket {
+  bytes: Buffer;
+  length: number;
+}
+
+/** The peer's reply to one frame, due a round trip after it (reused once it ran). */
+class PeerReply extends ScheduledTask {
+  flow = 0;
+  replyBytes = 0;
+  constructor(readonly send: (reply: PeerReply) => void) {
+    super();
+  }
+
+  run(): void {
+    this.send(this);
+  }
+}
 
 /**
  * virtio-net with a peer behind it: every frame the guest sends goes to the peer, which checks it
  * (checksum, per-flow sequence) and, when it asks for one, answers with a reply of the requested size.
+ * Replies, their timers and the frame read from the guest come from pools, so a frame allocates
+ * nothing in the steady state.
  */
 export class NetBackend extends VirtioBackend {
   readonly #rng: Rng;
   readonly #checker: NetFlowChecker;
   #rxPosted: QueueElement[] = [];
-  #backlog: Buffer[] = [];
+  #backlog: RxPacket[] = [];
+  /** The packet each rx element being completed receives, by head. */
+  #delivering: (RxPacket | undefined)[] = [];
+  readonly #sparePackets: RxPacket[] = [];
+  readonly #spareReplies: PeerReply[] = [];
+  readonly #sent = decodedFrame();
 
   constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, checker: NetFlowChecker) {
     super(
@@ -51,6 +87,7 @@ export class NetBackend extends VirtioBackend {
   protected override onReset(): void {
     this.#rxPosted = [];
     this.#backlog = [];
+    this.#delivering = [];
     this.#checker.resetPeer();
   }
 
@@ -60,57 +97,83 @@ export class NetBackend extends VirtioBackend {
       this.#drainBacklog();
       return;
     }
-    if (queueIndex === NET_TX_QUEUE) {
-      this.completeAt(NET_TX_QUEUE, element, this.context.scheduler.nowUs + TX_LATENCY_US, () => {
-        this.#transmit(this.io.readOut(element, NET_HEADER_BYTES));
-        return 0;
-      });
-    }
+    if (queueIndex === NET_TX_QUEUE)
+      this.completeAt(
+        NET_TX_QUEUE,
+        element,
+        this.context.scheduler.nowUs + TX_LATENCY_US,
+        this.#transmitWork,
+      );
   }
 
-  /** The peer receives a frame: checks it, and answers if asked to. */
-  #transmit(frame: Buffer): void {
-    const fields = decodeFrame(frame);
-    if (!fields) {
+  readonly #transmitWork = (element: QueueElement): number => {
+    this.#transmit(this.io.readOutToScratch(element, NET_HEADER_BYTES));
+    return 0;
+  };
+
+  /** The peer receives the frame `readOutToScratch` read: checks it, and answers if asked to. */
+  #transmit(length: number): void {
+    const fields = this.#sent;
+    if (!decodeFrame(this.io.scratch, 0, length, fields)) {
       this.#integrityError('transmitted frame has a bad checksum or length');
       return;
     }
     const problem = this.#checker.checkSent(fields);
     if (problem) this.#integrityError(problem);
     if (fields.replyBytes > 0) {
-      this.context.scheduler.after(PEER_RTT_US, () => this.#reply(fields.flow, fields.replyBytes));
+      const reply = this.#spareReplies.pop() ?? new PeerReply(this.#replyDue);
+      reply.flow = fields.flow;
+      reply.replyBytes = fields.replyBytes;
+      this.context.scheduler.schedule(reply, this.context.scheduler.nowUs + PEER_RTT_US);
     }
   }
+
+  readonly #replyDue = (reply: PeerReply): void => {
+    const {flow, replyBytes} = reply;
+    this.#spareReplies.push(reply);
+    this.#reply(flow, replyBytes);
+  };
 
   #reply(flow: number, replyBytes: number): void {
     if (this.isBroken || this.isDetached || this.status === 0) return;
     const sequence = this.#checker.nextReplySequence(flow);
-    const payloadBytes = Math.max(0, replyBytes - FRAME_HEADER_BYTES - FRAME_CRC_BYTES);
-    // From Node's shared slab (a fresh zeroed ArrayBuffer per reply cost microseconds); encodeFrame
-    // writes every byte after the virtio-net header, which is zeroed here.
-    const packet = Buffer.allocUnsafe(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CRC_BYTES);
-    packet.fill(0, 0, NET_HEADER_BYTES);
-    packet.writeUInt16LE(1, NET_HEADER_NUM_BUFFERS);
-    encodeFrame(
-      packet,
-      NET_HEADER_BYTES,
-      {flow, sequence, payloadBytes, replyBytes: 0},
-      this.#rng.int(0, 255),
-    );
+    const payloadBytes = Math.max(0, replyBytes - FRAME_HEADER_BYTES - FRAME_CHECK_BYTES);
+    const fillByte = this.#rng.int(0, 255);
     if (this.#backlog.length >= RX_BACKLOG_LIMIT) return; // dropped, as a full net queue drops
+    const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
+    packet.bytes.fill(0, 0, NET_HEADER_BYTES);
+    packet.bytes.writeUInt16LE(1, NET_HEADER_NUM_BUFFERS);
+    encodeFrame(packet.bytes, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes: 0}, fillByte);
     this.#backlog.push(packet);
     this.#drainBacklog();
+  }
+
+  /** A packet buffer of at least `length` bytes (a reply larger than a frame gets one of its own). */
+  #takePacket(length: number): RxPacket {
+    const packet =
+      length <= RX_PACKET_BYTES
+        ? (this.#sparePackets.pop() ?? {bytes: Buffer.allocUnsafe(RX_PACKET_BYTES), length: 0})
+        : {bytes: Buffer.allocUnsafe(length), length: 0};
+    packet.length = length;
+    return packet;
   }
 
   #drainBacklog(): void {
     while (this.#backlog.length > 0 && this.#rxPosted.length > 0) {
       const packet = this.#backlog.shift()!;
       const element = this.#rxPosted.shift()!;
-      this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, () =>
-        this.io.writeIn(element, packet),
-      );
+      this.#delivering[element.head] = packet;
+      this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, this.#deliverWork);
     }
   }
+
+  readonly #deliverWork = (element: QueueElement): number => {
+    const packet = this.#delivering[element.head]!;
+    this.#delivering[element.head] = undefined;
+    const written = this.io.writeIn(element, packet.bytes, packet.length);
+    if (packet.bytes.length === RX_PACKET_BYTES) this.#sparePackets.push(packet);
+    return written;
+  };
 
   #integrityError(message: string): void {
     this.integrityErrors++;
@@ -118,12 +181,18 @@ export class NetBackend extends VirtioBackend {
   }
 
   protected override saveDevice(): NetMigrationState {
-    return {type: 'net', rxPosted: this.#rxPosted.map(copyElement), backlog: [...this.#backlog]};
+    // Copies: the packets go back to the pool once delivered, and a saved state may outlive that.
+    const backlog = this.#backlog.map((packet) => Buffer.from(packet.bytes.subarray(0, packet.length)));
+    return {type: 'net', rxPosted: this.#rxPosted.map(copyElement), backlog};
   }
 
   protected override loadDevice(state: DeviceMigrationState): void {
     if (state.type !== 'net') return;
     this.#rxPosted = state.rxPosted.map((element) => this.adopt(NET_RX_QUEUE, element));
-    this.#backlog = [...state.backlog];
+    this.#backlog = state.backlog.map((saved) => {
+      const packet = this.#takePacket(saved.length);
+      saved.copy(packet.bytes, 0, 0, saved.length);
+      return packet;
+    });
   }
 }

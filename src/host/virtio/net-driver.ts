@@ -4,7 +4,7 @@ import type {DmaDirection} from '../../core/swiotlb.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
-import {decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {decodedFrame, decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
 import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
 import type {VirtioPciTransport} from './transport.js';
 
@@ -21,6 +21,7 @@ const FLOWS_PER_BOOT = 16;
  */
 export class NetDriver extends VirtioDriver {
   readonly #scratch = Buffer.alloc(RX_BUFFER_BYTES);
+  readonly #received = decodedFrame();
   readonly #checker: NetFlowChecker;
   readonly #flowBase: number;
   readonly #spareTx: NetRequest[] = [];
@@ -59,7 +60,7 @@ export class NetDriver extends VirtioDriver {
     const gpa = this.allocateBuffer(length);
     if (gpa === undefined) return 'retry';
     const sequence = this.#checker.nextSequence(flow);
-    const packet = this.#scratch.subarray(0, length);
+    const packet = this.#scratch;
     packet.fill(0, 0, NET_HEADER_BYTES);
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
@@ -110,10 +111,10 @@ export class NetDriver extends VirtioDriver {
 
   #receive(gpa: number, usedLength: number): void {
     if (usedLength <= NET_HEADER_BYTES) return;
-    const frame = this.#scratch.subarray(0, usedLength - NET_HEADER_BYTES);
-    this.kernel.view.read(gpa + NET_HEADER_BYTES, frame, 0, frame.length);
-    const fields = decodeFrame(frame);
-    if (!fields) {
+    const frameLength = usedLength - NET_HEADER_BYTES;
+    this.kernel.view.read(gpa + NET_HEADER_BYTES, this.#scratch, 0, frameLength);
+    const fields = this.#received;
+    if (!decodeFrame(this.#scratch, 0, frameLength, fields)) {
       this.#integrityError('received frame has a bad checksum or length');
       return;
     }
