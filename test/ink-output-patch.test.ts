@@ -168,7 +168,10 @@ interface FrameSpec {
   operations: Operation[];
 }
 
-/** Corners a random run reaches only now and then: a zero-width DEL and a wide character cut by a clip. */
+/**
+ * Corners a random run reaches only now and then: a zero-width DEL, a wide character cut by a clip, a
+ * link whose address is not latin1 and latin1 beside a character that is not.
+ */
 const EDGES: [FrameSpec][] = [
   [
     {
@@ -195,6 +198,16 @@ const EDGES: [FrameSpec][] = [
       width: 8,
       height: 2,
       operations: [{kind: 'write', x: 0, y: 0, text: '\x1b[38:5:1mab\x1b[1mc', transformers: []}],
+    },
+  ],
+  [
+    {
+      width: 12,
+      height: 2,
+      operations: [
+        {kind: 'write', x: 0, y: 0, text: 'x\x1b]8;;http://\u4f8b\x07ab\x1b]8;;\x07 é', transformers: []},
+        {kind: 'write', x: 1, y: 1, text: '\x1b[31mé\x1b[39m \x1b[1m…', transformers: []},
+      ],
     },
   ],
 ];

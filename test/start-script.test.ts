@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, utimesSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -38,6 +38,17 @@ describe('npm start (scripts/start.mjs)', () => {
       const bundled = run(BUNDLE, args);
       expect(bundled.status).toBe(0);
       expect(bundled.stdout).toBe(run(CLI, args).stdout);
+    }
+  });
+
+  it('bundles ASCII only, so V8 holds every module source one byte a character', () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    for (const file of readdirSync(bundleDir)) {
+      const text = readFileSync(join(bundleDir, file), 'utf8');
+      expect({file, nonAscii: [...text].find((character) => character.charCodeAt(0) > 0x7f)}).toEqual({
+        file,
+        nonAscii: undefined,
+      });
     }
   });
 });

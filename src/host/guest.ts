@@ -105,7 +105,7 @@ export class Guest implements GuestRuntime {
     this.#backends = created.backends;
     this.disk = created.disk;
     if (this.disk) {
-      this.disk.write(0, image, 0, image.length);
+      this.disk.install(image);
       this.checkers.disk.recordContents(0, image);
     }
     this.deviceTotals = this.#backends.map(() => ({...NO_TOTALS}));

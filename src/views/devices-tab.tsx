@@ -139,6 +139,12 @@ function AsciiSkeleton({children}: {readonly children?: React.ReactNode}) {
   return <Text bold>{typeof children === 'string' ? asciiOf(children) : children}</Text>;
 }
 
+/**
+ * Built from the keys rather than written as a literal: the bundle then stays ASCII, which V8
+ * keeps as a one-byte string (a single character above U+00FF makes the whole source two-byte).
+ */
+const BOX_CHARACTERS = new RegExp(`[${Object.keys(BOX_TO_ASCII).join('')}]`, 'g');
+
 /** The few distinct skeleton strings (a rule per column width, a corner, a bar), converted once. */
 const asciiSkeletons = new Map<string, string>();
 const ASCII_SKELETONS_MAX = 256;
@@ -146,7 +152,7 @@ const ASCII_SKELETONS_MAX = 256;
 function asciiOf(text: string): string {
   let ascii = asciiSkeletons.get(text);
   if (ascii === undefined) {
-    ascii = text.replace(/[─│┌┐└┘├┤┬┴┼]/g, (character) => BOX_TO_ASCII[character] ?? character);
+    ascii = text.replace(BOX_CHARACTERS, (character) => BOX_TO_ASCII[character] ?? character);
     if (asciiSkeletons.size >= ASCII_SKELETONS_MAX) asciiSkeletons.clear();
     asciiSkeletons.set(text, ascii);
   }

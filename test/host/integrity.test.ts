@@ -122,6 +122,22 @@ describe('the disk shadow', () => {
     expect(starts.size).toBe(1 << 17);
   });
 
+  it('checks installed blocks against the image itself (no copy), the last one padded with zeros', () => {
+    const shadow = new DiskShadow();
+    const image = Buffer.from(WRITE_TEMPLATE.subarray(0, 2 * SHADOW_BLOCK_BYTES + 100));
+    shadow.recordContents(SHADOW_BLOCK_BYTES, image);
+    view.fill(0, 0, 3 * SHADOW_BLOCK_BYTES);
+    view.write(0, image, 0, image.length);
+    expect(shadow.verify(view, 0, 1, 3 * SHADOW_BLOCK_BYTES)).toBe(0);
+    view.fill(2 * SHADOW_BLOCK_BYTES + 100, 1, 1); // a byte past the image's end on the last block
+    view.fill(5, image[5]! ^ 1, 1);
+    expect(shadow.verify(view, 0, 1, 3 * SHADOW_BLOCK_BYTES)).toBe(2);
+    const memoryBefore = process.memoryUsage().arrayBuffers;
+    const big = Buffer.alloc(4 * MiB, 7);
+    shadow.recordContents(0, big);
+    expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(4 * MiB + 64 * 1024);
+  });
+
   it('tracks writes in flight by range and stops checking blocks a failed write left unknown', () => {
     const shadow = new DiskShadow();
     shadow.beginWrite(100, 16);

@@ -73,14 +73,22 @@ export class DiskShadow {
     }
   }
 
-  /** Records what an installer put on the disk (the boot image), block by block. */
+  /**
+   * Records what an installer put on the disk (the boot image), block by block. Whole blocks are
+   * kept as views of `bytes`, which must not change afterwards (guest images never do): a copy
+   * held every image twice more (1.75 MiB for the default world).
+   */
   recordContents(offsetBytes: number, bytes: Uint8Array): void {
     const firstBlock = Math.floor(offsetBytes / SHADOW_BLOCK_BYTES);
     for (let offset = 0, block = firstBlock; offset < bytes.length; offset += SHADOW_BLOCK_BYTES, block++) {
-      const copy = Buffer.alloc(SHADOW_BLOCK_BYTES);
-      copy.set(bytes.subarray(offset, offset + SHADOW_BLOCK_BYTES));
+      let contents = Buffer.from(
+        bytes.buffer,
+        bytes.byteOffset + offset,
+        Math.min(SHADOW_BLOCK_BYTES, bytes.length - offset),
+      );
+      if (contents.length < SHADOW_BLOCK_BYTES) contents = Buffer.concat([contents], SHADOW_BLOCK_BYTES);
       this.#blocks.set(block, INSTALLED);
-      this.#installed.set(block, copy);
+      this.#installed.set(block, contents);
     }
   }
 

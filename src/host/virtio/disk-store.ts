@@ -6,13 +6,33 @@ export class DiskStore {
   static readonly CHUNK_BYTES = 65_536;
   readonly capacityBytes: number;
   readonly #chunks = new Map<number, Buffer>();
+  /** Chunks that are views of an installed image, copied on their first write. */
+  readonly #shared = new Set<number>();
 
   constructor(capacityBytes: number) {
     this.capacityBytes = capacityBytes;
   }
 
+  /** Bytes of chunks the disk holds of its own (not views of an installed image). */
   get allocatedBytes(): number {
-    return this.#chunks.size * DiskStore.CHUNK_BYTES;
+    return (this.#chunks.size - this.#shared.size) * DiskStore.CHUNK_BYTES;
+  }
+
+  /**
+   * Puts `image` at offset 0, as `write` would, but keeps its whole chunks as views of it (a
+   * backing file under the disk, QEMU's qcow2 backing_file): `image` must never change.
+   */
+  install(image: Buffer): void {
+    const wholeChunks = Math.floor(image.length / DiskStore.CHUNK_BYTES);
+    for (let index = 0; index < wholeChunks; index++) {
+      this.#chunks.set(
+        index,
+        image.subarray(index * DiskStore.CHUNK_BYTES, (index + 1) * DiskStore.CHUNK_BYTES),
+      );
+      this.#shared.add(index);
+    }
+    const installed = wholeChunks * DiskStore.CHUNK_BYTES;
+    this.write(installed, image, installed, image.length - installed);
   }
 
   /** Copies disk bytes [offset, offset+length) into target[targetOffset...]. */
@@ -38,8 +58,10 @@ export class DiskStore {
       const within = position - chunkIndex * DiskStore.CHUNK_BYTES;
       const count = Math.min(DiskStore.CHUNK_BYTES - within, length - done);
       let chunk = this.#chunks.get(chunkIndex);
-      if (!chunk) {
-        chunk = takeFrame();
+      if (!chunk || (this.#shared.size > 0 && this.#shared.delete(chunkIndex))) {
+        const own = takeFrame();
+        if (chunk) own.set(chunk);
+        chunk = own;
         this.#chunks.set(chunkIndex, chunk);
       }
       copyBytes(source, sourceOffset + done, chunk, within, count);
