@@ -1,15 +1,21 @@
 import {crc32} from 'node:zlib';
+import {crc32Ascii} from '../../core/crc32.js';
+
+/** zlib's crc32 of the text, without zlib for an ASCII line (every line the workload writes). */
+function textCrc(text: string): number {
+  return crc32Ascii(text) ?? crc32(text);
+}
 
 /** Parses `<sequence> <crc32 hex> <text>` lines the guest writes, checking the checksum. */
 export function parseConsoleLine(line: string): {sequence: number; text: string} | undefined {
   const match = /^(\d+) ([0-9a-f]{8}) (.*)$/.exec(line);
   if (!match) return undefined;
-  if (crc32(match[3]!).toString(16).padStart(8, '0') !== match[2]) return undefined;
+  if (textCrc(match[3]!).toString(16).padStart(8, '0') !== match[2]) return undefined;
   return {sequence: Number(match[1]), text: match[3]!};
 }
 
 export function formatConsoleLine(sequence: number, text: string): string {
-  return `${sequence} ${crc32(text).toString(16).padStart(8, '0')} ${text}`;
+  return `${sequence} ${textCrc(text).toString(16).padStart(8, '0')} ${text}`;
 }
 
 /**

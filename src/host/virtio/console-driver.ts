@@ -11,6 +11,8 @@ const LINE_MAX_BYTES = 256;
 /** virtio_console (hvc): writes lines on port 0, numbered and checksummed by the console checker. */
 export class ConsoleDriver extends VirtioDriver {
   readonly #checker: ConsoleChecker;
+  /** The line being written, as bytes (copied into guest memory at once). */
+  readonly #line = Buffer.alloc(LINE_MAX_BYTES);
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport);
@@ -30,13 +32,13 @@ export class ConsoleDriver extends VirtioDriver {
   }
 
   write(text: string): SubmitResult {
-    const line = Buffer.from(`${this.#checker.nextLine(text)}\n`, 'latin1').subarray(0, LINE_MAX_BYTES);
-    const gpa = this.allocateBuffer(line.length);
+    const length = latin1Into(this.#line, `${this.#checker.nextLine(text)}\n`);
+    const gpa = this.allocateBuffer(length);
     if (gpa === undefined) return 'retry';
-    this.kernel.view.write(gpa, line, 0, line.length);
+    this.kernel.view.write(gpa, this.#line, 0, length);
     const result = this.submit(
       CONSOLE_TRANSMIT_QUEUE,
-      [{cpuGpa: gpa, len: line.length, direction: 'to-device'}],
+      [{cpuGpa: gpa, len: length, direction: 'to-device'}],
       () => {
         this.completed++;
         this.freeBuffer(gpa);
@@ -47,4 +49,15 @@ export class ConsoleDriver extends VirtioDriver {
     else this.freeBuffer(gpa);
     return result;
   }
+}
+
+/**
+ * Puts the first `target.length` characters of `text` into `target` as Buffer's 'latin1' encoding
+ * does (each code unit's low byte), without a Buffer per line.
+ * @returns the number of bytes written
+ */
+function latin1Into(target: Buffer, text: string): number {
+  const length = Math.min(text.length, target.length);
+  for (let i = 0; i < length; i++) target[i] = text.charCodeAt(i) & 0xff;
+  return length;
 }

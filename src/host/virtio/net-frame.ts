@@ -9,6 +9,8 @@
  * to a CRC-32 collision, as a CRC-32 over the whole frame did, without running a CRC over the
  * payload at both ends (zlib's crc32 of a 1 KiB frame cost about as much as the rest of its trip).
  */
+import {CRC32_TABLE} from '../../core/crc32.js';
+
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
 export const FRAME_MAX_BYTES = 1514;
@@ -79,16 +81,6 @@ export function decodeFrame(frame: Buffer, offset: number, available: number, in
   into.replyBytes = frame.readUInt16LE(offset + 22);
   return true;
 }
-
-const CRC32_TABLE = (() => {
-  const table = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c;
-  }
-  return table;
-})();
 
 /** CRC-32 (IEEE, as zlib's) of the frame's header followed by its payload byte (none for an empty payload). */
 function frameCheck(frame: Buffer, offset: number, payloadBytes: number, fillByte: number): number {
