@@ -3,8 +3,7 @@
  * buffers and lines per simulated second, where a call into zlib (and the string's encoding on
  * the way) costs several times the sum itself.
  */
-/** The byte-at-a-time table (a hot loop indexes it directly rather than call `crc32Step`). */
-export const CRC32_TABLE = (() => {
+const CRC32_TABLE = (() => {
   const table = new Int32Array(256);
   for (let n = 0; n < 256; n++) {
     let c = n;
@@ -14,18 +13,28 @@ export const CRC32_TABLE = (() => {
   return table;
 })();
 
-const CRC32_START = -1;
+/** A CRC-32 register before any byte. */
+export const CRC32_START = -1;
+
+/** The register after one more byte. */
+export function crc32Byte(crc: number, byte: number): number {
+  return CRC32_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+}
+
+/** The register after bytes[start, end). */
+export function crc32Update(crc: number, bytes: Uint8Array, start: number, end: number): number {
+  for (let i = start; i < end; i++) crc = crc32Byte(crc, bytes[i]!);
+  return crc;
+}
 
 /** The CRC-32 of a finished register. */
-function crc32End(crc: number): number {
+export function crc32End(crc: number): number {
   return (crc ^ -1) >>> 0;
 }
 
 /** zlib's crc32 of bytes[start, end). */
 export function crc32Bytes(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  let crc = CRC32_START;
-  for (let i = start; i < end; i++) crc = CRC32_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return crc32End(crc);
+  return crc32End(crc32Update(CRC32_START, bytes, start, end));
 }
 
 /**
@@ -37,7 +46,7 @@ export function crc32Ascii(text: string): number | undefined {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x80) return undefined;
-    crc = CRC32_TABLE[(crc ^ code) & 0xff]! ^ (crc >>> 8);
+    crc = crc32Byte(crc, code);
   }
   return crc32End(crc);
 }

@@ -9,7 +9,7 @@
  * to a CRC-32 collision, as a CRC-32 over the whole frame did, without running a CRC over the
  * payload at both ends (zlib's crc32 of a 1 KiB frame cost about as much as the rest of its trip).
  */
-import {CRC32_TABLE} from '../../core/crc32.js';
+import {CRC32_START, crc32Byte, crc32End, crc32Update} from '../../core/crc32.js';
 
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
@@ -84,9 +84,6 @@ export function decodeFrame(frame: Buffer, offset: number, available: number, in
 
 /** CRC-32 (IEEE, as zlib's) of the frame's header followed by its payload byte (none for an empty payload). */
 function frameCheck(frame: Buffer, offset: number, payloadBytes: number, fillByte: number): number {
-  let crc = -1;
-  for (let i = offset; i < offset + FRAME_HEADER_BYTES; i++)
-    crc = CRC32_TABLE[(crc ^ frame[i]!) & 0xff]! ^ (crc >>> 8);
-  if (payloadBytes > 0) crc = CRC32_TABLE[(crc ^ fillByte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ -1) >>> 0;
+  const header = crc32Update(CRC32_START, frame, offset, offset + FRAME_HEADER_BYTES);
+  return crc32End(payloadBytes > 0 ? crc32Byte(header, fillByte) : header);
 }
