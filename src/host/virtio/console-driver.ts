@@ -32,7 +32,7 @@ export class ConsoleDriver extends VirtioDriver {
   }
 
   write(text: string): SubmitResult {
-    const length = latin1Into(this.#line, `${this.#checker.nextLine(text)}\n`);
+    const length = this.#line.write(`${this.#checker.nextLine(text)}\n`, 0, 'latin1');
     const gpa = this.allocateBuffer(length);
     if (gpa === undefined) return 'retry';
     this.kernel.view.write(gpa, this.#line, 0, length);
@@ -49,15 +49,4 @@ export class ConsoleDriver extends VirtioDriver {
     else this.freeBuffer(gpa);
     return result;
   }
-}
-
-/**
- * Puts the first `target.length` characters of `text` into `target` as Buffer's 'latin1' encoding
- * does (each code unit's low byte), without a Buffer per line.
- * @returns the number of bytes written
- */
-function latin1Into(target: Buffer, text: string): number {
-  const length = Math.min(text.length, target.length);
-  for (let i = 0; i < length; i++) target[i] = text.charCodeAt(i) & 0xff;
-  return length;
 }

@@ -25,12 +25,7 @@ export interface FrameFields {
 }
 
 /** A frame's fields as `decodeFrame` fills them in (one object per reader, reused frame after frame). */
-export interface DecodedFrame {
-  flow: number;
-  sequence: number;
-  payloadBytes: number;
-  replyBytes: number;
-}
+export type DecodedFrame = {-readonly [Field in keyof FrameFields]: FrameFields[Field]};
 
 export function decodedFrame(): DecodedFrame {
   return {flow: 0, sequence: 0, payloadBytes: 0, replyBytes: 0};
