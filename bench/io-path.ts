@@ -1,5 +1,5 @@
 /**
- * #17 target 4 on its own: `node dist-bench/io-path.mjs [KiB ...]` prints, per request size, the
+ * #17 target 4 on its own: `node --expose-gc --import tsx bench/io-path.ts [KiB ...]` prints, per request size, the
  * I/O path alone against its copy floor (the median of interleaved rounds' ratios, with their
  * range), the whole loop and the workload's share (CPU µs per request, median rounds), then the
  * results as JSON. For a profile of the path

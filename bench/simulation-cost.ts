@@ -5,9 +5,9 @@ import {join} from 'node:path';
 import process from 'node:process';
 
 /**
- * The build #17 target 3 is measured against: main just before the first merge of #17's work
- * (4854934, c1-floor, whose disk shadow already changed how a write's data is produced; c2-io and
- * k-perf followed). Its parent on main, 09d76fc, is the last build without any of it.
+ * The build #17 target 3 is measured against: 09d76fc, the last main commit without any of #17's
+ * work (the parent of the first #17 merge, c1-floor 4854934, whose disk shadow already changed how
+ * a write's data is produced; c2-io and k-perf followed).
  */
 export const BEFORE_17_COMMIT = '09d76fcfff916936f0b323ee823a3c451d4ee01a';
 

@@ -43,7 +43,9 @@ describe('npm start (scripts/start.mjs)', () => {
 
   it('bundles ASCII only, so V8 holds every module source one byte a character', () => {
     const bundleDir = join(ROOT, 'dist', 'bundle');
-    for (const file of readdirSync(bundleDir)) {
+    const files = readdirSync(bundleDir);
+    expect(files).toContain('cli.mjs');
+    for (const file of files) {
       const text = readFileSync(join(bundleDir, file), 'utf8');
       expect({file, nonAscii: [...text].find((character) => character.charCodeAt(0) > 0x7f)}).toEqual({
         file,

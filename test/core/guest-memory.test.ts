@@ -184,9 +184,12 @@ describe('memory view ranges inside one remembered page (the bounce and header f
     hypervisor.read(page(7), seen, 0, 8); // plaintext, cached while the page is normal
     memory.setPageStates(7, 1, PageState.secure);
     hypervisor.read(page(7), seen, 0, 8);
-    expect(seen.toString()).not.toBe('secret!!');
-    hypervisor.read(page(7), seen, 0, 8);
-    expect(seen.toString()).not.toBe('secret!!');
+    const ciphertext = Buffer.from(seen);
+    expect(ciphertext.toString()).not.toBe('secret!!');
+    expect(ciphertext.equals(Buffer.alloc(8))).toBe(false);
+    seen.fill(0);
+    hypervisor.read(page(7), seen, 0, 8); // the same encrypted copy, not zeros or a stale read
+    expect(seen).toEqual(ciphertext);
     memory.setPageStates(7, 1, PageState.shared);
     hypervisor.read(page(7), seen, 0, 8);
     expect(seen.toString()).toBe('secret!!');
