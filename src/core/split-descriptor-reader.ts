@@ -47,7 +47,7 @@ export class DescriptorReader {
     if (gpa + DESCRIPTOR_SIZE > view.memory.sizeBytes) return false;
     const bytes = view.bytesAt(gpa, DESCRIPTOR_SIZE, false);
     if (!bytes) return false;
-    const at = view.bytesOffset;
+    const at = view.rangeOffset;
     this.#addr = u32At(bytes, at) + u32At(bytes, at + 4) * 0x1_0000_0000;
     this.#len = u32At(bytes, at + 8);
     this.#flags = bytes[at + 12]! | (bytes[at + 13]! << 8);
