@@ -39,21 +39,17 @@ export class ElementIo {
     this.bytesToDevice += length;
   }
 
-  /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer, valid until the next call. */
-  readOut(element: QueueElement, skip = 0): Buffer {
-    return this.#dataScratch.subarray(0, this.readOutToScratch(element, skip));
-  }
-
-  /** The scratch buffer `readOutToScratch` fills (replaced when it grows). */
+  /** The buffer `readOut` fills from its start (replaced when it grows: read it after the call). */
   get scratch(): Buffer {
     return this.#dataScratch;
   }
 
   /**
-   * As `readOut`, into the start of `scratch` without a view of it (a frame per call on the net path).
+   * Reads an element's device-readable segments after the first `skip` bytes into the start of
+   * `scratch`, valid until the next call (no buffer per call: the net path reads a frame per call).
    * @returns the number of bytes read
    */
-  readOutToScratch(element: QueueElement, skip = 0): number {
+  readOut(element: QueueElement, skip = 0): number {
     let total = 0;
     for (const segment of element.out) total += segment.len;
     const length = Math.max(0, total - skip);
