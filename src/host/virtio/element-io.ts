@@ -1,5 +1,6 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import {MemoryView, type PageSink} from '../../core/memory-view.js';
+import {copyBytes} from '../../core/copy-bytes.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 
 /**
@@ -55,19 +56,12 @@ export class ElementIo {
     const length = Math.max(0, total - skip);
     if (this.#dataScratch.length < length)
       this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
-    const bytes = this.#dataScratch;
-    let position = 0;
-    let toSkip = skip;
-    for (const segment of element.out) {
-      const from = Math.min(toSkip, segment.len);
-      toSkip -= from;
-      const count = segment.len - from;
-      if (count > 0) this.view.read(segment.addr + from, bytes, position, count);
-      position += count;
-    }
-    this.bytesToDevice += position;
-    return position;
+    return this.streamOut(element, skip, this.#toScratch);
   }
+
+  readonly #toScratch: PageSink = {
+    put: (bytes, offset, length, position) => copyBytes(bytes, offset, this.#dataScratch, position, length),
+  };
 
   /**
    * Hands an element's device-readable bytes after the first `skip` to `sink` piece by piece,
