@@ -1,6 +1,7 @@
 import {GUEST_PAGE_SIZE} from './guest-memory.js';
 import {CheckedFrames} from './checked-frames.js';
 import {copyBytes} from './copy-bytes.js';
+import {putU64, u16At, u32At, u64At} from './little-endian.js';
 
 export {OutOfRangeAccess} from './checked-frames.js';
 
@@ -184,9 +185,7 @@ export class MemoryView extends CheckedFrames {
 
   readU16(gpa: number): number {
     const frame = this.bytesAt(gpa, 2, false);
-    if (frame === undefined) return this.#acrossPages(gpa, 2).readUInt16LE(0);
-    const at = this.rangeOffset;
-    return frame[at]! | (frame[at + 1]! << 8);
+    return frame !== undefined ? u16At(frame, this.rangeOffset) : this.#acrossPages(gpa, 2).readUInt16LE(0);
   }
 
   readU32(gpa: number): number {
@@ -227,12 +226,12 @@ export class MemoryView extends CheckedFrames {
   #writeField(gpa: number, size: number, value: number): void {
     const frame = this.bytesAt(gpa, size, true);
     if (frame === undefined) {
-      const bytes = fieldScratch;
-      bytes.writeUInt32LE(value >>> 0, 0);
-      bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
-      this.write(gpa, bytes, 0, size);
+      putU64(fieldScratch, 0, value);
+      this.write(gpa, fieldScratch, 0, size);
       return;
     }
+    // Byte by byte, stopping at the field's size: putU16/putU32/putU64 behind a chain of ifs
+    // measured 0.4 ns a field slower.
     const pageOffset = this.rangeOffset;
     frame[pageOffset] = value;
     if (size === 1) return;
@@ -248,17 +247,6 @@ export class MemoryView extends CheckedFrames {
     frame[pageOffset + 6] = high >>> 16;
     frame[pageOffset + 7] = high >>> 24;
   }
-}
-
-function u32At(frame: Uint8Array, offset: number): number {
-  return (
-    (frame[offset]! | (frame[offset + 1]! << 8) | (frame[offset + 2]! << 16) | (frame[offset + 3]! << 24)) >>>
-    0
-  );
-}
-
-function u64At(frame: Uint8Array, offset: number): number {
-  return u32At(frame, offset) + u32At(frame, offset + 4) * 0x1_0000_0000;
 }
 
 const fieldScratch = Buffer.alloc(8);
