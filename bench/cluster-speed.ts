@@ -1,5 +1,6 @@
 import {World} from '../src/host/world.js';
 import {bigWorld} from './big-world.js';
+import {cpuSecondsOf} from './timing.js';
 
 export interface ClusterSpeedResult {
   readonly guests: number;
@@ -14,7 +15,7 @@ export interface ClusterSpeedResult {
 
 /**
  * 200 guests (by default) with busy devices, booted and secure where configured, then
- * `simulatedSeconds` of simulation with several concurrent migrations; CPU time by process.cpuUsage.
+ * `simulatedSeconds` of simulation with several concurrent migrations; CPU time by cpuSecondsOf.
  */
 export function measureClusterSpeed(guests: number, simulatedSeconds: number): ClusterSpeedResult {
   const world = new World(bigWorld(guests), {seed: 7});
@@ -29,10 +30,7 @@ export function measureClusterSpeed(guests: number, simulatedSeconds: number): C
   }
   const requestsBefore = countRequests(world);
   const bytesBefore = countBytes(world);
-  const start = process.cpuUsage();
-  world.advanceBy(simulatedSeconds * 1_000_000);
-  const used = process.cpuUsage(start);
-  const cpuSeconds = (used.user + used.system) / 1e6;
+  const cpuSeconds = cpuSecondsOf(() => world.advanceBy(simulatedSeconds * 1_000_000));
   return {
     guests,
     simulatedSeconds,

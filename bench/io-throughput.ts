@@ -4,6 +4,7 @@ import {KiB, MiB} from '../src/core/units.js';
 import {DISK_WORKLOAD_OFFSET} from '../src/host/workload-profiles.js';
 import type {BlkDriver} from '../src/host/virtio/blk-driver.js';
 import type {DiskShadow} from '../src/host/checkers/disk-shadow.js';
+import {cpuSecondsOf, medianOf} from './timing.js';
 
 /** The 2018-era stack: its guest turns secure without opt-in and bounces by its own policy. */
 const WORLD = (swiotlb: string) => `
@@ -102,20 +103,6 @@ export function measureBouncedIo(requestBytes: number, totalBytes: number): Thro
     ratioMax: Math.max(...ratios),
     ratios,
   };
-}
-
-/** The middle value (the upper middle of an even count). */
-function medianOf(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-}
-
-/** CPU seconds (user + system) of `work`, after a collection so it does not pay for earlier garbage. */
-export function cpuSecondsOf(work: () => void): number {
-  (globalThis as {gc?: () => void}).gc?.();
-  const start = process.cpuUsage();
-  work();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1e6;
 }
 
 /** The bench guest, booted secure, with every disk chunk, bounce slot and buffer page touched once. */

@@ -16,8 +16,11 @@ import {isFullDashboard, type StartTime, timeNpmStart, timeToScreen} from './sta
 import {measureMapUnmap} from './swiotlb-cost.js';
 
 const quick = process.env.BENCH_QUICK === '1';
-/** svmtop as `npm start` runs it (scripts/start.mjs imports this bundle). */
-const SVMTOP = fileURLToPath(new URL('../../dist/bundle/cli.mjs', import.meta.url));
+/**
+ * svmtop as `npm start` runs it: scripts/start.mjs (its check that the build is current, Node 22's
+ * compile cache, then the bundle `npm run bench` has just built), without npm's own process.
+ */
+const SVMTOP = fileURLToPath(new URL('../../scripts/start.mjs', import.meta.url));
 /** The checkout this bundle was built from (dist-bench/patched/run.mjs is two levels down). */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** The node flags `npm start` gives svmtop (package.json's start script): svmtop runs with them here too. */

@@ -8,6 +8,7 @@ import {Dashboard} from '../src/views/dashboard.js';
 import {createTheme} from '../src/views/theme.js';
 import type {DashboardCommands, DashboardSource, DashboardView} from '../src/views/dashboard-model.js';
 import type {WorldConfig} from '../src/host/config/world-schema.js';
+import {medianOf} from './timing.js';
 
 /** A stdout that swallows output but looks like a 120×40 TTY to Ink. */
 class NullTerminal extends Writable {
@@ -175,11 +176,10 @@ if (process.argv[1]?.endsWith('render-cost.tsx')) {
   if (!config.ok) throw new Error(config.error);
   for (const tab of ['devices', 'swiotlb', 'migration', 'events']) {
     const result = await measureRender(config.value, {frames: 30, columns: 120, rows: 40, tab});
-    const sorted = [...result.renderMs].sort((a, b) => a - b);
     console.log(
       tab,
       'ink render median',
-      sorted[Math.floor(sorted.length / 2)]?.toFixed(2),
+      result.renderMs.length > 0 ? medianOf(result.renderMs).toFixed(2) : undefined,
       'ms; wall per frame incl. React',
       result.wallMsPerFrame.toFixed(2),
       'ms; frames',

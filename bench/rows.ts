@@ -8,6 +8,7 @@ import {SMALL_YOUNG_GENERATION} from './measures.js';
 import type {ThroughputResult} from './io-throughput.js';
 import type {SimulationCosts} from './simulation-cost.js';
 import type {StartTime} from './startup.js';
+import {medianOf} from './timing.js';
 
 export type Met = 'yes' | 'no' | 'pending' | '-';
 export interface Row {
@@ -21,7 +22,6 @@ export type Measure = (name: string, ink?: 'patched' | 'stock') => unknown;
 const fmt = (value: number, digits = 2) => value.toFixed(digits);
 const met = (isMet: boolean): Met => (isMet ? 'yes' : 'no');
 const sortedOf = (values: number[]) => [...values].sort((a, b) => a - b);
-const median = (values: number[]) => sortedOf(values)[Math.floor(values.length / 2)]!;
 const percentile = (sorted: number[], fraction: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 const spread = (values: number[]) => `${values.map((value) => fmt(value, 0)).join(', ')}`;
@@ -45,7 +45,7 @@ function simulationRows(measure: Measure): Row[] {
   const costs = measure('simulation') as SimulationCosts;
   const best = (values: number[]) => Math.min(...values);
   const ms = (values: number[]) =>
-    `${fmt(best(values) * 1000)} ms (rounds ${fmt(best(values) * 1000)}–${fmt(Math.max(...values) * 1000)})`;
+    `${fmt(best(values) * 1000)} ms (worst round ${fmt(Math.max(...values) * 1000)})`;
   const name = `simulation of the default world, headless, 1 s steps after its first 30 s (best of ${costs.current.length} × ${costs.seconds} simulated s per build, the two builds alternating, each on its own default world)`;
   const target = `≤ 0.5× the build before #17's work (${costs.beforeCommit.slice(0, 7)}, main before the c1-floor merge), same run (#17 target 3)`;
   const requests = costs.requestsPerSecond;
@@ -133,8 +133,8 @@ function renderRows(measure: Measure): Row[] {
 
 function startupRows(measure: Measure): Row[] {
   const result = measure('startup') as Record<'npmStart' | 'help' | 'naive' | 'svmtop', StartTime[]>;
-  const wall = (runs: StartTime[]) => median(runs.map((run) => run.wallMs));
-  const cpu = (runs: StartTime[]) => median(runs.map((run) => run.cpuMs));
+  const wall = (runs: StartTime[]) => medianOf(runs.map((run) => run.wallMs));
+  const cpu = (runs: StartTime[]) => medianOf(runs.map((run) => run.cpuMs));
   const both = (runs: StartTime[]) => `${fmt(wall(runs), 0)} ms (CPU ${fmt(cpu(runs), 0)} ms)`;
   return [
     {

@@ -14,6 +14,7 @@
  */
 import process from 'node:process';
 import {pathToFileURL} from 'node:url';
+import {cpuSecondsOf} from './timing.js';
 
 interface WorldLike {
   getSnapshot(): {vms: ReadonlyArray<{devices?: ReadonlyArray<{completed?: number}>}>};
@@ -54,11 +55,10 @@ for (let round = 0; round < Number(roundsText); round++) {
   world.start();
   world.advanceTo(BOOT_US);
   const completedBefore = completed(world);
-  (globalThis as {gc?: () => void}).gc?.();
-  const start = process.cpuUsage();
-  for (let second = 0; second < seconds; second++) world.advanceBy(STEP_US);
-  const used = process.cpuUsage(start);
-  perRound.push((used.user + used.system) / 1e6 / seconds);
+  const cpuSeconds = cpuSecondsOf(() => {
+    for (let second = 0; second < seconds; second++) world.advanceBy(STEP_US);
+  });
+  perRound.push(cpuSeconds / seconds);
   requestsPerSecond = (completed(world) - completedBefore) / seconds;
 }
 process.stdout.write(`\n${JSON.stringify({cpuSecondsPerSecond: perRound, requestsPerSecond})}\n`);

@@ -161,65 +161,38 @@ export class CheckedFrames {
     return scratch;
   }
 
-  protected fieldOffset = 0;
-
-  /** Where `cachedRange` found its range: page number and offset in the page. */
-  protected rangePfn = 0;
-  protected rangeOffset = 0;
+  /** Where the range `cachedRange` or `bytesAt` looked up last starts in its page; -1 when it crosses pages. */
+  rangeOffset = 0;
 
   /**
    * The remembered frame holding all of [gpa, gpa+length) when that lies in one page this view
-   * checked since the last page-state change (such a range needs no check; a write must still
-   * mark the page dirty), its place left in `rangePfn` and `rangeOffset`; otherwise undefined.
+   * checked since the last page-state change (such a range needs no check), marked dirty when
+   * `forWrite`; otherwise undefined. The range's offset in the frame is left in `rangeOffset`.
    */
-  protected cachedRange(gpa: number, length: number): Buffer | undefined {
+  protected cachedRange(gpa: number, length: number, forWrite: boolean): Buffer | undefined {
     const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
     const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    if (!(length > 0) || (offset | 0) !== offset || offset + length > GUEST_PAGE_SIZE) return undefined;
-    this.rangePfn = pfn;
-    this.rangeOffset = offset;
-    return this.cached(pfn);
-  }
-
-  /** Where in the frame `bytesAt` returned last its range starts. */
-  bytesOffset = 0;
-
-  /**
-   * The checked frame holding [gpa, gpa + size) when that lies inside one page (a descriptor), so
-   * a caller reads or writes its fields in one go; marked dirty when `forWrite`. Its offset is
-   * left in `bytesOffset`. Undefined for a range across pages: the caller goes field by field.
-   */
-  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    if ((offset | 0) !== offset || offset > GUEST_PAGE_SIZE - size) return undefined;
-    let frame = this.cached(pfn);
-    if (frame === undefined) {
-      this.fieldPfn(gpa, size);
-      frame = forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
-    } else if (forWrite) {
-      this.#memory.markDirty(pfn);
+    if (!(length > 0) || (offset | 0) !== offset || offset + length > GUEST_PAGE_SIZE) {
+      this.rangeOffset = -1;
+      return undefined;
     }
-    this.bytesOffset = offset;
+    this.rangeOffset = offset;
+    const frame = this.cached(pfn);
+    if (frame !== undefined && forWrite) this.#memory.markDirty(pfn);
     return frame;
   }
 
   /**
-   * The page number of a field that lies inside one page, checked (paged out or in as `check`
-   * does), or -1 for a field across a page boundary (only a misbehaving guest lays tables out that way).
+   * As `cachedRange`, checking (and paging out or in) a page not remembered: the frame holding
+   * [gpa, gpa + size) when that lies inside one page (a descriptor), so a caller reads or writes
+   * its fields in one go. Undefined for a range across pages: the caller goes field by field.
    */
-  protected fieldPfn(gpa: number, size: number): number {
-    const pageOffset = gpa % GUEST_PAGE_SIZE;
-    if (pageOffset + size > GUEST_PAGE_SIZE) return -1;
-    const memory = this.#memory;
-    if (gpa < 0 || gpa + size > memory.sizeBytes || !Number.isSafeInteger(gpa))
-      throw new OutOfRangeAccess(gpa, size);
-    const pfn = (gpa - pageOffset) / GUEST_PAGE_SIZE;
-    if (!this.isHypervisor) {
-      if (memory.pagedOut.count !== 0) memory.pageIn(pfn);
-    } else if (memory.pageState(pfn) === PageState.secure) this.#pageOut(memory, pfn);
-    this.fieldOffset = pageOffset;
-    return pfn;
+  bytesAt(gpa: number, size: number, forWrite: boolean): Buffer | undefined {
+    const frame = this.cachedRange(gpa, size, forWrite);
+    if (frame !== undefined || this.rangeOffset < 0) return frame;
+    this.check(gpa, size);
+    const pfn = (gpa - this.rangeOffset) / GUEST_PAGE_SIZE;
+    return forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
   }
 }
 

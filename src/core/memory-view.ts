@@ -1,6 +1,7 @@
 import {GUEST_PAGE_SIZE} from './guest-memory.js';
 import {CheckedFrames} from './checked-frames.js';
 import {copyBytes} from './copy-bytes.js';
+import {putU64, u16At, u32At, u64At} from './little-endian.js';
 
 export {OutOfRangeAccess} from './checked-frames.js';
 
@@ -75,7 +76,7 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies guest bytes [gpa, gpa+length) into target[targetOffset...]. */
   read(gpa: number, target: Uint8Array, targetOffset: number, length: number): void {
-    const frame = this.cachedRange(gpa, length);
+    const frame = this.cachedRange(gpa, length, false);
     if (frame !== undefined) return copyBytes(frame, this.rangeOffset, target, targetOffset, length);
     const count = this.#split(gpa, length);
     const pieces = this.#pieces;
@@ -93,11 +94,8 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies source[sourceOffset, +length) into guest memory at gpa. */
   write(gpa: number, source: Uint8Array, sourceOffset: number, length: number): void {
-    const frame = this.cachedRange(gpa, length);
-    if (frame !== undefined) {
-      this.memory.markDirty(this.rangePfn);
-      return copyBytes(source, sourceOffset, frame, this.rangeOffset, length);
-    }
+    const frame = this.cachedRange(gpa, length, true);
+    if (frame !== undefined) return copyBytes(source, sourceOffset, frame, this.rangeOffset, length);
     const count = this.#split(gpa, length);
     const pieces = this.#pieces;
     for (let i = 0, done = 0; i < count; i++) {
@@ -129,14 +127,12 @@ export class MemoryView extends CheckedFrames {
 
   /** Copies within guest memory (the kernel's memcpy between two guest buffers). */
   copy(destinationGpa: number, sourceGpa: number, length: number): void {
-    const source = this.cachedRange(sourceGpa, length);
+    const source = this.cachedRange(sourceGpa, length, false);
     if (source !== undefined) {
       const sourceOffset = this.rangeOffset;
-      const destination = this.cachedRange(destinationGpa, length);
-      if (destination !== undefined) {
-        this.memory.markDirty(this.rangePfn);
+      const destination = this.cachedRange(destinationGpa, length, true);
+      if (destination !== undefined)
         return copyBytes(source, sourceOffset, destination, this.rangeOffset, length);
-      }
     }
     this.#copyPieces(destinationGpa, sourceGpa, length);
   }
@@ -179,44 +175,29 @@ export class MemoryView extends CheckedFrames {
     }
   }
 
-  // Ring fields: a page checked since the last page-state change is read or written directly;
-  // anything else (first touch, a field across pages, a fault) takes the checked path below.
+  // Ring fields: one inside a page is read or written in its frame (`bytesAt`: directly when the
+  // page was checked since the last page-state change); one across pages goes byte by byte.
 
   readU8(gpa: number): number {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.cached(pfn);
-    if (frame !== undefined && (offset | 0) === offset) return frame[offset]!;
-    return this.#fieldFrame(gpa, 1)[this.fieldOffset]!;
+    const frame = this.bytesAt(gpa, 1, false);
+    return frame !== undefined ? frame[this.rangeOffset]! : this.#acrossPages(gpa, 1)[0]!;
   }
 
   readU16(gpa: number): number {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.cached(pfn);
-    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 2)
-      return frame[offset]! | (frame[offset + 1]! << 8);
-    return this.#fieldFrame(gpa, 2).readUInt16LE(this.fieldOffset);
+    const frame = this.bytesAt(gpa, 2, false);
+    return frame !== undefined ? u16At(frame, this.rangeOffset) : this.#acrossPages(gpa, 2).readUInt16LE(0);
   }
 
   readU32(gpa: number): number {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const frame = this.cached(pfn);
-    if (frame !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 4)
-      return u32At(frame, offset);
-    return this.#fieldFrame(gpa, 4).readUInt32LE(this.fieldOffset);
+    const frame = this.bytesAt(gpa, 4, false);
+    return frame !== undefined ? u32At(frame, this.rangeOffset) : this.#acrossPages(gpa, 4).readUInt32LE(0);
   }
 
   /** Reads a little-endian 64-bit value; guest addresses fit in 53 bits. */
   readU64(gpa: number): number {
-    const pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    const offset = gpa - pfn * GUEST_PAGE_SIZE;
-    const cached = this.cached(pfn);
-    const isDirect = cached !== undefined && (offset | 0) === offset && offset <= GUEST_PAGE_SIZE - 8;
-    const frame = isDirect ? cached : this.#fieldFrame(gpa, 8);
-    const at = isDirect ? offset : this.fieldOffset;
-    return u32At(frame, at) + u32At(frame, at + 4) * 0x1_0000_0000;
+    const frame = this.bytesAt(gpa, 8, false);
+    if (frame === undefined) return u64At(this.#acrossPages(gpa, 8), 0);
+    return u64At(frame, this.rangeOffset);
   }
 
   writeU8(gpa: number, value: number): void {
@@ -235,36 +216,23 @@ export class MemoryView extends CheckedFrames {
     this.#writeField(gpa, 8, value);
   }
 
-  /** The buffer holding a little-endian field at gpa, checked; its offset is left in #fieldOffset. */
-  #fieldFrame(gpa: number, size: number): Buffer {
-    const pfn = this.fieldPfn(gpa, size);
-    if (pfn < 0) {
-      const bytes = Buffer.alloc(size);
-      this.read(gpa, bytes, 0, size);
-      this.fieldOffset = 0;
-      return bytes;
-    }
-    return this.readableFrame(pfn);
+  /** A field across a page boundary (only a misbehaving guest lays tables out that way), read through `read`. */
+  #acrossPages(gpa: number, size: number): Buffer {
+    const bytes = Buffer.alloc(size);
+    this.read(gpa, bytes, 0, size);
+    return bytes;
   }
 
   #writeField(gpa: number, size: number, value: number): void {
-    let pfn = Math.floor(gpa / GUEST_PAGE_SIZE);
-    let pageOffset = gpa - pfn * GUEST_PAGE_SIZE;
-    let frame = this.cached(pfn);
-    if (frame === undefined || (pageOffset | 0) !== pageOffset || pageOffset > GUEST_PAGE_SIZE - size) {
-      pfn = this.fieldPfn(gpa, size);
-      if (pfn < 0) {
-        const bytes = fieldScratch;
-        bytes.writeUInt32LE(value >>> 0, 0);
-        bytes.writeUInt32LE(Math.floor(value / 0x1_0000_0000) >>> 0, 4);
-        this.write(gpa, bytes, 0, size);
-        return;
-      }
-      pageOffset = this.fieldOffset;
-      frame = this.writableFrame(pfn);
-    } else {
-      this.memory.markDirty(pfn);
+    const frame = this.bytesAt(gpa, size, true);
+    if (frame === undefined) {
+      putU64(fieldScratch, 0, value);
+      this.write(gpa, fieldScratch, 0, size);
+      return;
     }
+    // Byte by byte, stopping at the field's size: putU16/putU32/putU64 behind a chain of ifs
+    // measured 0.4 ns a field slower.
+    const pageOffset = this.rangeOffset;
     frame[pageOffset] = value;
     if (size === 1) return;
     frame[pageOffset + 1] = value >>> 8;
@@ -279,13 +247,6 @@ export class MemoryView extends CheckedFrames {
     frame[pageOffset + 6] = high >>> 16;
     frame[pageOffset + 7] = high >>> 24;
   }
-}
-
-function u32At(frame: Uint8Array, offset: number): number {
-  return (
-    (frame[offset]! | (frame[offset + 1]! << 8) | (frame[offset + 2]! << 16) | (frame[offset + 3]! << 24)) >>>
-    0
-  );
 }
 
 const fieldScratch = Buffer.alloc(8);

@@ -1,3 +1,4 @@
+import {u16At, u32At, u64At} from './little-endian.js';
 import type {MemoryView} from './memory-view.js';
 import {DESCRIPTOR_SIZE} from './split-ring-layout.js';
 
@@ -47,19 +48,12 @@ export class DescriptorReader {
     if (gpa + DESCRIPTOR_SIZE > view.memory.sizeBytes) return false;
     const bytes = view.bytesAt(gpa, DESCRIPTOR_SIZE, false);
     if (!bytes) return false;
-    const at = view.bytesOffset;
-    this.#addr = u32At(bytes, at) + u32At(bytes, at + 4) * 0x1_0000_0000;
+    const at = view.rangeOffset;
+    this.#addr = u64At(bytes, at);
     this.#len = u32At(bytes, at + 8);
-    this.#flags = bytes[at + 12]! | (bytes[at + 13]! << 8);
-    this.#next = bytes[at + 14]! | (bytes[at + 15]! << 8);
+    this.#flags = u16At(bytes, at + 12);
+    this.#next = u16At(bytes, at + 14);
     this.#gpa = gpa;
     return true;
   }
-}
-
-function u32At(bytes: Uint8Array, offset: number): number {
-  return (
-    (bytes[offset]! | (bytes[offset + 1]! << 8) | (bytes[offset + 2]! << 16) | (bytes[offset + 3]! << 24)) >>>
-    0
-  );
 }

@@ -1,4 +1,5 @@
 import {assert} from './assert.js';
+import {putU16, putU32, putU64} from './little-endian.js';
 import {QUEUE_SIZE_MAX} from './virtio.js';
 
 /** Sizes and alignments of a split virtqueue (virtio 1.x, split-ring.tex; include/uapi/linux/virtio_ring.h). */
@@ -102,20 +103,10 @@ export function putDescriptor(
   flags: number,
   next: number,
 ): void {
-  putU32(target, offset, addr >>> 0);
-  putU32(target, offset + 4, Math.floor(addr / 0x1_0000_0000) >>> 0);
-  putU32(target, offset + 8, len >>> 0);
-  target[offset + 12] = flags;
-  target[offset + 13] = flags >>> 8;
-  target[offset + 14] = next;
-  target[offset + 15] = next >>> 8;
-}
-
-function putU32(target: Uint8Array, offset: number, value: number): void {
-  target[offset] = value;
-  target[offset + 1] = value >>> 8;
-  target[offset + 2] = value >>> 16;
-  target[offset + 3] = value >>> 24;
+  putU64(target, offset, addr);
+  putU32(target, offset + 8, len);
+  putU16(target, offset + 12, flags);
+  putU16(target, offset + 14, next);
 }
 
 export function decodeDescriptor(source: Buffer, offset: number): Descriptor {

@@ -265,7 +265,7 @@ export class SplitVirtqueueDriver<Token> {
     const view = this.#view;
     const frame = view.bytesAt(gpa, DESCRIPTOR_SIZE, true);
     if (frame) {
-      putDescriptor(frame, view.bytesOffset, addr, len, flags, next);
+      putDescriptor(frame, view.rangeOffset, addr, len, flags, next);
       return;
     }
     view.writeU64(gpa, addr);

@@ -22,14 +22,20 @@ export interface SwiotlbDevice {
   /** `dma_get_min_align_mask()`: low address bits the bounce buffer must preserve. */
   readonly minAlignMask: number;
   /**
-   * `dma_get_seg_boundary()`: no mapping may cross a multiple of this mask + 1 (a power of two).
+   * `get_max_slots(dma_get_seg_boundary())`: no mapping may cross a multiple of this many slots
+   * (a power of two; `segBoundarySlots` of the mask, worked out where the device's mask is set).
    * Absent for a device without `dma_parms`, whose boundary is ULONG_MAX, i.e. none.
    */
-  readonly segBoundaryMask?: number;
+  readonly segBoundarySlots?: number;
 }
 
 /** torvalds/linux drivers/pci/probe.c pci_device_add: `dma_set_seg_boundary(&dev->dev, 0xffffffff)`. */
 export const PCI_SEG_BOUNDARY_MASK = 0xffffffff;
+
+/** torvalds/linux kernel/dma/swiotlb.c get_max_slots: a segment boundary mask as a slot count. */
+export function segBoundarySlots(segBoundaryMask: number): number {
+  return Math.floor(segBoundaryMask / IO_TLB_SIZE) + 1;
+}
 
 export interface SwiotlbGeometry {
   readonly nslabs: number;

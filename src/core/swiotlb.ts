@@ -40,6 +40,12 @@ export class SwiotlbPool {
   readonly areaNslabs: number;
   readonly startGpa: number;
   readonly pageSize: number;
+  /**
+   * The pool's first slot counted from guest-physical 0: iommu_is_span_boundary's `shift`,
+   * nr_slots(tbl_dma_addr & boundary_mask), is this modulo the device's boundary in slots (DMA
+   * address = guest-physical: pseries has no DMA offset; the start is page aligned).
+   */
+  readonly #startSlot: number;
   readonly #view: MemoryView;
   readonly #slots: SlotTable;
   readonly #areas: Area[];
@@ -67,6 +73,7 @@ export class SwiotlbPool {
     this.areaNslabs = options.nslabs / options.nareas;
     this.startGpa = options.startGpa;
     this.pageSize = options.pageSize;
+    this.#startSlot = options.startGpa / IO_TLB_SIZE;
     this.#view = options.view;
     this.#slots = new SlotTable(this.nslabs);
     this.#areas = Array.from({length: this.nareas}, () => ({used: 0, index: 0}));
@@ -188,9 +195,7 @@ export class SwiotlbPool {
     iotlbAlignMask &= ~allocAlignMask;
     const stride = (Math.max(allocAlignMask, iotlbAlignMask) >>> IO_TLB_SHIFT) + 1;
     if (slotCount > this.areaNslabs - area.used) return -1;
-    this.#boundarySlots(device.segBoundaryMask);
-    const maxSlots = this.#maxSlots;
-    const poolShiftSlots = this.#poolShiftSlots;
+    const maxSlots = device.segBoundarySlots ?? 0;
     const slotBase = areaIndex * this.areaNslabs;
     let index = area.index;
     for (let checked = 0; checked < this.areaNslabs;) {
@@ -208,7 +213,7 @@ export class SwiotlbPool {
       // boundary is skipped like a busy one (include/linux/iommu-helper.h iommu_is_span_boundary).
       if (
         this.#slots.list(slotIndex) >= slotCount &&
-        (maxSlots === 0 || ((poolShiftSlots + slotIndex) % maxSlots) + slotCount <= maxSlots)
+        (maxSlots === 0 || ((this.#startSlot + slotIndex) % maxSlots) + slotCount <= maxSlots)
       ) {
         this.#allocate(device, slotIndex, slotCount, allocSize, offset);
         area.index = this.#wrapAreaIndex(index + slotCount);
@@ -219,23 +224,6 @@ export class SwiotlbPool {
       checked += stride;
     }
     return -1;
-  }
-
-  /** The segment boundary mask `#maxSlots` and `#poolShiftSlots` were worked out for. */
-  #boundaryMask: number | undefined = undefined;
-  #maxSlots = 0;
-  #poolShiftSlots = 0;
-
-  /**
-   * The boundary as slot counts: max_slots = get_max_slots(boundary_mask), and the pool's start
-   * below it, nr_slots(tbl_dma_addr) (DMA address = guest-physical: pseries has no DMA offset).
-   * Redone only when the mask changes: a 4 GiB mask's remainder is a floating-point fmod.
-   */
-  #boundarySlots(boundaryMask: number | undefined): void {
-    if (boundaryMask === this.#boundaryMask) return;
-    this.#boundaryMask = boundaryMask;
-    this.#maxSlots = boundaryMask === undefined ? 0 : Math.floor(boundaryMask / IO_TLB_SIZE) + 1;
-    this.#poolShiftSlots = boundaryMask === undefined ? 0 : nrSlots(this.startGpa % (boundaryMask + 1));
   }
 
   #allocate(

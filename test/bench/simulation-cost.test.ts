@@ -26,6 +26,13 @@ describe('simulation benchmark (#17 target 3)', () => {
     expect(row!.met).toBe('yes');
   });
 
+  it('gives each build’s best round once, with its worst beside it', () => {
+    const [row] = GROUPS.simulation!(() => costs([0.0064, 0.0066], null));
+    expect(row!.measured).toContain(
+      ': 3.10 ms (worst round 3.50) CPU per simulated s vs 6.40 ms (worst round 6.60) before #17;',
+    );
+  });
+
   it('says why when the build before #17 could not be measured, and judges nothing', () => {
     const [row] = GROUPS.simulation!(() => costs(null, 'git is not available (spawnSync git ENOENT)'));
     expect(row!.measured).toContain('before #17: not measured, git is not available');

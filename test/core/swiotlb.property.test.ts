@@ -8,6 +8,7 @@ import {
   IO_TLB_SEGSIZE,
   IO_TLB_SIZE,
   PCI_SEG_BOUNDARY_MASK,
+  segBoundarySlots,
   SwiotlbPool,
   swiotlbGeometry,
   type SwiotlbDevice,
@@ -45,7 +46,7 @@ function expectedSlot(
     const first = pool.startGpa + slot * IO_TLB_SIZE;
     const last = first + nslots * IO_TLB_SIZE - 1;
     return (
-      device.segBoundaryMask === undefined || Math.floor(first / FOUR_GIB) === Math.floor(last / FOUR_GIB)
+      device.segBoundarySlots === undefined || Math.floor(first / FOUR_GIB) === Math.floor(last / FOUR_GIB)
     );
   };
   for (let step = 0; step < pool.nareas; step++) {
@@ -109,7 +110,7 @@ describe('swiotlb against a reference model (property)', () => {
               const device: SwiotlbDevice = {
                 index: op.cpu,
                 minAlignMask: op.aligned ? 0xfff : 0,
-                ...(op.pci ? {segBoundaryMask: PCI_SEG_BOUNDARY_MASK} : {}),
+                ...(op.pci ? {segBoundarySlots: segBoundarySlots(PCI_SEG_BOUNDARY_MASK)} : {}),
               };
               const orig = ORIG + op.offset;
               const expected = expectedSlot(pool, held, device, orig, op.size, op.cpu);

@@ -5,6 +5,7 @@ import {
   DMA_MAPPING_ERROR,
   IO_TLB_SIZE,
   PCI_SEG_BOUNDARY_MASK,
+  segBoundarySlots,
   recommendNslabs,
   SwiotlbPool,
   swiotlbFullMessage,
@@ -136,7 +137,7 @@ describe('swiotlb pool', () => {
 describe('swiotlb and the device’s DMA segment boundary', () => {
   // torvalds/linux kernel/dma/swiotlb.c swiotlb_search_pool_area: iommu_is_span_boundary(slot_index,
   // nslots, nr_slots(tbl_dma_addr), max_slots); drivers/pci/probe.c pci_device_add sets 0xffffffff.
-  const pci = {index: 1, minAlignMask: 0, segBoundaryMask: PCI_SEG_BOUNDARY_MASK};
+  const pci = {index: 1, minAlignMask: 0, segBoundarySlots: segBoundarySlots(PCI_SEG_BOUNDARY_MASK)};
   /** A pool of `nslabs` starting `bytesBelow` under 4 GiB (64 KiB-aligned, as memblock places it). */
   function poolAcross4GiB(bytesBelow = 192 * KiB, nslabs = 1024) {
     const view = new MemoryView(new GuestMemory(4 * GiB + 64 * MiB), false);

@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import {FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
 import type {NetMigrationState} from '../../src/host/virtio/net-protocol.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
@@ -87,5 +88,23 @@ describe('net frames are checked end to end', () => {
     runChecked(world, 0.5);
     expect(driver.integrityErrors).toBe(0);
     expect(saved.backlog).toEqual(atSave);
+  });
+
+  it('a reply asked larger than an Ethernet frame comes as one whole frame, not a truncated one', () => {
+    const world = netGuest();
+    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    const completed = driver.completed;
+    const received: number[] = [];
+    const view = world.guest('g1')!.kernel!.view;
+    const read = view.read.bind(view);
+    view.read = (gpa, target, targetOffset, length) => {
+      read(gpa, target, targetOffset, length);
+      received.push(length);
+    };
+    expect(driver.send(2, 64, 4000)).toBe('queued');
+    runChecked(world, 0.5);
+    expect(driver.integrityErrors).toBe(0);
+    expect(driver.completed).toBe(completed + 2); // the frame sent and its reply
+    expect(received).toContain(FRAME_MAX_BYTES);
   });
 });

@@ -81,7 +81,7 @@ function hypervisorRead(view: MemoryView, at: number, count: number, access: Acc
       return null; // a float above 2^53 loses low bits; covered by 'read'
     case 'bytesAt': {
       const frame = view.bytesAt(at, 16, false);
-      return frame ? Buffer.from(frame.subarray(view.bytesOffset, view.bytesOffset + 16)) : null;
+      return frame ? Buffer.from(frame.subarray(view.rangeOffset, view.rangeOffset + 16)) : null;
     }
     case 'visit': {
       const all = Buffer.alloc(count);

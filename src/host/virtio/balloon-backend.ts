@@ -80,9 +80,8 @@ export class BalloonBackend extends VirtioBackend {
 
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + BALLOON_LATENCY_US, () => {
-      const array = this.io.readOut(element);
-      const count = Math.floor(array.length / 4);
-      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(array, count);
+      const count = Math.floor(this.io.readOut(element) / 4);
+      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(this.io.scratch, count);
       else if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(count);
       return 0;
     });

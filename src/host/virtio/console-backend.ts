@@ -30,7 +30,8 @@ export class ConsoleBackend extends VirtioBackend {
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     if (queueIndex !== CONSOLE_TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + CONSOLE_LATENCY_US, () => {
-      const text = this.io.readOut(element).toString('latin1');
+      const length = this.io.readOut(element);
+      const text = this.io.scratch.toString('latin1', 0, length);
       for (const line of text.split('\n')) if (line !== '') this.#accept(line);
       return 0;
     });

@@ -60,7 +60,8 @@ export class DiskStore {
       let chunk = this.#chunks.get(chunkIndex);
       if (!chunk || (this.#shared.size > 0 && this.#shared.delete(chunkIndex))) {
         const own = takeFrame();
-        if (chunk) own.set(chunk);
+        // An image chunk the write covers whole needs none of its bytes.
+        if (chunk && count < DiskStore.CHUNK_BYTES) own.set(chunk);
         chunk = own;
         this.#chunks.set(chunkIndex, chunk);
       }

@@ -5,7 +5,7 @@ import {
   withoutFeature,
   type FeatureSet,
 } from '../../core/virtio.js';
-import {PCI_SEG_BOUNDARY_MASK} from '../../core/swiotlb.js';
+import {PCI_SEG_BOUNDARY_MASK, segBoundarySlots} from '../../core/swiotlb.js';
 import {createDmaOps, type DmaOps} from '../dma-ops.js';
 import {decideDma, type DmaDecision, type DmaRefusalCode} from '../dma-policy.js';
 import type {KernelServices} from './kernel-services.js';
@@ -86,7 +86,7 @@ export function dmaOpsFor(kernel: KernelServices, decision: DmaDecision, deviceI
     heap: kernel.heap,
     pool: decision.bounces ? (kernel.swiotlb ?? undefined) : undefined,
     // PCI functions get dma_set_seg_boundary(dev, 0xffffffff): torvalds/linux drivers/pci/probe.c pci_device_add
-    device: {index: deviceIndex, minAlignMask: 0, segBoundaryMask: PCI_SEG_BOUNDARY_MASK},
+    device: {index: deviceIndex, minAlignMask: 0, segBoundarySlots: segBoundarySlots(PCI_SEG_BOUNDARY_MASK)},
     sharing: decision.mode === 'dma-api' ? kernel.sharing : undefined,
     currentCpu: () => kernel.currentCpu(),
   });

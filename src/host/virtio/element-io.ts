@@ -1,5 +1,6 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import {MemoryView, type PageSink} from '../../core/memory-view.js';
+import {copyBytes} from '../../core/copy-bytes.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 
 /**
@@ -39,39 +40,28 @@ export class ElementIo {
     this.bytesToDevice += length;
   }
 
-  /** Reads an element's device-readable segments after the first `skip` bytes into one (scratch) buffer, valid until the next call. */
-  readOut(element: QueueElement, skip = 0): Buffer {
-    return this.#dataScratch.subarray(0, this.readOutToScratch(element, skip));
-  }
-
-  /** The scratch buffer `readOutToScratch` fills (replaced when it grows). */
+  /** The buffer `readOut` fills from its start (replaced when it grows: read it after the call). */
   get scratch(): Buffer {
     return this.#dataScratch;
   }
 
   /**
-   * As `readOut`, into the start of `scratch` without a view of it (a frame per call on the net path).
+   * Reads an element's device-readable segments after the first `skip` bytes into the start of
+   * `scratch`, valid until the next call (no buffer per call: the net path reads a frame per call).
    * @returns the number of bytes read
    */
-  readOutToScratch(element: QueueElement, skip = 0): number {
+  readOut(element: QueueElement, skip = 0): number {
     let total = 0;
     for (const segment of element.out) total += segment.len;
     const length = Math.max(0, total - skip);
     if (this.#dataScratch.length < length)
       this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
-    const bytes = this.#dataScratch;
-    let position = 0;
-    let toSkip = skip;
-    for (const segment of element.out) {
-      const from = Math.min(toSkip, segment.len);
-      toSkip -= from;
-      const count = segment.len - from;
-      if (count > 0) this.view.read(segment.addr + from, bytes, position, count);
-      position += count;
-    }
-    this.bytesToDevice += position;
-    return position;
+    return this.streamOut(element, skip, this.#toScratch);
   }
+
+  readonly #toScratch: PageSink = {
+    put: (bytes, offset, length, position) => copyBytes(bytes, offset, this.#dataScratch, position, length),
+  };
 
   /**
    * Hands an element's device-readable bytes after the first `skip` to `sink` piece by piece,

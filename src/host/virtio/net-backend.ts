@@ -1,3 +1,4 @@
+import {assert} from '../../core/assert.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
 import {ScheduledTask} from '../../core/scheduler.js';
@@ -29,13 +30,17 @@ const TX_LATENCY_US = 10;
 const PEER_RTT_US = 200;
 /** Frames held for a guest that has posted no rx buffer (QEMU's net queue); more are dropped. */
 const RX_BACKLOG_LIMIT = 128;
-/** A pooled reply's buffer: the largest packet an rx buffer of the driver's takes. */
+/** Every reply's buffer: the virtio-net header and the largest frame (the peer sends no larger one). */
 const RX_PACKET_BYTES = NET_HEADER_BYTES + FRAME_MAX_BYTES;
 
-/** A reply held for the guest: a pooled buffer and how much of it the packet fills. */
+/**
+ * A reply held for the guest: a buffer from the pool (all of one size), how much of it the packet
+ * fills, and its delivery into an rx element, which its element's completion runs.
+ */
 interface RxPacket {
-  bytes: Buffer;
+  readonly bytes: Buffer;
   length: number;
+  readonly deliver: (element: QueueElement) => number;
 }
 
 /** The peer's reply to one frame, due a round trip after it (reused once it ran). */
@@ -53,8 +58,8 @@ class PeerReply extends ScheduledTask {
 
 /**
  * virtio-net with a peer behind it: every frame the guest sends goes to the peer, which checks it
- * (checksum, per-flow sequence) and, when it asks for one, answers with a reply of the requested size.
- * Replies, their timers and the frame read from the guest come from pools, so a frame allocates
+ * (checksum, per-flow sequence) and, when it asks for one, answers with a reply of the requested size
+ * (one Ethernet frame at most, as a real peer's). Replies, their timers and the frame read from the guest come from pools, so a frame allocates
  * nothing in the steady state.
  */
 export class NetBackend extends VirtioBackend {
@@ -62,8 +67,7 @@ export class NetBackend extends VirtioBackend {
   readonly #checker: NetFlowChecker;
   #rxPosted: QueueElement[] = [];
   #backlog: RxPacket[] = [];
-  /** The packet each rx element being completed receives, by head. */
-  #delivering: (RxPacket | undefined)[] = [];
+  /** Bounded by what was ever held at once: the backlog (RX_BACKLOG_LIMIT) and the rx buffers being filled. */
   readonly #sparePackets: RxPacket[] = [];
   readonly #spareReplies: PeerReply[] = [];
   readonly #sent = decodedFrame();
@@ -87,7 +91,6 @@ export class NetBackend extends VirtioBackend {
   protected override onReset(): void {
     this.#rxPosted = [];
     this.#backlog = [];
-    this.#delivering = [];
     this.#checker.resetPeer();
   }
 
@@ -107,11 +110,11 @@ export class NetBackend extends VirtioBackend {
   }
 
   readonly #transmitWork = (element: QueueElement): number => {
-    this.#transmit(this.io.readOutToScratch(element, NET_HEADER_BYTES));
+    this.#transmit(this.io.readOut(element, NET_HEADER_BYTES));
     return 0;
   };
 
-  /** The peer receives the frame `readOutToScratch` read: checks it, and answers if asked to. */
+  /** The peer receives the frame `readOut` read: checks it, and answers if asked to. */
   #transmit(length: number): void {
     const fields = this.#sent;
     if (!decodeFrame(this.io.scratch, 0, length, fields)) {
@@ -137,7 +140,8 @@ export class NetBackend extends VirtioBackend {
   #reply(flow: number, replyBytes: number): void {
     if (this.isBroken || this.isDetached || this.status === 0) return;
     const sequence = this.#checker.nextReplySequence(flow);
-    const payloadBytes = Math.max(0, replyBytes - FRAME_HEADER_BYTES - FRAME_CHECK_BYTES);
+    const replyFrameBytes = Math.min(replyBytes, FRAME_MAX_BYTES);
+    const payloadBytes = Math.max(0, replyFrameBytes - FRAME_HEADER_BYTES - FRAME_CHECK_BYTES);
     const fillByte = this.#rng.int(0, 255);
     if (this.#backlog.length >= RX_BACKLOG_LIMIT) return; // dropped, as a full net queue drops
     const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
@@ -148,13 +152,23 @@ export class NetBackend extends VirtioBackend {
     this.#drainBacklog();
   }
 
-  /** A packet buffer of at least `length` bytes (a reply larger than a frame gets one of its own). */
+  /** A packet of `length` bytes (at most RX_PACKET_BYTES) in a buffer from the pool. */
   #takePacket(length: number): RxPacket {
-    const packet =
-      length <= RX_PACKET_BYTES
-        ? (this.#sparePackets.pop() ?? {bytes: Buffer.allocUnsafe(RX_PACKET_BYTES), length: 0})
-        : {bytes: Buffer.allocUnsafe(length), length: 0};
+    const packet = this.#sparePackets.pop() ?? this.#newPacket();
     packet.length = length;
+    return packet;
+  }
+
+  #newPacket(): RxPacket {
+    const packet: RxPacket = {
+      bytes: Buffer.allocUnsafe(RX_PACKET_BYTES),
+      length: 0,
+      deliver: (element) => {
+        const written = this.io.writeIn(element, packet.bytes, packet.length);
+        this.#sparePackets.push(packet);
+        return written;
+      },
+    };
     return packet;
   }
 
@@ -162,18 +176,9 @@ export class NetBackend extends VirtioBackend {
     while (this.#backlog.length > 0 && this.#rxPosted.length > 0) {
       const packet = this.#backlog.shift()!;
       const element = this.#rxPosted.shift()!;
-      this.#delivering[element.head] = packet;
-      this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, this.#deliverWork);
+      this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, packet.deliver);
     }
   }
-
-  readonly #deliverWork = (element: QueueElement): number => {
-    const packet = this.#delivering[element.head]!;
-    this.#delivering[element.head] = undefined;
-    const written = this.io.writeIn(element, packet.bytes, packet.length);
-    if (packet.bytes.length === RX_PACKET_BYTES) this.#sparePackets.push(packet);
-    return written;
-  };
 
   #integrityError(message: string): void {
     this.integrityErrors++;
@@ -190,6 +195,7 @@ export class NetBackend extends VirtioBackend {
     if (state.type !== 'net') return;
     this.#rxPosted = state.rxPosted.map((element) => this.adopt(NET_RX_QUEUE, element));
     this.#backlog = state.backlog.map((saved) => {
+      assert(saved.length <= RX_PACKET_BYTES, `${this.name}: a saved reply of ${saved.length} bytes`);
       const packet = this.#takePacket(saved.length);
       saved.copy(packet.bytes, 0, 0, saved.length);
       return packet;
