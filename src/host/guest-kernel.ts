@@ -46,13 +46,21 @@ export interface BusDevice {
   readonly transport: VirtioPciTransport;
 }
 
-/** The drivers a kernel has bound, by device type. */
+/**
+ * The drivers a kernel has bound, by device type. Every slot exists from the start (undefined
+ * until bound, and again once removed) so that every kernel's object has one shape: the workload
+ * reads these slots on every tick of every guest.
+ */
 export interface BoundDrivers {
-  net?: NetDriver;
-  blk?: BlkDriver;
-  console?: ConsoleDriver;
-  rng?: RngDriver;
-  balloon?: BalloonDriver;
+  net: NetDriver | undefined;
+  blk: BlkDriver | undefined;
+  console: ConsoleDriver | undefined;
+  rng: RngDriver | undefined;
+  balloon: BalloonDriver | undefined;
+}
+
+function unboundDrivers(): BoundDrivers {
+  return {net: undefined, blk: undefined, console: undefined, rng: undefined, balloon: undefined};
 }
 
 /**
@@ -70,9 +78,9 @@ export class GuestKernel implements KernelServices {
   readonly isFirmware: boolean;
   readonly isFirmwareIommuAware: boolean;
   readonly checkers: GuestCheckers;
-  readonly drivers: BoundDrivers = {};
-  /** `allDrivers()`, asked per device by every snapshot and per step by the simulation. */
-  #driverList: readonly VirtioDriver[] | undefined;
+  readonly drivers: BoundDrivers = unboundDrivers();
+  /** The bound drivers in binding order: `allDrivers()`, asked per device by every snapshot. */
+  readonly #driverList: VirtioDriver[] = [];
   readonly #options: GuestKernelOptions;
   readonly #warnLimiter = new RateLimiter();
   /** Devices already told why their mappings cannot fit (said once per device and boot). */
@@ -188,21 +196,22 @@ export class GuestKernel implements KernelServices {
   probeAll(devices: readonly BusDevice[]): void {
     for (const device of devices) {
       const driver = this.#createDriver(device.transport);
-      this.#driverList = undefined;
-      driver?.probe();
+      if (!driver) continue;
+      this.#driverList.push(driver);
+      driver.probe();
     }
   }
 
   /** Unbinds every driver (reset of each device). */
   removeAll(): void {
-    for (const driver of this.allDrivers()) driver.remove();
-    for (const key of Object.keys(this.drivers)) delete this.drivers[key as keyof BoundDrivers];
-    this.#driverList = undefined;
+    for (const driver of this.#driverList) driver.remove();
+    Object.assign(this.drivers, unboundDrivers());
+    this.#driverList.length = 0;
   }
 
-  /** The bound drivers in binding order; the list is kept until a driver is bound or removed. */
+  /** The bound drivers in binding order. */
   allDrivers(): readonly VirtioDriver[] {
-    return (this.#driverList ??= Object.values(this.drivers) as VirtioDriver[]);
+    return this.#driverList;
   }
 
   /** The bus matches a driver to the device ID; the driver gets the device's transport. */

@@ -15,6 +15,7 @@ import type {DeviceType} from '../config/world-schema.js';
 import type {SimContext} from '../sim-context.js';
 import type {DeviceConfigSpace} from './config-space.js';
 import {deviceErrorFor, type DeviceErrorCode} from './device-error.js';
+import {DeviceCore} from './device-core.js';
 import {DeviceQueues, INTERRUPT_LATENCY_US, type ElementWork, type QueueOwner} from './device-queues.js';
 import {ElementIo} from './element-io.js';
 import type {BackendIdentity} from './backend-identity.js';
@@ -39,8 +40,8 @@ export abstract class VirtioBackend implements TransportDevice {
   readonly transport: VirtioPciTransport;
   protected readonly context: SimContext;
   protected readonly io: ElementIo;
-  readonly #queues: DeviceQueues;
-  #status = 0;
+  /** Status, detachment and queues: what the hot paths read (see DeviceCore). */
+  readonly core = new DeviceCore();
   #negotiated: FeatureSet = 0n;
   #negotiatedNames: readonly string[] = [];
   errorMessage: string | null = null;
@@ -48,7 +49,6 @@ export abstract class VirtioBackend implements TransportDevice {
   errorCode: DeviceErrorCode | null = null;
   /** Integrity errors the device side detected (bad checksums or sequence in what the guest sent). */
   integrityErrors = 0;
-  #isDetached = false;
 
   constructor(
     context: SimContext,
@@ -65,7 +65,7 @@ export abstract class VirtioBackend implements TransportDevice {
     this.offeredFeatures = deviceFeatures | DEVICE_TRANSPORT_FEATURES | platform;
     this.offeredFeatureNames = transportFeatureNames(this.offeredFeatures);
     this.transport = new VirtioPciTransport(identity.index, this, config);
-    this.#queues = new DeviceQueues(context.scheduler, this.#queueOwner());
+    this.core.queues = new DeviceQueues(context.scheduler, this.#queueOwner());
   }
 
   /** Number of virtqueues this device type has. */
@@ -81,7 +81,7 @@ export abstract class VirtioBackend implements TransportDevice {
   }
 
   get status(): number {
-    return this.#status;
+    return this.core.status;
   }
 
   get negotiated(): FeatureSet {
@@ -97,7 +97,7 @@ export abstract class VirtioBackend implements TransportDevice {
   }
 
   get isBroken(): boolean {
-    return (this.#status & VirtioStatus.needsReset) !== 0;
+    return this.core.isBroken;
   }
 
   /** The snapshot's `faults`: UV_PAGE_OUTs this device's accesses to secure pages caused. */
@@ -119,12 +119,12 @@ export abstract class VirtioBackend implements TransportDevice {
   }
 
   get inFlight(): number {
-    return this.#queues.inFlight;
+    return this.core.queues.inFlight;
   }
 
   /** True once quiesced: late timers (a peer's reply) must not touch anything. */
   get isDetached(): boolean {
-    return this.#isDetached;
+    return this.core.isDetached;
   }
 
   hasNegotiated(bit: number): boolean {
@@ -134,15 +134,15 @@ export abstract class VirtioBackend implements TransportDevice {
   /** Points the device at another memory (the migration target's RAM). */
   rebindMemory(memory: GuestMemory): void {
     this.io.rebind(memory);
-    this.#queues.rebind(this.io.view, this.hasNegotiated(VirtioFeature.eventIdx));
+    this.core.queues.rebind(this.io.view, this.hasNegotiated(VirtioFeature.eventIdx));
   }
 
   // ---- what the transport calls, as the guest driver drives it ----
 
   /** `virtio_reset()`: drops queues and pending work. */
   reset(): void {
-    this.#queues.clear();
-    this.#status = 0;
+    this.core.queues.clear();
+    this.core.status = 0;
     this.#setNegotiated(0n);
     this.errorMessage = null;
     this.errorCode = null;
@@ -151,7 +151,8 @@ export abstract class VirtioBackend implements TransportDevice {
 
   /** `virtio_set_status()`: QEMU's feature check may leave FEATURES_OK unset (`storesStatus`). */
   setStatus(status: number): void {
-    if (storesStatus(this.#status, status, this.offeredFeatures, this.#negotiated)) this.#status = status;
+    if (storesStatus(this.core.status, status, this.offeredFeatures, this.#negotiated))
+      this.core.status = status;
   }
 
   /** `virtio_set_features()`: like QEMU, refuse bits that were not offered. */
@@ -171,19 +172,13 @@ export abstract class VirtioBackend implements TransportDevice {
       size > 0 && size <= this.queueSizeMax,
       `${this.name} (virtio-${this.type}): queue size ${size} exceeds the device's ${this.queueSizeMax}`,
     );
-    this.#queues.enable(
+    this.core.queues.enable(
       queueIndex,
       this.io.view,
       addresses,
       size,
       this.hasNegotiated(VirtioFeature.eventIdx),
     );
-  }
-
-  /** The driver's notification (a write to the queue's notify address). */
-  notify(queueIndex: number): void {
-    if (this.isBroken || this.#isDetached) return;
-    this.#queues.notify(queueIndex);
   }
 
   // ---- for device models ----
@@ -205,13 +200,12 @@ export abstract class VirtioBackend implements TransportDevice {
    * element goes back to its queue's pool once pushed: a device model keeps no reference to it.
    */
   protected completeAt(queueIndex: number, element: QueueElement, atUs: number, execute: ElementWork): void {
-    if (this.#isDetached) return;
-    this.#queues.completeAt(queueIndex, element, atUs, execute);
+    this.core.completeAt(queueIndex, element, atUs, execute);
   }
 
   /** A saved element as one of this device's queue (a migration target taking over what the source had popped). */
   protected adopt(queueIndex: number, element: QueueElement): QueueElement {
-    return this.#queues.adopt(queueIndex, element);
+    return this.core.queues.adopt(queueIndex, element);
   }
 
   /** `virtio_error()`: the device is broken until reset; the guest hears of it by a config interrupt. */
@@ -220,8 +214,8 @@ export abstract class VirtioBackend implements TransportDevice {
     if (this.isBroken) return;
     this.errorMessage = message;
     this.errorCode = code;
-    this.#status |= VirtioStatus.needsReset;
-    this.#queues.cancelAll();
+    this.core.status |= VirtioStatus.needsReset;
+    this.core.queues.cancelAll();
     this.context.emit(
       this.identity.vm,
       'virtio-error',
@@ -236,9 +230,9 @@ export abstract class VirtioBackend implements TransportDevice {
   /** Device state for the destination, pending elements (redone there) as copies apart from the pool. */
   saveState(): BackendMigrationState {
     return {
-      status: this.#status,
+      status: this.core.status,
       negotiated: this.#negotiated,
-      queues: this.#queues.save(),
+      queues: this.core.queues.save(),
       device: this.saveDevice(),
     };
   }
@@ -252,24 +246,28 @@ export abstract class VirtioBackend implements TransportDevice {
       state.queues.length <= this.queueCount,
       `${this.name}: migration state has ${state.queues.length} queues, the device has ${this.queueCount}`,
     );
-    assert(this.#status === 0, `${this.name}: migration state loaded into a device the guest already set up`);
-    this.#status = state.status;
+    assert(
+      this.core.status === 0,
+      `${this.name}: migration state loaded into a device the guest already set up`,
+    );
+    this.core.status = state.status;
     this.#setNegotiated(state.negotiated);
     const hasEventIdx = this.hasNegotiated(VirtioFeature.eventIdx);
     state.queues.forEach((queue, index) => {
       if (queue)
-        this.#queues.enable(index, this.io.view, queue.addresses, queue.size, hasEventIdx, queue.indices);
+        this.core.queues.enable(index, this.io.view, queue.addresses, queue.size, hasEventIdx, queue.indices);
     });
     this.loadDevice(state.device);
     state.queues.forEach((queue, index) => {
-      for (const element of queue?.pending ?? []) this.onAvailable(index, this.#queues.adopt(index, element));
+      for (const element of queue?.pending ?? [])
+        this.onAvailable(index, this.core.queues.adopt(index, element));
     });
   }
 
   /** Stops all work for good (the source device after migration, or a guest being destroyed). */
   quiesce(): void {
-    this.#isDetached = true;
-    this.#queues.cancelAll();
+    this.core.isDetached = true;
+    this.core.queues.cancelAll();
   }
 
   #setNegotiated(features: FeatureSet): void {
@@ -277,10 +275,13 @@ export abstract class VirtioBackend implements TransportDevice {
     this.#negotiatedNames = transportFeatureNames(features);
   }
 
+  /** The queues' hooks; the per-request ones close over single-shape objects (see DeviceCore). */
   #queueOwner(): QueueOwner {
+    const core = this.core;
+    const transport = this.transport;
     return {
       name: this.name,
-      isServing: () => !this.isBroken && (this.#status & VirtioStatus.driverOk) !== 0,
+      isServing: () => core.isServing(),
       onAvailable: (queueIndex, element) => this.onAvailable(queueIndex, element),
       walksAvailBytesFirst: this.walksAvailBytesFirst,
       onRingError: (error: RingError) => this.virtioError(error.error, error.code),
@@ -289,7 +290,7 @@ export abstract class VirtioBackend implements TransportDevice {
         if (!deviceError) throw error;
         this.virtioError(deviceError.message, deviceError.code);
       },
-      interrupt: (queueIndex) => this.transport.interruptQueue(queueIndex),
+      interrupt: (queueIndex) => transport.interruptQueue(queueIndex),
     };
   }
 }

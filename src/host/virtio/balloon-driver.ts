@@ -46,13 +46,9 @@ export class BalloonDriver extends VirtioDriver {
   #isBusy = false;
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport, range: BalloonPageRange) {
-    super(kernel, transport);
+    super(kernel, transport, 'virtio_balloon');
     this.#range = range;
     this.#config = balloonConfigSpace(transport.config);
-  }
-
-  get driverName(): string {
-    return 'virtio_balloon';
   }
 
   protected get supportedFeatures(): FeatureSet {
@@ -93,18 +89,18 @@ export class BalloonDriver extends VirtioDriver {
     if (gpa === undefined) return;
     this.#isBusy = true;
     const release = (): void => {
-      this.freeBuffer(gpa);
+      this.core.free(gpa);
       this.#isBusy = false;
     };
     const result = this.submit(
       isInflate ? BALLOON_INFLATE_QUEUE : BALLOON_DEFLATE_QUEUE,
       [{cpuGpa: gpa, len: count * PFN_BYTES, direction: 'to-device'}],
       () => {
-        this.completed++;
+        this.core.completed++;
         this.#inflatedPages += isInflate ? count : -count;
         assert(
           this.#inflatedPages >= 0 && this.#inflatedPages <= this.capacityPages,
-          `${this.driverName} ${this.deviceName}: ${this.#inflatedPages} pages ballooned, outside 0..${this.capacityPages}`,
+          `${this.core.label}: ${this.#inflatedPages} pages ballooned, outside 0..${this.capacityPages}`,
         );
         this.#config.write('actual', this.#inflatedPages);
         release();
@@ -123,7 +119,7 @@ export class BalloonDriver extends VirtioDriver {
    * @returns the buffer's address, or undefined when the driver's buffer memory is exhausted
    */
   #writePfns(isInflate: boolean, count: number): number | undefined {
-    const gpa = this.allocateBuffer(count * PFN_BYTES);
+    const gpa = this.core.allocate(count * PFN_BYTES);
     if (gpa === undefined) return undefined;
     const first = this.#range.highestPfn - this.#inflatedPages + (isInflate ? 0 : count);
     const array = Buffer.allocUnsafe(count * PFN_BYTES);

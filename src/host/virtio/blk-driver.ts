@@ -31,12 +31,8 @@ export class BlkDriver extends VirtioDriver {
   readonly #spareRequests: BlkRequest[] = [];
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
-    super(kernel, transport);
+    super(kernel, transport, 'virtio_blk');
     this.#shadow = kernel.checkers.disk;
-  }
-
-  get driverName(): string {
-    return 'virtio_blk';
   }
 
   protected get supportedFeatures(): FeatureSet {
@@ -57,13 +53,13 @@ export class BlkDriver extends VirtioDriver {
    * @returns 'queued', 'retry' (bounce pool, ring or buffer memory full: nothing kept) or 'failed'
    */
   submitIo(io: BlkIo): SubmitResult {
-    const headerGpa = this.allocateBuffer(BLK_HEADER_BYTES + 1);
+    const headerGpa = this.core.allocate(BLK_HEADER_BYTES + 1);
     if (headerGpa === undefined) return 'retry';
     // The data is page-cache pages (torvalds/linux block/bio.c bio_add_page), the header and status
     // small allocations: a request of one page is one guest page. Simplified: it starts at a page.
-    const dataGpa = this.allocateBuffer(io.lengthBytes, GUEST_PAGE_SIZE);
+    const dataGpa = this.core.allocate(io.lengthBytes, GUEST_PAGE_SIZE);
     if (dataGpa === undefined) {
-      this.freeBuffer(headerGpa);
+      this.core.free(headerGpa);
       return 'retry';
     }
     const view = this.kernel.view;
@@ -77,7 +73,7 @@ export class BlkDriver extends VirtioDriver {
     if (io.isWrite) this.#shadow.produce(view, dataGpa, generation, io.lengthBytes);
     const request = this.#spareRequests.pop() ?? new BlkRequest(this);
     request.prepare(io, headerGpa, dataGpa, generation);
-    const result = this.submitRequest(BLK_REQUEST_QUEUE, request);
+    const result = this.core.submit(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
     if (result !== 'queued') request.release();
     if (result === 'failed') io.onComplete?.(false);
@@ -88,8 +84,8 @@ export class BlkDriver extends VirtioDriver {
   complete(request: BlkRequest): void {
     const io = request.io;
     const isOk = this.kernel.view.readU8(request.statusGpa) === BlkStatus.ok;
-    if (isOk) this.completed++;
-    else this.failed++;
+    if (isOk) this.core.completed++;
+    else this.core.failed++;
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     if (io.isWrite) {
@@ -114,20 +110,20 @@ export class BlkDriver extends VirtioDriver {
 
   /** Gives a request's buffers back, and the request to the spares. */
   recycle(request: BlkRequest): void {
-    this.freeBuffer(request.headerGpa);
-    this.freeBuffer(request.dataGpa);
+    this.core.free(request.headerGpa);
+    this.core.free(request.dataGpa);
     this.#spareRequests.push(request);
   }
 
   #verifyRead(dataGpa: number, firstBlock: number, length: number): void {
     const mismatches = this.#shadow.verify(this.kernel.view, dataGpa, firstBlock, length);
     if (mismatches > 0) {
-      this.integrityErrors += mismatches;
+      this.core.integrityErrors += mismatches;
       this.kernel.context.emit(
         this.kernel.vm,
         'integrity',
         'error',
-        `${this.driverName} ${this.deviceName}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
+        `${this.core.label}: ${mismatches} block(s) read back at offset ${firstBlock * SHADOW_BLOCK_BYTES} do not match what was written`,
       );
     }
   }

@@ -15,12 +15,8 @@ export class ConsoleDriver extends VirtioDriver {
   readonly #line = Buffer.alloc(LINE_MAX_BYTES);
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
-    super(kernel, transport);
+    super(kernel, transport, 'virtio_console');
     this.#checker = kernel.checkers.console(transport.index);
-  }
-
-  get driverName(): string {
-    return 'virtio_console';
   }
 
   protected get supportedFeatures(): FeatureSet {
@@ -33,20 +29,20 @@ export class ConsoleDriver extends VirtioDriver {
 
   write(text: string): SubmitResult {
     const length = this.#line.write(`${this.#checker.nextLine(text)}\n`, 0, 'latin1');
-    const gpa = this.allocateBuffer(length);
+    const gpa = this.core.allocate(length);
     if (gpa === undefined) return 'retry';
     this.kernel.view.write(gpa, this.#line, 0, length);
     const result = this.submit(
       CONSOLE_TRANSMIT_QUEUE,
       [{cpuGpa: gpa, len: length, direction: 'to-device'}],
       () => {
-        this.completed++;
-        this.freeBuffer(gpa);
+        this.core.completed++;
+        this.core.free(gpa);
       },
-      () => this.freeBuffer(gpa),
+      () => this.core.free(gpa),
     );
     if (result === 'queued') this.#checker.commit();
-    else this.freeBuffer(gpa);
+    else this.core.free(gpa);
     return result;
   }
 }

@@ -28,14 +28,10 @@ export class NetDriver extends VirtioDriver {
   readonly #spareRx: NetRequest[] = [];
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
-    super(kernel, transport);
+    super(kernel, transport, 'virtio_net');
     this.#flowBase = ((kernel.bootCount + 1) * FLOWS_PER_BOOT) & 0xffff;
     this.#checker = kernel.checkers.net(transport.index);
     this.#checker.resetGuest();
-  }
-
-  get driverName(): string {
-    return 'virtio_net';
   }
 
   protected get supportedFeatures(): FeatureSet {
@@ -57,7 +53,7 @@ export class NetDriver extends VirtioDriver {
   send(flowIndex: number, payloadBytes: number, replyBytes: number): SubmitResult {
     const flow = (this.#flowBase + flowIndex) & 0xffff;
     const length = NET_HEADER_BYTES + frameBytes(payloadBytes);
-    const gpa = this.allocateBuffer(length);
+    const gpa = this.core.allocate(length);
     if (gpa === undefined) return 'retry';
     const sequence = this.#checker.nextSequence(flow);
     const packet = this.#scratch;
@@ -65,7 +61,7 @@ export class NetDriver extends VirtioDriver {
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
     const request = this.#request(true, gpa, length);
-    const result = this.submitRequest(NET_TX_QUEUE, request);
+    const result = this.core.submit(NET_TX_QUEUE, request);
     if (result === 'queued') this.#checker.commitSent(flow, sequence);
     else this.#recycle(request);
     return result;
@@ -75,7 +71,7 @@ export class NetDriver extends VirtioDriver {
   ended(request: NetRequest, usedLength: number | undefined): void {
     const isDone = usedLength !== undefined;
     if (request.isTx) {
-      if (isDone) this.completed++;
+      if (isDone) this.core.completed++;
       this.#recycle(request);
       return;
     }
@@ -93,15 +89,15 @@ export class NetDriver extends VirtioDriver {
 
   /** Gives a request's buffer back, and the request to the spares. */
   #recycle(request: NetRequest): void {
-    this.freeBuffer(request.gpa);
+    this.core.free(request.gpa);
     (request.isTx ? this.#spareTx : this.#spareRx).push(request);
   }
 
   #postRxBuffer(): boolean {
-    const gpa = this.allocateBuffer(RX_BUFFER_BYTES);
+    const gpa = this.core.allocate(RX_BUFFER_BYTES);
     if (gpa === undefined) return false;
     const request = this.#request(false, gpa, RX_BUFFER_BYTES);
-    const result = this.submitRequest(NET_RX_QUEUE, request);
+    const result = this.core.submit(NET_RX_QUEUE, request);
     if (result === 'queued') return true;
     this.#recycle(request);
     if (result === 'retry')
@@ -119,19 +115,14 @@ export class NetDriver extends VirtioDriver {
       return;
     }
     if (((fields.flow - this.#flowBase) & 0xffff) >= FLOWS_PER_BOOT) return; // a reply to an earlier boot's flow
-    this.completed++;
+    this.core.completed++;
     const problem = this.#checker.checkReceived(fields);
     if (problem) this.#integrityError(problem);
   }
 
   #integrityError(message: string): void {
-    this.integrityErrors++;
-    this.kernel.context.emit(
-      this.kernel.vm,
-      'integrity',
-      'error',
-      `${this.driverName} ${this.deviceName}: ${message}`,
-    );
+    this.core.integrityErrors++;
+    this.kernel.context.emit(this.kernel.vm, 'integrity', 'error', `${this.core.label}: ${message}`);
   }
 }
 

@@ -11,12 +11,8 @@ export class RngDriver extends VirtioDriver {
   readonly #checker: EntropyChecker;
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
-    super(kernel, transport);
+    super(kernel, transport, 'virtio_rng');
     this.#checker = kernel.checkers.entropy(transport.index);
-  }
-
-  get driverName(): string {
-    return 'virtio_rng';
   }
 
   protected get supportedFeatures(): FeatureSet {
@@ -28,7 +24,7 @@ export class RngDriver extends VirtioDriver {
   }
 
   request(lengthBytes: number): SubmitResult {
-    const gpa = this.allocateBuffer(lengthBytes);
+    const gpa = this.core.allocate(lengthBytes);
     if (gpa === undefined) return 'retry';
     const result = this.submit(
       RNG_REQUEST_QUEUE,
@@ -38,20 +34,20 @@ export class RngDriver extends VirtioDriver {
         this.kernel.view.read(gpa, bytes, 0, usedLength);
         const isIntact = this.#checker.checkReceived(bytes);
         if (usedLength !== lengthBytes || !isIntact) {
-          this.integrityErrors++;
+          this.core.integrityErrors++;
           this.kernel.context.emit(
             this.kernel.vm,
             'integrity',
             'error',
-            `${this.driverName} ${this.deviceName}: entropy buffer differs from what the device wrote`,
+            `${this.core.label}: entropy buffer differs from what the device wrote`,
           );
         }
-        this.completed++;
-        this.freeBuffer(gpa);
+        this.core.completed++;
+        this.core.free(gpa);
       },
-      () => this.freeBuffer(gpa),
+      () => this.core.free(gpa),
     );
-    if (result !== 'queued') this.freeBuffer(gpa);
+    if (result !== 'queued') this.core.free(gpa);
     return result;
   }
 }

@@ -3,6 +3,7 @@ import {VirtioStatus, type FeatureSet} from '../../core/virtio.js';
 import type {SplitRingAddresses} from '../../core/split-ring-layout.js';
 import type {DeviceType} from '../config/world-schema.js';
 import type {DeviceConfigSpace} from './config-space.js';
+import type {DeviceCore} from './device-core.js';
 
 /** The guest's interrupt handlers for one device: a vector per queue and the config vector. */
 export interface InterruptHandlers {
@@ -12,12 +13,12 @@ export interface InterruptHandlers {
 
 /** What a transport needs of the device model behind it (QEMU's VirtioDeviceClass hooks). */
 export interface TransportDevice {
+  /** `vdev->status` (NEEDS_RESET included) and the notify the device takes: what the driver's hot paths reach. */
+  readonly core: DeviceCore;
   readonly offeredFeatures: FeatureSet;
   readonly queueCount: number;
   /** The size each queue offers (queue_size before the driver writes it). */
   readonly queueSizeMax: number;
-  /** `vdev->status`: the device keeps it, NEEDS_RESET included. */
-  readonly status: number;
   /** `virtio_reset()`: writing 0 to device_status. */
   reset(): void;
   /** `virtio_set_status()`: the status the device now has. */
@@ -26,8 +27,6 @@ export interface TransportDevice {
   acceptFeatures(features: FeatureSet): boolean;
   /** queue_enable: the driver wrote the queue's size and three addresses. */
   enableQueue(queueIndex: number, addresses: SplitRingAddresses, size: number): void;
-  /** A write to the queue's notify address. */
-  notify(queueIndex: number): void;
 }
 
 /**
@@ -45,6 +44,12 @@ export class VirtioPciTransport {
   readonly deviceType: DeviceType;
   readonly config: DeviceConfigSpace;
   readonly #device: TransportDevice;
+  readonly #core: DeviceCore;
+  /**
+   * The device type's queue count, read once: the notify and interrupt checks run per request,
+   * and there the five device classes make the getter's call site megamorphic.
+   */
+  readonly #queueCount: number;
   #handlers: InterruptHandlers | undefined;
 
   constructor(index: number, device: TransportDevice, config: DeviceConfigSpace) {
@@ -52,13 +57,15 @@ export class VirtioPciTransport {
     this.name = `virtio${index}`;
     this.deviceType = config.type;
     this.#device = device;
+    this.#core = device.core;
+    this.#queueCount = device.queueCount;
     this.config = config;
   }
 
   // ---- the common configuration structure, as the driver reads and writes it ----
 
   get deviceStatus(): number {
-    return this.#device.status;
+    return this.#core.status;
   }
 
   /** Writes device_status: 0 resets the device; FEATURES_OK sticks only if the device accepts the features. */
@@ -87,7 +94,7 @@ export class VirtioPciTransport {
   }
 
   get numQueues(): number {
-    return this.#device.queueCount;
+    return this.#queueCount;
   }
 
   get queueSizeMax(): number {
@@ -100,7 +107,7 @@ export class VirtioPciTransport {
    * (hw/virtio/virtio-pci.c `virtio_pci_common_write`, VIRTIO_PCI_COMMON_Q_ENABLE).
    */
   enableQueue(queueIndex: number, size: number, addresses: SplitRingAddresses): void {
-    if (this.#device.status & VirtioStatus.driverOk)
+    if (this.#core.status & VirtioStatus.driverOk)
       invariantBroken(
         `${this.name}: queue ${queueIndex} enabled after DRIVER_OK (queues are set up before it)`,
       );
@@ -108,11 +115,9 @@ export class VirtioPciTransport {
   }
 
   notify(queueIndex: number): void {
-    if (!(queueIndex >= 0 && queueIndex < this.#device.queueCount))
-      invariantBroken(
-        `${this.name}: notify of queue ${queueIndex}, the device has ${this.#device.queueCount}`,
-      );
-    this.#device.notify(queueIndex);
+    if (!(queueIndex >= 0 && queueIndex < this.#queueCount))
+      invariantBroken(`${this.name}: notify of queue ${queueIndex}, the device has ${this.#queueCount}`);
+    this.#core.notify(queueIndex);
   }
 
   /** The driver's `request_irq` for the device's vectors; one set of handlers at a time. */
@@ -128,10 +133,8 @@ export class VirtioPciTransport {
 
   /** A used-buffer notification on the queue's vector. */
   interruptQueue(queueIndex: number): void {
-    if (!(queueIndex >= 0 && queueIndex < this.#device.queueCount))
-      invariantBroken(
-        `${this.name}: interrupt for queue ${queueIndex}, the device has ${this.#device.queueCount}`,
-      );
+    if (!(queueIndex >= 0 && queueIndex < this.#queueCount))
+      invariantBroken(`${this.name}: interrupt for queue ${queueIndex}, the device has ${this.#queueCount}`);
     this.#handlers?.queue(queueIndex);
   }
 
