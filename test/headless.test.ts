@@ -148,7 +148,7 @@ describe('bad input exits 2 with one clear line', () => {
     [['--headless', '--duration', '-1s'], 'svmtop: --duration: a duration cannot be negative, got "-1s"\n'],
     [
       ['--headless', '--interval', '1us'],
-      'svmtop: --interval: expected at least 10ms between snapshots, got "1us"\n',
+      'svmtop: --interval: expected at least 10 ms between snapshots, got "1us"\n',
     ],
   ])('%j', (args, stderr) => {
     const result = runCli(args);

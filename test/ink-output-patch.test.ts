@@ -1,8 +1,10 @@
 /**
- * patches/ink+<version>.patch gives Ink's output stage a fast path (README, "Why Ink is patched").
- * Here the patched `Output` and stock Ink's (the `ink-stock` alias, the same version unpatched)
- * render the same random frames, and every frame must come out byte-identical. An Ink upgrade
- * that leaves the patch behind, or changes the stage under it, fails here.
+ * patches/ink+<version>.patch gives Ink's output stage a fast path (README, "Why Ink is patched")
+ * and keeps the results of `sanitizeAnsi` from frame to frame. Here the patched `Output` and stock
+ * Ink's (the `ink-stock` alias, the same version unpatched) render the same random frames, and the
+ * two `sanitizeAnsi` clean the same random texts, each seen several times over: every result must
+ * come out byte-identical. An Ink upgrade that leaves the patch behind, or changes the stage under
+ * it, fails here.
  */
 import fc from 'fast-check';
 import {readFileSync} from 'node:fs';
@@ -26,6 +28,11 @@ const versionOf = (pkg: string) =>
 
 const Patched = await load('ink');
 const Stock = await load('ink-stock');
+type Sanitize = (text: string) => string;
+const loadSanitize = async (pkg: string) =>
+  ((await import(buildFile(pkg, './sanitize-ansi.js').href)) as {default: Sanitize}).default;
+const patchedSanitize = await loadSanitize('ink');
+const stockSanitize = await loadSanitize('ink-stock');
 
 const SGR = [
   '\x1b[31m',
@@ -230,6 +237,24 @@ describe("Ink's output stage with svmtop's fast path", () => {
         expect(render(Patched, spec)).toEqual(render(Stock, spec));
       }),
       {numRuns: 3000, seed, examples: EDGES},
+    );
+  });
+});
+
+describe("Ink's sanitizeAnsi with its results kept", () => {
+  it('cleans random texts as stock Ink does, the first time and from what it kept', () => {
+    const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.info(`sanitizeAnsi equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
+    // Batches larger than what it keeps (two generations of 512), each cleaned three times over.
+    const controls = fc.constantFrom('\x00', '\x07', '\x08', '\r\n', '\x9b', '\u0301', '\t');
+    const styled = fc.array(fc.oneof(piece, controls), {maxLength: 10}).map((pieces) => pieces.join(''));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(text, styled), {minLength: 700, maxLength: 1200}), (texts) => {
+        const expected = texts.map((entry) => stockSanitize(entry));
+        for (let round = 0; round < 3; round++)
+          expect(texts.map((entry) => patchedSanitize(entry))).toEqual(expected);
+      }),
+      {numRuns: 40, seed},
     );
   });
 });

@@ -58,9 +58,7 @@ export function openPreferences(options: {readonly reset: boolean}): PreferenceS
   const stored = (conf && attempt(() => conf.store)) ?? {};
   const parsed = preferencesSchema.safeParse(stored);
   const values: Preferences = parsed.success ? parsed.data : DEFAULT_PREFERENCES;
-  const reset = options.reset ? [] : resetKeys(values, stored);
-  if (reset.length > 0)
-    notice ??= `some saved preferences in ${path} were invalid and were reset: ${reset.join(', ')}`;
+  if (!options.reset) notice ??= rejectedNotice(path, values, stored);
   let pending: Preferences = values;
   return {
     values,
@@ -148,8 +146,22 @@ function attempt<T>(operation: () => T): T | undefined {
   }
 }
 
-/** The stored preferences the schema replaced or dropped (an out-of-range speed, an unknown tab or key). */
-function resetKeys(values: Preferences, stored: Record<string, unknown>): string[] {
+/**
+ * What the schema did not keep of the stored preferences, in words, or null: values it replaced
+ * (an out-of-range speed, an unknown tab) and keys it dropped (not svmtop's; gone at the next save).
+ */
+function rejectedNotice(path: string, values: Preferences, stored: Record<string, unknown>): string | null {
   const kept: Record<string, unknown> = values;
-  return Object.keys(stored).filter((key) => JSON.stringify(kept[key]) !== JSON.stringify(stored[key]));
+  const storedKeys = Object.keys(stored);
+  const unknown = storedKeys.filter((key) => !Object.hasOwn(kept, key));
+  const invalid = storedKeys.filter(
+    (key) => Object.hasOwn(kept, key) && JSON.stringify(kept[key]) !== JSON.stringify(stored[key]),
+  );
+  if (invalid.length > 0 && unknown.length > 0)
+    return `some saved preferences in ${path} were invalid and were reset: ${invalid.join(', ')}; unknown ones were ignored: ${unknown.join(', ')}`;
+  if (invalid.length > 0)
+    return `some saved preferences in ${path} were invalid and were reset: ${invalid.join(', ')}`;
+  if (unknown.length > 0)
+    return `saved preferences in ${path} that svmtop does not know were ignored: ${unknown.join(', ')}`;
+  return null;
 }

@@ -173,15 +173,15 @@ export class WorldRunner implements DashboardSource {
       this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
   }
 
-  /** Simulated seconds per wall second over the last refreshes. */
-  get achievedSpeed(): number {
+  /** Simulated seconds per wall second over the last refreshes; null before any was measured. */
+  get achievedSpeed(): number | null {
     let simulatedUs = 0;
     let wallMs = 0;
     for (const sample of this.#window) {
       simulatedUs += sample.simulatedUs;
       wallMs += sample.wallMs;
     }
-    return wallMs > 0 ? simulatedUs / 1000 / wallMs : this.speed;
+    return wallMs > 0 ? simulatedUs / 1000 / wallMs : null;
   }
 
   /** Publishes a new view now (after a command, so the screen answers at once). */

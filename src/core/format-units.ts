@@ -26,7 +26,11 @@ export function formatRate(bytesPerSecond: number): string {
   return bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : '-';
 }
 
-/** Formats microseconds for people: `1h02m`, `3m05s`, `12.3s`, `450ms`. */
+/**
+ * Formats microseconds for people: `1h02m`, `3m05s`, `12.3s` (clock-like, as top and ps show
+ * times), and below a second `450 ms`, as QEMU and the host's own texts write milliseconds
+ * ("downtime-limit 300 ms").
+ */
 export function formatDuration(timeUs: Microseconds): string {
   const seconds = timeUs / 1_000_000;
   if (seconds >= 3600) {
@@ -38,5 +42,5 @@ export function formatDuration(timeUs: Microseconds): string {
     return `${minutes}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
   }
   if (seconds >= 1) return `${seconds.toFixed(1)}s`;
-  return `${Math.round(timeUs / 1000)}ms`;
+  return `${Math.round(timeUs / 1000)} ms`;
 }

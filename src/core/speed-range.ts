@@ -4,8 +4,13 @@
  */
 export const SPEED_MIN = 0.01;
 export const SPEED_MAX = 1000;
+/** The range in words, each bound followed by `unit`: `0.01 to 1000` (`--speed`), `0.01x to 1000x` (the status line). */
+export function speedRangeText(unit = ''): string {
+  return `${SPEED_MIN}${unit} to ${SPEED_MAX}${unit}`;
+}
+
 /** The range as `--speed`'s error and `--help` state it. */
-export const SPEED_RANGE_TEXT = `${SPEED_MIN} to ${SPEED_MAX}`;
+export const SPEED_RANGE_TEXT = speedRangeText();
 
 export function isSpeedInRange(speed: number): boolean {
   return speed >= SPEED_MIN && speed <= SPEED_MAX;

@@ -20,8 +20,11 @@ export interface DashboardView {
   readonly events: readonly WorldEvent[];
   /** Simulated seconds per wall second asked for. */
   readonly speed: number;
-  /** Simulated seconds per wall second reached lately (lower when the simulation falls behind). */
-  readonly achievedSpeed: number;
+  /**
+   * Simulated seconds per wall second reached lately (lower when the simulation falls behind);
+   * null until a refresh has measured it (at the start, after a speed change).
+   */
+  readonly achievedSpeed: number | null;
   /** A config reload that failed: the error, while the last good world keeps running. */
   readonly banner: string | null;
   /** Something the user should know once (a corrupt preferences file was replaced). */

@@ -1,4 +1,4 @@
-import {SPEED_MAX, SPEED_MIN, speedBoundOf} from '../core/speed-range.js';
+import {speedBoundOf, speedRangeText} from '../core/speed-range.js';
 import {
   answer,
   pickerChoose,
@@ -191,6 +191,6 @@ function viewArrived(state: DashboardState, view: DashboardState['view'], nowMs:
 function speedText(speed: number): string {
   const bound = speedBoundOf(speed);
   return bound
-    ? `speed ${formatSpeed(speed)}: the ${bound} (${formatSpeed(SPEED_MIN)} to ${formatSpeed(SPEED_MAX)})`
+    ? `speed ${formatSpeed(speed)}: the ${bound} (${speedRangeText('x')})`
     : `speed ${formatSpeed(speed)}`;
 }

@@ -13,7 +13,7 @@ export interface DevicesTabProps {
   readonly theme: Theme;
 }
 
-type DeviceRow = {
+export type DeviceRow = {
   DEV: string;
   TYPE: string;
   IOMMU: string;
@@ -63,7 +63,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
       {rows.length === 0 ? (
         <Text dimColor={theme.dim}>no virtio devices</Text>
       ) : isTableFitting ? (
-        <DeviceTable data={rows} padding={1} skeleton={AsciiSkeleton} cell={statusCell(theme)} />
+        <AsciiDeviceTable rows={rows} theme={theme} />
       ) : (
         <CompactDeviceTable rows={rows} width={width} theme={theme} />
       )}
@@ -80,40 +80,76 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
   );
 }
 
+/** The device table in ASCII, its STATUS column coloured; exported for the test that holds it to stock ink-table. */
+export function AsciiDeviceTable({rows, theme}: {readonly rows: DeviceRow[]; readonly theme: Theme}) {
+  return (
+    <DeviceTable
+      data={rows}
+      padding={1}
+      skeleton={AsciiSkeleton}
+      cell={statusCell(theme)}
+      isColorEnabled={theme.isColorEnabled}
+    />
+  );
+}
+
 /** A wrapped problem's further lines start under its text. */
 const PROBLEM_INDENT = 2;
 
 /**
  * ink-table with rows keyed by position. ink-table keys each row by a SHA-1 of its values, so a
  * row whose counters moved was unmounted and built again (Ink and Yoga nodes and all) every frame,
- * after hashing every row. Updated in place it still costs about 10 ms a frame more than a tab
- * without a table (measured on the 200-guest world): the price of a node per cell and border.
- * Each line is a `TableLine`, rendered again only when its values or the widths change.
+ * after hashing every row. Each line is a `TableLine`: one Ink node, rendered again only when its
+ * values or the widths change (the widths are kept from frame to frame while they stay the same).
  */
 const NO_DATA = {};
 
+type DeviceTableProps = ConstructorParameters<typeof Table<DeviceRow>>[0] & {
+  readonly isColorEnabled: boolean;
+};
+type Columns = ReturnType<Table<DeviceRow>['getColumns']>;
+
 class DeviceTable extends Table<DeviceRow> {
+  declare readonly props: Readonly<DeviceTableProps>;
+  #columns: Columns = [];
+
   override render() {
-    const columns = this.getColumns();
+    const columns = this.#sameColumns(this.getColumns());
     const headings = this.getHeadings();
+    const {isColorEnabled} = this.props;
+    const line = (build: typeof this.header, lineKey: string, data: Partial<DeviceRow>) => (
+      <TableLine
+        key={lineKey}
+        build={build}
+        lineKey={lineKey}
+        columns={columns}
+        data={data}
+        isColorEnabled={isColorEnabled}
+      />
+    );
     return (
       <Box flexDirection="column">
-        <TableLine key="header" build={this.header} lineKey="header" columns={columns} data={NO_DATA} />
-        <TableLine key="heading" build={this.heading} lineKey="heading" columns={columns} data={headings} />
-        {this.props.data.map((row, index) => (
-          <Box key={index} flexDirection="column">
-            <TableLine
-              build={this.separator}
-              lineKey={`separator-${index}`}
-              columns={columns}
-              data={NO_DATA}
-            />
-            <TableLine build={this.data} lineKey={`data-${index}`} columns={columns} data={row} />
-          </Box>
-        ))}
-        <TableLine key="footer" build={this.footer} lineKey="footer" columns={columns} data={NO_DATA} />
+        {line(this.header, 'header', NO_DATA)}
+        {line(this.heading, 'heading', headings)}
+        {this.props.data.flatMap((row, index) => [
+          line(this.separator, `separator-${index}`, NO_DATA),
+          line(this.data, `data-${index}`, row),
+        ])}
+        {line(this.footer, 'footer', NO_DATA)}
       </Box>
     );
+  }
+
+  /** The previous frame's columns while every width is the same, so each line's memo sees the same array. */
+  #sameColumns(columns: Columns): Columns {
+    const isSame =
+      columns.length === this.#columns.length &&
+      columns.every((column, index) => {
+        const before = this.#columns[index]!;
+        return column.key === before.key && column.width === before.width && column.align === before.align;
+      });
+    if (!isSame) this.#columns = columns;
+    return this.#columns;
   }
 }
 
@@ -135,7 +171,7 @@ const BOX_TO_ASCII: Record<string, string> = {
  * ink-table's lines in ASCII (+---+---+, like psql): plain ASCII takes string-width's fast path,
  * which made a frame with this table about three times cheaper to lay out.
  */
-function AsciiSkeleton({children}: {readonly children?: React.ReactNode}) {
+export function AsciiSkeleton({children}: {readonly children?: React.ReactNode}) {
   return <Text bold>{typeof children === 'string' ? asciiOf(children) : children}</Text>;
 }
 
@@ -185,7 +221,7 @@ const statusCells = new Map<
 >();
 
 /** ink-table's cell with the STATUS column coloured by meaning (one component per theme). */
-function statusCell(theme: Theme) {
+export function statusCell(theme: Theme) {
   let cell = statusCells.get(theme);
   if (!cell) {
     cell = function StatusCell({column, children}) {

@@ -23,9 +23,25 @@ export function formatSimTime(timeUs: number): string {
   return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m${secondsText}s`;
 }
 
-/** A length of time (a downtime, an ETA): `450ms`, `12.3s`, `3m05s`. */
+/** A length of time (a downtime, an ETA): `450 ms`, `12.3s`, `3m05s`. */
 export function formatSpan(timeMs: number): string {
   return formatDuration(Math.round(timeMs * 1000));
+}
+
+const PAGE_SIZE_UNITS = ['B', 'KiB', 'MiB', 'GiB'] as const;
+
+/**
+ * A page size as the kernel and QEMU write one, an exact count of its unit (`4 KiB`, `64 KiB`):
+ * a unit of counting rather than an amount, so not `formatBytes`' rounded `4.0KiB`.
+ */
+export function formatPageSize(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && value % 1024 === 0 && unit < PAGE_SIZE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value} ${PAGE_SIZE_UNITS[unit]}`;
 }
 
 /** A fixed-width bar for a fraction 0..1. */

@@ -1,6 +1,7 @@
 import {isMigrationRunning} from '../host/command-preview.js';
+import {BUFFER_DELAY_US} from '../host/migration/transfer-rates.js';
 import type {MigrationSnapshot, MigrationWayOut, VmSnapshot} from '../host/snapshot-types.js';
-import {bar, formatBytes, formatRate, formatSpan, percent, wrapWords} from './format.js';
+import {bar, formatBytes, formatPageSize, formatRate, formatSpan, percent, wrapWords} from './format.js';
 import {MIGRATION_WAY_KEYS} from './key-bindings.js';
 import {TextLines, type Line} from './text-lines.js';
 import type {Theme} from './theme.js';
@@ -53,26 +54,46 @@ function runningLines(migration: MigrationSnapshot, width: number, theme: Theme)
     {
       text: isFirstPass
         ? `first pass ${bar(sentFraction, barWidth)} ${percent(sentFraction)}, ${formatBytes(ram.remaining)} of ${formatBytes(ram.total)} to go`
-        : `${formatBytes(ram.remaining)} pending; it switches over below ${formatBytes(migration.thresholdBytes)} (measured bandwidth x ${migration.parameters.downtimeLimitMs}ms limit)`,
+        : `${formatBytes(ram.remaining)} pending; switches over below ${formatBytes(migration.thresholdBytes)} (measured bandwidth x ${formatSpan(migration.parameters.downtimeLimitMs)} limit)`,
     },
-    {text: `sent ${formatBytes(ram.transferred)}: ${pagesText(migration)}`},
-    {text: `${rateText(migration)}   ${dirtyText(migration)}`},
-    {text: downtimeText(migration)},
+    {
+      text: `sent ${formatBytes(ram.transferred)}: ${pagesText(migration)}`,
+      cut: {order: 1, label: 'the sent pages'},
+    },
+    ...ratesAndDowntime(migration, width - 1),
   ];
+}
+
+const GAP = '   ';
+
+/**
+ * The rates and the downtime: on one line where they fit (without the rate in Mbit/s if need
+ * be), so that a pre-copy that does not converge shows its ways out whole at 80x24.
+ */
+function ratesAndDowntime(migration: MigrationSnapshot, width: number): Line[] {
+  const [rate, dirty, downtime] = [rateText(migration), dirtyText(migration), downtimeText(migration)];
+  const oneLine = `${rate}${GAP}${dirty}${GAP}${downtime}`;
+  if (oneLine.length <= width) return [{text: oneLine}];
+  const shorter = `${rateText(migration, false)}${GAP}${dirty}${GAP}${downtime}`;
+  if (shorter.length <= width) return [{text: shorter}];
+  return [{text: `${rate}${GAP}${dirty}`}, {text: downtime}];
 }
 
 /** QEMU counts 4 KiB target pages; a secure guest's secure pages go encrypted and are never zero pages. */
 function pagesText(migration: MigrationSnapshot): string {
   const {ram, encryptedPages} = migration;
-  const size = `${formatBytes(ram.pageSize)} pages`;
+  const size = `${formatPageSize(ram.pageSize)} pages`;
   if (encryptedPages === 0) return `${ram.normal} normal + ${ram.duplicate} zero ${size}`;
   return `${ram.normal} normal ${size}, ${encryptedPages} of them encrypted; ${ram.duplicate} zero (shared pages the host can read)`;
 }
 
-function rateText(migration: MigrationSnapshot): string {
+/** The bandwidth measured, in bytes and (`withMbits`) as QEMU's `mbps`. */
+function rateText(migration: MigrationSnapshot, withMbits = true): string {
   const {ram} = migration;
-  if (!migration.isBandwidthMeasured) return 'rate: none yet (measured every 100ms)';
-  return `rate ${formatRate((ram.mbps * 1_000_000) / 8)} (${Math.round(ram.mbps)} Mbit/s)`;
+  if (!migration.isBandwidthMeasured)
+    return `rate: none yet (measured every ${formatSpan(BUFFER_DELAY_US / 1000)})`;
+  const rate = `rate ${formatRate((ram.mbps * 1_000_000) / 8)}`;
+  return withMbits ? `${rate} (${Math.round(ram.mbps)} Mbit/s)` : rate;
 }
 
 function dirtyText(migration: MigrationSnapshot): string {
@@ -119,7 +140,7 @@ function wayOutLines(way: MigrationWayOut, width: number): Line[] {
 /** A migration that ended: the outcome and the totals; nothing moves any more, so no rates. */
 function endedLines(migration: MigrationSnapshot, theme: Theme): Line[] {
   const {ram} = migration;
-  const sent = `sent ${formatBytes(ram.transferred)} in ${formatSpan(migration.totalTimeMs)} (${ram.normal} normal, ${ram.duplicate} zero ${formatBytes(ram.pageSize)} pages)`;
+  const sent = `sent ${formatBytes(ram.transferred)} in ${formatSpan(migration.totalTimeMs)} (${ram.normal} normal, ${ram.duplicate} zero ${formatPageSize(ram.pageSize)} pages)`;
   switch (migration.status) {
     case 'completed':
       return [

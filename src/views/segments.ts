@@ -8,12 +8,16 @@ export interface Segment {
   readonly priority: number;
   /** When it is dropped (its last form is ''), if later than its shortening. @default priority */
   readonly dropPriority?: number;
+  /** What the line calls it once it is dropped whole. @default its first form */
+  readonly name?: string;
 }
 
 /** The form chosen for each segment ('' where dropped), and how many were dropped whole. */
 export interface FittedSegments {
   readonly texts: readonly string[];
   readonly droppedCount: number;
+  /** The names of the segments dropped whole, in order. */
+  readonly dropped: readonly string[];
 }
 
 /**
@@ -43,8 +47,8 @@ export function fitSegments(segments: readonly Segment[], width: number, separat
     if (shown().join(separator).length <= width) break;
     chosen[step.index]!++;
   }
-  const droppedCount = segments.filter(
-    (segment, index) => segment.forms[0] !== '' && segment.forms[chosen[index]!] === '',
-  ).length;
-  return {texts: texts(), droppedCount};
+  const dropped = segments
+    .filter((segment, index) => segment.forms[0] !== '' && segment.forms[chosen[index]!] === '')
+    .map((segment) => segment.name ?? segment.forms[0]!);
+  return {texts: texts(), droppedCount: dropped.length, dropped};
 }

@@ -8,7 +8,8 @@ import type {Theme} from './theme.js';
 export interface SummaryBarProps {
   readonly world: WorldSnapshot;
   readonly speed: number;
-  readonly achievedSpeed: number;
+  /** null until measured: the header then says the speed is asked. */
+  readonly achievedSpeed: number | null;
   /** VMs listed (the filter may hide some). */
   readonly shownCount: number;
   /** QMP clients connected; absent without `--qmp`. */
@@ -20,9 +21,9 @@ export interface SummaryBarProps {
 /** Below this share of the speed asked, the header says how fast the simulation really runs. */
 const BEHIND_RATIO = 0.9;
 
-/** Whether the header says the simulation falls behind (its colour and its words ask this one rule). */
-function isSimulationBehind(speed: number, achievedSpeed: number): boolean {
-  return achievedSpeed < speed * BEHIND_RATIO;
+/** Whether the header says the simulation falls behind; not before it was measured. */
+function isSimulationBehind(speed: number, achievedSpeed: number | null): boolean {
+  return achievedSpeed !== null && achievedSpeed < speed * BEHIND_RATIO;
 }
 
 /**
@@ -38,11 +39,11 @@ export const SummaryBar = memo(function SummaryBar({
   width,
   theme,
 }: SummaryBarProps) {
-  const isBehind = isSimulationBehind(speed, achievedSpeed);
-  const line = summaryLine(summarySegments(world, shownCount, speed, achievedSpeed, qmpClients), width - 1);
+  const segments = summarySegments(world, shownCount, speed, achievedSpeed, qmpClients);
+  const line = summaryLine(segments, width - 1);
   return (
     <Box height={1} width={width}>
-      <Text wrap="truncate" color={isBehind ? theme.warning : theme.accent} bold>
+      <Text wrap="truncate" color={segments.isBehind ? theme.warning : theme.accent} bold>
         {line}
       </Text>
     </Box>
@@ -53,6 +54,8 @@ export const SummaryBar = memo(function SummaryBar({
 export interface SummarySegments {
   readonly left: readonly Segment[];
   readonly right: readonly Segment[];
+  /** The simulation falls behind the speed asked: the words say so, and the colour. */
+  readonly isBehind: boolean;
 }
 
 // Who gives way first: the hosts' detail, the note on migrating memory; the QMP count and the
@@ -86,6 +89,7 @@ function hostsSegment(world: WorldSnapshot): Segment {
     ],
     priority: PRIORITY.hosts,
     dropPriority: PRIORITY.drop,
+    name: 'hosts',
   };
 }
 
@@ -93,7 +97,7 @@ export function summarySegments(
   world: WorldSnapshot,
   shownCount: number,
   speed: number,
-  achievedSpeed: number,
+  achievedSpeed: number | null,
   qmpClients: number | undefined,
 ): SummarySegments {
   const hosts = hostsSegment(world);
@@ -117,33 +121,38 @@ export function summarySegments(
     forms: [`secure mem ${amount}`, `sec mem ${amount}`, ''],
     priority: PRIORITY.memory,
     dropPriority: PRIORITY.memoryDrop,
+    name: 'sec mem',
   };
   const held = formatBytes(incoming);
   const note: Segment = {
     forms: incoming > 0 ? [`(${held} of it held for incoming migrations)`, `(${held} incoming)`, ''] : [''],
     priority: PRIORITY.note,
     dropPriority: PRIORITY.drop,
+    name: 'incoming',
   };
   const time = `t=${formatSimTime(world.tUs)}`;
   const isBehind = isSimulationBehind(speed, achievedSpeed);
-  const [achieved, asked] = [formatSpeed(achievedSpeed), formatSpeed(speed)];
+  const asked = formatSpeed(speed);
   const clock: Segment = {
     forms: isBehind
       ? [
-          `${time} simulating at ${achieved} of ${asked} asked`,
-          `${time} ${achieved} of ${asked} asked`,
-          `${time} ${achieved}/${asked}`,
+          `${time} simulating at ${formatSpeed(achievedSpeed!)} of ${asked} asked`,
+          `${time} ${formatSpeed(achievedSpeed!)} of ${asked} asked`,
+          `${time} ${formatSpeed(achievedSpeed!)}/${asked}`,
         ]
-      : [`${time} ${asked}`],
+      : // Until a refresh measures the speed reached, only the speed asked is known.
+        [achievedSpeed === null ? `${time} ${asked} asked` : `${time} ${asked}`],
     priority: PRIORITY.time,
   };
   const qmp: Segment = {
     forms: qmpClients === undefined ? [''] : [`QMP ${qmpClients}`, ''],
     priority: PRIORITY.qmp,
+    name: 'QMP',
   };
   return {
     left: [{forms: ['svmtop'], priority: PRIORITY.name}, hosts, vms, memory, note],
     right: [qmp, clock],
+    isBehind,
   };
 }
 
@@ -151,17 +160,27 @@ const SEPARATOR = '  ';
 
 /**
  * The summary in `width` cells: the left part, the right part flush right, segments shortened or
- * dropped whole by priority, and `+N more` where something was dropped.
+ * dropped whole by priority, and where some were dropped a mark naming them (`+hosts, QMP`), or
+ * counting them (`+2 more`) if their names do not fit.
  */
 export function summaryLine(segments: SummarySegments, width: number): string {
   const all = [...segments.left, ...segments.right];
   let fitted = fitSegments(all, width, SEPARATOR);
   let more = '';
   if (fitted.droppedCount > 0) {
-    // Room for the mark, and the mark says how many went.
-    const mark = (count: number) => `${SEPARATOR}+${count} more`;
-    fitted = fitSegments(all, width - mark(fitted.droppedCount).length, SEPARATOR);
-    more = mark(fitted.droppedCount);
+    // Room for the mark; the room it takes may drop more, so try until the names stay the same.
+    const named = (dropped: readonly string[]) => `${SEPARATOR}+${dropped.join(', ')}`;
+    let mark = named(fitted.dropped);
+    for (let attempt = 0; attempt <= all.length; attempt++) {
+      fitted = fitSegments(all, width - mark.length, SEPARATOR);
+      if (named(fitted.dropped) === mark) break;
+      mark = named(fitted.dropped);
+    }
+    if (named(fitted.dropped) !== mark) {
+      mark = `${SEPARATOR}+${fitted.droppedCount} more`;
+      fitted = fitSegments(all, width - mark.length, SEPARATOR);
+    }
+    more = mark;
   }
   const shown = (from: number, to: number) =>
     fitted.texts

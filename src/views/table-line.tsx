@@ -1,5 +1,7 @@
 import type {Table} from '@alcalzone/ink-table';
-import {memo, type JSX} from 'react';
+import {Text, type TextProps} from 'ink';
+import {memo, type FunctionComponent, type JSX, type ReactElement, type ReactNode} from 'react';
+import {styledRun} from './theme.js';
 
 type Row = Record<string, string | number>;
 type LineProps<T extends Row> = Parameters<Table<T>['header']>[0];
@@ -10,34 +12,56 @@ export interface TableLineProps<T extends Row> {
   readonly lineKey: string;
   readonly columns: LineProps<T>['columns'];
   readonly data: LineProps<T>['data'];
+  /** Whether the line's styles (bold skeleton, coloured cells) are written at all. */
+  readonly isColorEnabled: boolean;
 }
 
+/** A part of an ink-table line: a skeleton or cell component with its text as children. */
+type LinePart = ReactElement<
+  {readonly children?: ReactNode},
+  FunctionComponent<{readonly children?: ReactNode}>
+>;
+
 /**
- * One line of an ink-table, rendered again only when its columns or its values change. The
- * table's rules and headings are the same every frame and a device's counters often are, while
- * each line is a row of some twenty Ink text nodes.
+ * One line of an ink-table as a single Ink text node. ink-table builds the line (its columns,
+ * padding, alignment and skeleton) as a row of some twenty components, one Ink and Yoga node
+ * each, which Ink lays out and writes out again every frame whether the line changed or not:
+ * with them a device table was most of the dashboard's nodes. Here each of those components
+ * (the skeleton, the cells, the headings) is asked for what it draws, a `<Text>` with a style,
+ * and the line is one run of text with those styles inline; on screen the same characters in
+ * the same styles. Rendered again only when its columns or its values change.
  */
 export const TableLine = memo(
-  function TableLine({build, lineKey, columns, data}: TableLineProps<Row>) {
+  function TableLine({build, lineKey, columns, data, isColorEnabled}: TableLineProps<Row>) {
     // ink-table types its lines as the global JSX.Element, which React 19 no longer declares.
-    return <>{build({key: lineKey, columns, data})}</>;
+    const line = build({key: lineKey, columns, data}) as ReactElement<{readonly children: LinePart[]}>;
+    let text = '';
+    for (const part of line.props.children) {
+      // The parts are function components without hooks that return one <Text>.
+      const drawn = part.type(part.props) as ReactElement<TextProps & {readonly children?: string}>;
+      const content = drawn.props.children ?? '';
+      text += isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
+    }
+    return <Text wrap="truncate">{text}</Text>;
   },
   (before, after) =>
     before.build === after.build &&
     before.lineKey === after.lineKey &&
+    before.isColorEnabled === after.isColorEnabled &&
     isSameColumns(before.columns, after.columns) &&
     isSameValues(before.data, after.data),
 ) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
 
 function isSameColumns(before: LineProps<Row>['columns'], after: LineProps<Row>['columns']): boolean {
   return (
-    before.length === after.length &&
-    before.every(
-      (column, index) =>
-        column.key === after[index]!.key &&
-        column.width === after[index]!.width &&
-        column.align === after[index]!.align,
-    )
+    before === after ||
+    (before.length === after.length &&
+      before.every(
+        (column, index) =>
+          column.key === after[index]!.key &&
+          column.width === after[index]!.width &&
+          column.align === after[index]!.align,
+      ))
   );
 }
 

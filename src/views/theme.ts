@@ -53,6 +53,15 @@ export function paint(text: string, color: string | undefined): string {
   return code === undefined ? text : `\u001B[${code}m${text}\u001B[39m`;
 }
 
+/**
+ * Text in a colour and/or bold as inline SGR codes, as Ink's `<Text color bold>` writes them
+ * (its output stage reads them back into styled cells either way).
+ */
+export function styledRun(text: string, color: string | undefined, isBold: boolean): string {
+  const coloured = paint(text, color);
+  return isBold ? `\u001B[1m${coloured}\u001B[22m` : coloured;
+}
+
 /** The colour of a VM's security column. */
 export function securityColor(theme: Theme, state: SecurityState, isUndeclared: boolean): string | undefined {
   if (state === 'secure') return isUndeclared ? theme.undeclared : theme.secure;

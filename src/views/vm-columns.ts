@@ -2,7 +2,7 @@ import {isMigrationRunning} from '../host/command-preview.js';
 import type {DmaPolicy} from '../host/config/world-schema.js';
 import {DMA_POLICY_LABELS} from '../host/dma-policy.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {formatBytes, formatRate, percent} from './format.js';
+import {formatBytes, formatRate, formatSpan, percent} from './format.js';
 import {securityColor, type Theme} from './theme.js';
 
 /** A cell: its text, a deliberate shorter form for narrow columns, a colour, and a bar to draw. */
@@ -80,7 +80,7 @@ export function migrationLabel(vm: VmSnapshot): string {
       return `->${migration.to}${migration.convergence?.code === 'not-converging' ? '!' : ''} ${progress}`;
     }
     case 'completed':
-      return `done ${migration.downtimeMs}ms`;
+      return `done ${formatSpan(migration.downtimeMs)}`;
     default:
       return `${migration.status}`;
   }

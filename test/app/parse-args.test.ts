@@ -37,7 +37,7 @@ describe('parseArgs', () => {
   it('holds --interval to the snapshot minimum and --duration to the run maximum', () => {
     expect(parse('--headless', '--interval', '1us')).toEqual({
       mode: 'error',
-      message: '--interval: expected at least 10ms between snapshots, got "1us"',
+      message: '--interval: expected at least 10 ms between snapshots, got "1us"',
     });
     expect(parse('--headless', '--interval', '0')).toMatchObject({mode: 'error'});
     expect(parse('--headless', '--interval', '10ms')).toMatchObject({mode: 'headless', intervalUs: 10_000});

@@ -98,13 +98,32 @@ describe('preferences that cannot be kept', () => {
   });
 });
 
-describe('a remembered speed keeps to the range --speed accepts (QA item 2)', () => {
-  const remember = (values: object) => {
-    mkdirSync(prefsDir(), {recursive: true});
-    writeFileSync(prefsFile(), JSON.stringify(values));
-    return openPreferences({reset: false});
-  };
+/** Writes `values` as the saved preferences and opens them. */
+function remember(values: object) {
+  mkdirSync(prefsDir(), {recursive: true});
+  writeFileSync(prefsFile(), JSON.stringify(values));
+  return openPreferences({reset: false});
+}
 
+describe('the notice names what was wrong with each saved preference', () => {
+  it('a key svmtop does not know is called unknown, not invalid', () => {
+    const store = remember({speed: 4, colour: 'blue'});
+    expect(store.values.speed).toBe(4);
+    expect(store.notice).toBe(
+      `saved preferences in ${prefsFile()} that svmtop does not know were ignored: colour`,
+    );
+  });
+
+  it('an invalid value and an unknown key are told apart in one notice', () => {
+    const store = remember({speed: 'fast', colour: 'blue', tab: 'events'});
+    expect(store.values).toMatchObject({speed: 1, tab: 'events'});
+    expect(store.notice).toBe(
+      `some saved preferences in ${prefsFile()} were invalid and were reset: speed; unknown ones were ignored: colour`,
+    );
+  });
+});
+
+describe('a remembered speed keeps to the range --speed accepts (QA item 2)', () => {
   it('0.01 and 1000 are kept', () => {
     expect(remember({speed: 0.01}).values.speed).toBe(0.01);
     expect(remember({speed: 1000}).values.speed).toBe(1000);

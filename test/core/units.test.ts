@@ -39,7 +39,7 @@ describe('durations', () => {
   it.each(['5parsecs', 's', '', '-3s'])('rejects %s', (text) => expect(parseDuration(text)).toBeUndefined());
 
   it('formats for people', () => {
-    expect(formatDuration(450_000)).toBe('450ms');
+    expect(formatDuration(450_000)).toBe('450 ms');
     expect(formatDuration(12_300_000)).toBe('12.3s');
     expect(formatDuration(185_000_000)).toBe('3m05s');
   });

@@ -20,7 +20,7 @@ import {defaultConfig, startWorld} from './world.js';
 export function worldSource(world: World): DashboardSource & {
   refresh(): void;
   banner: string | null;
-  speeds: {speed: number; achievedSpeed: number};
+  speeds: {speed: number; achievedSpeed: number | null};
   qmpClients: number | undefined;
 } {
   const listeners = new Set<() => void>();

@@ -24,7 +24,7 @@ function loadScenario(text: string): string {
 describe('scenario run times', () => {
   it.each([['0'], ['0s'], ['0ms'], ['1e-9'], ['1us']])('refuses interval: %s', (interval) => {
     expect(loadScenario(`interval: ${interval}\n`)).toMatch(
-      /^interval: expected at least 10ms between snapshots, got \d+us$/,
+      /^interval: expected at least 10 ms between snapshots, got \d+ us$/,
     );
   });
 
@@ -42,7 +42,7 @@ describe('scenario run times', () => {
     expect(loadScenario('duration: 2000000h\n')).toBe(
       'duration: expected at most 1000000h (a million simulated hours), got 2000000h00m',
     );
-    expect(loadScenario('duration: 0\n')).toBe('duration: expected a duration above zero, got 0us');
+    expect(loadScenario('duration: 0\n')).toBe('duration: expected a duration above zero, got 0 us');
   });
 });
 

@@ -292,7 +292,7 @@ describe('the screen at every width', () => {
     expect(view.frame()).toContain('SETUP -> beta');
     await view.refresh(1, 1000);
     expect(view.frame()).toContain('dirty rate: known after the first pass');
-    expect(view.frame()).toContain('expected downtime 300ms: the limit, until QEMU has a dirty rate');
+    expect(view.frame()).toContain('expected downtime 300 ms: the limit, until QEMU has a dirty rate');
     for (let second = 0; second < 40; second++) await view.refresh(1, 1000);
     expect(view.frame()).toContain('NOT CONVERGING: the guest rewrites its whole 1.0GiB working set');
     expect(view.frame()).toContain('auto-converge');

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
-import {formatBytes, formatRate, formatSimTime, screenLine, wrapWords} from '../../src/views/format.js';
+import {
+  formatBytes,
+  formatPageSize,
+  formatRate,
+  formatSimTime,
+  formatSpan,
+  screenLine,
+  wrapWords,
+} from '../../src/views/format.js';
 
 describe('formatBytes and formatRate: one formatter for sizes and rates', () => {
   it('switches unit at 1000 of the smaller one, as htop does (item 12)', () => {
@@ -29,6 +37,24 @@ describe('formatSimTime: the header and the events tell time the same way', () =
     expect(formatSimTime(12_345_678)).toBe('12.3s');
     expect(formatSimTime(342_598_000)).toBe('5m42.5s');
     expect(formatSimTime(3_725_000_000)).toBe('1h02m05s');
+  });
+});
+
+describe('formatSpan: milliseconds as the host and QEMU write them', () => {
+  it('is `300 ms` below a second, as in the host\'s texts ("downtime-limit 300 ms"); seconds and minutes stay clock-like', () => {
+    expect(formatSpan(300)).toBe('300 ms');
+    expect(formatSpan(50)).toBe('50 ms');
+    expect(formatSpan(8000)).toBe('8.0s');
+    expect(formatSpan(185_000)).toBe('3m05s');
+  });
+});
+
+describe('formatPageSize: a page size as the kernel and QEMU write one', () => {
+  it('is an exact count of its unit: 4 KiB, 64 KiB, 2 MiB', () => {
+    expect(formatPageSize(4096)).toBe('4 KiB');
+    expect(formatPageSize(65_536)).toBe('64 KiB');
+    expect(formatPageSize(2 * 1024 * 1024)).toBe('2 MiB');
+    expect(formatPageSize(512)).toBe('512 B');
   });
 });
 

@@ -22,6 +22,7 @@ describe('fitSegments', () => {
       forms: ['five hosts, four with an ultravisor', '5 hosts, 4 UV', '5 hosts', ''],
       priority: 3,
       dropPriority: 1,
+      name: 'hosts',
     },
     {forms: ['secure memory 30GiB', 'sec 30GiB'], priority: 2},
   ];
@@ -31,7 +32,7 @@ describe('fitSegments', () => {
     expect(at(80).texts).toEqual(['name', 'five hosts, four with an ultravisor', 'secure memory 30GiB']);
     expect(at(40).texts).toEqual(['name', '5 hosts, 4 UV', 'secure memory 30GiB']);
     expect(at(28).texts).toEqual(['name', '5 hosts', 'sec 30GiB']);
-    expect(at(16)).toEqual({texts: ['name', '', 'sec 30GiB'], droppedCount: 1});
+    expect(at(16)).toEqual({texts: ['name', '', 'sec 30GiB'], droppedCount: 1, dropped: ['hosts']});
   });
 
   it('returns only whole forms, at any width', () => {
@@ -61,12 +62,13 @@ describe('the summary line', () => {
     );
   });
 
-  it('says how many segments it dropped, and how far behind the simulation is in few words', () => {
+  it('names the segments it dropped, and says how far behind the simulation is in few words', () => {
     const {snapshot} = defaultWorld(5);
     const filtered = summaryLine(summarySegments(snapshot, 4, 1, 1, undefined), 79);
     expect(filtered).toBe('svmtop  5 hosts  4/9 VMs: 2 secure, 2 going  sec mem 30GiB/112GiB     t=5.0s 1x');
     const behind = summaryLine(summarySegments(snapshot, 4, 1000, 143, 12), 79);
-    expect(behind).toBe('svmtop  4/9 VMs: 2 secure, 2 going  +3 more                   t=5.0s 143x/1000x');
+    // Dropped segments are named, not counted: the hosts, the secure memory and the QMP clients.
+    expect(behind).toBe('svmtop  4/9 VMs: 2 secure, 2 going  +hosts, sec mem, QMP      t=5.0s 143x/1000x');
   });
 });
 

@@ -38,5 +38,5 @@ export function checkSnapshotInterval(intervalUs: number): string | undefined {
 
 /** A duration for an error message, exact below a millisecond (`formatDuration` rounds to ms). */
 export function formatRunTime(microseconds: number): string {
-  return microseconds < 1000 ? `${microseconds}us` : formatDuration(microseconds);
+  return microseconds < 1000 ? `${microseconds} us` : formatDuration(microseconds);
 }
