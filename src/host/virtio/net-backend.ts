@@ -13,6 +13,7 @@ import {
   decodedFrame,
   decodeFrame,
   encodeFrame,
+  fillBytes,
   FRAME_CHECK_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_MAX_BYTES,
@@ -145,7 +146,7 @@ export class NetBackend extends VirtioBackend {
     const fillByte = this.#rng.int(0, 255);
     if (this.#backlog.length >= RX_BACKLOG_LIMIT) return; // dropped, as a full net queue drops
     const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
-    packet.bytes.fill(0, 0, NET_HEADER_BYTES);
+    fillBytes(packet.bytes, 0, 0, NET_HEADER_BYTES);
     packet.bytes.writeUInt16LE(1, NET_HEADER_NUM_BUFFERS);
     encodeFrame(packet.bytes, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes: 0}, fillByte);
     this.#backlog.push(packet);
