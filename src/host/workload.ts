@@ -121,8 +121,8 @@ export class Workload {
       for (let n = this.#due(Credit.net, profile.netFramesPerSecond, seconds); n > 0; n--) {
         drivers.net.send(
           rng.int(0, NET_FLOWS - 1),
-          rng.int(...profile.netPayloadBytes),
-          rng.int(...profile.netReplyBytes),
+          rng.int(profile.netPayloadBytes[0], profile.netPayloadBytes[1]),
+          rng.int(profile.netReplyBytes[0], profile.netReplyBytes[1]),
         );
       }
     }
@@ -136,7 +136,7 @@ export class Workload {
     const rng = this.#host.rng;
     const regionBlocks = profile.blkRegionBytes / SHADOW_BLOCK_BYTES;
     for (let n = 0; n < count && blk.inFlight < profile.blkQueueDepth; n++) {
-      const blocks = rng.int(...profile.blkBlocks);
+      const blocks = rng.int(profile.blkBlocks[0], profile.blkBlocks[1]);
       let firstBlock: number;
       let isWrite: boolean;
       if (profile.blkIsSequential) {
