@@ -1,4 +1,4 @@
-import {assert} from '../../core/assert.js';
+import {assert, invariantBroken} from '../../core/assert.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
 import {ScheduledTask} from '../../core/scheduler.js';
@@ -68,6 +68,8 @@ export class NetBackend extends VirtioBackend {
   readonly #checker: NetFlowChecker;
   #rxPosted: QueueElement[] = [];
   #backlog: RxPacket[] = [];
+  /** Packets handed to an rx buffer whose completion has not run yet, oldest first (saved with the backlog). */
+  #delivering: RxPacket[] = [];
   /** Bounded by what was ever held at once: the backlog (RX_BACKLOG_LIMIT) and the rx buffers being filled. */
   readonly #sparePackets: RxPacket[] = [];
   readonly #spareReplies: PeerReply[] = [];
@@ -92,6 +94,7 @@ export class NetBackend extends VirtioBackend {
   protected override onReset(): void {
     this.#rxPosted = [];
     this.#backlog = [];
+    this.#delivering = [];
     this.#checker.resetPeer();
   }
 
@@ -166,6 +169,9 @@ export class NetBackend extends VirtioBackend {
       length: 0,
       deliver: (element) => {
         const written = this.io.writeIn(element, packet.bytes, packet.length);
+        const index = this.#delivering.indexOf(packet);
+        if (index < 0) invariantBroken(`${this.name}: an rx packet delivered twice`);
+        this.#delivering.splice(index, 1);
         this.#sparePackets.push(packet);
         return written;
       },
@@ -177,6 +183,7 @@ export class NetBackend extends VirtioBackend {
     while (this.#backlog.length > 0 && this.#rxPosted.length > 0) {
       const packet = this.#backlog.shift()!;
       const element = this.#rxPosted.shift()!;
+      this.#delivering.push(packet);
       this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, packet.deliver);
     }
   }
@@ -187,8 +194,12 @@ export class NetBackend extends VirtioBackend {
   }
 
   protected override saveDevice(): NetMigrationState {
+    // A packet being delivered is saved ahead of the backlog: its rx element is saved as pending
+    // and offered again on the target, where the packet goes into an rx buffer anew.
     // Copies: the packets go back to the pool once delivered, and a saved state may outlive that.
-    const backlog = this.#backlog.map((packet) => Buffer.from(packet.bytes.subarray(0, packet.length)));
+    const backlog = [...this.#delivering, ...this.#backlog].map((packet) =>
+      Buffer.from(packet.bytes.subarray(0, packet.length)),
+    );
     return {type: 'net', rxPosted: this.#rxPosted.map(copyElement), backlog};
   }
 
