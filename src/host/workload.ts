@@ -27,6 +27,8 @@ export interface WorkloadHost {
   throttle(): number;
   /** Schedules guest work (deferred while paused, dropped after a reboot). */
   guestTimer(delayUs: number, work: () => void): TimerHandle;
+  /** Runs a timer `guestTimer` made, which has run, once more after `delayUs`. */
+  guestTimerAgain(timer: TimerHandle, delayUs: number): void;
 }
 
 /**
@@ -88,10 +90,13 @@ export class Workload {
     this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, this.#onTick);
   }
 
-  /** Made once: a tick schedules the next with the same function. */
+  /** Made once: a tick schedules the next with the same function and, in the same boot, the same timer. */
   readonly #onTick = (): void => {
+    const timer = this.#timer;
     this.#tick();
-    if (this.#kernel) this.#schedule();
+    if (!this.#kernel) return;
+    if (timer !== undefined && timer === this.#timer) this.#host.guestTimerAgain(timer, WORKLOAD_TICK_US);
+    else this.#schedule();
   };
 
   /** Whole requests (or pages) due this tick at `perSecond`, with some randomness; the fraction carries over. */
