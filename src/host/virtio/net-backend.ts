@@ -169,14 +169,24 @@ export class NetBackend extends VirtioBackend {
       length: 0,
       deliver: (element) => {
         const written = this.io.writeIn(element, packet.bytes, packet.length);
-        const index = this.#delivering.indexOf(packet);
-        if (index < 0) invariantBroken(`${this.name}: an rx packet delivered twice`);
-        this.#delivering.splice(index, 1);
+        this.#delivered(packet);
         this.#sparePackets.push(packet);
         return written;
       },
     };
     return packet;
+  }
+
+  /** Deliveries complete in the order they were scheduled: the packet is nearly always the first. */
+  #delivered(packet: RxPacket): void {
+    const delivering = this.#delivering;
+    if (delivering[0] === packet) {
+      delivering.shift();
+      return;
+    }
+    const index = delivering.indexOf(packet);
+    if (index < 0) invariantBroken(`${this.name}: an rx packet delivered twice`);
+    delivering.splice(index, 1);
   }
 
   #drainBacklog(): void {
