@@ -75,6 +75,16 @@ export class Scheduler {
     this.#push(task);
   }
 
+  /**
+   * Runs a timer `at` made once more, at `atUs`: an owner's repeating timer, which allocates
+   * nothing per run. It must have left the queue (run, or dropped once cancelled).
+   */
+  again(timer: TimerHandle, atUs: Microseconds): void {
+    if (!(timer instanceof ScheduledTask))
+      invariantBroken('scheduler: only a timer this scheduler made can run again');
+    this.schedule(timer, atUs);
+  }
+
   /** Runs `run` after `delayUs` microseconds. */
   after(delayUs: Microseconds, run: () => void): TimerHandle {
     return this.at(this.clock.nowUs + delayUs, run);

@@ -28,6 +28,11 @@ export class GuestCpu {
     });
   }
 
+  /** Runs `timer` (one of this boot's) once more after `delayUs`: a repeating timer, no allocation per run. */
+  again(timer: TimerHandle, delayUs: number): void {
+    this.#scheduler.again(timer, this.#scheduler.nowUs + delayUs);
+  }
+
   /** Runs guest code now, or when the vCPUs run again. */
   run(work: () => void): void {
     if (!this.#isStopped()) {

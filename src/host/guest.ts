@@ -117,6 +117,7 @@ export class Guest implements GuestRuntime {
         residentBytes: this.layout.residentBytes,
         throttle: () => this.#throttle,
         guestTimer: (delayUs, work) => this.guestTimer(delayUs, work),
+        guestTimerAgain: (timer, delayUs) => this.cpu.again(timer, delayUs),
       },
       config.workload,
     );

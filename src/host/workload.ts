@@ -27,6 +27,8 @@ export interface WorkloadHost {
   throttle(): number;
   /** Schedules guest work (deferred while paused, dropped after a reboot). */
   guestTimer(delayUs: number, work: () => void): TimerHandle;
+  /** Runs a timer `guestTimer` made, which has run, once more after `delayUs`. */
+  guestTimerAgain(timer: TimerHandle, delayUs: number): void;
 }
 
 /**
@@ -88,10 +90,13 @@ export class Workload {
     this.#timer = this.#host.guestTimer(WORKLOAD_TICK_US, this.#onTick);
   }
 
-  /** Made once: a tick schedules the next with the same function. */
+  /** Made once: a tick schedules the next with the same function and, in the same boot, the same timer. */
   readonly #onTick = (): void => {
+    const timer = this.#timer;
     this.#tick();
-    if (this.#kernel) this.#schedule();
+    if (!this.#kernel) return;
+    if (timer !== undefined && timer === this.#timer) this.#host.guestTimerAgain(timer, WORKLOAD_TICK_US);
+    else this.#schedule();
   };
 
   /** Whole requests (or pages) due this tick at `perSecond`, with some randomness; the fraction carries over. */
@@ -121,8 +126,8 @@ export class Workload {
       for (let n = this.#due(Credit.net, profile.netFramesPerSecond, seconds); n > 0; n--) {
         drivers.net.send(
           rng.int(0, NET_FLOWS - 1),
-          rng.int(...profile.netPayloadBytes),
-          rng.int(...profile.netReplyBytes),
+          rng.int(profile.netPayloadBytes[0], profile.netPayloadBytes[1]),
+          rng.int(profile.netReplyBytes[0], profile.netReplyBytes[1]),
         );
       }
     }
@@ -136,7 +141,7 @@ export class Workload {
     const rng = this.#host.rng;
     const regionBlocks = profile.blkRegionBytes / SHADOW_BLOCK_BYTES;
     for (let n = 0; n < count && blk.inFlight < profile.blkQueueDepth; n++) {
-      const blocks = rng.int(...profile.blkBlocks);
+      const blocks = rng.int(profile.blkBlocks[0], profile.blkBlocks[1]);
       let firstBlock: number;
       let isWrite: boolean;
       if (profile.blkIsSequential) {

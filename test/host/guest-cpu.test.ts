@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {Scheduler} from '../../src/core/scheduler.js';
+import {Scheduler, type TimerHandle} from '../../src/core/scheduler.js';
 import {GuestCpu} from '../../src/host/guest-cpu.js';
 
 function setup() {
@@ -48,5 +48,31 @@ describe('guest timers', () => {
     guestCpu.releaseDeferred();
     scheduler.runUntil(200);
     expect(ran).toEqual(['waited']);
+  });
+
+  it('run again as the same timer when their owner asks (a repeating tick), until the boot ends', () => {
+    const {scheduler, cpu, guestCpu, ran} = setup();
+    const handles = new Set<TimerHandle>();
+    const timer: TimerHandle = guestCpu.timer(25, () => {
+      ran.push(`tick@${scheduler.nowUs}`);
+      handles.add(timer);
+      guestCpu.again(timer, 25);
+    });
+    scheduler.runUntil(60);
+    cpu.stopped = true;
+    scheduler.runUntil(100); // the tick due at 75 waits for the vCPUs
+    cpu.stopped = false;
+    guestCpu.releaseDeferred();
+    scheduler.runUntil(110);
+    guestCpu.newEpoch();
+    scheduler.runUntil(300);
+    expect(ran).toEqual(['tick@25', 'tick@50', 'tick@100']); // none at 125: that boot ended at 110
+    expect(handles.size).toBe(1);
+  });
+
+  it('refuse to run again a timer that is still queued', () => {
+    const {guestCpu} = setup();
+    const timer = guestCpu.timer(10, () => {});
+    expect(() => guestCpu.again(timer, 10)).toThrow(/scheduled again while still queued/);
   });
 });

@@ -90,6 +90,35 @@ describe('net frames are checked end to end', () => {
     expect(saved.backlog).toEqual(atSave);
   });
 
+  it('a reply whose delivery into an rx buffer is already scheduled when the state is saved arrives after the load', () => {
+    const world = netGuest();
+    const guest = world.guest('g1')!;
+    const driver = guest.kernel!.drivers.net!;
+    const backend = guest.backends[0]!;
+    const scheduler = world.scheduler;
+    const schedule = scheduler.schedule.bind(scheduler);
+    let saved: ReturnType<typeof backend.saveState> | undefined;
+    // Save in the same microsecond as the peer's reply, right after it: the reply has been handed
+    // to an rx buffer whose completion is scheduled but has not run (as stop-and-copy can find it).
+    scheduler.schedule = (task, atUs) => {
+      schedule(task, atUs);
+      if (task.constructor.name === 'PeerReply' && !saved)
+        scheduler.at(atUs, () => {
+          saved = backend.saveState();
+          backend.reset();
+        });
+    };
+    const completed = driver.completed;
+    expect(driver.send(3, 64, 100)).toBe('queued');
+    runChecked(world, 0.01);
+    scheduler.schedule = schedule;
+    expect(saved).toBeDefined();
+    backend.loadState(saved!);
+    runChecked(world, 0.5);
+    expect(driver.integrityErrors).toBe(0);
+    expect(driver.completed).toBe(completed + 2); // the frame sent and its reply
+  });
+
   it('a reply asked larger than an Ethernet frame comes as one whole frame, not a truncated one', () => {
     const world = netGuest();
     const driver = world.guest('g1')!.kernel!.drivers.net!;

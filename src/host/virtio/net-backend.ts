@@ -1,4 +1,4 @@
-import {assert} from '../../core/assert.js';
+import {assert, invariantBroken} from '../../core/assert.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Rng} from '../../core/rng.js';
 import {ScheduledTask} from '../../core/scheduler.js';
@@ -13,6 +13,7 @@ import {
   decodedFrame,
   decodeFrame,
   encodeFrame,
+  fillBytes,
   FRAME_CHECK_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_MAX_BYTES,
@@ -67,6 +68,8 @@ export class NetBackend extends VirtioBackend {
   readonly #checker: NetFlowChecker;
   #rxPosted: QueueElement[] = [];
   #backlog: RxPacket[] = [];
+  /** Packets handed to an rx buffer whose completion has not run yet, oldest first (saved with the backlog). */
+  #delivering: RxPacket[] = [];
   /** Bounded by what was ever held at once: the backlog (RX_BACKLOG_LIMIT) and the rx buffers being filled. */
   readonly #sparePackets: RxPacket[] = [];
   readonly #spareReplies: PeerReply[] = [];
@@ -91,6 +94,7 @@ export class NetBackend extends VirtioBackend {
   protected override onReset(): void {
     this.#rxPosted = [];
     this.#backlog = [];
+    this.#delivering = [];
     this.#checker.resetPeer();
   }
 
@@ -145,7 +149,7 @@ export class NetBackend extends VirtioBackend {
     const fillByte = this.#rng.int(0, 255);
     if (this.#backlog.length >= RX_BACKLOG_LIMIT) return; // dropped, as a full net queue drops
     const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
-    packet.bytes.fill(0, 0, NET_HEADER_BYTES);
+    fillBytes(packet.bytes, 0, 0, NET_HEADER_BYTES);
     packet.bytes.writeUInt16LE(1, NET_HEADER_NUM_BUFFERS);
     encodeFrame(packet.bytes, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes: 0}, fillByte);
     this.#backlog.push(packet);
@@ -165,6 +169,7 @@ export class NetBackend extends VirtioBackend {
       length: 0,
       deliver: (element) => {
         const written = this.io.writeIn(element, packet.bytes, packet.length);
+        this.#delivered(packet);
         this.#sparePackets.push(packet);
         return written;
       },
@@ -172,10 +177,23 @@ export class NetBackend extends VirtioBackend {
     return packet;
   }
 
+  /** Deliveries complete in the order they were scheduled: the packet is nearly always the first. */
+  #delivered(packet: RxPacket): void {
+    const delivering = this.#delivering;
+    if (delivering[0] === packet) {
+      delivering.shift();
+      return;
+    }
+    const index = delivering.indexOf(packet);
+    if (index < 0) invariantBroken(`${this.name}: an rx packet delivered twice`);
+    delivering.splice(index, 1);
+  }
+
   #drainBacklog(): void {
     while (this.#backlog.length > 0 && this.#rxPosted.length > 0) {
       const packet = this.#backlog.shift()!;
       const element = this.#rxPosted.shift()!;
+      this.#delivering.push(packet);
       this.completeAt(NET_RX_QUEUE, element, this.context.scheduler.nowUs, packet.deliver);
     }
   }
@@ -186,8 +204,12 @@ export class NetBackend extends VirtioBackend {
   }
 
   protected override saveDevice(): NetMigrationState {
+    // A packet being delivered is saved ahead of the backlog: its rx element is saved as pending
+    // and offered again on the target, where the packet goes into an rx buffer anew.
     // Copies: the packets go back to the pool once delivered, and a saved state may outlive that.
-    const backlog = this.#backlog.map((packet) => Buffer.from(packet.bytes.subarray(0, packet.length)));
+    const backlog = [...this.#delivering, ...this.#backlog].map((packet) =>
+      Buffer.from(packet.bytes.subarray(0, packet.length)),
+    );
     return {type: 'net', rxPosted: this.#rxPosted.map(copyElement), backlog};
   }
 

@@ -4,7 +4,7 @@ import type {DmaDirection} from '../../core/swiotlb.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
-import {decodedFrame, decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {decodedFrame, decodeFrame, encodeFrame, fillBytes, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
 import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
 import type {VirtioPciTransport} from './transport.js';
 
@@ -57,7 +57,7 @@ export class NetDriver extends VirtioDriver {
     if (gpa === undefined) return 'retry';
     const sequence = this.#checker.nextSequence(flow);
     const packet = this.#scratch;
-    packet.fill(0, 0, NET_HEADER_BYTES);
+    fillBytes(packet, 0, 0, NET_HEADER_BYTES);
     encodeFrame(packet, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes}, sequence & 0xff);
     this.kernel.view.write(gpa, packet, 0, length);
     const request = this.#request(true, gpa, length);

@@ -15,6 +15,20 @@ export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
 export const FRAME_MAX_BYTES = 1514;
 const ETHERTYPE_LOCAL_EXPERIMENTAL = 0x88b5;
+const ETHERNET_HEADER_BYTES = 14;
+/** Every frame's destination and source MAC and ethertype (big-endian). */
+const ETHERNET_HEADER = Uint8Array.of(
+  ...new Array<number>(6).fill(0x52),
+  ...new Array<number>(6).fill(0x54),
+  ETHERTYPE_LOCAL_EXPERIMENTAL >> 8,
+  ETHERTYPE_LOCAL_EXPERIMENTAL & 0xff,
+);
+/** The CRC register after ETHERNET_HEADER: the same for every frame, so the check starts from it. */
+const CRC_AFTER_ETHERNET_HEADER = crc32Update(CRC32_START, ETHERNET_HEADER, 0, ETHERNET_HEADER_BYTES);
+/** target[start, end) = value with V8's own fill: Buffer's, for a few bytes, adds a validation and a call into C++. */
+export function fillBytes(target: Uint8Array, value: number, start: number, end: number): void {
+  Uint8Array.prototype.fill.call(target, value, start, end);
+}
 
 export interface FrameFields {
   readonly flow: number;
@@ -38,21 +52,23 @@ export function frameBytes(payloadBytes: number): number {
 
 /** Writes a frame into target[offset...] and returns its length. */
 export function encodeFrame(target: Buffer, offset: number, fields: FrameFields, fillByte: number): number {
-  const length = frameBytes(fields.payloadBytes);
-  target.fill(0x52, offset, offset + 6);
-  target.fill(0x54, offset + 6, offset + 12);
-  target.writeUInt16BE(ETHERTYPE_LOCAL_EXPERIMENTAL, offset + 12);
-  target.writeUInt16LE(fields.flow & 0xffff, offset + 14);
-  target.writeUInt32LE(fields.sequence >>> 0, offset + 16);
-  target.writeUInt16LE(fields.payloadBytes, offset + 20);
-  target.writeUInt16LE(fields.replyBytes, offset + 22);
+  const payloadBytes = fields.payloadBytes;
+  target.set(ETHERNET_HEADER, offset);
+  writeU16(target, offset + 14, fields.flow & 0xffff);
+  writeU16(target, offset + 16, fields.sequence & 0xffff);
+  writeU16(target, offset + 18, fields.sequence >>> 16);
+  writeU16(target, offset + 20, payloadBytes);
+  writeU16(target, offset + 22, fields.replyBytes);
   const payloadAt = offset + FRAME_HEADER_BYTES;
-  target.fill(fillByte, payloadAt, payloadAt + fields.payloadBytes);
-  target.writeUInt32LE(
-    frameCheck(target, offset, fields.payloadBytes, fillByte),
-    payloadAt + fields.payloadBytes,
-  );
-  return length;
+  fillBytes(target, fillByte, payloadAt, payloadAt + payloadBytes);
+  target.writeUInt32LE(frameCheck(target, offset, payloadBytes, fillByte), payloadAt + payloadBytes);
+  return frameBytes(payloadBytes);
+}
+
+/** Little-endian, as writeUInt16LE without its checks (callers pass 16-bit values in range). */
+function writeU16(target: Uint8Array, at: number, value: number): void {
+  target[at] = value & 0xff;
+  target[at + 1] = value >>> 8;
 }
 
 /**
@@ -79,6 +95,19 @@ export function decodeFrame(frame: Buffer, offset: number, available: number, in
 
 /** CRC-32 (IEEE, as zlib's) of the frame's header followed by its payload byte (none for an empty payload). */
 function frameCheck(frame: Buffer, offset: number, payloadBytes: number, fillByte: number): number {
-  const header = crc32Update(CRC32_START, frame, offset, offset + FRAME_HEADER_BYTES);
+  const header = crc32Update(
+    ethernetHeaderCrc(frame, offset),
+    frame,
+    offset + ETHERNET_HEADER_BYTES,
+    offset + FRAME_HEADER_BYTES,
+  );
   return crc32End(payloadBytes > 0 ? crc32Byte(header, fillByte) : header);
+}
+
+/** The CRC register after the frame's Ethernet header: the precomputed one when it is ours. */
+function ethernetHeaderCrc(frame: Buffer, offset: number): number {
+  for (let i = 0; i < ETHERNET_HEADER_BYTES; i++)
+    if (frame[offset + i] !== ETHERNET_HEADER[i])
+      return crc32Update(CRC32_START, frame, offset, offset + ETHERNET_HEADER_BYTES);
+  return CRC_AFTER_ETHERNET_HEADER;
 }
