@@ -12,7 +12,7 @@ export class OutOfRangeAccess extends Error {
 }
 
 /**
- * Frames a view remembers (direct-mapped by page number): rings, buffers and the bounce slots in
+ * Frames a view remembers (direct-mapped by a fold of the page number): rings, buffers and the bounce slots in
  * use sit in a few dozen pages.
  */
 const FRAME_CACHE_SLOTS = 64;
@@ -97,13 +97,13 @@ export class CheckedFrames {
       this.#cacheEpoch = epoch;
       return undefined;
     }
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    const slot = frameSlot(pfn);
     return this.#cachedPfns[slot] === pfn ? this.#cachedFrames[slot] : undefined;
   }
 
   /** Remembers a checked page's frame (the caller checked it may be touched). */
   protected remember(pfn: number, frame: Buffer): Buffer {
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    const slot = frameSlot(pfn);
     this.#cachedPfns[slot] = pfn;
     this.#cachedFrames[slot] = frame;
     return frame;
@@ -194,6 +194,15 @@ export class CheckedFrames {
     const pfn = (gpa - this.rangeOffset) / GUEST_PAGE_SIZE;
     return forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
   }
+}
+
+/**
+ * The cache slot of a page: its number folded, so that pages a multiple of 64 apart (the same
+ * offset in two swiotlb areas, which requests on two vCPUs alternate between) do not evict each
+ * other as they would indexed by the low bits alone.
+ */
+function frameSlot(pfn: number): number {
+  return (pfn ^ (pfn >>> 6) ^ (pfn >>> 12)) & (FRAME_CACHE_SLOTS - 1);
 }
 
 const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
