@@ -12,8 +12,8 @@ export class OutOfRangeAccess extends Error {
 }
 
 /**
- * Frames a view remembers (direct-mapped by a fold of the page number): rings, buffers and the bounce slots in
- * use sit in a few dozen pages.
+ * Frames a view remembers (direct-mapped by a fold of the page number): rings, buffers and the
+ * bounce slots in use sit in a few dozen pages.
  */
 const FRAME_CACHE_SLOTS = 64;
 
