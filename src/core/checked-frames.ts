@@ -12,10 +12,11 @@ export class OutOfRangeAccess extends Error {
 }
 
 /**
- * Frames a view remembers (direct-mapped by a fold of the page number): rings, buffers and the
+ * Frames a view remembers (direct-mapped by a hash of the page number): rings, buffers and the
  * bounce slots in use sit in a few dozen pages.
  */
-const FRAME_CACHE_SLOTS = 64;
+const FRAME_CACHE_BITS = 6;
+const FRAME_CACHE_SLOTS = 1 << FRAME_CACHE_BITS;
 
 /**
  * The checking half of a memory view: which frame each page's bytes come from, and the frames of
@@ -197,12 +198,13 @@ export class CheckedFrames {
 }
 
 /**
- * The cache slot of a page: its number folded, so that pages a multiple of 64 apart (the same
- * offset in two swiotlb areas, which requests on two vCPUs alternate between) do not evict each
- * other as they would indexed by the low bits alone.
+ * The cache slot of a page: its number hashed (Fibonacci hashing: the top bits of its product
+ * with 2^32 / golden ratio). Indexed by the low bits, pages at the same offset in two swiotlb
+ * areas (256 pages apart: requests on two vCPUs alternate between them) evicted each other on
+ * every bounce; a fold of the bits still paired the pages of two areas advancing in step.
  */
 function frameSlot(pfn: number): number {
-  return (pfn ^ (pfn >>> 6) ^ (pfn >>> 12)) & (FRAME_CACHE_SLOTS - 1);
+  return Math.imul(pfn, 0x9e3779b1) >>> (32 - FRAME_CACHE_BITS);
 }
 
 const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);
