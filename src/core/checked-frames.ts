@@ -12,10 +12,11 @@ export class OutOfRangeAccess extends Error {
 }
 
 /**
- * Frames a view remembers (direct-mapped by page number): rings, buffers and the bounce slots in
- * use sit in a few dozen pages.
+ * Frames a view remembers (direct-mapped by a hash of the page number): rings, buffers and the
+ * bounce slots in use sit in a few dozen pages.
  */
-const FRAME_CACHE_SLOTS = 64;
+const FRAME_CACHE_BITS = 6;
+const FRAME_CACHE_SLOTS = 1 << FRAME_CACHE_BITS;
 
 /**
  * The checking half of a memory view: which frame each page's bytes come from, and the frames of
@@ -97,13 +98,13 @@ export class CheckedFrames {
       this.#cacheEpoch = epoch;
       return undefined;
     }
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    const slot = frameSlot(pfn);
     return this.#cachedPfns[slot] === pfn ? this.#cachedFrames[slot] : undefined;
   }
 
   /** Remembers a checked page's frame (the caller checked it may be touched). */
   protected remember(pfn: number, frame: Buffer): Buffer {
-    const slot = pfn & (FRAME_CACHE_SLOTS - 1);
+    const slot = frameSlot(pfn);
     this.#cachedPfns[slot] = pfn;
     this.#cachedFrames[slot] = frame;
     return frame;
@@ -194,6 +195,16 @@ export class CheckedFrames {
     const pfn = (gpa - this.rangeOffset) / GUEST_PAGE_SIZE;
     return forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
   }
+}
+
+/**
+ * The cache slot of a page: its number hashed (Fibonacci hashing: the top bits of its product
+ * with 2^32 / golden ratio). Indexed by the low bits, pages at the same offset in two swiotlb
+ * areas (256 pages apart: requests on two vCPUs alternate between them) evicted each other on
+ * every bounce; a fold of the bits still paired the pages of two areas advancing in step.
+ */
+function frameSlot(pfn: number): number {
+  return Math.imul(pfn, 0x9e3779b1) >>> (32 - FRAME_CACHE_BITS);
 }
 
 const ZERO_PAGE = Buffer.alloc(GUEST_PAGE_SIZE);

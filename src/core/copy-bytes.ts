@@ -13,5 +13,7 @@ export function copyBytes(
     for (let i = 0; i < length; i++) target[targetOffset + i] = source[sourceOffset + i]!;
     return;
   }
+  // A whole frame (a 64 KiB page, bounce page or disk chunk) is copied without a view of it.
+  if (sourceOffset === 0 && length === source.length) return target.set(source, targetOffset);
   target.set(new Uint8Array(source.buffer, source.byteOffset + sourceOffset, length), targetOffset);
 }

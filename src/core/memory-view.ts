@@ -27,6 +27,8 @@ export class MemoryView extends CheckedFrames {
    * a shared read-only copy of what they read as.
    */
   visit(gpa: number, length: number, forWrite: boolean, sink: PageSink, firstPosition = 0): void {
+    const frame = this.cachedRange(gpa, length, forWrite);
+    if (frame !== undefined) return sink.put(frame, this.rangeOffset, length, firstPosition);
     this.check(gpa, length);
     // Pieces are worked out as the walk goes: the sink may use this view again.
     for (let done = 0; done < length;) {

@@ -275,18 +275,19 @@ export class SplitVirtqueueDriver<Token> {
   }
 
   #writeIndirectTable(table: IndirectTable, segments: readonly BufferSegment[]): boolean {
-    for (let i = 0; i < segments.length; i++) {
+    const count = segments.length;
+    // A table inside one page (a few descriptors, cache-line aligned) is written in its frame in one go.
+    const frame = this.#view.bytesAt(table.cpuGpa, count * DESCRIPTOR_SIZE, true);
+    const at = this.#view.rangeOffset;
+    for (let i = 0; i < count; i++) {
       const segment = segments[i]!;
-      const isLast = i === segments.length - 1;
+      const isLast = i === count - 1;
       const flags =
         (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
-      this.#writeDescriptorAt(
-        table.cpuGpa + i * DESCRIPTOR_SIZE,
-        segment.addr,
-        segment.len,
-        flags,
-        isLast ? 0 : i + 1,
-      );
+      const next = isLast ? 0 : i + 1;
+      if (frame) putDescriptor(frame, at + i * DESCRIPTOR_SIZE, segment.addr, segment.len, flags, next);
+      else
+        this.#writeDescriptorAt(table.cpuGpa + i * DESCRIPTOR_SIZE, segment.addr, segment.len, flags, next);
     }
     return table.publish();
   }

@@ -78,6 +78,24 @@ export class SlotTable {
     return base - i;
   }
 
+  /**
+   * `list[first] >= count` without counting the whole run: the `count` slots from `first` are
+   * free and end inside its segment (what swiotlb_search_pool_area asks of `list[]`).
+   */
+  hasFreeRun(first: number, count: number): boolean {
+    const end = first + count;
+    if (end > (Math.floor(first / IO_TLB_SEGSIZE) + 1) * IO_TLB_SEGSIZE) return false;
+    const words = this.#usedBits;
+    for (let i = first; i < end;) {
+      const shift = i & 31;
+      const width = Math.min(32 - shift, end - i);
+      const mask = width === 32 ? 0xffffffff : ((1 << width) - 1) << shift;
+      if ((words[i >>> 5]! & mask) !== 0) return false;
+      i += width;
+    }
+    return true;
+  }
+
   #setBits(first: number, count: number, isUsed: boolean): void {
     const words = this.#usedBits;
     for (let i = first; i < first + count;) {

@@ -212,7 +212,7 @@ export class SwiotlbPool {
       // torvalds/linux kernel/dma/swiotlb.c swiotlb_search_pool_area: a run crossing the segment
       // boundary is skipped like a busy one (include/linux/iommu-helper.h iommu_is_span_boundary).
       if (
-        this.#slots.list(slotIndex) >= slotCount &&
+        this.#slots.hasFreeRun(slotIndex, slotCount) &&
         (maxSlots === 0 || ((this.#startSlot + slotIndex) % maxSlots) + slotCount <= maxSlots)
       ) {
         this.#allocate(device, slotIndex, slotCount, allocSize, offset);

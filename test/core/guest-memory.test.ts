@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest';
+import {describe, expect, it, vi} from 'vitest';
 import {GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../src/core/guest-memory.js';
 import {MemoryView, OutOfRangeAccess} from '../../src/core/memory-view.js';
 import {GiB} from '../../src/core/units.js';
@@ -193,5 +193,36 @@ describe('memory view ranges inside one remembered page (the bounce and header f
     memory.setPageStates(7, 1, PageState.shared);
     hypervisor.read(page(7), seen, 0, 8);
     expect(seen.toString()).toBe('secret!!');
+  });
+
+  it('remembers pages that sit a multiple of 64 pages apart at once (two swiotlb areas a request alternates between)', () => {
+    const memory = new GuestMemory(GiB);
+    const guest = new MemoryView(memory, false);
+    guest.write(page(0x200, 8), Buffer.from('area'), 0, 4);
+    guest.write(page(0x300, 8), Buffer.from('next'), 0, 4);
+    const hypervisor = new MemoryView(memory, true);
+    const checked = vi.spyOn(hypervisor, 'check');
+    const seen = Buffer.alloc(4);
+    for (let round = 0; round < 3; round++) {
+      hypervisor.read(page(0x200, 8), seen, 0, 4);
+      hypervisor.read(page(0x300, 8), seen, 0, 4);
+    }
+    expect(checked).toHaveBeenCalledTimes(2);
+  });
+
+  it('hands a range inside a remembered page to a sink without checking it again', () => {
+    const memory = new GuestMemory(GiB);
+    const hypervisor = new MemoryView(memory, true);
+    const checked = vi.spyOn(hypervisor, 'check');
+    const pieces: string[] = [];
+    const sink = {
+      put: (bytes: Buffer, offset: number, length: number, position: number) =>
+        pieces.push(`${bytes.subarray(offset, offset + length).toString()}@${position}`),
+    };
+    new MemoryView(memory, false).write(page(9, 4), Buffer.from('data'), 0, 4);
+    hypervisor.visit(page(9, 4), 4, false, sink, 16);
+    hypervisor.visit(page(9, 4), 4, true, sink, 16);
+    expect(pieces).toEqual(['data@16', 'data@16']);
+    expect(checked).toHaveBeenCalledTimes(1);
   });
 });

@@ -64,7 +64,12 @@ describe('swiotlb slot table', () => {
               table.giveBack(first, count);
               kernel.release(first, count);
             }
-            for (let i = 0; i < SLOTS; i++) expect(table.list(i)).toBe(kernel.list[i]);
+            for (let i = 0; i < SLOTS; i++) {
+              expect(table.list(i)).toBe(kernel.list[i]);
+              const count = 1 + ((i * 37) % IO_TLB_SEGSIZE);
+              expect(table.hasFreeRun(i, count)).toBe(kernel.list[i]! >= count);
+              expect(table.hasFreeRun(i, 1 + (i % 5))).toBe(kernel.list[i]! >= 1 + (i % 5));
+            }
           }
         },
       ),

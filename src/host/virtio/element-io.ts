@@ -4,6 +4,16 @@ import {copyBytes} from '../../core/copy-bytes.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 
 /**
+ * The most bytes `readOut` copies out of one chain: QEMU's NET_BUFSIZE (qemu/qemu
+ * include/net/net.h: the largest GSO frame, 64 KiB, plus room for the Ethernet and virtio-net
+ * headers). A chain may hold 1024 descriptors of any length, so without a limit the host would
+ * allocate whatever the guest asks. Simplification: a longer chain is read up to the limit, as
+ * net/net.c `nc_sendv_compat` linearises one (`iov_to_buf(..., NET_BUFSIZE)`); today's
+ * `qemu_sendv_packet_async` drops such a frame instead, and the net checker flags it.
+ */
+export const READ_OUT_MAX_BYTES = 4096 + 65536;
+
+/**
  * A device's access to the buffers of popped elements (QEMU's iov_to_buf/iov_from_buf over the
  * element's scatter list), through the hypervisor's view of guest memory, counting the bytes
  * moved each way and the secure pages its accesses paged out. An access outside guest memory
@@ -46,17 +56,20 @@ export class ElementIo {
   }
 
   /**
-   * Reads an element's device-readable segments after the first `skip` bytes into the start of
-   * `scratch`, valid until the next call (no buffer per call: the net path reads a frame per call).
+   * Reads an element's device-readable segments after the first `skip` bytes, at most
+   * READ_OUT_MAX_BYTES of them, into the start of `scratch`, valid until the next call (no buffer
+   * per call: the net path reads a frame per call).
    * @returns the number of bytes read
    */
   readOut(element: QueueElement, skip = 0): number {
     let total = 0;
     for (const segment of element.out) total += segment.len;
-    const length = Math.max(0, total - skip);
+    const length = Math.min(Math.max(0, total - skip), READ_OUT_MAX_BYTES);
     if (this.#dataScratch.length < length)
-      this.#dataScratch = Buffer.allocUnsafe(Math.max(length, this.#dataScratch.length * 2));
-    return this.streamOut(element, skip, this.#toScratch);
+      this.#dataScratch = Buffer.allocUnsafe(
+        Math.min(Math.max(length, this.#dataScratch.length * 2), READ_OUT_MAX_BYTES),
+      );
+    return this.streamOut(element, skip, this.#toScratch, length);
   }
 
   readonly #toScratch: PageSink = {
@@ -64,17 +77,18 @@ export class ElementIo {
   };
 
   /**
-   * Hands an element's device-readable bytes after the first `skip` to `sink` piece by piece,
-   * straight from guest memory (no bounce through a host buffer).
+   * Hands an element's device-readable bytes after the first `skip`, at most `maxBytes` of them,
+   * to `sink` piece by piece, straight from guest memory (no bounce through a host buffer).
    * @returns the number of bytes handed over
    */
-  streamOut(element: QueueElement, skip: number, sink: PageSink): number {
+  streamOut(element: QueueElement, skip: number, sink: PageSink, maxBytes = Infinity): number {
     let position = 0;
     let toSkip = skip;
     for (const segment of element.out) {
+      if (position >= maxBytes) break;
       const from = Math.min(toSkip, segment.len);
       toSkip -= from;
-      const length = segment.len - from;
+      const length = Math.min(segment.len - from, maxBytes - position);
       if (length > 0) this.view.visit(segment.addr + from, length, false, sink, position);
       position += length;
     }

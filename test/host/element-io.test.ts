@@ -1,0 +1,39 @@
+import {describe, expect, it} from 'vitest';
+import {GuestMemory} from '../../src/core/guest-memory.js';
+import {MemoryView} from '../../src/core/memory-view.js';
+import {KiB, MiB} from '../../src/core/units.js';
+import {ElementIo, READ_OUT_MAX_BYTES} from '../../src/host/virtio/element-io.js';
+
+describe('a device reading a chain into its buffer (ElementIo.readOut)', () => {
+  it('reads at most QEMU NET_BUFSIZE of a chain, however much the guest chains up', () => {
+    const memory = new GuestMemory(64 * MiB);
+    new MemoryView(memory, false).fill(MiB, 0x5a, 64 * KiB);
+    const io = new ElementIo(memory);
+    // 1024 descriptors (VIRTQUEUE_MAX_SIZE) of the same 64 KiB: a 64 MiB frame asked of the host.
+    const out = Array.from({length: 1024}, () => ({addr: MiB, len: 64 * KiB}));
+    expect(io.readOut({head: 0, out, in: []}, 12)).toBe(READ_OUT_MAX_BYTES);
+    expect(io.scratch.length).toBeLessThanOrEqual(READ_OUT_MAX_BYTES);
+    expect(io.scratch.subarray(0, READ_OUT_MAX_BYTES).every((byte) => byte === 0x5a)).toBe(true);
+    expect(io.bytesToDevice).toBe(READ_OUT_MAX_BYTES);
+  });
+
+  it('reads a chain within the limit whole, after the bytes it skips', () => {
+    const memory = new GuestMemory(64 * MiB);
+    const guest = new MemoryView(memory, false);
+    guest.write(MiB, Buffer.from('headerframe'), 0, 11);
+    guest.write(2 * MiB, Buffer.from('-tail'), 0, 5);
+    const io = new ElementIo(memory);
+    const length = io.readOut(
+      {
+        head: 0,
+        out: [
+          {addr: MiB, len: 11},
+          {addr: 2 * MiB, len: 5},
+        ],
+        in: [],
+      },
+      6,
+    );
+    expect(io.scratch.toString('latin1', 0, length)).toBe('frame-tail');
+  });
+});
