@@ -38,19 +38,38 @@ export const TableLine = memo(
     let text = '';
     for (const part of line.props.children) {
       // The parts are function components without hooks that return one <Text>.
-      const drawn = part.type(part.props) as ReactElement<TextProps & {readonly children?: string}>;
-      const content = drawn.props.children ?? '';
-      text += isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
+      text += styledPart(part.type(part.props) as DrawnPart, isColorEnabled);
     }
     return <Text wrap="truncate">{text}</Text>;
   },
   (before, after) =>
-    before.build === after.build &&
-    before.lineKey === after.lineKey &&
+    before.build === after.build && before.lineKey === after.lineKey && isSameLine(before, after),
+) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
+
+/** What a skeleton or cell component draws: one `<Text>` with a style. */
+type DrawnPart = ReactElement<TextProps & {readonly children?: string}>;
+
+/** A drawn part as a run of text, its colour and boldness inline when colours are on. */
+function styledPart(drawn: DrawnPart, isColorEnabled: boolean): string {
+  const content = drawn.props.children ?? '';
+  return isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
+}
+
+/** Whether two renders of a line draw the same: the same styles switch, columns and values. */
+function isSameLine(
+  before: {
+    readonly isColorEnabled: boolean;
+    readonly columns: LineProps<Row>['columns'];
+    readonly data: LineProps<Row>['data'];
+  },
+  after: typeof before,
+): boolean {
+  return (
     before.isColorEnabled === after.isColorEnabled &&
     isSameColumns(before.columns, after.columns) &&
-    isSameValues(before.data, after.data),
-) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
+    isSameValues(before.data, after.data)
+  );
+}
 
 function isSameColumns(before: LineProps<Row>['columns'], after: LineProps<Row>['columns']): boolean {
   return (
@@ -71,10 +90,7 @@ function isSameValues(before: LineProps<Row>['data'], after: LineProps<Row>['dat
 }
 
 /** A skeleton or cell component of the table, asked for the `<Text>` it draws. */
-export type PartComponent = (props: {
-  readonly column?: number;
-  readonly children?: ReactNode;
-}) => ReactElement<TextProps & {readonly children?: string}>;
+export type PartComponent = (props: {readonly column?: number; readonly children?: ReactNode}) => DrawnPart;
 
 export interface TableDataLineProps<T extends Row> {
   readonly columns: LineProps<T>['columns'];
@@ -95,15 +111,12 @@ export interface TableDataLineProps<T extends Row> {
  */
 export const TableDataLine = memo(
   function TableDataLine({columns, data, padding, cell, skeleton, isColorEnabled}: TableDataLineProps<Row>) {
-    const styled = (drawn: ReactElement<TextProps & {readonly children?: string}>) => {
-      const content = drawn.props.children ?? '';
-      return isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
-    };
-    const bar = styled(skeleton({children: '│'}));
+    const bar = styledPart(skeleton({children: '│'}), isColorEnabled);
     let text = bar;
     columns.forEach((column, index) => {
       if (index > 0) text += bar;
-      text += styled(cell({column: index, children: dataCellText(column, data[column.column], padding)}));
+      const cellText = dataCellText(column, data[column.column], padding);
+      text += styledPart(cell({column: index, children: cellText}), isColorEnabled);
     });
     return <Text wrap="truncate">{text + bar}</Text>;
   },
@@ -111,9 +124,7 @@ export const TableDataLine = memo(
     before.cell === after.cell &&
     before.skeleton === after.skeleton &&
     before.padding === after.padding &&
-    before.isColorEnabled === after.isColorEnabled &&
-    isSameColumns(before.columns, after.columns) &&
-    isSameValues(before.data, after.data),
+    isSameLine(before, after),
 ) as unknown as <T extends Row>(props: TableDataLineProps<T>) => JSX.Element;
 
 /** A cell's text as ink-table's `row()` lays it out: the value padded with spaces to the column's width by its alignment. */
