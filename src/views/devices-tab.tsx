@@ -2,7 +2,7 @@ import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
 import {fit} from './format.js';
-import {TableLine} from './table-line.js';
+import {TableDataLine, TableLine, type PartComponent} from './table-line.js';
 import {TextLines} from './text-lines.js';
 import type {Theme} from './theme.js';
 
@@ -133,7 +133,15 @@ class DeviceTable extends Table<DeviceRow> {
         {line(this.heading, 'heading', headings)}
         {this.props.data.flatMap((row, index) => [
           line(this.separator, `separator-${index}`, NO_DATA),
-          line(this.data, `data-${index}`, row),
+          <TableDataLine
+            key={`data-${index}`}
+            columns={columns}
+            data={row}
+            padding={this.props.padding || 1}
+            cell={this.props.cell as PartComponent}
+            skeleton={this.props.skeleton as PartComponent}
+            isColorEnabled={isColorEnabled}
+          />,
         ])}
         {line(this.footer, 'footer', NO_DATA)}
       </Box>

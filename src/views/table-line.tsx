@@ -38,19 +38,38 @@ export const TableLine = memo(
     let text = '';
     for (const part of line.props.children) {
       // The parts are function components without hooks that return one <Text>.
-      const drawn = part.type(part.props) as ReactElement<TextProps & {readonly children?: string}>;
-      const content = drawn.props.children ?? '';
-      text += isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
+      text += styledPart(part.type(part.props) as DrawnPart, isColorEnabled);
     }
     return <Text wrap="truncate">{text}</Text>;
   },
   (before, after) =>
-    before.build === after.build &&
-    before.lineKey === after.lineKey &&
+    before.build === after.build && before.lineKey === after.lineKey && isSameLine(before, after),
+) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
+
+/** What a skeleton or cell component draws: one `<Text>` with a style. */
+type DrawnPart = ReactElement<TextProps & {readonly children?: string}>;
+
+/** A drawn part as a run of text, its colour and boldness inline when colours are on. */
+function styledPart(drawn: DrawnPart, isColorEnabled: boolean): string {
+  const content = drawn.props.children ?? '';
+  return isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
+}
+
+/** Whether two renders of a line draw the same: the same styles switch, columns and values. */
+function isSameLine(
+  before: {
+    readonly isColorEnabled: boolean;
+    readonly columns: LineProps<Row>['columns'];
+    readonly data: LineProps<Row>['data'];
+  },
+  after: typeof before,
+): boolean {
+  return (
     before.isColorEnabled === after.isColorEnabled &&
     isSameColumns(before.columns, after.columns) &&
-    isSameValues(before.data, after.data),
-) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
+    isSameValues(before.data, after.data)
+  );
+}
 
 function isSameColumns(before: LineProps<Row>['columns'], after: LineProps<Row>['columns']): boolean {
   return (
@@ -68,4 +87,56 @@ function isSameColumns(before: LineProps<Row>['columns'], after: LineProps<Row>[
 function isSameValues(before: LineProps<Row>['data'], after: LineProps<Row>['data']): boolean {
   const keys = Object.keys(before);
   return keys.length === Object.keys(after).length && keys.every((key) => Object.is(before[key], after[key]));
+}
+
+/** A skeleton or cell component of the table, asked for the `<Text>` it draws. */
+export type PartComponent = (props: {readonly column?: number; readonly children?: ReactNode}) => DrawnPart;
+
+export interface TableDataLineProps<T extends Row> {
+  readonly columns: LineProps<T>['columns'];
+  readonly data: LineProps<T>['data'];
+  readonly padding: number;
+  readonly cell: PartComponent;
+  readonly skeleton: PartComponent;
+  readonly isColorEnabled: boolean;
+}
+
+/**
+ * A data line of an ink-table as one Ink text node, like `TableLine`, without ink-table building
+ * its twenty-odd elements first: the lines whose counters change every frame spent most of the
+ * device table's drawing there. The cells are padded as ink-table's `row()` pads them
+ * (@alcalzone/ink-table dist/index.js `row`, the data line's skeleton `│` and fill ` `), and each
+ * part is still drawn by the table's own skeleton and cell components; a view test holds the
+ * table to stock ink-table.
+ */
+export const TableDataLine = memo(
+  function TableDataLine({columns, data, padding, cell, skeleton, isColorEnabled}: TableDataLineProps<Row>) {
+    const bar = styledPart(skeleton({children: '│'}), isColorEnabled);
+    let text = bar;
+    columns.forEach((column, index) => {
+      if (index > 0) text += bar;
+      const cellText = dataCellText(column, data[column.column], padding);
+      text += styledPart(cell({column: index, children: cellText}), isColorEnabled);
+    });
+    return <Text wrap="truncate">{text + bar}</Text>;
+  },
+  (before, after) =>
+    before.cell === after.cell &&
+    before.skeleton === after.skeleton &&
+    before.padding === after.padding &&
+    isSameLine(before, after),
+) as unknown as <T extends Row>(props: TableDataLineProps<T>) => JSX.Element;
+
+/** A cell's text as ink-table's `row()` lays it out: the value padded with spaces to the column's width by its alignment. */
+function dataCellText(
+  column: LineProps<Row>['columns'][number],
+  value: string | number | undefined,
+  padding: number,
+): string {
+  if (value === undefined || value === null) return ' '.repeat(column.width);
+  const text = String(value);
+  const spaces = column.width - text.length;
+  const left =
+    column.align === 'left' ? padding : column.align === 'center' ? Math.floor(spaces / 2) : spaces - padding;
+  return `${' '.repeat(left)}${text}${' '.repeat(spaces - left)}`;
 }

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {AsciiDeviceTable, AsciiSkeleton, statusCell, type DeviceRow} from '../../src/views/devices-tab.js';
+import {TableDataLine, type PartComponent} from '../../src/views/table-line.js';
 import {createTheme} from '../../src/views/theme.js';
 
 // The device table draws each ink-table line as one Ink text node (src/views/table-line.tsx).
@@ -32,6 +33,19 @@ const deviceRow: fc.Arbitrary<DeviceRow> = fc.record({
   INTEG: count,
 });
 
+const EXAMPLE_ROW: DeviceRow = {
+  DEV: '',
+  TYPE: '',
+  IOMMU: '',
+  DMA: '',
+  STATUS: '',
+  DONE: 0,
+  FAIL: 0,
+  INFL: 0,
+  FAULT: 0,
+  INTEG: 0,
+};
+
 function frameOf(tree: React.ReactElement): string {
   const {lastFrame, unmount} = render(tree);
   const frame = lastFrame() ?? '';
@@ -56,6 +70,42 @@ describe('a device table line as one text node', () => {
         if (level > 0) expect(ours).toContain('\u001B[1m'); // the skeleton is bold: styles were compared
       }),
       {numRuns: 15},
+    );
+  });
+});
+
+describe('a device table data line built without ink-table', () => {
+  it.each([
+    ['on', 1],
+    ['off', 0],
+  ] as const)('pads and styles its cells as ink-table does, every alignment, colours %s', (_, level) => {
+    chalk.level = level;
+    const theme = createTheme(level > 0);
+    const align = fc.constantFrom('left' as const, 'center' as const, 'right' as const);
+    const keys = Object.keys(EXAMPLE_ROW) as (keyof DeviceRow)[];
+    fc.assert(
+      fc.property(
+        deviceRow,
+        fc.array(align, {minLength: keys.length, maxLength: keys.length}),
+        (row, aligns) => {
+          const columns = keys.map((key, index) => ({key, align: aligns[index]!}));
+          const props = {data: [row], columns, padding: 1, skeleton: AsciiSkeleton, cell: statusCell(theme)};
+          // Stock ink-table's first data line is the table's fourth (top rule, headings, rule).
+          const stock = frameOf(<Table {...props} />).split('\n')[3];
+          const line = (
+            <TableDataLine
+              columns={new Table<DeviceRow>(props).getColumns()}
+              data={row}
+              padding={1}
+              cell={props.cell as PartComponent}
+              skeleton={AsciiSkeleton as PartComponent}
+              isColorEnabled={level > 0}
+            />
+          );
+          expect(frameOf(line)).toBe(stock);
+        },
+      ),
+      {numRuns: 30},
     );
   });
 });
