@@ -10,6 +10,7 @@
  * payload at both ends (zlib's crc32 of a 1 KiB frame cost about as much as the rest of its trip).
  */
 import {CRC32_START, crc32Byte, crc32End, crc32Update} from '../../core/crc32.js';
+import {putU16, putU32} from '../../core/little-endian.js';
 
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
@@ -54,21 +55,14 @@ export function frameBytes(payloadBytes: number): number {
 export function encodeFrame(target: Buffer, offset: number, fields: FrameFields, fillByte: number): number {
   const payloadBytes = fields.payloadBytes;
   target.set(ETHERNET_HEADER, offset);
-  writeU16(target, offset + 14, fields.flow & 0xffff);
-  writeU16(target, offset + 16, fields.sequence & 0xffff);
-  writeU16(target, offset + 18, fields.sequence >>> 16);
-  writeU16(target, offset + 20, payloadBytes);
-  writeU16(target, offset + 22, fields.replyBytes);
+  putU16(target, offset + 14, fields.flow);
+  putU32(target, offset + 16, fields.sequence);
+  putU16(target, offset + 20, payloadBytes);
+  putU16(target, offset + 22, fields.replyBytes);
   const payloadAt = offset + FRAME_HEADER_BYTES;
   fillBytes(target, fillByte, payloadAt, payloadAt + payloadBytes);
-  target.writeUInt32LE(frameCheck(target, offset, payloadBytes, fillByte), payloadAt + payloadBytes);
+  putU32(target, payloadAt + payloadBytes, frameCheck(target, offset, payloadBytes, fillByte));
   return frameBytes(payloadBytes);
-}
-
-/** Little-endian, as writeUInt16LE without its checks (callers pass 16-bit values in range). */
-function writeU16(target: Uint8Array, at: number, value: number): void {
-  target[at] = value & 0xff;
-  target[at + 1] = value >>> 8;
 }
 
 /**
