@@ -2,7 +2,7 @@ import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
 import {fit} from './format.js';
-import {TableDataLine, TableLine, type PartComponent} from './table-line.js';
+import {isSameColumns, TableDataLine, TableLine, type PartComponent} from './table-line.js';
 import {TextLines} from './text-lines.js';
 import type {Theme} from './theme.js';
 
@@ -150,13 +150,7 @@ class DeviceTable extends Table<DeviceRow> {
 
   /** The previous frame's columns while every width is the same, so each line's memo sees the same array. */
   #sameColumns(columns: Columns): Columns {
-    const isSame =
-      columns.length === this.#columns.length &&
-      columns.every((column, index) => {
-        const before = this.#columns[index]!;
-        return column.key === before.key && column.width === before.width && column.align === before.align;
-      });
-    if (!isSame) this.#columns = columns;
+    if (!isSameColumns(columns, this.#columns)) this.#columns = columns;
     return this.#columns;
   }
 }

@@ -71,7 +71,11 @@ function isSameLine(
   );
 }
 
-function isSameColumns(before: LineProps<Row>['columns'], after: LineProps<Row>['columns']): boolean {
+/** Whether two column lists lay a line out the same: each column's key, width and alignment. */
+export function isSameColumns<T extends Row>(
+  before: LineProps<T>['columns'],
+  after: LineProps<T>['columns'],
+): boolean {
   return (
     before === after ||
     (before.length === after.length &&
