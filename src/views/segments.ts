@@ -12,10 +12,9 @@ export interface Segment {
   readonly name?: string;
 }
 
-/** The form chosen for each segment ('' where dropped), and how many were dropped whole. */
+/** The form chosen for each segment ('' where dropped), and which were dropped whole. */
 export interface FittedSegments {
   readonly texts: readonly string[];
-  readonly droppedCount: number;
   /** The names of the segments dropped whole, in order. */
   readonly dropped: readonly string[];
 }
@@ -50,5 +49,5 @@ export function fitSegments(segments: readonly Segment[], width: number, separat
   const dropped = segments
     .filter((segment, index) => segment.forms[0] !== '' && segment.forms[chosen[index]!] === '')
     .map((segment) => segment.name ?? segment.forms[0]!);
-  return {texts: texts(), droppedCount: dropped.length, dropped};
+  return {texts: texts(), dropped};
 }

@@ -133,12 +133,13 @@ export function summarySegments(
   const time = `t=${formatSimTime(world.tUs)}`;
   const isBehind = isSimulationBehind(speed, achievedSpeed);
   const asked = formatSpeed(speed);
+  const achieved = achievedSpeed === null ? '' : formatSpeed(achievedSpeed);
   const clock: Segment = {
     forms: isBehind
       ? [
-          `${time} simulating at ${formatSpeed(achievedSpeed!)} of ${asked} asked`,
-          `${time} ${formatSpeed(achievedSpeed!)} of ${asked} asked`,
-          `${time} ${formatSpeed(achievedSpeed!)}/${asked}`,
+          `${time} simulating at ${achieved} of ${asked} asked`,
+          `${time} ${achieved} of ${asked} asked`,
+          `${time} ${achieved}/${asked}`,
         ]
       : // Until a refresh measures the speed reached, only the speed asked is known.
         [achievedSpeed === null ? `${time} ${asked} asked` : `${time} ${asked}`],
@@ -167,7 +168,7 @@ export function summaryLine(segments: SummarySegments, width: number): string {
   const all = [...segments.left, ...segments.right];
   let fitted = fitSegments(all, width, SEPARATOR);
   let more = '';
-  if (fitted.droppedCount > 0) {
+  if (fitted.dropped.length > 0) {
     // Room for the mark; the room it takes may drop more, so try until the names stay the same.
     const named = (dropped: readonly string[]) => `${SEPARATOR}+${dropped.join(', ')}`;
     let mark = named(fitted.dropped);
@@ -177,7 +178,7 @@ export function summaryLine(segments: SummarySegments, width: number): string {
       mark = named(fitted.dropped);
     }
     if (named(fitted.dropped) !== mark) {
-      mark = `${SEPARATOR}+${fitted.droppedCount} more`;
+      mark = `${SEPARATOR}+${fitted.dropped.length} more`;
       fitted = fitSegments(all, width - mark.length, SEPARATOR);
     }
     more = mark;

@@ -32,7 +32,7 @@ describe('fitSegments', () => {
     expect(at(80).texts).toEqual(['name', 'five hosts, four with an ultravisor', 'secure memory 30GiB']);
     expect(at(40).texts).toEqual(['name', '5 hosts, 4 UV', 'secure memory 30GiB']);
     expect(at(28).texts).toEqual(['name', '5 hosts', 'sec 30GiB']);
-    expect(at(16)).toEqual({texts: ['name', '', 'sec 30GiB'], droppedCount: 1, dropped: ['hosts']});
+    expect(at(16)).toEqual({texts: ['name', '', 'sec 30GiB'], dropped: ['hosts']});
   });
 
   it('returns only whole forms, at any width', () => {
