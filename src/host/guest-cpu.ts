@@ -28,7 +28,7 @@ export class GuestCpu {
     });
   }
 
-  /** Runs `timer` (one of this boot's) once more after `delayUs`: a repeating timer, no allocation per run. */
+  /** Runs `timer` (one of this boot's) once more after `delayUs`: a repeating timer, no new timer per run. */
   again(timer: TimerHandle, delayUs: number): void {
     this.#scheduler.again(timer, this.#scheduler.nowUs + delayUs);
   }
