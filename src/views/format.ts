@@ -131,6 +131,7 @@ export function formatSpeed(speed: number): string {
 export function isSameItems<T>(before: readonly T[], after: readonly T[]): boolean {
   if (before === after) return true;
   if (before.length !== after.length) return false;
-  for (let index = 0; index < before.length; index++) if (!Object.is(before[index], after[index])) return false;
+  for (let index = 0; index < before.length; index++)
+    if (!Object.is(before[index], after[index])) return false;
   return true;
 }

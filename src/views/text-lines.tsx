@@ -23,11 +23,7 @@ interface Row {
  * height. When some do not fit, the lines that may be cut go first and the last row names them;
  * if that is not enough, the last row says how many more rows there are.
  */
-export const TextLines = memo(function TextLines({
-  lines,
-  width,
-  height,
-}: TextLinesProps) {
+export const TextLines = memo(function TextLines({lines, width, height}: TextLinesProps) {
   const rowsOf = (line: Line): Row[] =>
     wrapIndented(line.text, width, line.indent).map((text) => ({text, color: line.color, isDim: line.isDim}));
   const wrapped = lines.map(rowsOf);
