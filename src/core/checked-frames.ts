@@ -195,6 +195,22 @@ export class CheckedFrames {
     const pfn = (gpa - this.rangeOffset) / GUEST_PAGE_SIZE;
     return forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
   }
+
+  /**
+   * The frame holding [gpa, gpa + length) when that lies in one page of memory which this view
+   * checked and remembers, so it may be read and written directly until the memory's epoch
+   * changes (PageWindow); undefined otherwise (outside memory, across pages, a secure page's
+   * encrypted copy, a page without bytes when only read). The offset is left in `rangeOffset`.
+   */
+  checkedFrame(gpa: number, length: number, forWrite: boolean): Buffer | undefined {
+    if (!(gpa >= 0 && gpa + length <= this.#memory.sizeBytes)) {
+      this.rangeOffset = -1;
+      return undefined;
+    }
+    const frame = this.bytesAt(gpa, length, forWrite);
+    if (frame === undefined) return undefined;
+    return this.cached((gpa - this.rangeOffset) / GUEST_PAGE_SIZE) === frame ? frame : undefined;
+  }
 }
 
 /**
