@@ -1,4 +1,5 @@
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
+import type {MemoryView} from '../../core/memory-view.js';
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
@@ -66,11 +67,7 @@ export class BlkDriver extends VirtioDriver {
       return 'retry';
     }
     const view = this.kernel.view;
-    const header = this.#header;
-    const headerGpa = request.headerGpa;
-    encodeBlkHeader(header, io.isWrite, io.offsetBytes);
-    view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
-    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
+    this.#writeHeader(view, request.headerGpa, io);
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
@@ -100,6 +97,20 @@ export class BlkDriver extends VirtioDriver {
     if (spare) return spare;
     const headerGpa = this.core.allocate(BLK_HEADER_BYTES + 1);
     return headerGpa === undefined ? undefined : new BlkRequest(this, rings, headerGpa);
+  }
+
+  /** Fills the header and sets the status byte to 0xff (not yet written by the device), in one check when they share a page. */
+  #writeHeader(view: MemoryView, headerGpa: number, io: BlkIo): void {
+    const frame = view.bytesAt(headerGpa, BLK_HEADER_BYTES + 1, true);
+    const at = view.rangeOffset;
+    if (frame) {
+      encodeBlkHeader(frame, at, io.isWrite, io.offsetBytes);
+      frame[at + BLK_HEADER_BYTES] = 0xff;
+      return;
+    }
+    encodeBlkHeader(this.#header, 0, io.isWrite, io.offsetBytes);
+    view.write(headerGpa, this.#header, 0, BLK_HEADER_BYTES);
+    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
   }
 
   /** The device finished a request (called by BlkRequest). */
