@@ -184,6 +184,14 @@ export class CheckedFrames {
   }
 
   /**
+   * The remembered frame holding all of [gpa, gpa+length) when that lies in one page this view
+   * checked since the last page-state change (read it at `rangeOffset`); otherwise undefined.
+   */
+  rememberedRange(gpa: number, length: number): Buffer | undefined {
+    return this.cachedRange(gpa, length, false);
+  }
+
+  /**
    * As `cachedRange`, checking (and paging out or in) a page not remembered: the frame holding
    * [gpa, gpa + size) when that lies inside one page (a descriptor), so a caller reads or writes
    * its fields in one go. Undefined for a range across pages: the caller goes field by field.
@@ -194,6 +202,22 @@ export class CheckedFrames {
     this.check(gpa, size);
     const pfn = (gpa - this.rangeOffset) / GUEST_PAGE_SIZE;
     return forWrite ? this.writableFrame(pfn) : this.readableFrame(pfn);
+  }
+
+  /**
+   * The frame holding [gpa, gpa + length) when that lies in one page of memory which this view
+   * checked and remembers, so it may be read and written directly until the memory's epoch
+   * changes (PageWindow); undefined otherwise (outside memory, across pages, a secure page's
+   * encrypted copy, a page without bytes when only read). The offset is left in `rangeOffset`.
+   */
+  checkedFrame(gpa: number, length: number, forWrite: boolean): Buffer | undefined {
+    if (!(gpa >= 0 && gpa + length <= this.#memory.sizeBytes)) {
+      this.rangeOffset = -1;
+      return undefined;
+    }
+    const frame = this.bytesAt(gpa, length, forWrite);
+    if (frame === undefined) return undefined;
+    return this.cached((gpa - this.rangeOffset) / GUEST_PAGE_SIZE) === frame ? frame : undefined;
   }
 }
 

@@ -51,7 +51,7 @@ export class SplitChainReader {
   walkedInBytes = 0;
 
   constructor(view: MemoryView, descGpa: number, queueSize: number) {
-    this.#descriptors = new DescriptorReader(view);
+    this.#descriptors = new DescriptorReader(view, descGpa, queueSize);
     this.#descGpa = descGpa;
     this.#queueSize = queueSize;
     this.#memoryBytes = view.memory.sizeBytes;
@@ -143,6 +143,7 @@ export class SplitChainReader {
     const tableGpa = reader.addr(headGpa);
     if (tableGpa + tableLength > this.#memoryBytes)
       return {error: 'Cannot map indirect buffer', code: 'indirect-table-unmapped'};
+    reader.enterIndirect(tableGpa, tableLength);
     this.#tableBase = tableGpa;
     this.#tableMax = tableLength / DESCRIPTOR_SIZE;
     this.#tableFirst = tableGpa;

@@ -3,6 +3,8 @@ import {assert} from './assert.js';
 import {SplitChainReader, type RingError} from './split-virtqueue-chain.js';
 import {vringNeedEvent, type SplitRingAddresses} from './split-ring-layout.js';
 import {QUEUE_SIZE_MAX} from './virtio.js';
+import {PageWindow} from './page-window.js';
+import {putU16, putU32, u16At} from './little-endian.js';
 import {PooledElement, type QueueElement} from './split-virtqueue-element.js';
 
 export {copyElement, type DeviceSegment, type QueueElement} from './split-virtqueue-element.js';
@@ -37,6 +39,9 @@ export class SplitVirtqueueDevice {
   #isSignalledUsedValid = false;
   readonly #spare: PooledElement[] = [];
   readonly #chains: SplitChainReader;
+  /** The avail ring (flags, idx, ring, used_event) and the used ring (flags, idx, ring, avail_event), each checked once per epoch. */
+  readonly #availWindow: PageWindow;
+  readonly #usedWindow: PageWindow;
 
   constructor(view: MemoryView, addresses: SplitRingAddresses, queueSize: number, hasEventIdx: boolean) {
     assert(
@@ -50,6 +55,8 @@ export class SplitVirtqueueDevice {
     this.#used = addresses.device;
     this.#hasEventIdx = hasEventIdx;
     this.#chains = new SplitChainReader(view, addresses.desc, queueSize);
+    this.#availWindow = new PageWindow(view, false, addresses.driver, 6 + 2 * queueSize);
+    this.#usedWindow = new PageWindow(view, true, addresses.device, 6 + 8 * queueSize);
   }
 
   /** Elements popped and not yet pushed back. */
@@ -77,9 +84,8 @@ export class SplitVirtqueueDevice {
    * @returns the element, undefined when the ring is empty, or a RingError naming what the guest broke
    */
   pop(): QueueElement | RingError | undefined {
-    const view = this.#view;
     const size = this.queueSize;
-    if (view.readU16(this.#avail + 2) === this.#lastAvailIdx) {
+    if (this.#readAvail(2) === this.#lastAvailIdx) {
       if (this.#hasEventIdx) this.#setAvailEvent();
       return undefined;
     }
@@ -112,7 +118,7 @@ export class SplitVirtqueueDevice {
     let inBytes = 0;
     let totalBuffers = 0;
     for (let heads = 0; heads <= size; heads++) {
-      const availIdx = this.#view.readU16(this.#avail + 2);
+      const availIdx = this.#readAvail(2);
       const numHeads = (availIdx - index) & 0xffff;
       if (numHeads > size)
         return {error: `Guest moved used index from ${index} to ${availIdx}`, code: 'avail-index-moved'};
@@ -130,7 +136,7 @@ export class SplitVirtqueueDevice {
 
   /** `virtqueue_get_head()`: the head the avail ring holds at `index`, or QEMU's error for a silly one. */
   #head(index: number): number | RingError {
-    const head = this.#view.readU16(this.#avail + 4 + 2 * (index % this.queueSize));
+    const head = this.#readAvail(4 + 2 * (index % this.queueSize));
     return head < this.queueSize
       ? head
       : {error: `Guest says index ${head} is available`, code: 'head-out-of-range'};
@@ -152,13 +158,12 @@ export class SplitVirtqueueDevice {
 
   /** `virtqueue_fill()` + `virtqueue_flush()` for one element: `len` bytes were written to it. */
   push(head: number, len: number): void {
-    const used = this.#used;
     const slot = this.#usedIdx % this.queueSize;
-    this.#view.writeU32(used + 4 + 8 * slot, head);
-    this.#view.writeU32(used + 4 + 8 * slot + 4, len);
+    this.#writeUsed(4 + 8 * slot, head, 4);
+    this.#writeUsed(4 + 8 * slot + 4, len, 4);
     const old = this.#usedIdx;
     this.#usedIdx = (this.#usedIdx + 1) & 0xffff;
-    this.#view.writeU16(used + 2, this.#usedIdx);
+    this.#writeUsed(2, this.#usedIdx, 2);
     this.#inUse--;
     if (((this.#usedIdx - this.#signalledUsed) << 16) >> 16 < ((this.#usedIdx - old) & 0xffff)) {
       this.#isSignalledUsedValid = false;
@@ -167,18 +172,37 @@ export class SplitVirtqueueDevice {
 
   /** `virtio_should_notify()`: does the driver want an interrupt for what was pushed? */
   shouldNotify(): boolean {
-    const availRing = this.#avail;
-    if (!this.#hasEventIdx) return (this.#view.readU16(availRing) & VRING_AVAIL_F_NO_INTERRUPT) === 0;
+    if (!this.#hasEventIdx) return (this.#readAvail(0) & VRING_AVAIL_F_NO_INTERRUPT) === 0;
     const old = this.#signalledUsed;
     const isValid = this.#isSignalledUsedValid;
     const current = this.#usedIdx;
     this.#signalledUsed = current;
     this.#isSignalledUsedValid = true;
-    const usedEvent = this.#view.readU16(availRing + 4 + 2 * this.queueSize);
+    const usedEvent = this.#readAvail(4 + 2 * this.queueSize);
     return !isValid || vringNeedEvent(usedEvent, current, old);
   }
 
   #setAvailEvent(): void {
-    this.#view.writeU16(this.#used + 4 + 8 * this.queueSize, this.#lastAvailIdx);
+    this.#writeUsed(4 + 8 * this.queueSize, this.#lastAvailIdx, 2);
+  }
+
+  /** A 16-bit field of the avail ring `offset` bytes in. */
+  #readAvail(offset: number): number {
+    const window = this.#availWindow;
+    const frame = window.frame();
+    return frame !== undefined
+      ? u16At(frame, window.offset + offset)
+      : this.#view.readU16(this.#avail + offset);
+  }
+
+  /** Writes a 16- or 32-bit field of the used ring `offset` bytes in. */
+  #writeUsed(offset: number, value: number, size: 2 | 4): void {
+    const window = this.#usedWindow;
+    const frame = window.frameForWrite();
+    if (frame === undefined) {
+      if (size === 2) this.#view.writeU16(this.#used + offset, value);
+      else this.#view.writeU32(this.#used + offset, value);
+    } else if (size === 2) putU16(frame, window.offset + offset, value);
+    else putU32(frame, window.offset + offset, value);
   }
 }

@@ -10,6 +10,7 @@ import {
   type SplitRingLayout,
 } from './split-ring-layout.js';
 import {DescriptorFlag} from './virtio.js';
+import {putU16, u32At} from './little-endian.js';
 
 /** One buffer of a request, by the address the device will use (a DMA address). */
 export interface BufferSegment {
@@ -44,11 +45,6 @@ export interface UsedBuffer<Token> {
   readonly len: number;
 }
 
-interface MutableUsedBuffer<Token> {
-  token: Token | undefined;
-  len: number;
-}
-
 const VRING_USED_F_NO_NOTIFY = 1;
 
 /**
@@ -61,7 +57,6 @@ export class SplitVirtqueueDriver<Token> {
   readonly layout: SplitRingLayout;
   readonly #view: MemoryView;
   readonly #base: number;
-  readonly #avail: number;
   readonly #used: number;
   readonly #hasEventIdx: boolean;
   readonly #allocateIndirect: SplitVirtqueueDriverOptions['allocateIndirect'];
@@ -75,13 +70,15 @@ export class SplitVirtqueueDriver<Token> {
   #availIdxAtLastKick = 0;
   #lastUsedIdx = 0;
   #inFlight = 0;
-  readonly #usedBuffer: MutableUsedBuffer<Token> = {token: undefined, len: 0};
+  readonly #usedBuffer: {token: Token | undefined; len: number} = {token: undefined, len: 0};
+  /** The frame #hold took for the writes of one add, and the address of its byte 0. */
+  #frame: Uint8Array | undefined = undefined;
+  #frameGpa = 0;
 
   constructor(options: SplitVirtqueueDriverOptions) {
     this.layout = splitRingLayout(options.queueSize, options.usedRingAlign);
     this.#view = options.view;
     this.#base = options.baseGpa;
-    this.#avail = options.baseGpa + this.layout.availOffset;
     this.#used = options.baseGpa + this.layout.usedOffset;
     this.#hasEventIdx = options.hasEventIdx;
     this.#allocateIndirect = options.allocateIndirect;
@@ -130,28 +127,23 @@ export class SplitVirtqueueDriver<Token> {
       return undefined;
     }
     const head = this.#freeHead;
+    if (indirect && !this.#writeIndirectTable(indirect, segments)) {
+      indirect.release();
+      return undefined;
+    }
+    this.#hold(this.#base, this.layout.totalBytes);
     if (indirect) {
-      if (!this.#writeIndirectTable(indirect, segments)) {
-        indirect.release();
-        return undefined;
-      }
-      this.#writeDescriptor(
-        head,
-        indirect.dmaAddr,
-        segments.length * DESCRIPTOR_SIZE,
-        DescriptorFlag.indirect,
-        0,
-      );
+      const bytes = segments.length * DESCRIPTOR_SIZE;
+      this.#putDescriptor(this.#descriptorGpa(head), indirect.dmaAddr, bytes, DescriptorFlag.indirect, 0);
       this.#freeHead = this.#nextFree[head]!;
     } else {
       let index = head;
       for (let i = 0; i < segments.length; i++) {
         const segment = segments[i]!;
         const isLast = i === segments.length - 1;
-        const flags =
-          (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
         const next = this.#nextFree[index]!;
-        this.#writeDescriptor(index, segment.addr, segment.len, flags, isLast ? 0 : next);
+        const flags = chainFlags(segment, isLast);
+        this.#putDescriptor(this.#descriptorGpa(index), segment.addr, segment.len, flags, isLast ? 0 : next);
         if (!isLast) index = next;
       }
       this.#freeHead = this.#nextFree[index]!;
@@ -161,10 +153,8 @@ export class SplitVirtqueueDriver<Token> {
     this.#tokens[head] = token;
     this.#indirect[head] = indirect;
     this.#inFlight++;
-    const availRing = this.#avail;
-    this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
-    this.#availIdx = (this.#availIdx + 1) & 0xffff;
-    this.#view.writeU16(availRing + 2, this.#availIdx);
+    this.#publishAvail(head);
+    this.#frame = undefined;
     return head;
   }
 
@@ -180,11 +170,8 @@ export class SplitVirtqueueDriver<Token> {
     this.#chainLength[head] = 1;
     this.#tokens[head] = token;
     this.#inFlight++;
-    this.#writeDescriptor(head, addr, 16, DescriptorFlag.next, head);
-    const availRing = this.#avail;
-    this.#view.writeU16(availRing + 4 + 2 * (this.#availIdx % this.queueSize), head);
-    this.#availIdx = (this.#availIdx + 1) & 0xffff;
-    this.#view.writeU16(availRing + 2, this.#availIdx);
+    this.#putDescriptor(this.#descriptorGpa(head), addr, 16, DescriptorFlag.next, head);
+    this.#publishAvail(head);
     return true;
   }
 
@@ -208,21 +195,24 @@ export class SplitVirtqueueDriver<Token> {
    *   or an error text for a device that broke the ring
    */
   getBuf(): UsedBuffer<Token> | undefined | string {
-    const used = this.#used;
-    const usedIdx = this.#view.readU16(used + 2);
+    const usedIdx = this.#view.readU16(this.#used + 2);
     if (usedIdx === this.#lastUsedIdx) return undefined;
-    const slot = this.#lastUsedIdx % this.queueSize;
-    const id = this.#view.readU32(used + 4 + 8 * slot);
-    const len = this.#view.readU32(used + 4 + 8 * slot + 4);
-    if (id >= this.queueSize) return `id ${id} out of range`;
-    const token = this.#tokens[id];
-    if (token === undefined) return `id ${id} is not a head!`;
-    this.#detach(id);
+    const element = this.#used + 4 + 8 * (this.#lastUsedIdx % this.queueSize);
+    this.#hold(this.#base, this.layout.totalBytes, this.#hasEventIdx);
+    const id = this.#getU32(element);
+    const len = this.#getU32(element + 4);
+    if (id >= this.queueSize || this.#tokens[id] === undefined) {
+      this.#frame = undefined;
+      return id >= this.queueSize ? `id ${id} out of range` : `id ${id} is not a head!`;
+    }
     this.#lastUsedIdx = (this.#lastUsedIdx + 1) & 0xffff;
-    if (this.#hasEventIdx) this.#view.writeU16(this.#avail + 4 + 2 * this.queueSize, this.#lastUsedIdx);
+    const usedEvent = this.#base + this.layout.availOffset + 4 + 2 * this.queueSize;
+    if (this.#hasEventIdx) this.#putU16(usedEvent, this.#lastUsedIdx);
+    this.#frame = undefined;
     const buffer = this.#usedBuffer;
-    buffer.token = token;
+    buffer.token = this.#tokens[id];
     buffer.len = len;
+    this.#detach(id);
     return buffer as UsedBuffer<Token>;
   }
 
@@ -251,44 +241,59 @@ export class SplitVirtqueueDriver<Token> {
     this.#indirect[head] = undefined;
   }
 
-  #writeDescriptor(index: number, addr: number, len: number, flags: number, next: number): void {
-    this.#writeDescriptorAt(
-      this.#base + this.layout.descOffset + index * DESCRIPTOR_SIZE,
-      addr,
-      len,
-      flags,
-      next,
-    );
+  /** Fields in [gpa, gpa+bytes) are then accessed in its page's frame, checked once (a ring or an indirect
+   * table lies in one page), until `#frame` is cleared; across pages, field by field. */
+  #hold(gpa: number, bytes: number, forWrite = true): void {
+    this.#frame = this.#view.bytesAt(gpa, bytes, forWrite);
+    this.#frameGpa = gpa - this.#view.rangeOffset;
   }
 
-  #writeDescriptorAt(gpa: number, addr: number, len: number, flags: number, next: number): void {
+  #descriptorGpa(index: number): number {
+    return this.#base + this.layout.descOffset + index * DESCRIPTOR_SIZE;
+  }
+
+  /** Writes the descriptor at `gpa`: in the held frame, else field by field (a range across pages). */
+  #putDescriptor(gpa: number, addr: number, len: number, flags: number, next: number): void {
+    if (this.#frame) return putDescriptor(this.#frame, gpa - this.#frameGpa, addr, len, flags, next);
     const view = this.#view;
-    const frame = view.bytesAt(gpa, DESCRIPTOR_SIZE, true);
-    if (frame) {
-      putDescriptor(frame, view.rangeOffset, addr, len, flags, next);
-      return;
-    }
     view.writeU64(gpa, addr);
     view.writeU32(gpa + 8, len);
     view.writeU16(gpa + 12, flags);
     view.writeU16(gpa + 14, next);
   }
 
+  /** Puts `head` in the avail ring and advances avail->idx. */
+  #publishAvail(head: number): void {
+    const avail = this.#base + this.layout.availOffset;
+    this.#putU16(avail + 4 + 2 * (this.#availIdx % this.queueSize), head);
+    this.#availIdx = (this.#availIdx + 1) & 0xffff;
+    this.#putU16(avail + 2, this.#availIdx);
+  }
+
+  /** A ring field: in the held frame, else through the view. */
+  #putU16(gpa: number, value: number): void {
+    if (this.#frame) putU16(this.#frame, gpa - this.#frameGpa, value);
+    else this.#view.writeU16(gpa, value);
+  }
+  #getU32(gpa: number): number {
+    return this.#frame ? u32At(this.#frame, gpa - this.#frameGpa) : this.#view.readU32(gpa);
+  }
+
   #writeIndirectTable(table: IndirectTable, segments: readonly BufferSegment[]): boolean {
     const count = segments.length;
-    // A table inside one page (a few descriptors, cache-line aligned) is written in its frame in one go.
-    const frame = this.#view.bytesAt(table.cpuGpa, count * DESCRIPTOR_SIZE, true);
-    const at = this.#view.rangeOffset;
+    this.#hold(table.cpuGpa, count * DESCRIPTOR_SIZE);
     for (let i = 0; i < count; i++) {
       const segment = segments[i]!;
       const isLast = i === count - 1;
-      const flags =
-        (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
-      const next = isLast ? 0 : i + 1;
-      if (frame) putDescriptor(frame, at + i * DESCRIPTOR_SIZE, segment.addr, segment.len, flags, next);
-      else
-        this.#writeDescriptorAt(table.cpuGpa + i * DESCRIPTOR_SIZE, segment.addr, segment.len, flags, next);
+      const gpa = table.cpuGpa + i * DESCRIPTOR_SIZE;
+      this.#putDescriptor(gpa, segment.addr, segment.len, chainFlags(segment, isLast), isLast ? 0 : i + 1);
     }
+    this.#frame = undefined;
     return table.publish();
   }
+}
+
+/** A chain's descriptor flags: WRITE for device-writable buffers, NEXT on all but the last. */
+function chainFlags(segment: BufferSegment, isLast: boolean): number {
+  return (segment.isDeviceWritable ? DescriptorFlag.write : 0) | (isLast ? 0 : DescriptorFlag.next);
 }

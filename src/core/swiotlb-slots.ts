@@ -1,4 +1,4 @@
-import {IO_TLB_SEGSIZE, IO_TLB_SIZE} from './swiotlb-geometry.js';
+import {IO_TLB_SEGSIZE, IO_TLB_SHIFT, IO_TLB_SIZE} from './swiotlb-geometry.js';
 
 const WORDS_PER_SEGMENT = IO_TLB_SEGSIZE / 32;
 
@@ -84,7 +84,8 @@ export class SlotTable {
    */
   hasFreeRun(first: number, count: number): boolean {
     const end = first + count;
-    if (end > (Math.floor(first / IO_TLB_SEGSIZE) + 1) * IO_TLB_SEGSIZE) return false;
+    // The end of first's segment (IO_TLB_SEGSIZE is a power of two).
+    if (end > (first | (IO_TLB_SEGSIZE - 1)) + 1) return false;
     const words = this.#usedBits;
     for (let i = first; i < end;) {
       const shift = i & 31;
@@ -134,8 +135,9 @@ export class SlotTable {
   }
 }
 
+/** `nr_slots()` of a mapping's size (at most IO_TLB_MAX_MAPPING, so the shift cannot overflow). */
 export function nrSlots(bytes: number): number {
-  return Math.ceil(bytes / IO_TLB_SIZE);
+  return (bytes + IO_TLB_SIZE - 1) >>> IO_TLB_SHIFT;
 }
 
 /** `swiotlb_align_offset()`: padding needed so min_align_mask bits of the address survive. */

@@ -130,7 +130,10 @@ export class SwiotlbPool {
    */
   map(device: SwiotlbDevice, origGpa: number, mappingSize: number, cpu: number, allocAlignMask = 0): number {
     const offset = alignOffset(device.minAlignMask, allocAlignMask, origGpa);
-    const size = Math.ceil((mappingSize + offset) / (allocAlignMask + 1)) * (allocAlignMask + 1);
+    const size =
+      allocAlignMask === 0
+        ? mappingSize + offset
+        : Math.ceil((mappingSize + offset) / (allocAlignMask + 1)) * (allocAlignMask + 1);
     const index = this.#findSlots(device, origGpa, size, allocAlignMask, cpu);
     if (index < 0) {
       this.mapFailures++;

@@ -37,3 +37,25 @@ describe('a device reading a chain into its buffer (ElementIo.readOut)', () => {
     expect(io.scratch.toString('latin1', 0, length)).toBe('frame-tail');
   });
 });
+
+describe('a device reading a request header in place (ElementIo.bytesAt)', () => {
+  it('reads it in place from a page the view checked before, else copied with every check, counting it either way', () => {
+    const memory = new GuestMemory(64 * MiB);
+    const guest = new MemoryView(memory, false);
+    const header = Buffer.from('0123456789abcdef');
+    const io = new ElementIo(memory);
+    const target = Buffer.alloc(16);
+    const reads = [
+      {gpa: MiB + 100, isCopied: true}, // first access: checked, and the page remembered
+      {gpa: MiB + 100, isCopied: false},
+      {gpa: 2 * MiB - 8, isCopied: true}, // across two pages
+    ];
+    for (const {gpa, isCopied} of reads) {
+      guest.write(gpa, header, 0, 16);
+      const bytes = io.bytesAt(gpa, target, 16);
+      expect(bytes.toString('latin1', io.bytesOffset, io.bytesOffset + 16)).toBe('0123456789abcdef');
+      expect(bytes === target).toBe(isCopied);
+    }
+    expect(io.bytesToDevice).toBe(48);
+  });
+});

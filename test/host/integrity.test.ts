@@ -138,6 +138,17 @@ describe('the disk shadow', () => {
     expect(process.memoryUsage().arrayBuffers - memoryBefore).toBeLessThan(4 * MiB + 64 * 1024);
   });
 
+  it('keeps every other write in flight when one of several ends, whichever ends first', () => {
+    const shadow = new DiskShadow();
+    const generation = shadow.nextGeneration();
+    for (const first of [0, 16, 32, 48]) shadow.beginWrite(first, 16);
+    shadow.endWrite(16, 16, generation);
+    expect([0, 16, 32, 48].map((first) => shadow.isWriting(first, 16))).toEqual([true, false, true, true]);
+    shadow.endWrite(0, 16, generation);
+    shadow.forget(48, 16);
+    expect([0, 16, 32, 48].map((first) => shadow.isWriting(first, 16))).toEqual([false, false, true, false]);
+  });
+
   it('tracks writes in flight by range and stops checking blocks a failed write left unknown', () => {
     const shadow = new DiskShadow();
     shadow.beginWrite(100, 16);

@@ -11,6 +11,8 @@ const INSTALLED = -2;
 /** A failed write left the block unknown: not checked. */
 const UNCHECKED = -3;
 const MAX_RUN_BLOCKS = 64;
+/** Blocks per page of the record (1 MiB of disk): a write's blocks are set in one typed array. */
+const PAGE_BLOCKS = 256;
 
 /**
  * The guest application's record of what it wrote: for every 4 KiB block, where in the write
@@ -18,8 +20,12 @@ const MAX_RUN_BLOCKS = 64;
  * migrations like the disk itself. Reads are compared byte for byte against it.
  */
 export class DiskShadow {
-  /** Per block: a WRITE_TEMPLATE offset, INSTALLED or UNCHECKED; absent when never written. */
-  readonly #blocks = new Map<number, number>();
+  /**
+   * Per block: a WRITE_TEMPLATE offset, INSTALLED, UNCHECKED or NEVER_WRITTEN, in pages of
+   * PAGE_BLOCKS made when a block in them is first recorded (a Map entry per block cost a hash
+   * insert per 4 KiB written).
+   */
+  readonly #pages = new Map<number, Int32Array>();
   readonly #installed = new Map<number, Buffer>();
   /** Writes in flight as [firstBlock, blockCount] pairs (a handful: the queue depth). */
   readonly #writing: number[] = [];
@@ -53,24 +59,46 @@ export class DiskShadow {
   /** The device said OK: the blocks now hold `generation`'s data. */
   endWrite(firstBlock: number, blockCount: number, generation: number): void {
     this.#endWriting(firstBlock, blockCount);
-    const start = writeStart(generation);
-    for (let i = 0; i < blockCount; i++) this.#blocks.set(firstBlock + i, start + i * SHADOW_BLOCK_BYTES);
+    this.#record(firstBlock, blockCount, writeStart(generation), SHADOW_BLOCK_BYTES);
   }
 
   /** A failed write: the blocks' contents are unknown and are not checked any more. */
   forget(firstBlock: number, blockCount: number): void {
     this.#endWriting(firstBlock, blockCount);
-    for (let block = firstBlock; block < firstBlock + blockCount; block++) this.#blocks.set(block, UNCHECKED);
+    this.#record(firstBlock, blockCount, UNCHECKED, 0);
   }
 
   #endWriting(firstBlock: number, blockCount: number): void {
     const writing = this.#writing;
     for (let i = 0; i < writing.length; i += 2) {
       if (writing[i] === firstBlock && writing[i + 1] === blockCount) {
-        writing.splice(i, 2);
+        // Order does not matter (isWriting asks about any overlap): the last pair fills the gap.
+        writing[i] = writing[writing.length - 2]!;
+        writing[i + 1] = writing[writing.length - 1]!;
+        writing.length -= 2;
         return;
       }
     }
+  }
+
+  /** Sets `blockCount` blocks from `firstBlock` to `value`, `value + step`, ... */
+  #record(firstBlock: number, blockCount: number, value: number, step: number): void {
+    for (let done = 0; done < blockCount;) {
+      const block = firstBlock + done;
+      const pageIndex = Math.floor(block / PAGE_BLOCKS);
+      let page = this.#pages.get(pageIndex);
+      if (!page) this.#pages.set(pageIndex, (page = new Int32Array(PAGE_BLOCKS).fill(NEVER_WRITTEN)));
+      const at = block - pageIndex * PAGE_BLOCKS;
+      const count = Math.min(PAGE_BLOCKS - at, blockCount - done);
+      for (let i = 0; i < count; i++) page[at + i] = value + (done + i) * step;
+      done += count;
+    }
+  }
+
+  /** What block `block` holds: a template offset or a marker. */
+  #block(block: number): number {
+    const pageIndex = Math.floor(block / PAGE_BLOCKS);
+    return this.#pages.get(pageIndex)?.[block - pageIndex * PAGE_BLOCKS] ?? NEVER_WRITTEN;
   }
 
   /**
@@ -87,7 +115,7 @@ export class DiskShadow {
         Math.min(SHADOW_BLOCK_BYTES, bytes.length - offset),
       );
       if (contents.length < SHADOW_BLOCK_BYTES) contents = Buffer.concat([contents], SHADOW_BLOCK_BYTES);
-      this.#blocks.set(block, INSTALLED);
+      this.#record(block, 1, INSTALLED, 0);
       this.#installed.set(block, contents);
     }
   }
@@ -103,7 +131,7 @@ export class DiskShadow {
     for (let i = 0; i < blockCount;) {
       const block = firstBlock + i;
       const at = gpa + i * SHADOW_BLOCK_BYTES;
-      const start = this.#blocks.get(block) ?? NEVER_WRITTEN;
+      const start = this.#block(block);
       if (start === UNCHECKED) {
         i++;
         continue;
@@ -117,16 +145,13 @@ export class DiskShadow {
       while (
         i + run < blockCount &&
         run < MAX_RUN_BLOCKS &&
-        (this.#blocks.get(block + run) ?? NEVER_WRITTEN) ===
+        this.#block(block + run) ===
           (start === NEVER_WRITTEN ? NEVER_WRITTEN : start + run * SHADOW_BLOCK_BYTES)
       )
         run++;
       if (!this.#matches(view, at, start, run)) {
         for (let j = 0; j < run; j++)
-          if (
-            !this.#matches(view, at + j * SHADOW_BLOCK_BYTES, this.#blocks.get(block + j) ?? NEVER_WRITTEN, 1)
-          )
-            mismatches++;
+          if (!this.#matches(view, at + j * SHADOW_BLOCK_BYTES, this.#block(block + j), 1)) mismatches++;
       }
       i += run;
     }

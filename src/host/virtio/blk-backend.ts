@@ -2,6 +2,7 @@ import type {GuestMemory} from '../../core/guest-memory.js';
 import type {PageSink} from '../../core/memory-view.js';
 import type {DeviceSegment, QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
+import {u32At, u64At} from '../../core/little-endian.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
 import {
@@ -13,12 +14,6 @@ import {
 } from './blk-protocol.js';
 import {emptyConfigSpace} from './config-space.js';
 import type {DiskStore} from './disk-store.js';
-
-const STATUS_BYTES = [
-  Buffer.of(BlkStatus.ok),
-  Buffer.of(BlkStatus.ioError),
-  Buffer.of(BlkStatus.unsupported),
-];
 
 /** Service model: a fixed latency plus transfer at the backing store's bandwidth. */
 const BLK_LATENCY_US = 150;
@@ -88,10 +83,10 @@ export class BlkBackend extends VirtioBackend {
       this.virtioError('virtio-blk request outhdr too short', 'blk-outhdr-too-short');
       return;
     }
-    const bytes = this.#header;
-    this.io.readInto(header.addr, bytes, BLK_HEADER_BYTES);
-    const type = bytes.readUInt32LE(0);
-    const sector = bytes.readUInt32LE(8) + bytes.readUInt32LE(12) * 0x1_0000_0000;
+    const bytes = this.io.bytesAt(header.addr, this.#header, BLK_HEADER_BYTES);
+    const at = this.io.bytesOffset;
+    const type = u32At(bytes, at);
+    const sector = u64At(bytes, at + 8);
     const length =
       type === BlkRequestType.out ? totalBytes(element.out) - BLK_HEADER_BYTES : totalBytes(element.in) - 1;
     const startUs = Math.max(this.context.scheduler.nowUs, this.#busyUntilUs);
@@ -111,10 +106,10 @@ export class BlkBackend extends VirtioBackend {
     const length = this.#lengths[head]!;
     const isInRange = offset + length <= this.disk.capacityBytes;
     if (type === BlkRequestType.out) {
-      if (!isInRange) return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ioError]!);
+      if (!isInRange) return this.#writeStatus(element, BlkStatus.ioError);
       this.#toDisk.offset = offset;
       this.io.streamOut(element, BLK_HEADER_BYTES, this.#toDisk);
-      return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
+      return this.#writeStatus(element, BlkStatus.ok);
     }
     if (type === BlkRequestType.in) {
       this.#fromDisk.offset = offset;
@@ -123,8 +118,13 @@ export class BlkBackend extends VirtioBackend {
       this.io.writeInByte(element, written, isInRange ? BlkStatus.ok : BlkStatus.ioError);
       return written + 1;
     }
-    if (type === BlkRequestType.flush) return this.io.writeIn(element, STATUS_BYTES[BlkStatus.ok]!);
-    return this.io.writeIn(element, STATUS_BYTES[BlkStatus.unsupported]!);
+    if (type === BlkRequestType.flush) return this.#writeStatus(element, BlkStatus.ok);
+    return this.#writeStatus(element, BlkStatus.unsupported);
+  }
+
+  /** The status byte at the start of the device-writable buffers: the used length is 1, or 0 with none. */
+  #writeStatus(element: QueueElement, status: number): number {
+    return this.io.writeInByte(element, 0, status) ? 1 : 0;
   }
 
   protected override saveDevice(): BlkMigrationState {

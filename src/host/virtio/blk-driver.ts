@@ -1,8 +1,10 @@
 import {GUEST_PAGE_SIZE} from '../../core/guest-memory.js';
+import type {MemoryView} from '../../core/memory-view.js';
 import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
+import type {DriverRings} from './driver-rings.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
 import type {DmaDirection} from '../../core/swiotlb.js';
@@ -29,6 +31,8 @@ export class BlkDriver extends VirtioDriver {
   readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
   /** Requests that ended, to serve again (a request allocates nothing in the steady state). */
   readonly #spareRequests: BlkRequest[] = [];
+  /** The rings whose arena holds the spares' header buffers. */
+  #spareRings: DriverRings<DriverRequest> | undefined;
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport, 'virtio_blk');
@@ -53,31 +57,60 @@ export class BlkDriver extends VirtioDriver {
    * @returns 'queued', 'retry' (bounce pool, ring or buffer memory full: nothing kept) or 'failed'
    */
   submitIo(io: BlkIo): SubmitResult {
-    const headerGpa = this.core.allocate(BLK_HEADER_BYTES + 1);
-    if (headerGpa === undefined) return 'retry';
-    // The data is page-cache pages (torvalds/linux block/bio.c bio_add_page), the header and status
-    // small allocations: a request of one page is one guest page. Simplified: it starts at a page.
+    const request = this.#takeRequest();
+    if (request === undefined) return 'retry';
+    // The data is page-cache pages (torvalds/linux block/bio.c bio_add_page): a request of one
+    // page is one guest page. Simplified: it starts at a page.
     const dataGpa = this.core.allocate(io.lengthBytes, GUEST_PAGE_SIZE);
     if (dataGpa === undefined) {
-      this.core.free(headerGpa);
+      this.#spareRequests.push(request);
       return 'retry';
     }
     const view = this.kernel.view;
-    const header = this.#header;
-    encodeBlkHeader(header, io.isWrite, io.offsetBytes);
-    view.write(headerGpa, header, 0, BLK_HEADER_BYTES);
-    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
+    this.#writeHeader(view, request.headerGpa, io);
     const firstBlock = io.offsetBytes / SHADOW_BLOCK_BYTES;
     const blockCount = io.lengthBytes / SHADOW_BLOCK_BYTES;
     const generation = io.isWrite ? this.#shadow.nextGeneration() : 0;
     if (io.isWrite) this.#shadow.produce(view, dataGpa, generation, io.lengthBytes);
-    const request = this.#spareRequests.pop() ?? new BlkRequest(this);
-    request.prepare(io, headerGpa, dataGpa, generation);
+    request.prepare(io, dataGpa, generation);
     const result = this.core.submit(BLK_REQUEST_QUEUE, request);
     if (result === 'queued' && io.isWrite) this.#shadow.beginWrite(firstBlock, blockCount);
     if (result !== 'queued') request.release();
     if (result === 'failed') io.onComplete?.(false);
     return result;
+  }
+
+  /**
+   * A spare request, or a new one with its header and status buffer: like blk-mq's per-tag
+   * `struct virtblk_req` (torvalds/linux drivers/block/virtio_blk.c virtblk_init_request's
+   * cmd_size), the buffer lives as long as the request, not one I/O. Spares of rings that were
+   * released (the driver reset or rebound) are dropped with their arena.
+   * @returns undefined when buffer memory is exhausted
+   */
+  #takeRequest(): BlkRequest | undefined {
+    const rings = this.core.rings;
+    if (this.#spareRings !== rings) {
+      this.#spareRequests.length = 0;
+      this.#spareRings = rings;
+    }
+    const spare = this.#spareRequests.pop();
+    if (spare) return spare;
+    const headerGpa = this.core.allocate(BLK_HEADER_BYTES + 1);
+    return headerGpa === undefined ? undefined : new BlkRequest(this, rings, headerGpa);
+  }
+
+  /** Fills the header and sets the status byte to 0xff (not yet written by the device), in one check when they share a page. */
+  #writeHeader(view: MemoryView, headerGpa: number, io: BlkIo): void {
+    const frame = view.bytesAt(headerGpa, BLK_HEADER_BYTES + 1, true);
+    const at = view.rangeOffset;
+    if (frame) {
+      encodeBlkHeader(frame, at, io.isWrite, io.offsetBytes);
+      frame[at + BLK_HEADER_BYTES] = 0xff;
+      return;
+    }
+    encodeBlkHeader(this.#header, 0, io.isWrite, io.offsetBytes);
+    view.write(headerGpa, this.#header, 0, BLK_HEADER_BYTES);
+    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
   }
 
   /** The device finished a request (called by BlkRequest). */
@@ -108,9 +141,9 @@ export class BlkDriver extends VirtioDriver {
     io.onComplete?.(false);
   }
 
-  /** Gives a request's buffers back, and the request to the spares. */
+  /** Gives a request's data buffer back, and the request (with its header buffer) to the spares. */
   recycle(request: BlkRequest): void {
-    this.core.free(request.headerGpa);
+    if (request.rings !== this.core.rings) return;
     this.core.free(request.dataGpa);
     this.#spareRequests.push(request);
   }
@@ -141,37 +174,35 @@ interface MutablePart {
  */
 class BlkRequest extends DriverRequest {
   #io: BlkIo | undefined;
-  headerGpa = 0;
   dataGpa = 0;
   generation = 0;
-  readonly #header: MutablePart;
   readonly #data: MutablePart;
-  readonly #status: MutablePart;
 
-  constructor(readonly driver: BlkDriver) {
-    const header: MutablePart = {cpuGpa: 0, len: BLK_HEADER_BYTES, direction: 'to-device'};
+  constructor(
+    readonly driver: BlkDriver,
+    /** The rings whose arena holds the header buffer. */
+    readonly rings: DriverRings<DriverRequest> | undefined,
+    /** The header, then the status byte. */
+    readonly headerGpa: number,
+  ) {
+    const header: MutablePart = {cpuGpa: headerGpa, len: BLK_HEADER_BYTES, direction: 'to-device'};
     const data: MutablePart = {cpuGpa: 0, len: 0, direction: 'to-device'};
-    const status: MutablePart = {cpuGpa: 0, len: 1, direction: 'from-device'};
+    const status: MutablePart = {cpuGpa: headerGpa + BLK_HEADER_BYTES, len: 1, direction: 'from-device'};
     super([header, data, status], true);
-    this.#header = header;
     this.#data = data;
-    this.#status = status;
   }
 
   get io(): BlkIo {
     return this.#io!;
   }
 
-  prepare(io: BlkIo, headerGpa: number, dataGpa: number, generation: number): void {
+  prepare(io: BlkIo, dataGpa: number, generation: number): void {
     this.#io = io;
-    this.headerGpa = headerGpa;
     this.dataGpa = dataGpa;
     this.generation = generation;
-    this.#header.cpuGpa = headerGpa;
     this.#data.cpuGpa = dataGpa;
     this.#data.len = io.lengthBytes;
     this.#data.direction = io.isWrite ? 'to-device' : 'from-device';
-    this.#status.cpuGpa = headerGpa + BLK_HEADER_BYTES;
   }
 
   get statusGpa(): number {

@@ -1,16 +1,19 @@
 import {takeFrame} from '../../core/frame-pool.js';
 import {copyBytes} from '../../core/copy-bytes.js';
+import {PageTable} from '../../core/page-table.js';
 
 /** Host-side storage behind a virtio-blk device: real bytes in 64 KiB chunks, allocated on write. */
 export class DiskStore {
   static readonly CHUNK_BYTES = 65_536;
   readonly capacityBytes: number;
-  readonly #chunks = new Map<number, Buffer>();
+  /** Chunks by index (a page table: two array loads where a Map hashed the index on every request). */
+  readonly #chunks: PageTable<Buffer>;
   /** Chunks that are views of an installed image, copied on their first write. */
   readonly #shared = new Set<number>();
 
   constructor(capacityBytes: number) {
     this.capacityBytes = capacityBytes;
+    this.#chunks = new PageTable<Buffer>(Math.ceil(capacityBytes / DiskStore.CHUNK_BYTES));
   }
 
   /** Bytes of chunks the disk holds of its own (not views of an installed image). */

@@ -17,16 +17,18 @@ const BUFFER_ALIGN_BYTES = 64;
 
 /**
  * An indirect descriptor table for one chain, in the driver's buffer memory (`vring_map_single`);
- * the object goes back to its rings' spares when released and serves another chain.
+ * the object goes back to its rings' spares when released and serves another chain. It keeps
+ * its memory while spare, as a slab keeps a freed object for the next kmalloc of its size
+ * (torvalds/linux drivers/virtio/virtio_ring.c alloc_indirect_split): a chain of the same
+ * length takes the table as it is, without an allocation and a free.
  */
 class IndirectBuffer implements IndirectTable {
   dmaAddr = DMA_MAPPING_ERROR;
-  cpuGpa = 0;
-  bytes = 0;
   constructor(
     readonly dma: DmaOps,
-    readonly arena: RangeAllocator,
     readonly spares: IndirectBuffer[],
+    readonly cpuGpa: number,
+    readonly bytes: number,
   ) {}
 
   publish(): boolean {
@@ -36,7 +38,6 @@ class IndirectBuffer implements IndirectTable {
 
   release(): void {
     this.dma.unmap(this.dmaAddr, this.bytes, 'to-device');
-    this.arena.free(this.cpuGpa);
     this.dmaAddr = DMA_MAPPING_ERROR;
     this.spares.push(this);
   }
@@ -155,13 +156,14 @@ export class DriverRings<Token> {
 
   /** An indirect table lives in ordinary kernel memory and is DMA-mapped like a buffer. */
   #allocateIndirect(bytes: number): IndirectTable | undefined {
-    const arena = this.#arena;
-    const cpuGpa = arena?.allocate(bytes, BUFFER_ALIGN_BYTES);
-    if (cpuGpa === undefined || !arena) return undefined;
-    const table = this.#spareIndirect.pop() ?? new IndirectBuffer(this.#dma, arena, this.#spareIndirect);
-    table.cpuGpa = cpuGpa;
-    table.bytes = bytes;
-    return table;
+    const spares = this.#spareIndirect;
+    const spare = spares.pop();
+    if (spare?.bytes === bytes) return spare;
+    // A spare of another size goes back to the arena: spares never outnumber the chains in flight.
+    if (spare) this.#arena?.free(spare.cpuGpa);
+    const cpuGpa = this.#arena?.allocate(bytes, BUFFER_ALIGN_BYTES);
+    if (cpuGpa === undefined) return undefined;
+    return new IndirectBuffer(this.#dma, spares, cpuGpa, bytes);
   }
 }
 

@@ -50,6 +50,26 @@ export class ElementIo {
     this.bytesToDevice += length;
   }
 
+  /** Where the bytes `bytesAt` returned start in it. */
+  bytesOffset = 0;
+
+  /**
+   * `length` guest bytes at `gpa` to read in place (a request header), from `bytesOffset` on: a
+   * frame of guest memory when the view remembers their page, else `target` with them copied to
+   * its start (`readInto`, with every check).
+   */
+  bytesAt(gpa: number, target: Buffer, length: number): Buffer {
+    const frame = this.view.rememberedRange(gpa, length);
+    if (frame === undefined) {
+      this.readInto(gpa, target, length);
+      this.bytesOffset = 0;
+      return target;
+    }
+    this.bytesOffset = this.view.rangeOffset;
+    this.bytesToDevice += length;
+    return frame;
+  }
+
   /** The buffer `readOut` fills from its start (replaced when it grows: read it after the call). */
   get scratch(): Buffer {
     return this.#dataScratch;
