@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import type {WorldEvent} from '../core/event-log.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {tabStrip} from './dashboard-layout.js';
@@ -9,6 +10,7 @@ import {detailHeader, noticeLines, noticeOf} from './detail-header.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
+import {isSameItems} from './format.js';
 
 export interface DetailPanelProps {
   readonly vm: VmSnapshot | undefined;
@@ -30,20 +32,14 @@ export function DetailPanel({vm, events, tab, eventsBack, width, height, theme}:
   const bodyHeight = Math.max(1, height - 1 - further.length - notices.length);
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
-      <Text wrap="truncate" bold>
-        <Text color={theme.accent}>{tabs}</Text>
-        {first.slice(tabs.length)}
-      </Text>
-      {further.map((line, index) => (
-        <Text key={index} wrap="truncate" bold>
-          {line}
-        </Text>
-      ))}
-      {notices.map((line, index) => (
-        <Text key={`notice-${index}`} color={failure ? theme.failed : theme.undeclared} wrap="truncate">
-          {line}
-        </Text>
-      ))}
+      <DetailHeading
+        tabs={tabs}
+        first={first}
+        further={further}
+        notices={notices}
+        noticeColor={failure ? theme.failed : theme.undeclared}
+        accent={theme.accent}
+      />
       {!vm ? null : tab === 'devices' ? (
         <DevicesTab vm={vm} width={width} height={bodyHeight} theme={theme} />
       ) : tab === 'swiotlb' ? (
@@ -63,3 +59,47 @@ export function DetailPanel({vm, events, tab, eventsBack, width, height, theme}:
     </Box>
   );
 }
+
+interface DetailHeadingProps {
+  readonly tabs: string;
+  /** The first header line, starting with the tab strip. */
+  readonly first: string;
+  readonly further: readonly string[];
+  readonly notices: readonly string[];
+  readonly noticeColor: string | undefined;
+  readonly accent: string | undefined;
+}
+
+/**
+ * The tab strip, the VM's facts and its notice: the same from frame to frame while the selection
+ * stays, so they are drawn again only when their lines change, not with every snapshot.
+ */
+const DetailHeading = memo(
+  function DetailHeading({tabs, first, further, notices, noticeColor, accent}: DetailHeadingProps) {
+    return (
+      <>
+        <Text wrap="truncate" bold>
+          <Text color={accent}>{tabs}</Text>
+          {first.slice(tabs.length)}
+        </Text>
+        {further.map((line, index) => (
+          <Text key={index} wrap="truncate" bold>
+            {line}
+          </Text>
+        ))}
+        {notices.map((line, index) => (
+          <Text key={`notice-${index}`} color={noticeColor} wrap="truncate">
+            {line}
+          </Text>
+        ))}
+      </>
+    );
+  },
+  (before, after) =>
+    before.tabs === after.tabs &&
+    before.first === after.first &&
+    before.noticeColor === after.noticeColor &&
+    before.accent === after.accent &&
+    isSameItems(before.further, after.further) &&
+    isSameItems(before.notices, after.notices),
+);

@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import {memo} from 'react';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
 import {formatBytes, formatSimTime, formatSpeed} from './format.js';
@@ -41,12 +41,11 @@ export const SummaryBar = memo(function SummaryBar({
 }: SummaryBarProps) {
   const segments = summarySegments(world, shownCount, speed, achievedSpeed, qmpClients);
   const line = summaryLine(segments, width - 1);
+  // One row without a box around it: the line is never empty and fits the width (one Yoga node a frame fewer).
   return (
-    <Box height={1} width={width}>
-      <Text wrap="truncate" color={segments.isBehind ? theme.warning : theme.accent} bold>
-        {line}
-      </Text>
-    </Box>
+    <Text wrap="truncate" color={segments.isBehind ? theme.warning : theme.accent} bold>
+      {line}
+    </Text>
   );
 });
 

@@ -3,6 +3,7 @@ import {memo} from 'react';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {renderCell, type ListLayout} from './column-layout.js';
 import {screenLine} from './format.js';
+import {SteadyText} from './text-lines.js';
 import {paint, type Theme} from './theme.js';
 
 export interface VmListProps {
@@ -37,9 +38,9 @@ export function VmList({
   const visible = vms.slice(offset, offset + bodyRows);
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
-      <Text bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
+      <SteadyText bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
         {screenLine(` ${layout.header}`, width, !theme.isColorEnabled)}
-      </Text>
+      </SteadyText>
       {visible.map((vm, position) => (
         <VmRow
           key={vm.name}
@@ -53,9 +54,9 @@ export function VmList({
         <Text dimColor={theme.dim}> no VM matches the filter (/ to change it, Esc to clear)</Text>
       ) : null}
       {hasFooter ? (
-        <Text dimColor={theme.dim}>
+        <SteadyText dimColor={theme.dim}>
           {screenLine(` ${offset + 1}-${offset + visible.length} of ${vms.length}`, width, false)}
-        </Text>
+        </SteadyText>
       ) : null}
     </Box>
   );
