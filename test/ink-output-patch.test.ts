@@ -78,6 +78,23 @@ describe("Ink's output stage with svmtop's fast path", () => {
     expect(readFileSync(buildFile('ink-stock', './output.js'), 'utf8')).not.toContain("svmtop's fast path");
   });
 
+  it('has every line the patch adds, in every file it touches (an older patch left installed fails here)', () => {
+    const patch = readFileSync('patches/ink+8.0.0.patch', 'utf8');
+    const sections = patch.split(/^diff --git a\/node_modules\/ink\/(\S+) /m).slice(1);
+    expect(sections.length).toBeGreaterThanOrEqual(2);
+    for (let index = 0; index < sections.length; index += 2) {
+      const installed = readFileSync(`node_modules/ink/${sections[index]}`, 'utf8');
+      const added = sections[index + 1]!.split('\n').filter(
+        (line) => /^\+(?!\+\+ )/.test(line) && line.trim() !== '+',
+      );
+      for (const line of added)
+        expect(
+          installed.includes(line.slice(1)),
+          `${sections[index]} lacks ${line}: run \`npx patch-package\``,
+        ).toBe(true);
+    }
+  });
+
   it('renders random frames byte-identical to stock Ink', () => {
     const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.info(`ink output equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
