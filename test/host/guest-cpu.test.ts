@@ -52,10 +52,8 @@ describe('guest timers', () => {
 
   it('run again as the same timer when their owner asks (a repeating tick), until the boot ends', () => {
     const {scheduler, cpu, guestCpu, ran} = setup();
-    const handles = new Set<TimerHandle>();
     const timer: TimerHandle = guestCpu.timer(25, () => {
       ran.push(`tick@${scheduler.nowUs}`);
-      handles.add(timer);
       guestCpu.again(timer, 25);
     });
     scheduler.runUntil(60);
@@ -67,7 +65,18 @@ describe('guest timers', () => {
     guestCpu.newEpoch();
     scheduler.runUntil(300);
     expect(ran).toEqual(['tick@25', 'tick@50', 'tick@100']); // none at 125: that boot ended at 110
-    expect(handles.size).toBe(1);
+  });
+
+  it('run again as the very timer they were made as: cancelling its handle stops the repeats', () => {
+    const {scheduler, guestCpu, ran} = setup();
+    const timer: TimerHandle = guestCpu.timer(25, () => {
+      ran.push(`tick@${scheduler.nowUs}`);
+      guestCpu.again(timer, 25);
+    });
+    scheduler.runUntil(60);
+    timer.cancel();
+    scheduler.runUntil(300);
+    expect(ran).toEqual(['tick@25', 'tick@50']);
   });
 
   it('refuse to run again a timer that is still queued', () => {
