@@ -94,9 +94,8 @@ export class Workload {
   readonly #onTick = (): void => {
     const timer = this.#timer;
     this.#tick();
-    if (!this.#kernel) return;
-    if (timer !== undefined && timer === this.#timer) this.#host.guestTimerAgain(timer, WORKLOAD_TICK_US);
-    else this.#schedule();
+    // A tick that stopped the workload, or restarted it (a new timer already queued), runs no more.
+    if (this.#kernel && timer === this.#timer) this.#host.guestTimerAgain(timer!, WORKLOAD_TICK_US);
   };
 
   /** Whole requests (or pages) due this tick at `perSecond`, with some randomness; the fraction carries over. */
