@@ -1,5 +1,7 @@
 import {assert, invariantBroken} from '../../core/assert.js';
+import {fillBytes} from '../../core/copy-bytes.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
+import {putU16} from '../../core/little-endian.js';
 import type {Rng} from '../../core/rng.js';
 import {ScheduledTask} from '../../core/scheduler.js';
 import {copyElement, type QueueElement} from '../../core/split-virtqueue-device.js';
@@ -13,7 +15,6 @@ import {
   decodedFrame,
   decodeFrame,
   encodeFrame,
-  fillBytes,
   FRAME_CHECK_BYTES,
   FRAME_HEADER_BYTES,
   FRAME_MAX_BYTES,
@@ -150,7 +151,7 @@ export class NetBackend extends VirtioBackend {
     if (this.#backlog.length >= RX_BACKLOG_LIMIT) return; // dropped, as a full net queue drops
     const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
     fillBytes(packet.bytes, 0, 0, NET_HEADER_BYTES);
-    packet.bytes.writeUInt16LE(1, NET_HEADER_NUM_BUFFERS);
+    putU16(packet.bytes, NET_HEADER_NUM_BUFFERS, 1);
     encodeFrame(packet.bytes, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes: 0}, fillByte);
     this.#backlog.push(packet);
     this.#drainBacklog();

@@ -4,7 +4,8 @@ import type {DmaDirection} from '../../core/swiotlb.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
-import {decodedFrame, decodeFrame, encodeFrame, fillBytes, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {fillBytes} from '../../core/copy-bytes.js';
+import {decodedFrame, decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
 import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
 import type {VirtioPciTransport} from './transport.js';
 

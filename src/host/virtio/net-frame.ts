@@ -9,6 +9,7 @@
  * to a CRC-32 collision, as a CRC-32 over the whole frame did, without running a CRC over the
  * payload at both ends (zlib's crc32 of a 1 KiB frame cost about as much as the rest of its trip).
  */
+import {fillBytes} from '../../core/copy-bytes.js';
 import {CRC32_START, crc32Byte, crc32End, crc32Update} from '../../core/crc32.js';
 import {putU16, putU32} from '../../core/little-endian.js';
 
@@ -26,10 +27,6 @@ const ETHERNET_HEADER = Uint8Array.of(
 );
 /** The CRC register after ETHERNET_HEADER: the same for every frame, so the check starts from it. */
 const CRC_AFTER_ETHERNET_HEADER = crc32Update(CRC32_START, ETHERNET_HEADER, 0, ETHERNET_HEADER_BYTES);
-/** target[start, end) = value with V8's own fill: Buffer's, for a few bytes, adds a validation and a call into C++. */
-export function fillBytes(target: Uint8Array, value: number, start: number, end: number): void {
-  Uint8Array.prototype.fill.call(target, value, start, end);
-}
 
 export interface FrameFields {
   readonly flow: number;
