@@ -9,7 +9,11 @@
  * buffers. Frames of one slab lie 64 KiB apart, so their copies are always aligned; a slab this
  * large is above glibc's largest mmap threshold (32 MiB), so every slab starts at a page plus
  * malloc's header and frames of different slabs line up too. A slab's untouched pages stay
- * unmapped (calloc of fresh mmap'd memory writes nothing), so only frames in use cost memory.
+ * unmapped (calloc of fresh mmap'd memory writes nothing), and slabs are never freed: resident
+ * memory is the most frames ever taken at once (recycled frames wait for reuse, zeroed).
+ *
+ * A frame's slot is handed out again once the frame is recycled or collected, so nothing may keep
+ * a view of a frame's bytes (a subarray, a Uint8Array of its buffer) beyond the frame itself.
  */
 export const FRAME_BYTES = 65_536;
 /** Frames per slab: 32 MiB, glibc's DEFAULT_MMAP_THRESHOLD_MAX on 64-bit, so always mmap'd. */

@@ -130,10 +130,8 @@ export class SwiotlbPool {
    */
   map(device: SwiotlbDevice, origGpa: number, mappingSize: number, cpu: number, allocAlignMask = 0): number {
     const offset = alignOffset(device.minAlignMask, allocAlignMask, origGpa);
-    const size =
-      allocAlignMask === 0
-        ? mappingSize + offset
-        : Math.ceil((mappingSize + offset) / (allocAlignMask + 1)) * (allocAlignMask + 1);
+    // ALIGN(mapping_size + offset, alloc_align_mask + 1): a mask, and sizes stay far below 2^31.
+    const size = (mappingSize + offset + allocAlignMask) & ~allocAlignMask;
     const index = this.#findSlots(device, origGpa, size, allocAlignMask, cpu);
     if (index < 0) {
       this.mapFailures++;

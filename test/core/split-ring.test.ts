@@ -119,7 +119,7 @@ describe('driver and device over guest memory', () => {
   });
 
   it('writes and reads a ring that straddles a page boundary field by field, to the same bytes as a ring in one page', () => {
-    // Descriptors in one 64 KiB page, avail and used rings in the next.
+    // The descriptor table crosses the 64 KiB page boundary; the avail and used rings lie in the next page.
     const straddling = pair(8, true, 0x20000 - 64);
     const inOnePage = pair(8, true);
     const ringBytes = ({guest, driver}: ReturnType<typeof pair>, base: number) => {
