@@ -1,7 +1,6 @@
 import {formatBytes} from '../core/format-units.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {BalloonReasonCode} from './snapshot-types.js';
-import type {VirtioBackend} from './virtio/backend.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
 import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 
@@ -14,11 +13,6 @@ export interface BalloonAvailability {
 
 export function balloonBackendOf(guest: Guest): BalloonBackend | undefined {
   return guest.balloonBackend;
-}
-
-/** The balloon among a guest's devices (the guest asks once per set of devices, not per snapshot). */
-export function balloonAmong(backends: readonly VirtioBackend[]): BalloonBackend | undefined {
-  return backends.find((backend) => backend.type === 'balloon') as BalloonBackend | undefined;
 }
 
 /** Why the balloon driver did not bind, in the words of whichever side refused it. */

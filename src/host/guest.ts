@@ -32,7 +32,7 @@ import type {SecureHolder, Ticket} from './ultravisor.js';
 import {createBackends} from './virtio/create-backends.js';
 import type {VirtioBackend} from './virtio/backend.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
-import {balloonAmong} from './balloon-policy.js';
+import {balloonAmong} from './balloon-among.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
 import {NO_TOTALS} from './virtio/device-snapshot.js';
