@@ -3,8 +3,14 @@ import {wrapIndented} from './format.js';
 
 // The detail panel's header: the VM's facts under the tab strip, and a notice when it has one.
 
+/** A fact about the VM, and what it is about (the one-line header names the facts it leaves out). */
+interface Fact {
+  readonly name: string;
+  readonly text: string;
+}
+
 /** What the list abbreviates about a VM, in full: each fact whole, to wrap between facts. */
-export function detailFacts(vm: VmSnapshot): string[] {
+function detailFacts(vm: VmSnapshot): Fact[] {
   const inEffect = vm.dmaPolicyInEffect;
   const policy =
     inEffect === null || inEffect === vm.dmaPolicy
@@ -12,11 +18,11 @@ export function detailFacts(vm: VmSnapshot): string[] {
       : `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`;
   const launch = vm.security.confidentialGuestSupport ? ' (pef-guest)' : '';
   return [
-    policy,
-    `svm=${vm.svm ? 'on' : 'off'}`,
-    `declared ${vm.security.declared}${launch}`,
-    vm.workload,
-    `${vm.vcpus} vCPU`,
+    {name: 'dmaPolicy', text: policy},
+    {name: 'svm', text: `svm=${vm.svm ? 'on' : 'off'}`},
+    {name: 'declared', text: `declared ${vm.security.declared}${launch}`},
+    {name: 'workload', text: vm.workload},
+    {name: 'vCPUs', text: `${vm.vcpus} vCPU`},
   ];
 }
 
@@ -28,7 +34,8 @@ const NOTICE_LINES_MAX = 3;
 /**
  * The tab strip, then the VM's name and facts. On the devices tab (the VM at a glance) the facts
  * wrap between facts, never inside one, onto further lines of `width` cells; the other tabs keep
- * their rows for themselves: one line, with the facts that fit whole and `+N more` for the rest.
+ * their rows for themselves: one line, with the facts that fit whole and the names of the rest
+ * (`+workload, vCPUs`), or how many they are (`+2 more`) where their names do not fit.
  */
 export function detailHeader(
   tabs: string,
@@ -39,7 +46,11 @@ export function detailHeader(
   if (!vm) return [`${tabs} no VM selected`];
   const facts = detailFacts(vm);
   return isWrapped
-    ? wrappedHeader(`${tabs} ${vm.name}:`, facts, width)
+    ? wrappedHeader(
+        `${tabs} ${vm.name}:`,
+        facts.map((fact) => fact.text),
+        width,
+      )
     : oneLineHeader(tabs, vm.name, facts, width);
 }
 
@@ -60,13 +71,17 @@ function wrappedHeader(head: string, facts: readonly string[], width: number): s
   return lines.flatMap((text) => wrapIndented(text, width, CONTINUATION_INDENT));
 }
 
-function oneLineHeader(tabs: string, name: string, facts: readonly string[], width: number): string[] {
+function oneLineHeader(tabs: string, name: string, facts: readonly Fact[], width: number): string[] {
   for (let shown = facts.length; shown >= 0; shown--) {
     const hidden = facts.length - shown;
-    const more = hidden > 0 ? ` +${hidden} more` : '';
-    const text =
-      shown > 0 ? `${tabs} ${name}: ${facts.slice(0, shown).join(', ')}${more}` : `${tabs} ${name}${more}`;
-    if (text.length <= width) return [text];
+    const texts = facts.slice(0, shown).map((fact) => fact.text);
+    const head = shown > 0 ? `${tabs} ${name}: ${texts.join(', ')}` : `${tabs} ${name}`;
+    // As many facts as fit come first; their names, when they fit too, say what the devices tab adds.
+    const names = facts.slice(shown).map((fact) => fact.name);
+    const named = hidden > 0 ? `${head} +${names.join(', ')}` : head;
+    if (named.length <= width) return [named];
+    const counted = `${head} +${hidden} more`;
+    if (counted.length <= width) return [counted];
   }
   return wrapIndented(`${tabs} ${name}`, width, CONTINUATION_INDENT);
 }

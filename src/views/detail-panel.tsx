@@ -1,5 +1,4 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
 import type {WorldEvent} from '../core/event-log.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {tabStrip} from './dashboard-layout.js';
@@ -10,7 +9,7 @@ import {detailHeader, noticeLines, noticeOf} from './detail-header.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
-import {isSameItems} from './format.js';
+import {steady} from './steady.js';
 
 export interface DetailPanelProps {
   readonly vm: VmSnapshot | undefined;
@@ -74,32 +73,30 @@ interface DetailHeadingProps {
  * The tab strip, the VM's facts and its notice: the same from frame to frame while the selection
  * stays, so they are drawn again only when their lines change, not with every snapshot.
  */
-const DetailHeading = memo(
-  function DetailHeading({tabs, first, further, notices, noticeColor, accent}: DetailHeadingProps) {
-    return (
-      <>
-        <Text wrap="truncate" bold>
-          <Text color={accent}>{tabs}</Text>
-          {first.slice(tabs.length)}
+const DetailHeading = steady(function DetailHeading({
+  tabs,
+  first,
+  further,
+  notices,
+  noticeColor,
+  accent,
+}: DetailHeadingProps) {
+  return (
+    <>
+      <Text wrap="truncate" bold>
+        <Text color={accent}>{tabs}</Text>
+        {first.slice(tabs.length)}
+      </Text>
+      {further.map((line, index) => (
+        <Text key={index} wrap="truncate" bold>
+          {line}
         </Text>
-        {further.map((line, index) => (
-          <Text key={index} wrap="truncate" bold>
-            {line}
-          </Text>
-        ))}
-        {notices.map((line, index) => (
-          <Text key={`notice-${index}`} color={noticeColor} wrap="truncate">
-            {line}
-          </Text>
-        ))}
-      </>
-    );
-  },
-  (before, after) =>
-    before.tabs === after.tabs &&
-    before.first === after.first &&
-    before.noticeColor === after.noticeColor &&
-    before.accent === after.accent &&
-    isSameItems(before.further, after.further) &&
-    isSameItems(before.notices, after.notices),
-);
+      ))}
+      {notices.map((line, index) => (
+        <Text key={`notice-${index}`} color={noticeColor} wrap="truncate">
+          {line}
+        </Text>
+      ))}
+    </>
+  );
+});

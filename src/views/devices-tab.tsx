@@ -57,7 +57,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
   const rows = vm.devices.map((device) => deviceRow(vm, device));
   const problems = vm.devices.filter((device) => device.error !== null);
   const tableHeight = rows.length * 2 + 3;
-  const isTableFitting = tableHeight + problems.length <= height && width >= 84;
+  const isTableFitting = tableHeight + problems.length <= height && asciiTableWidth(rows) <= width;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {rows.length === 0 ? (
@@ -85,11 +85,29 @@ export function AsciiDeviceTable({rows, theme}: {readonly rows: DeviceRow[]; rea
   return (
     <DeviceTable
       data={rows}
-      padding={1}
+      padding={TABLE_PADDING}
       skeleton={AsciiSkeleton}
       cell={statusCell(theme)}
       isColorEnabled={theme.isColorEnabled}
     />
+  );
+}
+
+/** Cells between the bars and the text in the ASCII table. */
+const TABLE_PADDING = 1;
+
+/**
+ * How wide the ASCII table draws `rows`: ink-table gives each column its longest text, heading
+ * included, and the padding on both sides (@alcalzone/ink-table dist/index.js `getColumns`), and
+ * a bar between and around the columns. Wider than the panel, it takes the compact table, which
+ * drops columns whole, rather than losing its right-hand columns to the cut.
+ */
+function asciiTableWidth(rows: readonly DeviceRow[]): number {
+  const keys = Object.keys(rows[0] ?? {}) as (keyof DeviceRow)[];
+  return keys.reduce(
+    (sum, key) =>
+      sum + Math.max(key.length, ...rows.map((row) => String(row[key]).length)) + 2 * TABLE_PADDING + 1,
+    1,
   );
 }
 

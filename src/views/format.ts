@@ -126,12 +126,3 @@ export function percent(fraction: number): string {
 export function formatSpeed(speed: number): string {
   return speed >= 10 ? `${Math.round(speed)}x` : `${Math.round(speed * 100) / 100}x`;
 }
-
-/** Whether two lists hold the same items in the same order (`Object.is` each): a memo's cheap equality. */
-export function isSameItems<T>(before: readonly T[], after: readonly T[]): boolean {
-  if (before === after) return true;
-  if (before.length !== after.length) return false;
-  for (let index = 0; index < before.length; index++)
-    if (!Object.is(before[index], after[index])) return false;
-  return true;
-}

@@ -129,19 +129,9 @@ export function summarySegments(
     dropPriority: PRIORITY.drop,
     name: 'incoming',
   };
-  const time = `t=${formatSimTime(world.tUs)}`;
   const isBehind = isSimulationBehind(speed, achievedSpeed);
-  const asked = formatSpeed(speed);
-  const achieved = achievedSpeed === null ? '' : formatSpeed(achievedSpeed);
   const clock: Segment = {
-    forms: isBehind
-      ? [
-          `${time} simulating at ${achieved} of ${asked} asked`,
-          `${time} ${achieved} of ${asked} asked`,
-          `${time} ${achieved}/${asked}`,
-        ]
-      : // Until a refresh measures the speed reached, only the speed asked is known.
-        [achievedSpeed === null ? `${time} ${asked} asked` : `${time} ${asked}`],
+    forms: clockForms(`t=${formatSimTime(world.tUs)}`, speed, achievedSpeed, isBehind),
     priority: PRIORITY.time,
   };
   const qmp: Segment = {
@@ -154,6 +144,20 @@ export function summarySegments(
     right: [qmp, clock],
     isBehind,
   };
+}
+
+/** The clock and the speed asked, and the speed reached beside it when the simulation falls behind. */
+function clockForms(time: string, speed: number, achievedSpeed: number | null, isBehind: boolean): string[] {
+  const asked = formatSpeed(speed);
+  // Until a refresh measures the speed reached, only the speed asked is known.
+  if (achievedSpeed === null) return [`${time} ${asked} asked`];
+  if (!isBehind) return [`${time} ${asked}`];
+  const achieved = formatSpeed(achievedSpeed);
+  return [
+    `${time} simulating at ${achieved} of ${asked} asked`,
+    `${time} ${achieved} of ${asked} asked`,
+    `${time} ${achieved}/${asked}`,
+  ];
 }
 
 const SEPARATOR = '  ';

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
 import {wrapIndented} from './format.js';
+import {steady} from './steady.js';
 
 export interface Line {
   readonly text: string;
@@ -21,9 +21,10 @@ interface Row {
 /**
  * A panel of lines, each wrapped at spaces to the width (nothing is cut), as many as fit in the
  * height. When some do not fit, the lines that may be cut go first and the last row names them;
- * if that is not enough, the last row says how many more rows there are.
+ * if that is not enough, the last row says how many more rows there are. Views build their lines
+ * afresh from every snapshot, mostly with the same texts: the panel is drawn again only when they change.
  */
-export const TextLines = memo(function TextLines({lines, width, height}: TextLinesProps) {
+export const TextLines = steady(function TextLines({lines, width, height}: TextLinesProps) {
   const rowsOf = (line: Line): Row[] =>
     wrapIndented(line.text, width, line.indent).map((text) => ({text, color: line.color, isDim: line.isDim}));
   const wrapped = lines.map(rowsOf);
@@ -49,43 +50,13 @@ export const TextLines = memo(function TextLines({lines, width, height}: TextLin
       {note === null ? null : <Text wrap="truncate">{note}</Text>}
     </Box>
   );
-}, isSameTextLines);
+});
 
 interface TextLinesProps {
   readonly lines: readonly Line[];
   readonly width: number;
   readonly height: number;
 }
-
-/**
- * Whether two panels draw the same: views build their lines afresh from every snapshot, mostly
- * with the same texts, and a panel drawn again costs a frame its Ink nodes' work.
- */
-function isSameTextLines(before: TextLinesProps, after: TextLinesProps): boolean {
-  return (
-    before.width === after.width &&
-    before.height === after.height &&
-    before.lines.length === after.lines.length &&
-    before.lines.every((line, index) => isSameLine(line, after.lines[index]!))
-  );
-}
-
-function isSameLine(before: Line, after: Line): boolean {
-  return (
-    before.text === after.text &&
-    before.color === after.color &&
-    before.isDim === after.isDim &&
-    before.indent === after.indent &&
-    before.cut?.order === after.cut?.order &&
-    before.cut?.label === after.cut?.label
-  );
-}
-
-/**
- * Ink's `Text` drawn again only when a prop changes (its text among them): for lines that stay
- * the same across frames inside a box that does not (a header above changing rows).
- */
-export const SteadyText = memo(Text);
 
 /** The rows left once the fewest cuttable lines, in their order, leave room for them and a note; null if none do. */
 function keptAfterCuts(

@@ -1,9 +1,8 @@
 import {Box, Text} from 'ink';
-import {memo} from 'react';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {renderCell, type ListLayout} from './column-layout.js';
 import {screenLine} from './format.js';
-import {SteadyText} from './text-lines.js';
+import {steady, SteadyText} from './steady.js';
 import {paint, type Theme} from './theme.js';
 
 export interface VmListProps {
@@ -81,29 +80,20 @@ interface VmRowProps {
  * which is what a frame of a long VM list spends its time on. Re-renders only when its text,
  * colours or selection change.
  */
-const VmRow = memo(
-  function VmRow({texts, colors, isSelected, width}: VmRowProps) {
-    let text = isSelected ? '>' : ' ';
-    let used = 1;
-    texts.forEach((cell, index) => {
-      const run = index < texts.length - 1 ? `${cell} ` : cell;
-      used += run.length;
-      text += isSelected ? run : paint(run, colors[index]);
-    });
-    // The selection is an inverse strip across the width; other rows need no trailing spaces.
-    if (isSelected) text += ' '.repeat(Math.max(0, width - used));
-    else text = text.trimEnd();
-    return (
-      <Text inverse={isSelected} wrap="truncate">
-        {text}
-      </Text>
-    );
-  },
-  (before, after) =>
-    before.isSelected === after.isSelected &&
-    before.width === after.width &&
-    before.texts.length === after.texts.length &&
-    before.texts.every(
-      (text, index) => text === after.texts[index] && before.colors[index] === after.colors[index],
-    ),
-);
+const VmRow = steady(function VmRow({texts, colors, isSelected, width}: VmRowProps) {
+  let text = isSelected ? '>' : ' ';
+  let used = 1;
+  texts.forEach((cell, index) => {
+    const run = index < texts.length - 1 ? `${cell} ` : cell;
+    used += run.length;
+    text += isSelected ? run : paint(run, colors[index]);
+  });
+  // The selection is an inverse strip across the width; other rows need no trailing spaces.
+  if (isSelected) text += ' '.repeat(Math.max(0, width - used));
+  else text = text.trimEnd();
+  return (
+    <Text inverse={isSelected} wrap="truncate">
+      {text}
+    </Text>
+  );
+});

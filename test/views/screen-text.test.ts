@@ -73,13 +73,17 @@ describe('the summary line', () => {
 });
 
 describe('the detail header', () => {
-  it('on other tabs keeps one line: the facts that fit whole, and how many more', () => {
+  it('on other tabs keeps one line: the facts that fit whole, and which more, or how many', () => {
     const {snapshot} = defaultWorld(30);
     const vm = snapshot.vms.find((candidate) => candidate.name === 'db-1')!;
     const tabs = ' 1 devices  2 swiotlb [3 migration] 4 events ';
     expect(detailHeader(tabs, vm, 79, false)).toEqual([`${tabs} db-1 +5 more`]);
     expect(detailHeader(tabs, vm, 119, false)).toEqual([
       `${tabs} db-1: dmaPolicy restricted, svm=on, declared allowed (pef-guest) +2 more`,
+    ]);
+    // Where their names fit, the facts left out are named: what the devices tab adds.
+    expect(detailHeader(tabs, vm, 107, false)).toEqual([
+      `${tabs} db-1: dmaPolicy restricted, svm=on +declared, workload, vCPUs`,
     ]);
   });
 
