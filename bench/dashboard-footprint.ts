@@ -129,3 +129,27 @@ export async function measureFootprints(
   clearTimeout(stragglers);
   return results;
 }
+
+/**
+ * `measureFootprints` twice, the programs started in the given order and then in reverse, each
+ * result the mean of its two passes (the max RSS the larger). Side-by-side rounds of two svmtop
+ * builds read about 10% lower for whichever was started first, so one order would favour it.
+ */
+export async function measureFootprintsBothOrders(
+  programs: readonly Program[],
+  window: {seconds: number; settleSeconds: number; columns: number; rows: number},
+): Promise<FootprintResult[]> {
+  const forward = await measureFootprints(programs, window);
+  const backward = (await measureFootprints([...programs].reverse(), window)).reverse();
+  return forward.map((first, index) => meanOfPasses(first, backward[index]!));
+}
+
+function meanOfPasses(first: FootprintResult, second: FootprintResult): FootprintResult {
+  return {
+    seconds: first.seconds + second.seconds,
+    cpuPercentOfOneCore: (first.cpuPercentOfOneCore + second.cpuPercentOfOneCore) / 2,
+    rssMiB: (first.rssMiB + second.rssMiB) / 2,
+    rssMaxMiB: Math.max(first.rssMaxMiB, second.rssMaxMiB),
+    bytesWrittenPerSecond: (first.bytesWrittenPerSecond + second.bytesWrittenPerSecond) / 2,
+  };
+}

@@ -7,7 +7,7 @@ import {fileURLToPath} from 'node:url';
 import {KiB, MiB} from '../src/core/units.js';
 import {bigWorld} from './big-world.js';
 import {measureClusterSpeed} from './cluster-speed.js';
-import {measureFootprints, type Program} from './dashboard-footprint.js';
+import {measureFootprintsBothOrders, type Program} from './dashboard-footprint.js';
 import {measureBouncedIo} from './io-throughput.js';
 import {measureRender} from './render-cost.js';
 import {measureSimulationCosts} from './simulation-cost.js';
@@ -109,7 +109,7 @@ export const MEASURES: Record<string, () => unknown> = {
         quitKey: 'q',
       },
     ];
-    return measureFootprints(programs, {
+    return measureFootprintsBothOrders(programs, {
       seconds: quick ? 10 : 60,
       settleSeconds: quick ? 8 : 45,
       columns: 120,
