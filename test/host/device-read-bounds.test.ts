@@ -13,33 +13,23 @@ import {CONSOLE_TRANSMIT_QUEUE} from '../../src/host/virtio/console-protocol.js'
 /** More than QEMU's NET_BUFSIZE (64 KiB + 4 KiB), the bound only virtio-net reads a chain under. */
 const LONGER_THAN_NET_BUFSIZE_BYTES = 96 * KiB;
 
-// The device models' own reading of a popped chain, each element completed at once.
-class ConsoleUnderTest extends ConsoleBackend {
-  deliver(element: QueueElement): void {
-    this.onAvailable(CONSOLE_TRANSMIT_QUEUE, element);
-  }
-  protected override completeAt(
-    _queue: number,
-    element: QueueElement,
-    _atUs: number,
-    execute: (element: QueueElement) => number,
-  ): void {
-    execute(element);
-  }
-}
-
-class BalloonUnderTest extends BalloonBackend {
-  deliver(element: QueueElement): void {
-    this.onAvailable(BALLOON_INFLATE_QUEUE, element);
-  }
-  protected override completeAt(
-    _queue: number,
-    element: QueueElement,
-    _atUs: number,
-    execute: (element: QueueElement) => number,
-  ): void {
-    execute(element);
-  }
+/** A device model's own reading of a popped chain, the element completed at once. */
+function deliverAtOnce(
+  backend: ConsoleBackend | BalloonBackend,
+  queueIndex: number,
+  element: QueueElement,
+): void {
+  const model = backend as unknown as {
+    completeAt(
+      queue: number,
+      element: QueueElement,
+      atUs: number,
+      execute: (element: QueueElement) => number,
+    ): void;
+    onAvailable(queueIndex: number, element: QueueElement): void;
+  };
+  model.completeAt = (_queue, popped, _atUs, execute) => void execute(popped);
+  model.onAvailable(queueIndex, element);
 }
 
 /** `bytes` written at 1 MiB on, as a chain of descriptors of `segmentBytes`. */
@@ -67,13 +57,8 @@ describe('chains longer than NET_BUFSIZE on devices QEMU reads whole', () => {
       guestChecker.commit();
     }
     const text = lines.join('');
-    const console = new ConsoleUnderTest(
-      new Simulation(1),
-      identity('console'),
-      memory,
-      new ConsoleChecker(),
-    );
-    console.deliver(chainOf(memory, Buffer.from(text, 'latin1')));
+    const console = new ConsoleBackend(new Simulation(1), identity('console'), memory, new ConsoleChecker());
+    deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, Buffer.from(text, 'latin1')));
     expect(console.integrityErrors).toBe(0);
     expect(console.lines.at(-1)).toContain(`line ${lines.length - 1} `);
   });
@@ -83,8 +68,8 @@ describe('chains longer than NET_BUFSIZE on devices QEMU reads whole', () => {
     const pfnCount = LONGER_THAN_NET_BUFSIZE_BYTES / 4;
     const pfns = Buffer.alloc(pfnCount * 4);
     for (let i = 0; i < pfnCount; i++) pfns.writeUInt32LE(i % 1024, i * 4);
-    const balloon = new BalloonUnderTest(new Simulation(1), identity('balloon'), memory);
-    balloon.deliver(chainOf(memory, pfns, 4 * KiB - 1)); // PFNs split across segments too
+    const balloon = new BalloonBackend(new Simulation(1), identity('balloon'), memory);
+    deliverAtOnce(balloon, BALLOON_INFLATE_QUEUE, chainOf(memory, pfns, 4 * KiB - 1)); // PFNs split across segments too
     expect(balloon.reclaimedPages).toBe(pfnCount);
     expect(balloon.unreclaimedPages).toBe(0);
   });
