@@ -44,20 +44,21 @@ export class ElementIo {
   bytesOffset = 0;
 
   /**
-   * `length` guest bytes at `gpa` to read in place (a request header), from `bytesOffset` on: a
-   * frame of guest memory when the view remembers their page, else `target` with them copied to
-   * its start (`readInto`, with every check).
+   * `length` guest bytes at `gpa` to read in place (a request header), from `bytesOffset` on: the
+   * view's frame of their page (`MemoryView.bytesAt`, checked as any access), else, across pages,
+   * `target` with them copied to its start.
    */
   bytesAt(gpa: number, target: Buffer, length: number): Buffer {
-    const frame = this.view.rememberedRange(gpa, length);
-    if (frame === undefined) {
-      this.readInto(gpa, target, length);
-      this.bytesOffset = 0;
-      return target;
-    }
-    this.bytesOffset = this.view.rangeOffset;
+    const view = this.view;
+    const frame = view.bytesAt(gpa, length, false);
     this.bytesToDevice += length;
-    return frame;
+    if (frame !== undefined) {
+      this.bytesOffset = view.rangeOffset;
+      return frame;
+    }
+    view.read(gpa, target, 0, length);
+    this.bytesOffset = 0;
+    return target;
   }
 
   /** The buffer `readOut` fills from its start (replaced when it grows: read it after the call). */
@@ -77,7 +78,9 @@ export class ElementIo {
     for (const segment of element.out) total += segment.len;
     const length = Math.min(Math.max(0, total - skip), maxBytes);
     if (this.#dataScratch.length < length)
-      this.#dataScratch = Buffer.allocUnsafe(Math.max(length, Math.min(this.#dataScratch.length * 2, maxBytes)));
+      this.#dataScratch = Buffer.allocUnsafe(
+        Math.max(length, Math.min(this.#dataScratch.length * 2, maxBytes)),
+      );
     return this.streamOut(element, skip, this.#toScratch, length);
   }
 
