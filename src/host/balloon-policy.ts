@@ -12,7 +12,7 @@ export interface BalloonAvailability {
 }
 
 export function balloonBackendOf(guest: Guest): BalloonBackend | undefined {
-  return guest.backends.find((candidate) => candidate.type === 'balloon') as BalloonBackend | undefined;
+  return guest.balloonBackend;
 }
 
 /** Why the balloon driver did not bind, in the words of whichever side refused it. */

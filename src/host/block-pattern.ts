@@ -17,8 +17,9 @@ const MAX_RUN_BYTES = 256 * 1024;
  */
 export const WRITE_TEMPLATE: Buffer = (() => {
   const bytes = Buffer.alloc(TEMPLATE_STARTS * TEMPLATE_STRIDE + MAX_RUN_BYTES);
-  const random = new Rng(0x5eed_b10c);
-  for (let offset = 0; offset < bytes.length; offset += 4) bytes.writeUInt32LE(random.nextUint32(), offset);
+  // The same bytes as writeUInt32LE of each word (fillBytes stores a word's low byte first) in
+  // half the start-up time: this runs when svmtop starts.
+  new Rng(0x5eed_b10c).fillBytes(bytes);
   return bytes;
 })();
 

@@ -5,7 +5,6 @@ import type {Guest} from './guest.js';
 import {Host} from './host.js';
 import {Links} from './migration/links.js';
 import {publicKeyFromBase64} from './ticket.js';
-import type {BalloonBackend} from './virtio/balloon-backend.js';
 
 /** The machines: hosts by name, the links between them, the owner keys ultravisors trust. */
 export class Cluster {
@@ -67,8 +66,7 @@ export class Cluster {
 
 /** Host memory a guest holds: its memory less the ballooned pages the host reclaimed. */
 function committedBytes(guest: Guest): number {
-  const balloon = guest.backends.find((backend) => backend.type === 'balloon') as BalloonBackend | undefined;
-  return guest.config.memory - (balloon?.reclaimedBytes ?? 0);
+  return guest.config.memory - (guest.balloonBackend?.reclaimedBytes ?? 0);
 }
 
 function buildKeys(config: WorldConfig): Map<string, KeyObject> {

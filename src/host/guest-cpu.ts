@@ -24,7 +24,9 @@ export class GuestCpu {
     const epoch = this.#epoch;
     return this.#scheduler.after(delayUs, () => {
       if (epoch !== this.#epoch) return;
-      this.run(() => epoch === this.#epoch && work());
+      // Only work that must wait for the vCPUs needs a closure that remembers its boot.
+      if (!this.#isStopped()) work();
+      else this.run(() => epoch === this.#epoch && work());
     });
   }
 

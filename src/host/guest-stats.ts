@@ -2,7 +2,6 @@ import {invariantBroken} from '../core/assert.js';
 import {formatBytes} from '../core/format-units.js';
 import type {Guest} from './guest.js';
 import type {SimContext} from './sim-context.js';
-import type {BalloonBackend} from './virtio/balloon-backend.js';
 import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 
 /** Rates a world's sampler keeps per guest (once per simulated second). */
@@ -103,8 +102,7 @@ export class GuestStats {
    * ("inflated 512MiB, reclaimed 0B"; "deflated to 256MiB (256MiB back to the guest), ...").
    */
   #reportBalloon(guest: Guest, sampled: Sampled): void {
-    const backend = guest.backends.find((candidate) => candidate.type === 'balloon') as
-      BalloonBackend | undefined;
+    const backend = guest.balloonBackend;
     if (!backend) return;
     // A reset guest starts with an empty balloon: its refill is news again.
     if (backend.actualPages === 0 && backend.targetPages > 0) sampled.reportedBalloonPages = 0;

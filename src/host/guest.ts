@@ -31,6 +31,8 @@ import type {SecurityPhase, SecurityState, VmState} from './snapshot-types.js';
 import type {SecureHolder, Ticket} from './ultravisor.js';
 import {createBackends} from './virtio/create-backends.js';
 import type {VirtioBackend} from './virtio/backend.js';
+import type {BalloonBackend} from './virtio/balloon-backend.js';
+import {balloonAmong} from './balloon-among.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
 import {NO_TOTALS} from './virtio/device-snapshot.js';
@@ -73,6 +75,8 @@ export class Guest implements GuestRuntime {
   #lpid: number;
   #memory: GuestMemory;
   #backends: VirtioBackend[];
+  /** The balloon among `#backends` (found once per set of devices: every snapshot asks). */
+  #balloon: BalloonBackend | undefined;
   #lifecycle: Lifecycle;
   #throttle = 0;
 
@@ -103,6 +107,7 @@ export class Guest implements GuestRuntime {
       checkers: this.checkers,
     });
     this.#backends = created.backends;
+    this.#balloon = balloonAmong(this.#backends);
     this.disk = created.disk;
     if (this.disk) {
       this.disk.install(image);
@@ -148,6 +153,10 @@ export class Guest implements GuestRuntime {
 
   get backends(): readonly VirtioBackend[] {
     return this.#backends;
+  }
+
+  get balloonBackend(): BalloonBackend | undefined {
+    return this.#balloon;
   }
 
   get state(): VmState {
@@ -282,6 +291,7 @@ export class Guest implements GuestRuntime {
     this.#memory = memory;
     stopOnRefusedPageIn(memory, this);
     this.#backends = backends;
+    this.#balloon = balloonAmong(backends);
     if (host !== this.#host) this.#lpid = host.allocateLpid();
     this.#host = host;
     this.kernel?.rebindMemory(memory);
