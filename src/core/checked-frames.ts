@@ -184,14 +184,6 @@ export class CheckedFrames {
   }
 
   /**
-   * The remembered frame holding all of [gpa, gpa+length) when that lies in one page this view
-   * checked since the last page-state change (read it at `rangeOffset`); otherwise undefined.
-   */
-  rememberedRange(gpa: number, length: number): Buffer | undefined {
-    return this.cachedRange(gpa, length, false);
-  }
-
-  /**
    * As `cachedRange`, checking (and paging out or in) a page not remembered: the frame holding
    * [gpa, gpa + size) when that lies inside one page (a descriptor), so a caller reads or writes
    * its fields in one go. Undefined for a range across pages: the caller goes field by field.

@@ -87,25 +87,18 @@ export class SlotTable {
     // The end of first's segment (IO_TLB_SEGSIZE is a power of two).
     if (end > (first | (IO_TLB_SEGSIZE - 1)) + 1) return false;
     const words = this.#usedBits;
-    for (let i = first; i < end;) {
-      const shift = i & 31;
-      const width = Math.min(32 - shift, end - i);
-      const mask = width === 32 ? 0xffffffff : ((1 << width) - 1) << shift;
-      if ((words[i >>> 5]! & mask) !== 0) return false;
-      i += width;
-    }
+    for (let i = first; i < end; i = (i | 31) + 1)
+      if ((words[i >>> 5]! & runMask(i, end)) !== 0) return false;
     return true;
   }
 
   #setBits(first: number, count: number, isUsed: boolean): void {
     const words = this.#usedBits;
-    for (let i = first; i < first + count;) {
-      const shift = i & 31;
-      const width = Math.min(32 - shift, first + count - i);
-      const mask = (width === 32 ? 0xffffffff : ((1 << width) - 1) << shift) >>> 0;
+    const end = first + count;
+    for (let i = first; i < end; i = (i | 31) + 1) {
+      const mask = runMask(i, end);
       const word = i >>> 5;
       words[word] = isUsed ? words[word]! | mask : words[word]! & ~mask;
-      i += width;
     }
   }
 
@@ -143,6 +136,13 @@ export function nrSlots(bytes: number): number {
 /** `swiotlb_align_offset()`: padding needed so min_align_mask bits of the address survive. */
 export function alignOffset(minAlignMask: number, allocAlignMask: number, addr: number): number {
   return addr & minAlignMask & (allocAlignMask | (IO_TLB_SIZE - 1));
+}
+
+/** The bits of slots [i, end) that lie in slot i's word of the bitmap (a run is walked a word at a time). */
+function runMask(i: number, end: number): number {
+  const shift = i & 31;
+  const width = Math.min(32 - shift, end - i);
+  return (width === 32 ? 0xffffffff : ((1 << width) - 1) << shift) >>> 0;
 }
 
 /** The index of the lowest set bit of a non-zero 32-bit value. */

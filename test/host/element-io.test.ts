@@ -1,20 +1,22 @@
 import {describe, expect, it} from 'vitest';
+import {OutOfRangeAccess} from '../../src/core/checked-frames.js';
 import {GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {KiB, MiB} from '../../src/core/units.js';
-import {ElementIo, READ_OUT_MAX_BYTES} from '../../src/host/virtio/element-io.js';
+import {ElementIo} from '../../src/host/virtio/element-io.js';
+import {NET_BUFSIZE_BYTES} from '../../src/host/virtio/net-protocol.js';
 
 describe('a device reading a chain into its buffer (ElementIo.readOut)', () => {
-  it('reads at most QEMU NET_BUFSIZE of a chain, however much the guest chains up', () => {
+  it('reads at most the bound its device gives (net: QEMU NET_BUFSIZE), however much the guest chains up', () => {
     const memory = new GuestMemory(64 * MiB);
     new MemoryView(memory, false).fill(MiB, 0x5a, 64 * KiB);
     const io = new ElementIo(memory);
     // 1024 descriptors (VIRTQUEUE_MAX_SIZE) of the same 64 KiB: a 64 MiB frame asked of the host.
     const out = Array.from({length: 1024}, () => ({addr: MiB, len: 64 * KiB}));
-    expect(io.readOut({head: 0, out, in: []}, 12)).toBe(READ_OUT_MAX_BYTES);
-    expect(io.scratch.length).toBeLessThanOrEqual(READ_OUT_MAX_BYTES);
-    expect(io.scratch.subarray(0, READ_OUT_MAX_BYTES).every((byte) => byte === 0x5a)).toBe(true);
-    expect(io.bytesToDevice).toBe(READ_OUT_MAX_BYTES);
+    expect(io.readOut({head: 0, out, in: []}, 12, NET_BUFSIZE_BYTES)).toBe(NET_BUFSIZE_BYTES);
+    expect(io.scratch.length).toBeLessThanOrEqual(NET_BUFSIZE_BYTES);
+    expect(io.scratch.subarray(0, NET_BUFSIZE_BYTES).every((byte) => byte === 0x5a)).toBe(true);
+    expect(io.bytesToDevice).toBe(NET_BUFSIZE_BYTES);
   });
 
   it('reads a chain within the limit whole, after the bytes it skips', () => {
@@ -33,20 +35,21 @@ describe('a device reading a chain into its buffer (ElementIo.readOut)', () => {
         in: [],
       },
       6,
+      NET_BUFSIZE_BYTES,
     );
     expect(io.scratch.toString('latin1', 0, length)).toBe('frame-tail');
   });
 });
 
 describe('a device reading a request header in place (ElementIo.bytesAt)', () => {
-  it('reads it in place from a page the view checked before, else copied with every check, counting it either way', () => {
+  it('reads it in place from its page (checked as any access), copied only across pages, counting it either way', () => {
     const memory = new GuestMemory(64 * MiB);
     const guest = new MemoryView(memory, false);
     const header = Buffer.from('0123456789abcdef');
     const io = new ElementIo(memory);
     const target = Buffer.alloc(16);
     const reads = [
-      {gpa: MiB + 100, isCopied: true}, // first access: checked, and the page remembered
+      {gpa: MiB + 100, isCopied: false},
       {gpa: MiB + 100, isCopied: false},
       {gpa: 2 * MiB - 8, isCopied: true}, // across two pages
     ];
@@ -57,5 +60,6 @@ describe('a device reading a request header in place (ElementIo.bytesAt)', () =>
       expect(bytes === target).toBe(isCopied);
     }
     expect(io.bytesToDevice).toBe(48);
+    expect(() => io.bytesAt(memory.sizeBytes - 8, target, 16)).toThrow(OutOfRangeAccess);
   });
 });

@@ -1,4 +1,5 @@
 import {GUEST_PAGE_SIZE, PageState, type GuestMemory, type PageStateCode} from '../../core/guest-memory.js';
+import type {PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import {featureSet, VirtioFeature} from '../../core/virtio.js';
 import type {SimContext} from '../sim-context.js';
@@ -33,6 +34,22 @@ export class BalloonBackend extends VirtioBackend {
   unreclaimedPages = 0;
   #actualPages = 0;
   readonly #config: ConfigSpace<BalloonConfig>;
+  #isInflating = false;
+  /** PFNs the chain being read has given so far, and what discarding them gave (counted once it was read whole). */
+  #pfnCount = 0;
+  #chainReclaimed = 0;
+  /** A PFN split across two segments: its low bytes so far, and how many. */
+  #partialPfn = 0;
+  #partialPfnBytes = 0;
+  readonly #pfnSink: PageSink = {
+    put: (bytes, offset, length) => {
+      let at = offset;
+      const end = offset + length;
+      while (at < end && this.#partialPfnBytes > 0) this.#takePfnByte(bytes[at++]!);
+      for (; at + 4 <= end; at += 4) this.#takePfn(bytes.readUInt32LE(at));
+      while (at < end) this.#takePfnByte(bytes[at++]!);
+    },
+  };
 
   constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory) {
     const config = new ConfigSpace<BalloonConfig>({numPages: 0, actual: 0}, ['actual']);
@@ -80,22 +97,38 @@ export class BalloonBackend extends VirtioBackend {
 
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + BALLOON_LATENCY_US, () => {
-      const count = Math.floor(this.io.readOut(element) / 4);
-      if (queueIndex === BALLOON_INFLATE_QUEUE) this.#inflate(this.io.scratch, count);
-      else if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(count);
+      // Every PFN to the chain's end (qemu/qemu hw/virtio/virtio-balloon.c
+      // virtio_balloon_handle_output: iov_to_buf 4 bytes at a time while 4 come): no bound.
+      this.#isInflating = queueIndex === BALLOON_INFLATE_QUEUE;
+      this.#pfnCount = 0;
+      this.#chainReclaimed = 0;
+      this.#partialPfnBytes = 0;
+      this.io.streamOut(element, 0, this.#pfnSink);
+      if (this.#isInflating) {
+        this.reclaimedPages += this.#chainReclaimed;
+        this.unreclaimedPages += this.#pfnCount - this.#chainReclaimed;
+      }
+      if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(this.#pfnCount);
       return 0;
     });
   }
 
-  /** Discards each page of the PFN array (`virtio_balloon_handle_output`), counting what came back. */
-  #inflate(pfns: Buffer, count: number): void {
+  #takePfnByte(byte: number): void {
+    this.#partialPfn =
+      this.#partialPfnBytes === 0 ? byte : this.#partialPfn + byte * 2 ** (8 * this.#partialPfnBytes);
+    if (++this.#partialPfnBytes < 4) return;
+    this.#partialPfnBytes = 0;
+    this.#takePfn(this.#partialPfn);
+  }
+
+  /** Discards an inflated page (`virtio_balloon_handle_output`), counting what came back. */
+  #takePfn(balloonPfn: number): void {
+    this.#pfnCount++;
+    if (!this.#isInflating) return;
     const memory = this.io.view.memory;
-    for (let i = 0; i < count; i++) {
-      const guestPfn = Math.floor((pfns.readUInt32LE(i * 4) * BALLOON_PAGE_BYTES) / GUEST_PAGE_SIZE);
-      const isInMemory = guestPfn < memory.pageCount;
-      if (isInMemory && discardGivesRam(memory.pageState(guestPfn))) this.reclaimedPages++;
-      else this.unreclaimedPages++;
-    }
+    const guestPfn = Math.floor((balloonPfn * BALLOON_PAGE_BYTES) / GUEST_PAGE_SIZE);
+    const isInMemory = guestPfn < memory.pageCount;
+    if (isInMemory && discardGivesRam(memory.pageState(guestPfn))) this.#chainReclaimed++;
   }
 
   #deflate(pages: number): void {

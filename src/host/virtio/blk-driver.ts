@@ -4,7 +4,7 @@ import {featureSet, VirtioFeature, type FeatureSet} from '../../core/virtio.js';
 import {SHADOW_BLOCK_BYTES, type DiskShadow} from '../checkers/disk-shadow.js';
 import {BLK_HEADER_BYTES, BLK_REQUEST_QUEUE, BlkStatus, encodeBlkHeader} from './blk-protocol.js';
 import {DriverRequest, type SubmitResult} from './driver-request.js';
-import type {DriverRings} from './driver-rings.js';
+import {invariantBroken} from '../../core/assert.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
 import type {DmaDirection} from '../../core/swiotlb.js';
@@ -28,11 +28,8 @@ export interface BlkIo {
  */
 export class BlkDriver extends VirtioDriver {
   readonly #shadow: DiskShadow;
-  readonly #header = Buffer.alloc(BLK_HEADER_BYTES);
   /** Requests that ended, to serve again (a request allocates nothing in the steady state). */
   readonly #spareRequests: BlkRequest[] = [];
-  /** The rings whose arena holds the spares' header buffers. */
-  #spareRings: DriverRings<DriverRequest> | undefined;
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport, 'virtio_blk');
@@ -83,34 +80,32 @@ export class BlkDriver extends VirtioDriver {
   /**
    * A spare request, or a new one with its header and status buffer: like blk-mq's per-tag
    * `struct virtblk_req` (torvalds/linux drivers/block/virtio_blk.c virtblk_init_request's
-   * cmd_size), the buffer lives as long as the request, not one I/O. Spares of rings that were
-   * released (the driver reset or rebound) are dropped with their arena.
+   * cmd_size), the buffer lives as long as the request, not one I/O; spares go with their arena
+   * when the driver is removed (`onRemoved`).
    * @returns undefined when buffer memory is exhausted
    */
   #takeRequest(): BlkRequest | undefined {
-    const rings = this.core.rings;
-    if (this.#spareRings !== rings) {
-      this.#spareRequests.length = 0;
-      this.#spareRings = rings;
-    }
     const spare = this.#spareRequests.pop();
     if (spare) return spare;
     const headerGpa = this.core.allocate(BLK_HEADER_BYTES + 1);
-    return headerGpa === undefined ? undefined : new BlkRequest(this, rings, headerGpa);
+    return headerGpa === undefined ? undefined : new BlkRequest(this, headerGpa);
   }
 
-  /** Fills the header and sets the status byte to 0xff (not yet written by the device), in one check when they share a page. */
+  /** The rings and their arena, which held the spares' header buffers, are gone. */
+  protected override onRemoved(): void {
+    this.#spareRequests.length = 0;
+  }
+
+  /**
+   * Fills the header and sets the status byte to 0xff (not yet written by the device). The two
+   * lie in one cache-line-aligned arena allocation, so always in one page.
+   */
   #writeHeader(view: MemoryView, headerGpa: number, io: BlkIo): void {
     const frame = view.bytesAt(headerGpa, BLK_HEADER_BYTES + 1, true);
+    if (!frame) invariantBroken(`${this.core.label}: a request header at ${headerGpa} crosses a page`);
     const at = view.rangeOffset;
-    if (frame) {
-      encodeBlkHeader(frame, at, io.isWrite, io.offsetBytes);
-      frame[at + BLK_HEADER_BYTES] = 0xff;
-      return;
-    }
-    encodeBlkHeader(this.#header, 0, io.isWrite, io.offsetBytes);
-    view.write(headerGpa, this.#header, 0, BLK_HEADER_BYTES);
-    view.writeU8(headerGpa + BLK_HEADER_BYTES, 0xff);
+    encodeBlkHeader(frame, at, io.isWrite, io.offsetBytes);
+    frame[at + BLK_HEADER_BYTES] = 0xff;
   }
 
   /** The device finished a request (called by BlkRequest). */
@@ -143,7 +138,6 @@ export class BlkDriver extends VirtioDriver {
 
   /** Gives a request's data buffer back, and the request (with its header buffer) to the spares. */
   recycle(request: BlkRequest): void {
-    if (request.rings !== this.core.rings) return;
     this.core.free(request.dataGpa);
     this.#spareRequests.push(request);
   }
@@ -180,8 +174,6 @@ class BlkRequest extends DriverRequest {
 
   constructor(
     readonly driver: BlkDriver,
-    /** The rings whose arena holds the header buffer. */
-    readonly rings: DriverRings<DriverRequest> | undefined,
     /** The header, then the status byte. */
     readonly headerGpa: number,
   ) {

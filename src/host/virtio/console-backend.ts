@@ -1,4 +1,5 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
+import type {PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import type {ConsoleChecker} from '../checkers/console-checker.js';
 import type {SimContext} from '../sim-context.js';
@@ -8,11 +9,23 @@ import {CONSOLE_LOG_LINES, CONSOLE_TRANSMIT_QUEUE, type ConsoleMigrationState} f
 import type {DeviceMigrationState} from './migration-state.js';
 
 const CONSOLE_LATENCY_US = 20;
+/**
+ * The most characters of one line the chardev's log keeps; the rest of a longer line is read and
+ * dropped (simplification: QEMU's chardev writes every byte on to its backend).
+ */
+const CONSOLE_LINE_MAX_CHARS = 64 * 1024;
 
 /** virtio-console port 0 into a host chardev that keeps the last lines; each line is checked on arrival. */
 export class ConsoleBackend extends VirtioBackend {
   readonly lines: string[] = [];
   readonly #checker: ConsoleChecker;
+  /** The line the chain read so far ends in, not yet ended by a newline. */
+  #partialLine = '';
+  /** The chain's lines, taken once it was read whole (QEMU maps every segment before it writes one). */
+  readonly #chainLines: string[] = [];
+  readonly #lineSink: PageSink = {
+    put: (bytes, offset, length) => this.#takeText(bytes.toString('latin1', offset, offset + length)),
+  };
 
   constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, checker: ConsoleChecker) {
     super(context, identity, memory, 0n, emptyConfigSpace('console'));
@@ -30,11 +43,30 @@ export class ConsoleBackend extends VirtioBackend {
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     if (queueIndex !== CONSOLE_TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + CONSOLE_LATENCY_US, () => {
-      const length = this.io.readOut(element);
-      const text = this.io.scratch.toString('latin1', 0, length);
-      for (const line of text.split('\n')) if (line !== '') this.#accept(line);
+      // The whole chain, segment by segment (qemu/qemu hw/char/virtio-serial-bus.c
+      // do_flush_queued_data hands each out_sg to the chardev): no bound, no host copy of it.
+      this.#chainLines.length = 0;
+      this.#partialLine = '';
+      this.io.streamOut(element, 0, this.#lineSink);
+      this.#endLine(this.#partialLine);
+      for (const line of this.#chainLines) this.#accept(line);
       return 0;
     });
+  }
+
+  #takeText(text: string): void {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      this.#endLine(this.#partialLine + text.slice(start, end));
+      this.#partialLine = '';
+      start = end + 1;
+    }
+    if (start < text.length && this.#partialLine.length < CONSOLE_LINE_MAX_CHARS)
+      this.#partialLine = (this.#partialLine + text.slice(start)).slice(0, CONSOLE_LINE_MAX_CHARS);
+  }
+
+  #endLine(line: string): void {
+    if (line !== '') this.#chainLines.push(line.slice(0, CONSOLE_LINE_MAX_CHARS));
   }
 
   #accept(line: string): void {

@@ -131,11 +131,14 @@ export class DriverCore {
 
   /** The handler of a queue's vector as guest work, made once per queue (an interrupt allocates nothing). */
   #interruptWork(queueIndex: number): () => void {
-    let work = this.#interruptWorks[queueIndex];
-    if (!work) {
-      work = () => this.#onInterrupt(queueIndex);
-      this.#interruptWorks[queueIndex] = work;
-    }
+    return this.#interruptWorks[queueIndex] ?? this.#makeInterruptWork(queueIndex);
+  }
+
+  // Apart from #interruptWork: a function whose closure captures its parameter allocates that
+  // closure's context on every call, even when it returns the closure made before.
+  #makeInterruptWork(queueIndex: number): () => void {
+    const work = () => this.#onInterrupt(queueIndex);
+    this.#interruptWorks[queueIndex] = work;
     return work;
   }
 

@@ -150,11 +150,15 @@ export abstract class VirtioDriver {
     core.abortAll();
     core.rings?.release();
     core.rings = undefined;
+    this.onRemoved();
     core.transport.disconnectInterrupts();
     core.transport.writeDeviceStatus(0);
     this.mode = 'absent';
     this.bounces = false;
   }
+
+  /** The rings and their buffer arena were released: drop what lived in them (every request has ended). */
+  protected onRemoved(): void {}
 
   /** Config-change interrupt: a device that went to NEEDS_RESET fails its outstanding requests. */
   protected onConfigChange(): void {

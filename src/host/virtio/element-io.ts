@@ -4,16 +4,6 @@ import {copyBytes} from '../../core/copy-bytes.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 
 /**
- * The most bytes `readOut` copies out of one chain: QEMU's NET_BUFSIZE (qemu/qemu
- * include/net/net.h: the largest GSO frame, 64 KiB, plus room for the Ethernet and virtio-net
- * headers). A chain may hold 1024 descriptors of any length, so without a limit the host would
- * allocate whatever the guest asks. Simplification: a longer chain is read up to the limit, as
- * net/net.c `nc_sendv_compat` linearises one (`iov_to_buf(..., NET_BUFSIZE)`); today's
- * `qemu_sendv_packet_async` drops such a frame instead, and the net checker flags it.
- */
-export const READ_OUT_MAX_BYTES = 4096 + 65536;
-
-/**
  * A device's access to the buffers of popped elements (QEMU's iov_to_buf/iov_from_buf over the
  * element's scatter list), through the hypervisor's view of guest memory, counting the bytes
  * moved each way and the secure pages its accesses paged out. An access outside guest memory
@@ -54,20 +44,21 @@ export class ElementIo {
   bytesOffset = 0;
 
   /**
-   * `length` guest bytes at `gpa` to read in place (a request header), from `bytesOffset` on: a
-   * frame of guest memory when the view remembers their page, else `target` with them copied to
-   * its start (`readInto`, with every check).
+   * `length` guest bytes at `gpa` to read in place (a request header), from `bytesOffset` on: the
+   * view's frame of their page (`MemoryView.bytesAt`, checked as any access), else, across pages,
+   * `target` with them copied to its start.
    */
   bytesAt(gpa: number, target: Buffer, length: number): Buffer {
-    const frame = this.view.rememberedRange(gpa, length);
-    if (frame === undefined) {
-      this.readInto(gpa, target, length);
-      this.bytesOffset = 0;
-      return target;
-    }
-    this.bytesOffset = this.view.rangeOffset;
+    const view = this.view;
+    const frame = view.bytesAt(gpa, length, false);
     this.bytesToDevice += length;
-    return frame;
+    if (frame !== undefined) {
+      this.bytesOffset = view.rangeOffset;
+      return frame;
+    }
+    view.read(gpa, target, 0, length);
+    this.bytesOffset = 0;
+    return target;
   }
 
   /** The buffer `readOut` fills from its start (replaced when it grows: read it after the call). */
@@ -76,18 +67,19 @@ export class ElementIo {
   }
 
   /**
-   * Reads an element's device-readable segments after the first `skip` bytes, at most
-   * READ_OUT_MAX_BYTES of them, into the start of `scratch`, valid until the next call (no buffer
-   * per call: the net path reads a frame per call).
+   * Reads an element's device-readable segments after the first `skip` bytes, at most `maxBytes`
+   * of them (the device's own bound: a chain may hold 1024 descriptors of any length), into the
+   * start of `scratch`, valid until the next call (no buffer per call: the net path reads a frame
+   * per call). A device that reads a chain whole streams it (`streamOut`) rather than copying it.
    * @returns the number of bytes read
    */
-  readOut(element: QueueElement, skip = 0): number {
+  readOut(element: QueueElement, skip: number, maxBytes: number): number {
     let total = 0;
     for (const segment of element.out) total += segment.len;
-    const length = Math.min(Math.max(0, total - skip), READ_OUT_MAX_BYTES);
+    const length = Math.min(Math.max(0, total - skip), maxBytes);
     if (this.#dataScratch.length < length)
       this.#dataScratch = Buffer.allocUnsafe(
-        Math.min(Math.max(length, this.#dataScratch.length * 2), READ_OUT_MAX_BYTES),
+        Math.max(length, Math.min(this.#dataScratch.length * 2, maxBytes)),
       );
     return this.streamOut(element, skip, this.#toScratch, length);
   }

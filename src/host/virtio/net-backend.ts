@@ -20,6 +20,7 @@ import {
   FRAME_MAX_BYTES,
 } from './net-frame.js';
 import {
+  NET_BUFSIZE_BYTES,
   NET_HEADER_BYTES,
   NET_HEADER_NUM_BUFFERS,
   NET_RX_QUEUE,
@@ -115,7 +116,7 @@ export class NetBackend extends VirtioBackend {
   }
 
   readonly #transmitWork = (element: QueueElement): number => {
-    this.#transmit(this.io.readOut(element, NET_HEADER_BYTES));
+    this.#transmit(this.io.readOut(element, NET_HEADER_BYTES, NET_BUFSIZE_BYTES));
     return 0;
   };
 
