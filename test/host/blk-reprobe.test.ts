@@ -27,7 +27,9 @@ describe('virtio-blk removed and probed again', () => {
     submit(8);
     blk.remove();
     blk.probe();
-    // Another heap user takes what the released arena held, as the next driver to probe would.
+    // The new rings and arena land on the released blocks (the allocator hands back a length's
+    // freed blocks first), so a spare kept across the removal writes its header into the new
+    // arena's buffers; another heap user filling other memory must not matter either.
     const heap = world.guest('g1')!.kernel!.heap;
     const intruder = heap.allocate(2 * 1024 * 1024, 65536);
     expect(intruder).toBeDefined();

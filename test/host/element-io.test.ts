@@ -61,5 +61,7 @@ describe('a device reading a request header in place (ElementIo.bytesAt)', () =>
     }
     expect(io.bytesToDevice).toBe(48);
     expect(() => io.bytesAt(memory.sizeBytes - 8, target, 16)).toThrow(OutOfRangeAccess);
+    expect(() => io.bytesAt(memory.sizeBytes + 100, target, 16)).toThrow(OutOfRangeAccess);
+    expect(io.bytesToDevice).toBe(48); // a read that faulted moved nothing
   });
 });

@@ -34,12 +34,6 @@ export class ElementIo {
     this.view = new MemoryView(memory, true);
   }
 
-  /** Reads `length` guest bytes at `gpa` into the start of `target` (a request header). */
-  readInto(gpa: number, target: Buffer, length: number): void {
-    this.view.read(gpa, target, 0, length);
-    this.bytesToDevice += length;
-  }
-
   /** Where the bytes `bytesAt` returned start in it. */
   bytesOffset = 0;
 
@@ -51,12 +45,13 @@ export class ElementIo {
   bytesAt(gpa: number, target: Buffer, length: number): Buffer {
     const view = this.view;
     const frame = view.bytesAt(gpa, length, false);
-    this.bytesToDevice += length;
     if (frame !== undefined) {
+      this.bytesToDevice += length;
       this.bytesOffset = view.rangeOffset;
       return frame;
     }
     view.read(gpa, target, 0, length);
+    this.bytesToDevice += length;
     this.bytesOffset = 0;
     return target;
   }
