@@ -7,7 +7,9 @@ import {memo, type ComponentType} from 'react';
  * snapshot, mostly the same ones, and a component rendered again costs the frame its Ink nodes'
  * work (text squashed, measured, written out again). Props are compared by value: strings,
  * numbers and functions as they are, lists item by item and plain objects field by field (a
- * field left out is one that is undefined); anything else (a snapshot, an element) by identity.
+ * field left out is one that is undefined); anything else (a class instance, an element) by
+ * identity. A snapshot is a plain object and would be walked whole every frame: pass what is
+ * drawn from it, never the snapshot.
  */
 export function steady<P extends object>(component: ComponentType<P>) {
   return memo(component, isSameDrawing);
@@ -24,7 +26,7 @@ export function isSameDrawing(before: unknown, after: unknown): boolean {
   }
   if (!isPlainObject(before) || !isPlainObject(after)) return false;
   for (const key in before) if (!isSameDrawing(before[key], after[key])) return false;
-  for (const key in after) if (!(key in before) && after[key] !== undefined) return false;
+  for (const key in after) if (!Object.hasOwn(before, key) && after[key] !== undefined) return false;
   return true;
 }
 

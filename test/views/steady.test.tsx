@@ -79,6 +79,9 @@ describe('isSameDrawing', () => {
     expect(isSameDrawing({text: 'a', color: undefined}, {text: 'a'})).toBe(true);
     expect(isSameDrawing({text: 'a'}, {text: 'a', color: 'red'})).toBe(false);
     expect(isSameDrawing(Number.NaN, Number.NaN)).toBe(true);
+    // A field named as Object.prototype's members is a field like any other.
+    expect(isSameDrawing({}, {toString: 'x'})).toBe(false);
+    expect(isSameDrawing({constructor: 'a'}, {constructor: 'b'})).toBe(false);
   });
 
   it('compares anything else by identity: class instances and elements', () => {
