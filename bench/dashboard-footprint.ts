@@ -1,5 +1,5 @@
 import pty from '@lydell/node-pty';
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs';
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 
@@ -127,13 +127,15 @@ export async function measureFootprints(
   const stragglers = setTimeout(() => children.forEach(({child}) => child.kill('SIGKILL')), 10_000);
   await Promise.all(children.map(({exited}) => exited));
   clearTimeout(stragglers);
+  rmSync(configHome, {recursive: true, force: true});
   return results;
 }
 
 /**
  * `measureFootprints` twice, the programs started in the given order and then in reverse, each
- * result the mean of its two passes (the max RSS the larger). Side-by-side rounds of two svmtop
- * builds read about 10% lower for whichever was started first, so one order would favour it.
+ * result the mean of its two passes (the max RSS the larger; `seconds` one pass's window).
+ * Side-by-side rounds of two svmtop builds read about 10% lower for whichever was started first,
+ * so one order would favour it; a pair compared must sit at mirror places in `programs`.
  */
 export async function measureFootprintsBothOrders(
   programs: readonly Program[],
@@ -146,7 +148,7 @@ export async function measureFootprintsBothOrders(
 
 function meanOfPasses(first: FootprintResult, second: FootprintResult): FootprintResult {
   return {
-    seconds: first.seconds + second.seconds,
+    seconds: (first.seconds + second.seconds) / 2,
     cpuPercentOfOneCore: (first.cpuPercentOfOneCore + second.cpuPercentOfOneCore) / 2,
     rssMiB: (first.rssMiB + second.rssMiB) / 2,
     rssMaxMiB: Math.max(first.rssMaxMiB, second.rssMaxMiB),
