@@ -72,6 +72,8 @@ export class Scheduler {
   /** Queues a task of its owner's to run at `atUs` (clamped to now when in the past). */
   schedule(task: ScheduledTask, atUs: Microseconds): void {
     if (task.isQueued) invariantBroken('scheduler: a task was scheduled again while still queued');
+    // The heap's comparisons are all false for NaN: such an entry would reorder the others.
+    if (!Number.isFinite(atUs)) invariantBroken(`scheduler: a task was scheduled at ${atUs} µs`);
     const length = this.#tasks.length;
     if (length >= SCHEDULER_PENDING_LIMIT)
       invariantBroken(`scheduler: ${length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {describe, expect, it} from 'vitest';
 import {SimulatedClock} from '../../src/core/clock.js';
+import {InvariantError} from '../../src/core/assert.js';
 import {ScheduledTask, Scheduler} from '../../src/core/scheduler.js';
 
 describe('simulated clock', () => {
@@ -32,6 +33,26 @@ describe('scheduler', () => {
     scheduler.runUntil(100);
     expect(order).toEqual(['a1', 'a2', 'b', 'c']);
     expect(scheduler.nowUs).toBe(100);
+  });
+
+  it('refuses a due time that is not a number, where it is scheduled, and keeps the order', () => {
+    const scheduler = new Scheduler();
+    const order: number[] = [];
+    scheduler.at(20, () => order.push(20));
+    expect(() => scheduler.at(Number.NaN, () => order.push(0))).toThrow(InvariantError);
+    expect(() => scheduler.at(Number.POSITIVE_INFINITY, () => order.push(1))).toThrow(InvariantError);
+    scheduler.at(10, () => order.push(10));
+    scheduler.runUntil(100);
+    expect(order).toEqual([10, 20]);
+  });
+
+  it('runs a thousand timers of one instant in scheduling order, cancelled ones left out', () => {
+    const scheduler = new Scheduler();
+    const order: number[] = [];
+    const handles = Array.from({length: 1000}, (_, index) => scheduler.at(50, () => order.push(index)));
+    handles.forEach((handle, index) => index % 7 === 0 && handle.cancel());
+    scheduler.runUntil(50);
+    expect(order).toEqual(Array.from({length: 1000}, (_, index) => index).filter((index) => index % 7 !== 0));
   });
 
   it('sets the clock to each timer while it runs', () => {
