@@ -11,10 +11,6 @@ export interface BalloonAvailability {
   readonly reason: string | null;
 }
 
-export function balloonBackendOf(guest: Guest): BalloonBackend | undefined {
-  return guest.balloonBackend;
-}
-
 /** Why the balloon driver did not bind, in the words of whichever side refused it. */
 function refusalOf(guest: Guest, backend: BalloonBackend): BalloonAvailability | undefined {
   const driver = guest.driverFor(backend);
@@ -58,7 +54,7 @@ export function decideBalloon(
   targetBytes: number,
   isForced: boolean,
 ): {readonly result: CheckedResult; readonly targetPages: number; readonly backend?: BalloonBackend} {
-  const backend = balloonBackendOf(guest);
+  const backend = guest.balloonBackend;
   if (!backend)
     return {
       result: {ok: false, code: 'no-balloon', reason: `${guest.name} has no virtio-balloon device`},

@@ -1,5 +1,5 @@
 import {recommendNslabs} from '../core/swiotlb.js';
-import {balloonAvailability, balloonBackendOf} from './balloon-policy.js';
+import {balloonAvailability} from './balloon-policy.js';
 import type {Cluster} from './cluster.js';
 import type {Guest} from './guest.js';
 import type {GuestRates, GuestStats} from './guest-stats.js';
@@ -109,7 +109,7 @@ function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | nu
 
 /** The balloon as the snapshot shows it; null without a balloon device. */
 export function snapshotBalloon(guest: Guest): BalloonSnapshot | null {
-  const backend = balloonBackendOf(guest);
+  const backend = guest.balloonBackend;
   if (!backend) return null;
   const {available, reason, reasonCode} = balloonAvailability(guest, backend);
   return {
