@@ -1,5 +1,5 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
-import type {PageSink} from '../../core/memory-view.js';
+import {OutOfRangeAccess, type PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
 import type {ConsoleChecker} from '../checkers/console-checker.js';
 import type {SimContext} from '../sim-context.js';
@@ -19,10 +19,8 @@ const CONSOLE_LINE_MAX_CHARS = 64 * 1024;
 export class ConsoleBackend extends VirtioBackend {
   readonly lines: string[] = [];
   readonly #checker: ConsoleChecker;
-  /** The line the chain read so far ends in, not yet ended by a newline. */
+  /** The line the chain read so far ends in, not yet ended by a newline: all the backend holds. */
   #partialLine = '';
-  /** The chain's lines, taken once it was read whole (QEMU maps every segment before it writes one). */
-  readonly #chainLines: string[] = [];
   readonly #lineSink: PageSink = {
     put: (bytes, offset, length) => this.#takeText(bytes.toString('latin1', offset, offset + length)),
   };
@@ -43,15 +41,23 @@ export class ConsoleBackend extends VirtioBackend {
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     if (queueIndex !== CONSOLE_TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + CONSOLE_LATENCY_US, () => {
-      // The whole chain, segment by segment (qemu/qemu hw/char/virtio-serial-bus.c
-      // do_flush_queued_data hands each out_sg to the chardev): no bound, no host copy of it.
-      this.#chainLines.length = 0;
+      // QEMU mapped every segment when it popped the element (qemu/qemu hw/virtio/virtio.c
+      // virtqueue_map_desc), then hands each out_sg in turn to the chardev
+      // (hw/char/virtio-serial-bus.c do_flush_queued_data, virtio-console.c flush_buf): a line
+      // goes on as it ends, so what the host holds is the one line not yet ended, however long the chain.
+      this.#mapEvery(element);
       this.#partialLine = '';
       this.io.streamOut(element, 0, this.#lineSink);
       this.#endLine(this.#partialLine);
-      for (const line of this.#chainLines) this.#accept(line);
       return 0;
     });
+  }
+
+  /** Every out segment lies in guest memory, or the access faults before any byte goes on. */
+  #mapEvery(element: QueueElement): void {
+    const sizeBytes = this.io.view.memory.sizeBytes;
+    for (const segment of element.out)
+      if (segment.addr + segment.len > sizeBytes) throw new OutOfRangeAccess(segment.addr, segment.len);
   }
 
   #takeText(text: string): void {
@@ -66,7 +72,7 @@ export class ConsoleBackend extends VirtioBackend {
   }
 
   #endLine(line: string): void {
-    if (line !== '') this.#chainLines.push(line.slice(0, CONSOLE_LINE_MAX_CHARS));
+    if (line !== '') this.#accept(line.slice(0, CONSOLE_LINE_MAX_CHARS));
   }
 
   #accept(line: string): void {
