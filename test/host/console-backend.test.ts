@@ -30,9 +30,9 @@ describe('virtio-console passes each line on as it ends (hw/char/virtio-serial-b
     let segmentsRead = 0;
     const checker = new ConsoleChecker();
     const checkReceived = checker.checkReceived.bind(checker);
-    checker.checkReceived = (line) => {
+    checker.checkReceived = (...args) => {
       segmentsReadAtCheck.push(segmentsRead);
-      return checkReceived(line);
+      return checkReceived(...args);
     };
     const console = consoleOn(memory, checker);
     const view = elementIoOf(console).view;
@@ -58,5 +58,46 @@ describe('virtio-console passes each line on as it ends (hw/char/virtio-serial-b
     expect(() => deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, element)).toThrow(OutOfRangeAccess);
     expect(console.lines).toEqual([]);
     expect(elementIoOf(console).bytesToDevice).toBe(0);
+  });
+});
+
+/** More characters than the chardev log keeps of one line (64 Ki). */
+const LONG_TEXT_CHARS = 70 * 1024;
+
+describe('a line longer than the log keeps (64 Ki characters)', () => {
+  const longLines = (count: number) =>
+    guestLines(count, (sequence) => `${sequence} `.padEnd(LONG_TEXT_CHARS, 'x'));
+
+  it('is checked whole and arrives intact: no integrity error for a line the guest wrote right', () => {
+    const memory = new GuestMemory(64 * MiB);
+    const console = consoleOn(memory);
+    deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, Buffer.from(longLines(2), 'latin1')));
+    expect(console.integrityErrors).toBe(0);
+    expect(console.lines.map((line) => line.length)).toEqual([64 * 1024 - 11, 64 * 1024 - 11]);
+  });
+
+  it('is still caught when a byte past the kept part, in the kept part, or its number is wrong', () => {
+    const corruptions: [string, (text: Buffer) => void][] = [
+      ['past the kept part', (text) => (text[66 * 1024] = 0x79)],
+      ['in the kept part', (text) => (text[100] = 0x79)],
+      ['its sequence number', (text) => (text[0] = 0x37)],
+      ['a line terminator in the text', (text) => (text[66 * 1024] = 0x0d)],
+    ];
+    for (const [where, corrupt] of corruptions) {
+      const memory = new GuestMemory(64 * MiB);
+      const console = consoleOn(memory);
+      const text = Buffer.from(longLines(1), 'latin1');
+      corrupt(text);
+      deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, text));
+      expect(console.integrityErrors, where).toBe(1);
+    }
+  });
+
+  it('is checked whatever its characters, as a short line is (UTF-8 checksum of latin1 text)', () => {
+    const memory = new GuestMemory(64 * MiB);
+    const console = consoleOn(memory);
+    const text = guestLines(1, () => 'é'.repeat(LONG_TEXT_CHARS));
+    deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, Buffer.from(text, 'latin1')));
+    expect(console.integrityErrors).toBe(0);
   });
 });

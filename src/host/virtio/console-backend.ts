@@ -1,7 +1,7 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
 import {OutOfRangeAccess, type PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
-import type {ConsoleChecker} from '../checkers/console-checker.js';
+import {ArrivingLine, type ConsoleChecker} from '../checkers/console-checker.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
 import {emptyConfigSpace} from './config-space.js';
@@ -10,8 +10,8 @@ import type {DeviceMigrationState} from './migration-state.js';
 
 const CONSOLE_LATENCY_US = 20;
 /**
- * The most characters of one line the chardev's log keeps; the rest of a longer line is read and
- * dropped (simplification: QEMU's chardev writes every byte on to its backend).
+ * The most characters of one line the chardev's log keeps; the rest of a longer line is read,
+ * checked and dropped (simplification: QEMU's chardev writes every byte on to its backend).
  */
 const CONSOLE_LINE_MAX_CHARS = 64 * 1024;
 
@@ -20,7 +20,7 @@ export class ConsoleBackend extends VirtioBackend {
   readonly lines: string[] = [];
   readonly #checker: ConsoleChecker;
   /** The line the chain read so far ends in, not yet ended by a newline: all the backend holds. */
-  #partialLine = '';
+  readonly #line = new ArrivingLine(CONSOLE_LINE_MAX_CHARS);
   readonly #lineSink: PageSink = {
     put: (bytes, offset, length) => this.#takeText(bytes.toString('latin1', offset, offset + length)),
   };
@@ -46,9 +46,9 @@ export class ConsoleBackend extends VirtioBackend {
       // (hw/char/virtio-serial-bus.c do_flush_queued_data, virtio-console.c flush_buf): a line
       // goes on as it ends, so what the host holds is the one line not yet ended, however long the chain.
       this.#mapEvery(element);
-      this.#partialLine = '';
+      this.#line.clear();
       this.io.streamOut(element, 0, this.#lineSink);
-      this.#endLine(this.#partialLine);
+      this.#endLine();
       return 0;
     });
   }
@@ -63,20 +63,21 @@ export class ConsoleBackend extends VirtioBackend {
   #takeText(text: string): void {
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      this.#endLine(this.#partialLine + text.slice(start, end));
-      this.#partialLine = '';
+      this.#line.append(text.slice(start, end));
+      this.#endLine();
       start = end + 1;
     }
-    if (start < text.length && this.#partialLine.length < CONSOLE_LINE_MAX_CHARS)
-      this.#partialLine = (this.#partialLine + text.slice(start)).slice(0, CONSOLE_LINE_MAX_CHARS);
+    if (start < text.length) this.#line.append(text.slice(start));
   }
 
-  #endLine(line: string): void {
-    if (line !== '') this.#accept(line.slice(0, CONSOLE_LINE_MAX_CHARS));
+  #endLine(): void {
+    const line = this.#line;
+    if (line.kept !== '') this.#accept(line.kept, line.wholeTextCrc);
+    line.clear();
   }
 
-  #accept(line: string): void {
-    const received = this.#checker.checkReceived(line);
+  #accept(line: string, wholeTextCrc: number | undefined): void {
+    const received = this.#checker.checkReceived(line, wholeTextCrc);
     if (!received.isExpected) {
       this.integrityErrors++;
       this.context.emit(
