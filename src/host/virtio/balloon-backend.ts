@@ -35,7 +35,10 @@ export class BalloonBackend extends VirtioBackend {
   #actualPages = 0;
   readonly #config: ConfigSpace<BalloonConfig>;
   #isInflating = false;
-  /** Pages of guest RAM the chain being read has named so far, and what discarding them gave (counted once it was read whole). */
+  /**
+   * Pages of guest RAM the chain being read has named so far, and what discarding them gave
+   * (counted once it was read whole).
+   */
   #pagesInRam = 0;
   #chainReclaimed = 0;
   /** A PFN split across two segments: its low bytes so far, and how many. */
@@ -122,8 +125,9 @@ export class BalloonBackend extends VirtioBackend {
   }
 
   /**
-   * One PFN of the chain: a page outside guest RAM is skipped either way (`virtio_balloon_handle_output`:
-   * `memory_region_find` finds no RAM there, `continue`); an inflated one is discarded, counting what came back.
+   * One PFN of the chain: a page outside guest RAM is skipped either way
+   * (`virtio_balloon_handle_output`: `memory_region_find` finds no RAM there, `continue`); an
+   * inflated one is discarded, counting what came back.
    */
   #takePfn(balloonPfn: number): void {
     const memory = this.io.view.memory;

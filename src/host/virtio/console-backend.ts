@@ -44,7 +44,7 @@ export class ConsoleBackend extends VirtioBackend {
       // QEMU mapped every segment when it popped the element (qemu/qemu hw/virtio/virtio.c
       // virtqueue_map_desc), then hands each out_sg in turn to the chardev
       // (hw/char/virtio-serial-bus.c do_flush_queued_data, virtio-console.c flush_buf): a line
-      // goes on as it ends, so what the host holds is the one line not yet ended, however long the chain.
+      // goes on as it ends, so the host holds the one line not yet ended, however long the chain.
       this.#mapEvery(element);
       this.#line.clear();
       this.io.streamOut(element, 0, this.#lineSink);
