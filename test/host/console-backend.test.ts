@@ -81,7 +81,6 @@ describe('a line longer than the log keeps (64 Ki characters)', () => {
       ['past the kept part', (text) => (text[66 * 1024] = 0x79)],
       ['in the kept part', (text) => (text[100] = 0x79)],
       ['its sequence number', (text) => (text[0] = 0x37)],
-      ['a line terminator in the text', (text) => (text[66 * 1024] = 0x0d)],
     ];
     for (const [where, corrupt] of corruptions) {
       const memory = new GuestMemory(64 * MiB);
@@ -90,6 +89,16 @@ describe('a line longer than the log keeps (64 Ki characters)', () => {
       corrupt(text);
       deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, text));
       expect(console.integrityErrors, where).toBe(1);
+    }
+  });
+
+  it('gets the verdict a short line gets: a carriage return in the text is no line, though its checksum is right', () => {
+    for (const textChars of [100, LONG_TEXT_CHARS]) {
+      const memory = new GuestMemory(64 * MiB);
+      const console = consoleOn(memory);
+      const text = guestLines(1, () => `${'x'.repeat(textChars - 10)}\r`.padEnd(textChars, 'y'));
+      deliverAtOnce(console, CONSOLE_TRANSMIT_QUEUE, chainOf(memory, Buffer.from(text, 'latin1')));
+      expect(console.integrityErrors, `${textChars} characters`).toBe(1);
     }
   });
 
