@@ -53,8 +53,11 @@ export class SwiotlbPool {
   #hiwater = 0;
   #windowPeak = 0;
   mapFailures = 0;
-  bouncedBytesToDevice = 0;
-  bouncedBytesFromDevice = 0;
+  /**
+   * Bytes bounced to and from the device. Doubles from the start: a small-integer field that
+   * passes 2^31 (2 GiB bounced) changes the pool's map and deoptimises every function using it.
+   */
+  readonly #bounced = new Float64Array(2);
   /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
   readonly #usedByDevice: number[] = [];
 
@@ -115,6 +118,14 @@ export class SwiotlbPool {
   areaState(area: number): {used: number; index: number} {
     const state = this.#areas[area]!;
     return {used: state.used, index: state.index};
+  }
+
+  get bouncedBytesToDevice(): number {
+    return this.#bounced[0]!;
+  }
+
+  get bouncedBytesFromDevice(): number {
+    return this.#bounced[1]!;
   }
 
   /** A copy of the free-run counters, for tests and invariant checks. */
@@ -276,10 +287,10 @@ export class SwiotlbPool {
     const length = Math.min(size, allocSize);
     if (direction === 'to-device') {
       this.#view.copy(tlbAddr, origAddr, length);
-      this.bouncedBytesToDevice += length;
+      this.#bounced[0]! += length;
     } else {
       this.#view.copy(origAddr, tlbAddr, length);
-      this.bouncedBytesFromDevice += length;
+      this.#bounced[1]! += length;
     }
   }
 

@@ -11,13 +11,32 @@ import type {QueueElement} from '../../core/split-virtqueue-device.js';
  */
 export class ElementIo {
   view: MemoryView;
-  bytesToDevice = 0;
-  bytesFromDevice = 0;
+  /**
+   * Bytes moved to and from the device. Doubles from the start: a small-integer field that passes
+   * 2^31 (2 GiB moved) changes the object's map and deoptimises every function using it.
+   */
+  readonly #moved = new Float64Array(2);
   #dataScratch = Buffer.allocUnsafe(4096);
   #pageOutsBeforeRebind = 0;
 
   constructor(memory: GuestMemory) {
     this.view = new MemoryView(memory, true);
+  }
+
+  get bytesToDevice(): number {
+    return this.#moved[0]!;
+  }
+
+  set bytesToDevice(bytes: number) {
+    this.#moved[0] = bytes;
+  }
+
+  get bytesFromDevice(): number {
+    return this.#moved[1]!;
+  }
+
+  set bytesFromDevice(bytes: number) {
+    this.#moved[1] = bytes;
   }
 
   /**
@@ -46,12 +65,12 @@ export class ElementIo {
     const view = this.view;
     const frame = view.bytesAt(gpa, length, false);
     if (frame !== undefined) {
-      this.bytesToDevice += length;
+      this.#moved[0]! += length;
       this.bytesOffset = view.rangeOffset;
       return frame;
     }
     view.read(gpa, target, 0, length);
-    this.bytesToDevice += length;
+    this.#moved[0]! += length;
     this.bytesOffset = 0;
     return target;
   }
@@ -99,7 +118,7 @@ export class ElementIo {
       if (length > 0) this.view.visit(segment.addr + from, length, false, sink, position);
       position += length;
     }
-    this.bytesToDevice += position;
+    this.#moved[0]! += position;
     return position;
   }
 
@@ -116,7 +135,7 @@ export class ElementIo {
       this.view.visit(segment.addr, count, true, source, position);
       position += count;
     }
-    this.bytesFromDevice += position;
+    this.#moved[1]! += position;
     return position;
   }
 
@@ -126,7 +145,7 @@ export class ElementIo {
     for (const segment of element.in) {
       if (position < segmentStart + segment.len) {
         this.view.writeU8(segment.addr + position - segmentStart, value);
-        this.bytesFromDevice += 1;
+        this.#moved[1]! += 1;
         return true;
       }
       segmentStart += segment.len;
@@ -143,7 +162,7 @@ export class ElementIo {
       this.view.write(segment.addr, source, position, length);
       position += length;
     }
-    this.bytesFromDevice += position;
+    this.#moved[1]! += position;
     return position;
   }
 }
