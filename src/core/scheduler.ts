@@ -118,6 +118,7 @@ export class Scheduler {
     this.clock.advanceTo(endUs);
   }
 
+  // Never shrunk: the peak is the world's own timers, 64 in the default world, 512 (12 KiB) for 200 guests.
   #grow(): void {
     const dueUs = new Float64Array(this.#dueUs.length * 2);
     const seqs = new Float64Array(this.#seqs.length * 2);

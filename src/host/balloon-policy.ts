@@ -66,7 +66,11 @@ export function decideBalloon(
       result: {ok: false, code: 'balloon-refused', reason: `no balloon driver: ${refusal.reason}`},
       targetPages: 0,
     };
-  if (guest.isProtected && !isForced)
+  const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
+  const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
+  // Only a larger balloon discards more pages; a smaller one hands pages back to the guest.
+  const isSecureInflate = guest.isProtected && targetPages > backend.targetPages;
+  if (isSecureInflate && !isForced)
     return {
       result: {
         ok: false,
@@ -75,9 +79,7 @@ export function decideBalloon(
       },
       targetPages: 0,
     };
-  const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
-  const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
-  const forced = isForced && guest.isProtected ? ', forced on a secure guest' : '';
+  const forced = isSecureInflate ? ', forced on a secure guest' : '';
   return {
     result: {ok: true, message: `target ${formatBytes(targetPages * BALLOON_PAGE_BYTES)}${forced}`},
     targetPages,

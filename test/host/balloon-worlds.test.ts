@@ -84,3 +84,17 @@ describe('what a discard gives back (qemu hw/virtio/virtio-balloon.c; book3s_hv_
     expect(vm(normal, 'g1').balloon).toMatchObject({actualBytes: 8 * MiB, reclaimedBytes: 8 * MiB});
   });
 });
+
+describe('deflating a secure guest’s balloon', () => {
+  it('needs no force: only inflating gives the host nothing; the balloon gives its pages back to the guest', () => {
+    const secure = world({svm: true, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    expect(secure.balloon('g1', 8 * MiB, true)).toMatchObject({ok: true});
+    runChecked(secure, 2);
+    expect(secure.balloon('g1', 16 * MiB)).toMatchObject({ok: false, code: 'memory-protected'});
+    expect(secure.balloon('g1', 2 * MiB)).toMatchObject({ok: true, message: 'target 2.0MiB'});
+    runChecked(secure, 2);
+    const backend = secure.guest('g1')!.backends[0] as BalloonBackend;
+    expect(vm(secure, 'g1').balloon).toMatchObject({actualBytes: 2 * MiB, reclaimedBytes: 0});
+    expect(backend.unreclaimedPages).toBe(512);
+  });
+});

@@ -1,5 +1,10 @@
 import {describe, expect, it} from 'vitest';
-import {ConsoleChecker, formatConsoleLine} from '../../src/host/checkers/console-checker.js';
+import {
+  ArrivingLine,
+  ConsoleChecker,
+  formatConsoleLine,
+  parseConsoleLine,
+} from '../../src/host/checkers/console-checker.js';
 import {EntropyChecker} from '../../src/host/checkers/entropy-checker.js';
 import {NetFlowChecker} from '../../src/host/checkers/net-flow-checker.js';
 
@@ -39,5 +44,24 @@ describe('the workload’s checkers', () => {
       isExpected: false,
     });
     expect(checker.checkReceived('6 00000000 tampered').isExpected).toBe(false);
+  });
+
+  it('console: a line longer than the host keeps is checked whole however it arrives, and only then', () => {
+    const line = formatConsoleLine(12, 'abcdefghijklmnopqrstuvwxyz');
+    // `12 <crc> ` is 12 characters: a line cut inside its header cannot be checked.
+    for (const keep of [1, 11, 12, line.length - 1, line.length, line.length + 5]) {
+      for (let split = 0; split <= line.length; split++) {
+        const arriving = new ArrivingLine(keep);
+        arriving.append(line.slice(0, split));
+        arriving.append(line.slice(split));
+        expect(arriving.kept).toBe(line.slice(0, keep));
+        expect(arriving.wholeTextCrc === undefined).toBe(keep >= line.length);
+        const parsed = parseConsoleLine(arriving.kept, arriving.wholeTextCrc);
+        expect(parsed?.sequence, `keep ${keep}, split ${split}`).toBe(keep >= 12 ? 12 : undefined);
+      }
+    }
+    const tampered = new ArrivingLine(20);
+    tampered.append(line.replace('y', 'Y'));
+    expect(parseConsoleLine(tampered.kept, tampered.wholeTextCrc)).toBeUndefined();
   });
 });

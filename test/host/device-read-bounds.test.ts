@@ -1,7 +1,5 @@
 import {describe, expect, it} from 'vitest';
 import {GuestMemory} from '../../src/core/guest-memory.js';
-import {MemoryView} from '../../src/core/memory-view.js';
-import type {QueueElement} from '../../src/core/split-virtqueue-device.js';
 import {KiB, MiB} from '../../src/core/units.js';
 import {ConsoleChecker} from '../../src/host/checkers/console-checker.js';
 import {Simulation} from '../../src/host/sim-context.js';
@@ -9,43 +7,10 @@ import {BalloonBackend} from '../../src/host/virtio/balloon-backend.js';
 import {BALLOON_INFLATE_QUEUE} from '../../src/host/virtio/balloon-protocol.js';
 import {ConsoleBackend} from '../../src/host/virtio/console-backend.js';
 import {CONSOLE_TRANSMIT_QUEUE} from '../../src/host/virtio/console-protocol.js';
+import {chainOf, deliverAtOnce, modelIdentity as identity} from '../helpers/device-model.js';
 
 /** More than QEMU's NET_BUFSIZE (64 KiB + 4 KiB), the bound only virtio-net reads a chain under. */
 const LONGER_THAN_NET_BUFSIZE_BYTES = 96 * KiB;
-
-/** A device model's own reading of a popped chain, the element completed at once. */
-function deliverAtOnce(
-  backend: ConsoleBackend | BalloonBackend,
-  queueIndex: number,
-  element: QueueElement,
-): void {
-  const model = backend as unknown as {
-    completeAt(
-      queue: number,
-      element: QueueElement,
-      atUs: number,
-      execute: (element: QueueElement) => number,
-    ): void;
-    onAvailable(queueIndex: number, element: QueueElement): void;
-  };
-  model.completeAt = (_queue, popped, _atUs, execute) => void execute(popped);
-  model.onAvailable(queueIndex, element);
-}
-
-/** `bytes` written at 1 MiB on, as a chain of descriptors of `segmentBytes`. */
-function chainOf(memory: GuestMemory, bytes: Buffer, segmentBytes = 4 * KiB): QueueElement {
-  new MemoryView(memory, false).write(MiB, bytes, 0, bytes.length);
-  const out = [];
-  for (let offset = 0; offset < bytes.length; offset += segmentBytes)
-    out.push({addr: MiB + offset, len: Math.min(segmentBytes, bytes.length - offset)});
-  return {head: 0, out, in: []};
-}
-
-const identity = (type: 'console' | 'balloon') => ({
-  vm: 'g',
-  index: 0,
-  config: {type, iommu: false, queueSize: 256},
-});
 
 describe('chains longer than NET_BUFSIZE on devices QEMU reads whole', () => {
   it('virtio-console hands every byte of the chain to its chardev (hw/char/virtio-serial-bus.c do_flush_queued_data: each out_sg in turn)', () => {

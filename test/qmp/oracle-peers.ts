@@ -36,7 +36,11 @@ guests:
       - {type: balloon}
 `;
 
-/** The same machine for QEMU: modern-only virtio-pci, iommu_platform where the world says iommu: on. */
+/**
+ * The same machine for QEMU: modern-only virtio-pci, iommu_platform where the world says iommu: on.
+ * No option ROM for the NIC (`romfile=`): the machine never boots (-S), and without the ipxe-qemu
+ * package QEMU refuses to start for want of efi-virtio.rom.
+ */
 const QEMU_ARGS = [
   '-M',
   'pseries',
@@ -51,7 +55,7 @@ const QEMU_ARGS = [
   '-name',
   'oracle',
   '-device',
-  'virtio-net-pci,disable-legacy=on,iommu_platform=on',
+  'virtio-net-pci,disable-legacy=on,iommu_platform=on,romfile=',
   '-blockdev',
   'driver=null-co,node-name=disk0',
   '-device',

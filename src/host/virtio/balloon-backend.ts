@@ -35,8 +35,11 @@ export class BalloonBackend extends VirtioBackend {
   #actualPages = 0;
   readonly #config: ConfigSpace<BalloonConfig>;
   #isInflating = false;
-  /** PFNs the chain being read has given so far, and what discarding them gave (counted once it was read whole). */
-  #pfnCount = 0;
+  /**
+   * Pages of guest RAM the chain being read has named so far, and what discarding them gave
+   * (counted once it was read whole).
+   */
+  #pagesInRam = 0;
   #chainReclaimed = 0;
   /** A PFN split across two segments: its low bytes so far, and how many. */
   #partialPfn = 0;
@@ -100,15 +103,15 @@ export class BalloonBackend extends VirtioBackend {
       // Every PFN to the chain's end (qemu/qemu hw/virtio/virtio-balloon.c
       // virtio_balloon_handle_output: iov_to_buf 4 bytes at a time while 4 come): no bound.
       this.#isInflating = queueIndex === BALLOON_INFLATE_QUEUE;
-      this.#pfnCount = 0;
+      this.#pagesInRam = 0;
       this.#chainReclaimed = 0;
       this.#partialPfnBytes = 0;
       this.io.streamOut(element, 0, this.#pfnSink);
       if (this.#isInflating) {
         this.reclaimedPages += this.#chainReclaimed;
-        this.unreclaimedPages += this.#pfnCount - this.#chainReclaimed;
+        this.unreclaimedPages += this.#pagesInRam - this.#chainReclaimed;
       }
-      if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(this.#pfnCount);
+      if (queueIndex === BALLOON_DEFLATE_QUEUE) this.#deflate(this.#pagesInRam);
       return 0;
     });
   }
@@ -121,14 +124,17 @@ export class BalloonBackend extends VirtioBackend {
     this.#takePfn(this.#partialPfn);
   }
 
-  /** Discards an inflated page (`virtio_balloon_handle_output`), counting what came back. */
+  /**
+   * One PFN of the chain: a page outside guest RAM is skipped either way
+   * (`virtio_balloon_handle_output`: `memory_region_find` finds no RAM there, `continue`); an
+   * inflated one is discarded, counting what came back.
+   */
   #takePfn(balloonPfn: number): void {
-    this.#pfnCount++;
-    if (!this.#isInflating) return;
     const memory = this.io.view.memory;
     const guestPfn = Math.floor((balloonPfn * BALLOON_PAGE_BYTES) / GUEST_PAGE_SIZE);
-    const isInMemory = guestPfn < memory.pageCount;
-    if (isInMemory && discardGivesRam(memory.pageState(guestPfn))) this.#chainReclaimed++;
+    if (guestPfn >= memory.pageCount) return;
+    this.#pagesInRam++;
+    if (this.#isInflating && discardGivesRam(memory.pageState(guestPfn))) this.#chainReclaimed++;
   }
 
   #deflate(pages: number): void {

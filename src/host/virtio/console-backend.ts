@@ -1,7 +1,7 @@
 import type {GuestMemory} from '../../core/guest-memory.js';
-import type {PageSink} from '../../core/memory-view.js';
+import {OutOfRangeAccess, type PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
-import type {ConsoleChecker} from '../checkers/console-checker.js';
+import {ArrivingLine, type ConsoleChecker} from '../checkers/console-checker.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
 import {emptyConfigSpace} from './config-space.js';
@@ -10,8 +10,8 @@ import type {DeviceMigrationState} from './migration-state.js';
 
 const CONSOLE_LATENCY_US = 20;
 /**
- * The most characters of one line the chardev's log keeps; the rest of a longer line is read and
- * dropped (simplification: QEMU's chardev writes every byte on to its backend).
+ * The most characters of one line the chardev's log keeps; the rest of a longer line is read,
+ * checked and dropped (simplification: QEMU's chardev writes every byte on to its backend).
  */
 const CONSOLE_LINE_MAX_CHARS = 64 * 1024;
 
@@ -19,10 +19,8 @@ const CONSOLE_LINE_MAX_CHARS = 64 * 1024;
 export class ConsoleBackend extends VirtioBackend {
   readonly lines: string[] = [];
   readonly #checker: ConsoleChecker;
-  /** The line the chain read so far ends in, not yet ended by a newline. */
-  #partialLine = '';
-  /** The chain's lines, taken once it was read whole (QEMU maps every segment before it writes one). */
-  readonly #chainLines: string[] = [];
+  /** The line the chain read so far ends in, not yet ended by a newline: all the backend holds. */
+  readonly #line = new ArrivingLine(CONSOLE_LINE_MAX_CHARS);
   readonly #lineSink: PageSink = {
     put: (bytes, offset, length) => this.#takeText(bytes.toString('latin1', offset, offset + length)),
   };
@@ -43,34 +41,43 @@ export class ConsoleBackend extends VirtioBackend {
   protected override onAvailable(queueIndex: number, element: QueueElement): void {
     if (queueIndex !== CONSOLE_TRANSMIT_QUEUE) return; // receive buffers wait for input that never comes
     this.completeAt(queueIndex, element, this.context.scheduler.nowUs + CONSOLE_LATENCY_US, () => {
-      // The whole chain, segment by segment (qemu/qemu hw/char/virtio-serial-bus.c
-      // do_flush_queued_data hands each out_sg to the chardev): no bound, no host copy of it.
-      this.#chainLines.length = 0;
-      this.#partialLine = '';
+      // QEMU mapped every segment when it popped the element (qemu/qemu hw/virtio/virtio.c
+      // virtqueue_map_desc), then hands each out_sg in turn to the chardev
+      // (hw/char/virtio-serial-bus.c do_flush_queued_data, virtio-console.c flush_buf): a line
+      // goes on as it ends, so the host holds the one line not yet ended, however long the chain.
+      this.#mapEvery(element);
+      this.#line.clear();
       this.io.streamOut(element, 0, this.#lineSink);
-      this.#endLine(this.#partialLine);
-      for (const line of this.#chainLines) this.#accept(line);
+      this.#endLine();
       return 0;
     });
+  }
+
+  /** Every out segment lies in guest memory, or the access faults before any byte goes on. */
+  #mapEvery(element: QueueElement): void {
+    const sizeBytes = this.io.view.memory.sizeBytes;
+    for (const segment of element.out)
+      if (segment.addr + segment.len > sizeBytes) throw new OutOfRangeAccess(segment.addr, segment.len);
   }
 
   #takeText(text: string): void {
     let start = 0;
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      this.#endLine(this.#partialLine + text.slice(start, end));
-      this.#partialLine = '';
+      this.#line.append(text.slice(start, end));
+      this.#endLine();
       start = end + 1;
     }
-    if (start < text.length && this.#partialLine.length < CONSOLE_LINE_MAX_CHARS)
-      this.#partialLine = (this.#partialLine + text.slice(start)).slice(0, CONSOLE_LINE_MAX_CHARS);
+    if (start < text.length) this.#line.append(text.slice(start));
   }
 
-  #endLine(line: string): void {
-    if (line !== '') this.#chainLines.push(line.slice(0, CONSOLE_LINE_MAX_CHARS));
+  #endLine(): void {
+    const line = this.#line;
+    if (line.kept !== '') this.#accept(line.kept, line.wholeTextCrc);
+    line.clear();
   }
 
-  #accept(line: string): void {
-    const received = this.#checker.checkReceived(line);
+  #accept(line: string, wholeTextCrc: number | undefined): void {
+    const received = this.#checker.checkReceived(line, wholeTextCrc);
     if (!received.isExpected) {
       this.integrityErrors++;
       this.context.emit(
