@@ -185,3 +185,45 @@ describe("Ink's sanitizeAnsi with its results kept", () => {
     );
   });
 });
+
+interface CharacterCache {
+  readonly current: Map<string, unknown>;
+  readonly previous: Map<string, unknown>;
+}
+
+describe("Ink's output stage keeping a one-line text's characters", () => {
+  const caches = () =>
+    (new Patched({width: 1, height: 1}) as unknown as {caches: {styledChars: CharacterCache}}).caches;
+  const isKept = (text: string) =>
+    caches().styledChars.current.has(text) || caches().styledChars.previous.has(text);
+  const draw = (text: string) => {
+    const output = new Patched({width: 60, height: 1});
+    output.write(0, 0, text, {transformers: []});
+    return output.get().output;
+  };
+
+  it('keeps none for a text whose codes merge when joined, which writing it never reads', () => {
+    // A compound code and a code given twice: the joined line is another string than the text.
+    const merged = Array.from({length: 600}, (_, index) =>
+      index % 2 === 0 ? `\x1b[1;31mrow ${index}\x1b[0m` : `\x1b[31m\x1b[31mrow ${index}\x1b[39m`,
+    );
+    for (const text of merged) {
+      const line = draw(text);
+      expect(line, 'the joined line differs from the text').not.toBe(text);
+      expect(line).toBe(
+        render(Stock, {
+          width: 60,
+          height: 1,
+          operations: [{kind: 'write', x: 0, y: 0, text, transformers: []}],
+        }).output,
+      );
+    }
+    expect(merged.filter(isKept)).toEqual([]);
+  });
+
+  it('keeps the characters of a text that is its own joined line, as writing it reads them', () => {
+    const own = Array.from({length: 50}, (_, index) => `\x1b[31mown ${index}\x1b[39m`);
+    for (const text of own) expect(draw(text)).toBe(text);
+    expect(own.filter(isKept)).toEqual(own);
+  });
+});

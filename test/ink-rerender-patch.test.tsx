@@ -8,6 +8,7 @@
  */
 import chalk from 'chalk';
 import fc from 'fast-check';
+import {createElement} from 'react';
 import * as patchedInk from 'ink';
 import * as stockInk from 'ink-stock';
 import {Writable} from 'node:stream';
@@ -119,6 +120,101 @@ describe('patched Ink updating a panel', () => {
       fc.asyncProperty(fc.array(panel, {minLength: 2, maxLength: 6}), async (panels) => {
         const expected = await frames(stockInk as unknown as InkModule, panels);
         expect(await frames(patchedInk, panels)).toEqual(expected);
+      }),
+      {seed, numRuns: 200},
+    );
+  });
+});
+
+/**
+ * Host nodes given props directly, as Box and Text give them to Ink: a style key or a prop present
+ * in one frame and absent from the next is what the patched `diff` must report as taken away
+ * (undefined), or the node keeps the old border, padding, size or transform.
+ */
+interface HostPanel {
+  readonly style: Readonly<Record<string, string | number>>;
+  readonly isUpper: boolean;
+  readonly text: string;
+}
+
+const upper = (line: string) => line.toUpperCase();
+
+const hostPanel: fc.Arbitrary<HostPanel> = fc.record({
+  style: fc.record(
+    {
+      width: fc.integer({min: 4, max: 24}),
+      height: fc.integer({min: 1, max: 5}),
+      paddingLeft: fc.integer({min: 0, max: 2}),
+      paddingTop: fc.integer({min: 0, max: 1}),
+      marginLeft: fc.integer({min: 0, max: 3}),
+      borderStyle: fc.constantFrom('single', 'classic', 'round'),
+      flexDirection: fc.constantFrom('row', 'column'),
+      overflowY: fc.constantFrom('hidden', 'visible'),
+    },
+    {requiredKeys: []},
+  ),
+  isUpper: fc.boolean(),
+  text: fc.constantFrom('ab cd', 'counter 12', 'a longer line of words'),
+});
+
+function hostElement({style, isUpper, text}: HostPanel) {
+  return createElement(
+    'ink-box' as 'div',
+    {style} as object,
+    createElement(
+      'ink-text' as 'span',
+      {
+        style: {flexGrow: 0, flexShrink: 1, flexDirection: 'row'},
+        ...(isUpper ? {internal_transform: upper} : {}),
+      } as object,
+      text,
+    ),
+  );
+}
+
+async function hostFrames(ink: InkModule, panels: readonly HostPanel[]): Promise<string[]> {
+  const stdout = new Terminal();
+  const instance = ink.render(hostElement(panels[0]!), {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    debug: true,
+    patchConsole: false,
+    exitOnCtrlC: false,
+  });
+  await instance.waitUntilRenderFlush();
+  const drawn = [stdout.take()];
+  for (const next of panels.slice(1)) {
+    instance.rerender(hostElement(next));
+    await instance.waitUntilRenderFlush();
+    drawn.push(stdout.take());
+  }
+  instance.unmount();
+  return drawn;
+}
+
+describe('patched Ink taking host props and style keys away', () => {
+  it('draws a node without the border, padding, size and transform taken from it', async () => {
+    const full: HostPanel = {
+      style: {width: 12, height: 4, paddingLeft: 2, marginLeft: 1, borderStyle: 'classic'},
+      isUpper: true,
+      text: 'ab cd',
+    };
+    const bare: HostPanel = {style: {}, isUpper: false, text: 'ab cd'};
+    const patched = await hostFrames(patchedInk, [full, bare, full]);
+    expect(patched).toEqual(await hostFrames(stockInk as unknown as InkModule, [full, bare, full]));
+    expect(patched[0]).toContain('+----------+');
+    expect(patched[0]).toContain('|  AB CD   |');
+    // Taken away: no border, no padding, no margin, no transform; given back: as at first.
+    expect(patched[1]!.trim()).toBe('ab cd');
+    expect(patched[2]).toBe(patched[0]);
+  });
+
+  it('draws every frame of random host props given and taken away as stock Ink does', async () => {
+    const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.info(`ink host prop removal equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
+    await fc.assert(
+      fc.asyncProperty(fc.array(hostPanel, {minLength: 2, maxLength: 6}), async (panels) => {
+        const expected = await hostFrames(stockInk as unknown as InkModule, panels);
+        expect(await hostFrames(patchedInk, panels)).toEqual(expected);
       }),
       {seed, numRuns: 200},
     );

@@ -20,7 +20,8 @@ function detailFacts(vm: VmSnapshot): Fact[] {
   return [
     {name: 'dmaPolicy', text: policy},
     {name: 'svm', text: `svm=${vm.svm ? 'on' : 'off'}`},
-    {name: 'declared', text: `declared ${vm.security.declared}${launch}`},
+    // Named by its world-file key: `+declared` read as a state (declared or not), not as the fact left out.
+    {name: 'launchSecurity', text: `declared ${vm.security.declared}${launch}`},
     {name: 'workload', text: vm.workload},
     {name: 'vCPUs', text: `${vm.vcpus} vCPU`},
   ];

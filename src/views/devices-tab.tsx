@@ -1,6 +1,14 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
+import {
+  asciiTableHeight,
+  isAsciiTableFitting,
+  TABLE_PADDING,
+  type DeviceRow,
+  type DmaText,
+  type StatusText,
+} from './device-table-fit.js';
 import {fit} from './format.js';
 import {isSameColumns, TableDataLine, TableLine, type PartComponent} from './table-line.js';
 import {TextLines} from './text-lines.js';
@@ -13,23 +21,22 @@ export interface DevicesTabProps {
   readonly theme: Theme;
 }
 
-export type DeviceRow = {
-  DEV: string;
-  TYPE: string;
-  IOMMU: string;
-  DMA: string;
-  STATUS: string;
-  DONE: number;
-  FAIL: number;
-  INFL: number;
-  FAULT: number;
-  INTEG: number;
-};
+export type {DeviceRow} from './device-table-fit.js';
 
 /** A device whose driver is unbound is not "ok": the guest is halted or between kernels. */
-function statusText(vm: VmSnapshot, device: DeviceSnapshot): string {
+function statusText(vm: VmSnapshot, device: DeviceSnapshot): StatusText {
   if (device.status !== 'ok' || device.dma !== null) return device.status;
   return vm.state === 'halted' ? 'halted' : 'unbound';
+}
+
+function dmaText(device: DeviceSnapshot): DmaText {
+  if (device.dma === null) return '-';
+  return device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma;
+}
+
+/** The VM's device table rows (exported for the tests that hold the tab's choice of form). */
+export function deviceRowsOf(vm: VmSnapshot): DeviceRow[] {
+  return vm.devices.map((device) => deviceRow(vm, device));
 }
 
 function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
@@ -37,8 +44,7 @@ function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
     DEV: device.id,
     TYPE: device.type,
     IOMMU: device.accessPlatformForced ? 'forced' : device.offersAccessPlatform ? 'on' : 'off',
-    DMA:
-      device.dma === null ? '-' : device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma,
+    DMA: dmaText(device),
     STATUS: statusText(vm, device),
     DONE: device.completed,
     FAIL: device.failed,
@@ -54,10 +60,9 @@ function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
  * and counters; errors and refusals below. Uses ink-table when there is room for its separators.
  */
 export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
-  const rows = vm.devices.map((device) => deviceRow(vm, device));
+  const rows = deviceRowsOf(vm);
   const problems = vm.devices.filter((device) => device.error !== null);
-  const tableHeight = rows.length * 2 + 3;
-  const isTableFitting = tableHeight + problems.length <= height && asciiTableWidth(rows) <= width;
+  const isTableFitting = isAsciiTableFitting(rows, width, height);
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {rows.length === 0 ? (
@@ -74,7 +79,7 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
           indent: PROBLEM_INDENT,
         }))}
         width={width - 1}
-        height={Math.max(0, height - (isTableFitting ? tableHeight : rows.length + 1))}
+        height={Math.max(0, height - (isTableFitting ? asciiTableHeight(rows) : rows.length + 1))}
       />
     </Box>
   );
@@ -90,24 +95,6 @@ export function AsciiDeviceTable({rows, theme}: {readonly rows: DeviceRow[]; rea
       cell={statusCell(theme)}
       isColorEnabled={theme.isColorEnabled}
     />
-  );
-}
-
-/** Cells between the bars and the text in the ASCII table. */
-const TABLE_PADDING = 1;
-
-/**
- * How wide the ASCII table draws `rows`: ink-table gives each column its longest text, heading
- * included, and the padding on both sides (@alcalzone/ink-table dist/index.js `getColumns`), and
- * a bar between and around the columns. Wider than the panel, it takes the compact table, which
- * drops columns whole, rather than losing its right-hand columns to the cut.
- */
-function asciiTableWidth(rows: readonly DeviceRow[]): number {
-  const keys = Object.keys(rows[0] ?? {}) as (keyof DeviceRow)[];
-  return keys.reduce(
-    (sum, key) =>
-      sum + Math.max(key.length, ...rows.map((row) => String(row[key]).length)) + 2 * TABLE_PADDING + 1,
-    1,
   );
 }
 

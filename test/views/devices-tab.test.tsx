@@ -1,13 +1,24 @@
+import {Table} from '@alcalzone/ink-table';
+import fc from 'fast-check';
+import {renderToString} from 'ink';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
-import type {VmSnapshot} from '../../src/host/snapshot-types.js';
-import {DevicesTab} from '../../src/views/devices-tab.js';
+import type {DeviceSnapshot, VmSnapshot} from '../../src/host/snapshot-types.js';
+import {
+  asciiTableHeight,
+  asciiTableWidth,
+  DMA_TEXTS,
+  STATUS_TEXTS,
+  widestRows,
+  type DeviceRow,
+} from '../../src/views/device-table-fit.js';
+import {AsciiSkeleton, deviceRowsOf, DevicesTab} from '../../src/views/devices-tab.js';
 import {createTheme} from '../../src/views/theme.js';
 import {defaultConfig, startWorld, vm} from '../helpers/world.js';
 
-// The devices tab draws the ASCII table only where the table fits the panel whole; where it does
-// not (84–99 columns, or counters that grew long) the compact table drops columns whole and says
-// how many, and no counter is cut.
+// The devices tab draws the ASCII table only where the table fits the panel whole at the widths
+// its columns can reach (src/views/device-table-fit.ts); where it does not the compact table drops
+// columns whole and says how many, and no counter is cut.
 
 function webAt(seconds: number): VmSnapshot {
   const world = startWorld(defaultConfig());
@@ -25,10 +36,19 @@ function draw(snapshot: VmSnapshot, width: number): string[] {
   return lines;
 }
 
-describe('the devices tab between 84 and 100 columns', () => {
+/** The same beyond ink-testing-library's 100 columns: `renderToString` in a terminal as wide as the tab. */
+function drawWide(snapshot: VmSnapshot, width: number, height = 20): string[] {
+  const frame = renderToString(
+    <DevicesTab vm={snapshot} width={width} height={height} theme={createTheme(false)} />,
+    {columns: width},
+  );
+  return frame.split('\n').map((line) => line.trimEnd());
+}
+
+describe('the devices tab between 84 and 106 columns', () => {
   it('draws the ASCII table where it fits whole, and the compact table where it does not', () => {
     const snapshot = webAt(30);
-    const wide = draw(snapshot, 100);
+    const wide = drawWide(snapshot, 106);
     expect(wide[0]).toMatch(/^\+-+\+/);
     expect(wide[1]).toMatch(/\| INTEG \|$/);
     const narrow = draw(snapshot, 90);
@@ -46,5 +66,83 @@ describe('the devices tab between 84 and 100 columns', () => {
     expect(lines[0]).toMatch(/^DEV +TYPE .*DONE/);
     expect(lines.filter((line) => line.includes('123456789012345'))).toHaveLength(snapshot.devices.length);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(98);
+  });
+});
+
+/** The width stock ink-table (node per cell and border) draws `rows` at, in ASCII: its widest line. */
+function stockTableWidth(rows: readonly DeviceRow[]): number {
+  const frame = renderToString(<Table data={[...rows]} padding={1} skeleton={AsciiSkeleton} />, {
+    columns: 400,
+  });
+  return Math.max(...frame.split('\n').map((line) => line.length));
+}
+
+const isAscii = (lines: readonly string[]) => /^\+-+\+/.test(lines[0] ?? '');
+
+describe('the choice between the ASCII and the compact table', () => {
+  const snapshot = webAt(30);
+  const rows = deviceRowsOf(snapshot);
+
+  it('measures the ASCII table as stock ink-table draws it', () => {
+    const word = fc.stringMatching(/^[a-z0-9+-]{1,14}$/);
+    const count = fc.oneof(
+      fc.nat({max: 99}),
+      fc.nat({max: 9_999_999}),
+      fc.constantFrom(9, 10, 99_999, 100_000),
+    );
+    const row = fc.record({
+      DEV: word,
+      TYPE: word,
+      IOMMU: fc.constantFrom('on', 'off', 'forced'),
+      DMA: fc.constantFrom(...DMA_TEXTS),
+      STATUS: fc.constantFrom(...STATUS_TEXTS),
+      DONE: count,
+      FAIL: count,
+      INFL: count,
+      FAULT: count,
+      INTEG: count,
+    });
+    fc.assert(
+      fc.property(fc.array(row, {minLength: 1, maxLength: 4}), (random) => {
+        expect(asciiTableWidth(random)).toBe(stockTableWidth(random));
+      }),
+      {numRuns: 40},
+    );
+  });
+
+  it('draws the ASCII table from exactly the width stock ink-table takes for the widest rows', () => {
+    const boundary = stockTableWidth(widestRows(rows));
+    expect(drawWide(snapshot, boundary - 1)[0]).toMatch(/^DEV +TYPE/);
+    expect(isAscii(drawWide(snapshot, boundary))).toBe(true);
+    expect(isAscii(drawWide(snapshot, boundary + 1))).toBe(true);
+    // Each form stays inside the panel on its side of the line.
+    for (const width of [boundary - 1, boundary, boundary + 1])
+      for (const line of drawWide(snapshot, width)) expect(line.length).toBeLessThanOrEqual(width);
+  });
+
+  it('keeps its form when a counter gains a digit or a device breaks and is reset', () => {
+    // The width the ASCII table takes today, and one more digit: where the tab used to switch.
+    const today = asciiTableWidth(rows);
+    const moved = (change: Partial<DeviceSnapshot>): VmSnapshot => ({
+      ...snapshot,
+      devices: snapshot.devices.map((device, index) => (index === 0 ? {...device, ...change} : device)),
+    });
+    const states = [
+      snapshot,
+      moved({completed: 10 ** String(rows[0]!.DONE).length}),
+      moved({failed: 10_000}),
+      moved({status: 'needs-reset', error: 'broken'}),
+    ];
+    for (const width of [today, today + 1, today + 5, 110]) {
+      const forms = states.map((state) => isAscii(drawWide(state, width, 20)));
+      expect(new Set(forms).size, `at ${width} columns`).toBe(1);
+    }
+  });
+
+  it('keeps a line under the table for each device, as each may show a problem', () => {
+    const width = 120;
+    const height = asciiTableHeight(rows) + rows.length;
+    expect(isAscii(drawWide(snapshot, width, height))).toBe(true);
+    expect(drawWide(snapshot, width, height - 1)[0]).toMatch(/^DEV +TYPE/);
   });
 });

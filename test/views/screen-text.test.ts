@@ -81,9 +81,13 @@ describe('the detail header', () => {
     expect(detailHeader(tabs, vm, 119, false)).toEqual([
       `${tabs} db-1: dmaPolicy restricted, svm=on, declared allowed (pef-guest) +2 more`,
     ]);
-    // Where their names fit, the facts left out are named: what the devices tab adds.
-    expect(detailHeader(tabs, vm, 107, false)).toEqual([
-      `${tabs} db-1: dmaPolicy restricted, svm=on +declared, workload, vCPUs`,
+    // Where their names fit, the facts left out are named: what the devices tab adds. The
+    // declaration goes by its world-file key: `+declared` read as a state (declared or not).
+    expect(detailHeader(tabs, vm, 113, false)).toEqual([
+      `${tabs} db-1: dmaPolicy restricted, svm=on +launchSecurity, workload, vCPUs`,
+    ]);
+    expect(detailHeader(tabs, vm, 112, false)).toEqual([
+      `${tabs} db-1: dmaPolicy restricted, svm=on +3 more`,
     ]);
   });
 
