@@ -57,8 +57,8 @@ describe("the Ink patch's fast path on the dashboard's frames", () => {
       expect(refreshes.stockLines, `tab ${tab}`).toBe(0);
       expect(refreshes.stockRows, `tab ${tab}`).toBe(0);
       expect(refreshes.asciiLines, `tab ${tab}: the changed lines were read`).toBeGreaterThan(0);
-      // Rows drawn again, and styled texts' lines, joined through the buffer.
-      expect(refreshes.bufferRows, `tab ${tab}`).toBeGreaterThanOrEqual(refreshes.drawnRows);
+      // Every row drawn again is joined through the buffer (stockRows is 0), and some were drawn.
+      expect(refreshes.drawnRows, `tab ${tab}`).toBeGreaterThan(0);
       // Most rows do not change from one second to the next (the clock, some VM and device rows do).
       expect(refreshes.reusedRows, `tab ${tab}`).toBeGreaterThan(refreshes.drawnRows);
     }
