@@ -86,8 +86,16 @@ class Terminal extends Writable {
 }
 
 async function frames(ink: InkModule, panels: readonly Panel[]): Promise<string[]> {
+  return framesOf(
+    ink,
+    panels.map((panel) => element(ink, panel)),
+  );
+}
+
+/** Each element rendered in turn into one Ink instance (debug mode): every frame as drawn. */
+async function framesOf(ink: InkModule, elements: readonly React.ReactElement[]): Promise<string[]> {
   const stdout = new Terminal();
-  const instance = ink.render(element(ink, panels[0]!), {
+  const instance = ink.render(elements[0]!, {
     stdout: stdout as unknown as NodeJS.WriteStream,
     debug: true,
     patchConsole: false,
@@ -95,8 +103,8 @@ async function frames(ink: InkModule, panels: readonly Panel[]): Promise<string[
   });
   await instance.waitUntilRenderFlush();
   const drawn = [stdout.take()];
-  for (const next of panels.slice(1)) {
-    instance.rerender(element(ink, next));
+  for (const next of elements.slice(1)) {
+    instance.rerender(next);
     await instance.waitUntilRenderFlush();
     drawn.push(stdout.take());
   }
@@ -173,22 +181,7 @@ function hostElement({style, isUpper, text}: HostPanel) {
 }
 
 async function hostFrames(ink: InkModule, panels: readonly HostPanel[]): Promise<string[]> {
-  const stdout = new Terminal();
-  const instance = ink.render(hostElement(panels[0]!), {
-    stdout: stdout as unknown as NodeJS.WriteStream,
-    debug: true,
-    patchConsole: false,
-    exitOnCtrlC: false,
-  });
-  await instance.waitUntilRenderFlush();
-  const drawn = [stdout.take()];
-  for (const next of panels.slice(1)) {
-    instance.rerender(hostElement(next));
-    await instance.waitUntilRenderFlush();
-    drawn.push(stdout.take());
-  }
-  instance.unmount();
-  return drawn;
+  return framesOf(ink, panels.map(hostElement));
 }
 
 describe('patched Ink taking host props and style keys away', () => {
