@@ -1,4 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -46,6 +46,14 @@ describe('world config', () => {
     expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, colour: red}`)).toBe(
       'w.yaml: guests[0].colour: unknown key "colour"',
     );
+  });
+
+  it('keeps an error on one line when a key holds a line break (fuzz: "#" turned "?" at byte 0)', () => {
+    expect(errorOf(`${HOST}? |\n  two\n  lines\n: 1\n`)).toBe(
+      'w.yaml: two\\nlines\\n: unknown key "two\\nlines\\n"',
+    );
+    const defaultText = readFileSync(DEFAULT_WORLD_FILE, 'utf8');
+    expect(errorOf(`?${defaultText.slice(1)}`)).not.toContain('\n');
   });
 
   it('rejects a value outside a list, listing the allowed ones', () => {

@@ -8,7 +8,21 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
   return text === '' ? '(top level)' : text;
 }
 
-/** One line naming the file, the path inside it and the rule. */
+/**
+ * One line naming the file, the path inside it and the rule. Keys and values come from the file,
+ * and a YAML key may hold a line break (`? |` block keys), so control characters are escaped.
+ */
 export function formatConfigError(file: string, path: readonly PropertyKey[], message: string): string {
-  return `${file}: ${formatConfigPath(path)}: ${message}`;
+  return escapeLineBreaks(`${file}: ${formatConfigPath(path)}: ${message}`);
+}
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
+
+// C0, DEL, C1 and the two Unicode line separators: anything a terminal or a log reader may break on.
+function escapeLineBreaks(text: string): string {
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
