@@ -77,11 +77,13 @@ export function asciiTableHeight(rows: readonly DeviceRow[]): number {
  * Whether the tab draws the ASCII table in `width` × `height`: whole, at the width its rows can
  * reach (wider than the panel it would lose its right-hand columns to the cut; the compact table
  * drops columns whole), with a line under it for each device's problem, as every device may have one.
+ * Like every line of the panel (the compact table, the problems) it leaves the right-hand cell free:
+ * at exactly the panel's width its border took the terminal's last column once the counters grew.
  */
 export function isAsciiTableFitting(rows: readonly DeviceRow[], width: number, height: number): boolean {
   return (
     rows.length > 0 &&
     asciiTableHeight(rows) + rows.length <= height &&
-    asciiTableWidth(widestRows(rows)) <= width
+    asciiTableWidth(widestRows(rows)) <= width - 1
   );
 }
