@@ -12,7 +12,7 @@ import {
   widestRows,
   type DeviceRow,
 } from '../../src/views/device-table-fit.js';
-import {AsciiSkeleton, deviceRowsOf, DevicesTab} from '../../src/views/devices-tab.js';
+import {AsciiDeviceTable, AsciiSkeleton, deviceRowsOf, DevicesTab} from '../../src/views/devices-tab.js';
 import {createTheme} from '../../src/views/theme.js';
 import {defaultConfig, startWorld, vm} from '../helpers/world.js';
 
@@ -176,5 +176,28 @@ describe('the choice between the ASCII and the compact table', () => {
     const height = asciiTableHeight(rows) + rows.length;
     expect(isAscii(drawWide(snapshot, width, height))).toBe(true);
     expect(drawWide(snapshot, width, height - 1)[0]).toMatch(/^DEV +TYPE/);
+  });
+});
+
+describe('the ASCII table from frame to frame', () => {
+  const rows = deviceRowsOf(webAt(30));
+  const theme = createTheme(false);
+  const stock = (data: readonly DeviceRow[]) =>
+    renderToString(<Table data={[...data]} padding={1} skeleton={AsciiSkeleton} />, {columns: 200});
+
+  it('draws every change of a counter, a text or a width, and nothing else, as stock ink-table does', () => {
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={rows} theme={theme} />);
+    const frames: DeviceRow[][] = [
+      rows.map((row) => ({...row})),
+      rows.map((row, index) => (index === 1 ? {...row, DONE: row.DONE + 1} : row)),
+      rows.map((row, index) => (index === 0 ? {...row, FAULT: 3, STATUS: 'needs-reset'} : row)),
+      rows.map((row) => ({...row, INFL: 12_345})),
+      rows,
+    ];
+    for (const data of frames) {
+      rerender(<AsciiDeviceTable rows={data} theme={theme} />);
+      expect(lastFrame()).toBe(stock(data));
+    }
+    unmount();
   });
 });
