@@ -2,7 +2,6 @@ import {assert} from './assert.js';
 import type {MemoryView} from './memory-view.js';
 import {
   DESCRIPTOR_SIZE,
-  putDescriptor,
   splitRingAddresses,
   splitRingLayout,
   vringNeedEvent,
@@ -10,7 +9,7 @@ import {
   type SplitRingLayout,
 } from './split-ring-layout.js';
 import {DescriptorFlag} from './virtio.js';
-import {putU16, u32At} from './little-endian.js';
+import {DriverRingFields} from './split-virtqueue-fields.js';
 
 /** One buffer of a request, by the address the device will use (a DMA address). */
 export interface BufferSegment {
@@ -71,9 +70,7 @@ export class SplitVirtqueueDriver<Token> {
   #lastUsedIdx = 0;
   #inFlight = 0;
   readonly #usedBuffer: {token: Token | undefined; len: number} = {token: undefined, len: 0};
-  /** The frame #hold took for the writes of one add, and the address of its byte 0. */
-  #frame: Uint8Array | undefined = undefined;
-  #frameGpa = 0;
+  readonly #fields: DriverRingFields;
 
   constructor(options: SplitVirtqueueDriverOptions) {
     this.layout = splitRingLayout(options.queueSize, options.usedRingAlign);
@@ -90,6 +87,7 @@ export class SplitVirtqueueDriver<Token> {
     this.#indirect = new Array<IndirectTable | undefined>(size);
     this.#numFree = size;
     this.#view.fill(this.#base, 0, this.layout.totalBytes);
+    this.#fields = new DriverRingFields(this.#view, this.#base, this.layout.totalBytes);
   }
 
   get queueSize(): number {
@@ -131,10 +129,11 @@ export class SplitVirtqueueDriver<Token> {
       indirect.release();
       return undefined;
     }
-    this.#hold(this.#base, this.layout.totalBytes);
+    const fields = this.#fields;
+    fields.holdRing(true);
     if (indirect) {
       const bytes = segments.length * DESCRIPTOR_SIZE;
-      this.#putDescriptor(this.#descriptorGpa(head), indirect.dmaAddr, bytes, DescriptorFlag.indirect, 0);
+      fields.putDescriptor(this.#descriptorGpa(head), indirect.dmaAddr, bytes, DescriptorFlag.indirect, 0);
       this.#freeHead = this.#nextFree[head]!;
     } else {
       let index = head;
@@ -143,7 +142,7 @@ export class SplitVirtqueueDriver<Token> {
         const isLast = i === segments.length - 1;
         const next = this.#nextFree[index]!;
         const flags = chainFlags(segment, isLast);
-        this.#putDescriptor(this.#descriptorGpa(index), segment.addr, segment.len, flags, isLast ? 0 : next);
+        fields.putDescriptor(this.#descriptorGpa(index), segment.addr, segment.len, flags, isLast ? 0 : next);
         if (!isLast) index = next;
       }
       this.#freeHead = this.#nextFree[index]!;
@@ -154,7 +153,7 @@ export class SplitVirtqueueDriver<Token> {
     this.#indirect[head] = indirect;
     this.#inFlight++;
     this.#publishAvail(head);
-    this.#frame = undefined;
+    fields.drop();
     return head;
   }
 
@@ -170,8 +169,10 @@ export class SplitVirtqueueDriver<Token> {
     this.#chainLength[head] = 1;
     this.#tokens[head] = token;
     this.#inFlight++;
-    this.#putDescriptor(this.#descriptorGpa(head), addr, 16, DescriptorFlag.next, head);
+    this.#fields.holdRing(true);
+    this.#fields.putDescriptor(this.#descriptorGpa(head), addr, 16, DescriptorFlag.next, head);
     this.#publishAvail(head);
+    this.#fields.drop();
     return true;
   }
 
@@ -183,10 +184,10 @@ export class SplitVirtqueueDriver<Token> {
     if (old === current) return false;
     const used = this.#used;
     if (this.#hasEventIdx) {
-      const availEvent = this.#view.readU16(used + 4 + 8 * this.queueSize);
+      const availEvent = this.#fields.ringU16(used + 4 + 8 * this.queueSize);
       return vringNeedEvent(availEvent, current, old);
     }
-    return (this.#view.readU16(used) & VRING_USED_F_NO_NOTIFY) === 0;
+    return (this.#fields.ringU16(used) & VRING_USED_F_NO_NOTIFY) === 0;
   }
 
   /**
@@ -195,20 +196,21 @@ export class SplitVirtqueueDriver<Token> {
    *   or an error text for a device that broke the ring
    */
   getBuf(): UsedBuffer<Token> | undefined | string {
-    const usedIdx = this.#view.readU16(this.#used + 2);
+    const fields = this.#fields;
+    const usedIdx = fields.ringU16(this.#used + 2);
     if (usedIdx === this.#lastUsedIdx) return undefined;
     const element = this.#used + 4 + 8 * (this.#lastUsedIdx % this.queueSize);
-    this.#hold(this.#base, this.layout.totalBytes, this.#hasEventIdx);
-    const id = this.#getU32(element);
-    const len = this.#getU32(element + 4);
+    fields.holdRing(this.#hasEventIdx);
+    const id = fields.getU32(element);
+    const len = fields.getU32(element + 4);
     if (id >= this.queueSize || this.#tokens[id] === undefined) {
-      this.#frame = undefined;
+      fields.drop();
       return id >= this.queueSize ? `id ${id} out of range` : `id ${id} is not a head!`;
     }
     this.#lastUsedIdx = (this.#lastUsedIdx + 1) & 0xffff;
     const usedEvent = this.#base + this.layout.availOffset + 4 + 2 * this.queueSize;
-    if (this.#hasEventIdx) this.#putU16(usedEvent, this.#lastUsedIdx);
-    this.#frame = undefined;
+    if (this.#hasEventIdx) fields.putU16(usedEvent, this.#lastUsedIdx);
+    fields.drop();
     const buffer = this.#usedBuffer;
     buffer.token = this.#tokens[id];
     buffer.len = len;
@@ -241,54 +243,29 @@ export class SplitVirtqueueDriver<Token> {
     this.#indirect[head] = undefined;
   }
 
-  /** Fields in [gpa, gpa+bytes) are then accessed in its page's frame, checked once (a ring or an indirect
-   * table lies in one page), until `#frame` is cleared; across pages, field by field. */
-  #hold(gpa: number, bytes: number, forWrite = true): void {
-    this.#frame = this.#view.bytesAt(gpa, bytes, forWrite);
-    this.#frameGpa = gpa - this.#view.rangeOffset;
-  }
-
   #descriptorGpa(index: number): number {
     return this.#base + this.layout.descOffset + index * DESCRIPTOR_SIZE;
-  }
-
-  /** Writes the descriptor at `gpa`: in the held frame, else field by field (a range across pages). */
-  #putDescriptor(gpa: number, addr: number, len: number, flags: number, next: number): void {
-    if (this.#frame) return putDescriptor(this.#frame, gpa - this.#frameGpa, addr, len, flags, next);
-    const view = this.#view;
-    view.writeU64(gpa, addr);
-    view.writeU32(gpa + 8, len);
-    view.writeU16(gpa + 12, flags);
-    view.writeU16(gpa + 14, next);
   }
 
   /** Puts `head` in the avail ring and advances avail->idx. */
   #publishAvail(head: number): void {
     const avail = this.#base + this.layout.availOffset;
-    this.#putU16(avail + 4 + 2 * (this.#availIdx % this.queueSize), head);
+    this.#fields.putU16(avail + 4 + 2 * (this.#availIdx % this.queueSize), head);
     this.#availIdx = (this.#availIdx + 1) & 0xffff;
-    this.#putU16(avail + 2, this.#availIdx);
-  }
-
-  /** A ring field: in the held frame, else through the view. */
-  #putU16(gpa: number, value: number): void {
-    if (this.#frame) putU16(this.#frame, gpa - this.#frameGpa, value);
-    else this.#view.writeU16(gpa, value);
-  }
-  #getU32(gpa: number): number {
-    return this.#frame ? u32At(this.#frame, gpa - this.#frameGpa) : this.#view.readU32(gpa);
+    this.#fields.putU16(avail + 2, this.#availIdx);
   }
 
   #writeIndirectTable(table: IndirectTable, segments: readonly BufferSegment[]): boolean {
     const count = segments.length;
-    this.#hold(table.cpuGpa, count * DESCRIPTOR_SIZE);
+    const fields = this.#fields;
+    fields.hold(table.cpuGpa, count * DESCRIPTOR_SIZE);
     for (let i = 0; i < count; i++) {
       const segment = segments[i]!;
       const isLast = i === count - 1;
       const gpa = table.cpuGpa + i * DESCRIPTOR_SIZE;
-      this.#putDescriptor(gpa, segment.addr, segment.len, chainFlags(segment, isLast), isLast ? 0 : i + 1);
+      fields.putDescriptor(gpa, segment.addr, segment.len, chainFlags(segment, isLast), isLast ? 0 : i + 1);
     }
-    this.#frame = undefined;
+    fields.drop();
     return table.publish();
   }
 }

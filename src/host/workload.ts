@@ -38,6 +38,10 @@ export interface WorkloadHost {
 export class Workload {
   readonly #host: WorkloadHost;
   #config: WorkloadConfig;
+  // Derived from the config when it is set, not at every tick (`#derive`).
+  #profile!: WorkloadProfile;
+  #dirtyPagesPerSecond = 0;
+  #workingSetPages = 0;
   #kernel: GuestKernel | null = null;
   #timer: TimerHandle | undefined;
   readonly #credits = new Float64Array(5);
@@ -49,6 +53,7 @@ export class Workload {
   constructor(host: WorkloadHost, config: WorkloadConfig) {
     this.#host = host;
     this.#config = config;
+    this.#derive();
   }
 
   get config(): WorkloadConfig {
@@ -56,7 +61,7 @@ export class Workload {
   }
 
   get profile(): WorkloadProfile {
-    return WORKLOAD_PROFILES[this.#config.profile];
+    return this.#profile;
   }
 
   get dirtyBytesPerSecond(): number {
@@ -70,6 +75,13 @@ export class Workload {
 
   setConfig(config: WorkloadConfig): void {
     this.#config = config;
+    this.#derive();
+  }
+
+  #derive(): void {
+    this.#profile = WORKLOAD_PROFILES[this.#config.profile];
+    this.#dirtyPagesPerSecond = this.dirtyBytesPerSecond / GUEST_PAGE_SIZE;
+    this.#workingSetPages = Math.floor(this.workingSetBytes / GUEST_PAGE_SIZE);
   }
 
   start(kernel: GuestKernel): void {
@@ -110,10 +122,10 @@ export class Workload {
   #tick(): void {
     const kernel = this.#kernel;
     if (!kernel) return;
-    const profile = this.profile;
+    const profile = this.#profile;
     const seconds = (WORKLOAD_TICK_US / 1_000_000) * (1 - this.#host.throttle());
     const rng = this.#host.rng;
-    this.#dirty(this.#due(Credit.dirty, this.dirtyBytesPerSecond / GUEST_PAGE_SIZE, seconds));
+    this.#dirty(this.#due(Credit.dirty, this.#dirtyPagesPerSecond, seconds));
     const drivers = kernel.drivers;
     if (drivers.console?.isReady)
       for (let n = this.#due(Credit.console, profile.consoleLinesPerSecond, seconds); n > 0; n--)
@@ -164,7 +176,7 @@ export class Workload {
   }
 
   #dirty(pages: number): void {
-    const workingSetPages = Math.floor(this.workingSetBytes / GUEST_PAGE_SIZE);
+    const workingSetPages = this.#workingSetPages;
     if (workingSetPages === 0) return;
     const memory = this.#host.memory();
     const firstPfn = DIRTY_REGION_START / GUEST_PAGE_SIZE;

@@ -90,9 +90,6 @@ function snapshotGuest(
 function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | null {
   const pool = guest.kernel?.swiotlb;
   if (!pool) return null;
-  const usedByDevice: Record<string, number> = {};
-  for (const [deviceIndex, slots] of [...pool.usedByDevice].sort((a, b) => a[0] - b[0]))
-    usedByDevice[`virtio${deviceIndex}`] = slots;
   return {
     nslabs: pool.nslabs,
     nareas: pool.nareas,
@@ -102,9 +99,50 @@ function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | nu
     mapFailures: pool.mapFailures,
     bouncedBytesToDevice: pool.bouncedBytesToDevice,
     bouncedBytesFromDevice: pool.bouncedBytesFromDevice,
-    usedByDevice,
-    recommendedNslabs: recommendNslabs(pool),
+    usedByDevice: usedByDeviceOf(pool.usedByDevice),
+    recommendedNslabs: recommendedNslabsOf(pool),
   };
+}
+
+/** Slots held per device, keyed `virtio<index>` in index order (the pool lists them so; sorted if not). */
+export function usedByDeviceOf(held: ReadonlyMap<number, number>): Record<string, number> {
+  let entries: Iterable<[number, number]> = held;
+  let last = -1;
+  for (const [deviceIndex] of held) {
+    if (deviceIndex < last) {
+      entries = [...held].sort((a, b) => a[0] - b[0]);
+      break;
+    }
+    last = deviceIndex;
+  }
+  const usedByDevice: Record<string, number> = {};
+  for (const [deviceIndex, slots] of entries) usedByDevice[`virtio${deviceIndex}`] = slots;
+  return usedByDevice;
+}
+
+type PoolStats = Parameters<typeof recommendNslabs>[0];
+/** Each pool's last recommendation and the counters it was made from: they change far less often than frames. */
+const recommendations = new WeakMap<object, PoolStats & {readonly nslabsRecommended: number}>();
+
+/** recommendNslabs of the pool, computed again only when one of the counters it reads changed. */
+export function recommendedNslabsOf(pool: PoolStats & object): number {
+  const last = recommendations.get(pool);
+  if (
+    last?.hiwater === pool.hiwater &&
+    last.mapFailures === pool.mapFailures &&
+    last.nslabs === pool.nslabs &&
+    last.nareas === pool.nareas
+  )
+    return last.nslabsRecommended;
+  const stats = {
+    nslabs: pool.nslabs,
+    nareas: pool.nareas,
+    hiwater: pool.hiwater,
+    mapFailures: pool.mapFailures,
+  };
+  const nslabsRecommended = recommendNslabs(stats);
+  recommendations.set(pool, {...stats, nslabsRecommended});
+  return nslabsRecommended;
 }
 
 /** The balloon as the snapshot shows it; null without a balloon device. */

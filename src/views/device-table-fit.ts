@@ -1,4 +1,6 @@
-// Which of its two forms the devices tab draws: the ASCII table or the compact one.
+// The devices tab's rows, and which of its two forms it draws: the ASCII table or the compact one.
+
+import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
 
 export type DeviceRow = {
   DEV: string;
@@ -77,11 +79,44 @@ export function asciiTableHeight(rows: readonly DeviceRow[]): number {
  * Whether the tab draws the ASCII table in `width` × `height`: whole, at the width its rows can
  * reach (wider than the panel it would lose its right-hand columns to the cut; the compact table
  * drops columns whole), with a line under it for each device's problem, as every device may have one.
+ * Like every line of the panel (the compact table, the problems) it leaves the right-hand cell free:
+ * at exactly the panel's width its border took the terminal's last column once the counters grew.
  */
 export function isAsciiTableFitting(rows: readonly DeviceRow[], width: number, height: number): boolean {
   return (
     rows.length > 0 &&
     asciiTableHeight(rows) + rows.length <= height &&
-    asciiTableWidth(widestRows(rows)) <= width
+    asciiTableWidth(widestRows(rows)) <= width - 1
   );
+}
+
+/** A device whose driver is unbound is not "ok": the guest is halted or between kernels. */
+function statusText(vm: VmSnapshot, device: DeviceSnapshot): StatusText {
+  if (device.status !== 'ok' || device.dma !== null) return device.status;
+  return vm.state === 'halted' ? 'halted' : 'unbound';
+}
+
+function dmaText(device: DeviceSnapshot): DmaText {
+  if (device.dma === null) return '-';
+  return device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma;
+}
+
+/** The VM's device table rows (exported for the tests that hold the tab's choice of form). */
+export function deviceRowsOf(vm: VmSnapshot): DeviceRow[] {
+  return vm.devices.map((device) => deviceRow(vm, device));
+}
+
+function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
+  return {
+    DEV: device.id,
+    TYPE: device.type,
+    IOMMU: device.accessPlatformForced ? 'forced' : device.offersAccessPlatform ? 'on' : 'off',
+    DMA: dmaText(device),
+    STATUS: statusText(vm, device),
+    DONE: device.completed,
+    FAIL: device.failed,
+    INFL: device.inFlight,
+    FAULT: device.faults,
+    INTEG: device.integrityErrors,
+  };
 }

@@ -1,16 +1,21 @@
 import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
-import type {DeviceSnapshot, VmSnapshot} from '../host/snapshot-types.js';
+import type {VmSnapshot} from '../host/snapshot-types.js';
 import {
   asciiTableHeight,
+  deviceRowsOf,
   isAsciiTableFitting,
   TABLE_PADDING,
   type DeviceRow,
-  type DmaText,
-  type StatusText,
 } from './device-table-fit.js';
 import {fit} from './format.js';
-import {isSameColumns, TableDataLine, TableLine, type PartComponent} from './table-line.js';
+import {
+  isSameColumns,
+  isSameValues,
+  tableDataLineText,
+  tableLineText,
+  type PartComponent,
+} from './table-line.js';
 import {TextLines} from './text-lines.js';
 import type {Theme} from './theme.js';
 
@@ -21,38 +26,7 @@ export interface DevicesTabProps {
   readonly theme: Theme;
 }
 
-export type {DeviceRow} from './device-table-fit.js';
-
-/** A device whose driver is unbound is not "ok": the guest is halted or between kernels. */
-function statusText(vm: VmSnapshot, device: DeviceSnapshot): StatusText {
-  if (device.status !== 'ok' || device.dma !== null) return device.status;
-  return vm.state === 'halted' ? 'halted' : 'unbound';
-}
-
-function dmaText(device: DeviceSnapshot): DmaText {
-  if (device.dma === null) return '-';
-  return device.dma === 'dma-api' && device.bounces ? 'dma-api+bounce' : device.dma;
-}
-
-/** The VM's device table rows (exported for the tests that hold the tab's choice of form). */
-export function deviceRowsOf(vm: VmSnapshot): DeviceRow[] {
-  return vm.devices.map((device) => deviceRow(vm, device));
-}
-
-function deviceRow(vm: VmSnapshot, device: DeviceSnapshot): DeviceRow {
-  return {
-    DEV: device.id,
-    TYPE: device.type,
-    IOMMU: device.accessPlatformForced ? 'forced' : device.offersAccessPlatform ? 'on' : 'off',
-    DMA: dmaText(device),
-    STATUS: statusText(vm, device),
-    DONE: device.completed,
-    FAIL: device.failed,
-    INFL: device.inFlight,
-    FAULT: device.faults,
-    INTEG: device.integrityErrors,
-  };
-}
+export {deviceRowsOf, type DeviceRow} from './device-table-fit.js';
 
 /**
  * Per device: whether it offers ACCESS_PLATFORM (iommu=on, or forced by the VM's confidential
@@ -102,13 +76,13 @@ export function AsciiDeviceTable({rows, theme}: {readonly rows: DeviceRow[]; rea
 const PROBLEM_INDENT = 2;
 
 /**
- * ink-table with rows keyed by position. ink-table keys each row by a SHA-1 of its values, so a
- * row whose counters moved was unmounted and built again (Ink and Yoga nodes and all) every frame,
- * after hashing every row. Each line is a `TableLine`: one Ink node, rendered again only when its
- * values or the widths change (the widths are kept from frame to frame while they stay the same).
+ * ink-table drawn as a single Ink text node, a line of text per table line. Stock ink-table keys
+ * each row by a SHA-1 of its values, so a row whose counters moved was unmounted and built again
+ * (Ink and Yoga nodes and all) every frame; and a node per line still cost each frame React's
+ * fibers, Yoga's layout and Ink's walk for nine lines of which only the data lines change. The
+ * rules and headings are built once for a set of column widths (the widths are kept from frame to
+ * frame while they stay the same), a data line again only when its values change.
  */
-const NO_DATA = {};
-
 type DeviceTableProps = ConstructorParameters<typeof Table<DeviceRow>>[0] & {
   readonly isColorEnabled: boolean;
 };
@@ -117,48 +91,72 @@ type Columns = ReturnType<Table<DeviceRow>['getColumns']>;
 class DeviceTable extends Table<DeviceRow> {
   declare readonly props: Readonly<DeviceTableProps>;
   #columns: Columns = [];
+  #isColorEnabled = false;
+  #parts: readonly unknown[] = [];
+  /** The lines drawn for `#columns`, `#isColorEnabled` and `#parts`: rules and headings by key, data lines by row. */
+  #rules = new Map<string, string>();
+  #dataLines: Array<{readonly data: DeviceRow; readonly text: string}> = [];
 
   override render() {
-    const columns = this.#sameColumns(this.getColumns());
-    const headings = this.getHeadings();
-    const {isColorEnabled} = this.props;
-    const line = (build: typeof this.header, lineKey: string, data: Partial<DeviceRow>) => (
-      <TableLine
-        key={lineKey}
-        build={build}
-        lineKey={lineKey}
-        columns={columns}
-        data={data}
-        isColorEnabled={isColorEnabled}
-      />
-    );
-    return (
-      <Box flexDirection="column">
-        {line(this.header, 'header', NO_DATA)}
-        {line(this.heading, 'heading', headings)}
-        {this.props.data.flatMap((row, index) => [
-          line(this.separator, `separator-${index}`, NO_DATA),
-          <TableDataLine
-            key={`data-${index}`}
-            columns={columns}
-            data={row}
-            padding={this.props.padding || 1}
-            cell={this.props.cell as PartComponent}
-            skeleton={this.props.skeleton as PartComponent}
-            isColorEnabled={isColorEnabled}
-          />,
-        ])}
-        {line(this.footer, 'footer', NO_DATA)}
-      </Box>
-    );
+    this.#keepLines(this.getColumns());
+    const lines = [this.#rule(this.header, 'header'), this.#rule(this.heading, 'heading')];
+    this.props.data.forEach((row, index) => {
+      lines.push(this.#rule(this.separator, 'separator'), this.#dataLine(row, index));
+    });
+    lines.push(this.#rule(this.footer, 'footer'));
+    return <Text>{lines.join('\n')}</Text>;
   }
 
-  /** The previous frame's columns while every width is the same, so each line's memo sees the same array. */
-  #sameColumns(columns: Columns): Columns {
-    if (!isSameColumns(columns, this.#columns)) this.#columns = columns;
-    return this.#columns;
+  /** Keeps the previous frame's columns and lines while every width, the styles and the parts are the same. */
+  #keepLines(columns: Columns): void {
+    const {isColorEnabled, cell, skeleton, padding} = this.props;
+    const parts = [cell, skeleton, padding];
+    if (
+      isSameColumns(columns, this.#columns) &&
+      isColorEnabled === this.#isColorEnabled &&
+      parts.every((part, index) => part === this.#parts[index])
+    )
+      return;
+    this.#columns = columns;
+    this.#isColorEnabled = isColorEnabled;
+    this.#parts = parts;
+    this.#rules.clear();
+    this.#dataLines = [];
+  }
+
+  #rule(build: typeof this.header, lineKey: string): string {
+    let text = this.#rules.get(lineKey);
+    if (text === undefined) {
+      const data = lineKey === 'heading' ? this.getHeadings() : NO_DATA;
+      text = tableLineText({
+        build,
+        lineKey,
+        columns: this.#columns,
+        data,
+        isColorEnabled: this.#isColorEnabled,
+      });
+      this.#rules.set(lineKey, text);
+    }
+    return text;
+  }
+
+  #dataLine(data: DeviceRow, index: number): string {
+    const last = this.#dataLines[index];
+    if (last && isSameValues(last.data, data)) return last.text;
+    const text = tableDataLineText({
+      columns: this.#columns,
+      data,
+      padding: this.props.padding || 1,
+      cell: this.props.cell as PartComponent,
+      skeleton: this.props.skeleton as PartComponent,
+      isColorEnabled: this.#isColorEnabled,
+    });
+    this.#dataLines[index] = {data, text};
+    return text;
   }
 }
+
+const NO_DATA = {};
 
 const BOX_TO_ASCII: Record<string, string> = {
   '─': '-',

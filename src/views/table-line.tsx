@@ -32,19 +32,25 @@ type LinePart = ReactElement<
  * the same styles. Rendered again only when its columns or its values change.
  */
 export const TableLine = memo(
-  function TableLine({build, lineKey, columns, data, isColorEnabled}: TableLineProps<Row>) {
-    // ink-table types its lines as the global JSX.Element, which React 19 no longer declares.
-    const line = build({key: lineKey, columns, data}) as ReactElement<{readonly children: LinePart[]}>;
-    let text = '';
-    for (const part of line.props.children) {
-      // The parts are function components without hooks that return one <Text>.
-      text += styledPart(part.type(part.props) as DrawnPart, isColorEnabled);
-    }
-    return <Text wrap="truncate">{text}</Text>;
+  function TableLine(props: TableLineProps<Row>) {
+    return <Text wrap="truncate">{tableLineText(props)}</Text>;
   },
   (before, after) =>
     before.build === after.build && before.lineKey === after.lineKey && isSameLine(before, after),
 ) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
+
+/** The text `TableLine` draws: ink-table's line, its parts' styles inline. */
+export function tableLineText<T extends Row>(props: TableLineProps<T>): string {
+  const {build, lineKey, columns, data, isColorEnabled} = props as unknown as TableLineProps<Row>;
+  // ink-table types its lines as the global JSX.Element, which React 19 no longer declares.
+  const line = build({key: lineKey, columns, data}) as ReactElement<{readonly children: LinePart[]}>;
+  let text = '';
+  for (const part of line.props.children) {
+    // The parts are function components without hooks that return one <Text>.
+    text += styledPart(part.type(part.props) as DrawnPart, isColorEnabled);
+  }
+  return text;
+}
 
 /** What a skeleton or cell component draws: one `<Text>` with a style. */
 type DrawnPart = ReactElement<TextProps & {readonly children?: string}>;
@@ -88,7 +94,7 @@ export function isSameColumns<T extends Row>(
   );
 }
 
-function isSameValues(before: LineProps<Row>['data'], after: LineProps<Row>['data']): boolean {
+export function isSameValues(before: LineProps<Row>['data'], after: LineProps<Row>['data']): boolean {
   const keys = Object.keys(before);
   return keys.length === Object.keys(after).length && keys.every((key) => Object.is(before[key], after[key]));
 }
@@ -114,15 +120,8 @@ export interface TableDataLineProps<T extends Row> {
  * table to stock ink-table.
  */
 export const TableDataLine = memo(
-  function TableDataLine({columns, data, padding, cell, skeleton, isColorEnabled}: TableDataLineProps<Row>) {
-    const bar = styledPart(skeleton({children: '│'}), isColorEnabled);
-    let text = bar;
-    columns.forEach((column, index) => {
-      if (index > 0) text += bar;
-      const cellText = dataCellText(column, data[column.column], padding);
-      text += styledPart(cell({column: index, children: cellText}), isColorEnabled);
-    });
-    return <Text wrap="truncate">{text + bar}</Text>;
+  function TableDataLine(props: TableDataLineProps<Row>) {
+    return <Text wrap="truncate">{tableDataLineText(props)}</Text>;
   },
   (before, after) =>
     before.cell === after.cell &&
@@ -130,6 +129,20 @@ export const TableDataLine = memo(
     before.padding === after.padding &&
     isSameLine(before, after),
 ) as unknown as <T extends Row>(props: TableDataLineProps<T>) => JSX.Element;
+
+/** The text `TableDataLine` draws. */
+export function tableDataLineText<T extends Row>(props: TableDataLineProps<T>): string {
+  const {columns, data, padding, cell, skeleton, isColorEnabled} =
+    props as unknown as TableDataLineProps<Row>;
+  const bar = styledPart(skeleton({children: '│'}), isColorEnabled);
+  let text = bar;
+  columns.forEach((column, index) => {
+    if (index > 0) text += bar;
+    const cellText = dataCellText(column, data[column.column], padding);
+    text += styledPart(cell({column: index, children: cellText}), isColorEnabled);
+  });
+  return text + bar;
+}
 
 /** A cell's text as ink-table's `row()` lays it out: the value padded with spaces to the column's width by its alignment. */
 function dataCellText(

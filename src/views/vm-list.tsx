@@ -40,15 +40,18 @@ export function VmList({
       <SteadyText bold inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
         {screenLine(` ${layout.header}`, width, !theme.isColorEnabled)}
       </SteadyText>
-      {visible.map((vm, position) => (
-        <VmRow
-          key={vm.name}
-          texts={rowTexts(layout, offset + position)}
-          colors={layout.cells[offset + position]!.map((cell) => cell.color)}
-          isSelected={vm.name === selectedVm}
-          width={width}
-        />
-      ))}
+      {rowGroups(visible, selectedVm).map(({start, end, isSelected}) => {
+        const lines = visible
+          .slice(start, end)
+          .map((_, index) => rowLine(layout, offset + start + index, isSelected, width));
+        return isSelected ? (
+          <SteadyText key="selected" inverse wrap="truncate">
+            {lines[0]}
+          </SteadyText>
+        ) : (
+          <VmRows key={start === 0 ? 'above' : 'below'} lines={lines} />
+        );
+      })}
       {vms.length === 0 ? (
         <Text dimColor={theme.dim}> no VM matches the filter (/ to change it, Esc to clear)</Text>
       ) : null}
@@ -68,32 +71,43 @@ function rowTexts(layout: ListLayout, index: number): string[] {
   );
 }
 
-interface VmRowProps {
-  readonly texts: readonly string[];
-  readonly colors: readonly (string | undefined)[];
-  readonly isSelected: boolean;
-  readonly width: number;
+/** The rows above the selection, the selected row, the rows below: each part that has rows. */
+function rowGroups(visible: readonly VmSnapshot[], selectedVm: string | null) {
+  const selected = visible.findIndex((vm) => vm.name === selectedVm);
+  const groups =
+    selected < 0
+      ? [{start: 0, end: visible.length, isSelected: false}]
+      : [
+          {start: 0, end: selected, isSelected: false},
+          {start: selected, end: selected + 1, isSelected: true},
+          {start: selected + 1, end: visible.length, isSelected: false},
+        ];
+  return groups.filter((group) => group.end > group.start);
 }
 
 /**
- * One row as a single text run with its colours inline: one Ink node instead of one per cell,
- * which is what a frame of a long VM list spends its time on. Re-renders only when its text,
- * colours or selection change.
+ * One row as a line of text with its colours inline; the selected row (drawn inverse) a strip
+ * across the width, the others without trailing spaces.
  */
-const VmRow = steady(function VmRow({texts, colors, isSelected, width}: VmRowProps) {
+function rowLine(layout: ListLayout, index: number, isSelected: boolean, width: number): string {
+  const texts = rowTexts(layout, index);
+  const cells = layout.cells[index]!;
   let text = isSelected ? '>' : ' ';
   let used = 1;
-  texts.forEach((cell, index) => {
-    const run = index < texts.length - 1 ? `${cell} ` : cell;
+  texts.forEach((cell, position) => {
+    const run = position < texts.length - 1 ? `${cell} ` : cell;
     used += run.length;
-    text += isSelected ? run : paint(run, colors[index]);
+    text += isSelected ? run : paint(run, cells[position]!.color);
   });
-  // The selection is an inverse strip across the width; other rows need no trailing spaces.
-  if (isSelected) text += ' '.repeat(Math.max(0, width - used));
-  else text = text.trimEnd();
-  return (
-    <Text inverse={isSelected} wrap="truncate">
-      {text}
-    </Text>
-  );
+  return isSelected ? text + ' '.repeat(Math.max(0, width - used)) : text.trimEnd();
+}
+
+/**
+ * Rows on screen as a single Ink text node, one line each: one Ink and Yoga node for the rows
+ * above the selection and one for those below, rather than one per row (React's fibers, Yoga's
+ * layout and Ink's walk over the nodes were most of the list's cost in a frame). Every line fits
+ * the width (the columns are laid out to it), so nothing wraps. Drawn again only when a line changes.
+ */
+const VmRows = steady(function VmRows({lines}: {readonly lines: readonly string[]}) {
+  return <Text>{lines.join('\n')}</Text>;
 });

@@ -59,6 +59,33 @@ describe('page windows over rings', () => {
     expect(hypervisor.securePlaintextHeld()).toBe(-1);
   });
 
+  it('make the driver page its ring back in after the hypervisor paged it out: its window is checked again, not written stale', () => {
+    const {memory, hypervisor, driver, device} = ring();
+    driver.add([{addr: 0x100000, len: 8, isDeviceWritable: false}], 1); // the driver's window holds the ring's frame
+    memory.setPageStates(RING_PFN, 1, PageState.secure);
+    device.pop(); // the hypervisor's read pages the ring out
+    expect(memory.pagedOut.has(RING_PFN)).toBe(true);
+    expect(hypervisor.pageOuts).toBe(1);
+
+    driver.add([{addr: 0x110000, len: 8, isDeviceWritable: false}], 2);
+    expect(memory.pagedOut.has(RING_PFN)).toBe(false);
+    expect(driver.getBuf()).toBeUndefined(); // read through the window, paged in: nothing used yet
+  });
+
+  it("mark the driver's ring dirty when it writes it, not when it only reads the used ring", () => {
+    const {memory, driver, device} = ring();
+    memory.startDirtyLog();
+    expect(driver.getBuf()).toBeUndefined();
+    expect(driver.kickPrepare()).toBe(false);
+    expect([...memory.syncDirtyLog()]).toEqual([]);
+    driver.add([{addr: 0x100000, len: 8, isDeviceWritable: false}], 1);
+    expect([...memory.syncDirtyLog()]).toEqual([RING_PFN]);
+    device.push(popped(device).head, 0);
+    memory.syncDirtyLog();
+    expect(driver.getBuf()).toEqual({token: 1, len: 0}); // no EVENT_IDX: getBuf only reads the ring
+    expect([...memory.syncDirtyLog()]).toEqual([]);
+  });
+
   it('read each popped chain from its own indirect table', () => {
     const tables = [0x200000, 0x240000, 0x200100];
     let next = 0;

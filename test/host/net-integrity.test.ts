@@ -1,4 +1,5 @@
 import {describe, expect, it} from 'vitest';
+import type {MemoryView} from '../../src/core/memory-view.js';
 import {FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
 import type {NetMigrationState} from '../../src/host/virtio/net-protocol.js';
 import type {World} from '../../src/host/world.js';
@@ -14,10 +15,14 @@ function netGuest(): World {
   return world;
 }
 
-/** Flips one bit of the next `view.read` of `length` bytes by the guest kernel (a frame the driver receives). */
+/**
+ * Flips one bit of the next `length` bytes the guest kernel reads (a frame the driver receives):
+ * in guest memory when the driver reads the frame in place, in what `view.read` returns otherwise.
+ */
 function corruptNextRead(world: World, length: number, offset: number): void {
   const view = world.guest('g1')!.kernel!.view;
   const read = view.read.bind(view);
+  const checkedFrame = view.checkedFrame.bind(view);
   let isArmed = true;
   view.read = (gpa, target, targetOffset, readLength) => {
     read(gpa, target, targetOffset, readLength);
@@ -26,22 +31,89 @@ function corruptNextRead(world: World, length: number, offset: number): void {
       target[targetOffset + offset]! ^= 0x10;
     }
   };
+  view.checkedFrame = (gpa, frameLength, forWrite) => {
+    const frame = checkedFrame(gpa, frameLength, forWrite);
+    if (frame && isArmed && !forWrite && frameLength === length) {
+      isArmed = false;
+      frame[view.rangeOffset + offset]! ^= 0x10;
+    }
+    return frame;
+  };
+}
+
+/**
+ * Where `send` put its packet in guest memory. The buffer is first filled with 0xee (what an
+ * earlier use of the memory might have left), so the packet's every byte is the driver's.
+ */
+function sentFrameGpa(view: MemoryView, send: () => void): number {
+  const write = view.write.bind(view);
+  const checkedFrame = view.checkedFrame.bind(view);
+  let frameGpa = -1;
+  view.write = (gpa, source, sourceOffset, length) => {
+    if (frameGpa < 0) frameGpa = gpa;
+    write(gpa, source, sourceOffset, length);
+  };
+  view.checkedFrame = (gpa, length, forWrite) => {
+    const frame = checkedFrame(gpa, length, forWrite);
+    if (frame && forWrite && frameGpa < 0) {
+      frameGpa = gpa;
+      frame.fill(0xee, view.rangeOffset, view.rangeOffset + length);
+    }
+    return frame;
+  };
+  try {
+    send();
+  } finally {
+    view.write = write;
+    view.checkedFrame = checkedFrame;
+  }
+  expect(frameGpa).toBeGreaterThanOrEqual(0);
+  return frameGpa;
 }
 
 describe('net frames are checked end to end', () => {
+  it('every frame the driver sends starts with an all-zero virtio-net header, whatever its buffer held', () => {
+    const world = netGuest();
+    runChecked(world, 4); // replies were received
+    const guest = world.guest('g1')!;
+    const driver = guest.kernel!.drivers.net!;
+    expect(driver.completed).toBeGreaterThan(0);
+    const view = guest.kernel!.view;
+    const header = Buffer.alloc(12);
+    for (const [payloadBytes, replyBytes] of [
+      [500, 1460],
+      [1460, 64],
+      [64, 0],
+    ] as const) {
+      const gpa = sentFrameGpa(view, () => expect(driver.send(1, payloadBytes, replyBytes)).toBe('queued'));
+      view.read(gpa, header, 0, 12);
+      expect([...header]).toEqual(new Array(12).fill(0));
+      runChecked(world, 0.1);
+    }
+  });
+
+  it('frames go out and come in whole through a copy where the view gives no frame in place', () => {
+    const world = netGuest();
+    const guest = world.guest('g1')!;
+    const driver = guest.kernel!.drivers.net!;
+    const view = guest.kernel!.view;
+    view.checkedFrame = () => undefined; // as for a buffer across two pages
+    const completed = driver.completed;
+    const header = Buffer.alloc(12);
+    const gpa = sentFrameGpa(view, () => expect(driver.send(1, 1000, 1460)).toBe('queued'));
+    view.read(gpa, header, 0, 12);
+    expect([...header]).toEqual(new Array(12).fill(0));
+    runChecked(world, 2);
+    expect(driver.integrityErrors).toBe(0);
+    expect(driver.completed).toBeGreaterThan(completed + 2);
+  });
+
   it('a frame changed in guest memory after the driver wrote it is caught by the peer, once', () => {
     const world = netGuest();
     const guest = world.guest('g1')!;
     const driver = guest.kernel!.drivers.net!;
     const view = guest.kernel!.view;
-    const write = view.write.bind(view);
-    let frameGpa = -1;
-    view.write = (gpa, source, sourceOffset, length) => {
-      write(gpa, source, sourceOffset, length);
-      if (frameGpa < 0) frameGpa = gpa;
-    };
-    expect(driver.send(0, 64, 0)).toBe('queued');
-    view.write = write;
+    const frameGpa = sentFrameGpa(view, () => expect(driver.send(0, 64, 0)).toBe('queued'));
     const byte = Buffer.alloc(1);
     view.read(frameGpa + 12 + 24 + 10, byte, 0, 1); // a payload byte, after the virtio-net and frame headers
     byte[0]! ^= 0x01;
@@ -126,9 +198,14 @@ describe('net frames are checked end to end', () => {
     const received: number[] = [];
     const view = world.guest('g1')!.kernel!.view;
     const read = view.read.bind(view);
+    const checkedFrame = view.checkedFrame.bind(view);
     view.read = (gpa, target, targetOffset, length) => {
       read(gpa, target, targetOffset, length);
       received.push(length);
+    };
+    view.checkedFrame = (gpa, length, forWrite) => {
+      if (!forWrite) received.push(length);
+      return checkedFrame(gpa, length, forWrite);
     };
     expect(driver.send(2, 64, 4000)).toBe('queued');
     runChecked(world, 0.5);

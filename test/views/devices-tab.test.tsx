@@ -12,7 +12,7 @@ import {
   widestRows,
   type DeviceRow,
 } from '../../src/views/device-table-fit.js';
-import {AsciiSkeleton, deviceRowsOf, DevicesTab} from '../../src/views/devices-tab.js';
+import {AsciiDeviceTable, AsciiSkeleton, deviceRowsOf, DevicesTab} from '../../src/views/devices-tab.js';
 import {createTheme} from '../../src/views/theme.js';
 import {defaultConfig, startWorld, vm} from '../helpers/world.js';
 
@@ -45,10 +45,10 @@ function drawWide(snapshot: VmSnapshot, width: number, height = 20): string[] {
   return frame.split('\n').map((line) => line.trimEnd());
 }
 
-describe('the devices tab between 84 and 106 columns', () => {
+describe('the devices tab between 84 and 107 columns', () => {
   it('draws the ASCII table where it fits whole, and the compact table where it does not', () => {
     const snapshot = webAt(30);
-    const wide = drawWide(snapshot, 106);
+    const wide = drawWide(snapshot, 107);
     expect(wide[0]).toMatch(/^\+-+\+/);
     expect(wide[1]).toMatch(/\| INTEG \|$/);
     const narrow = draw(snapshot, 90);
@@ -110,14 +110,46 @@ describe('the choice between the ASCII and the compact table', () => {
     );
   });
 
-  it('draws the ASCII table from exactly the width stock ink-table takes for the widest rows', () => {
-    const boundary = stockTableWidth(widestRows(rows));
+  it('draws the ASCII table from one cell wider than stock ink-table takes for the widest rows', () => {
+    // The last cell stays free, as for every other line of the panel and the compact table.
+    const boundary = stockTableWidth(widestRows(rows)) + 1;
     expect(drawWide(snapshot, boundary - 1)[0]).toMatch(/^DEV +TYPE/);
     expect(isAscii(drawWide(snapshot, boundary))).toBe(true);
     expect(isAscii(drawWide(snapshot, boundary + 1))).toBe(true);
     // Each form stays inside the panel on its side of the line.
     for (const width of [boundary - 1, boundary, boundary + 1])
-      for (const line of drawWide(snapshot, width)) expect(line.length).toBeLessThanOrEqual(width);
+      for (const line of drawWide(snapshot, width)) expect(line.length).toBeLessThan(width);
+  });
+
+  it('leaves the right-hand cell free with every counter at its reach, its border whole', () => {
+    // Every text and counter as wide as they get: the table is then exactly as wide as it was measured.
+    const reached: VmSnapshot = {
+      ...snapshot,
+      devices: snapshot.devices.map((device) => ({
+        ...device,
+        ...{
+          completed: 999_999,
+          failed: 999_999,
+          inFlight: 999_999,
+          faults: 999_999,
+          integrityErrors: 999_999,
+        },
+        ...{
+          status: 'needs-reset' as const,
+          dma: 'dma-api' as const,
+          bounces: true,
+          accessPlatformForced: true,
+        },
+      })),
+    };
+    const widest = asciiTableWidth(widestRows(rows));
+    expect(asciiTableWidth(deviceRowsOf(reached))).toBe(widest);
+    for (const width of [widest - 1, widest, widest + 1, widest + 2]) {
+      const lines = drawWide(reached, width);
+      for (const line of lines) expect(line.length, `at ${width} columns`).toBeLessThan(width);
+      if (isAscii(lines))
+        for (const line of lines.slice(0, asciiTableHeight(rows))) expect(line).toMatch(/^[+|].*[+|]$/);
+    }
   });
 
   it('keeps its form when a counter gains a digit or a device breaks and is reset', () => {
@@ -144,5 +176,28 @@ describe('the choice between the ASCII and the compact table', () => {
     const height = asciiTableHeight(rows) + rows.length;
     expect(isAscii(drawWide(snapshot, width, height))).toBe(true);
     expect(drawWide(snapshot, width, height - 1)[0]).toMatch(/^DEV +TYPE/);
+  });
+});
+
+describe('the ASCII table from frame to frame', () => {
+  const rows = deviceRowsOf(webAt(30));
+  const theme = createTheme(false);
+  const stock = (data: readonly DeviceRow[]) =>
+    renderToString(<Table data={[...data]} padding={1} skeleton={AsciiSkeleton} />, {columns: 200});
+
+  it('draws every change of a counter, a text or a width, and nothing else, as stock ink-table does', () => {
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={rows} theme={theme} />);
+    const frames: DeviceRow[][] = [
+      rows.map((row) => ({...row})),
+      rows.map((row, index) => (index === 1 ? {...row, DONE: row.DONE + 1} : row)),
+      rows.map((row, index) => (index === 0 ? {...row, FAULT: 3, STATUS: 'needs-reset'} : row)),
+      rows.map((row) => ({...row, INFL: 12_345})),
+      rows,
+    ];
+    for (const data of frames) {
+      rerender(<AsciiDeviceTable rows={data} theme={theme} />);
+      expect(lastFrame()).toBe(stock(data));
+    }
+    unmount();
   });
 });

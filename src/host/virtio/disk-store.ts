@@ -10,6 +10,8 @@ export class DiskStore {
   readonly #chunks: PageTable<Buffer>;
   /** Chunks that are views of an installed image, copied on their first write. */
   readonly #shared = new Set<number>();
+  /** Every shared chunk's index is below this: a write above it needs no look in the set. */
+  #sharedEnd = 0;
 
   constructor(capacityBytes: number) {
     this.capacityBytes = capacityBytes;
@@ -34,6 +36,7 @@ export class DiskStore {
       );
       this.#shared.add(index);
     }
+    this.#sharedEnd = Math.max(this.#sharedEnd, wholeChunks);
     const installed = wholeChunks * DiskStore.CHUNK_BYTES;
     this.write(installed, image, installed, image.length - installed);
   }
@@ -61,7 +64,7 @@ export class DiskStore {
       const within = position - chunkIndex * DiskStore.CHUNK_BYTES;
       const count = Math.min(DiskStore.CHUNK_BYTES - within, length - done);
       let chunk = this.#chunks.get(chunkIndex);
-      if (!chunk || (this.#shared.size > 0 && this.#shared.delete(chunkIndex))) {
+      if (!chunk || (chunkIndex < this.#sharedEnd && this.#shared.delete(chunkIndex))) {
         const own = takeFrame();
         // An image chunk the write covers whole needs none of its bytes.
         if (chunk && count < DiskStore.CHUNK_BYTES) own.set(chunk);

@@ -76,6 +76,8 @@ export class NetBackend extends VirtioBackend {
   readonly #sparePackets: RxPacket[] = [];
   readonly #spareReplies: PeerReply[] = [];
   readonly #sent = decodedFrame();
+  /** The fields of the reply `#reply` encodes (one object, not one per reply). */
+  readonly #replying = decodedFrame();
 
   constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory, checker: NetFlowChecker) {
     super(
@@ -153,7 +155,12 @@ export class NetBackend extends VirtioBackend {
     const packet = this.#takePacket(NET_HEADER_BYTES + FRAME_HEADER_BYTES + payloadBytes + FRAME_CHECK_BYTES);
     fillBytes(packet.bytes, 0, 0, NET_HEADER_BYTES);
     putU16(packet.bytes, NET_HEADER_NUM_BUFFERS, 1);
-    encodeFrame(packet.bytes, NET_HEADER_BYTES, {flow, sequence, payloadBytes, replyBytes: 0}, fillByte);
+    const fields = this.#replying;
+    fields.flow = flow;
+    fields.sequence = sequence;
+    fields.payloadBytes = payloadBytes;
+    fields.replyBytes = 0;
+    encodeFrame(packet.bytes, NET_HEADER_BYTES, fields, fillByte);
     this.#backlog.push(packet);
     this.#drainBacklog();
   }

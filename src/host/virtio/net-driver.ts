@@ -5,7 +5,14 @@ import {DriverRequest, type SubmitResult} from './driver-request.js';
 import {VirtioDriver} from './driver.js';
 import type {KernelServices} from './kernel-services.js';
 import {fillBytes} from '../../core/copy-bytes.js';
-import {decodedFrame, decodeFrame, encodeFrame, frameBytes, FRAME_MAX_BYTES} from './net-frame.js';
+import {
+  decodedFrame,
+  decodeFrame,
+  encodeFrame,
+  frameBytes,
+  FRAME_MAX_BYTES,
+  type DecodedFrame,
+} from './net-frame.js';
 import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
 import type {VirtioPciTransport} from './transport.js';
 
@@ -21,7 +28,10 @@ const FLOWS_PER_BOOT = 16;
  * sequence numbers and checksums the net flow checker gives and checks at both ends.
  */
 export class NetDriver extends VirtioDriver {
+  /** Where a received frame is read to when it cannot be read in place. */
   readonly #scratch = Buffer.alloc(RX_BUFFER_BYTES);
+  /** Where `send` builds a packet it cannot build in place: its virtio-net header stays all zeros (no offloads). */
+  readonly #txPacket = Buffer.alloc(RX_BUFFER_BYTES);
   readonly #received = decodedFrame();
   /** The fields of the frame `send` encodes (one object, not one per frame). */
   readonly #sending = decodedFrame();
@@ -59,20 +69,36 @@ export class NetDriver extends VirtioDriver {
     const gpa = this.core.allocate(length);
     if (gpa === undefined) return 'retry';
     const sequence = this.#checker.nextSequence(flow);
-    const packet = this.#scratch;
-    fillBytes(packet, 0, 0, NET_HEADER_BYTES);
     const fields = this.#sending;
     fields.flow = flow;
     fields.sequence = sequence;
     fields.payloadBytes = payloadBytes;
     fields.replyBytes = replyBytes;
-    encodeFrame(packet, NET_HEADER_BYTES, fields, sequence & 0xff);
-    this.kernel.view.write(gpa, packet, 0, length);
+    this.#writePacket(gpa, length, fields, sequence & 0xff);
     const request = this.#request(true, gpa, length);
     const result = this.core.submit(NET_TX_QUEUE, request);
     if (result === 'queued') this.#checker.commitSent(flow, sequence);
     else this.#recycle(request);
     return result;
+  }
+
+  /**
+   * Builds the packet (an all-zero virtio-net header: no offloads, then the frame) in its buffer in
+   * guest memory, the header in place before the data as the kernel pushes it into the skb's
+   * headroom (torvalds/linux drivers/net/virtio_net.c `xmit_skb`, `can_push`); through a scratch
+   * copy only when the buffer is not in one page the view may touch directly.
+   */
+  #writePacket(gpa: number, length: number, fields: DecodedFrame, fillByte: number): void {
+    const view = this.kernel.view;
+    const page = view.checkedFrame(gpa, length, true);
+    if (page !== undefined) {
+      const at = view.rangeOffset;
+      fillBytes(page, 0, at, at + NET_HEADER_BYTES);
+      encodeFrame(page, at + NET_HEADER_BYTES, fields, fillByte);
+      return;
+    }
+    encodeFrame(this.#txPacket, NET_HEADER_BYTES, fields, fillByte);
+    view.write(gpa, this.#txPacket, 0, length);
   }
 
   /** A frame went out (tx) or came in (rx, `usedLength` bytes), or was aborted (undefined); called by NetRequest. */
@@ -120,9 +146,8 @@ export class NetDriver extends VirtioDriver {
   #receive(gpa: number, usedLength: number): void {
     if (usedLength <= NET_HEADER_BYTES) return;
     const frameLength = usedLength - NET_HEADER_BYTES;
-    this.kernel.view.read(gpa + NET_HEADER_BYTES, this.#scratch, 0, frameLength);
     const fields = this.#received;
-    if (!decodeFrame(this.#scratch, 0, frameLength, fields)) {
+    if (!this.#decodeReceived(gpa + NET_HEADER_BYTES, frameLength, fields)) {
       this.#integrityError('received frame has a bad checksum or length');
       return;
     }
@@ -130,6 +155,19 @@ export class NetDriver extends VirtioDriver {
     this.core.completed++;
     const problem = this.#checker.checkReceived(fields);
     if (problem) this.#integrityError(problem);
+  }
+
+  /**
+   * Decodes the frame where the device put it, as the kernel builds the skb around the rx buffer
+   * without copying it (torvalds/linux drivers/net/virtio_net.c `receive_small`, `build_skb`);
+   * through a scratch copy when it is not in one page the view may read directly.
+   */
+  #decodeReceived(gpa: number, length: number, into: DecodedFrame): boolean {
+    const view = this.kernel.view;
+    const page = view.checkedFrame(gpa, length, false);
+    if (page !== undefined) return decodeFrame(page, view.rangeOffset, length, into);
+    view.read(gpa, this.#scratch, 0, length);
+    return decodeFrame(this.#scratch, 0, length, into);
   }
 
   #integrityError(message: string): void {

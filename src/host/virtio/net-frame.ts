@@ -58,7 +58,12 @@ export function encodeFrame(target: Buffer, offset: number, fields: FrameFields,
   putU16(target, offset + 22, fields.replyBytes);
   const payloadAt = offset + FRAME_HEADER_BYTES;
   fillBytes(target, fillByte, payloadAt, payloadAt + payloadBytes);
-  putU32(target, payloadAt + payloadBytes, frameCheck(target, offset, payloadBytes, fillByte));
+  // The Ethernet header was just written from ETHERNET_HEADER: its CRC register is known.
+  putU32(
+    target,
+    payloadAt + payloadBytes,
+    checkFrom(CRC_AFTER_ETHERNET_HEADER, target, offset, payloadBytes, fillByte),
+  );
   return frameBytes(payloadBytes);
 }
 
@@ -86,8 +91,19 @@ export function decodeFrame(frame: Buffer, offset: number, available: number, in
 
 /** CRC-32 (IEEE, as zlib's) of the frame's header followed by its payload byte (none for an empty payload). */
 function frameCheck(frame: Buffer, offset: number, payloadBytes: number, fillByte: number): number {
+  return checkFrom(ethernetHeaderCrc(frame, offset), frame, offset, payloadBytes, fillByte);
+}
+
+/** `frameCheck` from the register after the frame's Ethernet header. */
+function checkFrom(
+  afterEthernet: number,
+  frame: Buffer,
+  offset: number,
+  payloadBytes: number,
+  fillByte: number,
+): number {
   const header = crc32Update(
-    ethernetHeaderCrc(frame, offset),
+    afterEthernet,
     frame,
     offset + ETHERNET_HEADER_BYTES,
     offset + FRAME_HEADER_BYTES,
