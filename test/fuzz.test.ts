@@ -10,6 +10,7 @@ import {checkInvariants} from '../src/host/invariants.js';
 import {World} from '../src/host/world.js';
 import {runCli} from './helpers/cli.js';
 import {defaultConfig} from './helpers/world.js';
+import {CPU_BOUND} from './helpers/property-timeout.js';
 
 const defaultText = readFileSync(DEFAULT_WORLD_FILE, 'utf8');
 const defaultObject = parse(defaultText) as unknown;
@@ -67,7 +68,7 @@ function expectLoadsOrOneLine(text: string): void {
 }
 
 describe('fuzzed world files load or fail with one clear line', () => {
-  it('type swaps, deletions and odd values anywhere in the default world', () => {
+  it('type swaps, deletions and odd values anywhere in the default world', CPU_BOUND, () => {
     fc.assert(
       fc.property(fc.constantFrom(...allPaths), replacement, (path, value) => {
         expectLoadsOrOneLine(stringify(mutate(defaultObject, path, value)));
@@ -76,7 +77,7 @@ describe('fuzzed world files load or fail with one clear line', () => {
     );
   });
 
-  it('the default world cut off anywhere, or with a byte changed', () => {
+  it('the default world cut off anywhere, or with a byte changed', CPU_BOUND, () => {
     fc.assert(
       fc.property(
         fc.nat(defaultText.length),
@@ -118,7 +119,7 @@ describe('fuzzed scenario files load or fail with one clear line', () => {
     expect: [{vm: 'web-1', path: 'state', equals: 'running'}],
   };
   const scenarioPaths = paths(base).filter((path) => path.length > 0);
-  it('mutations of a valid scenario', () => {
+  it('mutations of a valid scenario', CPU_BOUND, () => {
     let index = 0;
     fc.assert(
       fc.property(fc.constantFrom(...scenarioPaths), replacement, (path, value) => {

@@ -10,6 +10,7 @@ import * as patchedInk from 'ink';
 import * as stockInk from 'ink-stock';
 import {describe, expect, it} from 'vitest';
 import {text} from './ink-output-fixtures.js';
+import {CPU_BOUND} from './helpers/property-timeout.js';
 
 type InkModule = typeof patchedInk;
 const WRAPS = ['wrap', 'truncate', 'truncate-start', 'truncate-middle'] as const;
@@ -39,7 +40,7 @@ function draw(ink: InkModule, {width, lines}: Panel): string {
 }
 
 describe('patched Ink drawing texts into boxes', () => {
-  it('wraps and truncates random texts as stock Ink does, the first time and again', () => {
+  it('wraps and truncates random texts as stock Ink does, the first time and again', CPU_BOUND, () => {
     const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.info(`ink render equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
     fc.assert(

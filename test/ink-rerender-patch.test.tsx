@@ -13,6 +13,7 @@ import * as patchedInk from 'ink';
 import * as stockInk from 'ink-stock';
 import {Writable} from 'node:stream';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
+import {CPU_BOUND} from './helpers/property-timeout.js';
 
 type InkModule = typeof patchedInk;
 
@@ -121,7 +122,7 @@ afterEach(() => {
 });
 
 describe('patched Ink updating a panel', () => {
-  it('draws every frame of random updates as stock Ink does', async () => {
+  it('draws every frame of random updates as stock Ink does', CPU_BOUND, async () => {
     const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.info(`ink rerender equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
     await fc.assert(
@@ -201,7 +202,7 @@ describe('patched Ink taking host props and style keys away', () => {
     expect(patched[2]).toBe(patched[0]);
   });
 
-  it('draws every frame of random host props given and taken away as stock Ink does', async () => {
+  it('draws every frame of random host props given and taken away as stock Ink does', CPU_BOUND, async () => {
     const seed = Number(process.env.FC_SEED ?? Math.floor(Math.random() * 2 ** 31));
     console.info(`ink host prop removal equivalence: seed ${seed} (FC_SEED=${seed} repeats it)`);
     await fc.assert(

@@ -4,7 +4,10 @@ import type {BalloonReasonCode} from './snapshot-types.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
 import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 
-/** Whether inflating a guest's balloon would give the host memory, and if not, why (code and words). */
+/**
+ * Whether a guest's balloon takes a new target now (`available`), and why not or what it is limited
+ * to (code and words): a secure guest's balloon is available for deflating only.
+ */
 export interface BalloonAvailability {
   readonly available: boolean;
   readonly reasonCode: BalloonReasonCode | null;
@@ -31,11 +34,23 @@ export const SECURE_BALLOON_REASON =
   'its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor’s memory, so KVM only drops its device-private PFN and the host reclaims nothing';
 
 /**
+ * A secure guest's balloon is deflate only: a larger target needs force. Inflating gives the
+ * host nothing (`discardGivesRam`); deflating is the driver's leak_balloon, which tells the host on
+ * the deflate queue and frees the pages back to the guest (torvalds/linux
+ * drivers/virtio/virtio_balloon.c leak_balloon), and QEMU only hints them back in (qemu/qemu
+ * hw/virtio/virtio-balloon.c balloon_deflate_page, MADV_WILLNEED): nothing there cares whether
+ * the guest is secure.
+ */
+function isDeflateOnly(guest: Guest): boolean {
+  return guest.isProtected;
+}
+
+/**
  * The one place that decides what a balloon can do: the snapshot shows it, the command obeys it.
  * The balloon driver always clears ACCESS_PLATFORM (torvalds/linux drivers/virtio/virtio_balloon.c
  * virtballoon_validate), so a balloon offered it fails probe in any guest (`acceptsFeaturesOk`),
  * and under restricted memory access a secure kernel refuses it first. A working balloon in a
- * secure guest inflates, and the host gets nothing back (`discardGivesRam`).
+ * secure guest deflates freely and inflates only when forced (`isDeflateOnly`).
  */
 export function balloonAvailability(guest: Guest, backend: BalloonBackend): BalloonAvailability {
   const driver = guest.driverFor(backend);
@@ -43,8 +58,13 @@ export function balloonAvailability(guest: Guest, backend: BalloonBackend): Ball
   if (refusal) return refusal;
   if (backend.isBroken)
     return unavailable('device-broken', `device needs reset: ${backend.errorMessage ?? 'error'}`);
-  if (guest.isProtected) return unavailable('memory-protected', SECURE_BALLOON_REASON);
   if (!driver?.isReady) return unavailable('no-driver', `no balloon driver bound (guest ${guest.state})`);
+  if (isDeflateOnly(guest))
+    return {
+      available: true,
+      reasonCode: 'deflate-only',
+      reason: `deflate only (inflating needs force): ${SECURE_BALLOON_REASON}`,
+    };
   return {available: true, reasonCode: null, reason: null};
 }
 
@@ -69,7 +89,7 @@ export function decideBalloon(
   const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
   const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
   // Only a larger balloon discards more pages; a smaller one hands pages back to the guest.
-  const isSecureInflate = guest.isProtected && targetPages > backend.targetPages;
+  const isSecureInflate = isDeflateOnly(guest) && targetPages > backend.targetPages;
   if (isSecureInflate && !isForced)
     return {
       result: {

@@ -81,15 +81,16 @@ export interface SwiotlbSnapshot {
 }
 
 /**
- * Why a balloon cannot give the host memory (beside the human `reason`): the guest kernel refused
- * it at probe (restricted memory access), QEMU refused FEATURES_OK (ACCESS_PLATFORM offered, not
- * accepted), the device needs reset, the guest's pages are secure, or no driver is bound.
+ * Why a balloon takes no target (beside the human `reason`): the guest kernel refused it at probe
+ * (restricted memory access), QEMU refused FEATURES_OK (ACCESS_PLATFORM offered, not accepted), the
+ * device needs reset, or no driver is bound; or, with the balloon available, why it is deflate only:
+ * the guest's pages are secure, so inflating reclaims nothing and needs force.
  */
 export type BalloonReasonCode =
-  'refused-at-probe' | 'features-refused' | 'device-broken' | 'memory-protected' | 'no-driver';
+  'refused-at-probe' | 'features-refused' | 'device-broken' | 'no-driver' | 'deflate-only';
 
 export interface BalloonSnapshot {
-  /** False when the balloon cannot work here, with the reason. */
+  /** False when the balloon takes no target now, with the reason; true with `deflate-only` when only a smaller one works unforced. */
   readonly available: boolean;
   readonly reason: string | null;
   readonly reasonCode: BalloonReasonCode | null;

@@ -122,7 +122,9 @@ function bounceCell(vm: VmSnapshot, theme: Theme): Cell {
 function balloonCell(vm: VmSnapshot, theme: Theme): Cell {
   const balloon = vm.balloon;
   if (!balloon) return {text: '-'};
-  if (balloon.actualBytes === 0 && !balloon.available) return {text: 'n/a', color: theme.warning};
+  // Empty and deflate only: nothing to give back, and inflating would reclaim nothing.
+  const isUseless = !balloon.available || balloon.reasonCode === 'deflate-only';
+  if (balloon.actualBytes === 0 && isUseless) return {text: 'n/a', color: theme.warning};
   if (balloon.actualBytes === 0) return {text: '0'};
   const isShort = balloon.reclaimedBytes < balloon.actualBytes;
   return {

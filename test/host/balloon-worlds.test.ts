@@ -75,7 +75,7 @@ describe('what a discard gives back (qemu hw/virtio/virtio-balloon.c; book3s_hv_
     expect(vm(secure, 'g1').balloon).toMatchObject({
       actualBytes: 8 * MiB,
       reclaimedBytes: 0,
-      reasonCode: 'memory-protected',
+      reasonCode: 'deflate-only',
     });
     expect(backend.unreclaimedPages).toBe(2048);
     const normal = world({svm: false, policy: 'force-dma-api', devices: '[{type: balloon}]'});
@@ -96,5 +96,24 @@ describe('deflating a secure guest’s balloon', () => {
     const backend = secure.guest('g1')!.backends[0] as BalloonBackend;
     expect(vm(secure, 'g1').balloon).toMatchObject({actualBytes: 2 * MiB, reclaimedBytes: 0});
     expect(backend.unreclaimedPages).toBe(512);
+  });
+});
+
+describe('what the snapshot says a secure guest’s balloon can do', () => {
+  it('deflate only: available (a lower target needs no force), code deflate-only, the words say inflating reclaims nothing', () => {
+    const secure = world({svm: true, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    expect(secure.balloon('g1', 8 * MiB, true)).toMatchObject({ok: true});
+    runChecked(secure, 2);
+    const balloon = vm(secure, 'g1').balloon;
+    expect(balloon).toMatchObject({available: true, reasonCode: 'deflate-only', actualBytes: 8 * MiB});
+    expect(balloon?.reason).toMatch(/^deflate only \(inflating needs force\): its pages are secure/);
+    // The command obeys what the snapshot says: deflating is accepted, inflating asks for force.
+    expect(secure.balloon('g1', 16 * MiB)).toMatchObject({ok: false, code: 'memory-protected'});
+    expect(secure.balloon('g1', 4 * MiB)).toMatchObject({ok: true});
+  });
+
+  it('a normal guest’s working balloon is available with no reason', () => {
+    const normal = world({svm: false, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    expect(vm(normal, 'g1').balloon).toMatchObject({available: true, reasonCode: null, reason: null});
   });
 });

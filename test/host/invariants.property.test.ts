@@ -6,6 +6,7 @@ import {DMA_POLICIES} from '../../src/host/config/world-schema.js';
 import {checkInvariants} from '../../src/host/invariants.js';
 import {World} from '../../src/host/world.js';
 import {defaultConfig} from '../helpers/world.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 
 const config = defaultConfig();
 const vms = config.guests.map((guest) => guest.name);
@@ -74,7 +75,7 @@ function worldRules(world: World): string[] {
 }
 
 describe('random command sequences (seeded) keep DESIGN §6’s invariants after every step', () => {
-  it('holds for any sequence', () => {
+  it('holds for any sequence', CPU_BOUND, () => {
     fc.assert(
       fc.property(
         fc.integer({min: 0, max: 2 ** 31}),

@@ -3,12 +3,13 @@ import {describe, expect, it} from 'vitest';
 import {ramCounterProblems} from '../../src/host/migration/ram-consistency.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, startWorld, vm} from '../helpers/world.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 
 // query-migrate's RAM counters relate as QEMU's do (qemu/qemu migration/ram.c save_zero_page,
 // save_normal_page, ram_save_iterate; migration/migration.c populate_ram_info): whatever the guest
 // dirties, however fast the link, secure or not, cancelled or completed, at every instant.
 describe('query-migrate counters (property, seeded)', () => {
-  it('add up at every instant of any migration', () => {
+  it('add up at every instant of any migration', CPU_BOUND, () => {
     fc.assert(
       fc.property(
         fc.record({

@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {fillGenerated, GUEST_PAGE_SIZE, GuestMemory, PageState} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {checkHypervisorSawNoPlaintext} from '../../src/host/invariants.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 
 // DESIGN §2.2 and §6: the hypervisor never sees a secure page's plaintext. torvalds/linux
 // arch/powerpc/kvm/book3s_hv_uvmem.c pages a secure page out (UV_PAGE_OUT, encrypted) on the
@@ -186,7 +187,7 @@ class Run {
 }
 
 describe('the hypervisor never sees a secure page’s plaintext (property)', () => {
-  it('across random guest and hypervisor accesses, page-state changes and scrubs', () => {
+  it('across random guest and hypervisor accesses, page-state changes and scrubs', CPU_BOUND, () => {
     fc.assert(
       fc.property(
         fc.integer({min: 0, max: 0xffffffff}),

@@ -105,7 +105,7 @@ describe('snapshots carry codes beside messages', () => {
     runChecked(world, 14);
     expect(vm(world, 'db-1').balloon).toMatchObject({available: false, reasonCode: 'refused-at-probe'});
     expect(vm(world, 'web-1').balloon).toMatchObject({available: false, reasonCode: 'features-refused'});
-    expect(vm(world, 'rfc-1').balloon).toMatchObject({available: false, reasonCode: 'memory-protected'});
+    expect(vm(world, 'rfc-1').balloon).toMatchObject({available: true, reasonCode: 'deflate-only'});
     expect(vm(world, 'rfc-1').security).toMatchObject({memoryProtected: true, failureCode: null});
     expect(vm(world, 'churn-1').balloon).toMatchObject({available: true, reasonCode: null});
     expect(vm(world, 'churn-1').security.memoryProtected).toBe(false);

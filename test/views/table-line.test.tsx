@@ -6,6 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {AsciiDeviceTable, AsciiSkeleton, statusCell, type DeviceRow} from '../../src/views/devices-tab.js';
 import {TableDataLine, type PartComponent} from '../../src/views/table-line.js';
 import {createTheme} from '../../src/views/theme.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 
 // The device table draws each ink-table line as one Ink text node (src/views/table-line.tsx).
 // It must draw what stock ink-table draws with the same configuration, node per cell and border:
@@ -53,7 +54,7 @@ function frameOf(tree: React.ReactElement): string {
   return frame;
 }
 
-describe('a device table line as one text node', () => {
+describe('a device table line as one text node', CPU_BOUND, () => {
   it.each([
     ['on', 1],
     ['off', 0],
@@ -74,7 +75,7 @@ describe('a device table line as one text node', () => {
   });
 });
 
-describe('a device table data line built without ink-table', () => {
+describe('a device table data line built without ink-table', CPU_BOUND, () => {
   it.each([
     ['on', 1],
     ['off', 0],

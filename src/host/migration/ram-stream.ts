@@ -52,19 +52,34 @@ export interface RamCounters {
 }
 
 /**
+ * `transferred` lives in a Float64Array: it passes 2^31 bytes in any migration of a guest over
+ * 2 GiB, and a small-integer field that overflows deoptimised `send` and, through the counters'
+ * map, the pre-copy loop's `iterate` (--trace-deopt: 'overflow' at its `+=`, then code dependencies).
+ */
+class StreamCounters implements RamCounters {
+  readonly #transferred = new Float64Array(1);
+  duplicate = 0;
+  normal = 0;
+  encryptedPages = 0;
+  endOfSectionMarkers = 0;
+
+  get transferred(): number {
+    return this.#transferred[0]!;
+  }
+
+  set transferred(bytes: number) {
+    this.#transferred[0] = bytes;
+  }
+}
+
+/**
  * The RAM half of a migration stream (qemu/qemu migration/ram.c `ram_save_target_page`,
  * `save_zero_page`, `save_normal_page`): pages of the source go to the destination's memory,
  * zero target pages as a header, secure pages encrypted with the ultravisors' session key.
  */
 export class RamStream {
   #target: GuestMemory | null;
-  readonly counters: RamCounters = {
-    transferred: 0,
-    duplicate: 0,
-    normal: 0,
-    encryptedPages: 0,
-    endOfSectionMarkers: 0,
-  };
+  readonly counters: RamCounters = new StreamCounters();
   readonly #rng: Rng;
   #key: Buffer | null = null;
   #hasNamedBlock = false;
