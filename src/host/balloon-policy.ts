@@ -68,12 +68,17 @@ export function balloonAvailability(guest: Guest, backend: BalloonBackend): Ball
   return {available: true, reasonCode: null, reason: null};
 }
 
+/** The balloon command's decision, the target it would set, and whether it inflates secure pages. */
+export interface BalloonDecision {
+  readonly result: CheckedResult;
+  readonly targetPages: number;
+  readonly backend?: BalloonBackend;
+  /** A larger target on a secure guest: the pages it takes give the host nothing. */
+  readonly isSecureInflate?: boolean;
+}
+
 /** The balloon command's decision (after the lifecycle accepted it), and the target it would set. */
-export function decideBalloon(
-  guest: Guest,
-  targetBytes: number,
-  isForced: boolean,
-): {readonly result: CheckedResult; readonly targetPages: number; readonly backend?: BalloonBackend} {
+export function decideBalloon(guest: Guest, targetBytes: number, isForced: boolean): BalloonDecision {
   const backend = guest.balloonBackend;
   if (!backend)
     return {
@@ -104,6 +109,7 @@ export function decideBalloon(
     result: {ok: true, message: `target ${formatBytes(targetPages * BALLOON_PAGE_BYTES)}${forced}`},
     targetPages,
     backend,
+    isSecureInflate,
   };
 }
 

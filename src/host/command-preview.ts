@@ -1,6 +1,6 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {formatBytes} from '../core/format-units.js';
-import {SECURE_BALLOON_REASON} from './balloon-policy.js';
+import {decideBalloon, SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
@@ -121,9 +121,7 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     case 'reboot':
       return accept(rebootConsequences(world, vm));
     case 'balloon':
-      return accept(
-        vm.security.memoryProtected ? [{code: 'reclaims-nothing', text: SECURE_BALLOON_REASON}] : [],
-      );
+      return accept(balloonConsequences(world, request));
     case 'migrate':
       return accept([], world.migrationChecks(vm.name));
     case 'migrate-set-parameters':
@@ -132,6 +130,13 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     default:
       return accept([]);
   }
+}
+
+/** Only a larger target on a secure guest takes pages that give the host nothing (decideBalloon). */
+function balloonConsequences(world: World, request: Extract<VmCommand, {kind: 'balloon'}>): Consequence[] {
+  const guest = world.guest(request.vm);
+  const decision = guest && decideBalloon(guest, request.targetBytes, request.isForced);
+  return decision?.isSecureInflate ? [{code: 'reclaims-nothing', text: SECURE_BALLOON_REASON}] : [];
 }
 
 /** What new migration parameters, or a restart with a capability, will do to the guest. */

@@ -77,6 +77,14 @@ describe('previewCommand: would the host refuse, and what will the command do', 
     expect(texts(previewCommand(world, {...request, isForced: true}))).toEqual([
       `reclaims-nothing: ${SECURE_BALLOON_REASON}`,
     ]);
+    // Deflating gives the guest pages back: nothing to warn of (test: the warning was on any target).
+    const world2 = worldAt(12);
+    expect(world2.balloon('rfc-1', 2 ** 28, true)).toMatchObject({ok: true});
+    expect(previewCommand(world2, {...request, targetBytes: 2 ** 27})).toEqual({
+      ok: true,
+      consequences: [],
+      targets: [],
+    });
     expect(previewCommand(world, {...request, vm: 'db-1'})).toMatchObject({code: 'balloon-refused'});
     expect(previewCommand(world, {...request, vm: 'web-1', isForced: true})).toEqual({
       ok: false,
