@@ -90,7 +90,11 @@ export type BalloonReasonCode =
   'refused-at-probe' | 'features-refused' | 'device-broken' | 'no-driver' | 'deflate-only';
 
 export interface BalloonSnapshot {
-  /** False when the balloon takes no target now, with the reason; true with `deflate-only` when only a smaller one works unforced. */
+  /**
+   * False when the balloon cannot work now (refused, broken, or no driver bound yet: a target set
+   * then waits for the driver), with the reason; true with `deflate-only` when a target no larger
+   * than the last one works unforced and a larger one needs force.
+   */
   readonly available: boolean;
   readonly reason: string | null;
   readonly reasonCode: BalloonReasonCode | null;

@@ -52,6 +52,10 @@ describe('world config', () => {
     expect(errorOf(`${HOST}? |\n  two\n  lines\n: 1\n`)).toBe(
       'w.yaml: two\\nlines\\n: unknown key "two\\nlines\\n"',
     );
+    // A key with a backslash and an n is told apart from one with a line break.
+    expect(errorOf(`${HOST}'a\\nb': 1\n`)).toBe('w.yaml: a\\\\nb: unknown key "a\\\\nb"');
+    const missing = loadWorldFile('/nonexistent/w\n.yaml');
+    expect(missing.ok ? '' : missing.error).toMatch(/^\/nonexistent\/w\\n\.yaml: [^\n]+$/);
     const defaultText = readFileSync(DEFAULT_WORLD_FILE, 'utf8');
     expect(errorOf(`?${defaultText.slice(1)}`)).not.toContain('\n');
   });

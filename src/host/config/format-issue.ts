@@ -13,16 +13,24 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
  * and a YAML key may hold a line break (`? |` block keys), so control characters are escaped.
  */
 export function formatConfigError(file: string, path: readonly PropertyKey[], message: string): string {
-  return escapeLineBreaks(`${file}: ${formatConfigPath(path)}: ${message}`);
+  return oneConfigLine(`${file}: ${formatConfigPath(path)}: ${message}`);
 }
 
-const SHORT_ESCAPES: Readonly<Record<string, string>> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
+const SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
 
-// C0, DEL, C1 and the two Unicode line separators: anything a terminal or a log reader may break on.
-function escapeLineBreaks(text: string): string {
+/**
+ * An error line as printed: the backslash, C0, DEL, C1, the Unicode line separators and the bidi
+ * controls escaped, so a file's name or key can neither break the line nor reorder it.
+ */
+export function oneConfigLine(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }

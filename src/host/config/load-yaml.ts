@@ -1,6 +1,6 @@
 import {parseDocument} from 'yaml';
 import type {z} from 'zod';
-import {formatConfigError} from './format-issue.js';
+import {formatConfigError, oneConfigLine} from './format-issue.js';
 import {readFileBoundedSync} from './read-bounded.js';
 
 export type LoadResult<T> =
@@ -19,7 +19,7 @@ export const CONFIG_FILE_MAX_BYTES = 4 * 1024 * 1024;
  */
 export function loadYamlFile<S extends z.ZodType>(file: string, schema: S): LoadResult<z.output<S>> {
   const read = readFileBoundedSync(file, CONFIG_FILE_MAX_BYTES);
-  if (!read.ok) return {ok: false, error: `${file}: ${read.error}`};
+  if (!read.ok) return {ok: false, error: oneConfigLine(`${file}: ${read.error}`)};
   return parseYamlText(file, read.bytes.toString('utf8'), schema);
 }
 
@@ -36,7 +36,9 @@ export function parseYamlText<S extends z.ZodType>(
     const where = position ? `line ${position.line}, column ${position.col}` : 'YAML';
     return {
       ok: false,
-      error: `${file}: ${where}: ${firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '')}`,
+      error: oneConfigLine(
+        `${file}: ${where}: ${firstLine(yamlError.message).replace(/ at line \d+, column \d+:?$/, '')}`,
+      ),
     };
   }
   let data: unknown;
@@ -45,11 +47,13 @@ export function parseYamlText<S extends z.ZodType>(
   } catch (error) {
     return {
       ok: false,
-      error: `${file}: YAML: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+      error: oneConfigLine(
+        `${file}: YAML: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+      ),
     };
   }
   if (data === null || data === undefined)
-    return {ok: false, error: `${file}: (top level): the file is empty`};
+    return {ok: false, error: oneConfigLine(`${file}: (top level): the file is empty`)};
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

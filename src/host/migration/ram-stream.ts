@@ -70,6 +70,12 @@ class StreamCounters implements RamCounters {
   set transferred(bytes: number) {
     this.#transferred[0] = bytes;
   }
+
+  /** An accessor is not an own property: spread and JSON would drop `transferred` without this. */
+  toJSON(): RamCounters {
+    const {duplicate, normal, encryptedPages, endOfSectionMarkers} = this;
+    return {transferred: this.transferred, duplicate, normal, encryptedPages, endOfSectionMarkers};
+  }
 }
 
 /**
