@@ -4,11 +4,12 @@ import {describe, expect, it} from 'vitest';
 import {loadScenarioFile} from '../../src/host/config/load-scenario.js';
 import {runHeadless} from '../../src/headless.js';
 import {ROOT} from '../helpers/cli.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 import {defaultConfig} from '../helpers/world.js';
 
 const directory = join(ROOT, 'config/scenarios');
 
-describe('the shipped scenarios pass their own expectations', () => {
+describe('the shipped scenarios pass their own expectations', CPU_BOUND, () => {
   const config = defaultConfig();
   for (const name of readdirSync(directory).filter((file) => file.endsWith('.yaml'))) {
     it(name, () => {

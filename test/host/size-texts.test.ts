@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest';
 import {runHeadless} from '../../src/headless.js';
 import {loadScenarioFile} from '../../src/host/config/load-scenario.js';
 import {ROOT} from '../helpers/cli.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 // QA item 6b: sizes and rates have one format everywhere, the screen's (`1.0MiB/s`, `256MiB`):
@@ -28,7 +29,7 @@ function eventTexts(scenarioName: string): string[] {
   return texts;
 }
 
-describe('sizes and rates in the host texts have the screen format (QA item 6b)', () => {
+describe('sizes and rates in the host texts have the screen format (QA item 6b)', CPU_BOUND, () => {
   it.each(['migration-not-converging', 'balloon', 'secure-memory-exhaustion', 'faults'])(
     'every event of the %s scenario',
     (name) => {

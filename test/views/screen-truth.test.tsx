@@ -1,5 +1,6 @@
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest';
 import {cutsIn} from '../helpers/screen-truth.js';
+import {CPU_BOUND} from '../helpers/property-timeout.js';
 import {renderDashboard} from '../helpers/views.js';
 
 // The default world tells the truth at 80×24 and 120×40: no frame cuts a word with `+` (or Ink's
@@ -58,7 +59,7 @@ describe.each([
     expect(cuts).toEqual([]);
   });
 
-  it('no frame cuts a word while a secure and a normal guest migrate', async () => {
+  it('no frame cuts a word while a secure and a normal guest migrate', CPU_BOUND, async () => {
     const view = renderDashboard({columns, rows, seconds: 30});
     expect(view.world.migrate('web-1', 'beta').ok).toBe(true);
     expect(view.world.migrate('churn-1', 'beta').ok).toBe(true);
