@@ -1,6 +1,6 @@
 import type {Table} from '@alcalzone/ink-table';
-import {Text, type TextProps} from 'ink';
-import {memo, type FunctionComponent, type JSX, type ReactElement, type ReactNode} from 'react';
+import type {TextProps} from 'ink';
+import type {FunctionComponent, ReactElement, ReactNode} from 'react';
 import {styledRun} from './theme.js';
 
 type Row = Record<string, string | number>;
@@ -23,23 +23,11 @@ type LinePart = ReactElement<
 >;
 
 /**
- * One line of an ink-table as a single Ink text node. ink-table builds the line (its columns,
- * padding, alignment and skeleton) as a row of some twenty components, one Ink and Yoga node
- * each, which Ink lays out and writes out again every frame whether the line changed or not:
- * with them a device table was most of the dashboard's nodes. Here each of those components
- * (the skeleton, the cells, the headings) is asked for what it draws, a `<Text>` with a style,
- * and the line is one run of text with those styles inline; on screen the same characters in
- * the same styles. Rendered again only when its columns or its values change.
+ * One line of an ink-table (`header`, `heading`, `separator`, `footer`) as a run of text: each of
+ * the parts ink-table builds it from (the skeleton, the cells, the headings) is asked for what it
+ * draws, a `<Text>` with a style, and the line is one run with those styles inline; on screen the
+ * same characters in the same styles, without a node per part.
  */
-export const TableLine = memo(
-  function TableLine(props: TableLineProps<Row>) {
-    return <Text wrap="truncate">{tableLineText(props)}</Text>;
-  },
-  (before, after) =>
-    before.build === after.build && before.lineKey === after.lineKey && isSameLine(before, after),
-) as unknown as <T extends Row>(props: TableLineProps<T>) => JSX.Element;
-
-/** The text `TableLine` draws: ink-table's line, its parts' styles inline. */
 export function tableLineText<T extends Row>(props: TableLineProps<T>): string {
   const {build, lineKey, columns, data, isColorEnabled} = props as unknown as TableLineProps<Row>;
   // ink-table types its lines as the global JSX.Element, which React 19 no longer declares.
@@ -59,22 +47,6 @@ type DrawnPart = ReactElement<TextProps & {readonly children?: string}>;
 function styledPart(drawn: DrawnPart, isColorEnabled: boolean): string {
   const content = drawn.props.children ?? '';
   return isColorEnabled ? styledRun(content, drawn.props.color, drawn.props.bold === true) : content;
-}
-
-/** Whether two renders of a line draw the same: the same styles switch, columns and values. */
-function isSameLine(
-  before: {
-    readonly isColorEnabled: boolean;
-    readonly columns: LineProps<Row>['columns'];
-    readonly data: LineProps<Row>['data'];
-  },
-  after: typeof before,
-): boolean {
-  return (
-    before.isColorEnabled === after.isColorEnabled &&
-    isSameColumns(before.columns, after.columns) &&
-    isSameValues(before.data, after.data)
-  );
 }
 
 /** Whether two column lists lay a line out the same: each column's key, width and alignment. */
@@ -112,25 +84,11 @@ export interface TableDataLineProps<T extends Row> {
 }
 
 /**
- * A data line of an ink-table as one Ink text node, like `TableLine`, without ink-table building
- * its twenty-odd elements first: the lines whose counters change every frame spent most of the
- * device table's drawing there. The cells are padded as ink-table's `row()` pads them
- * (@alcalzone/ink-table dist/index.js `row`, the data line's skeleton `│` and fill ` `), and each
- * part is still drawn by the table's own skeleton and cell components; a view test holds the
- * table to stock ink-table.
+ * A data line of an ink-table as a run of text, without ink-table building its twenty-odd elements
+ * first. The cells are padded as ink-table's `row()` pads them (@alcalzone/ink-table dist/index.js
+ * `row`, the data line's skeleton `│` and fill ` `), and each part is still drawn by the table's own
+ * skeleton and cell components; a view test holds it to stock ink-table.
  */
-export const TableDataLine = memo(
-  function TableDataLine(props: TableDataLineProps<Row>) {
-    return <Text wrap="truncate">{tableDataLineText(props)}</Text>;
-  },
-  (before, after) =>
-    before.cell === after.cell &&
-    before.skeleton === after.skeleton &&
-    before.padding === after.padding &&
-    isSameLine(before, after),
-) as unknown as <T extends Row>(props: TableDataLineProps<T>) => JSX.Element;
-
-/** The text `TableDataLine` draws. */
 export function tableDataLineText<T extends Row>(props: TableDataLineProps<T>): string {
   const {columns, data, padding, cell, skeleton, isColorEnabled} =
     props as unknown as TableDataLineProps<Row>;

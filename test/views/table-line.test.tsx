@@ -1,10 +1,11 @@
 import {Table} from '@alcalzone/ink-table';
 import chalk from 'chalk';
 import fc from 'fast-check';
+import {Text} from 'ink';
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import {AsciiDeviceTable, AsciiSkeleton, statusCell, type DeviceRow} from '../../src/views/devices-tab.js';
-import {TableDataLine, type PartComponent} from '../../src/views/table-line.js';
+import {tableDataLineText, type PartComponent} from '../../src/views/table-line.js';
 import {createTheme} from '../../src/views/theme.js';
 import {CPU_BOUND} from '../helpers/property-timeout.js';
 
@@ -94,14 +95,16 @@ describe('a device table data line built without ink-table', CPU_BOUND, () => {
           // Stock ink-table's first data line is the table's fourth (top rule, headings, rule).
           const stock = frameOf(<Table {...props} />).split('\n')[3];
           const line = (
-            <TableDataLine
-              columns={new Table<DeviceRow>(props).getColumns()}
-              data={row}
-              padding={1}
-              cell={props.cell as PartComponent}
-              skeleton={AsciiSkeleton as PartComponent}
-              isColorEnabled={level > 0}
-            />
+            <Text>
+              {tableDataLineText({
+                columns: new Table<DeviceRow>(props).getColumns(),
+                data: row,
+                padding: 1,
+                cell: props.cell as PartComponent,
+                skeleton: AsciiSkeleton as PartComponent,
+                isColorEnabled: level > 0,
+              })}
+            </Text>
           );
           expect(frameOf(line)).toBe(stock);
         },
