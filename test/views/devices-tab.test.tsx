@@ -200,6 +200,45 @@ describe('the ASCII table from frame to frame', () => {
     }
     unmount();
   });
+
+  it('draws a device added or removed between frames as stock ink-table does', () => {
+    // Another device as wide as the first in every column, so the widths stay and the lines
+    // cached by position are what is put to the test: added at the end, in front (every row moves
+    // down a line), the first removed (every row moves up), and with a wider name (new widths).
+    const twin: DeviceRow = {...rows[0]!, DEV: rows[0]!.DEV.replace(/.$/, '9')};
+    const frames: DeviceRow[][] = [
+      rows,
+      [...rows, twin],
+      [twin, ...rows],
+      rows.slice(1).concat(twin),
+      [twin, ...rows.slice(1)],
+      rows,
+      [...rows, {...twin, DEV: 'virtio-extra9'}],
+      rows,
+    ];
+    const sameWidths = frames.slice(0, 6).map((data) => asciiTableWidth(data));
+    expect(new Set(sameWidths).size).toBe(1);
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={rows} theme={theme} />);
+    for (const data of frames) {
+      rerender(<AsciiDeviceTable rows={data} theme={theme} />);
+      expect(lastFrame()).toBe(stock(data));
+    }
+    unmount();
+  });
+
+  it('draws a change of theme between frames (colours turned off, then on) as a table drawn afresh', () => {
+    const colour = createTheme(true);
+    const broken = rows.map((row, index) => (index === 0 ? {...row, STATUS: 'needs-reset'} : row));
+    const afresh = (data: DeviceRow[], drawnIn: typeof theme) =>
+      renderToString(<AsciiDeviceTable rows={data} theme={drawnIn} />, {columns: 200});
+    expect(afresh(broken, colour)).not.toBe(afresh(broken, theme)); // the heading and STATUS coloured
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={broken} theme={colour} />);
+    for (const drawnIn of [colour, theme, colour, theme]) {
+      rerender(<AsciiDeviceTable rows={broken} theme={drawnIn} />);
+      expect(lastFrame()).toBe(afresh(broken, drawnIn));
+    }
+    unmount();
+  });
 });
 
 describe('the ASCII table in its panel', () => {
