@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import {Table} from '@alcalzone/ink-table';
 import fc from 'fast-check';
 import {renderToString} from 'ink';
@@ -243,7 +244,7 @@ describe('the ASCII table from frame to frame', () => {
 
 describe('the ASCII table in its panel', () => {
   const snapshot = webAt(30);
-  const visible = (line: string) => line.replace(/\u001B\[\d+m/g, '');
+  const visible = stripVTControlCharacters;
 
   // Its lines carry colour codes and are not cut where they are built: they cannot need it, as
   // the table is drawn only where the widest its rows can reach fits the width less a cell, and a

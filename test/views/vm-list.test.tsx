@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {layoutList, type ListLayout} from '../../src/views/column-layout.js';
@@ -34,7 +35,7 @@ function draw(layout: ListLayout, width: number, selectedVm: string | null, isCo
 }
 
 const sort = {key: 'name', marker: '^'};
-const plain = (line: string) => line.replace(/\u001B\[\d+m/g, '');
+const plain = stripVTControlCharacters;
 
 describe('the VM list, a line too wide for it', () => {
   const width = 80;
