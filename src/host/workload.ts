@@ -82,6 +82,8 @@ export class Workload {
     this.#profile = WORKLOAD_PROFILES[this.#config.profile];
     this.#dirtyPagesPerSecond = this.dirtyBytesPerSecond / GUEST_PAGE_SIZE;
     this.#workingSetPages = Math.floor(this.workingSetBytes / GUEST_PAGE_SIZE);
+    // A smaller working set: the cursor goes on from the same place within it, not from past its end.
+    if (this.#workingSetPages > 0) this.#dirtyCursor %= this.#workingSetPages;
   }
 
   start(kernel: GuestKernel): void {

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {renderCell, type ListLayout} from './column-layout.js';
-import {screenLine} from './format.js';
+import {clip, screenLine} from './format.js';
 import {steady, SteadyText} from './steady.js';
 import {paint, type Theme} from './theme.js';
 
@@ -87,18 +87,22 @@ function rowGroups(visible: readonly VmSnapshot[], selectedVm: string | null) {
 
 /**
  * One row as a line of text with its colours inline; the selected row (drawn inverse) a strip
- * across the width, the others without trailing spaces.
+ * across the width, the others without trailing spaces. The columns are laid out to the width less
+ * its last cell; a line that came out wider anyway is cut there (`+`), where its plain length is
+ * known, rather than wrapped by Ink onto the next row and pushing the rows under it off the box.
  */
 function rowLine(layout: ListLayout, index: number, isSelected: boolean, width: number): string {
   const texts = rowTexts(layout, index);
   const cells = layout.cells[index]!;
+  const room = width - 1;
   let text = isSelected ? '>' : ' ';
   let used = 1;
-  texts.forEach((cell, position) => {
-    const run = position < texts.length - 1 ? `${cell} ` : cell;
+  for (let position = 0; position < texts.length && used < room; position++) {
+    const whole = position < texts.length - 1 ? `${texts[position]} ` : texts[position]!;
+    const run = used + whole.length > room ? clip(whole, room - used) : whole;
     used += run.length;
     text += isSelected ? run : paint(run, cells[position]!.color);
-  });
+  }
   return isSelected ? text + ' '.repeat(Math.max(0, width - used)) : text.trimEnd();
 }
 
@@ -106,7 +110,7 @@ function rowLine(layout: ListLayout, index: number, isSelected: boolean, width: 
  * Rows on screen as a single Ink text node, one line each: one Ink and Yoga node for the rows
  * above the selection and one for those below, rather than one per row (React's fibers, Yoga's
  * layout and Ink's walk over the nodes were most of the list's cost in a frame). Every line fits
- * the width (the columns are laid out to it), so nothing wraps. Drawn again only when a line changes.
+ * the width (`rowLine` cuts what the layout did not fit), so nothing wraps. Drawn again only when a line changes.
  */
 const VmRows = steady(function VmRows({lines}: {readonly lines: readonly string[]}) {
   return <Text>{lines.join('\n')}</Text>;

@@ -112,6 +112,24 @@ describe('what the snapshot says a secure guest’s balloon can do', () => {
     expect(secure.balloon('g1', 4 * MiB)).toMatchObject({ok: true});
   });
 
+  it('empty, it says the same: available and deflate-only, what an unforced target can do, not what the balloon holds', () => {
+    // QEMU answers query-balloon from the device being there (qemu/qemu softmmu/balloon.c
+    // have_balloon), whatever its size; svmtop's `available` and `reasonCode` say which targets
+    // work unforced (none larger, today's and smaller ones yes), so they do not flip as the
+    // balloon fills and empties, and a script reads before trying that inflating needs force.
+    const secure = world({svm: true, policy: 'force-dma-api', devices: '[{type: balloon}]'});
+    const empty = {available: true, reasonCode: 'deflate-only', targetBytes: 0, actualBytes: 0};
+    expect(vm(secure, 'g1').balloon).toMatchObject(empty);
+    expect(secure.balloon('g1', 0)).toMatchObject({ok: true, message: 'target 0B'});
+    expect(secure.balloon('g1', 8 * MiB)).toMatchObject({ok: false, code: 'memory-protected'});
+    expect(secure.balloon('g1', 8 * MiB, true)).toMatchObject({ok: true});
+    runChecked(secure, 2);
+    expect(vm(secure, 'g1').balloon).toMatchObject({available: true, reasonCode: 'deflate-only'});
+    expect(secure.balloon('g1', 0)).toMatchObject({ok: true});
+    runChecked(secure, 2);
+    expect(vm(secure, 'g1').balloon).toMatchObject(empty);
+  });
+
   it('a normal guest’s working balloon is available with no reason', () => {
     const normal = world({svm: false, policy: 'force-dma-api', devices: '[{type: balloon}]'});
     expect(vm(normal, 'g1').balloon).toMatchObject({available: true, reasonCode: null, reason: null});

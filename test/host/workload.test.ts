@@ -79,4 +79,17 @@ describe('workload', () => {
     expect(dbPages).toBeGreaterThan(1280);
     expect(dbPages).toBeLessThan(5120);
   });
+
+  it('a smaller working set is kept from the first tick after it is set, wherever the dirty cursor was', () => {
+    const pages = (bytes: number) => bytes / GUEST_PAGE_SIZE;
+    const guest = workloadOf({profile: 'churn', dirtyRate: 4 * MiB, workingSet: 4 * MiB});
+    // Run until the cursor is in the half of the working set that is about to go.
+    let dirtied = 0;
+    while (dirtied % pages(4 * MiB) < pages(2 * MiB)) dirtied += guest.run(1);
+    guest.workload.setConfig({profile: 'churn', dirtyRate: 4 * MiB, workingSet: 2 * MiB});
+    guest.dirtied.clear();
+    expect(guest.run(1)).toBeGreaterThan(0);
+    const firstPfn = DIRTY_REGION_START / GUEST_PAGE_SIZE;
+    for (const pfn of guest.dirtied) expect(pfn - firstPfn).toBeLessThan(pages(2 * MiB));
+  });
 });

@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import {Table} from '@alcalzone/ink-table';
 import fc from 'fast-check';
 import {renderToString} from 'ink';
@@ -199,5 +200,100 @@ describe('the ASCII table from frame to frame', () => {
       expect(lastFrame()).toBe(stock(data));
     }
     unmount();
+  });
+
+  it('draws a device added or removed between frames as stock ink-table does', () => {
+    // Another device as wide as the first in every column, so the widths stay and the lines
+    // cached by position are what is put to the test: added at the end, in front (every row moves
+    // down a line), the first removed (every row moves up), and with a wider name (new widths).
+    const twin: DeviceRow = {...rows[0]!, DEV: rows[0]!.DEV.replace(/.$/, '9')};
+    const frames: DeviceRow[][] = [
+      rows,
+      [...rows, twin],
+      [twin, ...rows],
+      rows.slice(1).concat(twin),
+      [twin, ...rows.slice(1)],
+      rows,
+      [...rows, {...twin, DEV: 'virtio-extra9'}],
+      rows,
+    ];
+    const sameWidths = frames.slice(0, 6).map((data) => asciiTableWidth(data));
+    expect(new Set(sameWidths).size).toBe(1);
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={rows} theme={theme} />);
+    for (const data of frames) {
+      rerender(<AsciiDeviceTable rows={data} theme={theme} />);
+      expect(lastFrame()).toBe(stock(data));
+    }
+    unmount();
+  });
+
+  it('draws a change of theme between frames (colours turned off, then on) as a table drawn afresh', () => {
+    const colour = createTheme(true);
+    const broken = rows.map((row, index) => (index === 0 ? {...row, STATUS: 'needs-reset'} : row));
+    const afresh = (data: DeviceRow[], drawnIn: typeof theme) =>
+      renderToString(<AsciiDeviceTable rows={data} theme={drawnIn} />, {columns: 200});
+    expect(afresh(broken, colour)).not.toBe(afresh(broken, theme)); // the heading and STATUS coloured
+    const {lastFrame, rerender, unmount} = render(<AsciiDeviceTable rows={broken} theme={colour} />);
+    for (const drawnIn of [colour, theme, colour, theme]) {
+      rerender(<AsciiDeviceTable rows={broken} theme={drawnIn} />);
+      expect(lastFrame()).toBe(afresh(broken, drawnIn));
+    }
+    unmount();
+  });
+});
+
+describe('the ASCII table in its panel', () => {
+  const snapshot = webAt(30);
+  const visible = stripVTControlCharacters;
+
+  // Its lines carry colour codes and are not cut where they are built: they cannot need it, as
+  // the table is drawn only where the widest its rows can reach fits the width less a cell, and a
+  // row is never wider, column by column, than that reach.
+  it('never draws a line wider than the panel less a cell, colours on, whatever the devices hold', () => {
+    // Counters and texts at and around their reach, widths around where the form changes.
+    const count = fc.constantFrom(0, 7, 99_999, 999_999, 1_000_000, 12_345_678);
+    const device = fc.record({
+      id: fc.stringMatching(/^[a-z0-9-]{1,24}$/),
+      completed: count,
+      failed: count,
+      inFlight: count,
+      faults: count,
+      integrityErrors: count,
+      status: fc.constantFrom('ok' as const, 'needs-reset' as const, 'refused' as const),
+      dma: fc.constantFrom('direct' as const, 'dma-api' as const, 'refused' as const, null),
+      bounces: fc.boolean(),
+      accessPlatformForced: fc.boolean(),
+    });
+    const drawn = {ascii: 0, all: 0};
+    fc.assert(
+      fc.property(
+        fc.array(device, {minLength: 1, maxLength: snapshot.devices.length}),
+        fc.integer({min: -3, max: 3}),
+        (changes, offset) => {
+          const devices = changes.map((change, index) => ({
+            ...snapshot.devices[index]!,
+            ...change,
+            error: null,
+          }));
+          const rows = deviceRowsOf({...snapshot, devices});
+          const width = Math.max(80, asciiTableWidth(widestRows(rows)) + 1 + offset);
+          const frame = renderToString(
+            <DevicesTab vm={{...snapshot, devices}} width={width} height={30} theme={createTheme(true)} />,
+            {columns: width},
+          );
+          const lines = frame.split('\n').map(visible);
+          for (const line of lines) expect(line.length).toBeLessThan(width);
+          // A line too wide would have been wrapped by Ink: each table line is whole, bar to bar.
+          const table = isAscii(lines) ? lines.slice(0, asciiTableHeight(rows)) : [];
+          for (const line of table) expect(line).toMatch(/^[+|].*[+|]$/);
+          drawn.ascii += table.length > 0 ? 1 : 0;
+          drawn.all += 1;
+        },
+      ),
+      {numRuns: 80},
+    );
+    // Both forms were drawn: the property held of the ASCII table, not only of the compact one.
+    expect(drawn.ascii).toBeGreaterThan(5);
+    expect(drawn.ascii).toBeLessThan(drawn.all);
   });
 });

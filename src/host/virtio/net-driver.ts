@@ -11,6 +11,7 @@ import {
   encodeFrame,
   frameBytes,
   FRAME_MAX_BYTES,
+  isRxLengthValid,
   type DecodedFrame,
 } from './net-frame.js';
 import {NET_HEADER_BYTES, NET_RX_QUEUE, NET_TX_QUEUE} from './net-protocol.js';
@@ -39,6 +40,8 @@ export class NetDriver extends VirtioDriver {
   readonly #flowBase: number;
   readonly #spareTx: NetRequest[] = [];
   readonly #spareRx: NetRequest[] = [];
+  /** Rx buffers dropped for a used length the device could not have written (`rx_length_errors`). */
+  rxLengthErrors = 0;
 
   constructor(kernel: KernelServices, transport: VirtioPciTransport) {
     super(kernel, transport, 'virtio_net');
@@ -143,8 +146,16 @@ export class NetDriver extends VirtioDriver {
     if (this.isReady) this.#postRxBuffer();
   };
 
+  /**
+   * A received frame, checked and handed to the flow checker. A used length the buffer cannot
+   * hold, or too short for a frame, is counted and the buffer dropped, as virtio_net does
+   * (`receive_small`, `receive_buf`; `pr_debug` only, so no event); it never reaches the decoder.
+   */
   #receive(gpa: number, usedLength: number): void {
-    if (usedLength <= NET_HEADER_BYTES) return;
+    if (!isRxLengthValid(usedLength)) {
+      this.rxLengthErrors++;
+      return;
+    }
     const frameLength = usedLength - NET_HEADER_BYTES;
     const fields = this.#received;
     if (!this.#decodeReceived(gpa + NET_HEADER_BYTES, frameLength, fields)) {

@@ -12,6 +12,7 @@
 import {fillBytes} from '../../core/copy-bytes.js';
 import {CRC32_START, crc32Byte, crc32End, crc32Update} from '../../core/crc32.js';
 import {putU16, putU32} from '../../core/little-endian.js';
+import {NET_HEADER_BYTES} from './net-protocol.js';
 
 export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
@@ -41,6 +42,20 @@ export type DecodedFrame = {-readonly [Field in keyof FrameFields]: FrameFields[
 
 export function decodedFrame(): DecodedFrame {
   return {flow: 0, sequence: 0, payloadBytes: 0, replyBytes: 0};
+}
+
+/**
+ * Whether the driver takes an rx buffer the device says it wrote `usedLength` bytes into: at least
+ * the virtio-net and Ethernet headers (torvalds/linux drivers/net/virtio_net.c `receive_buf`,
+ * "short packet"), and no more frame than the buffer was posted with (`receive_small`, "len %u
+ * exceeds max size": GOOD_PACKET_LEN there, FRAME_MAX_BYTES here, our buffers carry no VLAN tag).
+ * `virtqueue_get_buf` hands the device's length over unchecked (drivers/virtio/virtio_ring.c):
+ * this is the only check.
+ */
+export function isRxLengthValid(usedLength: number): boolean {
+  return (
+    usedLength >= NET_HEADER_BYTES + ETHERNET_HEADER_BYTES && usedLength - NET_HEADER_BYTES <= FRAME_MAX_BYTES
+  );
 }
 
 /** Total frame size for a payload. */
