@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {renderCell, type ListLayout} from './column-layout.js';
-import {clip, screenLine} from './format.js';
+import {screenLine, TRUNCATED} from './format.js';
 import {steady, SteadyText} from './steady.js';
 import {paint, type Theme} from './theme.js';
 
@@ -95,15 +95,18 @@ function rowLine(layout: ListLayout, index: number, isSelected: boolean, width: 
   const texts = rowTexts(layout, index);
   const cells = layout.cells[index]!;
   const room = width - 1;
+  // Cut when the text (less trailing blanks) passes the room, even where a column ends exactly on it.
+  const isCut = 1 + texts.join(' ').trimEnd().length > room;
   let text = isSelected ? '>' : ' ';
   let used = 1;
   for (let position = 0; position < texts.length && used < room; position++) {
     const whole = position < texts.length - 1 ? `${texts[position]} ` : texts[position]!;
-    const run = used + whole.length > room ? clip(whole, room - used) : whole;
+    const run =
+      isCut && used + whole.length >= room ? `${whole.slice(0, room - used - 1)}${TRUNCATED}` : whole;
     used += run.length;
     text += isSelected ? run : paint(run, cells[position]!.color);
   }
-  return isSelected ? text + ' '.repeat(Math.max(0, width - used)) : text.trimEnd();
+  return isSelected ? (text + ' '.repeat(Math.max(0, width - used))).slice(0, width) : text.trimEnd();
 }
 
 /**

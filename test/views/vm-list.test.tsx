@@ -58,6 +58,35 @@ describe('the VM list, a line too wide for it', () => {
     });
   });
 
+  it('marks a cut that falls on a column boundary, the columns after it dropped (review)', () => {
+    // The name column and its separator end exactly on the last cell the rows use (width less one):
+    // the columns after it do not fit, and the line must say so rather than end blank.
+    const onBoundary: ListLayout = {
+      ...fitting,
+      widths: fitting.widths.map((w, i) => (i === 0 ? width - 3 : w)),
+    };
+    const lines = draw(onBoundary, width, vms[2]!.name).map(plain);
+    vms.forEach((_, index) => {
+      const line = lines[index + 1]!.trimEnd();
+      expect(line, line).toHaveLength(width - 1);
+      expect(line, line).toMatch(/\+$/);
+    });
+  });
+
+  it('cuts inside a coloured column without splitting its colour (review)', () => {
+    const coloured = layoutList(VM_COLUMNS, vms, createTheme(true), width - 1, sort);
+    const security = VM_COLUMNS.findIndex((column) => column.key === 'security');
+    const wide: ListLayout = {...coloured, widths: coloured.widths.map((w, i) => (i === security ? 100 : w))};
+    const lines = draw(wide, width, null, true).slice(1);
+    expect(lines.some((line) => line.includes('\u001b[3'))).toBe(true);
+    for (const line of lines) {
+      expect(plain(line), line).toHaveLength(width - 1);
+      expect(plain(line), line).toMatch(/\+$/);
+      const closed = line.split('\u001b[39m').length - 1;
+      expect(line.split('\u001b[3').length - 1 - closed, line).toBe(closed); // each colour opened is closed
+    }
+  });
+
   it('draws the cut frame exactly', () => {
     expect(draw(tooWide, width, vms[2]!.name).map((line) => line.trimEnd())).toMatchInlineSnapshot(`
       [
