@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import type {QueueElement} from '../../src/core/split-virtqueue-device.js';
-import {FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
+import {ETHERNET_HEADER_BYTES, FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
 import {NET_HEADER_BYTES} from '../../src/host/virtio/net-protocol.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
@@ -18,6 +18,14 @@ function netGuest(): World {
   );
   runChecked(world, 6);
   return world;
+}
+
+const RX_BUFFERS_POSTED = 32;
+
+/** The rx buffers the device holds, as it would save them for a migration. */
+function rxBuffersPosted(world: World): number {
+  const backend = world.guest('g1')!.backends[0]! as unknown as {saveDevice(): {rxPosted: unknown[]}};
+  return backend.saveDevice().rxPosted.length;
 }
 
 /** The device's next rx completion reports `usedLength(written)` bytes instead of what it wrote. */
@@ -57,6 +65,17 @@ describe('virtio_net checks the used length of an rx buffer', () => {
     expect(driver.completed).toBeGreaterThanOrEqual(before + 80);
     expect(driver.integrityErrors).toBe(0);
     expect(driver.rxLengthErrors).toBe(1);
+    expect(rxBuffersPosted(world)).toBe(RX_BUFFERS_POSTED); // all of them, the dropped one again too
+  });
+
+  it('takes the shortest reply it may, the two headers, and checks its frame (review)', () => {
+    const world = netGuest();
+    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    misreportNextRx(world, () => NET_HEADER_BYTES + ETHERNET_HEADER_BYTES);
+    expect(driver.send(1, 64, 100)).toBe('queued');
+    runChecked(world, 0.5);
+    expect(driver.rxLengthErrors).toBe(0);
+    expect(driver.integrityErrors).toBe(1); // taken, and its frame found cut short
   });
 
   it('takes a reply as long as the buffer whole', () => {

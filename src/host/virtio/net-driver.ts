@@ -112,7 +112,7 @@ export class NetDriver extends VirtioDriver {
       this.#recycle(request);
       return;
     }
-    if (isDone) this.#receive(request.gpa, usedLength);
+    if (isDone) this.#receive(request.gpa, request.postedBytes, usedLength);
     this.#recycle(request);
     if (isDone) this.#postRxBuffer();
   }
@@ -151,8 +151,8 @@ export class NetDriver extends VirtioDriver {
    * hold, or too short for a frame, is counted and the buffer dropped, as virtio_net does
    * (`receive_small`, `receive_buf`; `pr_debug` only, so no event); it never reaches the decoder.
    */
-  #receive(gpa: number, usedLength: number): void {
-    if (!isRxLengthValid(usedLength)) {
+  #receive(gpa: number, postedBytes: number, usedLength: number): void {
+    if (!isRxLengthValid(usedLength, postedBytes)) {
       this.rxLengthErrors++;
       return;
     }
@@ -206,6 +206,11 @@ class NetRequest extends DriverRequest {
     this.gpa = gpa;
     this.#part.cpuGpa = gpa;
     this.#part.len = length;
+  }
+
+  /** How many bytes the buffer was posted with: all a device may say it wrote. */
+  get postedBytes(): number {
+    return this.#part.len;
   }
 
   done(usedLength: number): void {

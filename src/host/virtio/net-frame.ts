@@ -18,7 +18,7 @@ export const FRAME_HEADER_BYTES = 24;
 export const FRAME_CHECK_BYTES = 4;
 export const FRAME_MAX_BYTES = 1514;
 const ETHERTYPE_LOCAL_EXPERIMENTAL = 0x88b5;
-const ETHERNET_HEADER_BYTES = 14;
+export const ETHERNET_HEADER_BYTES = 14;
 /** Every frame's destination and source MAC and ethertype (big-endian). */
 const ETHERNET_HEADER = Uint8Array.of(
   ...new Array<number>(6).fill(0x52),
@@ -47,15 +47,13 @@ export function decodedFrame(): DecodedFrame {
 /**
  * Whether the driver takes an rx buffer the device says it wrote `usedLength` bytes into: at least
  * the virtio-net and Ethernet headers (torvalds/linux drivers/net/virtio_net.c `receive_buf`,
- * "short packet"), and no more frame than the buffer was posted with (`receive_small`, "len %u
- * exceeds max size": GOOD_PACKET_LEN there, FRAME_MAX_BYTES here, our buffers carry no VLAN tag).
- * `virtqueue_get_buf` hands the device's length over unchecked (drivers/virtio/virtio_ring.c):
- * this is the only check.
+ * "short packet"), and no more than the buffer was posted with (`receive_small`, "len %u exceeds
+ * max size": GOOD_PACKET_LEN after the header there, the posted length here). Linux also counts the
+ * queue's `drops` for the long case; svmtop keeps no drops counter. `virtqueue_get_buf` hands the
+ * device's length over unchecked (drivers/virtio/virtio_ring.c): this is the only check.
  */
-export function isRxLengthValid(usedLength: number): boolean {
-  return (
-    usedLength >= NET_HEADER_BYTES + ETHERNET_HEADER_BYTES && usedLength - NET_HEADER_BYTES <= FRAME_MAX_BYTES
-  );
+export function isRxLengthValid(usedLength: number, postedBytes: number): boolean {
+  return usedLength >= NET_HEADER_BYTES + ETHERNET_HEADER_BYTES && usedLength <= postedBytes;
 }
 
 /** Total frame size for a payload. */
