@@ -3,16 +3,20 @@
  * I/O path alone against its copy floor (the median of interleaved rounds' ratios, with their
  * range), the whole loop and the workload's share (CPU µs per request, median rounds), then the
  * results as JSON. For a profile of the path
- * alone: `--path-only KiB` runs just its rounds (under `node --cpu-prof`).
+ * alone: `--path-only KiB` runs just its rounds (under `node --cpu-prof`); `--counts KiB` prints how
+ * many times a request does each modelled step (frame look-ups, page checks, bounces, timers).
  */
 import {KiB, MiB} from '../src/core/units.js';
 import {measureBouncedIo, prepareBouncedIo, REQUEST_SIZES} from './io-throughput.js';
+import {printCounts} from './io-path-counts.js';
 
 const args = process.argv.slice(2);
 if (args[0] === '--path-only') {
   const bench = prepareBouncedIo(Number(args[1] ?? 4) * KiB);
   for (let round = 0; round < Number(args[2] ?? 10); round++) bench.round(false);
   bench.check();
+} else if (args[0] === '--counts') {
+  printCounts(Number(args[1] ?? 4) * KiB);
 } else {
   const sizes = args.length > 0 ? args.map((kib) => Number(kib) * KiB) : REQUEST_SIZES;
   const results = sizes.map((size) => {
