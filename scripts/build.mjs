@@ -5,7 +5,7 @@
  * time (#17). The dashboard is a chunk of its own, so `--help` and `--headless` never load Ink.
  */
 import {spawnSync} from 'node:child_process';
-import {rmSync, writeFileSync} from 'node:fs';
+import {readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
@@ -36,6 +36,33 @@ export const BUNDLE_OPTIONS = {
   },
 };
 
+/**
+ * Yoga (Ink's layout engine) fetches its WebAssembly from a data: URL whenever a global fetch
+ * exists, and Node's first fetch loads undici with http, tls, http2 and worker_threads: 40-60 ms
+ * of start-up (#17). Without fetch it decodes the same base64 with atob. svmtop's bundle only:
+ * the benchmarks' reference programs keep Ink as any Ink app gets it.
+ */
+export const yogaWithoutFetch = {
+  name: 'yoga-without-fetch',
+  setup(build) {
+    build.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const test = '"function"!=typeof fetch';
+      const found = text.split(test).length - 1;
+      if (found !== 2)
+        return {errors: [{text: `expected ${test} twice in ${args.path}, found it ${found} times`}]};
+      return {contents: text.replaceAll(test, '!0'), loader: 'js'};
+    });
+  },
+};
+
+/** JSON in ASCII only (see BUNDLE_OPTIONS' note): what is past ASCII written as \u escapes. */
+const asciiJson = (value) =>
+  JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 export async function build() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
@@ -47,9 +74,19 @@ export async function build() {
   rmSync(`${root}dist/bundle`, {recursive: true, force: true}); // chunks' names change with their content
   await esbuild.build({
     ...BUNDLE_OPTIONS,
+    plugins: [yogaWithoutFetch],
     entryPoints: [`${root}src/cli.tsx`],
     outdir: `${root}dist/bundle`,
   });
+  // The default world as loaded now, beside each build's src/app/default-world.ts (it says why).
+  const {defaultWorldCache, DEFAULT_WORLD_CACHE} = await import(`${root}dist/app/default-world.js`);
+  const cache = defaultWorldCache();
+  if (typeof cache === 'string') {
+    process.stderr.write(`svmtop build: cannot cache the default world: ${cache}\n`);
+    return false;
+  }
+  for (const dir of ['dist/app', 'dist/bundle'])
+    writeFileSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, asciiJson(cache));
   writeFileSync(BUILT_STAMP, '');
   return true;
 }
