@@ -37,22 +37,45 @@ export const BUNDLE_OPTIONS = {
 };
 
 /**
- * Yoga (Ink's layout engine) fetches its WebAssembly from a data: URL whenever a global fetch
- * exists, and Node's first fetch loads undici with http, tls, http2 and worker_threads: 40-60 ms
- * of start-up (#17). Without fetch it decodes the same base64 with atob. svmtop's bundle only:
- * the benchmarks' reference programs keep Ink as any Ink app gets it.
+ * Two edits to dependencies' code in svmtop's bundle, for start-up (#17), each checked to match
+ * exactly as often as expected so that an upgrade which moves the code fails the build loudly.
+ * svmtop's bundle only: the benchmarks' reference programs keep Ink as any Ink app gets it.
  */
-export const yogaWithoutFetch = {
-  name: 'yoga-without-fetch',
+export const STARTUP_EDITS = [
+  {
+    // Yoga (Ink's layout engine) fetches its WebAssembly from a data: URL whenever a global fetch
+    // exists, and Node's first fetch loads undici with http, tls, http2 and worker_threads (40-60
+    // ms). Without fetch it decodes the same base64 with atob.
+    file: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
+    from: '"function"!=typeof fetch',
+    to: '!0',
+    count: 2,
+  },
+  {
+    // meow builds normalize-package-data (and spdx-correct's tables, 20-40 ms) when it is loaded,
+    // for a normalization it does only when asked for the package (cli.pkg, which svmtop never asks).
+    file: /meow[\\/]build[\\/]dependencies\.js$/,
+    from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
+    to: 'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
+    count: 1,
+  },
+];
+
+export const startupEdits = {
+  name: 'startup-edits',
   setup(build) {
-    build.onLoad({filter: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/}, (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      const test = '"function"!=typeof fetch';
-      const found = text.split(test).length - 1;
-      if (found !== 2)
-        return {errors: [{text: `expected ${test} twice in ${args.path}, found it ${found} times`}]};
-      return {contents: text.replaceAll(test, '!0'), loader: 'js'};
-    });
+    for (const {file, from, to, count} of STARTUP_EDITS)
+      build.onLoad({filter: file}, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        const found = text.split(from).length - 1;
+        if (found !== count)
+          return {
+            errors: [
+              {text: `expected ${JSON.stringify(from)} ${count} times in ${args.path}, found ${found}`},
+            ],
+          };
+        return {contents: text.replaceAll(from, to), loader: 'js'};
+      });
   },
 };
 
@@ -74,7 +97,7 @@ export async function build() {
   rmSync(`${root}dist/bundle`, {recursive: true, force: true}); // chunks' names change with their content
   await esbuild.build({
     ...BUNDLE_OPTIONS,
-    plugins: [yogaWithoutFetch],
+    plugins: [startupEdits],
     entryPoints: [`${root}src/cli.tsx`],
     outdir: `${root}dist/bundle`,
   });

@@ -91,6 +91,14 @@ describe('the bundle loads lazily (#17)', () => {
     expect(text).toContain('data:application/octet-stream;base64,'); // Yoga is in this chunk
     expect(text).not.toContain('typeof fetch');
   });
+
+  it('bundles meow normalizing package data only when asked (it built spdx tables at load)', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    expect(text).toMatch(
+      /normalizePackageData\d*=\(\.\.\.args\)=>getDefaultExportFromCjs\d*\(requireNormalize\d*\(\)\)/,
+    );
+    expect(text).not.toMatch(/=requireNormalize\d*\(\);/);
+  });
 });
 
 describe('npm start in a terminal', () => {
