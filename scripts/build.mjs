@@ -5,10 +5,11 @@
  * time (#17). The dashboard is a chunk of its own, so `--help` and `--headless` never load Ink.
  */
 import {spawnSync} from 'node:child_process';
-import {readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
+import {startupEdits} from './startup-edits.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: tsc leaves outputs whose text did not change untouched. */
@@ -33,49 +34,6 @@ export const BUNDLE_OPTIONS = {
   // CommonJS packages (React among them) call require() inside the ES module bundle.
   banner: {
     js: "import {createRequire as __createRequire} from 'node:module'; const require = __createRequire(import.meta.url);",
-  },
-};
-
-/**
- * Two edits to dependencies' code in svmtop's bundle, for start-up (#17), each checked to match
- * exactly as often as expected so that an upgrade which moves the code fails the build loudly.
- * svmtop's bundle only: the benchmarks' reference programs keep Ink as any Ink app gets it.
- */
-export const STARTUP_EDITS = [
-  {
-    // Yoga (Ink's layout engine) fetches its WebAssembly from a data: URL whenever a global fetch
-    // exists, and Node's first fetch loads undici with http, tls, http2 and worker_threads (40-60
-    // ms). Without fetch it decodes the same base64 with atob.
-    file: /yoga-layout[\\/]dist[\\/]binaries[\\/]yoga-wasm-base64-esm\.js$/,
-    from: '"function"!=typeof fetch',
-    to: '!0',
-    count: 2,
-  },
-  {
-    // meow builds normalize-package-data (and spdx-correct's tables, 20-40 ms) when it is loaded,
-    // for a normalization it does only when asked for the package (cli.pkg, which svmtop never asks).
-    file: /meow[\\/]build[\\/]dependencies\.js$/,
-    from: 'var normalizeExports = requireNormalize();\nconst normalizePackageData = getDefaultExportFromCjs(normalizeExports);',
-    to: 'const normalizePackageData = (...args) => getDefaultExportFromCjs(requireNormalize())(...args);',
-    count: 1,
-  },
-];
-
-export const startupEdits = {
-  name: 'startup-edits',
-  setup(build) {
-    for (const {file, from, to, count} of STARTUP_EDITS)
-      build.onLoad({filter: file}, (args) => {
-        const text = readFileSync(args.path, 'utf8');
-        const found = text.split(from).length - 1;
-        if (found !== count)
-          return {
-            errors: [
-              {text: `expected ${JSON.stringify(from)} ${count} times in ${args.path}, found ${found}`},
-            ],
-          };
-        return {contents: text.replaceAll(from, to), loader: 'js'};
-      });
   },
 };
 

@@ -92,6 +92,16 @@ describe('the bundle loads lazily (#17)', () => {
     expect(text).not.toContain('typeof fetch');
   });
 
+  it("bundles conf requiring Ajv and semver, and Ink's error screen its stack parser, only on use", () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    const dashboard = readdirSync(bundleDir).find((file) => file.startsWith('start-dashboard-'))!;
+    const text = readFileSync(join(bundleDir, dashboard), 'utf8');
+    // conf and Ink's error screen are in this chunk
+    expect(['#setupValidator', 'stackUtils'].filter((name) => !text.includes(name))).toEqual([]);
+    // esbuild's import of a CommonJS module runs it where the importing module is loaded
+    expect(text.match(/import_(?:stack_utils|semver\d*|_|ajv_formats)=__toESM/g)).toBeNull();
+  });
+
   it('bundles meow normalizing package data only when asked (it built spdx tables at load)', () => {
     const text = readFileSync(BUNDLE, 'utf8');
     expect(text).toMatch(
