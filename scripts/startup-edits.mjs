@@ -54,6 +54,19 @@ export const STARTUP_EDITS = [
       ],
     ],
   },
+  {
+    // zod's namespaces (z.locales, z.core.locales) carry every locale's messages, some 300 KB of
+    // the bundle parsed at every start; svmtop speaks English, which zod registers from
+    // locales/en.js itself. Both namespaces keep en only.
+    file: /zod[\\/]v4[\\/](?:classic[\\/]external|core[\\/]index)\.js$/,
+    replacements: [
+      [
+        'export * as locales from "../locales/index.js";',
+        'import __localeEn from "../locales/en.js";\nexport const locales = {en: __localeEn};',
+        1,
+      ],
+    ],
+  },
 ];
 
 /** The esbuild plugin that makes the edits. */

@@ -102,6 +102,13 @@ describe('the bundle loads lazily (#17)', () => {
     expect(text.match(/import_(?:stack_utils|semver\d*|_|ajv_formats)=__toESM/g)).toBeNull();
   });
 
+  it("bundles zod's English messages only (every locale was some 300 KB to parse at each start)", () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    const texts = readdirSync(bundleDir).map((file) => readFileSync(join(bundleDir, file), 'utf8'));
+    expect(texts.some((text) => text.includes('Invalid input: expected'))).toBe(true); // en
+    expect(texts.some((text) => text.includes('Kreditkartennummer'))).toBe(false); // de
+  });
+
   it('bundles meow normalizing package data only when asked (it built spdx tables at load)', () => {
     const text = readFileSync(BUNDLE, 'utf8');
     expect(text).toMatch(
