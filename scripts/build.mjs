@@ -2,7 +2,9 @@
  * `npm run build` (run once by `npm install`'s prepare step): tsc type-checks and emits dist/
  * (what the tests and `bin` run), then esbuild bundles the same program into dist/bundle/, which
  * `npm start` runs: one file to load instead of some 900 modules to resolve starts in half the
- * time (#17). The dashboard is a chunk of its own, so `--help` and `--headless` never load Ink.
+ * time (#17). The dashboard is a chunk of its own, so `--headless` never loads Ink, and all but
+ * the command line's parser is another, so `--help` and `--version` load meow alone. The bundle
+ * gets startup-edits.mjs's edits to dependencies; both builds get the default world's cache.
  */
 import {spawnSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
