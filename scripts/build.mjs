@@ -2,13 +2,16 @@
  * `npm run build` (run once by `npm install`'s prepare step): tsc type-checks and emits dist/
  * (what the tests and `bin` run), then esbuild bundles the same program into dist/bundle/, which
  * `npm start` runs: one file to load instead of some 900 modules to resolve starts in half the
- * time (#17). The dashboard is a chunk of its own, so `--help` and `--headless` never load Ink.
+ * time (#17). The dashboard is a chunk of its own, so `--headless` never loads Ink, and all but
+ * the command line's parser is another, so `--help` and `--version` load meow alone. The bundle
+ * gets startup-edits.mjs's edits to dependencies; both builds get the default world's cache.
  */
 import {spawnSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
+import {startupEdits} from './startup-edits.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: tsc leaves outputs whose text did not change untouched. */
@@ -36,6 +39,13 @@ export const BUNDLE_OPTIONS = {
   },
 };
 
+/** JSON in ASCII only (see BUNDLE_OPTIONS' note): what is past ASCII written as \u escapes. */
+const asciiJson = (value) =>
+  JSON.stringify(value).replace(
+    /[\u0080-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+
 export async function build() {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
@@ -47,9 +57,19 @@ export async function build() {
   rmSync(`${root}dist/bundle`, {recursive: true, force: true}); // chunks' names change with their content
   await esbuild.build({
     ...BUNDLE_OPTIONS,
+    plugins: [startupEdits],
     entryPoints: [`${root}src/cli.tsx`],
     outdir: `${root}dist/bundle`,
   });
+  // The default world as loaded now, beside each build's src/app/default-world.ts (it says why).
+  const {defaultWorldCache, DEFAULT_WORLD_CACHE} = await import(`${root}dist/app/default-world.js`);
+  const cache = defaultWorldCache();
+  if (typeof cache === 'string') {
+    process.stderr.write(`svmtop build: cannot cache the default world: ${cache}\n`);
+    return false;
+  }
+  for (const dir of ['dist/app', 'dist/bundle'])
+    writeFileSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, asciiJson(cache));
   writeFileSync(BUILT_STAMP, '');
   return true;
 }

@@ -1,110 +1,14 @@
 #!/usr/bin/env node
-import {runHeadlessPaced, type HeadlessOptions} from './headless.js';
-import {createLineOutput, type LineOutput} from './app/line-output.js';
+import {badInput} from './app/bad-input.js';
 import {parseArgs} from './app/parse-args.js';
-import {runTicket} from './app/ticket-command.js';
-import {loadScenarioFile} from './host/config/load-scenario.js';
-import {DEFAULT_WORLD_FILE, loadWorldFile} from './host/config/load-world.js';
-import {formatDuration} from './core/format-units.js';
-
-const DEFAULT_SEED = 1;
-const DEFAULT_DURATION_US = 60_000_000;
-const DEFAULT_INTERVAL_US = 1_000_000;
-
-/** One line on stderr and exit code 2: bad flags, config or scenario. */
-function badInput(message: string): never {
-  process.stderr.write(`svmtop: ${message}\n`);
-  process.exit(2);
-}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), import.meta);
   if (args.mode === 'error') badInput(args.message);
-  const configFile = args.configFile ?? DEFAULT_WORLD_FILE;
-  if (args.mode === 'ticket') {
-    const result = runTicket({...args, configFile});
-    if (!result.ok) badInput(result.error);
-    process.stdout.on('error', stdoutFailed);
-    process.stdout.write(`${result.text}\n`);
-    return;
-  }
-  const world = loadWorldFile(configFile);
-  if (!world.ok) badInput(world.error);
-  if (args.mode === 'headless') {
-    let scenario = null;
-    if (args.scenarioFile) {
-      const loaded = loadScenarioFile(args.scenarioFile, world.value);
-      if (!loaded.ok) badInput(loaded.error);
-      scenario = loaded.value;
-    }
-    const durationUs = args.durationUs ?? scenario?.duration ?? DEFAULT_DURATION_US;
-    const late = scenario?.steps.findIndex((step) => step.at > durationUs) ?? -1;
-    if (late >= 0)
-      badInput(
-        `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)})`,
-      );
-    const output = createLineOutput(process.stdout, stdoutFailed);
-    const headless: HeadlessOptions = {
-      config: world.value,
-      scenario,
-      seed: args.seed ?? scenario?.seed ?? DEFAULT_SEED,
-      durationUs,
-      intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
-      write: (line) => output.write(line),
-    };
-    const code = args.qmpDir
-      ? await runWithQmp(args.qmpDir, args.speed, headless, output)
-      : await runHeadlessPaced(headless, () => output.backlog());
-    await output.end();
-    process.exit(code);
-  }
-  if (!process.stdout.isTTY || !process.stdin.isTTY)
-    badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
-  process.env.NODE_ENV ??= 'production'; // React's development build costs several times the CPU per frame
-  // A terminal is attached, so colour it unless told not to (chalk alone would turn colours off whenever CI is set).
-  if (args.isColorEnabled && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '1';
-  if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';
-  const {startDashboard} = await import('./app/start-dashboard.js');
-  await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
-}
-
-/** Headless with --qmp: real time until --duration or SIGTERM/SIGINT (then the summary, exit 0). */
-async function runWithQmp(
-  qmpDir: string,
-  speed: number | undefined,
-  headless: HeadlessOptions,
-  output: LineOutput,
-): Promise<number> {
-  const {prepareQmpDirectory, QmpSetupError} = await import('./qmp/qmp-server.js');
-  try {
-    prepareQmpDirectory(qmpDir);
-  } catch (error) {
-    if (error instanceof QmpSetupError) badInput(error.message);
-    throw error;
-  }
-  const {runHeadlessRealtime} = await import('./app/headless-realtime.js');
-  const stop = new AbortController();
-  process.once('SIGTERM', () => stop.abort());
-  process.once('SIGINT', () => stop.abort());
-  return runHeadlessRealtime({
-    ...headless,
-    qmpDir,
-    speed: speed ?? 1,
-    flush: () => output.flush(),
-    backlog: () => output.backlog(),
-    signal: stop.signal,
-  });
-}
-
-/**
- * Headless output failed. The reader going away (EPIPE, as in `svmtop --headless | head`) is how
- * such pipelines end: exit 0 quietly, as `yes` does. Anything else is said in one line (exit 74,
- * EX_IOERR in sysexits.h: not 1, which means an expectation failed).
- */
-function stdoutFailed(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE') process.exit(0);
-  process.stderr.write(`svmtop: cannot write the output (${error.code ?? error.message})\n`);
-  process.exit(74);
+  // The rest (the world's schema, YAML, the simulation) loads only now: --help and --version,
+  // answered inside parseArgs, load none of it (#17).
+  const {runCommand} = await import('./app/run-command.js');
+  await runCommand(args);
 }
 
 await main();

@@ -1,5 +1,14 @@
 import {spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, readdirSync, readFileSync, utimesSync, writeFileSync} from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
@@ -52,6 +61,60 @@ describe('npm start (scripts/start.mjs)', () => {
         nonAscii: undefined,
       });
     }
+  });
+});
+
+describe('the bundle loads lazily (#17)', () => {
+  it('answers --help without the rest, and a part that fails to load is an error, exit 1', () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-bundle-'));
+    const copy = join(root, 'dist', 'bundle');
+    cpSync(join(ROOT, 'dist', 'bundle'), copy, {recursive: true});
+    cpSync(join(ROOT, 'package.json'), join(root, 'package.json')); // meow's --help names the package
+    const rest = readdirSync(copy).filter((file) => file.startsWith('run-command-'));
+    expect(rest).toHaveLength(1);
+    rmSync(join(copy, rest[0]!));
+    const help = run(join(copy, 'cli.mjs'), ['--help']);
+    expect({status: help.status, stdout: help.stdout}).toEqual({
+      status: 0,
+      stdout: run(CLI, ['--help']).stdout,
+    });
+    const headless = run(join(copy, 'cli.mjs'), ['--headless', '--duration', '1s']);
+    expect(headless.status).toBe(1);
+    expect(headless.stdout).toBe('');
+    expect(headless.stderr).toContain(rest[0]);
+  });
+
+  it("bundles Yoga without its fetch of the WebAssembly (Node's first fetch loads undici)", () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    const dashboard = readdirSync(bundleDir).find((file) => file.startsWith('start-dashboard-'))!;
+    const text = readFileSync(join(bundleDir, dashboard), 'utf8');
+    expect(text).toContain('data:application/octet-stream;base64,'); // Yoga is in this chunk
+    expect(text).not.toContain('typeof fetch');
+  });
+
+  it("bundles conf requiring Ajv and semver, and Ink's error screen its stack parser, only on use", () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    const dashboard = readdirSync(bundleDir).find((file) => file.startsWith('start-dashboard-'))!;
+    const text = readFileSync(join(bundleDir, dashboard), 'utf8');
+    // conf and Ink's error screen are in this chunk
+    expect(['#setupValidator', 'stackUtils'].filter((name) => !text.includes(name))).toEqual([]);
+    // esbuild's import of a CommonJS module runs it where the importing module is loaded
+    expect(text.match(/import_(?:stack_utils|semver\d*|_|ajv_formats)=__toESM/g)).toBeNull();
+  });
+
+  it("bundles zod's English messages only (every locale was some 300 KB to parse at each start)", () => {
+    const bundleDir = join(ROOT, 'dist', 'bundle');
+    const texts = readdirSync(bundleDir).map((file) => readFileSync(join(bundleDir, file), 'utf8'));
+    expect(texts.some((text) => text.includes('Invalid input: expected'))).toBe(true); // en
+    expect(texts.some((text) => text.includes('Kreditkartennummer'))).toBe(false); // de
+  });
+
+  it('bundles meow normalizing package data only when asked (it built spdx tables at load)', () => {
+    const text = readFileSync(BUNDLE, 'utf8');
+    expect(text).toMatch(
+      /normalizePackageData\d*=\(\.\.\.args\)=>getDefaultExportFromCjs\d*\(requireNormalize\d*\(\)\)/,
+    );
+    expect(text).not.toMatch(/=requireNormalize\d*\(\);/);
   });
 });
 

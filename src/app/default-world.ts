@@ -1,0 +1,64 @@
+import {readFileSync} from 'node:fs';
+import {fileURLToPath} from 'node:url';
+import {isDeepStrictEqual} from 'node:util';
+import {CONFIG_FILE_MAX_BYTES, type LoadResult} from '../host/config/load-yaml.js';
+import {DEFAULT_WORLD_FILE, loadWorldFile} from '../host/config/load-world.js';
+import {readFileBoundedSync} from '../host/config/read-bounded.js';
+import type {WorldConfig} from '../host/config/world-schema.js';
+
+/**
+ * The default world as the build loaded it (scripts/build.mjs writes it beside this module, in
+ * dist/app/ and dist/bundle/): parsing its YAML and checking it cost 50–130 ms of every start
+ * (#17), for a file that changes only when svmtop does.
+ */
+export const DEFAULT_WORLD_CACHE = 'default-world.json';
+
+/** What the cache file holds: the file's text and what loadWorldFile made of it. */
+export interface DefaultWorldCache {
+  readonly text: string;
+  readonly world: WorldConfig;
+}
+
+/**
+ * loadWorldFile, answered from the build's cache when `file` is the default world and its text is
+ * still the text the build loaded: the same text always loads to the same world, errors included,
+ * and any other text (an edited default, another file, no cache) is loaded as ever.
+ */
+export function loadWorld(file: string, cacheUrl = new URL(DEFAULT_WORLD_CACHE, import.meta.url)) {
+  if (file === DEFAULT_WORLD_FILE) {
+    const cached = readCache(cacheUrl);
+    const read = cached && readFileBoundedSync(file, CONFIG_FILE_MAX_BYTES);
+    if (read?.ok && read.bytes.toString('utf8') === cached!.text)
+      return {ok: true, value: cached!.world} as const;
+  }
+  return loadWorldFile(file);
+}
+
+function readCache(url: URL): DefaultWorldCache | undefined {
+  try {
+    return JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as DefaultWorldCache;
+  } catch {
+    return undefined; // no build beside this module (tests on the sources), or a broken one: load the file
+  }
+}
+
+/**
+ * The cache for the default world as loaded now, or why there can be none: the world must load
+ * and come back from JSON exactly as it was (plain objects, no shared parts, no undefined keys).
+ */
+export function defaultWorldCache(): DefaultWorldCache | string {
+  const loaded: LoadResult<WorldConfig> = loadWorldFile(DEFAULT_WORLD_FILE);
+  if (!loaded.ok) return loaded.error;
+  const cache = {text: readFileSync(DEFAULT_WORLD_FILE, 'utf8'), world: loaded.value};
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(cache)), cache))
+    return 'the default world does not survive JSON unchanged';
+  if (hasSharedObjects(loaded.value)) return 'the default world shares objects, which JSON would copy apart';
+  return cache;
+}
+
+function hasSharedObjects(value: unknown, seen = new Set<object>()): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (seen.has(value)) return true;
+  seen.add(value);
+  return Object.values(value).some((part) => hasSharedObjects(part, seen));
+}
