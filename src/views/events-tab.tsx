@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {WorldEvent} from '../core/event-log.js';
 import {eventLines, eventsBackMax, relevantEvents} from './events-lines.js';
+import {counted} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface EventsTabProps {
@@ -37,7 +38,7 @@ export function EventsTab({events, vm, back: asked, width, height, theme}: Event
     lines.unshift(...eventRows);
   }
   const shown = lines.slice(-height);
-  const scrolled = back > 0 ? `-- ${back} newer event${back === 1 ? '' : 's'} below (] or S-Down) --` : null;
+  const scrolled = back > 0 ? `-- ${counted(back, 'newer event')} below (] or S-Down) --` : null;
   const visible = scrolled ? shown.slice(-(height - 1)) : shown;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
