@@ -88,24 +88,27 @@ export function HostPicker({
 }) {
   const inner = width - 4;
   const rows = pickerRows(checks, host, inner, Math.max(1, height - 3));
+  // The box holds its title and rows (and its borders), not the whole panel; the panel keeps its height.
   return (
-    <OverlayFrame
-      title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
-      width={width}
-      height={height}
-      theme={theme}
-    >
-      {rows.map((row, index) => (
-        <Text
-          key={index}
-          inverse={row.isHighlighted}
-          color={row.isHighlighted ? undefined : row.isAccepting ? theme.secure : theme.error}
-          wrap="truncate"
-        >
-          {row.isHighlighted ? fit(row.text, inner) : row.text}
-        </Text>
-      ))}
-    </OverlayFrame>
+    <Box flexDirection="column" height={height}>
+      <OverlayFrame
+        title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
+        width={width}
+        height={Math.min(height, rows.length + 3)}
+        theme={theme}
+      >
+        {rows.map((row, index) => (
+          <Text
+            key={index}
+            inverse={row.isHighlighted}
+            color={row.isHighlighted ? undefined : row.isAccepting ? theme.secure : theme.error}
+            wrap="truncate"
+          >
+            {row.isHighlighted ? fit(row.text, inner) : row.text}
+          </Text>
+        ))}
+      </OverlayFrame>
+    </Box>
   );
 }
 
