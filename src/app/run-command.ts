@@ -69,8 +69,12 @@ async function runWithQmp(
   headless: HeadlessOptions,
   output: LineOutput,
 ): Promise<number> {
-  const {prepareQmpDirectory, QmpSetupError} = await import('../qmp/qmp-server.js');
+  const {checkQmpSocketPaths, prepareQmpDirectory, QmpSetupError} = await import('../qmp/qmp-server.js');
   try {
+    checkQmpSocketPaths(
+      qmpDir,
+      headless.config.guests.map((guest) => guest.name),
+    );
     prepareQmpDirectory(qmpDir);
   } catch (error) {
     if (error instanceof QmpSetupError) badInput(error.message);

@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest';
+import {describe, it} from 'vitest';
 import {startSvmtop} from '../helpers/pty.js';
 
 const selected = (screen: string) => screen.split('\n').find((line) => line.startsWith('>')) ?? '';
