@@ -86,6 +86,32 @@ describe('svmtop --headless', () => {
     ]);
   });
 
+  it('names each failed expectation on stderr, one line each; stdout stays JSON lines', () => {
+    const scenario = file(
+      'fails.yaml',
+      [
+        'duration: 5s',
+        'expect:',
+        '  - {vm: web-1, path: state, equals: halted}',
+        '  - {vm: web-1, path: state, equals: booting}',
+        '  - {vm: rfc-1, event: "reclaimed 0 B"}',
+        '  - {host: alpha, path: nosuch, atLeast: 1, atMost: 2}',
+        '',
+      ].join('\n'),
+    );
+    const result = runCli(['--headless', '--scenario', scenario]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'svmtop: expectation failed: vm web-1: state: expected equals "halted", saw "booting"',
+        'svmtop: expectation failed: vm rfc-1: expected an event containing "reclaimed 0 B", saw none',
+        'svmtop: expectation failed: host alpha: nosuch: expected at least 1 and at most 2, saw nothing there',
+        '',
+      ].join('\n'),
+    );
+    for (const line of result.stdout.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  });
+
   it('runs scenario steps at their times and passes their expectations', () => {
     const scenario = file(
       'ok.yaml',
