@@ -109,7 +109,8 @@ describe('svmtop --headless', () => {
         '',
       ].join('\n'),
     );
-    for (const line of result.stdout.trimEnd().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+    for (const line of result.stdout.trimEnd().split('\n'))
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
   });
 
   it('runs scenario steps at their times and passes their expectations', () => {
@@ -156,6 +157,8 @@ describe('a migration after migrate-set-parameters (QA item 3)', () => {
 describe('bad input exits 2 with one clear line', () => {
   it.each([
     [['--headless', '--bogus'], 'svmtop: unknown flag --bogus (see svmtop --help)\n'],
+    [['--headless', '-x'], 'svmtop: unknown flag -x (see svmtop --help)\n'],
+    [['-qz'], 'svmtop: unknown flag -qz (see svmtop --help)\n'],
     [
       ['--headless', '--duration', '5parsecs'],
       'svmtop: --duration: expected a duration like 60s, 500ms or 2m, got "5parsecs"\n',
@@ -220,5 +223,14 @@ describe('bad input exits 2 with one clear line', () => {
     // QA item 6c: every exit code headless uses, 74 (EX_IOERR) for an output failure too.
     expect(help).toMatch(/Exit codes\n.*0 ok .*1 a scenario expectation failed .*2 bad input.*\n.*74 /);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('-h is --help; -v and -V are --version (htop: -h, -V; many tools: -v)', () => {
+    const help = runCli(['--help']);
+    expect(runCli(['-h'])).toEqual(help);
+    const version = runCli(['--version']);
+    expect(runCli(['-v'])).toEqual(version);
+    expect(runCli(['-V'])).toEqual(version);
+    expect(runCli(['-h']).status).toBe(0);
   });
 });
