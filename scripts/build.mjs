@@ -4,7 +4,8 @@
  * `npm start` runs: one file to load instead of some 900 modules to resolve starts in half the
  * time (#17). The dashboard is a chunk of its own, so `--headless` never loads Ink, and all but
  * the command line's parser is another, so `--help` and `--version` load meow alone. The bundle
- * gets startup-edits.mjs's edits to dependencies; both builds get the default world's cache.
+ * gets startup-edits.mjs's edit to Yoga (patches/ has the others, for both builds); both builds
+ * get the default world's cache, written last and only by a build that got that far.
  */
 import {spawnSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
@@ -16,6 +17,8 @@ import {startupEdits} from './startup-edits.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: tsc leaves outputs whose text did not change untouched. */
 export const BUILT_STAMP = `${root}dist/.built`;
+/** src/app/default-world.ts's DEFAULT_WORLD_CACHE (this script runs before any build). */
+const DEFAULT_WORLD_CACHE = 'default-world.json';
 
 /** How svmtop is bundled; the benchmarks bundle their programs the same way. */
 export const BUNDLE_OPTIONS = {
@@ -47,6 +50,9 @@ const asciiJson = (value) =>
   );
 
 export async function build() {
+  // A cache left by an earlier build must not outlive this one if it fails.
+  for (const dir of ['dist/app', 'dist/bundle'])
+    rmSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, {force: true});
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
     cwd: root,
@@ -61,16 +67,28 @@ export async function build() {
     entryPoints: [`${root}src/cli.tsx`],
     outdir: `${root}dist/bundle`,
   });
-  // The default world as loaded now, beside each build's src/app/default-world.ts (it says why).
-  const {defaultWorldCache, DEFAULT_WORLD_CACHE} = await import(`${root}dist/app/default-world.js`);
-  const cache = defaultWorldCache();
-  if (typeof cache === 'string') {
-    process.stderr.write(`svmtop build: cannot cache the default world: ${cache}\n`);
+  if (!(await writeDefaultWorldCache())) return false;
+  writeFileSync(BUILT_STAMP, '');
+  return true;
+}
+
+/**
+ * Writes the default world's cache (src/app/default-world.ts says why) beside the builds under
+ * dist/, false when the world loads but cannot be cached. A world that does not load gets no
+ * cache and fails no build: svmtop reports it at start (exit 2) as it reports any world file.
+ */
+async function writeDefaultWorldCache() {
+  const {defaultWorldCache} = await import(`${root}dist/app/default-world.js`);
+  const made = defaultWorldCache();
+  if ('error' in made) {
+    process.stderr.write(`svmtop build: cannot cache the default world: ${made.error}\n`);
     return false;
   }
-  for (const dir of ['dist/app', 'dist/bundle'])
-    writeFileSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, asciiJson(cache));
-  writeFileSync(BUILT_STAMP, '');
+  if ('notLoaded' in made)
+    process.stderr.write(`svmtop build: the default world does not load, so no cache: ${made.notLoaded}\n`);
+  else
+    for (const dir of ['dist/app', 'dist/bundle'])
+      writeFileSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, asciiJson(made.cache));
   return true;
 }
 

@@ -1,6 +1,8 @@
 /**
  * `npm start`: runs the bundle `npm install` built (scripts/build.mjs), rebuilding first only
- * when a source, a tsconfig or an installed package is newer than the last successful build.
+ * when one of its inputs is newer than the last successful build: a source, a patch to a dependency,
+ * the build's scripts, a tsconfig, an installed package, or the default world (the build caches it:
+ * src/app/default-world.ts).
  * Running tsc on every start took 5 s to the first frame (#17).
  */
 import {readdirSync, statSync} from 'node:fs';
@@ -9,7 +11,12 @@ import process from 'node:process';
 import {fileURLToPath, URL} from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Directories whose every file is an input, and single files. */
+const BUILD_INPUT_DIRS = ['src', 'patches'];
 const BUILD_INPUTS = [
+  'scripts/build.mjs',
+  'scripts/startup-edits.mjs',
+  'config/default.yaml',
   'tsconfig.json',
   'tsconfig.build.json',
   'package.json',
@@ -20,9 +27,14 @@ const mtimeMs = (path) => statSync(path, {throwIfNoEntry: false})?.mtimeMs;
 
 export function isBuildStale(rootDir = root) {
   const builtMs = mtimeMs(`${rootDir}/dist/.built`) ?? -1;
-  const inputs = readdirSync(`${rootDir}/src`, {recursive: true, withFileTypes: true})
-    .filter((entry) => entry.isFile())
-    .map((entry) => `${entry.parentPath}/${entry.name}`);
+  const inputs = BUILD_INPUT_DIRS.flatMap((dir) =>
+    (statSync(`${rootDir}/${dir}`, {throwIfNoEntry: false})?.isDirectory()
+      ? readdirSync(`${rootDir}/${dir}`, {recursive: true, withFileTypes: true})
+      : []
+    )
+      .filter((entry) => entry.isFile())
+      .map((entry) => `${entry.parentPath}/${entry.name}`),
+  );
   inputs.push(...BUILD_INPUTS.map((input) => `${rootDir}/${input}`));
   return inputs.some((path) => (mtimeMs(path) ?? -1) > builtMs);
 }

@@ -4,7 +4,7 @@ import {toJson} from './core/exact-json.js';
 import {runStep} from './host/command-dispatch.js';
 import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
 import type {WorldConfig} from './host/config/world-schema.js';
-import {checkExpectations} from './host/expectations.js';
+import {checkExpectations, type ExpectationResult} from './host/expectations.js';
 import {World} from './host/world.js';
 
 export interface HeadlessOptions {
@@ -15,6 +15,8 @@ export interface HeadlessOptions {
   readonly intervalUs: number;
   /** Receives each JSON line (without the newline). */
   readonly write: (line: string) => void;
+  /** Told of each expectation that failed, after the summary is written. */
+  readonly onExpectationFailed?: (result: ExpectationResult) => void;
 }
 
 /** Events kept for `event` expectations; a bound like everything else. */
@@ -131,6 +133,7 @@ export class HeadlessRun {
         expectations,
       }),
     );
+    for (const result of expectations) if (!result.ok) this.#options.onExpectationFailed?.(result);
     this.#exitCode = expectations.every((result) => result.ok) ? 0 : 1;
     return true;
   }

@@ -86,6 +86,33 @@ describe('svmtop --headless', () => {
     ]);
   });
 
+  it('names each failed expectation on stderr, one line each; stdout stays JSON lines', () => {
+    const scenario = file(
+      'fails.yaml',
+      [
+        'duration: 5s',
+        'expect:',
+        '  - {vm: web-1, path: state, equals: halted}',
+        '  - {vm: web-1, path: state, equals: booting}',
+        '  - {vm: rfc-1, event: "reclaimed 0 B"}',
+        '  - {host: alpha, path: nosuch, atLeast: 1, atMost: 2}',
+        '',
+      ].join('\n'),
+    );
+    const result = runCli(['--headless', '--scenario', scenario]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe(
+      [
+        'svmtop: expectation failed: vm web-1: state: expected equals "halted", saw "booting"',
+        'svmtop: expectation failed: vm rfc-1: expected an event containing "reclaimed 0 B", saw none',
+        'svmtop: expectation failed: host alpha: nosuch: expected at least 1 and at most 2, saw nothing there',
+        '',
+      ].join('\n'),
+    );
+    for (const line of result.stdout.trimEnd().split('\n'))
+      expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+
   it('runs scenario steps at their times and passes their expectations', () => {
     const scenario = file(
       'ok.yaml',
@@ -130,6 +157,8 @@ describe('a migration after migrate-set-parameters (QA item 3)', () => {
 describe('bad input exits 2 with one clear line', () => {
   it.each([
     [['--headless', '--bogus'], 'svmtop: unknown flag --bogus (see svmtop --help)\n'],
+    [['--headless', '-x'], 'svmtop: unknown flag -x (see svmtop --help)\n'],
+    [['-qz'], 'svmtop: unknown flag -qz (see svmtop --help)\n'],
     [
       ['--headless', '--duration', '5parsecs'],
       'svmtop: --duration: expected a duration like 60s, 500ms or 2m, got "5parsecs"\n',
@@ -194,5 +223,14 @@ describe('bad input exits 2 with one clear line', () => {
     // QA item 6c: every exit code headless uses, 74 (EX_IOERR) for an output failure too.
     expect(help).toMatch(/Exit codes\n.*0 ok .*1 a scenario expectation failed .*2 bad input.*\n.*74 /);
     expect(runCli(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('-h is --help; -v and -V are --version (htop: -h, -V; many tools: -v)', () => {
+    const help = runCli(['--help']);
+    expect(runCli(['-h'])).toEqual(help);
+    const version = runCli(['--version']);
+    expect(runCli(['-v'])).toEqual(version);
+    expect(runCli(['-V'])).toEqual(version);
+    expect(runCli(['-h']).status).toBe(0);
   });
 });

@@ -1,11 +1,13 @@
 import {spawnSync} from 'node:child_process';
 import {
   cpSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -15,7 +17,14 @@ import {describe, expect, it} from 'vitest';
 import {CLI, ROOT} from './helpers/cli.js';
 // @ts-expect-error -- a plain ES module script without types (scripts/ runs before any build)
 import {isBuildStale} from '../scripts/start.mjs';
+// @ts-expect-error -- as above
+import {applyEdits as untypedApplyEdits, startupEdits} from '../scripts/startup-edits.mjs';
 
+const applyEdits = untypedApplyEdits as (
+  text: string,
+  replacements: [string, string, number][],
+  path: string,
+) => {text: string} | {error: string};
 const BUNDLE = join(ROOT, 'dist', 'bundle', 'cli.mjs');
 const run = (program: string, args: string[]) =>
   spawnSync(process.execPath, [program, ...args], {encoding: 'utf8', maxBuffer: 64 * 1024 * 1024});
@@ -40,14 +49,41 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(stale()).toBe(false);
     at('node_modules/.package-lock.json', 500);
     expect(stale()).toBe(true);
+    // the build's own inputs: its scripts, the patches to dependencies, the default world it caches
+    let seconds = 600;
+    for (const input of [
+      'scripts/build.mjs',
+      'scripts/startup-edits.mjs',
+      'patches/zod+4.6.7.patch',
+      'config/default.yaml',
+    ]) {
+      at('dist/.built', seconds++);
+      expect({input, stale: stale()}).toEqual({input, stale: false});
+      at(input, seconds++);
+      expect({input, stale: stale()}).toEqual({input, stale: true});
+    }
   });
 
-  it('runs a bundle that prints what dist/cli.js prints (help, headless JSON lines)', () => {
-    for (const args of [['--help'], ['--headless', '--duration', '5s', '--seed', '3']]) {
+  it('runs a bundle that prints what dist/cli.js prints (help, version, headless JSON lines)', () => {
+    for (const args of [['--help'], ['--version'], ['--headless', '--duration', '5s', '--seed', '3']]) {
       const bundled = run(BUNDLE, args);
       expect(bundled.status).toBe(0);
       expect(bundled.stdout).toBe(run(CLI, args).stdout);
     }
+  });
+
+  it("reports a bad --config as dist/cli.js does (zod's English messages, exit 2)", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'svmtop-bad-config-')), 'world.yaml');
+    writeFileSync(file, 'hosts:\n  - name: 7\n    cpus: many\n');
+    const args = ['--headless', '--duration', '1s', '--config', file];
+    const [bundled, built] = [run(BUNDLE, args), run(CLI, args)];
+    expect(built.status).toBe(2);
+    expect(built.stderr).toMatch(/expected/);
+    expect({status: bundled.status, stderr: bundled.stderr, stdout: bundled.stdout}).toEqual({
+      status: built.status,
+      stderr: built.stderr,
+      stdout: built.stdout,
+    });
   });
 
   it('bundles ASCII only, so V8 holds every module source one byte a character', () => {
@@ -115,6 +151,70 @@ describe('the bundle loads lazily (#17)', () => {
       /normalizePackageData\d*=\(\.\.\.args\)=>getDefaultExportFromCjs\d*\(requireNormalize\d*\(\)\)/,
     );
     expect(text).not.toMatch(/=requireNormalize\d*\(\);/);
+  });
+});
+
+describe('the build (scripts/build.mjs)', () => {
+  /** This checkout's build inputs copied to a directory of its own, the last build's outputs with them. */
+  const copyCheckout = () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-build-'));
+    for (const path of [
+      'src',
+      'config',
+      'scripts',
+      'dist',
+      'package.json',
+      'tsconfig.json',
+      'tsconfig.build.json',
+    ])
+      cpSync(join(ROOT, path), join(root, path), {recursive: true});
+    symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
+    return root;
+  };
+  const caches = (root: string) =>
+    ['dist/app', 'dist/bundle'].map((dir) => join(root, dir, 'default-world.json'));
+  const build = (root: string) => run(join(root, 'scripts', 'build.mjs'), []);
+
+  it('writes no default-world cache for a default world that does not load, and svmtop reports it (exit 2)', () => {
+    const root = copyCheckout();
+    writeFileSync(join(root, 'config', 'default.yaml'), 'hosts: [unclosed\n');
+    const built = build(root);
+    expect({status: built.status, stderr: built.stderr}).toMatchObject({status: 0});
+    expect(caches(root).filter((file) => existsSync(file))).toEqual([]); // the earlier build's went too
+    const args = ['--headless', '--duration', '1s'];
+    const direct = run(join(root, 'dist', 'cli.js'), args);
+    const bundled = run(join(root, 'dist', 'bundle', 'cli.mjs'), args);
+    expect(direct.status).toBe(2);
+    expect(direct.stderr).toContain('default.yaml');
+    expect({status: bundled.status, stderr: bundled.stderr}).toEqual({status: 2, stderr: direct.stderr});
+  }, 240_000);
+
+  it("leaves no earlier build's default-world cache behind when it fails", () => {
+    const root = copyCheckout();
+    expect(caches(root).filter((file) => existsSync(file))).toHaveLength(2);
+    writeFileSync(join(root, 'tsconfig.build.json'), '{'); // tsc fails at once
+    const built = build(root);
+    expect(built.status).toBe(1);
+    expect(caches(root).filter((file) => existsSync(file))).toEqual([]);
+  }, 240_000);
+
+  it("makes Yoga's edit with the replacement as written, and fails when Yoga's file is never loaded", async () => {
+    expect(applyEdits('a b a', [['a', '$&$1', 2]], 'file')).toEqual({text: '$&$1 b $&$1'});
+    expect(applyEdits('a b a', [['a', 'c', 1]], 'file')).toEqual({
+      error: 'expected "a" 1 times in file, found 2',
+    });
+    const esbuild = await import('esbuild');
+    const entry = join(mkdtempSync(join(tmpdir(), 'svmtop-edits-')), 'entry.js');
+    writeFileSync(entry, 'console.log(1);\n');
+    await expect(
+      esbuild.build({
+        entryPoints: [entry],
+        bundle: true,
+        write: false,
+        logLevel: 'silent',
+        plugins: [startupEdits],
+      }),
+    ).rejects.toThrow(/yoga-layout dist\/binaries\/yoga-wasm-base64-esm\.js was never loaded/);
   });
 });
 

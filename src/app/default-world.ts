@@ -36,24 +36,30 @@ export function loadWorld(file: string, cacheUrl = new URL(DEFAULT_WORLD_CACHE, 
 
 function readCache(url: URL): DefaultWorldCache | undefined {
   try {
-    return JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as DefaultWorldCache;
+    const cached = JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as Partial<DefaultWorldCache> | null;
+    return typeof cached?.text === 'string' ? (cached as DefaultWorldCache) : undefined;
   } catch {
     return undefined; // no build beside this module (tests on the sources), or a broken one: load the file
   }
 }
 
 /**
- * The cache for the default world as loaded now, or why there can be none: the world must load
- * and come back from JSON exactly as it was (plain objects, no shared parts, no undefined keys).
+ * The cache for the default world as loaded now; or notLoaded, why the world does not load (no
+ * cache then: svmtop reports it at start as for any file); or error, why a world that loads cannot
+ * be cached: it must come back from JSON exactly as it was (plain objects, no shared parts, no
+ * undefined keys).
  */
-export function defaultWorldCache(): DefaultWorldCache | string {
-  const loaded: LoadResult<WorldConfig> = loadWorldFile(DEFAULT_WORLD_FILE);
-  if (!loaded.ok) return loaded.error;
-  const cache = {text: readFileSync(DEFAULT_WORLD_FILE, 'utf8'), world: loaded.value};
+export function defaultWorldCache(
+  file = DEFAULT_WORLD_FILE,
+): {cache: DefaultWorldCache} | {notLoaded: string} | {error: string} {
+  const loaded: LoadResult<WorldConfig> = loadWorldFile(file);
+  if (!loaded.ok) return {notLoaded: loaded.error};
+  const cache = {text: readFileSync(file, 'utf8'), world: loaded.value};
   if (!isDeepStrictEqual(JSON.parse(JSON.stringify(cache)), cache))
-    return 'the default world does not survive JSON unchanged';
-  if (hasSharedObjects(loaded.value)) return 'the default world shares objects, which JSON would copy apart';
-  return cache;
+    return {error: 'the default world does not survive JSON unchanged'};
+  if (hasSharedObjects(loaded.value))
+    return {error: 'the default world shares objects, which JSON would copy apart'};
+  return {cache};
 }
 
 function hasSharedObjects(value: unknown, seen = new Set<object>()): boolean {

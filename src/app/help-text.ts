@@ -22,7 +22,8 @@ export const HELP_TEXT = `
     --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 2s; remembered)
     --no-color         no colours (NO_COLOR=1 does the same)
     --reset-prefs      forget saved dashboard preferences
-    --help, --version
+    -h, --help         this text
+    -v, -V, --version  svmtop's version
 
   Exit codes
     0 ok   1 a scenario expectation failed   2 bad input (flags, config or scenario)

@@ -26,6 +26,9 @@ const FLAGS = {
 
 const FLAG_NAMES: readonly string[] = [...Object.keys(FLAGS), 'help', 'version'];
 
+/** The short spellings svmtop takes: -h as htop, -V as htop and -v as many tools for the version. */
+const SHORT_FLAGS: Readonly<Record<string, string>> = {'-h': '--help', '-v': '--version', '-V': '--version'};
+
 /** The flags that take a value. */
 const VALUE_FLAGS: readonly string[] = Object.entries(FLAGS)
   .filter(([, flag]) => flag.type === 'string')
@@ -178,9 +181,12 @@ function prepareArgv(argv: readonly string[]): string[] | string {
   const prepared: string[] = [];
   const seen = new Set<string>();
   for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
+    const given = argv[index]!;
+    if (given === '--') return [...prepared, ...argv.slice(index)];
+    const arg = SHORT_FLAGS[given] ?? given;
+    // meow would read `-x` as --x and the error would name a flag nobody typed.
+    if (arg === given && /^-[^-\d.]/.test(arg)) return `unknown flag ${arg} (see svmtop --help)`;
     prepared.push(arg);
-    if (arg === '--') return [...prepared, ...argv.slice(index + 1)];
     const match = /^--(?:no-)?([^=]+)(=?)/.exec(arg);
     const name = match ? camel(match[1]!) : undefined;
     if (name === undefined || !FLAG_NAMES.includes(name)) continue;

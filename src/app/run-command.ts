@@ -2,6 +2,7 @@ import {runHeadlessPaced, type HeadlessOptions} from '../headless.js';
 import {formatDuration} from '../core/format-units.js';
 import {loadScenarioFile} from '../host/config/load-scenario.js';
 import {DEFAULT_WORLD_FILE} from '../host/config/load-world.js';
+import {describeFailedExpectation} from '../host/expectations.js';
 import {badInput} from './bad-input.js';
 import {loadWorld} from './default-world.js';
 import {createLineOutput, type LineOutput} from './line-output.js';
@@ -45,6 +46,8 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
       durationUs,
       intervalUs: args.intervalUs ?? scenario?.interval ?? DEFAULT_INTERVAL_US,
       write: (line) => output.write(line),
+      onExpectationFailed: (result) =>
+        process.stderr.write(`svmtop: expectation failed: ${describeFailedExpectation(result)}\n`),
     };
     const code = args.qmpDir
       ? await runWithQmp(args.qmpDir, args.speed, headless, output)
@@ -69,8 +72,12 @@ async function runWithQmp(
   headless: HeadlessOptions,
   output: LineOutput,
 ): Promise<number> {
-  const {prepareQmpDirectory, QmpSetupError} = await import('../qmp/qmp-server.js');
+  const {checkQmpSocketPaths, prepareQmpDirectory, QmpSetupError} = await import('../qmp/qmp-server.js');
   try {
+    checkQmpSocketPaths(
+      qmpDir,
+      headless.config.guests.map((guest) => guest.name),
+    );
     prepareQmpDirectory(qmpDir);
   } catch (error) {
     if (error instanceof QmpSetupError) badInput(error.message);

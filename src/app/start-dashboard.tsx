@@ -107,8 +107,10 @@ function rememberRefresh(refreshUs: number | undefined, preferences: PreferenceS
 }
 
 /**
- * Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop as the shell
- * expects; kill() returns once the process is continued (fg), and Ink redraws in full.
+ * Ctrl-Z in raw mode is a key, not a signal: hand the terminal back, then stop the whole process
+ * group as the terminal's Ctrl-Z would (vim os_unix.c mch_suspend: kill(0, SIGTSTP)) - stopping
+ * only ourselves left a wrapper (npm start's `sh -c`) in the foreground and the shell waiting.
+ * kill() returns once the group is continued (fg), and Ink redraws in full.
  */
 function suspendToShell(
   app: ReturnType<typeof useApp> | undefined,
@@ -119,7 +121,7 @@ function suspendToShell(
     ?.suspendTerminal(() => {
       runner.stop();
       process.stdout.write(MOUSE_OFF);
-      process.kill(process.pid, 'SIGTSTP');
+      process.kill(0, 'SIGTSTP');
     })
     .then(() => {
       process.stdout.write(MOUSE_ON);

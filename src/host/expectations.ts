@@ -88,3 +88,15 @@ export function checkExpectations(
     };
   });
 }
+
+/** One line for a failed expectation: what it is about, what was expected, what was seen. */
+export function describeFailedExpectation(result: ExpectationResult): string {
+  const subject =
+    result.vm !== null ? `vm ${result.vm}` : result.host !== null ? `host ${result.host}` : 'any vm';
+  if (result.event !== null) {
+    const seen = result.actual === null ? 'none' : JSON.stringify(result.actual);
+    return `${subject}: expected an event containing ${JSON.stringify(result.event)}, saw ${seen}`;
+  }
+  const seen = result.actual === null ? 'nothing there' : JSON.stringify(result.actual);
+  return `${subject}: ${result.path}: expected ${result.expected}, saw ${seen}`;
+}

@@ -19,6 +19,29 @@ export const QMP_EVENT_QUEUE_MAX = 100_000;
 /** sun_path holds 108 bytes with its terminating NUL. */
 const SOCKET_PATH_BYTES_MAX = 107;
 
+/** Where VM `vm`'s monitor listens under `--qmp dir`. */
+export function qmpSocketPath(dir: string, vm: string): string {
+  return join(dir, `${vm}.qmp`);
+}
+
+const isSocketPathTooLong = (path: string) => Buffer.byteLength(path) > SOCKET_PATH_BYTES_MAX;
+
+/**
+ * Refuses a directory whose socket paths do not fit sun_path, naming the longest: QEMU refuses to
+ * start on one too (qemu/qemu util/qemu-sockets.c unix_listen_saddr: "UNIX socket path '%s' is too long").
+ */
+export function checkQmpSocketPaths(dir: string, vms: Iterable<string>): void {
+  let longest: string | undefined;
+  for (const vm of vms) {
+    const path = qmpSocketPath(dir, vm);
+    if (Buffer.byteLength(path) > Buffer.byteLength(longest ?? '')) longest = path;
+  }
+  if (longest !== undefined && isSocketPathTooLong(longest))
+    throw new QmpSetupError(
+      `--qmp ${dir}: UNIX socket path '${longest}' is too long (${Buffer.byteLength(longest)} bytes; at most ${SOCKET_PATH_BYTES_MAX})`,
+    );
+}
+
 export const QMP_COMMANDS: ReadonlyMap<string, MonitorCommand> = new Map(
   [
     ...CONTROL_COMMANDS,
@@ -71,6 +94,7 @@ export class QmpServer {
 
   /** Prepares the directory and opens a socket per VM. Throws QmpSetupError with one clear line. */
   static async start(options: QmpServerOptions): Promise<QmpServer> {
+    checkQmpSocketPaths(options.dir, options.port.vmNames());
     prepareQmpDirectory(options.dir);
     const server = new QmpServer(options);
     server.#syncMonitors();
@@ -85,7 +109,7 @@ export class QmpServer {
   }
 
   socketPath(vm: string): string {
-    return join(this.dir, `${vm}.qmp`);
+    return qmpSocketPath(this.dir, vm);
   }
 
   async close(): Promise<void> {
@@ -122,7 +146,8 @@ export class QmpServer {
   #open(vm: string): void {
     const path = this.socketPath(vm);
     const identity = this.#port.vmIdentity(vm)!;
-    if (Buffer.byteLength(path) > SOCKET_PATH_BYTES_MAX) {
+    // Checked at start (checkQmpSocketPaths); a VM a live config edit adds only gets a warning.
+    if (isSocketPathTooLong(path)) {
       this.#port.log(
         vm,
         'qmp',

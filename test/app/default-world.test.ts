@@ -34,8 +34,16 @@ describe('the default world cache', () => {
     expect(loadWorld(DEFAULT_WORLD_FILE, missing)).toEqual(loadWorldFile(DEFAULT_WORLD_FILE));
   });
 
+  it('is none for a world that does not load (svmtop reports it at start), not an error', () => {
+    const broken = join(mkdtempSync(join(tmpdir(), 'svmtop-world-')), 'world.yaml');
+    writeFileSync(broken, 'hosts: [unclosed\n');
+    const loaded = loadWorldFile(broken);
+    expect(loaded.ok).toBe(false);
+    expect(defaultWorldCache(broken)).toEqual({notLoaded: (loaded as {error: string}).error});
+  });
+
   it('holds what loadWorldFile makes of the default world, and the build wrote it beside both builds', () => {
-    const cache = defaultWorldCache();
+    const {cache} = defaultWorldCache() as {cache: object};
     expect(cache).toEqual({
       text: defaultText,
       world: (loadWorldFile(DEFAULT_WORLD_FILE) as {value: object}).value,

@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {parseArgs} from '../../src/app/parse-args.js';
 import {CLI, runCli} from '../helpers/cli.js';
+import {startSvmtop} from '../helpers/pty.js';
 import {QmpTestClient} from './qmp-client.js';
 
 const roots: string[] = [];
@@ -65,6 +66,27 @@ describe('svmtop --headless --qmp', () => {
     expect(notDir.status).toBe(2);
     expect(notDir.stderr).toBe(`svmtop: --qmp ${CLI}: not a directory\n`);
     expect(notDir.stdout).toBe('');
+    const tooLong = join(root, 'd'.repeat(120));
+    const long = runCli(['--headless', '--qmp', tooLong, '--duration', '1s']);
+    expect(long.status).toBe(2);
+    const path = join(tooLong, 'bounce-test.qmp');
+    expect(long.stderr).toBe(
+      `svmtop: --qmp ${tooLong}: UNIX socket path '${path}' is too long (${Buffer.byteLength(path)} bytes; at most 107)\n`,
+    );
+    expect(long.stdout).toBe('');
+    expect(existsSync(tooLong)).toBe(false);
+  });
+});
+
+describe('svmtop --qmp (the dashboard)', () => {
+  test('a directory whose socket paths are too long: one line, exit 2, before the screen', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const tooLong = join(root, 'd'.repeat(120));
+    const session = startSvmtop(['--qmp', tooLong]);
+    expect((await session.exited).exitCode).toBe(2);
+    expect(session.raw()).toContain(`svmtop: --qmp ${tooLong}: UNIX socket path '`);
+    expect(session.raw()).not.toContain('web-1');
   });
 });
 

@@ -14,7 +14,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
-import {configFromYaml, defaultConfig, startWorld} from '../helpers/world.js';
+import {configFromYaml, defaultConfig, eventsOf, startWorld} from '../helpers/world.js';
 import {advance, returned, settle} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
@@ -61,6 +61,35 @@ describe('QMP sockets', () => {
     writeFileSync(file, '');
     await expect(start(file)).rejects.toThrow(/not a directory/);
     expect(statSync(open).mode & 0o777).toBe(0o755);
+  });
+
+  test('a socket path longer than a UNIX socket holds is refused at start, naming the longest', async () => {
+    const root = freshRoot();
+    // bounce-test.qmp is the default world's longest name: one byte over, everything else fits.
+    const dir = join(root, 'd'.repeat(107 - root.length - '/'.length - '/bounce-test.qmp'.length));
+    const longest = join(dir, 'bounce-test.qmp');
+    const tooLong = `${dir}x`;
+    await expect(start(tooLong)).rejects.toThrow(QmpSetupError);
+    await expect(start(tooLong)).rejects.toThrow(
+      `--qmp ${tooLong}: UNIX socket path '${join(tooLong, 'bounce-test.qmp')}' is too long (108 bytes; at most 107)`,
+    );
+    expect(existsSync(tooLong)).toBe(false);
+    expect(Buffer.byteLength(longest)).toBe(107);
+    await start(dir);
+    expect(lstatSync(longest).isSocket()).toBe(true);
+  });
+
+  test('a VM added live whose socket path is too long gets a warning event, not a socket', async () => {
+    const root = freshRoot();
+    const dir = join(root, 'd'.repeat(107 - root.length - '/'.length - '/bounce-test.qmp'.length));
+    const {world} = await start(dir);
+    const config = defaultConfig();
+    const added = {...config.guests[0]!, name: 'bounce-test-2'};
+    world.applyConfig({...config, guests: [...config.guests, added]});
+    await advance(world, 0.1);
+    expect(eventsOf(world, 'bounce-test-2')).toContainEqual(
+      expect.stringContaining(`no QMP socket: ${join(dir, 'bounce-test-2.qmp')} is longer than 107 bytes`),
+    );
   });
 
   test('a stale socket is replaced; a regular file in its place is left alone and reported', async () => {
