@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
-import {screenLine} from './format.js';
+import {counted, screenLine} from './format.js';
 import {statusText} from './dashboard-layout.js';
 import {KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
@@ -65,13 +65,13 @@ export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: numb
   let shown = 0;
   for (const item of middle) {
     const hidden = middle.length - shown - 1;
-    const tail = `${help}${hidden > 0 ? ` (+${hidden} keys)` : ''}  ${quit}`;
+    const tail = `${help}${hidden > 0 ? ` (+${counted(hidden, 'key')})` : ''}  ${quit}`;
     if (text.length + item.length + 2 + tail.length > width - 1) break;
     text += `${item}  `;
     shown++;
   }
   const hidden = middle.length - shown;
-  text += `${help}${hidden > 0 ? ` (+${hidden} keys)` : ''}  ${quit}`;
+  text += `${help}${hidden > 0 ? ` (+${counted(hidden, 'key')})` : ''}  ${quit}`;
   // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
   // the terminal prints there (an echoed key) would scroll the whole screen.
   return (

@@ -12,7 +12,15 @@ import {
 } from './command-flow.js';
 import type {Intent} from './dashboard-intents.js';
 import {layoutOf, tabStrip} from './dashboard-layout.js';
-import {FILTER_LENGTH_MAX, SORT_KEYS, TABS, type DashboardState} from './dashboard-state.js';
+import {
+  FILTER_LENGTH_MAX,
+  selectedSnapshot,
+  SORT_KEYS,
+  TABS,
+  type DashboardState,
+} from './dashboard-state.js';
+import {detailLines} from './detail-header.js';
+import {eventsBackMax, relevantEvents} from './events-lines.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
 import {formatSpeed} from './format.js';
 import {intentForKey} from './key-map.js';
@@ -163,15 +171,12 @@ function clicked(state: DashboardState, column: number, row: number): DashboardS
   return index >= 0 ? {...state, tab: TABS[index]!, eventsBack: 0} : state;
 }
 
-/** Events of the highlighted VM and of the cluster: what the events tab lists. */
-export function relevantEventCount(state: DashboardState): number {
-  let count = 0;
-  for (const event of state.view.events) if (event.vm === null || event.vm === state.selectedVm) count++;
-  return count;
-}
-
+/** `back` held between the newest event (0) and the oldest on the events tab's top line. */
 function clampEventsBack(state: DashboardState, back: number): number {
-  return Math.max(0, Math.min(back, relevantEventCount(state) - 1));
+  const {columns} = state.size;
+  const {bodyHeight} = detailLines(selectedSnapshot(state), 'events', columns, layoutOf(state).detailHeight);
+  const events = relevantEvents(state.view.events, state.selectedVm);
+  return Math.max(0, Math.min(back, eventsBackMax(events, columns, bodyHeight)));
 }
 
 /** A new snapshot: list it again, report outcomes of commands, refresh an open picker. */

@@ -1,4 +1,6 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
+import {tabStrip} from './dashboard-layout.js';
+import type {Tab} from './dashboard-model.js';
 import {wrapIndented} from './format.js';
 
 // The detail panel's header: the VM's facts under the tab strip, and a notice when it has one.
@@ -102,4 +104,23 @@ export function noticeOf(vm: VmSnapshot): string | null {
   if (vm.security.state === 'secure' && vm.security.declared === 'none')
     return 'secure, but declared launchSecurity: none: only the 2018-era stack allows it, and management does not know (balloon and migration will surprise it)';
   return null;
+}
+
+/** The detail panel's lines: the header (tab strip and facts), the notice, then the open tab's rows. */
+export function detailLines(
+  vm: VmSnapshot | undefined,
+  tab: Tab,
+  width: number,
+  height: number,
+): {
+  readonly tabs: string;
+  readonly header: string[];
+  readonly notices: string[];
+  readonly bodyHeight: number;
+} {
+  const tabs = tabStrip(tab).text;
+  const header = detailHeader(tabs, vm, width - 1, tab === 'devices');
+  const notice = vm ? noticeOf(vm) : null;
+  const notices = notice ? noticeLines(notice, width - 1) : [];
+  return {tabs, header, notices, bodyHeight: Math.max(1, height - header.length - notices.length)};
 }

@@ -1,11 +1,10 @@
 import {Box, Text} from 'ink';
 import type {WorldEvent} from '../core/event-log.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {tabStrip} from './dashboard-layout.js';
 import type {Tab} from './dashboard-state.js';
 import {DevicesTab} from './devices-tab.js';
 import {EventsTab} from './events-tab.js';
-import {detailHeader, noticeLines, noticeOf} from './detail-header.js';
+import {detailLines} from './detail-header.js';
 import {MigrationTab} from './migration-tab.js';
 import {SwiotlbTab} from './swiotlb-tab.js';
 import type {Theme} from './theme.js';
@@ -24,11 +23,8 @@ export interface DetailPanelProps {
 /** The selected VM's detail: a tab line, then the open tab. */
 export function DetailPanel({vm, events, tab, eventsBack, width, height, theme}: DetailPanelProps) {
   const failure = vm?.security.state === 'failed' ? vm.security.failure : null;
-  const notice = vm ? noticeOf(vm) : null;
-  const tabs = tabStrip(tab).text;
-  const [first = '', ...further] = detailHeader(tabs, vm, width - 1, tab === 'devices');
-  const notices = notice ? noticeLines(notice, width - 1) : [];
-  const bodyHeight = Math.max(1, height - 1 - further.length - notices.length);
+  const {tabs, header, notices, bodyHeight} = detailLines(vm, tab, width, height);
+  const [first = '', ...further] = header;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       <DetailHeading

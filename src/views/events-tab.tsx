@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {WorldEvent} from '../core/event-log.js';
-import {formatSimTime, wrapWords} from './format.js';
+import {eventLines, eventsBackMax, relevantEvents} from './events-lines.js';
+import {counted} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface EventsTabProps {
@@ -13,15 +14,15 @@ export interface EventsTabProps {
   readonly theme: Theme;
 }
 
-/** Room for the time column (`59m59.9s`). */
-const TIME_WIDTH = 8;
-
 /**
  * The events of the selected VM and of the cluster, newest last, each wrapped whole under its
  * time (nothing is cut), a QMP client's named before its text; `[` and `]` scroll back and forward.
  */
-export function EventsTab({events, vm, back, width, height, theme}: EventsTabProps) {
-  const relevant = events.filter((event) => event.vm === vm || event.vm === null);
+export function EventsTab({events, vm, back: asked, width, height, theme}: EventsTabProps) {
+  const relevant = relevantEvents(events, vm);
+  // Never past the oldest event (the reducer holds `back` to the same bound; this covers a frame
+  // drawn before it has seen the panel's new size).
+  const back = Math.min(asked, eventsBackMax(relevant, width, height));
   const end = Math.max(0, relevant.length - back);
   const lines: Array<{key: string; text: string; color: string | undefined}> = [];
   // Walk back from the last event shown until the panel is full, then keep the newest lines.
@@ -29,19 +30,15 @@ export function EventsTab({events, vm, back, width, height, theme}: EventsTabPro
     const event = relevant[index]!;
     const color =
       event.severity === 'error' ? theme.error : event.severity === 'warning' ? theme.warning : undefined;
-    const head = `${formatSimTime(event.tUs).padStart(TIME_WIDTH)} ${event.vm ?? '*'} `;
-    // A QMP client's command names the client, as `[qmp#3]`.
-    const text = event.origin === undefined ? event.message : `[${event.origin}] ${event.message}`;
-    const wrapped = wrapWords(text, Math.max(10, width - 1 - head.length));
-    const eventLines = wrapped.map((part, partIndex) => ({
+    const eventRows = eventLines(event, width).map((text, partIndex) => ({
       key: `${index}-${partIndex}`,
-      text: (partIndex === 0 ? head : ' '.repeat(head.length)) + part,
+      text,
       color,
     }));
-    lines.unshift(...eventLines);
+    lines.unshift(...eventRows);
   }
   const shown = lines.slice(-height);
-  const scrolled = back > 0 ? `-- ${back} newer event${back === 1 ? '' : 's'} below (] or S-Down) --` : null;
+  const scrolled = back > 0 ? `-- ${counted(back, 'newer event')} below (] or S-Down) --` : null;
   const visible = scrolled ? shown.slice(-(height - 1)) : shown;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">

@@ -118,6 +118,11 @@ export function wrapIndented(text: string, width: number, indent = 0): string[] 
   return [firstLine, ...wrapWords(rest.join(' '), width - inset).map((line) => pad + line.trimEnd())];
 }
 
+/** `count` and its noun, singular for one: `1 host`, `2 hosts`. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 export function percent(fraction: number): string {
   return `${Math.round(Math.max(0, Math.min(1, fraction)) * 100)}%`;
 }

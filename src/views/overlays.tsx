@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {clip, fit, wrapIndented, wrapWords} from './format.js';
+import {clip, counted, fit, wrapIndented, wrapWords} from './format.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -88,24 +88,27 @@ export function HostPicker({
 }) {
   const inner = width - 4;
   const rows = pickerRows(checks, host, inner, Math.max(1, height - 3));
+  // The box holds its title and rows (and its borders), not the whole panel; the panel keeps its height.
   return (
-    <OverlayFrame
-      title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
-      width={width}
-      height={height}
-      theme={theme}
-    >
-      {rows.map((row, index) => (
-        <Text
-          key={index}
-          inverse={row.isHighlighted}
-          color={row.isHighlighted ? undefined : row.isAccepting ? theme.secure : theme.error}
-          wrap="truncate"
-        >
-          {row.isHighlighted ? fit(row.text, inner) : row.text}
-        </Text>
-      ))}
-    </OverlayFrame>
+    <Box flexDirection="column" height={height}>
+      <OverlayFrame
+        title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
+        width={width}
+        height={Math.min(height, rows.length + 3)}
+        theme={theme}
+      >
+        {rows.map((row, index) => (
+          <Text
+            key={index}
+            inverse={row.isHighlighted}
+            color={row.isHighlighted ? undefined : row.isAccepting ? theme.secure : theme.error}
+            wrap="truncate"
+          >
+            {row.isHighlighted ? fit(row.text, inner) : row.text}
+          </Text>
+        ))}
+      </OverlayFrame>
+    </Box>
   );
 }
 
@@ -132,7 +135,7 @@ function pickerRows(
     const head = `${isHighlighted ? '>' : ' '} ${check.host.padEnd(nameWidth)} `;
     const reasons = check.blockedReasons;
     const verdict = reasons.length === 0 ? 'would accept' : `refuses: ${reasons.join('; ')}`;
-    const folded = `refuses: ${reasons.length} reason${reasons.length === 1 ? '' : 's'} (highlight to read)`;
+    const folded = `refuses: ${counted(reasons.length, 'reason')} (highlight to read)`;
     const texts = wrapIndented(head + verdict, width, indent);
     const row = (text: string) => ({text, isHighlighted, isAccepting: reasons.length === 0});
     return {isHighlighted, texts: texts.map(row), folded: [row(head + folded)]};
@@ -194,8 +197,8 @@ export function FilterBar({
   readonly theme: Theme;
 }) {
   const text = isEditing
-    ? `filter: ${filter}_  ${shownCount} of ${totalCount} VMs  (Enter keeps it, Esc clears)`
-    : `filter "${filter}": ${shownCount} of ${totalCount} VMs shown  (/ edits, Esc clears)`;
+    ? `filter: ${filter}_  ${shownCount} of ${counted(totalCount, 'VM')}  (Enter keeps it, Esc clears)`
+    : `filter "${filter}": ${shownCount} of ${counted(totalCount, 'VM')} shown  (/ edits, Esc clears)`;
   return (
     <Text color={theme.accent} inverse={!theme.isColorEnabled} wrap="truncate">
       {fit(text, width - 1)}

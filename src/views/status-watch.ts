@@ -8,7 +8,7 @@ import {
   type Watch,
   type WatchKind,
 } from './dashboard-state.js';
-import {formatBytes, formatSpan} from './format.js';
+import {counted, formatBytes, formatSpan} from './format.js';
 
 /** How long (simulated) an accepted command is followed before the status line gives up on it. */
 const WATCH_LIMIT_US = 600_000_000;
@@ -91,7 +91,7 @@ function secureOutcome(vm: VmSnapshot): Outcome {
   const broken = vm.devices.filter((device) => device.status === 'needs-reset').length;
   const refused = vm.devices.filter((device) => device.status === 'refused').length;
   const problems = [
-    broken > 0 ? `${broken} device${broken === 1 ? '' : 's'} broken` : '',
+    broken > 0 ? `${counted(broken, 'device')} broken` : '',
     refused > 0 ? `${refused} refused` : '',
   ].filter(Boolean);
   return problems.length === 0

@@ -1,7 +1,7 @@
 import {Text} from 'ink';
 import {memo} from 'react';
 import type {WorldSnapshot} from '../host/snapshot-types.js';
-import {formatBytes, formatSimTime, formatSpeed} from './format.js';
+import {counted, formatBytes, formatSimTime, formatSpeed} from './format.js';
 import {fitSegments, type Segment} from './segments.js';
 import type {Theme} from './theme.js';
 
@@ -74,16 +74,16 @@ const PRIORITY = {
 
 /** Hosts, ultravisors and which hosts run the 2018-era stack, down to the host count, then nothing. */
 function hostsSegment(world: WorldSnapshot): Segment {
-  const hostCount = world.hosts.length;
+  const hostCount = counted(world.hosts.length, 'host');
   const ultravisors = world.hosts.filter((host) => host.ultravisor).length;
   const oldStack = world.hosts.filter((host) => host.stack === '2018').map((host) => host.name);
   const stacks = oldStack.length > 0 ? `, 2018-era: ${oldStack.join(' ')}` : '';
   return {
     forms: [
-      `${hostCount} hosts (${ultravisors} UV${stacks})`,
-      ...(oldStack.length > 0 ? [`${hostCount} hosts (${ultravisors} UV, ${oldStack.length} 2018-era)`] : []),
-      `${hostCount} hosts, ${ultravisors} UV`,
-      `${hostCount} hosts`,
+      `${hostCount} (${ultravisors} UV${stacks})`,
+      ...(oldStack.length > 0 ? [`${hostCount} (${ultravisors} UV, ${oldStack.length} 2018-era)`] : []),
+      `${hostCount}, ${ultravisors} UV`,
+      hostCount,
       '',
     ],
     priority: PRIORITY.hosts,
@@ -107,8 +107,11 @@ export function summarySegments(
   const vms: Segment = {
     forms:
       shownCount < total
-        ? [`${total} VMs (${shownCount} shown): ${states}`, `${shownCount}/${total} VMs: ${states}`]
-        : [`${total} VMs: ${states}`],
+        ? [
+            `${counted(total, 'VM')} (${shownCount} shown): ${states}`,
+            `${shownCount}/${counted(total, 'VM')}: ${states}`,
+          ]
+        : [`${counted(total, 'VM')}: ${states}`],
     priority: PRIORITY.vms,
   };
   // A secure guest in migration holds secure memory on both hosts until switch-over.

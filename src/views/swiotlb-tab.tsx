@@ -1,7 +1,7 @@
 import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
-import {bar, formatBytes, percent, sparkline} from './format.js';
+import {bar, counted, formatBytes, percent, sparkline} from './format.js';
 import type {Theme} from './theme.js';
 
 export interface SwiotlbTabProps {
@@ -27,7 +27,7 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
     return <TextLines lines={[{text: why, isDim: theme.dim}]} width={width - 1} height={height} />;
   }
   const used = pool.used / pool.nslabs;
-  const usedText = `${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${pool.nareas} areas`;
+  const usedText = `${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${counted(pool.nareas, 'area')}`;
   // The bars take what the usage line leaves, so that line fits whole; the others wrap.
   const barWidth = Math.max(
     BAR_WIDTH_MIN,
@@ -42,10 +42,10 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       color: usageColor,
     },
     {
-      text: `hiwater  ${bar(pool.hiwater / pool.nslabs, barWidth)} ${percent(pool.hiwater / pool.nslabs).padStart(4)}  ${pool.hiwater} slots`,
+      text: `hiwater  ${bar(pool.hiwater / pool.nslabs, barWidth)} ${percent(pool.hiwater / pool.nslabs).padStart(4)}  ${counted(pool.hiwater, 'slot')}`,
     },
     {
-      text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history))}  ${pool.recentPeak} slots in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
+      text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history))}  ${counted(pool.recentPeak, 'slot')} in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
     },
     {
       text: `bounced  ${formatBytes(pool.bouncedBytesToDevice)} to devices, ${formatBytes(pool.bouncedBytesFromDevice)} back`,

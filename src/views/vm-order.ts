@@ -29,7 +29,45 @@ export function orderVms(
   return shown.sort((a, b) => {
     const left = value(a);
     const right = value(b);
-    const order = left < right ? -1 : left > right ? 1 : a.name.localeCompare(b.name);
+    const byKey =
+      typeof left === 'number' && typeof right === 'number'
+        ? Math.sign(left - right)
+        : naturalCompare(String(left), String(right));
+    const order = byKey === 0 ? naturalCompare(a.name, b.name) : byKey;
     return isDescending ? -order : order;
   });
+}
+
+/** Runs of digits, and runs of anything else. */
+const CHUNKS = /\d+|\D+/g;
+
+/**
+ * Natural order, as htop and k9s list names: digits compare as numbers (`vm-2` before `vm-10`),
+ * letters without regard to case; strings equal so far (`a-02`, `a-2`; `B`, `b`) go by code units.
+ * Locale-independent: names are ASCII (schema-primitives.ts nameSchema).
+ */
+export function naturalCompare(a: string, b: string): number {
+  const left = a.toLowerCase().match(CHUNKS) ?? [];
+  const right = b.toLowerCase().match(CHUNKS) ?? [];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const order = compareChunks(left[index]!, right[index]!);
+    if (order !== 0) return order;
+  }
+  if (left.length !== right.length) return left.length < right.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareChunks(left: string, right: string): number {
+  if (isDigits(left) && isDigits(right)) {
+    // As numbers of any length: fewer significant digits is smaller, then digit by digit.
+    const x = left.replace(/^0+/, '');
+    const y = right.replace(/^0+/, '');
+    if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return left < right ? -1 : left > right ? 1 : 0;
+}
+
+function isDigits(chunk: string): boolean {
+  return chunk.charCodeAt(0) >= 48 && chunk.charCodeAt(0) <= 57;
 }

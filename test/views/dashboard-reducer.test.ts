@@ -71,7 +71,10 @@ describe('tabs, sort and scrolling', () => {
     const inverted = apply(state, {type: 'sort-invert'}).state;
     expect(inverted.vms[0]!.name).toBe('web-1');
     expect(inverted.selectedVm).toBe('batch-1');
-    const scrolled = apply(state, {type: 'events-scroll', events: 3}).state;
+    // Every event of batch-1 fits at 120x40: there is nothing to scroll back to.
+    expect(apply(state, {type: 'events-scroll', events: 3}).state.eventsBack).toBe(0);
+    const short = start(30, {columns: 80, rows: 24}).state;
+    const scrolled = apply(short, {type: 'events-scroll', events: 3}).state;
     expect(scrolled.eventsBack).toBe(3);
     expect(apply(scrolled, {type: 'events-scroll', events: -10}).state.eventsBack).toBe(0);
   });
