@@ -1,4 +1,6 @@
 import type {WorldEvent} from '../core/event-log.js';
+import {toJson} from '../core/exact-json.js';
+import {escapeBeyondJson} from './config/format-issue.js';
 import type {Expectation} from './config/scenario-schema.js';
 import type {WorldSnapshot} from './snapshot-types.js';
 
@@ -89,14 +91,17 @@ export function checkExpectations(
   });
 }
 
-/** One line for a failed expectation: what it is about, what was expected, what was seen. */
+/**
+ * One line for a failed expectation: what it is about, what was expected, what was seen. Values as
+ * JSON (a bigint as its exact integer), the characters JSON leaves raw escaped as config errors are.
+ */
 export function describeFailedExpectation(result: ExpectationResult): string {
   const subject =
     result.vm !== null ? `vm ${result.vm}` : result.host !== null ? `host ${result.host}` : 'any vm';
   if (result.event !== null) {
-    const seen = result.actual === null ? 'none' : JSON.stringify(result.actual);
-    return `${subject}: expected an event containing ${JSON.stringify(result.event)}, saw ${seen}`;
+    const seen = result.actual === null ? 'none' : toJson(result.actual);
+    return escapeBeyondJson(`${subject}: expected an event containing ${toJson(result.event)}, saw ${seen}`);
   }
-  const seen = result.actual === null ? 'nothing there' : JSON.stringify(result.actual);
-  return `${subject}: ${result.path}: expected ${result.expected}, saw ${seen}`;
+  const seen = result.actual === null ? 'nothing there' : toJson(result.actual);
+  return escapeBeyondJson(`${subject}: ${result.path}: expected ${result.expected}, saw ${seen}`);
 }

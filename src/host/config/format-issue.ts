@@ -34,3 +34,14 @@ export function oneConfigLine(text: string): string {
     (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
 }
+
+/**
+ * What JSON.stringify leaves raw that a terminal line must not carry: DEL, C1, the Unicode line
+ * separators and the bidi controls, as `\uXXXX` (JSON already escapes C0, `"` and the backslash).
+ */
+export function escapeBeyondJson(text: string): string {
+  return text.replace(
+    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
