@@ -65,8 +65,10 @@ export function transition(state: DashboardState, intent: Intent, nowMs: number)
       return stay(withStatus(state, intent.text, intent.tone, nowMs));
     case 'view':
       return viewArrived(state, intent.view, nowMs);
-    case 'resize':
-      return stay(scrollToSelection({...state, size: {columns: intent.columns, rows: intent.rows}}));
+    case 'resize': {
+      const resized = scrollToSelection({...state, size: {columns: intent.columns, rows: intent.rows}});
+      return stay(withEventsBackHeld(resized));
+    }
     default:
       // Moving around answers on screen; the previous message would only be stale now.
       return stay(screenIntent({...state, status: null}, intent, nowMs));
@@ -179,13 +181,18 @@ function clampEventsBack(state: DashboardState, back: number): number {
   return Math.max(0, Math.min(back, eventsBackMax(events, columns, bodyHeight)));
 }
 
+/** The events scroll held within the log as it is now drawn (a new snapshot, a new size). */
+function withEventsBackHeld(state: DashboardState): DashboardState {
+  return state.eventsBack === 0 ? state : {...state, eventsBack: clampEventsBack(state, state.eventsBack)};
+}
+
 /** A new snapshot: list it again, report outcomes of commands, refresh an open picker. */
 function viewArrived(state: DashboardState, view: DashboardState['view'], nowMs: number): Step {
   let next = relist({...state, view}, view.world.vms);
   if (view.notice && view.notice !== state.shownNotice)
     next = {...withStatus(next, view.notice, 'warning', nowMs), shownNotice: view.notice};
   next = followUp(next, nowMs);
-  next = {...next, eventsBack: next.eventsBack === 0 ? 0 : clampEventsBack(next, next.eventsBack)};
+  next = withEventsBackHeld(next);
   const overlay = next.overlay;
   return overlay.kind === 'picker'
     ? {state: next, effects: [{kind: 'preview', request: {kind: 'migrate', vm: overlay.vm, to: null}}]}

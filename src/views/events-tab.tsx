@@ -39,7 +39,7 @@ export function EventsTab({events, vm, back: asked, width, height, theme}: Event
   }
   const shown = lines.slice(-height);
   const scrolled = back > 0 ? `-- ${counted(back, 'newer event')} below (] or S-Down) --` : null;
-  const visible = scrolled ? shown.slice(-(height - 1)) : shown;
+  const visible = scrolled ? (height > 1 ? shown.slice(-(height - 1)) : []) : shown;
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
       {relevant.length === 0 ? <Text dimColor={theme.dim}>no events yet</Text> : null}

@@ -12,7 +12,10 @@ export function selectedIndex(state: DashboardState): number {
 export function selectIndex(state: DashboardState, index: number): DashboardState {
   if (state.vms.length === 0) return {...state, selectedVm: null, listOffset: 0};
   const clamped = Math.max(0, Math.min(state.vms.length - 1, index));
-  return scrollToSelection({...state, selectedVm: state.vms[clamped]!.name});
+  const name = state.vms[clamped]!.name;
+  // Another VM's events start from its newest, as a new tab's do.
+  const eventsBack = name === state.selectedVm ? state.eventsBack : 0;
+  return scrollToSelection({...state, selectedVm: name, eventsBack});
 }
 
 /** Moves the list's window so the highlighted VM is on screen, and never past the end. */

@@ -96,7 +96,7 @@ function secureOutcome(vm: VmSnapshot): Outcome {
   ].filter(Boolean);
   return problems.length === 0
     ? {text: `${vm.name} is secure`, tone: 'info'}
-    : {text: `${vm.name} is secure; ${problems.join(', ')} (1 devices)`, tone: 'warning'};
+    : {text: `${vm.name} is secure; ${problems.join(', ')} (see 1 devices)`, tone: 'warning'};
 }
 
 function migrationOutcome(vm: VmSnapshot): Outcome | undefined {

@@ -77,6 +77,10 @@ describe('tabs, sort and scrolling', () => {
     const scrolled = apply(short, {type: 'events-scroll', events: 3}).state;
     expect(scrolled.eventsBack).toBe(3);
     expect(apply(scrolled, {type: 'events-scroll', events: -10}).state.eventsBack).toBe(0);
+    // A terminal grown until the whole log fits holds nothing back (review: it kept 3 until a snapshot).
+    expect(apply(scrolled, {type: 'resize', columns: 120, rows: 40}).state.eventsBack).toBe(0);
+    // Another VM selected shows its newest events (review: the count carried over to it).
+    expect(apply(scrolled, {type: 'select-by', rows: 1}).state.eventsBack).toBe(0);
   });
 
   it('a click on a tab opens it; the wheel over the list moves the selection', () => {
@@ -292,7 +296,7 @@ describe('views from the world', () => {
     }).state;
     world.advanceBy(15_000_000);
     const after = transition(watching, {type: 'view', view: dashboardViewOf(world)}, 1000).state;
-    expect(after.status?.text).toBe('legacy-1 is secure; 3 devices broken (1 devices)');
+    expect(after.status?.text).toBe('legacy-1 is secure; 3 devices broken (see 1 devices)');
     expect(after.watches).toEqual([]);
   });
 

@@ -48,4 +48,14 @@ describe('the events tab scrolls back only as far as the oldest event', () => {
     await view.type(']');
     expect(eventLines(view.frame())[0]).not.toMatch(/^ +0\.0s db-1 /);
   });
+
+  it('shows the newest events again after another VM was selected (review)', async () => {
+    const view = renderDashboard({columns: 80, rows: 24, seconds: 30});
+    await view.type('gjjj4');
+    const newest = eventLines(view.frame());
+    await view.type('['.repeat(40));
+    expect(eventLines(view.frame())).not.toEqual(newest);
+    await view.type('kj');
+    expect(eventLines(view.frame())).toEqual(newest);
+  });
 });
