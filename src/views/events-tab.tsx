@@ -21,8 +21,8 @@ export interface EventsTabProps {
 export function EventsTab({events, vm, back: asked, width, height, theme}: EventsTabProps) {
   const relevant = relevantEvents(events, vm);
   // Never past the oldest event (the reducer holds `back` to the same bound; this covers a frame
-  // drawn before it has seen the panel's new size).
-  const back = Math.min(asked, eventsBackMax(relevant, width, height));
+  // drawn before it has seen the panel's new size). Not scrolled, the usual frame, walks nothing.
+  const back = asked === 0 ? 0 : Math.min(asked, eventsBackMax(relevant, width, height));
   const end = Math.max(0, relevant.length - back);
   const lines: Array<{key: string; text: string; color: string | undefined}> = [];
   // Walk back from the last event shown until the panel is full, then keep the newest lines.
