@@ -20,6 +20,7 @@ import {
   type DashboardState,
 } from './dashboard-state.js';
 import {detailLines} from './detail-header.js';
+import {withDetailRowsSeen} from './detail-rows.js';
 import {eventsBackMax, relevantEvents} from './events-lines.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
 import {formatSpeed} from './format.js';
@@ -36,10 +37,17 @@ export type {Step};
  * `nowMs` (wall clock) only ages status messages.
  */
 export function transition(state: DashboardState, intent: Intent, nowMs: number): Step {
+  const step = transitionOf(state, intent, nowMs);
+  // Another tab, VM or question may move the list's lower edge (dashboard-layout): the selection stays in view.
+  const held = scrollToSelection(withDetailRowsSeen(step.state));
+  return held === step.state ? step : {...step, state: held};
+}
+
+function transitionOf(state: DashboardState, intent: Intent, nowMs: number): Step {
   switch (intent.type) {
     case 'key': {
       const mapped = intentForKey(state, intent.key);
-      return mapped ? transition(state, mapped, nowMs) : stay(state);
+      return mapped ? transitionOf(state, mapped, nowMs) : stay(state);
     }
     case 'vm':
       return vmIntent(state, intent.command, nowMs);
