@@ -18,6 +18,7 @@ import {
   SORT_KEYS,
   TABS,
   type DashboardState,
+  type SortKey,
 } from './dashboard-state.js';
 import {detailLines} from './detail-header.js';
 import {withDetailRowsSeen} from './detail-rows.js';
@@ -27,6 +28,7 @@ import {formatSpeed} from './format.js';
 import {intentForKey} from './key-map.js';
 import {relist, scrollToSelection, selectedIndex, selectIndex} from './selection.js';
 import {followUp} from './status-watch.js';
+import {sortText} from './vm-order.js';
 
 export type {Step};
 
@@ -111,10 +113,10 @@ function screenIntent(state: DashboardState, intent: Intent, nowMs: number): Das
       };
     case 'sort-step': {
       const index = (SORT_KEYS.indexOf(state.sortKey) + intent.step + SORT_KEYS.length) % SORT_KEYS.length;
-      return relist({...state, sortKey: SORT_KEYS[index]!}, state.view.world.vms);
+      return sorted(state, SORT_KEYS[index]!, state.isSortDescending, nowMs);
     }
     case 'sort-invert':
-      return relist({...state, isSortDescending: !state.isSortDescending}, state.view.world.vms);
+      return sorted(state, state.sortKey, !state.isSortDescending, nowMs);
     case 'events-scroll':
       return {...state, eventsBack: clampEventsBack(state, state.eventsBack + intent.events)};
     case 'click':
@@ -126,6 +128,17 @@ function screenIntent(state: DashboardState, intent: Intent, nowMs: number): Das
     default:
       return overlayIntent(state, intent, nowMs);
   }
+}
+
+/** Listed again by `sortKey`, the status line naming it (the column may be one the width hid). */
+function sorted(
+  state: DashboardState,
+  sortKey: SortKey,
+  isDescending: boolean,
+  nowMs: number,
+): DashboardState {
+  const next = relist({...state, sortKey, isSortDescending: isDescending}, state.view.world.vms);
+  return withStatus(next, sortText(sortKey, isDescending), 'info', nowMs);
 }
 
 function overlayIntent(state: DashboardState, intent: Intent, nowMs: number): DashboardState {

@@ -33,7 +33,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: '[ ] S-Up S-Down', action: 'scroll the events tab back / forward'},
   {keys: '+ -', action: 'simulation speed x2 / /2'},
   {keys: '/', action: 'filter by name, host, state or security', label: 'filter'},
-  {keys: '< > I', action: 'sort column left / right, invert'},
+  {keys: '< > I', action: 'sort by any column: the one left / right, invert'},
   {keys: 'Esc', action: 'close overlay, clear filter'},
   {keys: 'Ctrl-Z', action: 'suspend to the shell (fg comes back)'},
   {keys: '? F1', action: 'this help', label: 'help'},
@@ -49,6 +49,7 @@ export interface HelpLine {
 
 /** Marks the screen uses without colour, so they read the same with NO_COLOR. */
 const MARKS: readonly string[] = [
+  '^ v         the column the list is sorted by, ascending ^ or descending v',
   'DMA gated   ACCESS_PLATFORM-gated: every pseries kernel, mainline too',
   'DMA rfc     forced DMA API: the 2018 RFC, not merged in that form',
   'DMA not-ppc restricted memory access (s390 PV/SEV/TDX): not pseries',

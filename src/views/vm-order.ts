@@ -1,15 +1,42 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import type {SortKey} from './dashboard-model.js';
-import {bounceFraction, securityLabel} from './vm-columns.js';
+import {bounceFraction, migrationLabel, securityLabel, VM_COLUMNS} from './vm-columns.js';
 
+/** What each column sorts by: the number behind it where it shows one, else its text. */
 const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   name: (vm) => vm.name,
   host: (vm) => vm.host,
   state: (vm) => vm.state,
   security: (vm) => securityLabel(vm),
+  devices: devicesTrouble,
+  dma: (vm) => vm.dmaPolicyInEffect ?? vm.dmaPolicy,
   bounce: (vm) => bounceFraction(vm),
   io: (vm) => vm.io.bytesPerSecond,
+  // No balloon device below an empty one.
+  balloon: (vm) => vm.balloon?.actualBytes ?? -1,
+  // Groups them as the column reads: none, under way by destination, blocked, done, failed.
+  migration: (vm) => migrationLabel(vm),
+  vcpus: (vm) => vm.vcpus,
+  memory: (vm) => vm.memoryBytes,
+  workload: (vm) => vm.workload,
 };
+
+/** Devices by trouble, as the column ranks it: any broken (needs reset) above any refused. */
+function devicesTrouble(vm: VmSnapshot): number {
+  let broken = 0;
+  let refused = 0;
+  for (const device of vm.devices) {
+    if (device.status === 'needs-reset') broken++;
+    else if (device.status === 'refused') refused++;
+  }
+  return broken * 1_000_000 + refused;
+}
+
+/** What the status line says after `<`, `>` or `I` (the header marks the column too). */
+export function sortText(sortKey: SortKey, isDescending: boolean): string {
+  const title = VM_COLUMNS.find((column) => column.key === sortKey)?.titles[0] ?? sortKey;
+  return `sorted by ${title}, ${isDescending ? 'descending' : 'ascending'} (< > another column, I inverts)`;
+}
 
 /** The VMs to list: filtered by a substring of name, host, state or security, then sorted (name breaks ties). */
 export function orderVms(
