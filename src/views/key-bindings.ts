@@ -40,6 +40,11 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: 'q F10 Ctrl-C', action: 'quit', label: 'quit'},
 ];
 
+/** How the help is closed: its title and the unknown-key message say it (q, as in htop, closes it). */
+export const HELP_CLOSE = 'Esc, q or ? closes';
+/** The key bar while the help is open, instead of the dashboard's keys (its `q quit` misled there). */
+export const HELP_KEY_BAR = 'j/k scroll  PgUp PgDn page  g G top/end  Esc q ? back to the dashboard';
+
 /** One line of the help: a key and its action, a heading, or a colour swatch and its meaning. */
 export interface HelpLine {
   readonly text: string;

@@ -217,7 +217,7 @@ describe('htop habits (item 17)', () => {
     for (const binding of KEY_BINDINGS) expect(read).toContain(binding.action);
     for (const entry of COLOR_LEGEND) expect(read).toContain(entry.meaning);
     await view.type('x');
-    expect(view.statusLine()).toContain('in the help: j/k or PgUp/PgDn scroll, Esc closes');
+    expect(view.statusLine()).toContain('in the help: j/k or PgUp/PgDn scroll; Esc, q or ? closes');
     expect(HELP_LINES.filter((line) => line.text.length > 76 - (line.swatch ? 3 : 0))).toEqual([]);
   });
 });
