@@ -65,7 +65,7 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
       return accept(
         {...lifecycle, settings: {...lifecycle.settings, dmaPolicy: command.policy}},
         [log(`dmaPolicy set to ${command.policy}; takes effect at the next boot`, 'config')],
-        `dmaPolicy ${command.policy} takes effect at the next boot (r)`,
+        `dmaPolicy ${command.policy} takes effect at the next boot`,
       );
     case 'set-workload':
       return accept(lifecycle, [
@@ -107,7 +107,7 @@ function resume(lifecycle: Lifecycle): Transition {
 
 function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
   if (!lifecycle.isMigrating) return null;
-  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first (c)`);
+  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first`);
 }
 
 /** The vCPUs for a reboot or a power-off: a paused guest is resumed, as one that does not run cannot shut down. */
