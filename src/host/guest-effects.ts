@@ -67,6 +67,9 @@ function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {
     else guest.guestTimer(BootTiming.drainPollUs, poll);
   };
   if (isDrained) finish();
+  // system_powerdown raises an EPOW interrupt and returns; the guest's handler powers it off later
+  // (torvalds/linux arch/powerpc/platforms/pseries/ras.c handle_system_shutdown: orderly_poweroff).
+  else if (why === 'power-off') guest.guestTimer(BootTiming.epowResponseUs, poll);
   else poll();
 }
 
