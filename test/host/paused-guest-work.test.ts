@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {previewCommand} from '../../src/host/command-preview.js';
 import type {World} from '../../src/host/world.js';
 
 /** Events the VM logged from `from` on (its own, not the `command: ok` answers). */
@@ -70,5 +71,18 @@ describe('a kexec waiting on a paused VM gives way to what comes after it', () =
     const after = eventsSince(world, 'rogue-1', from);
     expect(after.filter((message) => message.startsWith('kexec'))).toEqual([]);
     expect(after.filter((message) => message === 'reboot: shutting down')).toHaveLength(1);
+  });
+});
+
+describe('the question before secure on a paused VM says when the kexec happens', () => {
+  it('kexec ... once resumed', () => {
+    const world = startWorld(defaultConfig());
+    runChecked(world, 5);
+    world.pause('rogue-1');
+    const preview = previewCommand(world, {kind: 'secure', vm: 'rogue-1'});
+    expect(preview.ok && preview.consequences[0]).toEqual({
+      code: 'kexec',
+      text: 'kexec into its kernel with svm=on once resumed',
+    });
   });
 });
