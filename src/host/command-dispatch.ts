@@ -1,4 +1,5 @@
 import {invariantBroken} from '../core/assert.js';
+import {formatBytes} from '../core/format-units.js';
 import {decideBalloon} from './balloon-policy.js';
 import type {Cluster} from './cluster.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
@@ -6,6 +7,7 @@ import type {DmaPolicy, WorkloadConfig} from './config/world-schema.js';
 import {exhaustSecureMemory, exhaustSwiotlb, injectMalformedChain} from './faults.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {LifecycleCommand} from './lifecycle/lifecycle.js';
+import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 import type {MigrationService} from './migration/migration-service.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 
@@ -134,8 +136,10 @@ export function runGuestCommand(
       return lifecycle({type: command.do});
     case 'policy':
       return lifecycle({type: 'set-policy', policy: command.policy});
-    case 'workload':
-      return lifecycle({type: 'set-workload', workload: command.workload});
+    case 'workload': {
+      const result = lifecycle({type: 'set-workload', workload: command.workload});
+      return result.ok ? {...result, message: `${command.workload.profile} from now on`} : result;
+    }
     case 'balloon':
       return balloon(guest, command.targetBytes, command.isForced, isDryRun);
     case 'migrate': {
@@ -164,6 +168,11 @@ function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun:
   const accepted = guest.check({type: 'balloon'});
   if (!accepted.ok) return accepted;
   const decision = decideBalloon(guest, targetBytes, isForced);
-  if (decision.result.ok && !isDryRun) decision.backend?.setTarget(decision.targetPages);
-  return decision.result;
+  const {backend, targetPages} = decision;
+  // The same target, reached: say so rather than the target again (`B` on an empty balloon).
+  const isThere = backend?.targetPages === targetPages && backend.actualPages === targetPages;
+  if (decision.result.ok && !isDryRun) backend?.setTarget(targetPages);
+  if (!decision.result.ok || !isThere) return decision.result;
+  const target = formatBytes(targetPages * BALLOON_PAGE_BYTES);
+  return {...decision.result, message: `already at its target ${target}, nothing to change`};
 }

@@ -3,7 +3,7 @@ import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
 import {counted, screenLine} from './format.js';
 import {statusText} from './dashboard-layout.js';
-import {KEY_BINDINGS} from './key-bindings.js';
+import {HELP_KEY_BAR, KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
 /** The status line: the answer to the last command or key, until it ages out or its outcome comes. */
@@ -53,7 +53,27 @@ export const Banner = memo(function Banner({
 });
 
 /** The key bar at the bottom: as many keys as fit, and how many more the help has. */
-export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: number; readonly theme: Theme}) {
+export const KeyBar = memo(function KeyBar({
+  width,
+  theme,
+  isHelp = false,
+}: {
+  readonly width: number;
+  readonly theme: Theme;
+  /** The help is open: its own keys (q closes it there, it does not quit). */
+  readonly isHelp?: boolean;
+}) {
+  const text = isHelp ? HELP_KEY_BAR : dashboardKeys(width);
+  // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
+  // the terminal prints there (an echoed key) would scroll the whole screen.
+  return (
+    <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
+      {screenLine(text, width - 1, !theme.isColorEnabled)}
+    </Text>
+  );
+});
+
+function dashboardKeys(width: number): string {
   // Bindings list the ASCII spelling first: the bar is redrawn every refresh (see format.ts).
   const items = KEY_BINDINGS.filter((binding) => binding.label).map(
     (binding) => `${binding.barKeys ?? binding.keys.split(' ')[0]} ${binding.label}`,
@@ -72,14 +92,8 @@ export const KeyBar = memo(function KeyBar({width, theme}: {readonly width: numb
   }
   const hidden = middle.length - shown;
   text += `${help}${hidden > 0 ? ` (+${counted(hidden, 'key')})` : ''}  ${quit}`;
-  // One cell short of the edge: a full last line leaves the cursor waiting to wrap, and anything
-  // the terminal prints there (an echoed key) would scroll the whole screen.
-  return (
-    <Text inverse={!theme.isColorEnabled} color={theme.accent} wrap="truncate">
-      {screenLine(text, width - 1, !theme.isColorEnabled)}
-    </Text>
-  );
-});
+  return text;
+}
 
 /** Shown instead of the dashboard below 80×24; recovers when the terminal grows. */
 export function TooSmall({columns, rows}: {readonly columns: number; readonly rows: number}) {

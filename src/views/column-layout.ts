@@ -21,7 +21,7 @@ const MARKER_WIDTH = 1;
 /**
  * Lays out `columns` for `vms` in `width` cells: each column gets at least its minimum, then
  * room up to its content, most important first; columns that do not fit are hidden, least
- * important first, and the header says how many (`+2 more`). Sizes follow the content, so a
+ * important first (never the sorted one), and the header says how many (`+2 more`). Sizes follow the content, so a
  * 30-character libvirt name gets 30 cells where there is room.
  */
 export function layoutList(
@@ -31,10 +31,12 @@ export function layoutList(
   width: number,
   sortTitle: {readonly key: string; readonly marker: string},
 ): ListLayout {
+  // The sorted column ranks with the ones always shown: the list's order must be seen (htop, k9s).
+  const ranked = columns.map((column) => (column.key === sortTitle.key ? {...column, priority: 0} : column));
   const all = vms.map((vm) => columns.map((column) => column.cell(vm, theme)));
   const measured = columns.map((column, index) => measure(column, all, index, sortTitle));
-  const shown = chooseColumns(columns, measured, width);
-  const widths = grow(columns, measured, shown, width);
+  const shown = chooseColumns(ranked, measured, width);
+  const widths = grow(ranked, measured, shown, width);
   const shownColumns = shown.map((index) => columns[index]!);
   const cells = all.map((row) => shown.map((index) => row[index]!));
   const hidden = columns.filter((_, index) => !shown.includes(index));

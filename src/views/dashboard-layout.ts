@@ -1,5 +1,8 @@
+import {detailRowsWanted} from './detail-rows.js';
 import {wrapWords} from './format.js';
-import {TABS, type DashboardState, type Tab, type TerminalSize} from './dashboard-state.js';
+import type {DashboardState, TerminalSize} from './dashboard-state.js';
+
+export {tabStrip} from './tab-strip.js';
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
@@ -7,6 +10,9 @@ export const MIN_ROWS = 24;
 const BANNER_LINES_MAX = 2;
 /** A status message takes at most this many lines (it is wrapped, not cut). */
 const STATUS_LINES_MAX = 3;
+/** The list's share of the rows between the summary and the status line, when the detail panel wants more. */
+const LIST_SHARE = 0.45;
+const DETAIL_ROWS_MIN = 3;
 
 /** Where each part of the screen is, in rows from the top; one answer for drawing and for the mouse. */
 export interface DashboardLayout {
@@ -31,7 +37,17 @@ export function isTooSmall(size: TerminalSize): boolean {
 
 export function layoutOf(state: DashboardState): DashboardLayout {
   const isFilterShown = state.overlay.kind === 'filter' || state.filter !== '';
-  return dashboardLayout(state.size, state.vms.length, isFilterShown, state.view.banner, state.status?.text);
+  // A question (a host to pick, a yes or no) takes the panel's share, whatever the tab would.
+  const isQuestion = state.overlay.kind === 'picker' || state.overlay.kind === 'confirm';
+  const detailRows = isQuestion ? null : detailRowsWanted(state);
+  return dashboardLayout(
+    state.size,
+    state.vms.length,
+    isFilterShown,
+    state.view.banner,
+    state.status?.text,
+    detailRows,
+  );
 }
 
 /** Summary on top; list, filter line and detail share the middle; banner, status and keys below. */
@@ -41,13 +57,17 @@ export function dashboardLayout(
   isFilterShown: boolean,
   banner: string | null,
   status = '',
+  detailRows: number | null = null,
 ): DashboardLayout {
   const bannerLines = banner ? bannerText(banner, size.columns) : [];
   const statusLines = statusText(status, size.columns);
   // Summary above; banner, status and key bar below.
   const bodyHeight = Math.max(3, size.rows - 2 - bannerLines.length - statusLines.length);
   const middle = bodyHeight - (isFilterShown ? 1 : 0);
-  const listMax = Math.max(4, Math.floor(middle * 0.45));
+  // The list has at least its share of the middle, and every row the detail panel would leave blank.
+  const listShare = Math.max(4, Math.floor(middle * LIST_SHARE));
+  const detailWanted = detailRows === null ? middle : Math.max(DETAIL_ROWS_MIN, detailRows);
+  const listMax = Math.max(listShare, middle - detailWanted);
   const wanted = vmCount + 1 + (vmCount === 0 ? 1 : 0);
   const listHeight = Math.min(wanted, listMax);
   const hasListFooter = vmCount > listHeight - 1;
@@ -62,7 +82,7 @@ export function dashboardLayout(
     hasListFooter,
     filterRow,
     detailTop,
-    detailHeight: Math.max(3, middle - listHeight),
+    detailHeight: Math.max(DETAIL_ROWS_MIN, middle - listHeight),
     bannerLines,
     statusLines,
     bodyHeight,
@@ -90,19 +110,4 @@ function wrapAtMost(text: string, width: number, linesMax: number, tail: string)
   const kept = lines.slice(0, linesMax - 1);
   const [last = ''] = wrapWords(lines.slice(linesMax - 1).join(' '), width - tail.length);
   return [...kept, last + tail];
-}
-
-/** The detail panel's tab strip and where each tab is on it (for clicks). */
-export function tabStrip(tab: Tab): {
-  readonly text: string;
-  readonly spans: readonly (readonly [number, number])[];
-} {
-  let text = '';
-  const spans: Array<readonly [number, number]> = [];
-  TABS.forEach((name, index) => {
-    const label = name === tab ? `[${index + 1} ${name}]` : ` ${index + 1} ${name} `;
-    spans.push([text.length, text.length + label.length]);
-    text += label;
-  });
-  return {text, spans};
 }

@@ -9,8 +9,25 @@ export type {CommandPreview, PreviewRequest, VmCommand};
 export const TABS = ['devices', 'swiotlb', 'migration', 'events'] as const;
 export type Tab = (typeof TABS)[number];
 
-/** Columns the VM list can sort by, in the order `<` and `>` move through them. */
-export const SORT_KEYS = ['name', 'host', 'state', 'security', 'bounce', 'io'] as const;
+/**
+ * Columns the VM list can sort by: every one (vm-columns.ts VM_COLUMNS keys), in the order they are
+ * drawn, which is the order `<` and `>` move through them (a test holds the two lists together).
+ */
+export const SORT_KEYS = [
+  'name',
+  'host',
+  'state',
+  'security',
+  'devices',
+  'dma',
+  'bounce',
+  'io',
+  'balloon',
+  'migration',
+  'vcpus',
+  'memory',
+  'workload',
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 
 /** What the dashboard shows, sampled at the refresh rate. */

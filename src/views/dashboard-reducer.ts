@@ -18,14 +18,17 @@ import {
   SORT_KEYS,
   TABS,
   type DashboardState,
+  type SortKey,
 } from './dashboard-state.js';
 import {detailLines} from './detail-header.js';
+import {withDetailRowsSeen} from './detail-rows.js';
 import {eventsBackMax, relevantEvents} from './events-lines.js';
 import {helpBodyRows, HELP_LINES} from './key-bindings.js';
 import {formatSpeed} from './format.js';
 import {intentForKey} from './key-map.js';
 import {relist, scrollToSelection, selectedIndex, selectIndex} from './selection.js';
 import {followUp} from './status-watch.js';
+import {sortText} from './vm-order.js';
 
 export type {Step};
 
@@ -36,10 +39,17 @@ export type {Step};
  * `nowMs` (wall clock) only ages status messages.
  */
 export function transition(state: DashboardState, intent: Intent, nowMs: number): Step {
+  const step = transitionOf(state, intent, nowMs);
+  // Another tab, VM or question may move the list's lower edge (dashboard-layout): the selection stays in view.
+  const held = scrollToSelection(withDetailRowsSeen(step.state));
+  return held === step.state ? step : {...step, state: held};
+}
+
+function transitionOf(state: DashboardState, intent: Intent, nowMs: number): Step {
   switch (intent.type) {
     case 'key': {
       const mapped = intentForKey(state, intent.key);
-      return mapped ? transition(state, mapped, nowMs) : stay(state);
+      return mapped ? transitionOf(state, mapped, nowMs) : stay(state);
     }
     case 'vm':
       return vmIntent(state, intent.command, nowMs);
@@ -103,10 +113,10 @@ function screenIntent(state: DashboardState, intent: Intent, nowMs: number): Das
       };
     case 'sort-step': {
       const index = (SORT_KEYS.indexOf(state.sortKey) + intent.step + SORT_KEYS.length) % SORT_KEYS.length;
-      return relist({...state, sortKey: SORT_KEYS[index]!}, state.view.world.vms);
+      return sorted(state, SORT_KEYS[index]!, state.isSortDescending, nowMs);
     }
     case 'sort-invert':
-      return relist({...state, isSortDescending: !state.isSortDescending}, state.view.world.vms);
+      return sorted(state, state.sortKey, !state.isSortDescending, nowMs);
     case 'events-scroll':
       return {...state, eventsBack: clampEventsBack(state, state.eventsBack + intent.events)};
     case 'click':
@@ -118,6 +128,17 @@ function screenIntent(state: DashboardState, intent: Intent, nowMs: number): Das
     default:
       return overlayIntent(state, intent, nowMs);
   }
+}
+
+/** Listed again by `sortKey`, the status line naming it (the column may be one the width hid). */
+function sorted(
+  state: DashboardState,
+  sortKey: SortKey,
+  isDescending: boolean,
+  nowMs: number,
+): DashboardState {
+  const next = relist({...state, sortKey, isSortDescending: isDescending}, state.view.world.vms);
+  return withStatus(next, sortText(sortKey, isDescending), 'info', nowMs);
 }
 
 function overlayIntent(state: DashboardState, intent: Intent, nowMs: number): DashboardState {

@@ -39,6 +39,13 @@ export interface Watch {
   readonly hasLeftRunning: boolean;
 }
 
+/** The most rows the detail panel wanted on a tab at a width since it was opened there (detail-rows.ts). */
+export interface DetailRowsSeen {
+  readonly tab: Tab;
+  readonly columns: number;
+  readonly rows: number;
+}
+
 export interface TerminalSize {
   readonly columns: number;
   readonly rows: number;
@@ -65,6 +72,8 @@ export interface DashboardState {
   readonly size: TerminalSize;
   /** The notice already shown, so it is shown once. */
   readonly shownNotice: string | null;
+  /** The most rows the detail panel wanted on this tab (detail-rows.ts), or null. */
+  readonly detailRowsSeen: DetailRowsSeen | null;
 }
 
 export const FILTER_LENGTH_MAX = 40;
@@ -96,6 +105,7 @@ export function initialDashboardState(
     eventsBack: 0,
     size,
     shownNotice: null,
+    detailRowsSeen: null,
   };
 }
 

@@ -85,7 +85,7 @@ export function Dashboard({source, commands, theme, preferences, size, now}: Das
       )}
       <Banner lines={layout.bannerLines} width={columns} theme={theme} />
       <StatusLine status={state.status} width={columns} theme={theme} />
-      <KeyBar width={columns} theme={theme} />
+      <KeyBar width={columns} theme={theme} isHelp={overlay.kind === 'help'} />
     </Box>
   );
 }

@@ -1,5 +1,5 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
-import {tabStrip} from './dashboard-layout.js';
+import {tabStrip} from './tab-strip.js';
 import type {Tab} from './dashboard-model.js';
 import {wrapIndented} from './format.js';
 

@@ -16,7 +16,7 @@ import {
   tableLineText,
   type PartComponent,
 } from './table-line.js';
-import {TextLines} from './text-lines.js';
+import {TextLines, type Line} from './text-lines.js';
 import type {Theme} from './theme.js';
 
 export interface DevicesTabProps {
@@ -35,7 +35,6 @@ export {deviceRowsOf, type DeviceRow} from './device-table-fit.js';
  */
 export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
   const rows = deviceRowsOf(vm);
-  const problems = vm.devices.filter((device) => device.error !== null);
   const isTableFitting = isAsciiTableFitting(rows, width, height);
   return (
     <Box flexDirection="column" height={height} width={width} overflowY="hidden">
@@ -47,16 +46,23 @@ export function DevicesTab({vm, width, height, theme}: DevicesTabProps) {
         <CompactDeviceTable rows={rows} width={width} theme={theme} />
       )}
       <TextLines
-        lines={problems.map((device) => ({
-          text: `${device.id} ${device.type}: ${device.error}`,
-          color: device.status === 'refused' ? theme.warning : theme.error,
-          indent: PROBLEM_INDENT,
-        }))}
+        lines={problemLines(vm, theme)}
         width={width - 1}
         height={Math.max(0, height - (isTableFitting ? asciiTableHeight(rows) : rows.length + 1))}
       />
     </Box>
   );
+}
+
+/** A line under the table for each device with an error or a refusal (the layout counts them: detail-rows.ts). */
+export function problemLines(vm: VmSnapshot, theme: Theme): Line[] {
+  return vm.devices
+    .filter((device) => device.error !== null)
+    .map((device) => ({
+      text: `${device.id} ${device.type}: ${device.error}`,
+      color: device.status === 'refused' ? theme.warning : theme.error,
+      indent: PROBLEM_INDENT,
+    }));
 }
 
 /** The device table in ASCII, its STATUS column coloured; exported for the test that holds it to stock ink-table. */

@@ -33,12 +33,17 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: '[ ] S-Up S-Down', action: 'scroll the events tab back / forward'},
   {keys: '+ -', action: 'simulation speed x2 / /2'},
   {keys: '/', action: 'filter by name, host, state or security', label: 'filter'},
-  {keys: '< > I', action: 'sort column left / right, invert'},
+  {keys: '< > I', action: 'sort by any column: the one left / right, invert'},
   {keys: 'Esc', action: 'close overlay, clear filter'},
   {keys: 'Ctrl-Z', action: 'suspend to the shell (fg comes back)'},
   {keys: '? F1', action: 'this help', label: 'help'},
   {keys: 'q F10 Ctrl-C', action: 'quit', label: 'quit'},
 ];
+
+/** How the help is closed: its title and the unknown-key message say it (q, as in htop, closes it). */
+export const HELP_CLOSE = 'Esc, q or ? closes';
+/** The key bar while the help is open, instead of the dashboard's keys (its `q quit` misled there). */
+export const HELP_KEY_BAR = 'j/k scroll  PgUp PgDn page  g G top/end  Esc q ? back to the dashboard';
 
 /** One line of the help: a key and its action, a heading, or a colour swatch and its meaning. */
 export interface HelpLine {
@@ -49,6 +54,7 @@ export interface HelpLine {
 
 /** Marks the screen uses without colour, so they read the same with NO_COLOR. */
 const MARKS: readonly string[] = [
+  '^ v         the column the list is sorted by, ascending ^ or descending v',
   'DMA gated   ACCESS_PLATFORM-gated: every pseries kernel, mainline too',
   'DMA rfc     forced DMA API: the 2018 RFC, not merged in that form',
   'DMA not-ppc restricted memory access (s390 PV/SEV/TDX): not pseries',

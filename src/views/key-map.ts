@@ -2,6 +2,7 @@ import type {Intent, VmIntent} from './dashboard-intents.js';
 import {isTooSmall} from './dashboard-layout.js';
 import {TABS, type DashboardState} from './dashboard-state.js';
 import {describeKeyPress, type KeyPress} from './key-input.js';
+import {HELP_CLOSE} from './key-bindings.js';
 
 const VM_KEYS: Readonly<Record<string, VmIntent>> = {
   s: 'secure',
@@ -164,7 +165,7 @@ function helpIntent(key: KeyPress): Intent | undefined {
   if (key.name === 'pageup') return {type: 'help-scroll', by: -1, unit: 'page'};
   if (key.name === 'home' || char === 'g') return {type: 'help-scroll', by: -1, unit: 'end'};
   if (key.name === 'end' || char === 'G') return {type: 'help-scroll', by: 1, unit: 'end'};
-  return say('in the help: j/k or PgUp/PgDn scroll, Esc closes');
+  return say(`in the help: j/k or PgUp/PgDn scroll; ${HELP_CLOSE}`);
 }
 
 function filterIntent(key: KeyPress): Intent | undefined {

@@ -15,6 +15,11 @@ export interface MigrationTabProps {
 
 /** query-migrate for the selected VM: phase, progress, counters, rates, downtime, convergence, blockers. */
 export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
+  return <TextLines lines={migrationLines(vm, width, theme)} width={width - 1} height={height} />;
+}
+
+/** The tab's lines, before wrapping (the layout counts them too: detail-rows.ts). */
+export function migrationLines(vm: VmSnapshot, width: number, theme: Theme): Line[] {
   const migration = vm.migration;
   const lines: Line[] = [];
   if (!migration) {
@@ -29,7 +34,7 @@ export function MigrationTab({vm, width, height, theme}: MigrationTabProps) {
   } else {
     lines.push(...endedLines(migration, theme));
   }
-  return <TextLines lines={lines} width={width - 1} height={height} />;
+  return lines;
 }
 
 /** A migration under way: where it is, what went, how fast, what the downtime would be. */

@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import {clip, counted, fit, wrapIndented, wrapWords} from './format.js';
-import {helpBodyRows, HELP_LINES} from './key-bindings.js';
+import {helpBodyRows, HELP_CLOSE, HELP_LINES} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
 interface OverlayFrameProps {
@@ -49,8 +49,8 @@ export function HelpOverlay({
   const shown = lines.slice(first, first + rows);
   const title =
     lines.length > rows
-      ? `svmtop keys ${first + 1}-${first + shown.length} of ${lines.length} (j/k scroll, Esc or ? to close)`
-      : 'svmtop keys (Esc or ? to close)';
+      ? `svmtop keys ${first + 1}-${first + shown.length} of ${lines.length} (j/k scroll; ${HELP_CLOSE})`
+      : `svmtop keys (${HELP_CLOSE})`;
   return (
     <OverlayFrame title={clip(title, inner)} width={width} height={height} theme={theme}>
       {shown.map((line) =>

@@ -18,13 +18,18 @@ const BAR_WIDTH_MAX = 40;
 
 /** The bounce pool: usage and high-water mark, recent use, failures, bytes bounced, slots per device, sizing advice. */
 export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
+  return <TextLines lines={swiotlbLines(vm, width, theme)} width={width - 1} height={height} />;
+}
+
+/** The tab's lines, before wrapping (the layout counts them too: detail-rows.ts). */
+export function swiotlbLines(vm: VmSnapshot, width: number, theme: Theme): Line[] {
   const pool = vm.swiotlb;
   if (!pool) {
     const why =
       vm.security.state === 'secure'
         ? 'no pool yet'
         : 'no swiotlb pool: this guest is not secure and was not booted with swiotlb=force, so nothing bounces';
-    return <TextLines lines={[{text: why, isDim: theme.dim}]} width={width - 1} height={height} />;
+    return [{text: why, isDim: theme.dim}];
   }
   const used = pool.used / pool.nslabs;
   const usedText = `${percent(used).padStart(4)}  ${pool.used}/${pool.nslabs} slots (${formatBytes(pool.used * IO_TLB_SIZE)} of ${formatBytes(pool.nslabs * IO_TLB_SIZE)}), ${counted(pool.nareas, 'area')}`;
@@ -65,11 +70,5 @@ export function SwiotlbTab({vm, width, height, theme}: SwiotlbTabProps) {
       color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
     },
   ];
-  return (
-    <TextLines
-      lines={lines.map((line) => ({...line, indent: LABEL_WIDTH}))}
-      width={width - 1}
-      height={height}
-    />
-  );
+  return lines.map((line) => ({...line, indent: LABEL_WIDTH}));
 }

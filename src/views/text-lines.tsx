@@ -18,6 +18,11 @@ interface Row {
   readonly isDim: boolean | undefined;
 }
 
+/** Rows `lines` take wrapped to `width`, as the panel draws them when they all fit. */
+export function rowCount(lines: readonly Line[], width: number): number {
+  return lines.reduce((sum, line) => sum + wrapIndented(line.text, width, line.indent).length, 0);
+}
+
 /**
  * A panel of lines, each wrapped at spaces to the width (nothing is cut), as many as fit in the
  * height. When some do not fit, the lines that may be cut go first and the last row names them;

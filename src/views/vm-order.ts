@@ -1,15 +1,42 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import type {SortKey} from './dashboard-model.js';
-import {bounceFraction, securityLabel} from './vm-columns.js';
+import {bounceFraction, migrationLabel, securityLabel, VM_COLUMNS} from './vm-columns.js';
 
+/** What each column sorts by: the number behind it where it shows one, else its text. */
 const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   name: (vm) => vm.name,
   host: (vm) => vm.host,
   state: (vm) => vm.state,
   security: (vm) => securityLabel(vm),
+  devices: devicesTrouble,
+  dma: (vm) => vm.dmaPolicyInEffect ?? vm.dmaPolicy,
   bounce: (vm) => bounceFraction(vm),
   io: (vm) => vm.io.bytesPerSecond,
+  // No balloon device below an empty one.
+  balloon: (vm) => vm.balloon?.actualBytes ?? -1,
+  // Groups them as the column reads: none, under way by destination, blocked, done, failed.
+  migration: (vm) => migrationLabel(vm),
+  vcpus: (vm) => vm.vcpus,
+  memory: (vm) => vm.memoryBytes,
+  workload: (vm) => vm.workload,
 };
+
+/** Devices by trouble, as the column ranks it: any broken (needs reset) above any refused. */
+function devicesTrouble(vm: VmSnapshot): number {
+  let broken = 0;
+  let refused = 0;
+  for (const device of vm.devices) {
+    if (device.status === 'needs-reset') broken++;
+    else if (device.status === 'refused') refused++;
+  }
+  return broken * 1_000_000 + refused;
+}
+
+/** What the status line says after `<`, `>` or `I` (the header marks the column too). */
+export function sortText(sortKey: SortKey, isDescending: boolean): string {
+  const title = VM_COLUMNS.find((column) => column.key === sortKey)?.titles[0] ?? sortKey;
+  return `sorted by ${title}, ${isDescending ? 'descending' : 'ascending'} (< > another column, I inverts)`;
+}
 
 /** The VMs to list: filtered by a substring of name, host, state or security, then sorted (name breaks ties). */
 export function orderVms(
@@ -26,20 +53,52 @@ export function orderVms(
           [vm.name, vm.host, vm.state, securityLabel(vm)].some((text) => text.toLowerCase().includes(needle)),
         );
   const value = SORT_VALUE[sortKey];
-  return shown.sort((a, b) => {
-    const left = value(a);
-    const right = value(b);
+  // Decorate, sort, undecorate: each VM's value, and the chunks of its texts, once per sort rather
+  // than twice per comparison (a regex split each time).
+  const decorated = shown.map((vm) => {
+    const raw = value(vm);
+    const key = typeof raw === 'number' ? raw : naturalKey(raw);
+    // The name's, for ties, only when one comes (names are unique: never when sorted by name).
+    return {vm, key, name: sortKey === 'name' ? (key as NaturalKey) : null};
+  });
+  const nameOf = (entry: (typeof decorated)[number]) => (entry.name ??= naturalKey(entry.vm.name));
+  decorated.sort((a, b) => {
     const byKey =
-      typeof left === 'number' && typeof right === 'number'
-        ? Math.sign(left - right)
-        : naturalCompare(String(left), String(right));
-    const order = byKey === 0 ? naturalCompare(a.name, b.name) : byKey;
+      typeof a.key === 'number' && typeof b.key === 'number'
+        ? Math.sign(a.key - b.key)
+        : compareNaturalKeys(asNaturalKey(a.key), asNaturalKey(b.key));
+    const order = byKey === 0 ? compareNaturalKeys(nameOf(a), nameOf(b)) : byKey;
     return isDescending ? -order : order;
   });
+  return decorated.map((entry) => entry.vm);
 }
 
 /** Runs of digits, and runs of anything else. */
 const CHUNKS = /\d+|\D+/g;
+
+/** A text split for natural order once: its chunks lowercased, a run of digits without its leading zeros. */
+export interface NaturalKey {
+  readonly text: string;
+  readonly chunks: readonly Chunk[];
+}
+
+interface Chunk {
+  readonly text: string;
+  /** The significant digits of a run of digits (`007` → `7`); null for any other run. */
+  readonly digits: string | null;
+}
+
+export function naturalKey(text: string): NaturalKey {
+  const chunks = (text.toLowerCase().match(CHUNKS) ?? []).map((chunk) => ({
+    text: chunk,
+    digits: isDigits(chunk) ? chunk.replace(/^0+/, '') : null,
+  }));
+  return {text, chunks};
+}
+
+function asNaturalKey(key: NaturalKey | number): NaturalKey {
+  return typeof key === 'number' ? naturalKey(String(key)) : key;
+}
 
 /**
  * Natural order, as htop and k9s list names: digits compare as numbers (`vm-2` before `vm-10`),
@@ -47,25 +106,29 @@ const CHUNKS = /\d+|\D+/g;
  * Locale-independent: names are ASCII (schema-primitives.ts nameSchema).
  */
 export function naturalCompare(a: string, b: string): number {
-  const left = a.toLowerCase().match(CHUNKS) ?? [];
-  const right = b.toLowerCase().match(CHUNKS) ?? [];
+  return compareNaturalKeys(naturalKey(a), naturalKey(b));
+}
+
+export function compareNaturalKeys(a: NaturalKey, b: NaturalKey): number {
+  const left = a.chunks;
+  const right = b.chunks;
   for (let index = 0; index < Math.min(left.length, right.length); index++) {
     const order = compareChunks(left[index]!, right[index]!);
     if (order !== 0) return order;
   }
   if (left.length !== right.length) return left.length < right.length ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
 }
 
-function compareChunks(left: string, right: string): number {
-  if (isDigits(left) && isDigits(right)) {
-    // As numbers of any length: fewer significant digits is smaller, then digit by digit.
-    const x = left.replace(/^0+/, '');
-    const y = right.replace(/^0+/, '');
+function compareChunks(left: Chunk, right: Chunk): number {
+  const x = left.digits;
+  const y = right.digits;
+  // As numbers of any length: fewer significant digits is smaller, then digit by digit.
+  if (x !== null && y !== null) {
     if (x.length !== y.length) return x.length < y.length ? -1 : 1;
     return x < y ? -1 : x > y ? 1 : 0;
   }
-  return left < right ? -1 : left > right ? 1 : 0;
+  return left.text < right.text ? -1 : left.text > right.text ? 1 : 0;
 }
 
 function isDigits(chunk: string): boolean {

@@ -139,3 +139,18 @@ describe('a remembered speed keeps to the range --speed accepts (QA item 2)', ()
     }
   });
 });
+
+describe('a remembered sort column', () => {
+  it('any column of the list is kept', () => {
+    for (const sortKey of ['vcpus', 'migration', 'io'])
+      expect(remember({sortKey, tab: 'events'}).values).toMatchObject({sortKey, tab: 'events'});
+  });
+
+  it('one svmtop no longer has falls back to the VM name, the rest kept, with one notice', () => {
+    const store = remember({sortKey: 'cpu', isSortDescending: true, tab: 'events'});
+    expect(store.values).toMatchObject({sortKey: 'name', isSortDescending: true, tab: 'events'});
+    expect(store.notice).toBe(
+      `some saved preferences in ${prefsFile()} were invalid and were reset: sortKey`,
+    );
+  });
+});

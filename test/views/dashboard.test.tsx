@@ -119,7 +119,7 @@ describe('what the screen says', () => {
     expect(view.statusLine().trim()).toBe('');
     await view.type('z');
     expect(view.statusLine()).toContain('no action for "z"');
-    await view.type('>');
+    await view.type('j');
     expect(view.statusLine().trim()).toBe('');
   });
 
@@ -217,7 +217,7 @@ describe('htop habits (item 17)', () => {
     for (const binding of KEY_BINDINGS) expect(read).toContain(binding.action);
     for (const entry of COLOR_LEGEND) expect(read).toContain(entry.meaning);
     await view.type('x');
-    expect(view.statusLine()).toContain('in the help: j/k or PgUp/PgDn scroll, Esc closes');
+    expect(view.statusLine()).toContain('in the help: j/k or PgUp/PgDn scroll; Esc, q or ? closes');
     expect(HELP_LINES.filter((line) => line.text.length > 76 - (line.swatch ? 3 : 0))).toEqual([]);
   });
 });
@@ -262,7 +262,7 @@ describe('the screen at every width', () => {
 
   it('never cuts the sort marker, and events are whole (item 11)', async () => {
     const view = renderDashboard({columns: 80, rows: 24, seconds: 40});
-    await view.type('>>>>');
+    await view.type('>>>>>>');
     expect(view.frame().split('\n')[1]).toMatch(/BOUNCE\^/);
     await view.type('4');
     // Back at least one step (so newer events lie below), and on until UV_ESM shows.

@@ -1,15 +1,22 @@
 import {describe, expect, it} from 'vitest';
+import fc from 'fast-check';
+import type {VmSnapshot} from '../../src/host/snapshot-types.js';
 import {dashboardViewOf} from '../../src/app/world-runner.js';
 import {naturalCompare, orderVms} from '../../src/views/vm-order.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 // Names sort as htop and k9s users expect: the digits in them as numbers.
 
+let template: VmSnapshot | undefined;
+
 function snapshots(names: readonly string[], hosts: readonly string[] = []) {
-  const world = startWorld(defaultConfig(), 1);
-  world.advanceTo(1_000_000);
-  const template = dashboardViewOf(world).world.vms[0]!;
-  return names.map((name, index) => ({...template, name, host: hosts[index] ?? template.host}));
+  if (!template) {
+    const world = startWorld(defaultConfig(), 1);
+    world.advanceTo(1_000_000);
+    template = dashboardViewOf(world).world.vms[0]!;
+  }
+  const vm = template;
+  return names.map((name, index) => ({...vm, name, host: hosts[index] ?? vm.host}));
 }
 
 describe('the VM list sorts names naturally', () => {
@@ -40,5 +47,63 @@ describe('the VM list sorts names naturally', () => {
     expect(naturalCompare('B', 'b')).toBeLessThan(0);
     expect(naturalCompare('vm', 'vm-1')).toBeLessThan(0);
     expect(naturalCompare('99999999999999999999', '100000000000000000000')).toBeLessThan(0);
+  });
+});
+
+// The order before names were split once per sort (decorate-sort-undecorate): a regex split of both
+// names in every comparison. The split-once order must be the same on any names.
+const REFERENCE_CHUNKS = /\d+|\D+/g;
+function referenceNaturalCompare(a: string, b: string): number {
+  const left = a.toLowerCase().match(REFERENCE_CHUNKS) ?? [];
+  const right = b.toLowerCase().match(REFERENCE_CHUNKS) ?? [];
+  for (let index = 0; index < Math.min(left.length, right.length); index++) {
+    const x = left[index]!;
+    const y = right[index]!;
+    const isNumbers = /^\d/.test(x) && /^\d/.test(y);
+    const [p, q] = isNumbers ? [x.replace(/^0+/, ''), y.replace(/^0+/, '')] : [x, y];
+    const order =
+      isNumbers && p.length !== q.length ? (p.length < q.length ? -1 : 1) : p < q ? -1 : p > q ? 1 : 0;
+    if (order !== 0) return order;
+  }
+  if (left.length !== right.length) return left.length < right.length ? -1 : 1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+describe('names split once per sort order as before', () => {
+  // Digits with leading zeros, case, separators: what natural order has to get right.
+  const name = fc.string({unit: fc.constantFrom(...'aAbB0019-_.'.split('')), maxLength: 12});
+
+  it('naturalCompare agrees with the per-comparison split on any two names', () => {
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(naturalCompare(a, b))).toBe(Math.sign(referenceNaturalCompare(a, b)));
+      }),
+      {numRuns: 2000},
+    );
+  });
+
+  it('orderVms lists any names, and hosts, in the order the per-comparison split gave', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(name, {minLength: 1, maxLength: 20}),
+        fc.array(name, {minLength: 20, maxLength: 20}),
+        fc.boolean(),
+        (names, hosts, isDescending) => {
+          const vms = snapshots(names, hosts);
+          const sign = isDescending ? -1 : 1;
+          const byName = [...names].sort((a, b) => sign * referenceNaturalCompare(a, b));
+          expect(orderVms(vms, '', 'name', isDescending).map((vm) => vm.name)).toEqual(byName);
+          const byHost = vms
+            .map((vm) => ({name: vm.name, host: vm.host}))
+            .sort(
+              (a, b) =>
+                sign * (referenceNaturalCompare(a.host, b.host) || referenceNaturalCompare(a.name, b.name)),
+            )
+            .map((vm) => vm.name);
+          expect(orderVms(vms, '', 'host', isDescending).map((vm) => vm.name)).toEqual(byHost);
+        },
+      ),
+      {numRuns: 200},
+    );
   });
 });
