@@ -7,17 +7,19 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import {invariantBroken} from '../core/assert.js';
+import {checkImageSize} from './config/guest-capacity.js';
 import type {ImageConfig} from './config/world-schema.js';
-
-/** Largest guest image we generate (a kernel plus initramfs for the simulator). */
-export const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * The guest image's bytes, generated deterministically from its config: an AES-256-CTR keystream
  * keyed by the SHA-256 of the kernel and initrd names. The same config always yields the same image.
  */
 export function guestImageBytes(image: ImageConfig): Buffer {
-  const size = Math.min(image.size, IMAGE_MAX_BYTES);
+  const problem = checkImageSize(image.size);
+  // Refused at load (a world file) and by `svmtop ticket --size`: never cut short without a word.
+  if (problem !== undefined) invariantBroken(`guest image of ${image.size} bytes: ${problem}`);
+  const {size} = image;
   const key = createHash('sha256').update(`svmtop-image\0${image.kernel}\0${image.initrd}\0${size}`).digest();
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);

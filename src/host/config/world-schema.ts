@@ -1,6 +1,7 @@
 import {z} from 'zod';
 import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
 import {GiB, MiB} from '../../core/units.js';
+import {checkImageSize} from './guest-capacity.js';
 import {nameSchema, onOffSchema, oneOf, parseNested, sizeSchema} from './schema-primitives.js';
 
 /**
@@ -165,7 +166,12 @@ const imageSchema = z
   .strictObject({
     kernel: z.string().min(1).default('vmlinux'),
     initrd: z.string().default(''),
-    size: sizeSchema.default(256 * 1024),
+    size: sizeSchema
+      .superRefine((bytes, context) => {
+        const problem = checkImageSize(bytes);
+        if (problem !== undefined) context.addIssue({code: 'custom', message: problem});
+      })
+      .default(256 * 1024),
   })
   .default({kernel: 'vmlinux', initrd: '', size: 256 * 1024});
 
