@@ -42,9 +42,28 @@ export function publicKeyToBase64(key: KeyObject): string {
   return Buffer.from(jwk.x ?? '', 'base64url').toString('base64');
 }
 
-/** Reads an Ed25519 private key (PEM, PKCS#8). */
+/**
+ * Reads an Ed25519 private key (PEM, PKCS#8). Throws with what is wrong in words, from the PEM
+ * label where it says (OpenSSL's own error for all of these is "DECODER routines::unsupported").
+ */
 export function privateKeyFromPem(pem: string): KeyObject {
-  const key = createPrivateKey(pem);
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
+  if (label === undefined)
+    throw new Error('not PEM (expected an Ed25519 private key: "-----BEGIN PRIVATE KEY-----")');
+  if (label.includes('ENCRYPTED'))
+    throw new Error('an encrypted private key (svmtop reads unencrypted PKCS#8 keys)');
+  if (!label.endsWith('PRIVATE KEY'))
+    throw new Error(
+      `a PEM ${label.toLowerCase()}, not a private key (expected "-----BEGIN PRIVATE KEY-----")`,
+    );
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new Error(
+      `a PEM ${label.toLowerCase()} that cannot be decoded (expected an Ed25519 key in PKCS#8)`,
+    );
+  }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType ?? 'a symmetric key'}`);
   return key;
