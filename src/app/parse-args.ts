@@ -219,8 +219,9 @@ function parseSeed(text: string | undefined): number | string | undefined {
 
 /**
  * Checks the raw command line for what meow handles badly: a flag given twice (meow throws with a
- * stack trace) and a value that starts with a dash (`--duration -1s` would be read as flags -1 -s;
- * it is joined as `--duration=-1s` so that the value's own check explains it).
+ * stack trace), and a flag's value, which is the next argument whatever it starts with (getopt's
+ * rule: `--config -w.yaml` is a file, `--duration -1s` a negative duration its check explains).
+ * Each value is joined to its flag as `--config=-w.yaml`, so meow never reads it as flags.
  * @returns the argv for meow, or an error line
  */
 function prepareArgv(argv: readonly string[]): string[] | string {
@@ -239,7 +240,7 @@ function prepareArgv(argv: readonly string[]): string[] | string {
     if (seen.has(name)) return `--${kebab(name)} was given more than once; give it once`;
     seen.add(name);
     const next = argv[index + 1];
-    if (VALUE_FLAGS.includes(name) && match![2] === '' && next !== undefined && /^-[\d.]/.test(next)) {
+    if (VALUE_FLAGS.includes(name) && match![2] === '' && !arg.startsWith('--no-') && next !== undefined) {
       prepared[prepared.length - 1] = `${arg}=${next}`;
       index++;
     }

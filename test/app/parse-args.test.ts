@@ -92,4 +92,25 @@ describe('parseArgs', () => {
       message: 'unknown flag --guest (it is for svmtop ticket; see svmtop --help)',
     });
   });
+
+  it('a flag that takes a value takes the next argument whatever it starts with, as getopt does (tester item 4)', () => {
+    for (const argv of [['--config', '-w.yaml'], ['--config=-w.yaml']])
+      expect(parse('--headless', ...argv)).toMatchObject({mode: 'headless', configFile: '-w.yaml'});
+    expect(parse('--headless', '--config', '--', '--scenario', '-s.yaml')).toMatchObject({
+      mode: 'headless',
+      configFile: '--',
+      scenarioFile: '-s.yaml',
+    });
+    expect(parse('ticket', '--key', '-k.pem', '--kernel', '-v')).toMatchObject({
+      mode: 'ticket',
+      keyFile: '-k.pem',
+      kernel: '-v',
+    });
+    // A value that is a flag's name is still the value, and the flag it names is not given.
+    expect(parse('--headless', '--config', '--seed', '--seed', '2')).toMatchObject({
+      mode: 'headless',
+      configFile: '--seed',
+      seed: 2,
+    });
+  });
 });
