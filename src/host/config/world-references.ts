@@ -4,14 +4,12 @@ import {MiB} from '../../core/units.js';
 import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
+import type {ConfigIssue} from './format-issue.js';
 import {checkDiskHoldsImage, checkWorkingSet} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
-export interface ConfigIssue {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
+export type {ConfigIssue};
 
 /** Guest kernel heap reserved for rings and driver buffers, after the resident memory. */
 export const GUEST_KERNEL_HEAP_BYTES = 32 * MiB;
