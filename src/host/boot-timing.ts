@@ -16,4 +16,6 @@ export const BootTiming = {
   /** A graceful shutdown waits this long at most for in-flight I/O. */
   drainLimitUs: 1_000_000,
   drainPollUs: 10_000,
+  /** From system_powerdown's EPOW interrupt to the guest's orderly_poweroff starting its drain. */
+  epowResponseUs: 100_000,
 } as const;

@@ -182,7 +182,7 @@ function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const how = effects.some((effect) => effect.kind === 'cold-boot')
     ? 'boots with svm=on'
     : effects.some((effect) => effect.kind === 'shutdown')
-      ? 'kexec into its kernel with svm=on'
+      ? `kexec into its kernel with svm=on${vm.state === 'paused' ? ' once resumed' : ''}`
       : 'this boot enters secure mode';
   return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
 }

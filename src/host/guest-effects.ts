@@ -38,8 +38,18 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
   }
 }
 
-/** Stops the workload, waits (bounded) for in-flight I/O, unbinds drivers, terminates the secure VM. */
+/**
+ * Stops the workload, waits (bounded) for in-flight I/O, unbinds drivers, terminates the secure VM.
+ * A drain (a reboot's, a kexec's) is the guest kernel's own work: stopped vCPUs hold it until they
+ * run, and what the stopped guest was about to do is over. A drained one (a reset) is at once.
+ */
 function shutdown(guest: GuestRuntime, why: string, isDrained: boolean): void {
+  if (isDrained) return shutDown(guest, why, true);
+  guest.cpu.newEpoch();
+  guest.cpu.run(() => shutDown(guest, why, false));
+}
+
+function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {
   guest.workload.stop();
   guest.cpu.newEpoch();
   guest.context.emit(guest.name, 'state', 'info', `${why}: shutting down`);
@@ -57,6 +67,9 @@ function shutdown(guest: GuestRuntime, why: string, isDrained: boolean): void {
     else guest.guestTimer(BootTiming.drainPollUs, poll);
   };
   if (isDrained) finish();
+  // system_powerdown raises an EPOW interrupt and returns; the guest's handler powers it off later
+  // (torvalds/linux arch/powerpc/platforms/pseries/ras.c handle_system_shutdown: orderly_poweroff).
+  else if (why === 'power-off') guest.guestTimer(BootTiming.epowResponseUs, poll);
   else poll();
 }
 
@@ -130,11 +143,18 @@ function secureTarget(guest: GuestRuntime): SecureTransitionTarget {
 const BOOTLOADER_CHUNK_BYTES = 64 * 1024;
 const BOOTLOADER_RETRY_US = 1_000;
 
-/** SLOF: memory populated, blk and console probed with direct addresses, the boot sector read. */
+/**
+ * SLOF: memory populated, blk and console probed with direct addresses, the boot sector read. It
+ * runs on the vCPUs: a VM reset while stopped is held before it (prelaunch) until they run.
+ */
 function coldBoot(guest: GuestRuntime): void {
-  const {config} = guest;
   guest.cpu.newEpoch();
   guest.memory.populate(0, guest.layout.residentBytes / GUEST_PAGE_SIZE);
+  guest.cpu.run(() => runFirmware(guest));
+}
+
+function runFirmware(guest: GuestRuntime): void {
+  const {config} = guest;
   guest.context.emit(
     guest.name,
     'boot',

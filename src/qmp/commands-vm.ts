@@ -1,5 +1,5 @@
 import type {MonitorCommand, MonitorContext} from './monitor-context.js';
-import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
+import {fromResult, genericError, ok, refusalText, type CommandOutcome} from './qmp-command.js';
 import {runStateOf} from './run-state.js';
 import type {CheckedResult, PortCommand, VmFacts} from './world-port.js';
 
@@ -10,10 +10,8 @@ const isMigrating = (current: VmFacts) =>
 
 /** The world's refusal in QMP's words: a migration under way names QMP's own way out. */
 function refused(context: MonitorContext, result: CheckedResult & {ok: false}): CommandOutcome {
-  if (result.code === 'migrating')
-    return genericError(`${context.vm} is migrating; cancel the migration first (migrate_cancel)`);
   if (result.code === 'no-such-vm') return genericError(`VM ${context.vm} no longer exists`);
-  return genericError(result.reason);
+  return genericError(refusalText(result));
 }
 
 /** Runs `then` on the VM's live facts, or answers that the VM is gone (removed by a config reload). */

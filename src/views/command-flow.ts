@@ -126,7 +126,7 @@ export function previewed(
     });
   }
   const ask = QUESTIONS[request.kind];
-  if (!preview.ok) return refused(state, request, preview.reason, nowMs);
+  if (!preview.ok) return refused(state, request, withKey(preview.reason, preview.code), nowMs);
   // Nothing to warn of (a higher max-bandwidth): no question.
   if (!ask || request.kind === 'migrate' || preview.consequences.length === 0)
     return {state, effects: [{kind: 'run', command: request}]};
@@ -140,6 +140,10 @@ export function previewed(
 function refused(state: DashboardState, request: PreviewRequest, reason: string, nowMs: number): Step {
   return stay(withStatus(state, `${request.kind} ${request.vm} refused: ${reason}`, 'warning', nowMs));
 }
+
+/** The host names no key: the dashboard adds its own way out from the refusal's code, or the command. */
+const KEY_HINTS: Partial<Record<string, string>> = {migrating: ' (c)', policy: ' (r)'};
+const withKey = (text: string, code: string | undefined) => `${text}${(code && KEY_HINTS[code]) ?? ''}`;
 
 function pickerPreviewed(state: DashboardState, vm: string, preview: CommandPreview, nowMs: number): Step {
   const overlay = state.overlay;
@@ -194,11 +198,12 @@ export function answer(state: DashboardState, isYes: boolean, nowMs: number): St
 
 /** The host answered a command: say so, and follow its outcome when it comes later. */
 export function ran(state: DashboardState, command: VmCommand, result: CommandResult, nowMs: number): Step {
-  if (!result.ok)
-    return stay(
-      withStatus(state, `${command.kind} ${command.vm} refused: ${result.reason}`, 'warning', nowMs),
-    );
-  const said = withStatus(state, `${command.kind} ${command.vm}: ${result.message ?? 'ok'}`, 'info', nowMs);
+  if (!result.ok) {
+    const reason = withKey(result.reason, result.code);
+    return stay(withStatus(state, `${command.kind} ${command.vm} refused: ${reason}`, 'warning', nowMs));
+  }
+  const message = result.message ? withKey(result.message, command.kind) : 'ok';
+  const said = withStatus(state, `${command.kind} ${command.vm}: ${message}`, 'info', nowMs);
   const watch = watchFor(command, state.view.world.tUs);
   return stay(watch ? {...said, watches: addWatch(said.watches, watch)} : said);
 }

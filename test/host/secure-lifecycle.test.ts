@@ -112,7 +112,7 @@ describe('the secure transition', () => {
     });
     expect(world.setPolicy('g1', 'restricted')).toEqual({
       ok: true,
-      message: 'dmaPolicy restricted takes effect at the next boot (r)',
+      message: 'dmaPolicy restricted takes effect at the next boot',
     });
     expect(world.reboot('nobody')).toEqual({
       ok: false,

@@ -250,6 +250,18 @@ export function progressOf(lifecycle: Lifecycle): number {
 }
 
 /**
+ * Where a guest is left by a migration that did not complete, in words: QEMU restarts the vCPUs
+ * only if they ran before (qemu/qemu migration/migration.c migration_iteration_finish,
+ * `vm_was_running`), so a paused or panicked guest stays as it was.
+ */
+export function staysOnSourceOf(lifecycle: Lifecycle, host: string): string {
+  const {name, stage, vcpu} = lifecycle;
+  if (stage.kind === 'halted') return `${name} stays halted (${stage.cause}) on ${host}`;
+  const isPaused = vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter);
+  return isPaused ? `${name} stays paused on ${host}` : `${name} keeps running on ${host}`;
+}
+
+/**
  * The running kernel sees itself secure (`is_secure_guest()`, MSR_S: torvalds/linux
  * arch/powerpc/include/asm/svm.h) once UV_ESM returns to it, after H_SVM_INIT_DONE, until the VM
  * is terminated. The ultravisor already holds the guest (`isSvm`) while it converts the pages,

@@ -65,7 +65,7 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
       return accept(
         {...lifecycle, settings: {...lifecycle.settings, dmaPolicy: command.policy}},
         [log(`dmaPolicy set to ${command.policy}; takes effect at the next boot`, 'config')],
-        `dmaPolicy ${command.policy} takes effect at the next boot (r)`,
+        `dmaPolicy ${command.policy} takes effect at the next boot`,
       );
     case 'set-workload':
       return accept(lifecycle, [
@@ -107,7 +107,7 @@ function resume(lifecycle: Lifecycle): Transition {
 
 function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
   if (!lifecycle.isMigrating) return null;
-  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first (c)`);
+  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first`);
 }
 
 /** The vCPUs for a reboot or a power-off: a paused guest is resumed, as one that does not run cannot shut down. */
@@ -125,10 +125,15 @@ function reboot(lifecycle: Lifecycle): Transition {
   return restart(lifecycle, resumedFor(lifecycle, 'reboot', effects), effects);
 }
 
-/** Shuts down (a halted guest has nothing to drain) and cold-boots, with these vCPUs. */
-function restart(lifecycle: Lifecycle, vcpu: Lifecycle['vcpu'], effects: Effect[]): Transition {
+/** Shuts down (a halted guest, or a reset one, has nothing to drain) and cold-boots, with these vCPUs. */
+function restart(
+  lifecycle: Lifecycle,
+  vcpu: Lifecycle['vcpu'],
+  effects: Effect[],
+  isReset = false,
+): Transition {
   const kind = lifecycle.stage.kind;
-  const isDrained = kind === 'halted' || kind === 'off';
+  const isDrained = isReset || kind === 'halted' || kind === 'off';
   effects.push({kind: 'shutdown', why: 'reboot', isDrained});
   return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'cold-boot'}}, effects);
 }
@@ -136,16 +141,20 @@ function restart(lifecycle: Lifecycle, vcpu: Lifecycle['vcpu'], effects: Effect[
 /**
  * QEMU's system_reset: the vCPUs stay as they were. A VM that was not running (paused, or halted)
  * is reset and held before its firmware until resumed, as QEMU leaves it in prelaunch (qemu/qemu
- * softmmu/runstate.c main_loop_should_exit); a running one reboots. Simplification: its in-flight
- * I/O drains on the vCPUs' time, so a paused guest with I/O in flight finishes the drain on resume.
+ * softmmu/runstate.c main_loop_should_exit); a running one reboots. qemu_system_reset resets the
+ * devices at once, so a stopped guest drains nothing (in-flight I/O is dropped, as a device reset
+ * drops it) and its firmware waits for the vCPUs.
  */
 function reset(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
   if (lifecycle.stage.kind !== 'halted' && lifecycle.vcpu.kind !== 'paused') return reboot(lifecycle);
-  return restart(lifecycle, {kind: 'paused', isHeldAfterReset: true}, [
-    log('reset while stopped: held before the firmware until resumed'),
-  ]);
+  return restart(
+    lifecycle,
+    {kind: 'paused', isHeldAfterReset: true},
+    [log('reset while stopped: held before the firmware until resumed')],
+    true,
+  );
 }
 
 /**
@@ -188,10 +197,12 @@ function secure(lifecycle: Lifecycle): Transition {
     case 'running':
       break;
   }
+  // The kexec is the guest kernel's own work: a paused guest does it once resumed (GuestCpu.run).
+  const when = lifecycle.vcpu.kind === 'running' ? '' : ' once resumed';
   return accept(
     {...next, stage: {kind: 'shutting-down', next: 'kexec'}},
     [{kind: 'shutdown', why: 'kexec', isDrained: false}],
-    'svm=on set; kexec into the secure kernel',
+    `svm=on set; kexec into the secure kernel${when}`,
   );
 }
 

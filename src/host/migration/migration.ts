@@ -2,6 +2,7 @@ import {invariantBroken} from '../../core/assert.js';
 import type {TimerHandle} from '../../core/scheduler.js';
 import {formatBytes, formatDuration} from '../../core/format-units.js';
 import type {CheckedResult, Guest} from '../guest.js';
+import {staysOnSourceOf} from '../lifecycle/lifecycle.js';
 import type {Host} from '../host.js';
 import type {MigrationPhase, MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import type {SecureHolder} from '../ultravisor.js';
@@ -115,14 +116,14 @@ export class Migration {
       this.status = 'cancelled';
       this.#emit(
         'warning',
-        `migration to ${this.destination.name} cancelled; ${this.guest.name} keeps running on ${this.source.name}`,
+        `migration to ${this.destination.name} cancelled; ${staysOnSourceOf(this.guest.lifecycle, this.source.name)}`,
       );
       this.#end();
     });
     return {ok: true};
   }
 
-  /** Ends the migration in `failed`; the guest keeps running on the source. */
+  /** Ends the migration in `failed`; the guest stays on the source, as it was. */
   fail(errorDesc: string): void {
     if (!this.isActive) return;
     this.#timer?.cancel();
@@ -135,7 +136,7 @@ export class Migration {
     this.#abandon();
     this.#emit(
       'error',
-      `migration to ${this.destination.name} failed: ${errorDesc}; ${this.guest.name} keeps running on ${this.source.name}`,
+      `migration to ${this.destination.name} failed: ${errorDesc}; ${staysOnSourceOf(this.guest.lifecycle, this.source.name)}`,
     );
     this.#end();
   }
@@ -206,10 +207,7 @@ export class Migration {
     this.#emit('info', `auto-converge: throttling vCPUs by ${Math.round(throttle * 100)}%`);
   }
 
-  /**
-   * The VM stops; devices stop; a last sync; the rest of RAM and the device state move with the
-   * rate limit lifted (migration_completion: `qemu_file_set_rate_limit(INT64_MAX)`): downtime runs.
-   */
+  /** VM and devices stop; a last sync; the rest moves, rate limit lifted (migration_completion): downtime. */
   #stopAndCopy(): void {
     this.#phase = 'stop-and-copy';
     this.guest.dispatch({type: 'migration-stop-vcpus'});

@@ -1,11 +1,12 @@
 import {GUEST_PAGE_SIZE, PageState, type GuestMemory, type PageStateCode} from '../../core/guest-memory.js';
 import type {PageSink} from '../../core/memory-view.js';
 import type {QueueElement} from '../../core/split-virtqueue-device.js';
-import {featureSet, VirtioFeature} from '../../core/virtio.js';
+import {featureSet} from '../../core/virtio.js';
 import type {SimContext} from '../sim-context.js';
 import {VirtioBackend, type BackendIdentity} from './backend.js';
 import {
   BALLOON_DEFLATE_QUEUE,
+  BALLOON_F_PAGE_POISON,
   BALLOON_INFLATE_QUEUE,
   BALLOON_PAGE_BYTES,
   type BalloonConfig,
@@ -56,7 +57,10 @@ export class BalloonBackend extends VirtioBackend {
 
   constructor(context: SimContext, identity: BackendIdentity, memory: GuestMemory) {
     const config = new ConfigSpace<BalloonConfig>({numPages: 0, actual: 0}, ['actual']);
-    super(context, identity, memory, featureSet(VirtioFeature.balloonMustTellHost), {
+    // QEMU 7.2 offers PAGE_POISON (on by default) and STATS_VQ, never MUST_TELL_HOST (qemu/qemu
+    // hw/virtio/virtio-balloon.c virtio_balloon_properties, virtio_balloon_get_features); svmtop
+    // has no stats queue, so it offers PAGE_POISON alone, on its inflate and deflate queues.
+    super(context, identity, memory, featureSet(BALLOON_F_PAGE_POISON), {
       type: 'balloon',
       space: config,
     });

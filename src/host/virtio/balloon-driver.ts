@@ -2,6 +2,7 @@ import {assert} from '../../core/assert.js';
 import {featureSet, VirtioFeature, withoutFeature, type FeatureSet} from '../../core/virtio.js';
 import {
   BALLOON_DEFLATE_QUEUE,
+  BALLOON_F_PAGE_POISON,
   BALLOON_INFLATE_QUEUE,
   BALLOON_PFNS_PER_REQUEST,
   type BalloonConfig,
@@ -14,10 +15,11 @@ import type {VirtioPciTransport} from './transport.js';
 /**
  * `virtballoon_validate`: the balloon hands the host guest-physical page numbers, so it always
  * clears ACCESS_PLATFORM (torvalds/linux drivers/virtio/virtio_balloon.c); QEMU then refuses
- * FEATURES_OK when the device offered it (`acceptsFeaturesOk`).
+ * FEATURES_OK when the device offered it (`acceptsFeaturesOk`). It clears PAGE_POISON too when
+ * the kernel neither poisons nor zeroes freed pages (no init_on_free or page_poison=1), the default.
  */
 export function validateBalloonFeatures(features: FeatureSet): FeatureSet {
-  return withoutFeature(features, VirtioFeature.accessPlatform);
+  return withoutFeature(withoutFeature(features, VirtioFeature.accessPlatform), BALLOON_F_PAGE_POISON);
 }
 
 /** Retry after the driver could not queue a request (its buffer memory or the ring was full). */
@@ -51,8 +53,9 @@ export class BalloonDriver extends VirtioDriver {
     this.#config = balloonConfigSpace(transport.config);
   }
 
+  /** Of the driver's feature table, the ones svmtop's balloon implements (no stats queue). */
   protected get supportedFeatures(): FeatureSet {
-    return featureSet(VirtioFeature.balloonMustTellHost);
+    return featureSet(VirtioFeature.balloonMustTellHost, BALLOON_F_PAGE_POISON);
   }
 
   protected get arenaBytes(): number {

@@ -4,6 +4,8 @@
 export const BALLOON_PAGE_BYTES = 4096;
 export const BALLOON_INFLATE_QUEUE = 0;
 export const BALLOON_DEFLATE_QUEUE = 1;
+/** VIRTIO_BALLOON_F_PAGE_POISON: the guest poisons (or zeroes) the pages it frees. */
+export const BALLOON_F_PAGE_POISON = 4;
 /** VIRTIO_BALLOON_ARRAY_PFNS_MAX: PFNs per request. */
 export const BALLOON_PFNS_PER_REQUEST = 256;
 

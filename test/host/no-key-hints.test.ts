@@ -1,0 +1,51 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {join} from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {defaultConfig, eventsOf, runChecked, startWorld} from '../helpers/world.js';
+
+/** Every .ts file under `dir`. */
+function sources(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((entry) =>
+    entry.isDirectory()
+      ? sources(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+/**
+ * The host answers every client (dashboard, QMP, scenarios, headless events): a key of the
+ * dashboard in its words means nothing to the others. The refusal's code says what the way out
+ * is; each client names its own (the dashboard its key, QMP its command).
+ */
+describe('the host names no dashboard key', () => {
+  it('no string in src/host carries a one-letter key hint such as (c) or (r)', () => {
+    const hints = sources('src/host').flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => !/^\s*(\*|\/\/|\/\*\*)/.test(line))
+        .filter((line) => /['`][^'`]*\s\([a-zA-Z]\)[^'`]*['`]/.test(line))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    expect(hints).toEqual([]);
+  });
+
+  it('a command refused during a migration, and a policy change, say so without a key', () => {
+    const world = startWorld(defaultConfig());
+    runChecked(world, 12);
+    world.migrate('churn-1', 'beta');
+    expect(world.unsecure('churn-1')).toEqual({
+      ok: false,
+      code: 'migrating',
+      reason: 'churn-1 is migrating; cancel the migration first',
+    });
+    expect(world.setPolicy('legacy-1', 'force-dma-api')).toEqual({
+      ok: true,
+      message: 'dmaPolicy force-dma-api takes effect at the next boot',
+    });
+    expect(eventsOf(world, 'churn-1')).toContain(
+      'unsecure refused: churn-1 is migrating; cancel the migration first',
+    );
+  });
+});

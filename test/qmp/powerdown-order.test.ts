@@ -1,0 +1,37 @@
+import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {vm} from '../helpers/world.js';
+import {advanceUntil, startQmpFixture, type QmpFixture} from './fixture.js';
+
+let fixture: QmpFixture;
+beforeEach(async () => {
+  fixture = await startQmpFixture({bootSeconds: 5});
+});
+afterEach(async () => fixture.close());
+
+/**
+ * QEMU 7.2 (checked: qemu-system-ppc64 -M pseries): system_powerdown answers right after POWERDOWN;
+ * the guest's EPOW handler powers it off later (qemu/qemu hw/ppc/spapr.c spapr_powerdown_req,
+ * torvalds/linux arch/powerpc/platforms/pseries/ras.c handle_system_shutdown -> orderly_poweroff).
+ */
+describe('system_powerdown answers before the guest shuts down', () => {
+  test('POWERDOWN, the reply; SHUTDOWN and STOP only after it', async () => {
+    const client = await fixture.connect('legacy-1');
+    const from = client.lines.length;
+    await client.execute('system_powerdown');
+    const names = () =>
+      client.lines.slice(from).map((line) => {
+        const json = JSON.parse(line) as {event?: string; return?: unknown};
+        return json.event ?? 'return';
+      });
+    expect(names()).toEqual(['POWERDOWN', 'return']);
+    expect(vm(fixture.world, 'legacy-1').state).not.toBe('halted');
+    await advanceUntil(
+      fixture.world,
+      () => vm(fixture.world, 'legacy-1').state === 'halted',
+      5,
+      'the shutdown',
+    );
+    await advanceUntil(fixture.world, () => names().includes('STOP'), 1, 'STOP');
+    expect(names()).toEqual(['POWERDOWN', 'return', 'SHUTDOWN', 'STOP']);
+  });
+});
