@@ -201,7 +201,7 @@ describe('bad input exits 2 with one clear line', () => {
   it('a scenario with an unknown command or VM', () => {
     const unknownCommand = file('c.yaml', 'steps:\n  - {at: 1s, do: teleport, vm: web-1}\n');
     expect(runCli(['--headless', '--scenario', unknownCommand]).stderr).toMatch(
-      /steps\[0\]\.do: unknown command "teleport"/,
+      /steps\[0\]\.do: expected one of pause, resume, .*, got "teleport"\n$/,
     );
     const unknownVm = file('v.yaml', 'steps:\n  - {at: 1s, do: reboot, vm: nobody}\n');
     const result = runCli(['--headless', '--scenario', unknownVm]);

@@ -26,6 +26,19 @@ const FLAGS = {
 
 const FLAG_NAMES: readonly string[] = [...Object.keys(FLAGS), 'help', 'version'];
 
+/** The flags of `svmtop ticket`; the others are for a run (and a run takes none of these). */
+const TICKET_FLAGS: readonly string[] = [
+  'config',
+  'key',
+  'guest',
+  'kernel',
+  'initrd',
+  'size',
+  'help',
+  'version',
+];
+const TICKET_ONLY_FLAGS: readonly string[] = ['key', 'guest', 'kernel', 'initrd', 'size'];
+
 /** The short spellings svmtop takes: -h as htop, -V as htop and -v as many tools for the version. */
 const SHORT_FLAGS: Readonly<Record<string, string>> = {'-h': '--help', '-v': '--version', '-V': '--version'};
 
@@ -80,7 +93,7 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
   const cli = meow(HELP_TEXT, {importMeta, argv: prepared, allowUnknownFlags: true, flags: FLAGS});
   const flags = cli.flags as Flags;
   const [command, ...rest] = cli.input;
-  const problem = commandLineProblem(flags, command, rest);
+  const problem = commandLineProblem(flags, command, rest) ?? flagForOtherCommand(prepared, command);
   if (problem !== undefined) return {mode: 'error', message: problem};
   const seed = parseSeed(flags.seed as string | undefined);
   if (typeof seed === 'string') return {mode: 'error', message: seed};
@@ -99,12 +112,45 @@ function commandLineProblem(flags: Flags, command: string | undefined, rest: str
   return undefined;
 }
 
+/**
+ * A flag given on the command line that belongs to the other command: a run's flag (--seed) to
+ * `svmtop ticket`, or ticket's (--key) to a run. Either would be ignored without a word.
+ */
+function flagForOtherCommand(argv: readonly string[], command: string | undefined): string | undefined {
+  for (const name of givenFlags(argv)) {
+    if (command === 'ticket' && !TICKET_FLAGS.includes(name))
+      return `ticket: unknown flag --${kebab(name)} (see svmtop --help)`;
+    if (command !== 'ticket' && TICKET_ONLY_FLAGS.includes(name))
+      return `unknown flag --${kebab(name)} (it is for svmtop ticket; see svmtop --help)`;
+  }
+  return undefined;
+}
+
+/** The known flags an argv (as prepareArgv leaves it) names, in order, up to `--`. */
+function givenFlags(argv: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const name = /^--(?:no-)?([^=]+)/.exec(arg)?.[1];
+    if (name !== undefined && FLAG_NAMES.includes(camel(name))) names.push(camel(name));
+  }
+  return names;
+}
+
 /** `svmtop ticket`: signs a ticket for a guest of the world or a named kernel. */
 function ticketArgs(flags: Flags): ParsedArgs {
   if (!flags.key)
     return {mode: 'error', message: 'ticket: --key FILE (an Ed25519 private key in PEM) is required'};
   if (!flags.guest && !flags.kernel)
     return {mode: 'error', message: 'ticket: give --guest NAME (from the world) or --kernel NAME'};
+  const other = flags.guest
+    ? ['kernel', 'initrd', 'size'].find((name) => flags[name] !== undefined)
+    : undefined;
+  if (other !== undefined)
+    return {
+      mode: 'error',
+      message: `ticket: --guest and --${other} conflict (--guest signs the world's image of that guest; --${other} describes another)`,
+    };
   return {
     mode: 'ticket',
     configFile: flags.config as string | undefined,
@@ -173,8 +219,9 @@ function parseSeed(text: string | undefined): number | string | undefined {
 
 /**
  * Checks the raw command line for what meow handles badly: a flag given twice (meow throws with a
- * stack trace) and a value that starts with a dash (`--duration -1s` would be read as flags -1 -s;
- * it is joined as `--duration=-1s` so that the value's own check explains it).
+ * stack trace), and a flag's value, which is the next argument whatever it starts with (getopt's
+ * rule: `--config -w.yaml` is a file, `--duration -1s` a negative duration its check explains).
+ * Each value is joined to its flag as `--config=-w.yaml`, so meow never reads it as flags.
  * @returns the argv for meow, or an error line
  */
 function prepareArgv(argv: readonly string[]): string[] | string {
@@ -193,7 +240,7 @@ function prepareArgv(argv: readonly string[]): string[] | string {
     if (seen.has(name)) return `--${kebab(name)} was given more than once; give it once`;
     seen.add(name);
     const next = argv[index + 1];
-    if (VALUE_FLAGS.includes(name) && match![2] === '' && next !== undefined && /^-[\d.]/.test(next)) {
+    if (VALUE_FLAGS.includes(name) && match![2] === '' && !arg.startsWith('--no-') && next !== undefined) {
       prepared[prepared.length - 1] = `${arg}=${next}`;
       index++;
     }

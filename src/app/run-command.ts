@@ -72,29 +72,38 @@ async function runWithQmp(
   headless: HeadlessOptions,
   output: LineOutput,
 ): Promise<number> {
-  const {checkQmpSocketPaths, prepareQmpDirectory, QmpSetupError} = await import('../qmp/qmp-server.js');
-  try {
-    checkQmpSocketPaths(
-      qmpDir,
-      headless.config.guests.map((guest) => guest.name),
-    );
-    prepareQmpDirectory(qmpDir);
-  } catch (error) {
-    if (error instanceof QmpSetupError) badInput(error.message);
-    throw error;
-  }
+  const {QmpSetupError} = await import('../qmp/qmp-server.js');
   const {runHeadlessRealtime} = await import('./headless-realtime.js');
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   process.once('SIGINT', () => stop.abort());
-  return runHeadlessRealtime({
-    ...headless,
-    qmpDir,
-    speed: speed ?? 1,
-    flush: () => output.flush(),
-    backlog: () => output.backlog(),
-    signal: stop.signal,
-  });
+  // The world's first lines are held until the QMP server has started (its first flush): a
+  // directory it refuses is then one line on stderr and nothing on stdout, however big the world.
+  let held: string[] | undefined = [];
+  const release = (): void => {
+    for (const line of held ?? []) output.write(line);
+    held = undefined;
+  };
+  try {
+    const code = await runHeadlessRealtime({
+      ...headless,
+      write: (line) => (held ? held.push(line) : output.write(line)),
+      qmpDir,
+      speed: speed ?? 1,
+      flush: () => {
+        release();
+        output.flush();
+      },
+      backlog: () => output.backlog(),
+      signal: stop.signal,
+    });
+    release(); // a run stopped before its first slice: its summary
+    return code;
+  } catch (error) {
+    // QmpServer.start checks the directory and its socket paths (checkQmpSocketPaths), once.
+    if (error instanceof QmpSetupError) badInput(error.message);
+    throw error;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import {parseSize} from '../core/units.js';
+import {checkImageSize} from '../host/config/guest-capacity.js';
 import {loadWorldFile} from '../host/config/load-world.js';
 import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import {
@@ -40,8 +41,10 @@ export function runTicket(request: TicketRequest): {ok: true; text: string} | {o
     image = guest.image;
   } else {
     const size = parseSize(request.size ?? '256KiB');
-    if (size === undefined || size === 0)
+    if (size === undefined)
       return {ok: false, error: `ticket: --size: expected a size like 256KiB, got "${request.size}"`};
+    const problem = checkImageSize(size);
+    if (problem !== undefined) return {ok: false, error: `ticket: --size: ${problem}, got "${request.size}"`};
     image = {kernel: request.kernel ?? '', initrd: request.initrd, size};
   }
   const pem = readFileBoundedSync(request.keyFile, KEY_FILE_MAX_BYTES);

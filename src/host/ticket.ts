@@ -7,17 +7,19 @@ import {
   verify,
   type KeyObject,
 } from 'node:crypto';
+import {invariantBroken} from '../core/assert.js';
+import {checkImageSize} from './config/guest-capacity.js';
 import type {ImageConfig} from './config/world-schema.js';
-
-/** Largest guest image we generate (a kernel plus initramfs for the simulator). */
-export const IMAGE_MAX_BYTES = 8 * 1024 * 1024;
 
 /**
  * The guest image's bytes, generated deterministically from its config: an AES-256-CTR keystream
  * keyed by the SHA-256 of the kernel and initrd names. The same config always yields the same image.
  */
 export function guestImageBytes(image: ImageConfig): Buffer {
-  const size = Math.min(image.size, IMAGE_MAX_BYTES);
+  const problem = checkImageSize(image.size);
+  // Refused at load (a world file) and by `svmtop ticket --size`: never cut short without a word.
+  if (problem !== undefined) invariantBroken(`guest image of ${image.size} bytes: ${problem}`);
+  const {size} = image;
   const key = createHash('sha256').update(`svmtop-image\0${image.kernel}\0${image.initrd}\0${size}`).digest();
   const cipher = createCipheriv('aes-256-ctr', key, Buffer.alloc(16));
   return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
@@ -40,9 +42,28 @@ export function publicKeyToBase64(key: KeyObject): string {
   return Buffer.from(jwk.x ?? '', 'base64url').toString('base64');
 }
 
-/** Reads an Ed25519 private key (PEM, PKCS#8). */
+/**
+ * Reads an Ed25519 private key (PEM, PKCS#8). Throws with what is wrong in words, from the PEM
+ * label where it says (OpenSSL's own error for all of these is "DECODER routines::unsupported").
+ */
 export function privateKeyFromPem(pem: string): KeyObject {
-  const key = createPrivateKey(pem);
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
+  if (label === undefined)
+    throw new Error('not PEM (expected an Ed25519 private key: "-----BEGIN PRIVATE KEY-----")');
+  if (label.includes('ENCRYPTED'))
+    throw new Error('an encrypted private key (svmtop reads unencrypted PKCS#8 keys)');
+  if (!label.endsWith('PRIVATE KEY'))
+    throw new Error(
+      `a PEM ${label.toLowerCase()}, not a private key (expected "-----BEGIN PRIVATE KEY-----")`,
+    );
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(pem);
+  } catch {
+    throw new Error(
+      `a PEM ${label.toLowerCase()} that cannot be decoded (expected an Ed25519 key in PKCS#8)`,
+    );
+  }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType ?? 'a symmetric key'}`);
   return key;

@@ -57,4 +57,60 @@ describe('parseArgs', () => {
     expect(parse('--speed', '0.01')).toMatchObject({mode: 'dashboard', speed: 0.01});
     expect(parse('--speed', '1000')).toMatchObject({mode: 'dashboard', speed: 1000});
   });
+
+  it('ticket: refuses --guest beside --kernel, --initrd or --size, which it ignored (tester item 3)', () => {
+    for (const flag of ['kernel', 'initrd', 'size'])
+      expect(parse('ticket', '--key', 'k.pem', '--guest', 'web-1', `--${flag}`, 'x')).toEqual({
+        mode: 'error',
+        message: `ticket: --guest and --${flag} conflict (--guest signs the world's image of that guest; --${flag} describes another)`,
+      });
+    expect(parse('ticket', '--key', 'k.pem', '--kernel', 'k', '--initrd', 'i', '--size', '1M')).toMatchObject(
+      {
+        mode: 'ticket',
+      },
+    );
+  });
+
+  it('ticket: refuses the flags that mean nothing to it, like any unknown flag; a run refuses ticket’s', () => {
+    for (const argv of [
+      ['--seed', '3'],
+      ['--headless'],
+      ['--no-color'],
+      ['--qmp', 'q'],
+      ['--duration', '1s'],
+    ])
+      expect(parse('ticket', '--key', 'k.pem', '--guest', 'web-1', ...argv)).toEqual({
+        mode: 'error',
+        message: `ticket: unknown flag ${argv[0]!.replace('--no-', '--')} (see svmtop --help)`,
+      });
+    expect(parse('--headless', '--key', 'k.pem')).toEqual({
+      mode: 'error',
+      message: 'unknown flag --key (it is for svmtop ticket; see svmtop --help)',
+    });
+    expect(parse('--guest', 'web-1')).toEqual({
+      mode: 'error',
+      message: 'unknown flag --guest (it is for svmtop ticket; see svmtop --help)',
+    });
+  });
+
+  it('a flag that takes a value takes the next argument whatever it starts with, as getopt does (tester item 4)', () => {
+    for (const argv of [['--config', '-w.yaml'], ['--config=-w.yaml']])
+      expect(parse('--headless', ...argv)).toMatchObject({mode: 'headless', configFile: '-w.yaml'});
+    expect(parse('--headless', '--config', '--', '--scenario', '-s.yaml')).toMatchObject({
+      mode: 'headless',
+      configFile: '--',
+      scenarioFile: '-s.yaml',
+    });
+    expect(parse('ticket', '--key', '-k.pem', '--kernel', '-v')).toMatchObject({
+      mode: 'ticket',
+      keyFile: '-k.pem',
+      kernel: '-v',
+    });
+    // A value that is a flag's name is still the value, and the flag it names is not given.
+    expect(parse('--headless', '--config', '--seed', '--seed', '2')).toMatchObject({
+      mode: 'headless',
+      configFile: '--seed',
+      seed: 2,
+    });
+  });
 });

@@ -22,9 +22,15 @@ function loadScenario(text: string): string {
 }
 
 describe('scenario run times', () => {
-  it.each([['0'], ['0s'], ['0ms'], ['1e-9'], ['1us']])('refuses interval: %s', (interval) => {
-    expect(loadScenario(`interval: ${interval}\n`)).toMatch(
-      /^interval: expected at least 10 ms between snapshots, got \d+ us$/,
+  it.each([
+    ['0', '0'],
+    ['0s', '"0s"'],
+    ['0ms', '"0ms"'],
+    ['1e-9', '1e-9'],
+    ['1us', '"1us"'],
+  ])('refuses interval: %s, quoting it as written', (interval, shown) => {
+    expect(loadScenario(`interval: ${interval}\n`)).toBe(
+      `interval: expected at least 10 ms between snapshots, got ${shown}`,
     );
   });
 
@@ -34,15 +40,15 @@ describe('scenario run times', () => {
 
   it('refuses a duration given as a number too large for the clock', () => {
     expect(loadScenario('duration: 1e300\n')).toBe(
-      'duration: expected a duration like "30s" or "500ms", got 1e+300',
+      'duration: expected a duration like "30s" or "500ms", got 1e300',
     );
   });
 
   it('refuses a duration past a million hours, and a zero duration as --duration does', () => {
     expect(loadScenario('duration: 2000000h\n')).toBe(
-      'duration: expected at most 1000000h (a million simulated hours), got 2000000h00m',
+      'duration: expected at most 1000000h (a million simulated hours), got "2000000h"',
     );
-    expect(loadScenario('duration: 0\n')).toBe('duration: expected a duration above zero, got 0 us');
+    expect(loadScenario('duration: 0\n')).toBe('duration: expected a duration above zero, got 0');
   });
 });
 
@@ -132,7 +138,7 @@ describe('scenario entries that were accepted silently', () => {
 
   it('refuses maxBandwidth: 0, which would never move a byte, and says what QEMU means by it', () => {
     expect(loadScenario('steps:\n  - {at: 1s, do: migrate, vm: web-1, to: beta, maxBandwidth: 0}\n')).toBe(
-      'steps[0].maxBandwidth: expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128MiB/s default)',
+      'steps[0].maxBandwidth: expected a rate above 0 (QEMU reads 0 as "no limit"; leave it out for its 128MiB/s default), got 0',
     );
   });
 });

@@ -62,7 +62,7 @@ describe('world config', () => {
 
   it('rejects a value outside a list, listing the allowed ones', () => {
     expect(errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, dmaPolicy: yolo}`)).toBe(
-      'w.yaml: guests[0].dmaPolicy: expected one of access-platform-gated, force-dma-api, restricted (legacy is read as access-platform-gated)',
+      'w.yaml: guests[0].dmaPolicy: expected one of access-platform-gated, force-dma-api, restricted (legacy is read as access-platform-gated), got "yolo"',
     );
   });
 
@@ -142,7 +142,7 @@ describe('scenario files', () => {
 
   it('names an unknown command and lists the known ones', () => {
     expect(load('steps:\n  - {at: 5s, do: explode, vm: web-1}')).toMatch(
-      /^steps\[0\]\.do: unknown command "explode" \(expected one of pause, resume, reboot/,
+      /^steps\[0\]\.do: expected one of pause, resume, reboot, .*, fault, got "explode"$/,
     );
   });
 

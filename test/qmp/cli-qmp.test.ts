@@ -1,5 +1,5 @@
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
@@ -75,6 +75,23 @@ describe('svmtop --headless --qmp', () => {
     );
     expect(long.stdout).toBe('');
     expect(existsSync(tooLong)).toBe(false);
+  });
+});
+
+describe('svmtop --headless --qmp: the directory is checked once, by QmpServer.start', () => {
+  test('a refused directory prints nothing on stdout even when the world starts with over 64 KiB of events', () => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
+    roots.push(root);
+    const guests = Array.from({length: 600}, (_, index) => `  - {name: g${index}, host: h, memory: 256MiB}`);
+    const world = join(root, 'big.yaml');
+    writeFileSync(world, `hosts:\n  - {name: h, memory: 200GiB}\nguests:\n${guests.join('\n')}\n`);
+    const tooLong = join(root, 'd'.repeat(120));
+    const result = runCli(['--headless', '--config', world, '--qmp', tooLong, '--duration', '1s']);
+    expect(result.stderr).toMatch(
+      /^svmtop: --qmp .*: UNIX socket path '.*' is too long \(\d+ bytes; at most 107\)\n$/,
+    );
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
   });
 });
 

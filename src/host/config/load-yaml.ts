@@ -1,6 +1,12 @@
-import {parseDocument} from 'yaml';
+import {isScalar, parseDocument, type Document} from 'yaml';
 import type {z} from 'zod';
-import {formatConfigError, oneConfigLine} from './format-issue.js';
+import {
+  CONFIG_PARSE_OPTIONS,
+  describeIssue,
+  formatConfigError,
+  oneConfigLine,
+  shownValue,
+} from './format-issue.js';
 import {readFileBoundedSync} from './read-bounded.js';
 
 export type LoadResult<T> =
@@ -54,20 +60,18 @@ export function parseYamlText<S extends z.ZodType>(
   }
   if (data === null || data === undefined)
     return {ok: false, error: oneConfigLine(`${file}: (top level): the file is empty`)};
-  const parsed = schema.safeParse(data);
+  const parsed = schema.safeParse(data, CONFIG_PARSE_OPTIONS);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') {
-      const key = issue.keys[0] ?? '';
-      return {ok: false, error: formatConfigError(file, [...issue.path, key], `unknown key "${key}"`)};
-    }
-    return {ok: false, error: formatConfigError(file, issue.path, tidyMessage(issue.message))};
+    const issue = describeIssue(parsed.error.issues, (path) => writtenAt(document, path));
+    return {ok: false, error: formatConfigError(file, issue.path, issue.message)};
   }
   return {ok: true, value: parsed.data};
 }
 
-function tidyMessage(message: string): string {
-  return message.replace(/^Invalid input: /, '');
+/** A scalar as the file writes it, so that a message quotes 18446744073709551616 and not its rounding. */
+function writtenAt(document: Document, path: readonly PropertyKey[]): string | undefined {
+  const node = document.getIn(path as unknown[], true);
+  return isScalar(node) ? shownValue(node.value, node.source) : undefined;
 }
 
 function firstLine(text: string): string {

@@ -35,8 +35,3 @@ export function checkSnapshotInterval(intervalUs: number): string | undefined {
   if (intervalUs > RUN_DURATION_MAX_US) return checkRunDuration(intervalUs);
   return undefined;
 }
-
-/** A duration for an error message, exact below a millisecond (`formatDuration` rounds to ms). */
-export function formatRunTime(microseconds: number): string {
-  return microseconds < 1000 ? `${microseconds} us` : formatDuration(microseconds);
-}

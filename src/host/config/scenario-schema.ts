@@ -5,9 +5,9 @@ import {DOWNTIME_LIMIT_MS_MAX} from '../migration/migration-params.js';
 import {
   boundedDurationSchema,
   durationSchema,
-  forwardIssues,
   nameSchema,
   oneOf,
+  parseNested,
   sizeSchema,
 } from './schema-primitives.js';
 
@@ -87,22 +87,27 @@ export const STEP_COMMANDS = Object.keys(stepSchemas) as (keyof typeof stepSchem
 
 /** A step: the `do` word picks its schema, so an unknown command gets one clear message. */
 const stepSchema = z.custom<unknown>().transform((value, context) => {
-  const command = typeof value === 'object' && value !== null ? (value as {do?: unknown}).do : undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    context.addIssue({
+      code: 'invalid_type',
+      expected: 'object',
+      input: value,
+      message: 'expected a step like {at: 5s, do: pause, vm: web-1}',
+    });
+    return z.NEVER;
+  }
+  const command = (value as {do?: unknown}).do;
   const schema = typeof command === 'string' ? stepSchemas[command as keyof typeof stepSchemas] : undefined;
   if (!schema) {
     context.addIssue({
       code: 'custom',
       path: ['do'],
-      message: `unknown command ${JSON.stringify(command)} (expected one of ${STEP_COMMANDS.join(', ')})`,
+      input: command,
+      message: `expected one of ${STEP_COMMANDS.join(', ')}`,
     });
     return z.NEVER;
   }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    forwardIssues(parsed.error, context);
-    return z.NEVER;
-  }
-  return parsed.data;
+  return parseNested(schema, value, context);
 });
 
 export type ScenarioStep = z.output<(typeof stepSchemas)[keyof typeof stepSchemas]>;
@@ -117,7 +122,7 @@ const expectationPathSchema = z.string().superRefine((path, context) => {
   if (!EXPECTATION_PATH_PATTERN.test(path))
     context.addIssue({
       code: 'custom',
-      message: `expected a path like security.state or devices[blk].faults, got ${JSON.stringify(path)}`,
+      message: 'expected a path like security.state or devices[blk].faults',
     });
   const inherited = path.split(/[.[\]]/).find((part) => INHERITED_NAMES.has(part));
   if (inherited !== undefined)

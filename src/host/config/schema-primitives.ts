@@ -1,36 +1,55 @@
 import {z} from 'zod';
 import {parseDuration, parseSize} from '../../core/units.js';
-import {formatRunTime} from './run-limits.js';
+import {CONFIG_PARSE_OPTIONS} from './format-issue.js';
+
+const SIZE_RULE = 'expected a size like "4GiB"';
+const DURATION_RULE = 'expected a duration like "30s" or "500ms"';
 
 /** A size in bytes written as `4GiB`, `128MiB`, `64K` or a plain number of bytes. */
-export const sizeSchema = z.union([z.string(), z.number()]).transform((value, context) => {
-  const bytes = parseSize(value);
-  if (bytes === undefined) {
-    context.addIssue({code: 'custom', message: `expected a size like "4GiB", got ${JSON.stringify(value)}`});
-    return z.NEVER;
-  }
-  return bytes;
-});
+export const sizeSchema = z
+  .union([z.string(), z.number()], {error: SIZE_RULE})
+  .transform((value, context) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined) {
+      context.addIssue({code: 'custom', message: sizeProblem(value)});
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+/**
+ * Why a size is refused: a number of bytes must be whole and below 2^53, the most svmtop counts
+ * exactly; anything else is not written as a size.
+ */
+function sizeProblem(value: string | number): string {
+  const text = String(value).trim();
+  const isNumber = typeof value === 'number' || /^\d+(?:\.\d+)?(?:e\+?\d+)?$/i.test(text);
+  const unit = /^\d+(?:\.\d+)?\s*([a-z]+)$/i.exec(text)?.[1];
+  const isTooBig = isNumber
+    ? Number(text) > Number.MAX_SAFE_INTEGER
+    : unit !== undefined && parseSize(`1${unit}`) !== undefined;
+  if (isTooBig) return 'expected a size below 8192TiB (2^53 bytes, the most svmtop counts exactly)';
+  if (isNumber && Number(text) >= 0) return `${SIZE_RULE} or a whole number of bytes`;
+  return SIZE_RULE;
+}
 
 /** A duration in microseconds written as `60s`, `500ms`, `2m`, or a number of seconds. */
-export const durationSchema = z.union([z.string(), z.number()]).transform((value, context) => {
-  const microseconds = parseDuration(value);
-  if (microseconds === undefined || !Number.isSafeInteger(microseconds)) {
-    context.addIssue({
-      code: 'custom',
-      message: `expected a duration like "30s" or "500ms", got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return microseconds;
-});
+export const durationSchema = z
+  .union([z.string(), z.number()], {error: DURATION_RULE})
+  .transform((value, context) => {
+    const microseconds = parseDuration(value);
+    if (microseconds === undefined || !Number.isSafeInteger(microseconds)) {
+      context.addIssue({code: 'custom', message: DURATION_RULE});
+      return z.NEVER;
+    }
+    return microseconds;
+  });
 
 /** A duration held to a rule (a run's length, a snapshot interval): `check` says why it is refused. */
 export function boundedDurationSchema(check: (microseconds: number) => string | undefined) {
   return durationSchema.superRefine((microseconds, context) => {
     const problem = check(microseconds);
-    if (problem !== undefined)
-      context.addIssue({code: 'custom', message: `${problem}, got ${formatRunTime(microseconds)}`});
+    if (problem !== undefined) context.addIssue({code: 'custom', message: problem});
   });
 }
 
@@ -39,31 +58,19 @@ export const onOffSchema = z
   .union([z.boolean(), z.enum(['on', 'off'])])
   .transform((value) => value === true || value === 'on');
 
-export const nameSchema = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9._-]{0,30}$/i,
-    'expected a name of letters, digits, ".", "_" or "-" (at most 31 characters)',
-  );
+const NAME_RULE = 'expected a name of letters, digits, ".", "_" or "-" (at most 31 characters)';
+export const nameSchema = z.string({error: NAME_RULE}).regex(/^[a-z0-9][a-z0-9._-]{0,30}$/i, NAME_RULE);
 
-/** A list of allowed words, with an error message that lists them. */
+/** A list of allowed words (describeIssue lists them in its message). */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
-  return z.enum(values, {error: () => `expected one of ${values.join(', ')}`});
+  return z.enum(values);
 }
 
-/**
- * Re-reports a nested schema's issues from inside a transform, keeping paths and our wording
- * (unknown keys are named; zod's "Invalid input: " prefix is dropped).
- */
-export function forwardIssues(error: z.ZodError, context: z.RefinementCtx): void {
-  for (const issue of error.issues) {
-    const isUnknownKey = issue.code === 'unrecognized_keys';
-    context.addIssue({
-      code: 'custom',
-      path: (isUnknownKey ? [...issue.path, issue.keys[0] ?? ''] : issue.path) as PropertyKey[],
-      message: isUnknownKey
-        ? `unknown key "${issue.keys[0]}"`
-        : issue.message.replace(/^Invalid input: /, ''),
-    });
-  }
+/** Parses a value with a nested schema from inside a transform, its issues reported as the nested schema's own. */
+export function parseNested<S extends z.ZodType>(schema: S, value: unknown, context: z.RefinementCtx) {
+  const parsed = schema.safeParse(value, CONFIG_PARSE_OPTIONS);
+  if (parsed.success) return parsed.data as z.output<S>;
+  for (const issue of parsed.error.issues)
+    context.addIssue({...issue} as Parameters<typeof context.addIssue>[0]);
+  return z.NEVER;
 }

@@ -3,13 +3,13 @@ import {IO_TLB_SIZE, swiotlbGeometry} from '../../core/swiotlb.js';
 import {MiB} from '../../core/units.js';
 import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
+import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
+import type {ConfigIssue} from './format-issue.js';
+import {checkDiskHoldsImage, checkWorkingSet} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
-export interface ConfigIssue {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
+export type {ConfigIssue};
 
 /** Guest kernel heap reserved for rings and driver buffers, after the resident memory. */
 export const GUEST_KERNEL_HEAP_BYTES = 32 * MiB;
@@ -116,6 +116,12 @@ function checkDevices(guest: Guest, at: PathTo): ConfigIssue[] {
     seen.add(device.type);
     if (device.disk !== undefined && device.type !== 'blk')
       issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
+    const diskProblem =
+      device.type === 'blk'
+        ? checkDiskHoldsImage(device.disk ?? DEFAULT_DISK_BYTES, guest.image.size)
+        : undefined;
+    if (diskProblem !== undefined)
+      issues.push({path: at('devices', deviceIndex, 'disk'), message: diskProblem});
   });
   return issues;
 }
@@ -140,6 +146,10 @@ function checkHostMemory(config: WorldConfig): ConfigIssue[] {
 
 function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
+  const {workingSet} = guest.workload;
+  const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, guest.memory);
+  if (workingSetProblem !== undefined)
+    issues.push({path: at('workload', 'workingSet'), message: workingSetProblem});
   if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
     issues.push({
       path: at('memory'),

@@ -1,7 +1,8 @@
 import {z} from 'zod';
 import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
 import {GiB, MiB} from '../../core/units.js';
-import {forwardIssues, nameSchema, onOffSchema, oneOf, sizeSchema} from './schema-primitives.js';
+import {checkImageSize} from './guest-capacity.js';
+import {nameSchema, onOffSchema, oneOf, parseNested, sizeSchema} from './schema-primitives.js';
 
 /**
  * The three guest kernels' ways of driving virtio memory (DESIGN §2.4), by what they do:
@@ -19,16 +20,15 @@ export type DmaPolicy = (typeof DMA_POLICIES)[number];
  */
 export const DMA_POLICY_ALIASES: Readonly<Record<string, DmaPolicy>> = {legacy: 'access-platform-gated'};
 
+const DMA_POLICY_RULE = `expected one of ${DMA_POLICIES.join(', ')} (legacy is read as access-platform-gated)`;
+
 /** A DMA policy as written in a world or scenario file (aliases become the policy they name). */
-export const dmaPolicySchema = z.string().transform((value, context): DmaPolicy => {
+export const dmaPolicySchema = z.string({error: DMA_POLICY_RULE}).transform((value, context): DmaPolicy => {
   const policy = (DMA_POLICIES as readonly string[]).includes(value)
     ? (value as DmaPolicy)
     : DMA_POLICY_ALIASES[value];
   if (policy) return policy;
-  context.addIssue({
-    code: 'custom',
-    message: `expected one of ${DMA_POLICIES.join(', ')} (legacy is read as access-platform-gated)`,
-  });
+  context.addIssue({code: 'custom', message: DMA_POLICY_RULE});
   return z.NEVER;
 });
 
@@ -41,12 +41,15 @@ export const HOST_STACKS = ['mainline', '2018'] as const;
 export type HostStack = (typeof HOST_STACKS)[number];
 
 /** `2018` may be written as a YAML number. */
-const hostStackSchema = z.union([z.string(), z.number()]).transform((value, context): HostStack => {
-  const text = String(value);
-  if ((HOST_STACKS as readonly string[]).includes(text)) return text as HostStack;
-  context.addIssue({code: 'custom', message: `expected one of ${HOST_STACKS.join(', ')}`});
-  return z.NEVER;
-});
+const HOST_STACK_RULE = `expected one of ${HOST_STACKS.join(', ')}`;
+const hostStackSchema = z
+  .union([z.string(), z.number()], {error: HOST_STACK_RULE})
+  .transform((value, context): HostStack => {
+    const text = String(value);
+    if ((HOST_STACKS as readonly string[]).includes(text)) return text as HostStack;
+    context.addIssue({code: 'custom', message: HOST_STACK_RULE});
+    return z.NEVER;
+  });
 export const LAUNCH_SECURITY = ['required', 'allowed', 'none'] as const;
 export type LaunchSecurity = (typeof LAUNCH_SECURITY)[number];
 export const WORKLOADS = ['idle', 'web', 'db', 'stream', 'churn'] as const;
@@ -137,12 +140,7 @@ const swiotlbSchema = z
         force: match[3] === 'force',
       };
     }
-    const parsed = swiotlbObjectSchema.safeParse(candidate);
-    if (!parsed.success) {
-      forwardIssues(parsed.error, context);
-      return z.NEVER;
-    }
-    return parsed.data;
+    return parseNested(swiotlbObjectSchema, candidate, context);
   })
   .default({slabs: IO_TLB_DEFAULT_NSLABS, areas: null, force: false});
 
@@ -168,7 +166,12 @@ const imageSchema = z
   .strictObject({
     kernel: z.string().min(1).default('vmlinux'),
     initrd: z.string().default(''),
-    size: sizeSchema.default(256 * 1024),
+    size: sizeSchema
+      .superRefine((bytes, context) => {
+        const problem = checkImageSize(bytes);
+        if (problem !== undefined) context.addIssue({code: 'custom', message: problem});
+      })
+      .default(256 * 1024),
   })
   .default({kernel: 'vmlinux', initrd: '', size: 256 * 1024});
 

@@ -1,0 +1,51 @@
+import {GiB, KiB, MiB} from '../../core/units.js';
+
+/** Largest guest image svmtop generates (a kernel plus initramfs for the simulator). */
+export const IMAGE_MAX_BYTES = 8 * MiB;
+
+/** The bootloader reads the image in whole blocks of this size (guest-effects.ts runBootloader). */
+const IMAGE_READ_BLOCK_BYTES = 4 * KiB;
+
+/**
+ * An image size svmtop can generate; QEMU likewise refuses at start a kernel it cannot load
+ * (qemu/qemu hw/*: load_image_targphys bounded by RAM, then "could not load kernel '%s'").
+ * @returns the rule broken, or undefined
+ */
+export function checkImageSize(bytes: number): string | undefined {
+  return bytes >= 1 && bytes <= IMAGE_MAX_BYTES
+    ? undefined
+    : `expected an image of 1 byte to ${exactBytes(IMAGE_MAX_BYTES)} (the largest svmtop generates)`;
+}
+
+/**
+ * A blk disk holds the image it boots from: the bootloader reads it from offset 0 in whole 4KiB
+ * blocks, and a read past the disk's end fails (the guest would halt with "cannot read vmlinux").
+ * @returns the rule broken, or undefined
+ */
+export function checkDiskHoldsImage(diskBytes: number, imageBytes: number): string | undefined {
+  const needed = Math.ceil(imageBytes / IMAGE_READ_BLOCK_BYTES) * IMAGE_READ_BLOCK_BYTES;
+  if (diskBytes >= needed) return undefined;
+  return `a disk of ${exactBytes(diskBytes)} cannot hold the guest image (${exactBytes(imageBytes)}, read in 4KiB blocks): expected at least ${exactBytes(needed)}`;
+}
+
+/**
+ * A workload's working set lies within the guest's memory (the workload dirties it page by page;
+ * past what is resident it would be cut down without a word).
+ * @returns the rule broken, or undefined
+ */
+export function checkWorkingSet(workingSetBytes: number, memoryBytes: number): string | undefined {
+  if (workingSetBytes <= memoryBytes) return undefined;
+  return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest’s memory (${exactBytes(memoryBytes)})`;
+}
+
+/** Bytes exactly, in the largest unit that divides them: `256KiB`, `1000 bytes`. */
+export function exactBytes(bytes: number): string {
+  for (const [unit, size] of [
+    ['TiB', 1024 * GiB],
+    ['GiB', GiB],
+    ['MiB', MiB],
+    ['KiB', KiB],
+  ] as const)
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
+  return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+}

@@ -1,0 +1,59 @@
+import {describe, expect, it} from 'vitest';
+import {runTicket} from '../../src/app/ticket-command.js';
+import {parseWorldText} from '../../src/host/config/load-world.js';
+import {DEFAULT_WORLD_FILE} from '../../src/host/config/load-world.js';
+
+const HOST = 'hosts:\n  - {name: h1, memory: 64GiB}\n';
+const guest = (fields: string) => `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ${fields}}\n`;
+
+function worldError(text: string): string {
+  const result = parseWorldText('w.yaml', text);
+  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
+}
+
+/** Values the model could not use, which it capped or failed on later without a word (tester item 2). */
+describe('nonsense sizes are refused at load, naming the bound', () => {
+  it('an image past the largest svmtop generates (it was cut to 8MiB)', () => {
+    expect(worldError(guest('image: {size: 99TiB}'))).toBe(
+      'guests[0].image.size: expected an image of 1 byte to 8MiB (the largest svmtop generates), got "99TiB"',
+    );
+    expect(worldError(guest('image: {size: 0}'))).toBe(
+      'guests[0].image.size: expected an image of 1 byte to 8MiB (the largest svmtop generates), got 0',
+    );
+    expect(worldError(guest('image: {size: 8MiB}'))).toBe('ok');
+  });
+
+  it('a disk too small for the image it boots from (the guest halted with "cannot read vmlinux")', () => {
+    expect(worldError(guest('devices: [{type: blk, disk: 1000}]'))).toBe(
+      'guests[0].devices[0].disk: a disk of 1000 bytes cannot hold the guest image (256KiB, read in 4KiB blocks): expected at least 256KiB',
+    );
+    expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 8K}]'))).toBe('ok');
+    expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 5000}]'))).toMatch(
+      /expected at least 8KiB$/,
+    );
+    // Without a blk device the image is QEMU's -kernel: no disk to fit.
+    expect(worldError(guest('image: {size: 8MiB}, devices: [{type: net}]'))).toBe('ok');
+  });
+
+  it('a working set larger than the guest’s memory', () => {
+    expect(worldError(guest('workload: {profile: web, workingSet: 99TiB}'))).toBe(
+      'guests[0].workload.workingSet: a working set of 99TiB is larger than the guest’s memory (1GiB)',
+    );
+    expect(worldError(guest('workload: {profile: web, workingSet: 1GiB}'))).toBe('ok');
+  });
+
+  it('svmtop ticket --size holds to the same bound', () => {
+    const request = {
+      configFile: DEFAULT_WORLD_FILE,
+      keyFile: '/nonexistent.pem',
+      guest: undefined,
+      kernel: 'k',
+      initrd: '',
+    };
+    expect(runTicket({...request, size: '99TiB'})).toEqual({
+      ok: false,
+      error:
+        'ticket: --size: expected an image of 1 byte to 8MiB (the largest svmtop generates), got "99TiB"',
+    });
+  });
+});
