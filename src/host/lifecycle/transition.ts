@@ -3,6 +3,7 @@ import {
   accept,
   log,
   refuse,
+  securityPhaseOf,
   securityStateOf,
   type Effect,
   type Lifecycle,
@@ -19,6 +20,14 @@ import {
  * the current state is a programmer error and throws.
  */
 export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
+  const step = decide(lifecycle, event);
+  const {stage, vcpu} = step.next;
+  // Work that waited for stopped vCPUs starts when they run (GuestCpu.releaseDeferred).
+  if (stage.kind !== 'shutting-down' || stage.waitsIn === undefined || vcpu.kind !== 'running') return step;
+  return {...step, next: {...step.next, stage: {kind: 'shutting-down', next: stage.next}}};
+}
+
+function decide(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
   switch (event.type) {
     case 'pause':
     case 'resume':
@@ -188,6 +197,7 @@ function secure(lifecycle: Lifecycle): Transition {
           [],
           'svm=on set; booting once it has shut down',
         );
+      if (stage.next === 'kexec') return accept(next, [], kexecAnswer(next));
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
     case 'off':
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
@@ -197,14 +207,21 @@ function secure(lifecycle: Lifecycle): Transition {
     case 'running':
       break;
   }
-  // The kexec is the guest kernel's own work: a paused guest does it once resumed (GuestCpu.run).
-  const when = lifecycle.vcpu.kind === 'running' ? '' : ' once resumed';
-  return accept(
-    {...next, stage: {kind: 'shutting-down', next: 'kexec'}},
-    [{kind: 'shutdown', why: 'kexec', isDrained: false}],
-    `svm=on set; kexec into the secure kernel${when}`,
-  );
+  // The kexec is the guest kernel's own work: stopped vCPUs hold it (GuestCpu.run).
+  const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
+  const kexec: Lifecycle = {...next, stage: {kind: 'shutting-down', next: 'kexec', ...waitsIn}};
+  return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], kexecAnswer(kexec));
 }
+
+/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
+export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
+  const {stage} = lifecycle;
+  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
+  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+}
+
+const kexecAnswer = (lifecycle: Lifecycle) =>
+  `svm=on set; kexec into the secure kernel${kexecOf(lifecycle) === 'once-resumed' ? ' once resumed' : ''}`;
 
 function unsecure(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
