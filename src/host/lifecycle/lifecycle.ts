@@ -155,7 +155,13 @@ export type Effect =
   | {readonly kind: 'enter-secure-mode'}
   | {readonly kind: 'probe-devices'}
   | {readonly kind: 'start-running'}
-  | {readonly kind: 'shutdown'; readonly why: 'reboot' | 'kexec' | 'power-off'; readonly isDrained: boolean}
+  /** `afterUs`: the guest starts it this long after the command (the EPOW response of a power-off). */
+  | {
+      readonly kind: 'shutdown';
+      readonly why: 'reboot' | 'kexec' | 'power-off';
+      readonly isDrained: boolean;
+      readonly afterUs?: number;
+    }
   | {
       readonly kind: 'halt';
       readonly where: HaltCause;

@@ -1,3 +1,4 @@
+import {BootTiming} from '../boot-timing.js';
 import {advanceGuest, advanceMigration} from './lifecycle-progress.js';
 import {
   accept,
@@ -267,19 +268,33 @@ function migrate(lifecycle: Lifecycle): Transition {
  * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
  * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
  * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
- * Immediate is QEMU's quit: the VM stops at once.
+ * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
+ * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
+ * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
  */
 function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
   const {name, stage} = lifecycle;
   if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
+  if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
+    return powerOffAgain(lifecycle);
   const effects: Effect[] = [];
   const vcpu = resumedFor(lifecycle, 'power-off', effects);
   if (isGraceful && stage.kind !== 'off') {
-    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false});
+    effects.push(log('EPOW: Power off requested'));
+    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false, afterUs: BootTiming.epowResponseUs});
     return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'power-off'}}, effects);
   }
   effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
   return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
+}
+
+/** A power-off already under way goes on as it was; a guest paused since is resumed to finish it. */
+function powerOffAgain(lifecycle: Lifecycle): Transition {
+  if (lifecycle.vcpu.kind !== 'paused') return accept(lifecycle);
+  return accept({...lifecycle, vcpu: {kind: 'running'}}, [
+    log('resumed for power-off'),
+    {kind: 'release-deferred'},
+  ]);
 }
