@@ -7,10 +7,15 @@ export const MICROSECONDS_PER_SECOND = 1_000_000;
 
 /** A simulated clock: integer microseconds, never goes backwards. */
 export class SimulatedClock {
-  #nowUs: Microseconds = 0;
+  /**
+   * The time, in a Float64Array from the start: a field holding it went from small integer to
+   * double at the first timer (the scheduler's due times are doubles), and every new clock (a new
+   * World) then reshaped the scheduler's field and deoptimised the whole hot loop.
+   */
+  readonly #nowUs = new Float64Array(1);
 
   get nowUs(): Microseconds {
-    return this.#nowUs;
+    return this.#nowUs[0]!;
   }
 
   /**
@@ -20,8 +25,9 @@ export class SimulatedClock {
   advanceTo(timeUs: Microseconds): void {
     if (!Number.isSafeInteger(timeUs))
       invariantBroken(`clock: time ${timeUs} is not a whole number of microseconds`);
-    if (timeUs < this.#nowUs) invariantBroken(`clock: cannot go back from ${this.#nowUs}us to ${timeUs}us`);
-    this.#nowUs = timeUs;
+    const nowUs = this.#nowUs[0]!;
+    if (timeUs < nowUs) invariantBroken(`clock: cannot go back from ${nowUs}us to ${timeUs}us`);
+    this.#nowUs[0] = timeUs;
   }
 }
 

@@ -20,6 +20,17 @@ describe('simulated clock', () => {
   it('refuses fractional time', () => {
     expect(() => new SimulatedClock().advanceTo(1.5)).toThrow(/whole number/);
   });
+
+  it('keeps every whole microsecond up to 2^53 exactly, each clock its own', () => {
+    const clock = new SimulatedClock();
+    const other = new SimulatedClock();
+    for (const timeUs of [0, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 1, Number.MAX_SAFE_INTEGER]) {
+      clock.advanceTo(timeUs);
+      expect(clock.nowUs).toBe(timeUs);
+    }
+    expect(other.nowUs).toBe(0);
+    expect(() => clock.advanceTo(Number.MAX_SAFE_INTEGER + 1)).toThrow(/whole number/);
+  });
 });
 
 describe('scheduler', () => {
