@@ -8,7 +8,8 @@ import {decideDma, DMA_POLICY_LABELS, type DmaRefusalCode} from './dma-policy.js
 import {isSvmEnabled} from './machine.js';
 import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
-import type {Effect, RefusalCode} from './lifecycle/lifecycle.js';
+import type {RefusalCode} from './lifecycle/lifecycle.js';
+import {kexecOf} from './lifecycle/transition.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 import type {DeviceSnapshot, MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
@@ -178,11 +179,12 @@ function accept(
 
 /** How `secure` goes about it, read from the effects the lifecycle plans for it. */
 function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
-  const effects: readonly Effect[] = world.guest(vm.name)?.plan({type: 'secure'}).effects ?? [];
-  const how = effects.some((effect) => effect.kind === 'cold-boot')
+  const plan = world.guest(vm.name)?.plan({type: 'secure'});
+  const kexec = plan ? kexecOf(plan.next) : 'none';
+  const how = plan?.effects.some((effect) => effect.kind === 'cold-boot')
     ? 'boots with svm=on'
-    : effects.some((effect) => effect.kind === 'shutdown')
-      ? `kexec into its kernel with svm=on${vm.state === 'paused' ? ' once resumed' : ''}`
+    : kexec !== 'none'
+      ? `kexec into its kernel with svm=on${kexec === 'once-resumed' ? ' once resumed' : ''}`
       : 'this boot enters secure mode';
   return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
 }

@@ -26,7 +26,7 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
     case 'start-running':
       return startRunning(guest);
     case 'shutdown':
-      return shutdown(guest, effect.why, effect.isDrained);
+      return shutdown(guest, effect);
     case 'halt':
       return halt(guest, effect.where, effect.message, effect.severity);
     case 'release-deferred':
@@ -43,10 +43,12 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
  * A drain (a reboot's, a kexec's) is the guest kernel's own work: stopped vCPUs hold it until they
  * run, and what the stopped guest was about to do is over. A drained one (a reset) is at once.
  */
-function shutdown(guest: GuestRuntime, why: string, isDrained: boolean): void {
+function shutdown(guest: GuestRuntime, effect: Extract<Effect, {kind: 'shutdown'}>): void {
+  const {why, isDrained, afterUs} = effect;
   if (isDrained) return shutDown(guest, why, true);
   guest.cpu.newEpoch();
-  guest.cpu.run(() => shutDown(guest, why, false));
+  if (afterUs === undefined) guest.cpu.run(() => shutDown(guest, why, false));
+  else guest.guestTimer(afterUs, () => shutDown(guest, why, false));
 }
 
 function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {
@@ -67,9 +69,6 @@ function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {
     else guest.guestTimer(BootTiming.drainPollUs, poll);
   };
   if (isDrained) finish();
-  // system_powerdown raises an EPOW interrupt and returns; the guest's handler powers it off later
-  // (torvalds/linux arch/powerpc/platforms/pseries/ras.c handle_system_shutdown: orderly_poweroff).
-  else if (why === 'power-off') guest.guestTimer(BootTiming.epowResponseUs, poll);
   else poll();
 }
 

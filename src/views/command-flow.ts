@@ -1,5 +1,6 @@
 import {DMA_POLICIES, WORKLOADS} from '../host/config/world-schema.js';
 import type {CommandResult} from '../host/guest.js';
+import type {RefusalCode} from '../host/lifecycle/lifecycle.js';
 import {MiB} from '../core/units.js';
 import type {CommandPreview, PreviewRequest, VmCommand} from './dashboard-model.js';
 import type {Effect, VmIntent} from './dashboard-intents.js';
@@ -126,7 +127,7 @@ export function previewed(
     });
   }
   const ask = QUESTIONS[request.kind];
-  if (!preview.ok) return refused(state, request, withKey(preview.reason, preview.code), nowMs);
+  if (!preview.ok) return refused(state, request, withRefusalKey(preview.reason, preview.code), nowMs);
   // Nothing to warn of (a higher max-bandwidth): no question.
   if (!ask || request.kind === 'migrate' || preview.consequences.length === 0)
     return {state, effects: [{kind: 'run', command: request}]};
@@ -141,9 +142,15 @@ function refused(state: DashboardState, request: PreviewRequest, reason: string,
   return stay(withStatus(state, `${request.kind} ${request.vm} refused: ${reason}`, 'warning', nowMs));
 }
 
-/** The host names no key: the dashboard adds its own way out from the refusal's code, or the command. */
-const KEY_HINTS: Partial<Record<string, string>> = {migrating: ' (c)', policy: ' (r)'};
-const withKey = (text: string, code: string | undefined) => `${text}${(code && KEY_HINTS[code]) ?? ''}`;
+/**
+ * The host names no key: the dashboard adds its own, the way out of a refusal by its code, what
+ * follows an answer by the command. Two maps, so that a code named like a command picks no key.
+ */
+const KEY_BY_REFUSAL: Partial<Record<RefusalCode, string>> = {migrating: ' (c)'};
+const KEY_BY_COMMAND: Partial<Record<VmCommand['kind'], string>> = {policy: ' (r)'};
+const withRefusalKey = (text: string, code: RefusalCode | undefined) =>
+  `${text}${(code && KEY_BY_REFUSAL[code]) ?? ''}`;
+const withCommandKey = (text: string, kind: VmCommand['kind']) => `${text}${KEY_BY_COMMAND[kind] ?? ''}`;
 
 function pickerPreviewed(state: DashboardState, vm: string, preview: CommandPreview, nowMs: number): Step {
   const overlay = state.overlay;
@@ -199,10 +206,10 @@ export function answer(state: DashboardState, isYes: boolean, nowMs: number): St
 /** The host answered a command: say so, and follow its outcome when it comes later. */
 export function ran(state: DashboardState, command: VmCommand, result: CommandResult, nowMs: number): Step {
   if (!result.ok) {
-    const reason = withKey(result.reason, result.code);
+    const reason = withRefusalKey(result.reason, result.code);
     return stay(withStatus(state, `${command.kind} ${command.vm} refused: ${reason}`, 'warning', nowMs));
   }
-  const message = result.message ? withKey(result.message, command.kind) : 'ok';
+  const message = result.message ? withCommandKey(result.message, command.kind) : 'ok';
   const said = withStatus(state, `${command.kind} ${command.vm}: ${message}`, 'info', nowMs);
   const watch = watchFor(command, state.view.world.tUs);
   return stay(watch ? {...said, watches: addWatch(said.watches, watch)} : said);

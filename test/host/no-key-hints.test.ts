@@ -14,21 +14,42 @@ function sources(dir: string): string[] {
   );
 }
 
+/** Lines of source text (comments aside) with a string literal holding ' (x)', a one-letter key. */
+function keyHintsIn(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((line) => !/^\s*(\*|\/\/|\/\*\*)/.test(line))
+    .filter((line) => /(['"`])[^'"`]*\s\([a-zA-Z]\)[^'"`]*\1/.test(line))
+    .map((line) => line.trim());
+}
+
 /**
  * The host answers every client (dashboard, QMP, scenarios, headless events): a key of the
  * dashboard in its words means nothing to the others. The refusal's code says what the way out
  * is; each client names its own (the dashboard its key, QMP its command).
  */
 describe('the host names no dashboard key', () => {
-  it('no string in src/host carries a one-letter key hint such as (c) or (r)', () => {
-    const hints = sources('src/host').flatMap((file) =>
-      readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((line) => !/^\s*(\*|\/\/|\/\*\*)/.test(line))
-        .filter((line) => /['`][^'`]*\s\([a-zA-Z]\)[^'`]*['`]/.test(line))
-        .map((line) => `${file}: ${line.trim()}`),
-    );
+  it('no string in src/host, src/core or src/qmp carries a one-letter key hint such as (c) or (r)', () => {
+    const hints = ['src/host', 'src/core', 'src/qmp']
+      .flatMap(sources)
+      .flatMap((file) => keyHintsIn(readFileSync(file, 'utf8')).map((line) => `${file}: ${line}`));
     expect(hints).toEqual([]);
+  });
+
+  it('the scan finds a hint in any kind of string literal, and none in comments', () => {
+    const text = [
+      "const a = 'cancel the migration first (c)';",
+      'const b = "takes effect at the next boot (r)";',
+      'const c = `reboot ${name} (r) now`;',
+      '// the dashboard adds (c)',
+      ' * and (r) in a doc comment',
+      "const d = 'a function call f(x) is no hint';",
+    ].join('\n');
+    expect(keyHintsIn(text)).toEqual([
+      "const a = 'cancel the migration first (c)';",
+      'const b = "takes effect at the next boot (r)";',
+      'const c = `reboot ${name} (r) now`;',
+    ]);
   });
 
   it('a command refused during a migration, and a policy change, say so without a key', () => {

@@ -2,6 +2,8 @@ import {describe, expect, it} from 'vitest';
 import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 import {previewCommand} from '../../src/host/command-preview.js';
 import type {World} from '../../src/host/world.js';
+import {initialLifecycle} from '../../src/host/lifecycle/lifecycle.js';
+import {transition} from '../../src/host/lifecycle/transition.js';
 
 /** Events the VM logged from `from` on (its own, not the `command: ok` answers). */
 function eventsSince(world: World, name: string, from: number): string[] {
@@ -26,7 +28,7 @@ describe('secure on a paused VM: the kexec waits until it is resumed', () => {
     const whilePaused = eventsSince(world, 'rogue-1', from);
     expect(whilePaused.filter((message) => /kexec|Linux: booting|secure/.test(message))).toEqual([]);
     expect(vm(world, 'rogue-1').state).toBe('paused');
-    expect(vm(world, 'rogue-1').security.phase).not.toBe('kernel');
+    expect(vm(world, 'rogue-1').security.phase).toBe('running');
     expect(world.resume('rogue-1').ok).toBe(true);
     runChecked(world, 10);
     const after = eventsSince(world, 'rogue-1', from);
@@ -84,5 +86,54 @@ describe('the question before secure on a paused VM says when the kexec happens'
       code: 'kexec',
       text: 'kexec into its kernel with svm=on once resumed',
     });
+  });
+});
+
+describe('a second secure while the kexec waits says what is true', () => {
+  it('the answer and the question both say the kexec happens once resumed', () => {
+    const world = startWorld(defaultConfig());
+    runChecked(world, 5);
+    world.pause('rogue-1');
+    world.secure('rogue-1');
+    const preview = previewCommand(world, {kind: 'secure', vm: 'rogue-1'});
+    expect(preview.ok && preview.consequences[0]).toEqual({
+      code: 'kexec',
+      text: 'kexec into its kernel with svm=on once resumed',
+    });
+    expect(world.secure('rogue-1')).toEqual({
+      ok: true,
+      message: 'svm=on set; kexec into the secure kernel once resumed',
+    });
+  });
+
+  it('a second secure while the kexec drains (vCPUs running) says the kexec, not this boot', () => {
+    let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
+    for (const type of [
+      'power-on',
+      'firmware-done',
+      'bootloader-done',
+      'kernel-early',
+      'probe-done',
+    ] as const)
+      lifecycle = transition(lifecycle, {type}).next;
+    const draining = transition(lifecycle, {type: 'secure'}).next;
+    expect(draining.stage).toEqual({kind: 'shutting-down', next: 'kexec'});
+    const again = transition(draining, {type: 'secure'});
+    expect(again.result).toEqual({ok: true, message: 'svm=on set; kexec into the secure kernel'});
+    expect(again.effects).toEqual([]);
+  });
+});
+
+describe('the phase while the kexec waits is the one the guest is still in', () => {
+  it('running while paused; shutdown once resumed and the kexec drains', () => {
+    const world = startWorld(defaultConfig());
+    runChecked(world, 5);
+    expect(vm(world, 'rogue-1').security.phase).toBe('running');
+    world.pause('rogue-1');
+    world.secure('rogue-1');
+    runChecked(world, 1);
+    expect(vm(world, 'rogue-1').security.phase).toBe('running');
+    world.resume('rogue-1');
+    expect(['shutdown', 'kernel']).toContain(vm(world, 'rogue-1').security.phase);
   });
 });

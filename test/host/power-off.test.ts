@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecycle.js';
 import {transition} from '../../src/host/lifecycle/transition.js';
+import {BootTiming} from '../../src/host/boot-timing.js';
 import {defaultConfig, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const powerOff = (isGraceful: boolean) => ({do: 'power-off', isGraceful}) as const;
@@ -64,5 +65,66 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
     expect(secure.result.ok).toBe(true);
     const drained = transition(secure.next, {type: 'drained'}).next;
     expect(drained).toMatchObject({stage: {kind: 'booting', step: 'firmware'}, settings: {svm: true}});
+  });
+});
+
+/**
+ * The pseries guest's EPOW handler logs and calls orderly_poweroff (torvalds/linux
+ * arch/powerpc/platforms/pseries/ras.c handle_system_shutdown); the shutdown itself starts
+ * BootTiming.epowResponseUs later, all of it: the workload, the drain and its limit.
+ */
+describe('system_powerdown: the whole shutdown starts when the guest gets to it', () => {
+  it('the lifecycle decides the delay: a graceful power-off shuts down after the EPOW response', () => {
+    const {effects} = transition(runningLifecycle(), {type: 'power-off', isGraceful: true});
+    expect(effects.find((effect) => effect.kind === 'shutdown')).toEqual({
+      kind: 'shutdown',
+      why: 'power-off',
+      isDrained: false,
+      afterUs: BootTiming.epowResponseUs,
+    });
+  });
+
+  it('EPOW seen at the command; nothing of the shutdown until 100 ms later', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 5);
+    const atUs = world.nowUs;
+    world.command('churn-1', powerOff(true));
+    const said = () => world.events.recent(200, 'churn-1').filter((event) => event.tUs >= atUs);
+    expect(said().map((event) => event.message)).not.toContain('power-off: shutting down');
+    world.advanceBy(BootTiming.epowResponseUs - 1);
+    expect(said().map((event) => event.message)).not.toContain('power-off: shutting down');
+    world.advanceBy(1);
+    const messages = said().map((event) => event.message);
+    expect(messages.indexOf('EPOW: Power off requested')).toBeGreaterThanOrEqual(0);
+    expect(messages.indexOf('EPOW: Power off requested')).toBeLessThan(
+      messages.indexOf('power-off: shutting down'),
+    );
+    const shutting = said().find((event) => event.message === 'power-off: shutting down')!;
+    expect(shutting.tUs).toBe(atUs + BootTiming.epowResponseUs);
+  });
+
+  it('repeated powerdowns do not put the power-off off: one shutdown, halted in time', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 5);
+    const atUs = world.nowUs;
+    for (let i = 0; i < 30; i++) {
+      world.command('churn-1', powerOff(true));
+      world.advanceBy(50_000);
+    }
+    const messages = world.events
+      .recent(100_000, 'churn-1')
+      .filter((event) => event.tUs >= atUs)
+      .map((event) => event.message);
+    expect(messages.filter((message) => message === 'power-off: shutting down')).toHaveLength(1);
+    expect(messages.filter((message) => message === 'EPOW: Power off requested')).toHaveLength(1);
+    expect(vm(world, 'churn-1').state).toBe('halted');
+  });
+
+  it('a second powerdown while paused mid-shutdown only resumes the guest to finish it', () => {
+    const shuttingDown = transition(runningLifecycle(), {type: 'power-off', isGraceful: true}).next;
+    const paused = transition(shuttingDown, {type: 'pause'}).next;
+    const again = transition(paused, {type: 'power-off', isGraceful: true});
+    expect(again.next).toEqual({...shuttingDown, vcpu: {kind: 'running'}});
+    expect(again.effects.map((effect) => effect.kind)).toEqual(['log', 'release-deferred']);
   });
 });

@@ -34,4 +34,24 @@ describe('system_powerdown answers before the guest shuts down', () => {
     await advanceUntil(fixture.world, () => names().includes('STOP'), 1, 'STOP');
     expect(names()).toEqual(['POWERDOWN', 'return', 'SHUTDOWN', 'STOP']);
   });
+
+  test('a second system_powerdown while it shuts down: POWERDOWN again, one SHUTDOWN, no later', async () => {
+    const client = await fixture.connect('legacy-1');
+    const from = client.lines.length;
+    const names = () =>
+      client.lines.slice(from).map((line) => {
+        const json = JSON.parse(line) as {event?: string; return?: unknown};
+        return json.event ?? 'return';
+      });
+    const startUs = fixture.world.nowUs;
+    await client.execute('system_powerdown');
+    fixture.world.advanceBy(50_000);
+    await client.execute('system_powerdown');
+    await advanceUntil(fixture.world, () => names().includes('STOP'), 5, 'STOP');
+    expect(names()).toEqual(['POWERDOWN', 'return', 'POWERDOWN', 'return', 'SHUTDOWN', 'STOP']);
+    const shutting = fixture.world.events
+      .recent(100, 'legacy-1')
+      .filter((event) => event.message === 'power-off: shutting down');
+    expect(shutting.map((event) => event.tUs - startUs)).toEqual([100_000]);
+  });
 });

@@ -3,6 +3,7 @@ import {dashboardViewOf} from '../../src/app/world-runner.js';
 import {initialDashboardState} from '../../src/views/dashboard-state.js';
 import {apply} from '../helpers/reducer.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
+import type {RefusalCode} from '../../src/host/lifecycle/lifecycle.js';
 
 function start() {
   const world = startWorld(defaultConfig(), 1);
@@ -43,5 +44,19 @@ describe('the dashboard adds its key hints', () => {
     expect(ran.state.status?.text).toBe(
       'policy legacy-1: dmaPolicy force-dma-api takes effect at the next boot (r)',
     );
+  });
+
+  it('a refusal code named like a command picks no key: codes and commands have their own hints', () => {
+    const state = start();
+    // No code is named like a command today; a future one (or a host answer typed loosely) must not get (r).
+    const policyCode = {ok: false, code: 'policy' as RefusalCode, reason: 'churn-1 says no'} as const;
+    const ran = apply(state, {type: 'ran', command: {kind: 'pause', vm: 'churn-1'}, result: policyCode});
+    expect(ran.state.status?.text).toBe('pause churn-1 refused: churn-1 says no');
+    const previewed = apply(state, {
+      type: 'previewed',
+      request: {kind: 'unsecure', vm: 'churn-1'},
+      preview: policyCode,
+    });
+    expect(previewed.state.status?.text).toBe('unsecure churn-1 refused: churn-1 says no');
   });
 });

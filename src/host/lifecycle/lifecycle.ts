@@ -24,7 +24,8 @@ export type Stage =
   | {readonly kind: 'booting'; readonly step: BootStep; readonly kernelSvm: boolean | null}
   | {readonly kind: 'entering-secure'; readonly step: SecureStep; readonly progress: number}
   | {readonly kind: 'running'}
-  | {readonly kind: 'shutting-down'; readonly next: ShutdownNext}
+  /** `waitsIn`: asked for while the vCPUs were stopped; nothing of it started, the guest is still in this phase. */
+  | {readonly kind: 'shutting-down'; readonly next: ShutdownNext; readonly waitsIn?: SecurityPhase}
   | {readonly kind: 'halted'; readonly cause: HaltCause};
 
 /** The vCPUs, apart from the guest's stage: QEMU's RUN_STATE_RUNNING, PAUSED, FINISH_MIGRATE. */
@@ -154,7 +155,13 @@ export type Effect =
   | {readonly kind: 'enter-secure-mode'}
   | {readonly kind: 'probe-devices'}
   | {readonly kind: 'start-running'}
-  | {readonly kind: 'shutdown'; readonly why: 'reboot' | 'kexec' | 'power-off'; readonly isDrained: boolean}
+  /** `afterUs`: the guest starts it this long after the command (the EPOW response of a power-off). */
+  | {
+      readonly kind: 'shutdown';
+      readonly why: 'reboot' | 'kexec' | 'power-off';
+      readonly isDrained: boolean;
+      readonly afterUs?: number;
+    }
   | {
       readonly kind: 'halt';
       readonly where: HaltCause;
@@ -236,7 +243,7 @@ export function securityPhaseOf(lifecycle: Lifecycle): SecurityPhase {
     case 'running':
       return lifecycle.isSvm ? 'secure' : 'running';
     case 'shutting-down':
-      return 'shutdown';
+      return stage.waitsIn ?? 'shutdown';
     case 'halted':
       return 'halted';
   }

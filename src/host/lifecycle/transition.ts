@@ -1,8 +1,10 @@
+import {BootTiming} from '../boot-timing.js';
 import {advanceGuest, advanceMigration} from './lifecycle-progress.js';
 import {
   accept,
   log,
   refuse,
+  securityPhaseOf,
   securityStateOf,
   type Effect,
   type Lifecycle,
@@ -19,6 +21,14 @@ import {
  * the current state is a programmer error and throws.
  */
 export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
+  const step = decide(lifecycle, event);
+  const {stage, vcpu} = step.next;
+  // Work that waited for stopped vCPUs starts when they run (GuestCpu.releaseDeferred).
+  if (stage.kind !== 'shutting-down' || stage.waitsIn === undefined || vcpu.kind !== 'running') return step;
+  return {...step, next: {...step.next, stage: {kind: 'shutting-down', next: stage.next}}};
+}
+
+function decide(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
   switch (event.type) {
     case 'pause':
     case 'resume':
@@ -188,6 +198,7 @@ function secure(lifecycle: Lifecycle): Transition {
           [],
           'svm=on set; booting once it has shut down',
         );
+      if (stage.next === 'kexec') return accept(next, [], kexecAnswer(next));
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
     case 'off':
       return accept(next, [], 'svm=on set; this boot will enter secure mode');
@@ -197,14 +208,21 @@ function secure(lifecycle: Lifecycle): Transition {
     case 'running':
       break;
   }
-  // The kexec is the guest kernel's own work: a paused guest does it once resumed (GuestCpu.run).
-  const when = lifecycle.vcpu.kind === 'running' ? '' : ' once resumed';
-  return accept(
-    {...next, stage: {kind: 'shutting-down', next: 'kexec'}},
-    [{kind: 'shutdown', why: 'kexec', isDrained: false}],
-    `svm=on set; kexec into the secure kernel${when}`,
-  );
+  // The kexec is the guest kernel's own work: stopped vCPUs hold it (GuestCpu.run).
+  const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
+  const kexec: Lifecycle = {...next, stage: {kind: 'shutting-down', next: 'kexec', ...waitsIn}};
+  return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], kexecAnswer(kexec));
 }
+
+/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
+export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
+  const {stage} = lifecycle;
+  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
+  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+}
+
+const kexecAnswer = (lifecycle: Lifecycle) =>
+  `svm=on set; kexec into the secure kernel${kexecOf(lifecycle) === 'once-resumed' ? ' once resumed' : ''}`;
 
 function unsecure(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
@@ -250,19 +268,33 @@ function migrate(lifecycle: Lifecycle): Transition {
  * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
  * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
  * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
- * Immediate is QEMU's quit: the VM stops at once.
+ * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
+ * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
+ * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
  */
 function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
   const {name, stage} = lifecycle;
   if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
+  if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
+    return powerOffAgain(lifecycle);
   const effects: Effect[] = [];
   const vcpu = resumedFor(lifecycle, 'power-off', effects);
   if (isGraceful && stage.kind !== 'off') {
-    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false});
+    effects.push(log('EPOW: Power off requested'));
+    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false, afterUs: BootTiming.epowResponseUs});
     return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'power-off'}}, effects);
   }
   effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
   return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
+}
+
+/** A power-off already under way goes on as it was; a guest paused since is resumed to finish it. */
+function powerOffAgain(lifecycle: Lifecycle): Transition {
+  if (lifecycle.vcpu.kind !== 'paused') return accept(lifecycle);
+  return accept({...lifecycle, vcpu: {kind: 'running'}}, [
+    log('resumed for power-off'),
+    {kind: 'release-deferred'},
+  ]);
 }
