@@ -31,3 +31,19 @@ export const HELP_TEXT = `
 
   Keys (dashboard): ? for help, q to quit.
 `;
+
+/** `svmtop ticket --help`. */
+export const TICKET_HELP_TEXT = `
+  Usage
+    $ svmtop ticket --key FILE (--guest NAME | --kernel K [--initrd I] [--size S]) [--config FILE]
+      prints the ticket signature of a guest image
+
+  Options
+    --key FILE       the Ed25519 private key (PEM) that signs
+    --guest NAME     sign the image of that guest of the world
+    --kernel K       or describe an image: its kernel,
+    --initrd I       its initrd (default none)
+    --size S         and its size, like 256KiB (default 256KiB)
+    --config FILE    world to load (default: the embedded default world)
+    -h, --help       this text
+`;
