@@ -1,3 +1,4 @@
+import {REFRESH_RANGE_TEXT} from '../core/refresh-range.js';
 import {SPEED_RANGE_TEXT} from '../core/speed-range.js';
 
 /** The `--help` text (meow prints it with the package description). */
@@ -19,7 +20,8 @@ export const HELP_TEXT = `
                        saved preference; + and - double and halve it within that); headless with --qmp:
                        the same (default 1)
     --qmp DIR          a QMP monitor per VM at DIR/<vm>.qmp (headless then runs in real time)
-    --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 2s; remembered)
+    --refresh T        dashboard: screen refresh interval, ${REFRESH_RANGE_TEXT}, like 1s or 500ms (default 2s;
+                       remembered)
     --no-color         no colours (NO_COLOR=1 does the same)
     --reset-prefs      forget saved dashboard preferences
     -h, --help         this text

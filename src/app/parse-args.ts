@@ -1,4 +1,5 @@
 import meow from 'meow';
+import {checkRefreshInterval} from '../core/refresh-range.js';
 import {isSpeedInRange, SPEED_RANGE_TEXT} from '../core/speed-range.js';
 import {parseDuration} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
@@ -188,7 +189,7 @@ function ticketArgs(flags: Flags): ParsedArgs {
 function runArgs(flags: Flags, seed: number | undefined): ParsedArgs {
   const durationUs = parseTime('--duration', flags.duration as string | undefined, checkRunDuration);
   const intervalUs = parseTime('--interval', flags.interval as string | undefined, checkSnapshotInterval);
-  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkAboveZero);
+  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkRefreshInterval);
   for (const value of [durationUs, intervalUs, refreshUs])
     if (typeof value === 'string') return {mode: 'error', message: value};
   const speed = flags.speed === undefined ? undefined : Number(flags.speed);
@@ -281,10 +282,6 @@ function parseTime(
   if (microseconds === undefined) return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
   const problem = check(microseconds);
   return problem === undefined ? microseconds : `${flag}: ${problem}, got "${text}"`;
-}
-
-function checkAboveZero(microseconds: number): string | undefined {
-  return microseconds > 0 ? undefined : 'expected a duration above zero';
 }
 
 function camel(name: string): string {
