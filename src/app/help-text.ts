@@ -17,8 +17,8 @@ export const HELP_TEXT = `
     --duration T       headless: simulated time to run, like 60s or 2m (default 60s, or the scenario's)
     --interval T       headless: simulated time between snapshots (default 1s)
     --speed X          dashboard: simulated seconds per wall second, ${SPEED_RANGE_TEXT} (default 1, or your
-                       saved preference; + and - double and halve it within that); headless with --qmp:
-                       the same (default 1)
+                       saved preference; + and - step through 1/64 to 512 by powers of two and the bounds);
+                       headless with --qmp: the same (default 1)
     --qmp DIR          a QMP monitor per VM at DIR/<vm>.qmp (headless then runs in real time)
     --refresh T        dashboard: screen refresh interval, ${REFRESH_RANGE_TEXT}, like 1s or 500ms (default 2s;
                        remembered)
