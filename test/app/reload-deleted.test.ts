@@ -11,7 +11,7 @@ describe('a config reload that cannot read the file', () => {
     const runner = new WorldRunner(world, {speed: 1, clock: new ManualClock()});
     runner.reloadConfig('w.yaml', null, 'the file was deleted');
     expect(runner.banner).toBe('w.yaml: the file was deleted');
-    const last = world.events.recent().at(-1);
+    const last = world.events.recent(1).at(-1);
     expect(last).toMatchObject({
       kind: 'config',
       severity: 'error',
