@@ -39,10 +39,12 @@ export interface Watch {
   readonly hasLeftRunning: boolean;
 }
 
-/** The most rows the detail panel wanted on a tab at a width since it was opened there (detail-rows.ts). */
+/** The most rows the detail panel wanted on a tab, at a width and in a room (detail-rows.ts). */
 export interface DetailRowsSeen {
   readonly tab: Tab;
   readonly columns: number;
+  /** The most rows the panel could get (dashboard-layout detailRoom). */
+  readonly room: number;
   readonly rows: number;
 }
 
