@@ -8,9 +8,10 @@ import type {GuestKernel} from './guest-kernel.js';
 import type {SimContext} from './sim-context.js';
 import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './workload-profiles.js';
 import {SHADOW_BLOCK_BYTES} from './block-pattern.js';
+import {WORKLOAD_TICK_US} from './config/guest-capacity.js';
 
-/** The workload acts in steps of this much simulated time. */
-export const WORKLOAD_TICK_US = 25_000;
+// The tick lives with the config's dirty-rate bound (checkDirtyRate), which is in its terms.
+export {WORKLOAD_TICK_US} from './config/guest-capacity.js';
 /** Pages below this are the kernel image and early data; a workload never dirties them. */
 export const DIRTY_REGION_START = 16 * MiB;
 const NET_FLOWS = 4;
