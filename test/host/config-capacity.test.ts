@@ -2,6 +2,9 @@ import {describe, expect, it} from 'vitest';
 import {runTicket} from '../../src/app/ticket-command.js';
 import {parseWorldText} from '../../src/host/config/load-world.js';
 import {DEFAULT_WORLD_FILE} from '../../src/host/config/load-world.js';
+import {usableWorkingSetBytes} from '../../src/host/config/guest-capacity.js';
+import {Workload, type WorkloadHost} from '../../src/host/workload.js';
+import {GiB, MiB} from '../../src/core/units.js';
 
 const HOST = 'hosts:\n  - {name: h1, memory: 64GiB}\n';
 const guest = (fields: string) => `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ${fields}}\n`;
@@ -35,11 +38,28 @@ describe('nonsense sizes are refused at load, naming the bound', () => {
     expect(worldError(guest('image: {size: 8MiB}, devices: [{type: net}]'))).toBe('ok');
   });
 
-  it('a working set larger than the guest’s memory', () => {
+  it('a working set larger than the guest can dirty (the model cut it to resident less 16MiB)', () => {
     expect(worldError(guest('workload: {profile: web, workingSet: 99TiB}'))).toBe(
-      'guests[0].workload.workingSet: a working set of 99TiB is larger than the guest’s memory (1GiB)',
+      'guests[0].workload.workingSet: a working set of 99TiB is larger than the guest can dirty (240MiB: resident memory 256MiB less the first 16MiB, which hold the kernel)',
     );
-    expect(worldError(guest('workload: {profile: web, workingSet: 1GiB}'))).toBe('ok');
+    // 1GiB on a 1GiB guest ran with 240MiB; 2GiB's default resident 512MiB leaves 496MiB.
+    expect(worldError(guest('workload: {profile: web, workingSet: 1GiB}'))).toMatch(/can dirty \(240MiB/);
+    expect(worldError(guest('workload: {profile: web, workingSet: 240MiB}'))).toBe('ok');
+    expect(worldError(guest('workload: {profile: web, workingSet: 241MiB}'))).toMatch(/can dirty \(240MiB/);
+    expect(worldError(guest('resident: 512MiB, workload: {profile: web, workingSet: 496MiB}'))).toBe('ok');
+    expect(worldError(guest('resident: 16MiB, workload: {profile: web, workingSet: 4KiB}'))).toMatch(
+      /can dirty \(0 bytes: resident memory 16MiB less the first 16MiB/,
+    );
+  });
+
+  it('the check and the workload use the same bound', () => {
+    const workload = new Workload({residentBytes: 512 * MiB} as unknown as WorkloadHost, {
+      profile: 'web',
+      workingSet: 1 * GiB,
+    });
+    expect(workload.workingSetBytes).toBe(usableWorkingSetBytes(512 * MiB));
+    expect(usableWorkingSetBytes(512 * MiB)).toBe(496 * MiB);
+    expect(usableWorkingSetBytes(8 * MiB)).toBe(0);
   });
 
   it('svmtop ticket --size holds to the same bound', () => {

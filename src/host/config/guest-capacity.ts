@@ -28,14 +28,23 @@ export function checkDiskHoldsImage(diskBytes: number, imageBytes: number): stri
   return `a disk of ${exactBytes(diskBytes)} cannot hold the guest image (${exactBytes(imageBytes)}, read in 4KiB blocks): expected at least ${exactBytes(needed)}`;
 }
 
+/** Pages below this are the kernel image and early data; a workload never dirties them. */
+export const DIRTY_REGION_START = 16 * MiB;
+
+/** The most a workload can dirty: its resident memory from DIRTY_REGION_START on (workload.ts `#dirty`). */
+export function usableWorkingSetBytes(residentBytes: number): number {
+  return Math.max(0, residentBytes - DIRTY_REGION_START);
+}
+
 /**
- * A workload's working set lies within the guest's memory (the workload dirties it page by page;
- * past what is resident it would be cut down without a word).
+ * A workload's working set lies within what the guest can dirty (past that the workload would
+ * cut it down without a word).
  * @returns the rule broken, or undefined
  */
-export function checkWorkingSet(workingSetBytes: number, memoryBytes: number): string | undefined {
-  if (workingSetBytes <= memoryBytes) return undefined;
-  return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest’s memory (${exactBytes(memoryBytes)})`;
+export function checkWorkingSet(workingSetBytes: number, residentBytes: number): string | undefined {
+  const usable = usableWorkingSetBytes(residentBytes);
+  if (workingSetBytes <= usable) return undefined;
+  return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest can dirty (${exactBytes(usable)}: resident memory ${exactBytes(residentBytes)} less the first ${exactBytes(DIRTY_REGION_START)}, which hold the kernel)`;
 }
 
 /** Bytes exactly, in the largest unit that divides them: `256KiB`, `1000 bytes`. */

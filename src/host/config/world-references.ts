@@ -147,7 +147,8 @@ function checkHostMemory(config: WorldConfig): ConfigIssue[] {
 function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const {workingSet} = guest.workload;
-  const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, guest.memory);
+  const resident = guest.resident ?? defaultResidentBytes(guest.memory);
+  const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, resident);
   if (workingSetProblem !== undefined)
     issues.push({path: at('workload', 'workingSet'), message: workingSetProblem});
   if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
@@ -157,7 +158,6 @@ function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
     });
     return issues;
   }
-  const resident = guest.resident ?? defaultResidentBytes(guest.memory);
   const poolBytes =
     swiotlbGeometry(guest.swiotlb.slabs, guest.swiotlb.areas, guest.vcpus).nslabs * IO_TLB_SIZE;
   const layoutBytes = resident + GUEST_KERNEL_HEAP_BYTES + poolBytes;
