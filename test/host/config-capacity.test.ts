@@ -30,12 +30,27 @@ describe('nonsense sizes are refused at load, naming the bound', () => {
     expect(worldError(guest('devices: [{type: blk, disk: 1000}]'))).toBe(
       'guests[0].devices[0].disk: a disk of 1000 bytes cannot hold the guest image (256KiB, read in 4KiB blocks): expected at least 256KiB',
     );
-    expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 8K}]'))).toBe('ok');
     expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 5000}]'))).toMatch(
       /expected at least 8KiB$/,
     );
     // Without a blk device the image is QEMU's -kernel: no disk to fit.
     expect(worldError(guest('image: {size: 8MiB}, devices: [{type: net}]'))).toBe('ok');
+  });
+
+  it('a disk too small for the workload’s own region (its requests failed with the device "ok")', () => {
+    expect(worldError(guest('workload: web, devices: [{type: blk, disk: 256KiB}]'))).toBe(
+      'guests[0].devices[0].disk: a disk of 256KiB is too small for the web workload, which reads and writes 1MiB from offset 16MiB: expected at least 17MiB',
+    );
+    expect(worldError(guest('workload: web, devices: [{type: blk, disk: 17MiB}]'))).toBe('ok');
+    expect(worldError(guest('workload: stream, devices: [{type: blk, disk: 17MiB}]'))).toMatch(
+      /stream workload, which reads and writes 4MiB from offset 16MiB: expected at least 20MiB$/,
+    );
+    // idle too writes a block now and then (0.5 requests a second) within its 256KiB at 16MiB.
+    expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 8K}]'))).toMatch(
+      /idle workload, which reads and writes 256KiB from offset 16MiB: expected at least 16640KiB$/,
+    );
+    // The image rule alone holds where the disk is large enough for the workload.
+    expect(worldError(guest('image: {size: 5000}, devices: [{type: blk, disk: 16640KiB}]'))).toBe('ok');
   });
 
   it('a working set larger than the guest can dirty (the model cut it to resident less 16MiB)', () => {

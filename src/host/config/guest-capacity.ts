@@ -1,4 +1,6 @@
 import {GiB, KiB, MiB} from '../../core/units.js';
+import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES} from '../workload-profiles.js';
+import type {WorkloadName} from './world-schema.js';
 
 /** Largest guest image svmtop generates (a kernel plus initramfs for the simulator). */
 export const IMAGE_MAX_BYTES = 8 * MiB;
@@ -26,6 +28,19 @@ export function checkDiskHoldsImage(diskBytes: number, imageBytes: number): stri
   const needed = Math.ceil(imageBytes / IMAGE_READ_BLOCK_BYTES) * IMAGE_READ_BLOCK_BYTES;
   if (diskBytes >= needed) return undefined;
   return `a disk of ${exactBytes(diskBytes)} cannot hold the guest image (${exactBytes(imageBytes)}, read in 4KiB blocks): expected at least ${exactBytes(needed)}`;
+}
+
+/**
+ * A blk disk holds the region its workload reads and writes, from DISK_WORKLOAD_OFFSET on
+ * (workload.ts `#blk`); the backend fails a request past the disk's end (blk-backend.ts `#execute`).
+ * @returns the rule broken, or undefined
+ */
+export function checkDiskHoldsWorkload(diskBytes: number, workload: WorkloadName): string | undefined {
+  const profile = WORKLOAD_PROFILES[workload];
+  if (profile.blkRequestsPerSecond === 0) return undefined;
+  const needed = DISK_WORKLOAD_OFFSET + profile.blkRegionBytes;
+  if (diskBytes >= needed) return undefined;
+  return `a disk of ${exactBytes(diskBytes)} is too small for the ${workload} workload, which reads and writes ${exactBytes(profile.blkRegionBytes)} from offset ${exactBytes(DISK_WORKLOAD_OFFSET)}: expected at least ${exactBytes(needed)}`;
 }
 
 /** Pages below this are the kernel image and early data; a workload never dirties them. */

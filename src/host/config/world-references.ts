@@ -5,7 +5,7 @@ import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
 import type {ConfigIssue} from './format-issue.js';
-import {checkDiskHoldsImage, checkWorkingSet} from './guest-capacity.js';
+import {checkDiskHoldsImage, checkDiskHoldsWorkload, checkWorkingSet} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
@@ -116,9 +116,11 @@ function checkDevices(guest: Guest, at: PathTo): ConfigIssue[] {
     seen.add(device.type);
     if (device.disk !== undefined && device.type !== 'blk')
       issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
+    const diskBytes = device.disk ?? DEFAULT_DISK_BYTES;
     const diskProblem =
       device.type === 'blk'
-        ? checkDiskHoldsImage(device.disk ?? DEFAULT_DISK_BYTES, guest.image.size)
+        ? (checkDiskHoldsImage(diskBytes, guest.image.size) ??
+          checkDiskHoldsWorkload(diskBytes, guest.workload.profile))
         : undefined;
     if (diskProblem !== undefined)
       issues.push({path: at('devices', deviceIndex, 'disk'), message: diskProblem});
