@@ -4,7 +4,7 @@ import {MiB} from '../../core/units.js';
 import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
-import type {ConfigIssue} from './format-issue.js';
+import {quoted, type ConfigIssue} from './format-issue.js';
 import {checkDiskHoldsImage, checkDiskHoldsWorkload, checkWorkingSet} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
@@ -46,7 +46,7 @@ function checkHosts(config: WorldConfig): ConfigIssue[] {
       if (!(key in config.keys)) {
         issues.push({
           path: ['hosts', index, 'ultravisor', 'trustedKeys', keyIndex],
-          message: `unknown key "${key}" (define it under keys)`,
+          message: `unknown key ${quoted(key)} (define it under keys)`,
         });
       }
     });
@@ -95,7 +95,7 @@ function checkGuests(config: WorldConfig, hostNames: ReadonlySet<string>): Confi
     if (guest.ticket && !(guest.ticket.key in config.keys)) {
       issues.push({
         path: at('ticket', 'key'),
-        message: `unknown key "${guest.ticket.key}" (define it under keys)`,
+        message: `unknown key ${quoted(guest.ticket.key)} (define it under keys)`,
       });
     }
     issues.push(...checkGuestMemory(guest, at), ...checkDevices(guest, at));
