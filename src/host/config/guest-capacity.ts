@@ -6,7 +6,7 @@ import type {WorkloadName} from './world-schema.js';
 export const IMAGE_MAX_BYTES = 8 * MiB;
 
 /** The bootloader reads the image in whole blocks of this size (guest-effects.ts runBootloader). */
-const IMAGE_READ_BLOCK_BYTES = 4 * KiB;
+export const IMAGE_READ_BLOCK_BYTES = 4 * KiB;
 
 /**
  * An image size svmtop can generate; QEMU likewise refuses at start a kernel it cannot load
