@@ -1,3 +1,4 @@
+import {REFRESH_RANGE_TEXT} from '../core/refresh-range.js';
 import {SPEED_RANGE_TEXT} from '../core/speed-range.js';
 
 /** The `--help` text (meow prints it with the package description). */
@@ -16,10 +17,11 @@ export const HELP_TEXT = `
     --duration T       headless: simulated time to run, like 60s or 2m (default 60s, or the scenario's)
     --interval T       headless: simulated time between snapshots (default 1s)
     --speed X          dashboard: simulated seconds per wall second, ${SPEED_RANGE_TEXT} (default 1, or your
-                       saved preference; + and - double and halve it within that); headless with --qmp:
-                       the same (default 1)
+                       saved preference; + and - step through 1/64 to 512 by powers of two and the bounds);
+                       headless with --qmp: the same (default 1)
     --qmp DIR          a QMP monitor per VM at DIR/<vm>.qmp (headless then runs in real time)
-    --refresh T        dashboard: screen refresh interval, like 1s or 500ms (default 2s; remembered)
+    --refresh T        dashboard: screen refresh interval, ${REFRESH_RANGE_TEXT}, like 1s or 500ms (default 2s;
+                       remembered)
     --no-color         no colours (NO_COLOR=1 does the same)
     --reset-prefs      forget saved dashboard preferences
     -h, --help         this text
@@ -30,4 +32,20 @@ export const HELP_TEXT = `
     74 headless output failed (stdout not writable; a reader that closed the pipe early is 0)
 
   Keys (dashboard): ? for help, q to quit.
+`;
+
+/** `svmtop ticket --help`. */
+export const TICKET_HELP_TEXT = `
+  Usage
+    $ svmtop ticket --key FILE (--guest NAME | --kernel K [--initrd I] [--size S]) [--config FILE]
+      prints the ticket signature of a guest image
+
+  Options
+    --key FILE       the Ed25519 private key (PEM) that signs
+    --guest NAME     sign the image of that guest of the world
+    --kernel K       or describe an image: its kernel,
+    --initrd I       its initrd (default none)
+    --size S         and its size, like 256KiB (default 256KiB)
+    --config FILE    world to load (default: the embedded default world)
+    -h, --help       this text
 `;

@@ -1,8 +1,9 @@
 import meow from 'meow';
+import {checkRefreshInterval} from '../core/refresh-range.js';
 import {isSpeedInRange, SPEED_RANGE_TEXT} from '../core/speed-range.js';
 import {parseDuration} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
-import {HELP_TEXT} from './help-text.js';
+import {HELP_TEXT, TICKET_HELP_TEXT} from './help-text.js';
 
 /** The flags meow reads (it answers --help and --version itself); a string flag takes a value. */
 const FLAGS = {
@@ -88,6 +89,10 @@ export type ParsedArgs =
  * @returns what to run, or one error line for exit code 2
  */
 export function parseArgs(argv: readonly string[], importMeta: ImportMeta): ParsedArgs {
+  const asked = askedForHelp(argv);
+  // meow answers --help/--version only as the sole argument: hand it just that flag (it exits 0).
+  if (asked !== undefined)
+    meow(asked.command === 'ticket' ? TICKET_HELP_TEXT : HELP_TEXT, {importMeta, argv: [asked.flag]});
   const prepared = prepareArgv(argv);
   if (typeof prepared === 'string') return {mode: 'error', message: prepared};
   const cli = meow(HELP_TEXT, {importMeta, argv: prepared, allowUnknownFlags: true, flags: FLAGS});
@@ -98,6 +103,24 @@ export function parseArgs(argv: readonly string[], importMeta: ImportMeta): Pars
   const seed = parseSeed(flags.seed as string | undefined);
   if (typeof seed === 'string') return {mode: 'error', message: seed};
   return command === 'ticket' ? ticketArgs(flags) : runArgs(flags, seed);
+}
+
+/**
+ * The first --help or --version (or -h, -v, -V) before `--`, wherever it stands and before any other
+ * check, as GNU getopt programs, QEMU and virsh answer it; a value flag's next argument is its value
+ * (`--config --help` names a file), as prepareArgv reads it.
+ */
+function askedForHelp(argv: readonly string[]): {flag: string; command: string | undefined} | undefined {
+  let command: string | undefined;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = SHORT_FLAGS[argv[index]!] ?? argv[index]!;
+    if (arg === '--') return undefined;
+    if (arg === '--help' || arg === '--version') return {flag: arg, command};
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (name !== undefined && VALUE_FLAGS.includes(camel(name))) index++;
+    else if (!arg.startsWith('-')) command ??= arg;
+  }
+  return undefined;
 }
 
 /** An unknown flag, a flag without its value, an unknown command or an argument too many. */
@@ -166,7 +189,7 @@ function ticketArgs(flags: Flags): ParsedArgs {
 function runArgs(flags: Flags, seed: number | undefined): ParsedArgs {
   const durationUs = parseTime('--duration', flags.duration as string | undefined, checkRunDuration);
   const intervalUs = parseTime('--interval', flags.interval as string | undefined, checkSnapshotInterval);
-  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkAboveZero);
+  const refreshUs = parseTime('--refresh', flags.refresh as string | undefined, checkRefreshInterval);
   for (const value of [durationUs, intervalUs, refreshUs])
     if (typeof value === 'string') return {mode: 'error', message: value};
   const speed = flags.speed === undefined ? undefined : Number(flags.speed);
@@ -259,10 +282,6 @@ function parseTime(
   if (microseconds === undefined) return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
   const problem = check(microseconds);
   return problem === undefined ? microseconds : `${flag}: ${problem}, got "${text}"`;
-}
-
-function checkAboveZero(microseconds: number): string | undefined {
-  return microseconds > 0 ? undefined : 'expected a duration above zero';
 }
 
 function camel(name: string): string {

@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path';
 import Conf from 'conf';
 import envPaths from 'env-paths';
 import {z} from 'zod';
+import {REFRESH_MAX_MS, REFRESH_MIN_MS} from '../core/refresh-range.js';
 import {SPEED_MAX, SPEED_MIN} from '../core/speed-range.js';
 import {describeFsError} from '../host/config/read-bounded.js';
 import {SORT_KEYS, TABS} from '../views/dashboard-state.js';
@@ -15,7 +16,7 @@ export const PREFERENCES_FILE_MAX_BYTES = 64 * 1024;
 
 /** What the dashboard remembers between runs. */
 const preferencesSchema = z.object({
-  refreshMs: z.number().int().min(100).max(60_000).catch(2000), // htop 1.5 s, btop 2 s (DESIGN §3)
+  refreshMs: z.number().int().min(REFRESH_MIN_MS).max(REFRESH_MAX_MS).catch(2000), // htop 1.5 s, btop 2 s (DESIGN §3)
   speed: z.number().min(SPEED_MIN).max(SPEED_MAX).catch(1),
   sortKey: z.enum(SORT_KEYS).catch('name'),
   isSortDescending: z.boolean().catch(false),

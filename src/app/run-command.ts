@@ -36,7 +36,7 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
     const late = scenario?.steps.findIndex((step) => step.at > durationUs) ?? -1;
     if (late >= 0)
       badInput(
-        `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)})`,
+        `${args.scenarioFile}: steps[${late}].at: ${formatDuration(scenario!.steps[late]!.at)} is after the run's end (${formatDuration(durationUs)}${args.durationUs === undefined ? '' : ', set by --duration'})`,
       );
     const output = createLineOutput(process.stdout, stdoutFailed);
     const headless: HeadlessOptions = {

@@ -101,7 +101,7 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
 /** The refresh period: --refresh, remembered for next time, or the remembered one. */
 function rememberRefresh(refreshUs: number | undefined, preferences: PreferenceStore): number {
   if (refreshUs === undefined) return preferences.values.refreshMs;
-  const refreshMs = Math.min(60_000, Math.max(100, Math.round(refreshUs / 1000))); // the preference's range
+  const refreshMs = Math.round(refreshUs / 1000); // parseArgs held it to the preference's range
   preferences.save({refreshMs});
   return refreshMs;
 }

@@ -205,7 +205,9 @@ export class WorldRunner implements DashboardSource {
   /** A config file changed: apply it if valid, otherwise show why and keep the running world. */
   reloadConfig(file: string, text: string | null, readError: string | null): void {
     if (text === null) {
+      // Logged as an invalid file is: a deleted or unreadable config is a failed reload too.
       this.banner = `${file}: ${readError ?? 'cannot read file'}`;
+      this.world.emit(null, 'config', 'error', `config not applied: ${this.banner}`);
       this.publish();
       return;
     }

@@ -17,12 +17,22 @@ export function isSpeedInRange(speed: number): boolean {
 }
 
 /**
- * `+` (factor > 1) or `-` (factor < 1): the speed times the factor, held to the range, and never
- * moved against the key (a speed already past a bound stays where it is).
+ * The speeds `+` and `-` stop at (htop's -d steps likewise): the bounds and the powers of two between,
+ * so that `-` after `+` returns exactly, 1000x included (halving it gave 0.98x).
+ */
+export const SPEED_STEPS: readonly number[] = [
+  SPEED_MIN,
+  ...Array.from({length: 16}, (_, index) => 2 ** (index - 6)), // 1/64 .. 512
+  SPEED_MAX,
+];
+
+/**
+ * `+` (factor > 1): the next step above the speed; `-` (factor < 1): the next step below. A speed
+ * between steps (`--speed 3`) moves to the step beside it in that direction; at a bound it stays.
  */
 export function stepSpeed(speed: number, factor: number): number {
-  const next = Math.min(SPEED_MAX, Math.max(SPEED_MIN, speed * factor));
-  return factor >= 1 ? Math.max(speed, next) : Math.min(speed, next);
+  if (factor >= 1) return SPEED_STEPS.find((step) => step > speed) ?? speed;
+  return SPEED_STEPS.findLast((step) => step < speed) ?? speed;
 }
 
 /** Which bound a speed is at, if any: the status line says so after a key. */

@@ -2,15 +2,15 @@ import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import {DIRTY_REGION_START, usableWorkingSetBytes} from './config/guest-capacity.js';
+import {DIRTY_REGION_START, WORKLOAD_TICK_US, usableWorkingSetBytes} from './config/guest-capacity.js';
 import type {WorkloadConfig} from './config/world-schema.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {SimContext} from './sim-context.js';
 import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './workload-profiles.js';
 import {SHADOW_BLOCK_BYTES} from './block-pattern.js';
 
-/** The workload acts in steps of this much simulated time. */
-export const WORKLOAD_TICK_US = 25_000;
+// The tick lives with the config's dirty-rate bound (checkDirtyRate), which is in its terms.
+export {WORKLOAD_TICK_US} from './config/guest-capacity.js';
 export {DIRTY_REGION_START};
 const NET_FLOWS = 4;
 

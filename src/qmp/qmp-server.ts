@@ -1,4 +1,4 @@
-import {chmodSync, lstatSync, mkdirSync} from 'node:fs';
+import {chmodSync, lstatSync, mkdirSync, unlinkSync} from 'node:fs';
 import {join} from 'node:path';
 import {BALLOON_COMMANDS} from './commands-balloon.js';
 import {CONTROL_COMMANDS} from './commands-control.js';
@@ -97,6 +97,8 @@ export class QmpServer {
     checkQmpSocketPaths(options.dir, options.port.vmNames());
     prepareQmpDirectory(options.dir);
     const server = new QmpServer(options);
+    // An exit that skips close() (process.exit when stdout fails, an uncaught error) still removes them.
+    process.on('exit', server.#removeSocketsNow);
     server.#syncMonitors();
     await Promise.all(server.#starting.values());
     return server;
@@ -114,12 +116,25 @@ export class QmpServer {
 
   async close(): Promise<void> {
     this.#isClosed = true;
+    process.off('exit', this.#removeSocketsNow);
     this.#unsubscribe();
     this.#probe?.cancel();
     await Promise.all(this.#starting.values());
     await Promise.all([...this.#monitors.values()].map((monitor) => monitor.close().catch(() => undefined)));
     this.#monitors.clear();
   }
+
+  /** Synchronously unlinks every VM's socket (only sockets, as VmMonitor's close does). */
+  readonly #removeSocketsNow = (): void => {
+    for (const vm of [...this.#monitors.keys(), ...this.#starting.keys()]) {
+      const path = this.socketPath(vm);
+      try {
+        if (lstatSync(path).isSocket()) unlinkSync(path);
+      } catch {
+        // gone already
+      }
+    }
+  };
 
   #onWorldChanged(): void {
     if (this.#isClosed) return;

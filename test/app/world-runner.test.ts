@@ -125,10 +125,10 @@ describe('the speed keys keep to the range --speed accepts (QA item 1)', () => {
     const loop = fakeLoop(1);
     const fast = new WorldRunner(loop.world, {speed: 1000, clock: loop.clock});
     expect(fast.changeSpeed(2)).toBe(1000);
-    expect(fast.changeSpeed(0.5)).toBe(500);
+    expect(fast.changeSpeed(0.5)).toBe(512);
     const slow = new WorldRunner(loop.world, {speed: 0.01, clock: loop.clock});
     expect(slow.changeSpeed(0.5)).toBe(0.01);
-    expect(slow.changeSpeed(2)).toBe(0.02);
+    expect(slow.changeSpeed(2)).toBe(1 / 64);
   });
 
   it('+ from 600x stops at the 1000x bound, - from 0.015x at 0.01x', () => {

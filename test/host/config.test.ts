@@ -152,6 +152,16 @@ describe('scenario files', () => {
     );
   });
 
+  it('names an unknown VM in expect as in steps, listing the guests (one helper)', () => {
+    const guests = world.guests.map((guest) => guest.name).join(', ');
+    expect(load('expect:\n  - {vm: nosuch, path: state, equals: running}')).toBe(
+      `expect[0].vm: unknown guest "nosuch" (the world has ${guests})`,
+    );
+    expect(load('steps:\n  - {at: 5s, do: pause, vm: nosuch}')).toBe(
+      `steps[0].vm: unknown guest "nosuch" (the world has ${guests})`,
+    );
+  });
+
   it('names a bad duration', () => {
     expect(load('steps:\n  - {at: soon, do: pause, vm: web-1}')).toMatch(
       /^steps\[0\]\.at: expected a duration/,

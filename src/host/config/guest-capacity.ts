@@ -1,3 +1,4 @@
+import {formatDuration} from '../../core/format-units.js';
 import {GiB, KiB, MiB} from '../../core/units.js';
 import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES} from '../workload-profiles.js';
 import type {WorkloadName} from './world-schema.js';
@@ -60,6 +61,22 @@ export function checkWorkingSet(workingSetBytes: number, residentBytes: number):
   const usable = usableWorkingSetBytes(residentBytes);
   if (workingSetBytes <= usable) return undefined;
   return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest can dirty (${exactBytes(usable)}: resident memory ${exactBytes(residentBytes)} less the first ${exactBytes(DIRTY_REGION_START)}, which hold the kernel)`;
+}
+
+/** A workload acts in steps of this much simulated time (workload.ts). */
+export const WORKLOAD_TICK_US = 25_000;
+
+/**
+ * A workload dirties its pages one at a time each tick (workload.ts #dirty): more than the guest's
+ * whole memory per tick dirties nothing more (every page is dirty already) but costs a loop step
+ * per page, so 99TiB/s crawled. Simplified: the bound is the memory, not the (resident-capped)
+ * working set the profile fills in later.
+ * @returns the rule broken, or undefined
+ */
+export function checkDirtyRate(bytesPerSecond: number, memoryBytes: number): string | undefined {
+  const maxPerSecond = (memoryBytes * 1_000_000) / WORKLOAD_TICK_US;
+  if (bytesPerSecond <= maxPerSecond) return undefined;
+  return `a dirty rate of ${exactBytes(bytesPerSecond)}/s is more than the guest’s memory (${exactBytes(memoryBytes)}) per workload tick (${formatDuration(WORKLOAD_TICK_US)}): expected at most ${exactBytes(maxPerSecond)}/s`;
 }
 
 /** Bytes exactly, in the largest unit that divides them: `256KiB`, `1000 bytes`. */

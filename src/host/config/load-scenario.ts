@@ -16,7 +16,7 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
       error: formatConfigError(file, ['steps', index, path], message),
     });
     if ('vm' in step && step.vm !== undefined && !guests.has(step.vm))
-      return error('vm', `unknown guest "${step.vm}" (the world has ${[...guests].join(', ')})`);
+      return error('vm', unknownGuest(step.vm, guests));
     if (step.do === 'migrate' && !hosts.has(step.to)) return error('to', `unknown host "${step.to}"`);
     if (step.do === 'fault') {
       const needsHosts = step.kind === 'link-down' || step.kind === 'link-up';
@@ -30,7 +30,7 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
     if (expectation.vm !== undefined && !guests.has(expectation.vm))
       return {
         ok: false,
-        error: formatConfigError(file, ['expect', index, 'vm'], `unknown guest "${expectation.vm}"`),
+        error: formatConfigError(file, ['expect', index, 'vm'], unknownGuest(expectation.vm, guests)),
       };
     if (expectation.host !== undefined && !hosts.has(expectation.host))
       return {
@@ -39,4 +39,9 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
       };
   }
   return {ok: true, value: scenario};
+}
+
+/** A guest name the world does not have, with the names it has (steps and expect say it alike). */
+function unknownGuest(name: string, guests: ReadonlySet<string>): string {
+  return `unknown guest "${name}" (the world has ${[...guests].join(', ')})`;
 }

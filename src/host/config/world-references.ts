@@ -5,7 +5,12 @@ import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
 import {quoted, type ConfigIssue} from './format-issue.js';
-import {checkDiskHoldsImage, checkDiskHoldsWorkload, checkWorkingSet} from './guest-capacity.js';
+import {
+  checkDiskHoldsImage,
+  checkDiskHoldsWorkload,
+  checkDirtyRate,
+  checkWorkingSet,
+} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
@@ -153,6 +158,10 @@ function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, resident);
   if (workingSetProblem !== undefined)
     issues.push({path: at('workload', 'workingSet'), message: workingSetProblem});
+  const {dirtyRate} = guest.workload;
+  const dirtyRateProblem = dirtyRate === undefined ? undefined : checkDirtyRate(dirtyRate, guest.memory);
+  if (dirtyRateProblem !== undefined)
+    issues.push({path: at('workload', 'dirtyRate'), message: dirtyRateProblem});
   if (guest.memory % GUEST_PAGE_SIZE !== 0 || guest.memory < GUEST_MEMORY_MIN_BYTES) {
     issues.push({
       path: at('memory'),

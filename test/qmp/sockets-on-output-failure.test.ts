@@ -1,0 +1,46 @@
+import {spawn, spawnSync} from 'node:child_process';
+import {closeSync, mkdtempSync, openSync, readdirSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {CLI} from '../helpers/cli.js';
+
+// README: "Sockets are removed on exit" — the exits through an output failure too (they call
+// process.exit from the stdout error handler, past the QMP server's close).
+describe('headless --qmp removes its sockets when the output fails', () => {
+  const roots: string[] = [];
+  const qmpDir = (): string => {
+    const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-out-'));
+    roots.push(root);
+    return join(root, 'q');
+  };
+  afterEach(() => {
+    for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+  });
+
+  it('stdout on /dev/full: exit 74, no socket left', () => {
+    const dir = qmpDir();
+    const full = openSync('/dev/full', 'w');
+    const args = [CLI, '--headless', '--qmp', dir, '--duration', '1s', '--speed', '100'];
+    const result = spawnSync(process.execPath, args, {stdio: ['ignore', full, 'pipe'], encoding: 'utf8'});
+    closeSync(full);
+    expect(result.status).toBe(74);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.qmp'))).toEqual([]);
+  });
+
+  it('a reader that closes the pipe (| head): exit 0, no socket left', async () => {
+    const dir = qmpDir();
+    const child = spawn(process.execPath, [CLI, '--headless', '--qmp', dir, '--duration', '10m'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let sawSockets = false;
+    child.stdout.once('data', () => {
+      sawSockets = readdirSync(dir).some((name) => name.endsWith('.qmp'));
+      child.stdout.destroy();
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(sawSockets).toBe(true);
+    expect(status).toBe(0);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.qmp'))).toEqual([]);
+  });
+});
