@@ -2,6 +2,7 @@ import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import {formatBytes} from '../core/format-units.js';
 import {BootTiming} from './boot-timing.js';
+import {IMAGE_READ_BLOCK_BYTES} from './config/guest-capacity.js';
 import {GuestKernel} from './guest-kernel.js';
 import type {GuestRuntime} from './guest-runtime.js';
 import {isKernelSecureOf, type Effect} from './lifecycle/lifecycle.js';
@@ -166,7 +167,7 @@ function runFirmware(guest: GuestRuntime): void {
   firmware.drivers.console?.write(
     'SLOF **********************************************************************',
   );
-  firmware.drivers.blk?.submitIo({isWrite: false, offsetBytes: 0, lengthBytes: 4096});
+  firmware.drivers.blk?.submitIo({isWrite: false, offsetBytes: 0, lengthBytes: IMAGE_READ_BLOCK_BYTES});
   guest.guestTimer(BootTiming.firmwareUs, () => guest.dispatch({type: 'firmware-done'}));
 }
 
@@ -200,7 +201,7 @@ function runBootloader(guest: GuestRuntime): void {
     const result = blk.submitIo({
       isWrite: false,
       offsetBytes: offset,
-      lengthBytes: Math.ceil(length / 4096) * 4096,
+      lengthBytes: Math.ceil(length / IMAGE_READ_BLOCK_BYTES) * IMAGE_READ_BLOCK_BYTES,
       onReadData: (gpa) => firmware.view.copy(layout.imageLoadGpa + offset, gpa, length),
       onComplete: (isOk) =>
         isOk

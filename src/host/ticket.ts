@@ -44,29 +44,30 @@ export function publicKeyToBase64(key: KeyObject): string {
 
 /**
  * Reads an Ed25519 private key (PEM, PKCS#8). Throws with what is wrong in words, from the PEM
- * label where it says (OpenSSL's own error for all of these is "DECODER routines::unsupported").
+ * labels where they say (OpenSSL's own error for all of these is "DECODER routines::unsupported"):
+ * only once Node cannot read it, so a bundle Node reads (a certificate, then the key) is taken.
  */
 export function privateKeyFromPem(pem: string): KeyObject {
-  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1];
-  if (label === undefined)
-    throw new Error('not PEM (expected an Ed25519 private key: "-----BEGIN PRIVATE KEY-----")');
-  if (label.includes('ENCRYPTED'))
-    throw new Error('an encrypted private key (svmtop reads unencrypted PKCS#8 keys)');
-  if (!label.endsWith('PRIVATE KEY'))
-    throw new Error(
-      `a PEM ${label.toLowerCase()}, not a private key (expected "-----BEGIN PRIVATE KEY-----")`,
-    );
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch {
-    throw new Error(
-      `a PEM ${label.toLowerCase()} that cannot be decoded (expected an Ed25519 key in PKCS#8)`,
-    );
+    throw new Error(unreadableKeyReason(pem));
   }
   if (key.asymmetricKeyType !== 'ed25519')
     throw new Error(`expected an Ed25519 private key, got ${key.asymmetricKeyType ?? 'a symmetric key'}`);
   return key;
+}
+
+/** Why a PEM text Node cannot read as a private key is not one, from its labels (a private key's first). */
+function unreadableKeyReason(pem: string): string {
+  const labels = [...pem.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----/g)].map((match) => match[1]!);
+  const label = labels.find((candidate) => candidate.endsWith('PRIVATE KEY')) ?? labels[0];
+  if (label === undefined) return 'not PEM (expected an Ed25519 private key: "-----BEGIN PRIVATE KEY-----")';
+  if (label.includes('ENCRYPTED')) return 'an encrypted private key (svmtop reads unencrypted PKCS#8 keys)';
+  if (!label.endsWith('PRIVATE KEY'))
+    return `a PEM ${label.toLowerCase()}, not a private key (expected "-----BEGIN PRIVATE KEY-----")`;
+  return `a PEM ${label.toLowerCase()} that cannot be decoded (expected an Ed25519 key in PKCS#8)`;
 }
 
 /** Signs an image digest: the ESM blob's signature, base64. */

@@ -2,18 +2,16 @@ import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE, type GuestMemory} from '../core/guest-memory.js';
 import type {Rng} from '../core/rng.js';
 import type {TimerHandle} from '../core/scheduler.js';
-import {MiB} from '../core/units.js';
+import {DIRTY_REGION_START, WORKLOAD_TICK_US, usableWorkingSetBytes} from './config/guest-capacity.js';
 import type {WorkloadConfig} from './config/world-schema.js';
 import type {GuestKernel} from './guest-kernel.js';
 import type {SimContext} from './sim-context.js';
 import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './workload-profiles.js';
 import {SHADOW_BLOCK_BYTES} from './block-pattern.js';
-import {WORKLOAD_TICK_US} from './config/guest-capacity.js';
 
 // The tick lives with the config's dirty-rate bound (checkDirtyRate), which is in its terms.
 export {WORKLOAD_TICK_US} from './config/guest-capacity.js';
-/** Pages below this are the kernel image and early data; a workload never dirties them. */
-export const DIRTY_REGION_START = 16 * MiB;
+export {DIRTY_REGION_START};
 const NET_FLOWS = 4;
 
 /** What a workload earns credit for, each tick: indices into its credits. */
@@ -71,7 +69,7 @@ export class Workload {
 
   get workingSetBytes(): number {
     const wanted = this.#config.workingSet ?? this.profile.workingSetBytes;
-    return Math.max(0, Math.min(wanted, this.#host.residentBytes - DIRTY_REGION_START));
+    return Math.min(wanted, usableWorkingSetBytes(this.#host.residentBytes));
   }
 
   setConfig(config: WorkloadConfig): void {

@@ -36,10 +36,21 @@ export function isTooSmall(size: TerminalSize): boolean {
 }
 
 export function layoutOf(state: DashboardState): DashboardLayout {
-  const isFilterShown = state.overlay.kind === 'filter' || state.filter !== '';
   // A question (a host to pick, a yes or no) takes the panel's share, whatever the tab would.
   const isQuestion = state.overlay.kind === 'picker' || state.overlay.kind === 'confirm';
-  const detailRows = isQuestion ? null : detailRowsWanted(state);
+  return layoutWith(state, isQuestion ? null : detailRowsWanted(state, detailRoom(state)));
+}
+
+/**
+ * The most rows the detail panel can get: all the list leaves at its share. The open tab is
+ * counted in the form it draws in these (detail-rows.ts), as the panel gets no more.
+ */
+export function detailRoom(state: DashboardState): number {
+  return layoutWith(state, null).detailHeight;
+}
+
+function layoutWith(state: DashboardState, detailRows: number | null): DashboardLayout {
+  const isFilterShown = state.overlay.kind === 'filter' || state.filter !== '';
   return dashboardLayout(
     state.size,
     state.vms.length,

@@ -11,7 +11,7 @@ import {
   type Step,
 } from './command-flow.js';
 import type {Intent} from './dashboard-intents.js';
-import {layoutOf, tabStrip} from './dashboard-layout.js';
+import {detailRoom, layoutOf, tabStrip} from './dashboard-layout.js';
 import {
   FILTER_LENGTH_MAX,
   selectedSnapshot,
@@ -41,7 +41,7 @@ export type {Step};
 export function transition(state: DashboardState, intent: Intent, nowMs: number): Step {
   const step = transitionOf(state, intent, nowMs);
   // Another tab, VM or question may move the list's lower edge (dashboard-layout): the selection stays in view.
-  const held = scrollToSelection(withDetailRowsSeen(step.state));
+  const held = scrollToSelection(withDetailRowsSeen(step.state, detailRoom(step.state)));
   return held === step.state ? step : {...step, state: held};
 }
 

@@ -39,10 +39,17 @@ export interface Watch {
   readonly hasLeftRunning: boolean;
 }
 
-/** The most rows the detail panel wanted on a tab at a width since it was opened there (detail-rows.ts). */
+/**
+ * The most rows the detail panel wanted on a tab, at a width and in a room, for one set of listed
+ * VMs (detail-rows.ts): the VMs the selection moves over.
+ */
 export interface DetailRowsSeen {
   readonly tab: Tab;
   readonly columns: number;
+  /** The most rows the panel could get (dashboard-layout detailRoom). */
+  readonly room: number;
+  /** The listed VMs and their devices (detail-rows listedVmsKey). */
+  readonly vms: string;
   readonly rows: number;
 }
 

@@ -65,6 +65,15 @@ describe('svmtop ticket: key files that are not an Ed25519 private key in PEM (t
     expect(result.status).toBe(2);
   });
 
+  it('signs with a PEM bundle Node reads: a certificate, then the key (the first label alone refused it)', () => {
+    const pem = privateKey.export({type: 'pkcs8', format: 'pem'}).toString();
+    const file = keyFile(
+      'bundle.pem',
+      `-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n${pem}`,
+    );
+    expect(runTicket({...request, keyFile: file})).toMatchObject({ok: true});
+  });
+
   it('still signs with the demo key', () => {
     expect(runTicket({...request, keyFile: 'config/keys/owner-demo.pem'})).toMatchObject({ok: true});
   });

@@ -146,9 +146,35 @@ describe('config errors speak svmtop, not zod (tester items: Invalid input, expe
     expect(scenarioError(text)).toBe(error);
   });
 
-  it('quotes a long value by its start', () => {
+  it('quotes a long value by its start and its length', () => {
     expect(worldError(guest(`memory: 1GiB, launchSecurity: ${'x'.repeat(100)}`))).toBe(
-      `guests[0].launchSecurity: expected one of required, allowed, none, got "${'x'.repeat(60)}"...`,
+      `guests[0].launchSecurity: expected one of required, allowed, none, got "${'x'.repeat(60)}"... (100 characters)`,
     );
+  });
+
+  it('bounds a huge number, key and path as it bounds a string (a one-million-digit vcpus was echoed whole)', () => {
+    const nines = '9'.repeat(1_000_000);
+    const error = worldError(guest(`memory: 1GiB, vcpus: ${nines}`));
+    expect(error).toBe(`guests[0].vcpus: expected a number, got ${'9'.repeat(60)}... (1000000 characters)`);
+    const key = 'k'.repeat(1000);
+    expect(worldError(`${HOST}${key}: 1\n`)).toBe(
+      `${'k'.repeat(60)}... (1000 characters): unknown key "${'k'.repeat(60)}"... (1000 characters)`,
+    );
+  });
+
+  it.each([
+    // A string is escaped once: JSON's quoting, not the line's escaping over it again.
+    [`workload: "we\\"b\\nx"`, String.raw`got "we\"b\nx"`],
+    [`workload: 'a\\b'`, String.raw`got "a\\b"`],
+    [`workload: "a\\u007fb"`, String.raw`got "a\u007fb"`],
+    [`workload: "a\\tb"`, String.raw`got "a\tb"`],
+  ])('escapes %s once', (field, shown) => {
+    expect(worldError(guest(`memory: 1GiB, ${field}`))).toBe(
+      `guests[0].workload: expected idle, web, db, stream, churn or a map (key: value), ${shown}`,
+    );
+  });
+
+  it('escapes a quote inside an unknown key', () => {
+    expect(worldError(`${HOST}'a"b': 1\n`)).toBe(String.raw`a"b: unknown key "a\"b"`);
   });
 });

@@ -4,11 +4,11 @@ import {configFromYaml} from '../helpers/world.js';
 
 // A new user's 30-VM world at 80x24 listed 7 VMs above 8 blank rows: the list took at most 45%
 // of the rows whatever the detail panel under it had to show. The list now takes what the open
-// tab leaves (the tallest it is for any listed VM, so moving the selection does not move the
-// list's edge); the events tab, a log that fills, keeps its share.
+// tab leaves (the most it took for the VMs selected so far, so moving the selection moves the
+// list's edge only one way); the events tab, a log that fills, keeps its share.
 
-/** 30 VMs with three devices each; `isMixed`: every third has five. */
-function thirtyVms(isMixed = false): string {
+/** 30 VMs with three devices each; `isMixed`: every third has five; `isFive`: all have five. */
+function thirtyVms(isMixed = false, isFive = false): string {
   const guests = Array.from(
     {length: 30},
     (_, index) => `  - name: vm-${index + 1}
@@ -16,7 +16,7 @@ function thirtyVms(isMixed = false): string {
     vcpus: 2
     memory: 2GiB
     workload: web
-    devices: [{type: net}, {type: blk}, {type: balloon}${isMixed && index % 3 === 2 ? ', {type: rng}, {type: console}' : ''}]
+    devices: [{type: net}, {type: blk}, {type: balloon}${isFive || (isMixed && index % 3 === 2) ? ', {type: rng}, {type: console}' : ''}]
 `,
   ).join('');
   return `hosts:\n  - {name: alpha, memory: 512GiB}\n  - {name: beta, memory: 512GiB}\nguests:\n${guests}`;
@@ -82,6 +82,28 @@ describe.each([
     await view.type('G4');
     expect(footer()).toBeLessThan(edges.at(-1)!);
     expect(view.selected()).toMatch(/^>vm-30 /);
+  });
+});
+
+// Wide but short, the boxed table fits the width but not the rows the panel can get: the tab
+// draws the compact one, and the list stopped at its old share above blank rows (1-10 of 30 and
+// 8 blank rows at 120x30), as the panel was counted with the boxed table.
+describe.each([
+  [120, 30, 10],
+  [120, 24, 8],
+] as const)('30 VMs with five devices at %ix%i', (columns, rows, oldShare) => {
+  it('the list takes the rows the compact device table leaves', async () => {
+    const view = renderDashboard({
+      columns,
+      rows,
+      seconds: 10,
+      config: configFromYaml(thirtyVms(false, true)),
+    });
+    await view.type('1');
+    const frame = view.frame();
+    expect(frame).not.toContain('+---------+');
+    expect(Number(/ 1-(\d+) of 30$/m.exec(frame)?.[1]), frame).toBeGreaterThan(oldShare);
+    expect(blankRowsAboveStatus(frame), frame).toBe(0);
   });
 });
 

@@ -5,7 +5,7 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
   let text = '';
   for (const part of path) {
     if (typeof part === 'number') text += `[${part}]`;
-    else text += text === '' ? String(part) : `.${String(part)}`;
+    else text += `${text === '' ? '' : '.'}${shortened(String(part))}`;
   }
   return text === '' ? '(top level)' : text;
 }
@@ -15,7 +15,8 @@ export function formatConfigPath(path: readonly PropertyKey[]): string {
  * and a YAML key may hold a line break (`? |` block keys), so control characters are escaped.
  */
 export function formatConfigError(file: string, path: readonly PropertyKey[], message: string): string {
-  return oneConfigLine(`${file}: ${formatConfigPath(path)}: ${message}`);
+  // The values a message quotes are escaped already (quoted): its backslashes are not escaped again.
+  return `${oneConfigLine(`${file}: ${formatConfigPath(path)}`)}: ${escapeControls(message)}`;
 }
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
@@ -33,8 +34,18 @@ export function oneConfigLine(text: string): string {
   return text.replace(
     // eslint-disable-next-line no-control-regex -- finding control characters is the point
     /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (char) => SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    escapeCharacter,
   );
+}
+
+/** As oneConfigLine, the backslash aside: for text whose quoted values are escaped already. */
+function escapeControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeCharacter);
+}
+
+function escapeCharacter(char: string): string {
+  return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /**
@@ -85,7 +96,7 @@ export function describeIssue(issues: readonly z.core.$ZodIssue[], written: Writ
 function describe(issue: z.core.$ZodIssue, path: PropertyKey[], written: WrittenValue): ConfigIssue {
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0] ?? '';
-    return {path: [...path, key] as ConfigIssue['path'], message: `unknown key "${key}"`};
+    return {path: [...path, key] as ConfigIssue['path'], message: `unknown key ${quoted(String(key))}`};
   }
   if (issue.code === 'invalid_union' && issue.message === ZOD_WORDING) {
     const deepest = issue.errors
@@ -198,15 +209,28 @@ function withValue(
 }
 
 /**
- * A value quoted back in a message: a string in JSON quotes (its start when long), anything else
- * as `source` writes it (a number's own digits) or else as JavaScript prints it.
+ * A value quoted back in a message: a string quoted (see quoted), anything else as `source` writes
+ * it (a number's own digits) or else as JavaScript prints it, bounded alike.
  */
 export function shownValue(value: unknown, source?: string): string {
-  if (typeof value === 'string') {
-    const long = value.length > SHOWN_VALUE_MAX_CHARACTERS;
-    return `${JSON.stringify(long ? value.slice(0, SHOWN_VALUE_MAX_CHARACTERS) : value)}${long ? '...' : ''}`;
-  }
-  return source ?? String(value);
+  return typeof value === 'string' ? quoted(value) : shortened(source ?? String(value));
+}
+
+/** Text from the file in JSON quotes, escaped once, by its start and its length when long. */
+export function quoted(text: string): string {
+  const long = text.length > SHOWN_VALUE_MAX_CHARACTERS;
+  return `${JSON.stringify(long ? text.slice(0, SHOWN_VALUE_MAX_CHARACTERS) : text)}${long ? lengthNote(text) : ''}`;
+}
+
+/** Text from the file by its start and its length when long: `999…9... (1000000 characters)`. */
+function shortened(text: string): string {
+  return text.length > SHOWN_VALUE_MAX_CHARACTERS
+    ? `${text.slice(0, SHOWN_VALUE_MAX_CHARACTERS)}${lengthNote(text)}`
+    : text;
+}
+
+function lengthNote(text: string): string {
+  return `... (${text.length} characters)`;
 }
 
 function isSafeIntegerBound(issue: z.core.$ZodIssue): boolean {

@@ -1,11 +1,13 @@
 import {formatDuration} from '../../core/format-units.js';
 import {GiB, KiB, MiB} from '../../core/units.js';
+import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES} from '../workload-profiles.js';
+import type {WorkloadName} from './world-schema.js';
 
 /** Largest guest image svmtop generates (a kernel plus initramfs for the simulator). */
 export const IMAGE_MAX_BYTES = 8 * MiB;
 
 /** The bootloader reads the image in whole blocks of this size (guest-effects.ts runBootloader). */
-const IMAGE_READ_BLOCK_BYTES = 4 * KiB;
+export const IMAGE_READ_BLOCK_BYTES = 4 * KiB;
 
 /**
  * An image size svmtop can generate; QEMU likewise refuses at start a kernel it cannot load
@@ -30,13 +32,35 @@ export function checkDiskHoldsImage(diskBytes: number, imageBytes: number): stri
 }
 
 /**
- * A workload's working set lies within the guest's memory (the workload dirties it page by page;
- * past what is resident it would be cut down without a word).
+ * A blk disk holds the region its workload reads and writes, from DISK_WORKLOAD_OFFSET on
+ * (workload.ts `#blk`); the backend fails a request past the disk's end (blk-backend.ts `#execute`).
  * @returns the rule broken, or undefined
  */
-export function checkWorkingSet(workingSetBytes: number, memoryBytes: number): string | undefined {
-  if (workingSetBytes <= memoryBytes) return undefined;
-  return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest’s memory (${exactBytes(memoryBytes)})`;
+export function checkDiskHoldsWorkload(diskBytes: number, workload: WorkloadName): string | undefined {
+  const profile = WORKLOAD_PROFILES[workload];
+  if (profile.blkRequestsPerSecond === 0) return undefined;
+  const needed = DISK_WORKLOAD_OFFSET + profile.blkRegionBytes;
+  if (diskBytes >= needed) return undefined;
+  return `a disk of ${exactBytes(diskBytes)} is too small for the ${workload} workload, which reads and writes ${exactBytes(profile.blkRegionBytes)} from offset ${exactBytes(DISK_WORKLOAD_OFFSET)}: expected at least ${exactBytes(needed)}`;
+}
+
+/** Pages below this are the kernel image and early data; a workload never dirties them. */
+export const DIRTY_REGION_START = 16 * MiB;
+
+/** The most a workload can dirty: its resident memory from DIRTY_REGION_START on (workload.ts `#dirty`). */
+export function usableWorkingSetBytes(residentBytes: number): number {
+  return Math.max(0, residentBytes - DIRTY_REGION_START);
+}
+
+/**
+ * A workload's working set lies within what the guest can dirty (past that the workload would
+ * cut it down without a word).
+ * @returns the rule broken, or undefined
+ */
+export function checkWorkingSet(workingSetBytes: number, residentBytes: number): string | undefined {
+  const usable = usableWorkingSetBytes(residentBytes);
+  if (workingSetBytes <= usable) return undefined;
+  return `a working set of ${exactBytes(workingSetBytes)} is larger than the guest can dirty (${exactBytes(usable)}: resident memory ${exactBytes(residentBytes)} less the first ${exactBytes(DIRTY_REGION_START)}, which hold the kernel)`;
 }
 
 /** A workload acts in steps of this much simulated time (workload.ts). */

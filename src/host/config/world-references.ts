@@ -4,8 +4,13 @@ import {MiB} from '../../core/units.js';
 import {formatBytes} from '../../core/format-units.js';
 import {machineStartError} from '../machine.js';
 import {DEFAULT_DISK_BYTES} from '../virtio/create-backends.js';
-import type {ConfigIssue} from './format-issue.js';
-import {checkDiskHoldsImage, checkDirtyRate, checkWorkingSet} from './guest-capacity.js';
+import {quoted, type ConfigIssue} from './format-issue.js';
+import {
+  checkDiskHoldsImage,
+  checkDiskHoldsWorkload,
+  checkDirtyRate,
+  checkWorkingSet,
+} from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
 /** A rule broken across parts of a valid-shaped config. */
@@ -46,7 +51,7 @@ function checkHosts(config: WorldConfig): ConfigIssue[] {
       if (!(key in config.keys)) {
         issues.push({
           path: ['hosts', index, 'ultravisor', 'trustedKeys', keyIndex],
-          message: `unknown key "${key}" (define it under keys)`,
+          message: `unknown key ${quoted(key)} (define it under keys)`,
         });
       }
     });
@@ -95,7 +100,7 @@ function checkGuests(config: WorldConfig, hostNames: ReadonlySet<string>): Confi
     if (guest.ticket && !(guest.ticket.key in config.keys)) {
       issues.push({
         path: at('ticket', 'key'),
-        message: `unknown key "${guest.ticket.key}" (define it under keys)`,
+        message: `unknown key ${quoted(guest.ticket.key)} (define it under keys)`,
       });
     }
     issues.push(...checkGuestMemory(guest, at), ...checkDevices(guest, at));
@@ -116,9 +121,11 @@ function checkDevices(guest: Guest, at: PathTo): ConfigIssue[] {
     seen.add(device.type);
     if (device.disk !== undefined && device.type !== 'blk')
       issues.push({path: at('devices', deviceIndex, 'disk'), message: 'only a blk device has a disk'});
+    const diskBytes = device.disk ?? DEFAULT_DISK_BYTES;
     const diskProblem =
       device.type === 'blk'
-        ? checkDiskHoldsImage(device.disk ?? DEFAULT_DISK_BYTES, guest.image.size)
+        ? (checkDiskHoldsImage(diskBytes, guest.image.size) ??
+          checkDiskHoldsWorkload(diskBytes, guest.workload.profile))
         : undefined;
     if (diskProblem !== undefined)
       issues.push({path: at('devices', deviceIndex, 'disk'), message: diskProblem});
@@ -147,7 +154,8 @@ function checkHostMemory(config: WorldConfig): ConfigIssue[] {
 function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const {workingSet} = guest.workload;
-  const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, guest.memory);
+  const resident = guest.resident ?? defaultResidentBytes(guest.memory);
+  const workingSetProblem = workingSet === undefined ? undefined : checkWorkingSet(workingSet, resident);
   if (workingSetProblem !== undefined)
     issues.push({path: at('workload', 'workingSet'), message: workingSetProblem});
   const {dirtyRate} = guest.workload;
@@ -161,7 +169,6 @@ function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
     });
     return issues;
   }
-  const resident = guest.resident ?? defaultResidentBytes(guest.memory);
   const poolBytes =
     swiotlbGeometry(guest.swiotlb.slabs, guest.swiotlb.areas, guest.vcpus).nslabs * IO_TLB_SIZE;
   const layoutBytes = resident + GUEST_KERNEL_HEAP_BYTES + poolBytes;
