@@ -2,6 +2,8 @@ import type {VmSnapshot} from '../host/snapshot-types.js';
 import {tabStrip} from './tab-strip.js';
 import type {Tab} from './dashboard-model.js';
 import {wrapIndented} from './format.js';
+import {DMA_POLICY_LABELS} from '../host/dma-policy.js';
+import type {DmaPolicy} from '../host/config/world-schema.js';
 
 // The detail panel's header: the VM's facts under the tab strip, and a notice when it has one.
 
@@ -11,13 +13,22 @@ interface Fact {
   readonly text: string;
 }
 
-/** What the list abbreviates about a VM, in full: each fact whole, to wrap between facts. */
-function detailFacts(vm: VmSnapshot): Fact[] {
+/** The DMA policy, and the change the next boot makes, in its forms from longest to shortest. */
+function policyForms(vm: VmSnapshot): string[] {
   const inEffect = vm.dmaPolicyInEffect;
-  const policy =
-    inEffect === null || inEffect === vm.dmaPolicy
-      ? `dmaPolicy ${vm.dmaPolicy}`
-      : `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`;
+  const short = (policy: DmaPolicy) => DMA_POLICY_LABELS[policy].short;
+  if (inEffect === null || inEffect === vm.dmaPolicy)
+    return [`dmaPolicy ${vm.dmaPolicy}`, `dma ${short(vm.dmaPolicy)}`];
+  // The last form as the DMA column writes it (`gated>rfc`).
+  return [
+    `dmaPolicy ${inEffect} (next boot: ${vm.dmaPolicy})`,
+    `dmaPolicy ${inEffect} (next: ${vm.dmaPolicy})`,
+    `dma ${short(inEffect)}>${short(vm.dmaPolicy)}`,
+  ];
+}
+
+/** What the list abbreviates about a VM, in full: each fact whole, to wrap between facts. */
+function detailFacts(vm: VmSnapshot, policy = policyForms(vm)[0]!): Fact[] {
   const launch = vm.security.confidentialGuestSupport ? ' (pef-guest)' : '';
   return [
     {name: 'dmaPolicy', text: policy},
@@ -37,8 +48,8 @@ const NOTICE_LINES_MAX = 3;
 /**
  * The tab strip, then the VM's name and facts. On the devices tab (the VM at a glance) the facts
  * wrap between facts, never inside one, onto further lines of `width` cells; the other tabs keep
- * their rows for themselves: one line, with the facts that fit whole and the names of the rest
- * (`+workload, vCPUs`), or how many they are (`+2 more`) where their names do not fit.
+ * their rows for themselves: one line, with the name and DMA policy, the facts that fit whole and the
+ * names of the rest (`+workload, vCPUs`), or how many they are (`+2 more`) where their names do not fit.
  */
 export function detailHeader(
   tabs: string,
@@ -47,14 +58,13 @@ export function detailHeader(
   isWrapped: boolean,
 ): string[] {
   if (!vm) return [`${tabs} no VM selected`];
-  const facts = detailFacts(vm);
   return isWrapped
     ? wrappedHeader(
         `${tabs} ${vm.name}:`,
-        facts.map((fact) => fact.text),
+        detailFacts(vm).map((fact) => fact.text),
         width,
       )
-    : oneLineHeader(tabs, vm.name, facts, width);
+    : oneLineHeader(tabs, vm, width);
 }
 
 function wrappedHeader(head: string, facts: readonly string[], width: number): string[] {
@@ -74,19 +84,43 @@ function wrappedHeader(head: string, facts: readonly string[], width: number): s
   return lines.flatMap((text) => wrapIndented(text, width, CONTINUATION_INDENT));
 }
 
-function oneLineHeader(tabs: string, name: string, facts: readonly Fact[], width: number): string[] {
-  for (let shown = facts.length; shown >= 0; shown--) {
-    const hidden = facts.length - shown;
-    const texts = facts.slice(0, shown).map((fact) => fact.text);
-    const head = shown > 0 ? `${tabs} ${name}: ${texts.join(', ')}` : `${tabs} ${name}`;
-    // As many facts as fit come first; their names, when they fit too, say what the devices tab adds.
-    const names = facts.slice(shown).map((fact) => fact.name);
-    const named = hidden > 0 ? `${head} +${names.join(', ')}` : head;
-    if (named.length <= width) return [named];
-    const counted = `${head} +${hidden} more`;
-    if (counted.length <= width) return [counted];
+/**
+ * The name and the DMA policy come first, always (the README promises them in full); the other facts
+ * fill what is left. Where the tab strip leaves no room for them, they go on a line of their own.
+ */
+function oneLineHeader(tabs: string, vm: VmSnapshot, width: number): string[] {
+  const beside = fittedFacts(`${tabs} `, vm, width);
+  if (beside) return [beside];
+  const below = fittedFacts(' '.repeat(CONTINUATION_INDENT), vm, width);
+  if (below) return [tabs, below];
+  return [tabs, ...wrapIndented(`  ${vm.name}: ${policyForms(vm).at(-1)}`, width, CONTINUATION_INDENT)];
+}
+
+/**
+ * `head`, the name and the policy, then as many facts as fit whole and which more (`+workload,
+ * vCPUs`), or how many (`+2 more`); only where no fact but the policy fits with those, a bare `+4`.
+ */
+function fittedFacts(head: string, vm: VmSnapshot, width: number): string | null {
+  const tails: ((names: string[]) => string[])[] = [
+    (names) => [`+${names.join(', ')}`, `+${names.length} more`],
+    (names) => [`+${names.length}`],
+  ];
+  // The policy in full before any other fact: the longest form that fits, with whatever tail.
+  for (const policy of policyForms(vm)) {
+    const facts = detailFacts(vm, policy);
+    for (const tail of tails)
+      for (let shown = facts.length; shown >= 1; shown--) {
+        const line = `${head}${vm.name}: ${facts
+          .slice(0, shown)
+          .map((fact) => fact.text)
+          .join(', ')}`;
+        const names = facts.slice(shown).map((fact) => fact.name);
+        const forms = names.length > 0 ? tail(names).map((text) => `${line} ${text}`) : [line];
+        const fitting = forms.find((text) => text.length <= width);
+        if (fitting) return fitting;
+      }
   }
-  return wrapIndented(`${tabs} ${name}`, width, CONTINUATION_INDENT);
+  return null;
 }
 
 /** A notice wrapped whole; past its most lines, the last says how many more the events tab has. */

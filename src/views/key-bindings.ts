@@ -63,7 +63,7 @@ const MARKS: readonly string[] = [
   'BOUNCE !    swiotlb map failures ("buffer is full"); see 2 swiotlb',
   'BALLOON a/b a inflated, b reclaimed by the host; n/a: gives nothing back',
   'MIGRATION ! not converging: 3 migration says why and offers the ways out',
-  "DONE FAIL..  device counts over the VM's life: reboots and migrations in",
+  "DONE FAIL.. device counts over the VM's life, reboots and migrations too",
   '+N more     columns, facts or lines left out here; most important kept',
   'name+       a name cut to fit; the detail line shows it whole',
 ];

@@ -77,7 +77,7 @@ describe('the detail header', () => {
     const {snapshot} = defaultWorld(30);
     const vm = snapshot.vms.find((candidate) => candidate.name === 'db-1')!;
     const tabs = ' 1 devices  2 swiotlb [3 migration] 4 events ';
-    expect(detailHeader(tabs, vm, 79, false)).toEqual([`${tabs} db-1 +5 more`]);
+    expect(detailHeader(tabs, vm, 79, false)).toEqual([`${tabs} db-1: dmaPolicy restricted +4`]);
     expect(detailHeader(tabs, vm, 119, false)).toEqual([
       `${tabs} db-1: dmaPolicy restricted, svm=on, declared allowed (pef-guest) +2 more`,
     ]);
@@ -89,6 +89,33 @@ describe('the detail header', () => {
     expect(detailHeader(tabs, vm, 112, false)).toEqual([
       `${tabs} db-1: dmaPolicy restricted, svm=on +3 more`,
     ]);
+  });
+
+  it('keeps the name and the DMA policy, with its pending change, at every width of 80 and more', () => {
+    const {snapshot} = defaultWorld(30);
+    const db = snapshot.vms.find((candidate) => candidate.name === 'db-1')!;
+    // `P` on a running VM: the guest keeps its policy until the next boot.
+    const vm = {
+      ...db,
+      name: 'batch-1',
+      dmaPolicyInEffect: 'access-platform-gated' as const,
+      dmaPolicy: 'force-dma-api' as const,
+    };
+    const tabs = ' 1 devices  2 swiotlb [3 migration] 4 events ';
+    // At 80 columns the tab strip leaves room for the policy only as the DMA column writes it.
+    expect(detailHeader(tabs, vm, 79, false)).toEqual([`${tabs} batch-1: dma gated>rfc +4 more`]);
+    expect(detailHeader(tabs, vm, 119, false)).toEqual([
+      `${tabs} batch-1: dmaPolicy access-platform-gated (next boot: force-dma-api) +4`,
+    ]);
+    fc.assert(
+      fc.property(fc.integer({min: 79, max: 260}), (width) => {
+        const lines = detailHeader(tabs, vm, width, false);
+        expect(lines.every((line) => line.length <= width)).toBe(true);
+        expect(lines.join('\n')).toMatch(
+          /batch-1: dma(Policy access-platform-gated \(next( boot)?: force-dma-api\)| gated>rfc)/,
+        );
+      }),
+    );
   });
 
   it('on the devices tab wraps between facts, never inside one, under the tab strip', () => {
