@@ -47,9 +47,13 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
 function shutdown(guest: GuestRuntime, effect: Extract<Effect, {kind: 'shutdown'}>): void {
   const {why, isDrained, afterUs} = effect;
   if (isDrained) return shutDown(guest, why, true);
+  // The EPOW handler's wait (a power-off's): the guest goes on working until its shutdown starts.
+  if (afterUs !== undefined) {
+    guest.guestTimer(afterUs, () => shutDown(guest, why, false));
+    return;
+  }
   guest.cpu.newEpoch();
-  if (afterUs === undefined) guest.cpu.run(() => shutDown(guest, why, false));
-  else guest.guestTimer(afterUs, () => shutDown(guest, why, false));
+  guest.cpu.run(() => shutDown(guest, why, false));
 }
 
 function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {

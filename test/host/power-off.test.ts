@@ -103,6 +103,17 @@ describe('system_powerdown: the whole shutdown starts when the guest gets to it'
     expect(shutting.tUs).toBe(atUs + BootTiming.epowResponseUs);
   });
 
+  it('the guest goes on working while its EPOW handler waits: I/O completes until the shutdown starts', () => {
+    const world = startWorld(defaultConfig(), 1);
+    runChecked(world, 5);
+    const completed = () =>
+      vm(world, 'bounce-test').devices.reduce((sum, device) => sum + device.completed, 0);
+    world.command('bounce-test', powerOff(true));
+    const atCommand = completed();
+    world.advanceBy(BootTiming.epowResponseUs - 1);
+    expect(completed()).toBeGreaterThan(atCommand);
+  });
+
   it('repeated powerdowns do not put the power-off off: one shutdown, halted in time', () => {
     const world = startWorld(defaultConfig(), 1);
     runChecked(world, 5);
