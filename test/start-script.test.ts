@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterAll, describe, expect, it} from 'vitest';
 import {CLI, ROOT} from './helpers/cli.js';
 // @ts-expect-error -- a plain ES module script without types (scripts/ runs before any build)
 import {isBuildStale} from '../scripts/start.mjs';
@@ -156,8 +156,13 @@ describe('the bundle loads lazily (#17)', () => {
 
 describe('the build (scripts/build.mjs)', () => {
   /** This checkout's build inputs copied to a directory of its own, the last build's outputs with them. */
+  const roots: string[] = [];
+  afterAll(() => {
+    for (const root of roots) rmSync(root, {recursive: true, force: true}); // a checkout's copy, dist with it (~5 MB)
+  });
   const copyCheckout = () => {
     const root = mkdtempSync(join(tmpdir(), 'svmtop-build-'));
+    roots.push(root);
     for (const path of [
       'src',
       'config',

@@ -44,3 +44,8 @@ export function formatDuration(timeUs: Microseconds): string {
   if (seconds >= 1) return `${seconds.toFixed(1)}s`;
   return `${Math.round(timeUs / 1000)} ms`;
 }
+
+/** `count` and its noun, singular for one: `1 host`, `2 hosts`. */
+export function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}

@@ -1,5 +1,5 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
-import {formatBytes} from '../core/format-units.js';
+import {counted, formatBytes} from '../core/format-units.js';
 import {decideBalloon, SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
@@ -277,21 +277,17 @@ function deviceOutcome(vm: VmSnapshot): Consequence[] {
   if (faulting.length > 0)
     consequences.push({
       code: 'devices-fault',
-      text: `${count(faulting.length, 'device')} will fault when used (${faulting.join(', ')}: no ACCESS_PLATFORM, raw addresses under ${policy})`,
+      text: `${counted(faulting.length, 'device')} will fault when used (${faulting.join(', ')}: no ACCESS_PLATFORM, raw addresses under ${policy})`,
     });
   if (refusedByKernel.length > 0)
     consequences.push({
       code: 'devices-refused',
-      text: `${count(refusedByKernel.length, 'device')} will be refused at probe (${refusedByKernel.join(', ')}: no ACCESS_PLATFORM, ${policy})`,
+      text: `${counted(refusedByKernel.length, 'device')} will be refused at probe (${refusedByKernel.join(', ')}: no ACCESS_PLATFORM, ${policy})`,
     });
   if (refusedByQemu.length > 0)
     consequences.push({
       code: 'devices-refused',
-      text: `${count(refusedByQemu.length, 'device')} will fail probe (${refusedByQemu.join(', ')}: QEMU refuses FEATURES_OK, ACCESS_PLATFORM offered and cleared by the driver)`,
+      text: `${counted(refusedByQemu.length, 'device')} will fail probe (${refusedByQemu.join(', ')}: QEMU refuses FEATURES_OK, ACCESS_PLATFORM offered and cleared by the driver)`,
     });
   return consequences;
-}
-
-function count(value: number, noun: string): string {
-  return `${value} ${noun}${value === 1 ? '' : 's'}`;
 }

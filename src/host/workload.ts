@@ -10,8 +10,6 @@ import {DISK_WORKLOAD_OFFSET, WORKLOAD_PROFILES, type WorkloadProfile} from './w
 import {SHADOW_BLOCK_BYTES} from './block-pattern.js';
 
 // The tick lives with the config's dirty-rate bound (checkDirtyRate), which is in its terms.
-export {WORKLOAD_TICK_US} from './config/guest-capacity.js';
-export {DIRTY_REGION_START};
 const NET_FLOWS = 4;
 
 /** What a workload earns credit for, each tick: indices into its credits. */

@@ -1,4 +1,4 @@
-import {chmodSync, lstatSync, mkdirSync, unlinkSync} from 'node:fs';
+import {chmodSync, lstatSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {BALLOON_COMMANDS} from './commands-balloon.js';
 import {CONTROL_COMMANDS} from './commands-control.js';
@@ -8,7 +8,7 @@ import {VM_COMMANDS} from './commands-vm.js';
 import {X_SVMTOP_COMMANDS} from './commands-x-svmtop.js';
 import type {QmpEvent} from './event-watcher.js';
 import type {MonitorCommand} from './monitor-context.js';
-import {VmMonitor} from './vm-monitor.js';
+import {removeStaleSocket, VmMonitor} from './vm-monitor.js';
 import {WallClockMap} from './wall-clock-map.js';
 import type {TimerLike, WorldPort} from './world-port.js';
 
@@ -129,9 +129,9 @@ export class QmpServer {
     for (const vm of [...this.#monitors.keys(), ...this.#starting.keys()]) {
       const path = this.socketPath(vm);
       try {
-        if (lstatSync(path).isSocket()) unlinkSync(path);
+        removeStaleSocket(path);
       } catch {
-        // gone already
+        // not a socket: left alone, as VmMonitor's close leaves it
       }
     }
   };

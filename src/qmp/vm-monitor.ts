@@ -181,7 +181,7 @@ export class VmMonitor {
 }
 
 /** QEMU unlinks whatever is at a server socket's path; svmtop only unlinks sockets. */
-function removeStaleSocket(path: string): void {
+export function removeStaleSocket(path: string): void {
   let stat;
   try {
     stat = lstatSync(path);

@@ -38,7 +38,8 @@ export function isTooSmall(size: TerminalSize): boolean {
 export function layoutOf(state: DashboardState): DashboardLayout {
   // A question (a host to pick, a yes or no) takes the panel's share, whatever the tab would.
   const isQuestion = state.overlay.kind === 'picker' || state.overlay.kind === 'confirm';
-  return layoutWith(state, isQuestion ? null : detailRowsWanted(state, detailRoom(state)));
+  if (isQuestion || state.tab === 'events') return layoutWith(state, null);
+  return layoutWith(state, detailRowsWanted(state, detailRoom(state)));
 }
 
 /**

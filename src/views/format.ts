@@ -1,6 +1,6 @@
 import {formatDuration} from '../core/format-units.js';
 
-export {formatBytes, formatRate} from '../core/format-units.js';
+export {counted, formatBytes, formatRate} from '../core/format-units.js';
 
 // Lines redrawn every refresh stay printable ASCII: Ink measures each line with string-width,
 // whose segmenter path for any other character costs microseconds per character, every frame.
@@ -116,11 +116,6 @@ export function wrapIndented(text: string, width: number, indent = 0): string[] 
   const inset = Math.min(Math.max(lead, indent), Math.floor(width / 2));
   const pad = ' '.repeat(inset);
   return [firstLine, ...wrapWords(rest.join(' '), width - inset).map((line) => pad + line.trimEnd())];
-}
-
-/** `count` and its noun, singular for one: `1 host`, `2 hosts`. */
-export function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 export function percent(fraction: number): string {

@@ -161,7 +161,7 @@ describe('htop habits (item 17)', () => {
     session.press(`PS1='$ ' ; sh -c '${svmtop}; echo wrapper-done-$((6*7))'\r`);
     await session.waitFor((s) => /legacy-1 +epsilon +running/.test(s), 'the dashboard from the shell');
     session.press('\u001A');
-    await session.waitFor((s) => /Stopped/.test(s), 'the shell says the job stopped', 5000);
+    await session.waitFor((s) => /Stopped/.test(s), 'the shell says the job stopped');
     expect(session.raw().lastIndexOf(LEAVE_ALTERNATE_SCREEN)).toBeGreaterThan(
       session.raw().lastIndexOf('\u001B[?1049h'),
     );

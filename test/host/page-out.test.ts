@@ -3,7 +3,7 @@ import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecycle.js';
 import {transition} from '../../src/host/lifecycle/transition.js';
-import {DIRTY_REGION_START} from '../../src/host/workload.js';
+import {DIRTY_REGION_START} from '../../src/host/config/guest-capacity.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 

@@ -34,6 +34,7 @@ describe('secure on a paused VM: the kexec waits until it is resumed', () => {
     const after = eventsSince(world, 'rogue-1', from);
     expect(after).toContain('kexec: shutting down');
     expect(after).toContain('kexec: rebooting into the kernel with svm=on');
+    expect(after).toContain('resumed');
     expect(after.indexOf('resumed')).toBeLessThan(after.indexOf('kexec: shutting down'));
   });
 });
@@ -56,6 +57,7 @@ describe('reset of a paused VM: SLOF runs only once it is resumed', () => {
     world.resume('churn-1');
     runChecked(world, 10);
     const after = eventsSince(world, 'churn-1', from);
+    expect(after).toContain('resumed');
     expect(after.indexOf('resumed')).toBeLessThan(after.findIndex((message) => message.startsWith('SLOF')));
     expect(vm(world, 'churn-1').state).toBe('running');
   });

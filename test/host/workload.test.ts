@@ -6,7 +6,8 @@ import {GiB, MiB} from '../../src/core/units.js';
 import type {WorkloadConfig} from '../../src/host/config/world-schema.js';
 import type {GuestKernel} from '../../src/host/guest-kernel.js';
 import {Simulation} from '../../src/host/sim-context.js';
-import {DIRTY_REGION_START, Workload} from '../../src/host/workload.js';
+import {DIRTY_REGION_START} from '../../src/host/config/guest-capacity.js';
+import {Workload} from '../../src/host/workload.js';
 import {WORKLOAD_PROFILES} from '../../src/host/workload-profiles.js';
 
 const RESIDENT_BYTES = 2 * GiB;
