@@ -1,5 +1,5 @@
 import {parseSize} from '../core/units.js';
-import {checkImageSize} from '../host/config/guest-capacity.js';
+import {checkImageSize} from '../host/config/image-size.js';
 import {loadWorldFile} from '../host/config/load-world.js';
 import {readFileBoundedSync} from '../host/config/read-bounded.js';
 import {

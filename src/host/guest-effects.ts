@@ -2,7 +2,7 @@ import {invariantBroken} from '../core/assert.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import {formatBytes} from '../core/format-units.js';
 import {BootTiming} from './boot-timing.js';
-import {IMAGE_READ_BLOCK_BYTES} from './config/guest-capacity.js';
+import {IMAGE_READ_BLOCK_BYTES} from './config/image-size.js';
 import {GuestKernel} from './guest-kernel.js';
 import type {GuestRuntime} from './guest-runtime.js';
 import {isKernelSecureOf, type Effect} from './lifecycle/lifecycle.js';

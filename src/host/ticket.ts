@@ -8,7 +8,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import {invariantBroken} from '../core/assert.js';
-import {checkImageSize} from './config/guest-capacity.js';
+import {checkImageSize} from './config/image-size.js';
 import type {ImageConfig} from './config/world-schema.js';
 
 /**

@@ -1,7 +1,7 @@
 import {z} from 'zod';
 import {IO_TLB_DEFAULT_NSLABS, IO_TLB_SEGSIZE} from '../../core/swiotlb.js';
 import {GiB, MiB} from '../../core/units.js';
-import {checkImageSize} from './guest-capacity.js';
+import {checkImageSize} from './image-size.js';
 import {nameSchema, onOffSchema, oneOf, parseNested, sizeSchema} from './schema-primitives.js';
 
 /**
