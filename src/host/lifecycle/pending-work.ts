@@ -21,10 +21,13 @@ export function onceResumedOf(lifecycle: Lifecycle): string {
 }
 
 /**
- * svm=on asked for and on its way in this boot: a kexec into the secure kernel under way or
- * waiting for `cont`. Wherever the guest is then, it calls UV_ESM there, so a migration must
- * treat it as secure (a destination without an ultravisor would halt it after resume).
+ * svm=on on its way in this boot: a kexec into the secure kernel (under way or waiting for
+ * `cont`), or a kernel started with svm=on that has yet to call UV_ESM (prom_init's
+ * setup_secure_guest, torvalds/linux arch/powerpc/kernel/prom_init.c). Wherever the guest then
+ * is, it asks that host's ultravisor, so a migration must treat it as secure.
  */
 export function isSecurePendingOf(lifecycle: Lifecycle): boolean {
+  const {stage} = lifecycle;
+  if (stage.kind === 'booting') return stage.kernelSvm === true;
   return lifecycle.settings.svm && kexecOf(lifecycle) !== 'none';
 }

@@ -81,10 +81,14 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
         `dmaPolicy ${command.policy} takes effect at the next boot`,
       );
     case 'set-workload':
-      return accept(lifecycle, [
-        {kind: 'apply-workload', workload: command.workload},
-        log(`workload set to ${command.workload.profile}`, 'config'),
-      ]);
+      return accept(
+        lifecycle,
+        [
+          {kind: 'apply-workload', workload: command.workload},
+          log(`workload set to ${command.workload.profile}`, 'config'),
+        ],
+        `${command.workload.profile} from now on`,
+      );
     case 'set-svm':
       return accept({...lifecycle, settings: {...lifecycle.settings, svm: command.svm}});
     case 'crash':
@@ -172,40 +176,50 @@ function secure(lifecycle: Lifecycle): Transition {
     return refuse(lifecycle, 'already-secure', `${name} is already secure`);
   if (stage.kind === 'entering-secure')
     return refuse(lifecycle, 'entering-secure', `${name} is already entering secure mode (${stage.step})`);
+  const readBy = svmReadBy(lifecycle);
+  if (readBy !== null && lifecycle.settings.svm)
+    return refuse(lifecycle, 'svm-already-set', `${name} already has svm=on set; ${readBy}`);
   const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
-  switch (stage.kind) {
-    case 'halted':
-      return accept(
-        {...next, stage: {kind: 'booting', step: 'firmware', kernelSvm: null}, bootCount: next.bootCount + 1},
-        [{kind: 'cold-boot'}],
-        'svm=on set; booting',
-      );
-    case 'shutting-down':
-      // A guest powering off boots again for it, as a halted one does.
-      if (stage.next === 'power-off')
-        return accept(
-          {...next, stage: {...stage, next: 'cold-boot'}},
-          [],
-          'svm=on set; booting once it has shut down',
-        );
-      if (stage.next === 'kexec') return accept(next, [], kexecAnswer(next));
-      return accept(next, [], 'svm=on set; this boot will enter secure mode');
-    case 'off':
-      return accept(next, [], 'svm=on set; this boot will enter secure mode');
-    case 'booting':
-      if (stage.kernelSvm !== false) return accept(next, [], 'svm=on set; this boot will enter secure mode');
-      break;
-    case 'running':
-      break;
-  }
+  if (readBy !== null) return accept(next, [], `svm=on set; ${readBy}`);
+  if (stage.kind === 'halted')
+    return accept(
+      {...next, stage: {kind: 'booting', step: 'firmware', kernelSvm: null}, bootCount: next.bootCount + 1},
+      [{kind: 'cold-boot'}],
+      'svm=on set; booting',
+    );
+  // A guest powering off boots again for it, as a halted one does.
+  if (stage.kind === 'shutting-down')
+    return accept(
+      {...next, stage: {...stage, next: 'cold-boot'}},
+      [],
+      'svm=on set; booting once it has shut down',
+    );
   // The kexec is the guest kernel's own work: stopped vCPUs hold it (GuestCpu.run).
   const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
   const kexec: Lifecycle = {...next, stage: {kind: 'shutting-down', next: 'kexec', ...waitsIn}};
   return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], kexecAnswer(kexec));
 }
 
-const kexecAnswer = (lifecycle: Lifecycle) =>
-  `svm=on set; kexec into the secure kernel${onceResumedOf(lifecycle)}`;
+/**
+ * Where `svm=` set now is read with nothing more to do, in words: by this boot's prom_init (the
+ * kernel has not started, or a reboot or kexec is on its way); null where it needs a boot or a kexec.
+ */
+function svmReadBy(lifecycle: Lifecycle): string | null {
+  const {stage} = lifecycle;
+  switch (stage.kind) {
+    case 'off':
+      return 'this boot will enter secure mode';
+    case 'booting':
+      return stage.kernelSvm === false ? null : 'this boot will enter secure mode';
+    case 'shutting-down':
+      if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
+      return stage.next === 'cold-boot' ? 'this boot will enter secure mode' : null;
+    default:
+      return null;
+  }
+}
+
+const kexecAnswer = (lifecycle: Lifecycle) => `svm=on set; ${svmReadBy(lifecycle)}`;
 
 function unsecure(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
@@ -238,11 +252,10 @@ function migrate(lifecycle: Lifecycle): Transition {
   const {name, stage} = lifecycle;
   if (lifecycle.isMigrating) return refuse(lifecycle, 'migrating', `${name} is already migrating`);
   if (stage.kind === 'halted') return refuse(lifecycle, 'halted', `${name} is halted`);
-  if (stage.kind === 'entering-secure')
-    return refuse(
-      lifecycle,
-      'entering-secure',
-      `${name} is entering secure mode (${stage.step}); migrate when it is done`,
-    );
-  return accept(lifecycle);
+  if (stage.kind !== 'entering-secure') return accept(lifecycle);
+  // The conversion is the guest's own work (UV_ESM from prom_init): stopped vCPUs hold it.
+  const then = isPausedByUserOf(lifecycle)
+    ? ', which waits while it is paused: resume it, then migrate when it is done'
+    : '; migrate when it is done';
+  return refuse(lifecycle, 'entering-secure', `${name} is entering secure mode (${stage.step})${then}`);
 }
