@@ -7,6 +7,7 @@ import {badInput} from './bad-input.js';
 import {loadWorld} from './default-world.js';
 import {createLineOutput, type LineOutput} from './line-output.js';
 import type {ParsedArgs} from './parse-args.js';
+import {onStopSignals} from './stop-signals.js';
 import {runTicket} from './ticket-command.js';
 
 const DEFAULT_SEED = 1;
@@ -65,7 +66,7 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
 }
 
-/** Headless with --qmp: real time until --duration or SIGTERM/SIGINT (then the summary, exit 0). */
+/** Headless with --qmp: real time until --duration or a stop signal (then the summary, exit 0). */
 async function runWithQmp(
   qmpDir: string,
   speed: number | undefined,
@@ -75,8 +76,7 @@ async function runWithQmp(
   const {QmpSetupError} = await import('../qmp/qmp-server.js');
   const {runHeadlessRealtime} = await import('./headless-realtime.js');
   const stop = new AbortController();
-  process.once('SIGTERM', () => stop.abort());
-  process.once('SIGINT', () => stop.abort());
+  onStopSignals(stop);
   // The world's first lines are held until the QMP server has started (its first flush): a
   // directory it refuses is then one line on stderr and nothing on stdout, however big the world.
   let held: string[] | undefined = [];
