@@ -33,7 +33,7 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
       expect(sockets(dir)).toEqual([]);
     });
 
-  test('a second signal before the run has ended: it exits (0, or 129 at once), never dies of it, no socket left', async () => {
+  test('a second signal before the run has ended: it exits (0, or 128 + n at once), never dies of it, no socket left', async () => {
     const dir = qmpDir();
     const run = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
     await run.firstOutput;
@@ -41,7 +41,8 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
     run.child.kill('SIGHUP');
     const {code, signal} = await run.exited;
     expect(signal).toBe(null);
-    expect([0, 129]).toContain(code);
+    // Both may be pending at once, and Linux delivers the lower-numbered first: either can be second.
+    expect([0, 129, 143]).toContain(code);
     expect(sockets(dir)).toEqual([]);
   });
 });
