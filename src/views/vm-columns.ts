@@ -2,6 +2,7 @@ import {isMigrationRunning} from '../host/command-preview.js';
 import type {DmaPolicy} from '../host/config/world-schema.js';
 import {DMA_POLICY_LABELS} from '../host/dma-policy.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
+import {deviceTrouble} from './device-trouble.js';
 import {formatBytes, formatRate, formatSpan, percent} from './format.js';
 import {securityColor, type Theme} from './theme.js';
 
@@ -100,12 +101,7 @@ function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
 /** Device health at a glance: broken (needs reset) first, then refused at probe. */
 function devicesCell(vm: VmSnapshot, theme: Theme): Cell {
   if (vm.devices.length === 0) return {text: '-'};
-  let broken = 0;
-  let refused = 0;
-  for (const device of vm.devices) {
-    if (device.status === 'needs-reset') broken++;
-    else if (device.status === 'refused') refused++;
-  }
+  const {broken, refused} = deviceTrouble(vm);
   if (broken > 0) return {text: `${broken} broken`, short: `${broken} brk`, color: theme.failed};
   if (refused > 0) return {text: `${refused} refused`, short: `${refused} ref`, color: theme.warning};
   return {text: 'ok'};

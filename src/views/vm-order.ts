@@ -1,5 +1,6 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import type {SortKey} from './dashboard-model.js';
+import {troubleRank} from './device-trouble.js';
 import {bounceFraction, migrationLabel, securityLabel, VM_COLUMNS} from './vm-columns.js';
 
 /** What each column sorts by: the number behind it where it shows one, else its text. */
@@ -8,7 +9,7 @@ const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   host: (vm) => vm.host,
   state: (vm) => vm.state,
   security: (vm) => securityLabel(vm),
-  devices: devicesTrouble,
+  devices: troubleRank,
   dma: (vm) => vm.dmaPolicyInEffect ?? vm.dmaPolicy,
   bounce: (vm) => bounceFraction(vm),
   io: (vm) => vm.io.bytesPerSecond,
@@ -20,17 +21,6 @@ const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   memory: (vm) => vm.memoryBytes,
   workload: (vm) => vm.workload,
 };
-
-/** Devices by trouble, as the column ranks it: any broken (needs reset) above any refused. */
-function devicesTrouble(vm: VmSnapshot): number {
-  let broken = 0;
-  let refused = 0;
-  for (const device of vm.devices) {
-    if (device.status === 'needs-reset') broken++;
-    else if (device.status === 'refused') refused++;
-  }
-  return broken * 1_000_000 + refused;
-}
 
 /** What the status line says after `<`, `>` or `I` (the header marks the column too). */
 export function sortText(sortKey: SortKey, isDescending: boolean): string {
