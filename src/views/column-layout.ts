@@ -72,7 +72,9 @@ function measure(
     longest = Math.max(longest, cell.bar === undefined ? cell.text.length : column.maxWidth);
     shortest = Math.max(shortest, (cell.short ?? cell.text).length);
   }
-  const preferred = Math.max(column.minWidth, Math.min(column.maxWidth, longest));
+  // The header stays readable with its sort mark (`VCPU^`, not `VCP^`) even past the column's maximum.
+  const titleRoom = column.titles.at(-1)!.length + marker;
+  const preferred = Math.max(titleRoom, column.minWidth, Math.min(column.maxWidth, longest));
   const min = column.isCuttable
     ? Math.max(column.minWidth, column.cutWidthMin ?? 0)
     : Math.max(column.minWidth, Math.min(preferred, shortest));

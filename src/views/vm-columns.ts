@@ -87,15 +87,17 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
-/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`). */
+/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`): the column's text. */
+export function dmaLabel(vm: VmSnapshot): string {
+  const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
+  if (inEffect === vm.dmaPolicy) return POLICY_SHORT[inEffect];
+  return `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`;
+}
+
 function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
   const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
-  if (inEffect === vm.dmaPolicy) return {text: POLICY_SHORT[inEffect]};
-  return {
-    text: `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`,
-    short: `${POLICY_SHORT[inEffect]}*`,
-    color: theme.warning,
-  };
+  if (inEffect === vm.dmaPolicy) return {text: dmaLabel(vm)};
+  return {text: dmaLabel(vm), short: `${POLICY_SHORT[inEffect]}*`, color: theme.warning};
 }
 
 /** Device health at a glance: broken (needs reset) first, then refused at probe. */
