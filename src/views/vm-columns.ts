@@ -41,7 +41,15 @@ const POLICY_SHORT: Readonly<Record<DmaPolicy, string>> = {
   restricted: DMA_POLICY_LABELS.restricted.short,
 };
 
-const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {bootloader: 'bootldr'};
+// The column is as wide as any state its VM reaches (column-reach.ts): in their short forms none is
+// wider than `running`, so at 80 columns a booting VM costs no other column its place.
+const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {
+  bootloader: 'bootldr',
+  firmware: 'firmwr',
+  'init-done': 'initdn',
+  migrating: 'migr',
+  shutdown: 'shutdn',
+};
 
 /** What the security column says: normal / phase with progress / secure / secure (undeclared) / failed. */
 export function securityLabel(vm: VmSnapshot): string {
