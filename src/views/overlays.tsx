@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import {clip, counted, fit} from './format.js';
+import {glyphsOf} from './glyphs.js';
 import {helpBodyRows, HELP_CLOSE, HELP_LINES} from './key-bindings.js';
 import {confirmLines, pickerRows} from './question-rows.js';
 import type {Theme} from './theme.js';
@@ -17,7 +18,7 @@ function OverlayFrame({title, width, height, theme, children}: OverlayFrameProps
   return (
     <Box
       flexDirection="column"
-      borderStyle="round"
+      borderStyle={glyphsOf(theme).border}
       borderColor={theme.accent}
       width={width}
       height={height}
