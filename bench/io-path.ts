@@ -4,11 +4,13 @@
  * range), the whole loop and the workload's share (CPU µs per request, median rounds), then the
  * results as JSON. For a profile of the path
  * alone: `--path-only KiB` runs just its rounds (under `node --cpu-prof`); `--counts KiB` prints how
- * many times a request does each modelled step (frame look-ups, page checks, bounces, timers).
+ * many times a request does each modelled step (frame look-ups, page checks, bounces, timers);
+ * `--profile KiB [rounds]` where its µs go by kind of modelled work, and the bytes it allocates.
  */
 import {KiB, MiB} from '../src/core/units.js';
 import {measureBouncedIo, prepareBouncedIo, REQUEST_SIZES} from './io-throughput.js';
 import {printCounts} from './io-path-counts.js';
+import {printProfile} from './io-path-profile.js';
 
 const args = process.argv.slice(2);
 if (args[0] === '--path-only') {
@@ -17,6 +19,8 @@ if (args[0] === '--path-only') {
   bench.check();
 } else if (args[0] === '--counts') {
   printCounts(Number(args[1] ?? 4) * KiB);
+} else if (args[0] === '--profile') {
+  await printProfile(Number(args[1] ?? 4) * KiB, Number(args[2] ?? 15));
 } else {
   const sizes = args.length > 0 ? args.map((kib) => Number(kib) * KiB) : REQUEST_SIZES;
   const results = sizes.map((size) => {

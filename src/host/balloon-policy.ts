@@ -106,11 +106,23 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
     };
   const forced = isSecureInflate ? ', forced on a secure guest' : '';
   return {
-    result: {ok: true, message: `target ${formatBytes(targetPages * BALLOON_PAGE_BYTES)}${forced}`},
+    result: {ok: true, message: `${answerOf(backend, targetPages, capacityPages)}${forced}`},
     targetPages,
     backend,
     isSecureInflate,
   };
+}
+
+/**
+ * What a new target changes, in words: nothing, at the balloon's limit (`b` pressed again) or where
+ * it already is (`B` on an empty balloon), rather than the same target again.
+ */
+function answerOf(backend: BalloonBackend, targetPages: number, capacityPages: number): string {
+  const target = formatBytes(targetPages * BALLOON_PAGE_BYTES);
+  if (backend.targetPages !== targetPages) return `target ${target}`;
+  if (targetPages === capacityPages) return `already at its limit ${target}, nothing to change`;
+  if (backend.actualPages === targetPages) return `already at its target ${target}, nothing to change`;
+  return `target ${target}`;
 }
 
 function unavailable(reasonCode: BalloonReasonCode, reason: string): BalloonAvailability {

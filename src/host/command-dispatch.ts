@@ -1,5 +1,4 @@
 import {invariantBroken} from '../core/assert.js';
-import {formatBytes} from '../core/format-units.js';
 import {decideBalloon} from './balloon-policy.js';
 import type {Cluster} from './cluster.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
@@ -7,7 +6,6 @@ import type {DmaPolicy, WorkloadConfig} from './config/world-schema.js';
 import {exhaustSecureMemory, exhaustSwiotlb, injectMalformedChain} from './faults.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {LifecycleCommand} from './lifecycle/lifecycle.js';
-import {BALLOON_PAGE_BYTES} from './virtio/balloon-protocol.js';
 import type {MigrationService} from './migration/migration-service.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 
@@ -136,13 +134,13 @@ export function runGuestCommand(
       return lifecycle({type: command.do});
     case 'policy':
       return lifecycle({type: 'set-policy', policy: command.policy});
-    case 'workload': {
-      const result = lifecycle({type: 'set-workload', workload: command.workload});
-      return result.ok ? {...result, message: `${command.workload.profile} from now on`} : result;
-    }
+    case 'workload':
+      return lifecycle({type: 'set-workload', workload: command.workload});
     case 'balloon':
       return balloon(guest, command.targetBytes, command.isForced, isDryRun);
     case 'migrate': {
+      const cancelling = parts.migrations.refuseWhileCancelling(guest.name);
+      if (cancelling) return cancelling;
       if (command.to === null) {
         if (!isDryRun) invariantBroken(`guest ${guest.name}: a migration run without a destination`);
         return guest.check({type: 'migrate'});
@@ -167,12 +165,7 @@ export function runGuestCommand(
 function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun: boolean): CheckedResult {
   const accepted = guest.check({type: 'balloon'});
   if (!accepted.ok) return accepted;
-  const decision = decideBalloon(guest, targetBytes, isForced);
-  const {backend, targetPages} = decision;
-  // The same target, reached: say so rather than the target again (`B` on an empty balloon).
-  const isThere = backend?.targetPages === targetPages && backend.actualPages === targetPages;
-  if (decision.result.ok && !isDryRun) backend?.setTarget(targetPages);
-  if (!decision.result.ok || !isThere) return decision.result;
-  const target = formatBytes(targetPages * BALLOON_PAGE_BYTES);
-  return {...decision.result, message: `already at its target ${target}, nothing to change`};
+  const {result, backend, targetPages} = decideBalloon(guest, targetBytes, isForced);
+  if (result.ok && !isDryRun) backend?.setTarget(targetPages);
+  return result;
 }

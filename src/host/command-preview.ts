@@ -9,7 +9,7 @@ import {isSvmEnabled} from './machine.js';
 import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
 import type {RefusalCode} from './lifecycle/lifecycle.js';
-import {kexecOf} from './lifecycle/transition.js';
+import {kexecOf, onceResumedOf} from './lifecycle/pending-work.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 import type {DeviceSnapshot, MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
@@ -181,10 +181,11 @@ function accept(
 function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const plan = world.guest(vm.name)?.plan({type: 'secure'});
   const kexec = plan ? kexecOf(plan.next) : 'none';
+  const onceResumed = plan ? onceResumedOf(plan.next) : '';
   const how = plan?.effects.some((effect) => effect.kind === 'cold-boot')
     ? 'boots with svm=on'
     : kexec !== 'none'
-      ? `kexec into its kernel with svm=on${kexec === 'once-resumed' ? ' once resumed' : ''}`
+      ? `kexec into its kernel with svm=on${onceResumed}`
       : 'this boot enters secure mode';
   return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
 }

@@ -32,6 +32,10 @@ export function executeEffect(guest: GuestRuntime, effect: Effect): void {
       return halt(guest, effect.where, effect.message, effect.severity);
     case 'release-deferred':
       return guest.cpu.releaseDeferred();
+    case 'on-vcpu':
+      return guest.cpu.run(() => {
+        for (const inner of effect.effects) executeEffect(guest, inner);
+      });
     case 'fail-migration':
       return guest.environment.failMigration(guest, effect.errorDesc);
     case 'apply-workload':

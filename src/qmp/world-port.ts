@@ -7,7 +7,12 @@ import {
   type WorkloadName,
 } from '../host/config/world-schema.js';
 import type {CheckedResult, RefusalCode} from '../host/lifecycle/lifecycle.js';
-import {securityStateOf, type HaltCause, type Lifecycle} from '../host/lifecycle/lifecycle.js';
+import {
+  isPausedByUserOf,
+  securityStateOf,
+  type HaltCause,
+  type Lifecycle,
+} from '../host/lifecycle/lifecycle.js';
 import type {MigrationParamProblem, MigrationParams} from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
@@ -82,7 +87,7 @@ function factsOf(
   return {
     haltCause: stage.kind === 'halted' ? stage.cause : null,
     vcpu: vcpu.kind,
-    isPausedByUser: vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter),
+    isPausedByUser: isPausedByUserOf(lifecycle),
     isHeldAfterReset: vcpu.kind === 'paused' && vcpu.isHeldAfterReset === true,
     isColdBooting: stage.kind === 'booting' && stage.step === 'firmware',
   };

@@ -69,17 +69,20 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
     });
   });
 
-  it('secure, then migrate to a host without an ultravisor 50 ms later: the guest goes secure where it is', () => {
+  it('secure, then migrate to a host without an ultravisor 50 ms later: refused as for a secure guest; it goes secure where it is', () => {
     const world = startWorld(defaultConfig(), 3);
     runTo(world, 5);
     expect(world.secure('legacy-1').ok).toBe(true);
     world.advanceBy(50_000);
-    expect(world.migrate('legacy-1', 'delta').ok).toBe(true);
+    expect(world.migrate('legacy-1', 'delta')).toMatchObject({ok: false, code: 'migration-blocked'});
     runTo(world, 30);
     expect(vm(world, 'legacy-1')).toMatchObject({
       host: 'epsilon',
       security: expect.objectContaining({state: 'secure'}),
-      migration: expect.objectContaining({status: 'failed'}),
+    });
+    expect(vm(world, 'legacy-1').migration).toMatchObject({
+      errorDesc: 'blocked before start',
+      blockedReasons: expect.arrayContaining(['delta has no ultravisor: a secure guest cannot run there']),
     });
   });
 

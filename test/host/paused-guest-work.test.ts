@@ -92,11 +92,10 @@ describe('the question before secure on a paused VM says when the kexec happens'
 });
 
 describe('a second secure while the kexec waits says what is true', () => {
-  it('the answer and the question both say the kexec happens once resumed', () => {
+  it('the question and the answer both say the kexec happens once resumed; a second secure says it is set', () => {
     const world = startWorld(defaultConfig());
     runChecked(world, 5);
     world.pause('rogue-1');
-    world.secure('rogue-1');
     const preview = previewCommand(world, {kind: 'secure', vm: 'rogue-1'});
     expect(preview.ok && preview.consequences[0]).toEqual({
       code: 'kexec',
@@ -106,9 +105,16 @@ describe('a second secure while the kexec waits says what is true', () => {
       ok: true,
       message: 'svm=on set; kexec into the secure kernel once resumed',
     });
+    const already = {
+      ok: false,
+      code: 'svm-already-set',
+      reason: 'rogue-1 already has svm=on set; kexec into the secure kernel once resumed',
+    };
+    expect(previewCommand(world, {kind: 'secure', vm: 'rogue-1'})).toEqual(already);
+    expect(world.secure('rogue-1')).toEqual(already);
   });
 
-  it('a second secure while the kexec drains (vCPUs running) says the kexec, not this boot', () => {
+  it('a second secure while the kexec drains (vCPUs running) says svm=on is set and the kexec, not this boot', () => {
     let lifecycle = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
     for (const type of [
       'power-on',
@@ -121,7 +127,11 @@ describe('a second secure while the kexec waits says what is true', () => {
     const draining = transition(lifecycle, {type: 'secure'}).next;
     expect(draining.stage).toEqual({kind: 'shutting-down', next: 'kexec'});
     const again = transition(draining, {type: 'secure'});
-    expect(again.result).toEqual({ok: true, message: 'svm=on set; kexec into the secure kernel'});
+    expect(again.result).toEqual({
+      ok: false,
+      code: 'svm-already-set',
+      reason: 'g1 already has svm=on set; kexec into the secure kernel',
+    });
     expect(again.effects).toEqual([]);
   });
 });

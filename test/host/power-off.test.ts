@@ -47,16 +47,63 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
     runChecked(world, 1);
   });
 
-  it('a paused guest is resumed so that it can shut itself down', () => {
+  // QEMU does not resume for system_powerdown: it raises POWERDOWN and the EPOW interrupt
+  // (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr.c spapr_powerdown_req);
+  // the guest's handler (torvalds/linux arch/powerpc/platforms/pseries/ras.c) runs once resumed.
+  it('a paused guest stays paused; its EPOW handler runs (log, 100 ms, shutdown) only once resumed', () => {
     const world = startWorld(defaultConfig(), 1);
     runChecked(world, 5);
     world.pause('legacy-1');
-    expect(world.command('legacy-1', powerOff(true)).ok).toBe(true);
-    runChecked(world, 1);
-    expect(world.guest('legacy-1')!.lifecycle).toMatchObject({
-      vcpu: {kind: 'running'},
-      stage: {kind: 'halted', cause: 'shutdown'},
+    const atUs = world.nowUs;
+    const said = () =>
+      world.events
+        .recent(200, 'legacy-1')
+        .filter((event) => event.tUs >= atUs)
+        .map((event) => event.message);
+    expect(world.command('legacy-1', powerOff(true))).toEqual({
+      ok: true,
+      message: 'EPOW raised; the guest powers off once resumed',
     });
+    runChecked(world, 2);
+    expect(world.guest('legacy-1')!.lifecycle).toMatchObject({
+      vcpu: {kind: 'paused'},
+      stage: {kind: 'shutting-down', next: 'power-off', waitsIn: 'running'},
+    });
+    expect(said()).not.toContain('resumed for power-off');
+    expect(said()).not.toContain('EPOW: Power off requested');
+    const resumedUs = world.nowUs;
+    expect(world.resume('legacy-1').ok).toBe(true);
+    expect(said()).toContain('EPOW: Power off requested');
+    world.advanceBy(BootTiming.epowResponseUs - 1);
+    expect(said()).not.toContain('power-off: shutting down');
+    runChecked(world, 1);
+    const shutting = world.events
+      .recent(200, 'legacy-1')
+      .find((e) => e.message === 'power-off: shutting down');
+    expect(shutting!.tUs).toBe(resumedUs + BootTiming.epowResponseUs);
+    expect(world.guest('legacy-1')!.lifecycle.stage).toEqual({kind: 'halted', cause: 'shutdown'});
+  });
+
+  it('a power-off waiting for a paused guest is cleared by a reset, a crash or a quit', () => {
+    for (const clear of ['reset', 'crash', 'quit'] as const) {
+      const world = startWorld(defaultConfig(), 1);
+      runChecked(world, 5);
+      world.pause('legacy-1');
+      world.command('legacy-1', powerOff(true));
+      if (clear === 'reset') world.command('legacy-1', {do: 'reset'});
+      else if (clear === 'crash') world.crash('legacy-1');
+      else world.command('legacy-1', powerOff(false));
+      const atUs = world.nowUs;
+      if (clear === 'reset') world.resume('legacy-1');
+      runChecked(world, 20);
+      const messages = world.events
+        .recent(500, 'legacy-1')
+        .filter((event) => event.tUs >= atUs)
+        .map((event) => event.message);
+      expect(messages, clear).not.toContain('EPOW: Power off requested');
+      expect(messages, clear).not.toContain('power-off: shutting down');
+      if (clear === 'reset') expect(vm(world, 'legacy-1').state).toBe('running');
+    }
   });
 
   it('secure during a graceful power-off keeps its promise: the guest boots again, with svm=on, once it is down', () => {
@@ -131,11 +178,12 @@ describe('system_powerdown: the whole shutdown starts when the guest gets to it'
     expect(vm(world, 'churn-1').state).toBe('halted');
   });
 
-  it('a second powerdown while paused mid-shutdown only resumes the guest to finish it', () => {
+  it('a second powerdown while paused mid-shutdown changes nothing: the vCPUs stay stopped', () => {
     const shuttingDown = transition(runningLifecycle(), {type: 'power-off', isGraceful: true}).next;
     const paused = transition(shuttingDown, {type: 'pause'}).next;
     const again = transition(paused, {type: 'power-off', isGraceful: true});
-    expect(again.next).toEqual({...shuttingDown, vcpu: {kind: 'running'}});
-    expect(again.effects.map((effect) => effect.kind)).toEqual(['log', 'release-deferred']);
+    expect(again.next).toEqual(paused);
+    expect(again.effects).toEqual([]);
+    expect(again.result).toEqual({ok: true, message: 'EPOW raised; the guest powers off once resumed'});
   });
 });

@@ -55,3 +55,30 @@ describe('system_powerdown answers before the guest shuts down', () => {
     expect(shutting.map((event) => event.tUs - startUs)).toEqual([100_000]);
   });
 });
+
+/**
+ * QEMU 7.2 (checked: cont, stop, system_powerdown on qemu-system-ppc64 -M pseries): POWERDOWN, the
+ * reply, no RESUME; query-status stays paused. The guest's EPOW handler waits for `cont`.
+ */
+describe('system_powerdown on a paused VM', () => {
+  test('POWERDOWN and the reply, no RESUME; it stays paused until cont, then shuts down', async () => {
+    const client = await fixture.connect('legacy-1');
+    await client.execute('stop');
+    const from = client.lines.length;
+    const names = () =>
+      client.lines.slice(from).map((line) => {
+        const json = JSON.parse(line) as {event?: string; return?: unknown};
+        return json.event ?? 'return';
+      });
+    await client.execute('system_powerdown');
+    expect(names()).toEqual(['POWERDOWN', 'return']);
+    fixture.world.advanceBy(3_000_000);
+    expect((await client.execute('query-status')).json).toMatchObject({
+      return: {status: 'paused', running: false},
+    });
+    expect(vm(fixture.world, 'legacy-1').state).toBe('paused');
+    await client.execute('cont');
+    await advanceUntil(fixture.world, () => names().includes('STOP'), 5, 'STOP');
+    expect(names()).toEqual(['POWERDOWN', 'return', 'return', 'RESUME', 'return', 'SHUTDOWN', 'STOP']);
+  });
+});

@@ -71,10 +71,12 @@ export type RefusalCode =
   | 'already-paused'
   | 'not-paused'
   | 'migrating'
+  | 'migration-cancelling'
   | 'not-migrating'
   | 'stop-and-copy'
   | 'entering-secure'
   | 'already-secure'
+  | 'svm-already-set'
   | 'already-normal'
   | 'same-policy'
   | 'migration-blocked'
@@ -170,6 +172,8 @@ export type Effect =
       readonly severity: 'info' | 'error';
     }
   | {readonly kind: 'release-deferred'}
+  /** Guest code (a handler's): runs now on running vCPUs, else once they run; a new boot drops it. */
+  | {readonly kind: 'on-vcpu'; readonly effects: readonly Effect[]}
   | {readonly kind: 'fail-migration'; readonly errorDesc: string}
   | {readonly kind: 'apply-workload'; readonly workload: WorkloadConfig};
 
@@ -256,16 +260,20 @@ export function progressOf(lifecycle: Lifecycle): number {
   return stage.kind === 'running' ? 1 : 0;
 }
 
+/** The vCPUs are held by the user's pause (`stop`), alone or beyond a migration's stop-and-copy. */
+export function isPausedByUserOf({vcpu}: Lifecycle): boolean {
+  return vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter);
+}
+
 /**
  * Where a guest is left by a migration that did not complete, in words: QEMU restarts the vCPUs
  * only if they ran before (qemu/qemu migration/migration.c migration_iteration_finish,
  * `vm_was_running`), so a paused or panicked guest stays as it was.
  */
 export function staysOnSourceOf(lifecycle: Lifecycle, host: string): string {
-  const {name, stage, vcpu} = lifecycle;
+  const {name, stage} = lifecycle;
   if (stage.kind === 'halted') return `${name} stays halted (${stage.cause}) on ${host}`;
-  const isPaused = vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter);
-  return isPaused ? `${name} stays paused on ${host}` : `${name} keeps running on ${host}`;
+  return isPausedByUserOf(lifecycle) ? `${name} stays paused on ${host}` : `${name} keeps running on ${host}`;
 }
 
 /**

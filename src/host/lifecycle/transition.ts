@@ -1,7 +1,7 @@
-import {BootTiming} from '../boot-timing.js';
 import {advanceGuest, advanceMigration} from './lifecycle-progress.js';
 import {
   accept,
+  isPausedByUserOf,
   log,
   refuse,
   securityPhaseOf,
@@ -12,6 +12,9 @@ import {
   type LifecycleEvent,
   type Transition,
 } from './lifecycle.js';
+import {refuseWhileMigrating, resumedFor} from './command-guards.js';
+import {onceResumedOf} from './pending-work.js';
+import {powerOff} from './power-off.js';
 
 /**
  * The guest lifecycle's one step, a pure function in the manner of XState's
@@ -78,10 +81,14 @@ function decideCommand(lifecycle: Lifecycle, command: LifecycleCommand): Transit
         `dmaPolicy ${command.policy} takes effect at the next boot`,
       );
     case 'set-workload':
-      return accept(lifecycle, [
-        {kind: 'apply-workload', workload: command.workload},
-        log(`workload set to ${command.workload.profile}`, 'config'),
-      ]);
+      return accept(
+        lifecycle,
+        [
+          {kind: 'apply-workload', workload: command.workload},
+          log(`workload set to ${command.workload.profile}`, 'config'),
+        ],
+        `${command.workload.profile} from now on`,
+      );
     case 'set-svm':
       return accept({...lifecycle, settings: {...lifecycle.settings, svm: command.svm}});
     case 'crash':
@@ -100,8 +107,7 @@ function pause(lifecycle: Lifecycle): Transition {
   const {name, vcpu} = lifecycle;
   if (lifecycle.stage.kind === 'halted')
     return refuse(lifecycle, 'halted', `${name} is halted; reboot it first`);
-  if (vcpu.kind === 'paused' || (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter))
-    return refuse(lifecycle, 'already-paused', `${name} is already paused`);
+  if (isPausedByUserOf(lifecycle)) return refuse(lifecycle, 'already-paused', `${name} is already paused`);
   const next = vcpu.kind === 'running' ? {kind: 'paused' as const} : {...vcpu, isPausedAfter: true};
   return accept({...lifecycle, vcpu: next}, [log('paused')]);
 }
@@ -113,18 +119,6 @@ function resume(lifecycle: Lifecycle): Transition {
   if (vcpu.kind === 'stopped-for-migration' && vcpu.isPausedAfter)
     return accept({...lifecycle, vcpu: {...vcpu, isPausedAfter: false}}, [log('resumed')]);
   return refuse(lifecycle, 'not-paused', `${lifecycle.name} is not paused`);
-}
-
-function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
-  if (!lifecycle.isMigrating) return null;
-  return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first`);
-}
-
-/** The vCPUs for a reboot or a power-off: a paused guest is resumed, as one that does not run cannot shut down. */
-function resumedFor(lifecycle: Lifecycle, why: string, effects: Effect[]): Lifecycle['vcpu'] {
-  if (lifecycle.vcpu.kind !== 'paused') return lifecycle.vcpu;
-  effects.push(log(`resumed for ${why}`));
-  return {kind: 'running'};
 }
 
 /** A graceful reboot that keeps the current `svm=` setting; a paused guest is resumed for it. */
@@ -182,47 +176,50 @@ function secure(lifecycle: Lifecycle): Transition {
     return refuse(lifecycle, 'already-secure', `${name} is already secure`);
   if (stage.kind === 'entering-secure')
     return refuse(lifecycle, 'entering-secure', `${name} is already entering secure mode (${stage.step})`);
+  const readBy = svmReadBy(lifecycle);
+  if (readBy !== null && lifecycle.settings.svm)
+    return refuse(lifecycle, 'svm-already-set', `${name} already has svm=on set; ${readBy}`);
   const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
-  switch (stage.kind) {
-    case 'halted':
-      return accept(
-        {...next, stage: {kind: 'booting', step: 'firmware', kernelSvm: null}, bootCount: next.bootCount + 1},
-        [{kind: 'cold-boot'}],
-        'svm=on set; booting',
-      );
-    case 'shutting-down':
-      // A guest powering off boots again for it, as a halted one does.
-      if (stage.next === 'power-off')
-        return accept(
-          {...next, stage: {kind: 'shutting-down', next: 'cold-boot'}},
-          [],
-          'svm=on set; booting once it has shut down',
-        );
-      if (stage.next === 'kexec') return accept(next, [], kexecAnswer(next));
-      return accept(next, [], 'svm=on set; this boot will enter secure mode');
-    case 'off':
-      return accept(next, [], 'svm=on set; this boot will enter secure mode');
-    case 'booting':
-      if (stage.kernelSvm !== false) return accept(next, [], 'svm=on set; this boot will enter secure mode');
-      break;
-    case 'running':
-      break;
-  }
+  if (readBy !== null) return accept(next, [], `svm=on set; ${readBy}`);
+  if (stage.kind === 'halted')
+    return accept(
+      {...next, stage: {kind: 'booting', step: 'firmware', kernelSvm: null}, bootCount: next.bootCount + 1},
+      [{kind: 'cold-boot'}],
+      'svm=on set; booting',
+    );
+  // A guest powering off boots again for it, as a halted one does.
+  if (stage.kind === 'shutting-down')
+    return accept(
+      {...next, stage: {...stage, next: 'cold-boot'}},
+      [],
+      'svm=on set; booting once it has shut down',
+    );
   // The kexec is the guest kernel's own work: stopped vCPUs hold it (GuestCpu.run).
   const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
   const kexec: Lifecycle = {...next, stage: {kind: 'shutting-down', next: 'kexec', ...waitsIn}};
   return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], kexecAnswer(kexec));
 }
 
-/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
-export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
+/**
+ * Where `svm=` set now is read with nothing more to do, in words: by this boot's prom_init (the
+ * kernel has not started, or a reboot or kexec is on its way); null where it needs a boot or a kexec.
+ */
+function svmReadBy(lifecycle: Lifecycle): string | null {
   const {stage} = lifecycle;
-  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
-  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+  switch (stage.kind) {
+    case 'off':
+      return 'this boot will enter secure mode';
+    case 'booting':
+      return stage.kernelSvm === false ? null : 'this boot will enter secure mode';
+    case 'shutting-down':
+      if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
+      return stage.next === 'cold-boot' ? 'this boot will enter secure mode' : null;
+    default:
+      return null;
+  }
 }
 
-const kexecAnswer = (lifecycle: Lifecycle) =>
-  `svm=on set; kexec into the secure kernel${kexecOf(lifecycle) === 'once-resumed' ? ' once resumed' : ''}`;
+const kexecAnswer = (lifecycle: Lifecycle) => `svm=on set; ${svmReadBy(lifecycle)}`;
 
 function unsecure(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
@@ -255,46 +252,10 @@ function migrate(lifecycle: Lifecycle): Transition {
   const {name, stage} = lifecycle;
   if (lifecycle.isMigrating) return refuse(lifecycle, 'migrating', `${name} is already migrating`);
   if (stage.kind === 'halted') return refuse(lifecycle, 'halted', `${name} is halted`);
-  if (stage.kind === 'entering-secure')
-    return refuse(
-      lifecycle,
-      'entering-secure',
-      `${name} is entering secure mode (${stage.step}); migrate when it is done`,
-    );
-  return accept(lifecycle);
-}
-
-/**
- * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
- * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
- * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
- * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
- * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
- * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
- */
-function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
-  const {name, stage} = lifecycle;
-  if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
-  const refusal = refuseWhileMigrating(lifecycle);
-  if (refusal) return refusal;
-  if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
-    return powerOffAgain(lifecycle);
-  const effects: Effect[] = [];
-  const vcpu = resumedFor(lifecycle, 'power-off', effects);
-  if (isGraceful && stage.kind !== 'off') {
-    effects.push(log('EPOW: Power off requested'));
-    effects.push({kind: 'shutdown', why: 'power-off', isDrained: false, afterUs: BootTiming.epowResponseUs});
-    return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'power-off'}}, effects);
-  }
-  effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
-  return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
-}
-
-/** A power-off already under way goes on as it was; a guest paused since is resumed to finish it. */
-function powerOffAgain(lifecycle: Lifecycle): Transition {
-  if (lifecycle.vcpu.kind !== 'paused') return accept(lifecycle);
-  return accept({...lifecycle, vcpu: {kind: 'running'}}, [
-    log('resumed for power-off'),
-    {kind: 'release-deferred'},
-  ]);
+  if (stage.kind !== 'entering-secure') return accept(lifecycle);
+  // The conversion is the guest's own work (UV_ESM from prom_init): stopped vCPUs hold it.
+  const then = isPausedByUserOf(lifecycle)
+    ? ', which waits while it is paused: resume it, then migrate when it is done'
+    : '; migrate when it is done';
+  return refuse(lifecycle, 'entering-secure', `${name} is entering secure mode (${stage.step})${then}`);
 }

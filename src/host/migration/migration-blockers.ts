@@ -1,6 +1,7 @@
 import {formatBytes} from '../../core/format-units.js';
 import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
+import {isSecurePendingOf} from '../lifecycle/pending-work.js';
 import type {Links} from './links.js';
 import {PEF_NO_ULTRAVISOR_ERROR} from '../machine.js';
 
@@ -76,7 +77,11 @@ export function migrationBlockers(
   if (links.isDown(source.name, destination.name))
     reasons.push(`link ${source.name}-${destination.name} is down`);
   reasons.push(...machineBlockers(guest, destination));
-  const isSecure = guest.securityState === 'secure' || guest.securityState === 'transitioning';
+  // A kexec into svm=on calls UV_ESM wherever the guest then is: a destination must take it as secure.
+  const isSecure =
+    guest.securityState === 'secure' ||
+    guest.securityState === 'transitioning' ||
+    isSecurePendingOf(guest.lifecycle);
   if (isSecure) reasons.push(...secureBlockers(guest, destination));
   else if (
     guest.config.launchSecurity === 'required' &&

@@ -192,6 +192,20 @@ export class MigrationService {
     if (status === 'cancelled') this.onRestart?.(vm, restart.to, restart.params);
   }
 
+  /**
+   * A migrate while the last one is still being cancelled waits for it: QEMU refuses it as well,
+   * CANCELLING being a running state (qemu/qemu migration/migration.c migrate_prepare,
+   * migration_is_running, QERR_MIGRATION_ACTIVE; the QMP monitor keeps those words).
+   */
+  refuseWhileCancelling(vm: string): CheckedResult | null {
+    if (this.#migrations.get(vm)?.status !== 'cancelling') return null;
+    return {
+      ok: false,
+      code: 'migration-cancelling',
+      reason: `the migration of ${vm} is being cancelled; migrate again when it has stopped`,
+    };
+  }
+
   cancel(vm: string, isDryRun = false): CheckedResult {
     const migration = this.#migrations.get(vm);
     if (!migration) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};

@@ -1,0 +1,33 @@
+import type {Lifecycle} from './lifecycle.js';
+
+/**
+ * What the guest was asked to do and has yet to get to, and whether the user's pause holds it:
+ * the transition's answers, the command preview, QMP and the migration checks ask here.
+ */
+
+/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
+export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
+  const {stage} = lifecycle;
+  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
+  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+}
+
+/** ' once resumed' where a shutdown (a kexec's, a power-off's) waits for stopped vCPUs, else ''. */
+export function onceResumedOf(lifecycle: Lifecycle): string {
+  const {stage, vcpu} = lifecycle;
+  const isWaiting =
+    stage.kind === 'shutting-down' && (stage.waitsIn !== undefined || vcpu.kind !== 'running');
+  return isWaiting ? ' once resumed' : '';
+}
+
+/**
+ * svm=on on its way in this boot: a kexec into the secure kernel (under way or waiting for
+ * `cont`), or a kernel started with svm=on that has yet to call UV_ESM (prom_init's
+ * setup_secure_guest, torvalds/linux arch/powerpc/kernel/prom_init.c). Wherever the guest then
+ * is, it asks that host's ultravisor, so a migration must treat it as secure.
+ */
+export function isSecurePendingOf(lifecycle: Lifecycle): boolean {
+  const {stage} = lifecycle;
+  if (stage.kind === 'booting') return stage.kernelSvm === true;
+  return lifecycle.settings.svm && kexecOf(lifecycle) !== 'none';
+}

@@ -1,0 +1,56 @@
+import {BootTiming} from '../boot-timing.js';
+import {refuseWhileMigrating, resumedFor} from './command-guards.js';
+import {
+  accept,
+  log,
+  refuse,
+  securityPhaseOf,
+  type Effect,
+  type Lifecycle,
+  type Transition,
+} from './lifecycle.js';
+import {onceResumedOf} from './pending-work.js';
+
+/**
+ * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
+ * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
+ * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
+ * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
+ * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
+ * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
+ */
+export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
+  const {name, stage} = lifecycle;
+  if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
+  const refusal = refuseWhileMigrating(lifecycle);
+  if (refusal) return refusal;
+  if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
+    return accept(lifecycle, [], epowAnswer(lifecycle));
+  if (isGraceful && stage.kind !== 'off') return epow(lifecycle);
+  const effects: Effect[] = [];
+  const vcpu = resumedFor(lifecycle, 'power-off', effects);
+  effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
+  return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
+}
+
+/**
+ * system_powerdown leaves the vCPUs as they are: QEMU raises POWERDOWN and the EPOW interrupt
+ * (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr.c spapr_powerdown_req), and
+ * the guest's handler runs when its vCPUs do, so a paused guest powers off once resumed.
+ */
+function epow(lifecycle: Lifecycle): Transition {
+  const handler: Effect[] = [
+    log('EPOW: Power off requested'),
+    {kind: 'shutdown', why: 'power-off', isDrained: false, afterUs: BootTiming.epowResponseUs},
+  ];
+  const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
+  const next: Lifecycle = {...lifecycle, stage: {kind: 'shutting-down', next: 'power-off', ...waitsIn}};
+  if (lifecycle.vcpu.kind === 'running') return accept(next, handler);
+  return accept(next, [{kind: 'on-vcpu', effects: handler}], epowAnswer(next));
+}
+
+/** A power-off the guest has yet to get to says so; one that runs answers plainly, as before. */
+function epowAnswer(lifecycle: Lifecycle): string | undefined {
+  const onceResumed = onceResumedOf(lifecycle);
+  return onceResumed ? `EPOW raised; the guest powers off${onceResumed}` : undefined;
+}
