@@ -93,7 +93,7 @@ describe('every glyph in src/views and src/app goes through glyphs.ts', () => {
           .forEach((line, index) => {
             const code = line.replace(/\/\/.*$/, '');
             if (/^\s*(\/\*\*|\*)/.test(code)) return;
-            if (/[^\u0000-\u007f]/.test(code)) found.push(`${dir}/${file}:${index + 1}: ${line.trim()}`);
+            if (/[^\t\u0020-\u007e]/.test(code)) found.push(`${dir}/${file}:${index + 1}: ${line.trim()}`);
           });
       }
     }
