@@ -1,0 +1,60 @@
+import {describe, expect, it} from 'vitest';
+import {runStep} from '../../src/host/command-dispatch.js';
+import {previewCommand} from '../../src/host/command-preview.js';
+import type {World} from '../../src/host/world.js';
+import {defaultConfig, eventsOf, startWorld, vm} from '../helpers/world.js';
+
+/** An exploratory tester's findings in the host (one regression each). */
+
+const MiB = 2 ** 20;
+
+function world(seconds = 5): World {
+  const running = startWorld(defaultConfig(), 1);
+  running.advanceTo(seconds * 1_000_000);
+  return running;
+}
+
+/** legacy-1 (epsilon, access-platform-gated): its balloon has no ACCESS_PLATFORM, so secure it faults. */
+function secureLegacy(): World {
+  const running = world();
+  expect(runStep(running, {at: 0, do: 'secure', vm: 'legacy-1'}).ok).toBe(true);
+  running.advanceTo(15_000_000);
+  expect(vm(running, 'legacy-1').security.state).toBe('secure');
+  return running;
+}
+
+describe('a forced balloon on a secure guest whose balloon lacks ACCESS_PLATFORM', () => {
+  it('the question says the device will fault when forced', () => {
+    const running = secureLegacy();
+    const preview = previewCommand(running, {
+      kind: 'balloon',
+      vm: 'legacy-1',
+      targetBytes: 256 * MiB,
+      isForced: false,
+    });
+    expect(preview).toMatchObject({ok: false, code: 'memory-protected'});
+    expect(preview.ok ? '' : preview.ifForced).toBe(
+      'its memory is secure, so the host would reclaim nothing; its balloon has no ACCESS_PLATFORM, so QEMU reads its rings at raw addresses in secure memory and the device will fault',
+    );
+    expect(preview.ok ? '' : preview.reason).toContain('the device will fault (force to inflate anyway)');
+  });
+
+  it('once broken, the balloon is refused with its code, forced or not, as its snapshot says', () => {
+    const running = secureLegacy();
+    runStep(running, {at: 0, do: 'balloon', vm: 'legacy-1', target: 256 * MiB, force: true});
+    running.advanceTo(25_000_000);
+    expect(vm(running, 'legacy-1').balloon).toMatchObject({available: false, reasonCode: 'device-broken'});
+    const refusal = {
+      ok: false,
+      code: 'balloon-broken',
+      reason: 'legacy-1’s balloon device needs reset: Guest says index 64837 is available',
+    };
+    expect(runStep(running, {at: 0, do: 'balloon', vm: 'legacy-1', target: 512 * MiB, force: true})).toEqual(
+      refusal,
+    );
+    expect(runStep(running, {at: 0, do: 'balloon', vm: 'legacy-1', target: 512 * MiB, force: false})).toEqual(
+      refusal,
+    );
+    expect(eventsOf(running, 'legacy-1').filter((text) => text.startsWith('balloon: ok'))).toHaveLength(1);
+  });
+});
