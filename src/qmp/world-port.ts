@@ -184,6 +184,11 @@ export class WorldPort {
     return this.world.runWithOrigin(origin, () => this.world.command(vm, guestCommand, label));
   }
 
+  /** A command's answer in the world's event log, under `origin`, where the world ran nothing. */
+  logCommand(vm: string, origin: string, message: string): void {
+    this.world.runWithOrigin(origin, () => this.world.emit(vm, 'command', 'info', message));
+  }
+
   /** A line in the world's event log (QMP connections, refused clients), under `origin`. */
   log(vm: string, origin: string, severity: 'info' | 'warning', message: string): void {
     this.world.runWithOrigin(origin, () => this.world.emit(vm, 'qmp', severity, message));

@@ -58,3 +58,21 @@ describe('a forced balloon on a secure guest whose balloon lacks ACCESS_PLATFORM
     expect(eventsOf(running, 'legacy-1').filter((text) => text.startsWith('balloon: ok'))).toHaveLength(1);
   });
 });
+
+describe('an immediate power-off (QMP quit) of a paused VM', () => {
+  it('resumes nothing: no "resumed for power-off"; afterwards resume is refused and a reboot runs it', () => {
+    const running = world();
+    expect(runStep(running, {at: 0, do: 'pause', vm: 'web-1'}).ok).toBe(true);
+    expect(running.command('web-1', {do: 'power-off', isGraceful: false}, 'power-off (immediate)').ok).toBe(
+      true,
+    );
+    const events = eventsOf(running, 'web-1');
+    expect(events.some((text) => text.startsWith('resumed'))).toBe(false);
+    expect(vm(running, 'web-1').state).toBe('halted');
+    expect(runStep(running, {at: 0, do: 'resume', vm: 'web-1'})).toMatchObject({ok: false});
+    expect(runStep(running, {at: 0, do: 'reboot', vm: 'web-1'}).ok).toBe(true);
+    expect(eventsOf(running, 'web-1').some((text) => text.startsWith('resumed'))).toBe(false);
+    running.advanceBy(20_000_000);
+    expect(vm(running, 'web-1').state).toBe('running');
+  });
+});
