@@ -76,3 +76,36 @@ describe('an immediate power-off (QMP quit) of a paused VM', () => {
     expect(vm(running, 'web-1').state).toBe('running');
   });
 });
+
+describe('a config reload that recreates or removes a migrating guest', () => {
+  const migratingChurn = () => {
+    const running = world();
+    expect(running.migrate('churn-1', 'beta').ok).toBe(true);
+    running.advanceBy(200_000);
+    return running;
+  };
+
+  it('says the migration was abandoned because the reload recreates the guest, not that it keeps running', () => {
+    const running = migratingChurn();
+    const config = running.config;
+    running.applyConfig({
+      ...config,
+      guests: config.guests.map((guest) =>
+        guest.name === 'churn-1' ? {...guest, memory: guest.memory * 2} : guest,
+      ),
+    });
+    expect(eventsOf(running, 'churn-1')).toContain(
+      'migration to beta abandoned: the config reload recreates churn-1 (it boots again from its new config)',
+    );
+    expect(eventsOf(running, 'churn-1').some((text) => text.includes('keeps running'))).toBe(false);
+  });
+
+  it('and, for a guest the reload removes, that it is removed', () => {
+    const running = migratingChurn();
+    const config = running.config;
+    running.applyConfig({...config, guests: config.guests.filter((guest) => guest.name !== 'churn-1')});
+    expect(eventsOf(running, 'churn-1')).toContain(
+      'migration to beta abandoned: the config reload removes churn-1',
+    );
+  });
+});
