@@ -244,6 +244,8 @@ describe('svmtop extensions', () => {
       expect(returned(await client.execute(command, args)), command).toEqual({});
       expect(isDone(), command).toBe(true);
     }
+    // While the cancel completes the picker (and so the query) says so; once it stopped, every host.
+    await advanceUntil(world, () => vm(world, 'churn-1').migration?.status === 'cancelled', 10, 'cancel');
     const targets = returned<Array<{host: string; 'blocked-reasons': string[]}>>(
       await client.execute('x-svmtop-query-migrate-targets'),
     );
