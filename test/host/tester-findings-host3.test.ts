@@ -109,3 +109,19 @@ describe('a config reload that recreates or removes a migrating guest', () => {
     );
   });
 });
+
+describe('the event log of a reset of a stopped VM', () => {
+  it('says what happens, in order: the devices reset at once, then the answer that it is held', () => {
+    for (const stop of ['pause', 'halt'] as const) {
+      const running = world();
+      if (stop === 'pause') running.pause('churn-1');
+      else running.command('churn-1', {do: 'power-off', isGraceful: false});
+      const from = eventsOf(running, 'churn-1').length;
+      expect(running.command('churn-1', {do: 'reset'}).ok).toBe(true);
+      expect(eventsOf(running, 'churn-1').slice(from), stop).toEqual([
+        'reset: devices reset at once (in-flight I/O dropped)',
+        'reset: ok (held before the firmware until resumed)',
+      ]);
+    }
+  });
+});
