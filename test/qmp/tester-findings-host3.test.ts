@@ -31,3 +31,15 @@ describe('x-svmtop-query-migrate-targets asks the m picker’s rule', () => {
     expect(errorOf(await client.execute('migrate', {uri: 'tcp:delta'})).desc).toBe(reason);
   });
 });
+
+describe('migrate with a tcp: address QEMU cannot parse', () => {
+  // Real QEMU 7.2: util/qemu-sockets.c inet_parse's words.
+  test.each([
+    ['tcp:', "error parsing address ''"],
+    ['tcp::', "error parsing port in address ':'"],
+    ['tcp:beta:', "error parsing address 'beta:'"],
+  ])('%s: %s', async (uri, desc) => {
+    const client = await fixture.connect('churn-1');
+    expect(errorOf(await client.execute('migrate', {uri}))).toEqual({class: 'GenericError', desc});
+  });
+});
