@@ -1,3 +1,4 @@
+import {setImmediate as nextTurn} from 'node:timers/promises';
 import type {WorldEvent} from './core/event-log.js';
 import {microsecondsToSeconds} from './core/clock.js';
 import {toJson} from './core/exact-json.js';
@@ -114,7 +115,7 @@ export class HeadlessRun {
     );
   }
 
-  /** Ends the run now, before its duration (--qmp on SIGTERM): the summary at this instant. */
+  /** Ends the run now, before its duration (on a stop signal): the summary at this instant. */
   finish(): number {
     if (this.#exitCode === undefined) this.#finish();
     return this.#exitCode!;
@@ -152,16 +153,20 @@ export function runHeadless(options: HeadlessOptions): number {
 /**
  * Runs the world as fast as its reader takes the output: after each slice it awaits `backlog()`
  * when that returns a promise (the reader is behind), so memory stays bounded for any duration.
+ * With `stop`, it also gives the event loop a turn after each slice so a signal's handler can run
+ * (stdout to a file or a pipe is written synchronously on Linux, so there may be nothing to await),
+ * and once `stop` is aborted it writes the summary at that instant.
  * @returns the exit code: 0 ok, 1 an expectation failed
  */
 export async function runHeadlessPaced(
   options: HeadlessOptions,
   backlog: () => Promise<void> | undefined,
+  stop?: AbortSignal,
 ): Promise<number> {
   const run = new HeadlessRun(options);
-  while (!run.step()) {
-    const wait = backlog();
+  while (!stop?.aborted && !run.step()) {
+    const wait = backlog() ?? (stop && nextTurn());
     if (wait) await wait;
   }
-  return run.exitCode!;
+  return run.finish();
 }

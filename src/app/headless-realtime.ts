@@ -13,7 +13,7 @@ export interface RealtimeHeadlessOptions extends HeadlessOptions {
    * stalled reader stalls the run at constant memory; undefined when there is nothing to wait for.
    */
   readonly backlog: () => Promise<void> | undefined;
-  /** Aborted by SIGTERM or SIGINT: the run ends at the current simulated time, with its summary. */
+  /** Aborted by a stop signal (STOP_SIGNALS): the run ends at the current simulated time, with its summary. */
   readonly signal: AbortSignal;
   /** Wall clock in milliseconds (injected in tests). */
   readonly nowMs?: () => number;

@@ -7,6 +7,7 @@ import {badInput} from './bad-input.js';
 import {loadWorld} from './default-world.js';
 import {createLineOutput, type LineOutput} from './line-output.js';
 import type {ParsedArgs} from './parse-args.js';
+import {headlessExitCode, onStopSignals} from './stop-signals.js';
 import {runTicket} from './ticket-command.js';
 
 const DEFAULT_SEED = 1;
@@ -49,11 +50,13 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
       onExpectationFailed: (result) =>
         process.stderr.write(`svmtop: expectation failed: ${describeFailedExpectation(result)}\n`),
     };
+    const stop = new AbortController();
+    const stoppedBy = onStopSignals(stop);
     const code = args.qmpDir
-      ? await runWithQmp(args.qmpDir, args.speed, headless, output)
-      : await runHeadlessPaced(headless, () => output.backlog());
+      ? await runWithQmp(args.qmpDir, args.speed, headless, output, stop.signal)
+      : await runHeadlessPaced(headless, () => output.backlog(), stop.signal);
     await output.end();
-    process.exit(code);
+    process.exit(headlessExitCode(code, stoppedBy(), args.qmpDir !== undefined));
   }
   if (!process.stdout.isTTY || !process.stdin.isTTY)
     badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
@@ -65,18 +68,16 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
 }
 
-/** Headless with --qmp: real time until --duration or SIGTERM/SIGINT (then the summary, exit 0). */
+/** Headless with --qmp: real time until --duration or a stop signal (then the summary, exit 0). */
 async function runWithQmp(
   qmpDir: string,
   speed: number | undefined,
   headless: HeadlessOptions,
   output: LineOutput,
+  stop: AbortSignal,
 ): Promise<number> {
   const {QmpSetupError} = await import('../qmp/qmp-server.js');
   const {runHeadlessRealtime} = await import('./headless-realtime.js');
-  const stop = new AbortController();
-  process.once('SIGTERM', () => stop.abort());
-  process.once('SIGINT', () => stop.abort());
   // The world's first lines are held until the QMP server has started (its first flush): a
   // directory it refuses is then one line on stderr and nothing on stdout, however big the world.
   let held: string[] | undefined = [];
@@ -95,7 +96,7 @@ async function runWithQmp(
         output.flush();
       },
       backlog: () => output.backlog(),
-      signal: stop.signal,
+      signal: stop,
     });
     release(); // a run stopped before its first slice: its summary
     return code;

@@ -13,6 +13,7 @@ import {watchConfigFile} from './config-watcher.js';
 import {createDashboardCommands} from './dashboard-commands.js';
 import {openPreferences, type PreferenceStore} from './preferences.js';
 import {isTerminalGone, onTerminalGone, releaseTerminal} from './terminal-hangup.js';
+import {charsetOf} from './charset.js';
 import {createTerminalInput, MOUSE_OFF, MOUSE_ON} from './terminal-input.js';
 import {SLICE_BUDGET_MS, WorldRunner} from './world-runner.js';
 
@@ -73,7 +74,10 @@ export async function startDashboard(options: DashboardOptions): Promise<void> {
   let app: ReturnType<typeof useApp> | undefined;
   const suspend = () => suspendToShell(app, runner, refreshMs);
   const commands = createDashboardCommands(runner, preferences, {quit: () => exit(0), suspend});
-  const theme = createTheme(options.isColorEnabled && prefs.isColorEnabled);
+  const theme = createTheme(
+    options.isColorEnabled && prefs.isColorEnabled,
+    charsetOf(process.env) === 'utf8',
+  );
   const instance = renderFullScreen(
     <Dashboard source={runner} commands={commands} theme={theme} preferences={prefs} />,
     (value) => {

@@ -8,7 +8,8 @@ import {VM_COMMANDS} from './commands-vm.js';
 import {X_SVMTOP_COMMANDS} from './commands-x-svmtop.js';
 import type {QmpEvent} from './event-watcher.js';
 import type {MonitorCommand} from './monitor-context.js';
-import {removeStaleSocket, VmMonitor} from './vm-monitor.js';
+import {liveSocketMessage, socketPathState} from './socket-file.js';
+import {VmMonitor} from './vm-monitor.js';
 import {WallClockMap} from './wall-clock-map.js';
 import type {TimerLike, WorldPort} from './world-port.js';
 
@@ -25,6 +26,17 @@ export function qmpSocketPath(dir: string, vm: string): string {
 }
 
 const isSocketPathTooLong = (path: string) => Buffer.byteLength(path) > SOCKET_PATH_BYTES_MAX;
+
+/**
+ * Refuses to start when another process listens on one of the sockets, before any is replaced:
+ * two runs on one directory would take each other's monitors (see socketPathState).
+ */
+export async function refuseLiveSockets(dir: string, vms: Iterable<string>): Promise<void> {
+  const paths = [...vms].map((vm) => qmpSocketPath(dir, vm)).filter((path) => !isSocketPathTooLong(path));
+  const states = await Promise.all(paths.map(socketPathState));
+  const live = paths.find((_, index) => states[index] === 'live');
+  if (live !== undefined) throw new QmpSetupError(`--qmp ${dir}: ${liveSocketMessage(live)}`);
+}
 
 /**
  * Refuses a directory whose socket paths do not fit sun_path, naming the longest: QEMU refuses to
@@ -77,6 +89,8 @@ export class QmpServer {
   readonly #wallClockUs: () => number;
   readonly #monitors = new Map<string, VmMonitor>();
   readonly #starting = new Map<string, Promise<void>>();
+  /** Every monitor opened and not yet closed, for the exit hook (starting ones included). */
+  readonly #unclosed = new Set<VmMonitor>();
   #queue: Array<{monitor: VmMonitor; event: QmpEvent}> = [];
   #probe: TimerLike | undefined;
   #originCount = 0;
@@ -96,6 +110,7 @@ export class QmpServer {
   static async start(options: QmpServerOptions): Promise<QmpServer> {
     checkQmpSocketPaths(options.dir, options.port.vmNames());
     prepareQmpDirectory(options.dir);
+    await refuseLiveSockets(options.dir, options.port.vmNames());
     const server = new QmpServer(options);
     // An exit that skips close() (process.exit when stdout fails, an uncaught error) still removes them.
     process.on('exit', server.#removeSocketsNow);
@@ -120,21 +135,19 @@ export class QmpServer {
     this.#unsubscribe();
     this.#probe?.cancel();
     await Promise.all(this.#starting.values());
-    await Promise.all([...this.#monitors.values()].map((monitor) => monitor.close().catch(() => undefined)));
+    await Promise.all([...this.#monitors.values()].map((monitor) => this.#close(monitor)));
     this.#monitors.clear();
   }
 
-  /** Synchronously unlinks every VM's socket (only sockets, as VmMonitor's close does). */
+  /** Synchronously unlinks the sockets this process created and still holds (nobody else's). */
   readonly #removeSocketsNow = (): void => {
-    for (const vm of [...this.#monitors.keys(), ...this.#starting.keys()]) {
-      const path = this.socketPath(vm);
-      try {
-        removeStaleSocket(path);
-      } catch {
-        // not a socket: left alone, as VmMonitor's close leaves it
-      }
-    }
+    for (const monitor of this.#unclosed) monitor.removeSocketNow();
   };
+
+  #close(monitor: VmMonitor): Promise<void> {
+    this.#unclosed.delete(monitor);
+    return monitor.close().catch(() => undefined);
+  }
 
   #onWorldChanged(): void {
     if (this.#isClosed) return;
@@ -151,7 +164,7 @@ export class QmpServer {
       const identity = this.#port.vmIdentity(vm);
       if (!names.has(vm) || !identity) {
         this.#monitors.delete(vm);
-        void monitor.close().catch(() => undefined);
+        void this.#close(monitor);
         this.#notifyClients();
       } else if (identity !== monitor.identity) monitor.restart(identity);
     }
@@ -183,20 +196,22 @@ export class QmpServer {
         this.#armProbe();
       },
     });
+    this.#unclosed.add(monitor);
     const starting = monitor
       .listen()
       .then(() => {
-        if (this.#isClosed || this.#port.vmIdentity(vm) !== identity) void monitor.close();
+        if (this.#isClosed || this.#port.vmIdentity(vm) !== identity) void this.#close(monitor);
         else this.#monitors.set(vm, monitor);
       })
-      .catch((error: unknown) =>
+      .catch((error: unknown) => {
+        this.#unclosed.delete(monitor);
         this.#port.log(
           vm,
           'qmp',
           'warning',
           `no QMP socket: ${error instanceof Error ? error.message : String(error)}`,
-        ),
-      )
+        );
+      })
       .finally(() => this.#starting.delete(vm));
     this.#starting.set(vm, starting);
   }

@@ -1,9 +1,10 @@
-import {chmodSync, lstatSync, unlinkSync} from 'node:fs';
+import {chmodSync, renameSync} from 'node:fs';
 import net from 'node:net';
 import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
 import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
 import {QmpSession} from './qmp-session.js';
+import {clearSocketPath, removeOwnSocket, socketIdentity, type SocketIdentity} from './socket-file.js';
 import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
 
 /** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
@@ -46,6 +47,8 @@ export class VmMonitor {
   readonly watcher = new VmEventWatcher(() => this.settings.capabilities.events);
   readonly #clients = new Set<Client>();
   readonly #server: net.Server;
+  /** The socket this monitor created, while it is there: only that one is ever removed. */
+  #socket: SocketIdentity | undefined;
 
   constructor(
     readonly vm: string,
@@ -65,17 +68,27 @@ export class VmMonitor {
     return false;
   }
 
-  /** Listens, replacing a stale socket as QEMU does; refuses to replace anything else. */
+  /**
+   * Listens, replacing a stale socket as QEMU does; refuses to replace anything else. libuv
+   * unlinks the path a server listened on when it closes, whatever is there by then (libuv
+   * src/unix/pipe.c uv__pipe_close), so the server listens on a name of its own, of the same
+   * length (`<vm>.qm~`), and renames that into place: its close never removes another's socket.
+   */
   async listen(): Promise<void> {
-    removeStaleSocket(this.socketPath);
+    const path = this.socketPath;
+    const own = `${path.slice(0, -1)}~`;
+    await clearSocketPath(path);
+    await clearSocketPath(own);
     await new Promise<void>((resolve, reject) => {
       this.#server.once('error', reject);
-      this.#server.listen(this.socketPath, () => {
+      this.#server.listen(own, () => {
         this.#server.off('error', reject);
         resolve();
       });
     });
-    chmodSync(this.socketPath, 0o600);
+    chmodSync(own, 0o600);
+    this.#socket = socketIdentity(own);
+    renameSync(own, path);
   }
 
   /** The VM was recreated by a config reload: its old clients go, as if its QEMU had exited. */
@@ -89,7 +102,13 @@ export class VmMonitor {
   async close(): Promise<void> {
     for (const client of [...this.#clients]) client.socket.destroy();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    removeStaleSocket(this.socketPath);
+    this.removeSocketNow();
+  }
+
+  /** Unlinks its socket, synchronously (at exit too), unless another has taken the path since. */
+  removeSocketNow(): void {
+    if (this.#socket) removeOwnSocket(this.socketPath, this.#socket);
+    this.#socket = undefined;
   }
 
   /** Sends events to every negotiated client. */
@@ -178,16 +197,4 @@ export class VmMonitor {
       for (const client of [...this.#clients]) client.socket.end();
     });
   }
-}
-
-/** QEMU unlinks whatever is at a server socket's path; svmtop only unlinks sockets. */
-export function removeStaleSocket(path: string): void {
-  let stat;
-  try {
-    stat = lstatSync(path);
-  } catch {
-    return;
-  }
-  if (!stat.isSocket()) throw new Error(`${path} exists and is not a socket; not replacing it`);
-  unlinkSync(path);
 }

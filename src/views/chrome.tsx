@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
 import {counted, screenLine} from './format.js';
+import {glyphsOf} from './glyphs.js';
 import {statusText} from './dashboard-layout.js';
 import {HELP_KEY_BAR, KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
@@ -95,14 +96,21 @@ function dashboardKeys(width: number): string {
   return text;
 }
 
-/** Shown instead of the dashboard below 80×24; recovers when the terminal grows. */
-export function TooSmall({columns, rows}: {readonly columns: number; readonly rows: number}) {
+/** Shown instead of the dashboard below 80x24; recovers when the terminal grows. */
+export function TooSmall({
+  columns,
+  rows,
+  theme,
+}: {
+  readonly columns: number;
+  readonly rows: number;
+  readonly theme: Theme;
+}) {
+  const {times} = glyphsOf(theme);
   return (
     <Box width={columns} height={rows} flexDirection="column">
-      <Text wrap="truncate">terminal too small (need 80×24)</Text>
-      <Text wrap="truncate">
-        now {columns}×{rows}; resize, or q to quit
-      </Text>
+      <Text wrap="truncate">terminal too small (need 80{times}24)</Text>
+      <Text wrap="truncate">{`now ${columns}${times}${rows}; resize, or q to quit`}</Text>
     </Box>
   );
 }

@@ -1,4 +1,5 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
+import {reachOf} from './column-reach.js';
 import {bar, fit, TRUNCATED} from './format.js';
 import type {Theme} from './theme.js';
 import type {Cell, Column} from './vm-columns.js';
@@ -34,7 +35,7 @@ export function layoutList(
   // The sorted column ranks with the ones always shown: the list's order must be seen (htop, k9s).
   const ranked = columns.map((column) => (column.key === sortTitle.key ? {...column, priority: 0} : column));
   const all = vms.map((vm) => columns.map((column) => column.cell(vm, theme)));
-  const measured = columns.map((column, index) => measure(column, all, index, sortTitle));
+  const measured = columns.map((column, index) => measure(column, all, index, sortTitle, vms));
   const shown = chooseColumns(ranked, measured, width);
   const widths = grow(ranked, measured, shown, width);
   const shownColumns = shown.map((index) => columns[index]!);
@@ -63,16 +64,25 @@ function measure(
   cells: readonly (readonly Cell[])[],
   index: number,
   sortTitle: {readonly key: string; readonly marker: string},
+  vms: readonly VmSnapshot[],
 ): Measure {
   const marker = column.key === sortTitle.key ? sortTitle.marker.length : 0;
   let longest = column.titles[0]!.length + marker;
   let shortest = column.titles.at(-1)!.length + marker;
-  for (const row of cells) {
-    const cell = row[index]!;
+  for (const [row, cellsOfVm] of cells.entries()) {
+    const cell = cellsOfVm[index]!;
     longest = Math.max(longest, cell.bar === undefined ? cell.text.length : column.maxWidth);
     shortest = Math.max(shortest, (cell.short ?? cell.text).length);
+    // As wide as the VM's cell gets in any state it reaches without a command (column-reach.ts).
+    const reach = reachOf(column, vms[row]!);
+    if (reach) {
+      longest = Math.max(longest, reach.longest);
+      shortest = Math.max(shortest, reach.shortest);
+    }
   }
-  const preferred = Math.max(column.minWidth, Math.min(column.maxWidth, longest));
+  // The header stays readable with its sort mark (`VCPU^`, not `VCP^`) even past the column's maximum.
+  const titleRoom = column.titles.at(-1)!.length + marker;
+  const preferred = Math.max(titleRoom, column.minWidth, Math.min(column.maxWidth, longest));
   const min = column.isCuttable
     ? Math.max(column.minWidth, column.cutWidthMin ?? 0)
     : Math.max(column.minWidth, Math.min(preferred, shortest));

@@ -1,5 +1,6 @@
 import {detailRowsWanted} from './detail-rows.js';
 import {wrapWords} from './format.js';
+import {questionRowsWanted} from './question-rows.js';
 import type {DashboardState, TerminalSize} from './dashboard-state.js';
 
 export {tabStrip} from './tab-strip.js';
@@ -36,9 +37,10 @@ export function isTooSmall(size: TerminalSize): boolean {
 }
 
 export function layoutOf(state: DashboardState): DashboardLayout {
-  // A question (a host to pick, a yes or no) takes the panel's share, whatever the tab would.
-  const isQuestion = state.overlay.kind === 'picker' || state.overlay.kind === 'confirm';
-  if (isQuestion || state.tab === 'events') return layoutWith(state, null);
+  // A question (a host to pick, a yes or no) takes the rows it needs, whatever the tab would.
+  const question = questionRowsWanted(state, detailRoom(state));
+  if (question !== null) return layoutWith(state, question);
+  if (state.tab === 'events') return layoutWith(state, null);
   return layoutWith(state, detailRowsWanted(state, detailRoom(state)));
 }
 

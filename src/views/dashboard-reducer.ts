@@ -75,10 +75,9 @@ function transitionOf(state: DashboardState, intent: Intent, nowMs: number): Ste
       return stay(withStatus(state, intent.text, intent.tone, nowMs));
     case 'view':
       return viewArrived(state, intent.view, nowMs);
-    case 'resize': {
-      const resized = scrollToSelection({...state, size: {columns: intent.columns, rows: intent.rows}});
-      return stay(withEventsBackHeld(resized));
-    }
+    case 'resize':
+      // transition() keeps the selection in view after every step, this one too.
+      return stay(withEventsBackHeld({...state, size: {columns: intent.columns, rows: intent.rows}}));
     default:
       // Moving around answers on screen; the previous message would only be stale now.
       return stay(screenIntent({...state, status: null}, intent, nowMs));

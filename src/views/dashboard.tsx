@@ -62,7 +62,7 @@ export function Dashboard({source, commands, theme, preferences, size, now}: Das
     () => layoutList(VM_COLUMNS, state.vms, theme, columns - 1, {key: state.sortKey, marker: sortMarker}),
     [state.vms, theme, columns, state.sortKey, sortMarker],
   );
-  if (isTooSmall({columns, rows})) return <TooSmall columns={columns} rows={rows} />;
+  if (isTooSmall({columns, rows})) return <TooSmall columns={columns} rows={rows} theme={theme} />;
   const layout = layoutOf({...state, size: {columns, rows}});
   const {overlay, view} = state;
   return (

@@ -4,12 +4,12 @@ export {counted, formatBytes, formatRate} from '../core/format-units.js';
 
 // Lines redrawn every refresh stay printable ASCII: Ink measures each line with string-width,
 // whose segmenter path for any other character costs microseconds per character, every frame.
-// Bars are htop's (`|`), truncation is ps and top's (`+`); only the sparkline needs block glyphs.
+// Bars are htop's (`|`), truncation is ps and top's (`+`); only the sparkline needs block glyphs
+// (glyphs.ts, with its ASCII ramp).
 const BAR_FULL = '|';
 const BAR_EMPTY = '.';
 /** Marks cut text, as ps and top do; the views cut only where a whole text is shown elsewhere. */
 export const TRUNCATED = '+';
-const SPARK = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
 /** A moment of simulated time, the same in the header and the events: `42.6s`, `5m42.6s`, `1h05m42s`. */
 export function formatSimTime(timeUs: number): string {
@@ -51,13 +51,18 @@ export function bar(fraction: number, width: number): string {
   return BAR_FULL.repeat(filled) + BAR_EMPTY.repeat(Math.max(0, width - filled));
 }
 
-/** A sparkline of the last `width` values, scaled to `max`. */
-export function sparkline(values: readonly number[], width: number, max: number): string {
+/** A sparkline of the last `width` values, scaled to `max`, in the steps of `ramp` (lowest first). */
+export function sparkline(
+  values: readonly number[],
+  width: number,
+  max: number,
+  ramp: readonly string[],
+): string {
   const recent = values.slice(-width);
   const line = recent
     .map(
       (value) =>
-        SPARK[Math.min(SPARK.length - 1, Math.floor((max > 0 ? value / max : 0) * SPARK.length))] ?? SPARK[0],
+        ramp[Math.min(ramp.length - 1, Math.floor((max > 0 ? value / max : 0) * ramp.length))] ?? ramp[0],
     )
     .join('');
   return line.padStart(width, ' ');

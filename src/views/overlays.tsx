@@ -1,7 +1,9 @@
 import {Box, Text} from 'ink';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {clip, counted, fit, wrapIndented, wrapWords} from './format.js';
+import {clip, counted, fit} from './format.js';
+import {glyphsOf} from './glyphs.js';
 import {helpBodyRows, HELP_CLOSE, HELP_LINES} from './key-bindings.js';
+import {confirmLines, pickerRows} from './question-rows.js';
 import type {Theme} from './theme.js';
 
 interface OverlayFrameProps {
@@ -16,7 +18,7 @@ function OverlayFrame({title, width, height, theme, children}: OverlayFrameProps
   return (
     <Box
       flexDirection="column"
-      borderStyle="round"
+      borderStyle={glyphsOf(theme).border}
       borderColor={theme.accent}
       width={width}
       height={height}
@@ -112,50 +114,6 @@ export function HostPicker({
   );
 }
 
-interface PickerRow {
-  readonly text: string;
-  readonly isHighlighted: boolean;
-  readonly isAccepting: boolean;
-}
-
-/**
- * Each host's verdict, its reasons wrapped under it; when they do not all fit in `rows`, the
- * other hosts' reasons fold to a count (highlighting one spells them out), longest first.
- */
-function pickerRows(
-  checks: readonly MigrationCheck[],
-  host: string | null,
-  width: number,
-  rows: number,
-): PickerRow[] {
-  const nameWidth = Math.max(8, ...checks.map((check) => check.host.length));
-  const indent = 2 + nameWidth + 1;
-  const full = checks.map((check) => {
-    const isHighlighted = check.host === host;
-    const head = `${isHighlighted ? '>' : ' '} ${check.host.padEnd(nameWidth)} `;
-    const reasons = check.blockedReasons;
-    const verdict = reasons.length === 0 ? 'would accept' : `refuses: ${reasons.join('; ')}`;
-    const folded = `refuses: ${counted(reasons.length, 'reason')} (highlight to read)`;
-    const texts = wrapIndented(head + verdict, width, indent);
-    const row = (text: string) => ({text, isHighlighted, isAccepting: reasons.length === 0});
-    return {isHighlighted, texts: texts.map(row), folded: [row(head + folded)]};
-  });
-  const chosen = full.map((entry) => entry.texts);
-  const count = () => chosen.reduce((sum, texts) => sum + texts.length, 0);
-  const foldOrder = full
-    .map((entry, index) => ({entry, index}))
-    .filter(({entry}) => !entry.isHighlighted && entry.texts.length > 1)
-    .sort((a, b) => b.entry.texts.length - a.entry.texts.length || a.index - b.index);
-  for (const {entry, index} of foldOrder) {
-    if (count() <= rows) break;
-    chosen[index] = entry.folded;
-  }
-  const all = chosen.flat();
-  if (all.length <= rows) return all;
-  const more = {text: `  +${all.length - rows + 1} more lines`, isHighlighted: false, isAccepting: false};
-  return [...all.slice(0, rows - 1), more];
-}
-
 /** A yes/no question before a command, saying what the command will do. */
 export function ConfirmDialog({
   question,
@@ -168,7 +126,7 @@ export function ConfirmDialog({
   readonly height: number;
   readonly theme: Theme;
 }) {
-  const lines = wrapWords(`${question} [y/N]`, width - 4);
+  const lines = confirmLines(question, width - 4);
   return (
     <OverlayFrame title="confirm" width={width} height={Math.min(height, lines.length + 3)} theme={theme}>
       {lines.slice(0, Math.max(1, height - 3)).map((line, index) => (

@@ -8,6 +8,7 @@ import {
   type Watch,
   type WatchKind,
 } from './dashboard-state.js';
+import {deviceTrouble} from './device-trouble.js';
 import {counted, formatBytes, formatSpan} from './format.js';
 
 /** How long (simulated) an accepted command is followed before the status line gives up on it. */
@@ -88,8 +89,7 @@ function outcomeOf(watch: Watch, vm: VmSnapshot): Outcome | undefined {
 }
 
 function secureOutcome(vm: VmSnapshot): Outcome {
-  const broken = vm.devices.filter((device) => device.status === 'needs-reset').length;
-  const refused = vm.devices.filter((device) => device.status === 'refused').length;
+  const {broken, refused} = deviceTrouble(vm);
   const problems = [
     broken > 0 ? `${counted(broken, 'device')} broken` : '',
     refused > 0 ? `${refused} refused` : '',

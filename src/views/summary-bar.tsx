@@ -8,7 +8,7 @@ import type {Theme} from './theme.js';
 export interface SummaryBarProps {
   readonly world: WorldSnapshot;
   readonly speed: number;
-  /** null until measured: the header then says the speed is asked. */
+  /** null until measured: the header then shows the speed asked alone. */
   readonly achievedSpeed: number | null;
   /** VMs listed (the filter may hide some). */
   readonly shownCount: number;
@@ -152,9 +152,9 @@ export function summarySegments(
 /** The clock and the speed asked, and the speed reached beside it when the simulation falls behind. */
 function clockForms(time: string, speed: number, achievedSpeed: number | null, isBehind: boolean): string[] {
   const asked = formatSpeed(speed);
-  // Until a refresh measures the speed reached, only the speed asked is known.
-  if (achievedSpeed === null) return [`${time} ${asked} asked`];
-  if (!isBehind) return [`${time} ${asked}`];
+  // Until a refresh measures the speed reached, only the speed asked is known: it shows alone, as
+  // when the simulation keeps up ("1x asked" read as a sentence cut off); never "behind" then.
+  if (!isBehind || achievedSpeed === null) return [`${time} ${asked}`];
   const achieved = formatSpeed(achievedSpeed);
   return [
     `${time} simulating at ${achieved} of ${asked} asked`,

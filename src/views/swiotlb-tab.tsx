@@ -2,6 +2,7 @@ import {TextLines, type Line} from './text-lines.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
 import {bar, counted, formatBytes, percent, sparkline} from './format.js';
+import {glyphsOf} from './glyphs.js';
 import type {Theme} from './theme.js';
 
 export interface SwiotlbTabProps {
@@ -50,7 +51,7 @@ export function swiotlbLines(vm: VmSnapshot, width: number, theme: Theme): Line[
       text: `hiwater  ${bar(pool.hiwater / pool.nslabs, barWidth)} ${percent(pool.hiwater / pool.nslabs).padStart(4)}  ${counted(pool.hiwater, 'slot')}`,
     },
     {
-      text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history))}  ${counted(pool.recentPeak, 'slot')} in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
+      text: `peak/s   ${sparkline(history, barWidth, Math.max(1, ...history), glyphsOf(theme).spark)}  ${counted(pool.recentPeak, 'slot')} in the last second (scale: highest shown, ${Math.max(0, ...history)})`,
     },
     {
       text: `bounced  ${formatBytes(pool.bouncedBytesToDevice)} to devices, ${formatBytes(pool.bouncedBytesFromDevice)} back`,

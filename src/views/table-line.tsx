@@ -92,7 +92,7 @@ export interface TableDataLineProps<T extends Row> {
 export function tableDataLineText<T extends Row>(props: TableDataLineProps<T>): string {
   const {columns, data, padding, cell, skeleton, isColorEnabled} =
     props as unknown as TableDataLineProps<Row>;
-  const bar = styledPart(skeleton({children: '│'}), isColorEnabled);
+  const bar = styledPart(skeleton({children: '\u2502'}), isColorEnabled);
   let text = bar;
   columns.forEach((column, index) => {
     if (index > 0) text += bar;

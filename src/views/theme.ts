@@ -3,6 +3,8 @@ import type {SecurityState} from '../host/snapshot-types.js';
 /** Colours carry meaning; with colours off every colour is undefined and text stays readable. */
 export interface Theme {
   readonly isColorEnabled: boolean;
+  /** The terminal takes UTF-8 glyphs; false: every glyph is drawn in ASCII (a C or POSIX locale). */
+  readonly isUnicode: boolean;
   readonly secure: string | undefined;
   readonly undeclared: string | undefined;
   readonly failed: string | undefined;
@@ -16,12 +18,13 @@ export interface Theme {
 }
 
 /** The theme's colour roles (every key of Theme that holds a colour). */
-export type ThemeColor = Exclude<keyof Theme, 'isColorEnabled' | 'dim'>;
+export type ThemeColor = Exclude<keyof Theme, 'isColorEnabled' | 'isUnicode' | 'dim'>;
 
-export function createTheme(isColorEnabled: boolean): Theme {
+export function createTheme(isColorEnabled: boolean, isUnicode = true): Theme {
   const color = (name: string) => (isColorEnabled ? name : undefined);
   return {
     isColorEnabled,
+    isUnicode,
     secure: color('green'),
     undeclared: color('magenta'),
     failed: color('red'),

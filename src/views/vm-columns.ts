@@ -2,6 +2,7 @@ import {isMigrationRunning} from '../host/command-preview.js';
 import type {DmaPolicy} from '../host/config/world-schema.js';
 import {DMA_POLICY_LABELS} from '../host/dma-policy.js';
 import type {VmSnapshot} from '../host/snapshot-types.js';
+import {deviceTrouble} from './device-trouble.js';
 import {formatBytes, formatRate, formatSpan, percent} from './format.js';
 import {securityColor, type Theme} from './theme.js';
 
@@ -40,7 +41,15 @@ const POLICY_SHORT: Readonly<Record<DmaPolicy, string>> = {
   restricted: DMA_POLICY_LABELS.restricted.short,
 };
 
-const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {bootloader: 'bootldr'};
+// The column is as wide as any state its VM reaches (column-reach.ts): in their short forms none is
+// wider than `running`, so at 80 columns a booting VM costs no other column its place.
+const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {
+  bootloader: 'bootldr',
+  firmware: 'firmwr',
+  'init-done': 'initdn',
+  migrating: 'migr',
+  shutdown: 'shutdn',
+};
 
 /** What the security column says: normal / phase with progress / secure / secure (undeclared) / failed. */
 export function securityLabel(vm: VmSnapshot): string {
@@ -86,26 +95,23 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
-/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`). */
+/** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`): the column's text. */
+export function dmaLabel(vm: VmSnapshot): string {
+  const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
+  if (inEffect === vm.dmaPolicy) return POLICY_SHORT[inEffect];
+  return `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`;
+}
+
 function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
   const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
-  if (inEffect === vm.dmaPolicy) return {text: POLICY_SHORT[inEffect]};
-  return {
-    text: `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`,
-    short: `${POLICY_SHORT[inEffect]}*`,
-    color: theme.warning,
-  };
+  if (inEffect === vm.dmaPolicy) return {text: dmaLabel(vm)};
+  return {text: dmaLabel(vm), short: `${POLICY_SHORT[inEffect]}*`, color: theme.warning};
 }
 
 /** Device health at a glance: broken (needs reset) first, then refused at probe. */
 function devicesCell(vm: VmSnapshot, theme: Theme): Cell {
   if (vm.devices.length === 0) return {text: '-'};
-  let broken = 0;
-  let refused = 0;
-  for (const device of vm.devices) {
-    if (device.status === 'needs-reset') broken++;
-    else if (device.status === 'refused') refused++;
-  }
+  const {broken, refused} = deviceTrouble(vm);
   if (broken > 0) return {text: `${broken} broken`, short: `${broken} brk`, color: theme.failed};
   if (refused > 0) return {text: `${refused} refused`, short: `${refused} ref`, color: theme.warning};
   return {text: 'ok'};

@@ -4,15 +4,18 @@ import {
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import {spawnSync} from 'node:child_process';
 import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
+import {socketPathState} from '../../src/qmp/socket-file.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
 import {configFromYaml, defaultConfig, eventsOf, startWorld} from '../helpers/world.js';
 import {advance, returned, settle} from './fixture.js';
@@ -35,6 +38,14 @@ async function start(dir: string, world = startWorld(defaultConfig())) {
   const server = await QmpServer.start({dir, port: new WorldPort(world)});
   servers.push(server);
   return {server, world};
+}
+
+/** A crashed process leaves its socket file behind (exit runs no close, so nothing unlinks it). */
+function orphanSocket(path: string): void {
+  const script = `require('node:net').createServer().listen(process.argv[1], () => process.exit(0))`;
+  const result = spawnSync(process.execPath, ['-e', script, path], {timeout: 30_000});
+  expect(result.status).toBe(0);
+  expect(lstatSync(path).isSocket()).toBe(true);
 }
 
 const mode = (path: string) => lstatSync(path).mode & 0o777;
@@ -95,11 +106,7 @@ describe('QMP sockets', () => {
   test('a stale socket is replaced; a regular file in its place is left alone and reported', async () => {
     const dir = join(freshRoot(), 'qmp');
     mkdirSync(dir, {mode: 0o700});
-    const leftover = net.createServer();
-    await new Promise<void>((resolve) => leftover.listen(join(dir, 'db-1.qmp'), resolve));
-    leftover.unref();
-    // A crashed process leaves its socket file behind: close the listening fd without unlinking.
-    (leftover as unknown as {_handle: {close(): void}})._handle.close();
+    orphanSocket(join(dir, 'db-1.qmp'));
     writeFileSync(join(dir, 'rogue-1.qmp'), 'not a socket');
     const {server, world} = await start(dir);
     const client = await QmpTestClient.negotiated(server.socketPath('db-1'));
@@ -109,6 +116,61 @@ describe('QMP sockets', () => {
     expect(world.events.recent(50, 'rogue-1').map((event) => event.message)).toContainEqual(
       expect.stringMatching(/no QMP socket: .*rogue-1\.qmp exists and is not a socket/),
     );
+  });
+
+  test('a socket another process listens on is refused at start, before any socket is replaced', async () => {
+    const dir = join(freshRoot(), 'qmp');
+    mkdirSync(dir, {mode: 0o700});
+    const stale = join(dir, 'db-1.qmp');
+    orphanSocket(stale);
+    const live = join(dir, 'web-1.qmp');
+    const owner = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => owner.listen(live, resolve));
+    try {
+      const inode = lstatSync(live).ino;
+      const staleInode = lstatSync(stale).ino;
+      await expect(start(dir)).rejects.toThrow(QmpSetupError);
+      await expect(start(dir)).rejects.toThrow(
+        `--qmp ${dir}: another process is listening on ${live}; not replacing it`,
+      );
+      expect(lstatSync(live).ino).toBe(inode);
+      // Nothing half set up: the stale socket is still the old one, and no other VM got a socket.
+      expect(lstatSync(stale).ino).toBe(staleInode);
+      expect(readdirSync(dir).sort()).toEqual(['db-1.qmp', 'web-1.qmp']);
+    } finally {
+      await new Promise((resolve) => owner.close(resolve));
+    }
+  });
+
+  test('what is at a socket path: a live listener, an orphan socket, a file, nothing', async () => {
+    const dir = freshRoot();
+    const live = join(dir, 'live.qmp');
+    const owner = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => owner.listen(live, resolve));
+    const orphan = join(dir, 'orphan.qmp');
+    orphanSocket(orphan);
+    const file = join(dir, 'file.qmp');
+    writeFileSync(file, '');
+    try {
+      expect(await socketPathState(live)).toBe('live');
+      expect(await socketPathState(orphan)).toBe('stale');
+      expect(await socketPathState(file)).toBe('not-socket');
+      expect(await socketPathState(join(dir, 'none.qmp'))).toBe('absent');
+    } finally {
+      await new Promise((resolve) => owner.close(resolve));
+    }
+  });
+
+  test('closing removes only the sockets it created: one put in its place by someone else stays', async () => {
+    const dir = join(freshRoot(), 'qmp');
+    const {server} = await start(dir);
+    const path = server.socketPath('web-1');
+    rmSync(path);
+    orphanSocket(path);
+    const inode = lstatSync(path).ino;
+    await server.close();
+    expect(lstatSync(path).ino).toBe(inode);
+    expect(existsSync(server.socketPath('db-1'))).toBe(false);
   });
 
   test('sockets follow live config changes: added, removed, and clients of a recreated VM let go', async () => {

@@ -90,7 +90,7 @@ describe('the VM list, a line too wide for it', () => {
   it('draws the cut frame exactly', () => {
     expect(draw(tooWide, width, vms[2]!.name).map((line) => line.trimEnd())).toMatchInlineSnapshot(`
       [
-        " VM^         HOST    STATE   SECURITY    DEV   DMA     BOUNCE     MIGRATION +5",
+        " VM^         HOST    STATE    SECURITY   DEV   DMA     BOUNCE     MIGRATION +5",
         " web-1                                                                        +",
         " db-1                                                                         +",
         ">batch-1                                                                      +",
@@ -110,15 +110,15 @@ describe('the VM list, a line too wide for it', () => {
     expect(lines.slice(1).every((line) => !line.endsWith('+'))).toBe(true);
     expect(lines.slice(1).map((line) => line.trimEnd())).toMatchInlineSnapshot(`
       [
-        " web-1       alpha   running secure      1 ref gated   ....   9%  -",
-        " db-1        beta    running secure      1 ref not-ppc ....   7%  -",
-        ">batch-1     epsilon running sec-undecl  1 brk gated   |...  13%  -",
-        " rfc-1       epsilon running secure      ok    rfc     ....   9%  -",
-        " legacy-1    epsilon running normal      ok    gated   -          -",
-        " undecl-1    gamma   halted  failed      ok    gated   -          -",
-        " bounce-test delta   running normal      ok    gated   |...  32%  -",
-        " rogue-1     gamma   running normal      1 ref gated   -          -",
-        " churn-1     alpha   running normal      ok    gated   -          -",
+        " web-1       alpha   running  secure     1 ref gated   ....   9%  -",
+        " db-1        beta    running  secure     1 ref not-ppc ....   7%  -",
+        ">batch-1     epsilon running  sec-undecl 1 brk gated   |...  13%  -",
+        " rfc-1       epsilon running  secure     ok    rfc     ....   9%  -",
+        " legacy-1    epsilon running  normal     ok    gated   -          -",
+        " undecl-1    gamma   halted   failed     ok    gated   -          -",
+        " bounce-test delta   running  normal     ok    gated   |...  32%  -",
+        " rogue-1     gamma   running  normal     1 ref gated   -          -",
+        " churn-1     alpha   running  normal     ok    gated   -          -",
       ]
     `);
   });

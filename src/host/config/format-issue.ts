@@ -27,36 +27,36 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
 };
 
 /**
+ * What JSON.stringify leaves raw that a terminal line must not carry: DEL, C1, the Unicode line
+ * separators and the bidi controls; the one class every escape here builds on.
+ */
+const BEYOND_JSON = '\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+/** The C0 controls, which JSON escapes and an error line must too. */
+const C0 = '\\u0000-\\u001f';
+const LINE_BREAKERS = new RegExp(`[\\\\${C0}${BEYOND_JSON}]`, 'g');
+const CONTROLS = new RegExp(`[${C0}${BEYOND_JSON}]`, 'g');
+const BEYOND_JSON_CHARACTERS = new RegExp(`[${BEYOND_JSON}]`, 'g');
+
+/**
  * An error line as printed: the backslash, C0, DEL, C1, the Unicode line separators and the bidi
  * controls escaped, so a file's name or key can neither break the line nor reorder it.
  */
 export function oneConfigLine(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex -- finding control characters is the point
-    /[\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    escapeCharacter,
-  );
+  return text.replace(LINE_BREAKERS, escapeCharacter);
 }
 
 /** As oneConfigLine, the backslash aside: for text whose quoted values are escaped already. */
 function escapeControls(text: string): string {
-  // eslint-disable-next-line no-control-regex -- finding control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, escapeCharacter);
+  return text.replace(CONTROLS, escapeCharacter);
 }
 
 function escapeCharacter(char: string): string {
   return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
-/**
- * What JSON.stringify leaves raw that a terminal line must not carry: DEL, C1, the Unicode line
- * separators and the bidi controls, as `\uXXXX` (JSON already escapes C0, `"` and the backslash).
- */
+/** What JSON.stringify leaves raw (BEYOND_JSON), as `\uXXXX`; JSON escapes C0, `"` and the backslash. */
 export function escapeBeyondJson(text: string): string {
-  return text.replace(
-    /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
-    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return text.replace(BEYOND_JSON_CHARACTERS, escapeCharacter);
 }
 
 /**

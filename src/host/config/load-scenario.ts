@@ -1,4 +1,4 @@
-import {formatConfigError} from './format-issue.js';
+import {formatConfigError, quoted} from './format-issue.js';
 import {loadYamlFile, type LoadResult} from './load-yaml.js';
 import {scenarioSchema, type Scenario} from './scenario-schema.js';
 import type {WorldConfig} from './world-schema.js';
@@ -17,12 +17,12 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
     });
     if ('vm' in step && step.vm !== undefined && !guests.has(step.vm))
       return error('vm', unknownGuest(step.vm, guests));
-    if (step.do === 'migrate' && !hosts.has(step.to)) return error('to', `unknown host "${step.to}"`);
+    if (step.do === 'migrate' && !hosts.has(step.to)) return error('to', `unknown host ${quoted(step.to)}`);
     if (step.do === 'fault') {
       const needsHosts = step.kind === 'link-down' || step.kind === 'link-up';
       if (needsHosts && !step.hosts) return error('hosts', `a ${step.kind} fault needs hosts: [a, b]`);
       for (const host of step.hosts ?? [])
-        if (!hosts.has(host)) return error('hosts', `unknown host "${host}"`);
+        if (!hosts.has(host)) return error('hosts', `unknown host ${quoted(host)}`);
       if (!needsHosts && step.vm === undefined) return error('vm', `a ${step.kind} fault needs a vm`);
     }
   }
@@ -35,7 +35,7 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
     if (expectation.host !== undefined && !hosts.has(expectation.host))
       return {
         ok: false,
-        error: formatConfigError(file, ['expect', index, 'host'], `unknown host "${expectation.host}"`),
+        error: formatConfigError(file, ['expect', index, 'host'], `unknown host ${quoted(expectation.host)}`),
       };
   }
   return {ok: true, value: scenario};
@@ -43,5 +43,5 @@ export function loadScenarioFile(file: string, world: WorldConfig): LoadResult<S
 
 /** A guest name the world does not have, with the names it has (steps and expect say it alike). */
 function unknownGuest(name: string, guests: ReadonlySet<string>): string {
-  return `unknown guest "${name}" (the world has ${[...guests].join(', ')})`;
+  return `unknown guest ${quoted(name)} (the world has ${[...guests].join(', ')})`;
 }

@@ -1,5 +1,6 @@
 import {z} from 'zod';
 import {dmaPolicySchema, WORKLOADS} from './world-schema.js';
+import {quoted} from './format-issue.js';
 import {checkRunDuration, checkSnapshotInterval} from './run-limits.js';
 import {DOWNTIME_LIMIT_MS_MAX} from '../migration/migration-params.js';
 import {
@@ -128,7 +129,7 @@ const expectationPathSchema = z.string().superRefine((path, context) => {
   if (inherited !== undefined)
     context.addIssue({
       code: 'custom',
-      message: `"${inherited}" is not a snapshot field (a path reads the snapshot's own fields only)`,
+      message: `${quoted(inherited)} is not a snapshot field (a path reads the snapshot's own fields only)`,
     });
 });
 

@@ -45,7 +45,7 @@ function checkHosts(config: WorldConfig): ConfigIssue[] {
   const hostNames = new Set<string>();
   config.hosts.forEach((host, index) => {
     if (hostNames.has(host.name))
-      issues.push({path: ['hosts', index, 'name'], message: `host "${host.name}" is defined twice`});
+      issues.push({path: ['hosts', index, 'name'], message: `host ${quoted(host.name)} is defined twice`});
     hostNames.add(host.name);
     host.ultravisor?.trustedKeys.forEach((key, keyIndex) => {
       if (!(key in config.keys)) {
@@ -71,7 +71,7 @@ function checkLinks(config: WorldConfig, hostNames: ReadonlySet<string>): Config
   config.links.pairs.forEach((link, index) => {
     link.hosts.forEach((name, end) => {
       if (!hostNames.has(name))
-        issues.push({path: ['links', 'pairs', index, 'hosts', end], message: `unknown host "${name}"`});
+        issues.push({path: ['links', 'pairs', index, 'hosts', end], message: `unknown host ${quoted(name)}`});
     });
     if (link.hosts[0] === link.hosts[1])
       issues.push({path: ['links', 'pairs', index, 'hosts'], message: 'a link joins two different hosts'});
@@ -86,9 +86,10 @@ function checkGuests(config: WorldConfig, hostNames: ReadonlySet<string>): Confi
   config.guests.forEach((guest, index) => {
     const at: PathTo = (...rest) => ['guests', index, ...rest];
     if (guestNames.has(guest.name))
-      issues.push({path: at('name'), message: `guest "${guest.name}" is defined twice`});
+      issues.push({path: at('name'), message: `guest ${quoted(guest.name)} is defined twice`});
     guestNames.add(guest.name);
-    if (!hostNames.has(guest.host)) issues.push({path: at('host'), message: `unknown host "${guest.host}"`});
+    if (!hostNames.has(guest.host))
+      issues.push({path: at('host'), message: `unknown host ${quoted(guest.host)}`});
     const host = config.hosts.find((candidate) => candidate.name === guest.host);
     const startError =
       host && machineStartError(guest.launchSecurity, {...host, hasUltravisor: host.ultravisor !== null});

@@ -1,0 +1,61 @@
+import {spawnSync} from 'node:child_process';
+import {lstatSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {killStartedChildren, startHeadless} from '../helpers/headless-child.js';
+import {QmpTestClient} from './qmp-client.js';
+
+const roots: string[] = [];
+afterEach(() => {
+  killStartedChildren();
+  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+});
+
+function qmpDir(): string {
+  const root = mkdtempSync(join(tmpdir(), 'svmtop-second-'));
+  roots.push(root);
+  return join(root, 'q');
+}
+
+const sockets = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.qmp'));
+
+describe('a second svmtop on the same --qmp DIR', () => {
+  test('is refused (exit 2, one line naming the path) and leaves the first one its sockets', async () => {
+    const dir = qmpDir();
+    const first = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
+    await first.firstOutput;
+    const inodes = new Map(sockets(dir).map((name) => [name, lstatSync(join(dir, name)).ino]));
+    expect(inodes.size).toBeGreaterThan(0);
+    const second = startHeadless(['--headless', '--qmp', dir, '--duration', '1s', '--speed', '100']);
+    expect((await second.exited).code).toBe(2);
+    expect(second.stderr()).toMatch(
+      new RegExp(
+        `^svmtop: --qmp ${dir}: another process is listening on ${dir}/[\\w-]+\\.qmp; not replacing it\\n$`,
+      ),
+    );
+    expect(second.stdout()).toBe('');
+    for (const [name, inode] of inodes) expect(lstatSync(join(dir, name)).ino, name).toBe(inode);
+    const client = await QmpTestClient.negotiated(join(dir, 'web-1.qmp'));
+    expect((await client.execute('query-name')).json).toEqual({return: {name: 'web-1'}});
+    client.close();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({code: 0, signal: null});
+    expect(sockets(dir)).toEqual([]);
+  });
+
+  test('on exit removes only the sockets it created: one put in its place by someone else stays', async () => {
+    const dir = qmpDir();
+    const run = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
+    await run.firstOutput;
+    const path = join(dir, 'web-1.qmp');
+    rmSync(path);
+    const script = `require('node:net').createServer().listen(process.argv[1], () => process.exit(0))`;
+    expect(spawnSync(process.execPath, ['-e', script, path]).status).toBe(0);
+    const inode = lstatSync(path).ino;
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toEqual({code: 0, signal: null});
+    expect(sockets(dir)).toEqual(['web-1.qmp']);
+    expect(lstatSync(path).ino).toBe(inode);
+  });
+});

@@ -1,0 +1,88 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {afterEach, describe, expect, test} from 'vitest';
+import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
+import {WorldPort} from '../../src/qmp/world-port.js';
+import {configFromYaml, startWorld} from '../helpers/world.js';
+import {QEMU_BINARY, qemuVersion} from './oracle-peers.js';
+import {QmpTestClient} from './qmp-client.js';
+
+/**
+ * Where svmtop is stricter than QEMU: a second QEMU on a live monitor's path unlinks it and takes
+ * it over (qemu/qemu util/qemu-sockets.c unix_listen_saddr), then removes it when it exits; a
+ * second svmtop refuses to start.
+ */
+const version = qemuVersion();
+const WAIT_MS = 15_000;
+const roots: string[] = [];
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
+});
+
+function qemu(socketPath: string): ChildProcess {
+  const args = ['-M', 'pseries', '-S', '-nodefaults', '-display', 'none'];
+  const child = spawn(QEMU_BINARY, [...args, '-qmp', `unix:${socketPath},server=on,wait=off`], {
+    stdio: 'ignore',
+  });
+  children.push(child);
+  return child;
+}
+
+/** Waits (bounded) until `condition` holds: QEMU says nothing when its socket is ready. */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !condition(); waited += 20) {
+    if (waited > WAIT_MS) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const inode = (path: string) => (existsSync(path) ? lstatSync(path).ino : undefined);
+
+describe.skipIf(!version)(
+  `a second monitor on a live socket's path: ${version ?? QEMU_BINARY} and svmtop`,
+  () => {
+    test('QEMU takes the path over and removes it on exit, leaving the first without a socket', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-owner-'));
+      roots.push(root);
+      const path = join(root, 'vm.qmp');
+      const first = qemu(path);
+      await until(() => existsSync(path), 'the first QEMU socket');
+      const firstInode = inode(path);
+      const second = qemu(path);
+      await until(() => inode(path) !== firstInode && inode(path) !== undefined, 'the second QEMU socket');
+      // A reply from the main loop (the greeting comes from the monitor's I/O thread): QEMU's signal
+      // handlers are in place, so SIGTERM is its clean exit rather than a death during start-up.
+      const client = await QmpTestClient.negotiated(path);
+      await client.execute('query-status');
+      client.close();
+      second.kill('SIGTERM');
+      await new Promise((resolve) => second.once('exit', resolve));
+      expect(existsSync(path)).toBe(false);
+      expect(first.exitCode).toBe(null);
+    });
+
+    test('svmtop refuses to start on a path another process listens on', async () => {
+      const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-owner-'));
+      roots.push(root);
+      const dir = join(root, 'q');
+      mkdirSync(dir, {mode: 0o700});
+      const path = join(dir, 'vm.qmp');
+      qemu(path);
+      await until(() => existsSync(path), 'the QEMU socket');
+      const before = inode(path);
+      const world = startWorld(
+        configFromYaml(`hosts: [{name: h, memory: 64GiB}]
+guests:
+  - {name: vm, host: h, vcpus: 1, memory: 1GiB, image: {kernel: k}, devices: [{type: blk}]}`),
+      );
+      const started = QmpServer.start({dir, port: new WorldPort(world)});
+      await expect(started).rejects.toThrow(QmpSetupError);
+      await expect(started).rejects.toThrow(`another process is listening on ${path}`);
+      expect(inode(path)).toBe(before);
+    });
+  },
+);
