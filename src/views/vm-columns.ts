@@ -51,6 +51,11 @@ const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {
   shutdown: 'shutdn',
 };
 
+/** What the STATE column says: a booting VM's boot phase (`firmware`, `kernel`), else its state. */
+export function stateLabel(vm: VmSnapshot): string {
+  return vm.state === 'booting' ? vm.security.phase : vm.state;
+}
+
 /** What the security column says: normal / phase with progress / secure / secure (undeclared) / failed. */
 export function securityLabel(vm: VmSnapshot): string {
   const security = vm.security;
@@ -171,7 +176,7 @@ export const VM_COLUMNS: readonly Column[] = [
     minWidth: 7,
     maxWidth: 10,
     cell: (vm, theme) => {
-      const text = vm.state === 'booting' ? vm.security.phase : vm.state;
+      const text = stateLabel(vm);
       const color = vm.state === 'halted' ? theme.failed : vm.state === 'paused' ? theme.warning : undefined;
       return {text, short: STATE_SHORT[text], color};
     },
