@@ -32,7 +32,7 @@ export function confirmLines(question: string, width: number): string[] {
   return wrapWords(`${question} [y/N]`, width);
 }
 
-export interface PickerRow {
+interface PickerRow {
   readonly text: string;
   readonly isHighlighted: boolean;
   readonly isAccepting: boolean;
