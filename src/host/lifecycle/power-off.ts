@@ -26,6 +26,7 @@ export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition 
   if (refusal) return refusal;
   if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
     return accept(lifecycle, [], epowAnswer(lifecycle));
+  if (isGraceful && isBeforeEpowHandlerOf(lifecycle)) return queueEpow(lifecycle);
   if (isGraceful && stage.kind !== 'off') return epow(lifecycle);
   const effects: Effect[] = [];
   const vcpu = resumedFor(lifecycle, 'power-off', effects);
@@ -47,6 +48,47 @@ function epow(lifecycle: Lifecycle): Transition {
   const next: Lifecycle = {...lifecycle, stage: {kind: 'shutting-down', next: 'power-off', ...waitsIn}};
   if (lifecycle.vcpu.kind === 'running') return accept(next, handler);
   return accept(next, [{kind: 'on-vcpu', effects: handler}], epowAnswer(next));
+}
+
+/**
+ * QEMU queues the EPOW event and pulses its interrupt (qemu/qemu hw/ppc/spapr_events.c
+ * spapr_powerdown_req, rtas_event_log_queue); the guest kernel takes it once its handler is
+ * registered (torvalds/linux arch/powerpc/platforms/pseries/ras.c init_ras_IRQ, a subsys initcall
+ * after prom_init and its UV_ESM). Before that (SLOF, the bootloader, the secure transition)
+ * nothing handles it: the guest boots on. Simplification: svmtop's handler runs once the boot
+ * is done (`running`), not between the initcalls.
+ */
+function isBeforeEpowHandlerOf({stage}: Lifecycle): boolean {
+  return stage.kind === 'booting' || stage.kind === 'entering-secure';
+}
+
+function queueEpow(lifecycle: Lifecycle): Transition {
+  const effects = lifecycle.isEpowPending
+    ? []
+    : [log('EPOW queued: the guest powers off once its kernel is up')];
+  return accept(
+    {...lifecycle, isEpowPending: true},
+    effects,
+    'EPOW raised; the guest powers off once booted',
+  );
+}
+
+/**
+ * The one place a queued EPOW is settled, after every step: a halt or a cold boot (a machine
+ * reset) drops it; the guest reaching `running` takes it, as a powerdown asked for then would be.
+ */
+export function settleEpow(before: Lifecycle, step: Transition): Transition {
+  const {next} = step;
+  if (!next.isEpowPending) return step;
+  const {stage} = next;
+  const isColdBoot =
+    stage.kind === 'booting' && stage.step === 'firmware' && next.bootCount !== before.bootCount;
+  const isReset = stage.kind === 'shutting-down' && stage.next === 'cold-boot';
+  if (stage.kind === 'halted' || isColdBoot || isReset)
+    return {...step, next: {...next, isEpowPending: false}};
+  if (stage.kind !== 'running') return step;
+  const taken = epow({...next, isEpowPending: false});
+  return {next: taken.next, effects: [...step.effects, ...taken.effects], result: step.result};
 }
 
 /** A power-off the guest has yet to get to says so; one that runs answers plainly, as before. */

@@ -14,7 +14,7 @@ import {
 } from './lifecycle.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
 import {onceResumedOf} from './pending-work.js';
-import {powerOff} from './power-off.js';
+import {powerOff, settleEpow} from './power-off.js';
 
 /**
  * The guest lifecycle's one step, a pure function in the manner of XState's
@@ -24,7 +24,7 @@ import {powerOff} from './power-off.js';
  * the current state is a programmer error and throws.
  */
 export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
-  const step = decide(lifecycle, event);
+  const step = settleEpow(lifecycle, decide(lifecycle, event));
   const {stage, vcpu} = step.next;
   // Work that waited for stopped vCPUs starts when they run (GuestCpu.releaseDeferred).
   if (stage.kind !== 'shutting-down' || stage.waitsIn === undefined || vcpu.kind !== 'running') return step;
