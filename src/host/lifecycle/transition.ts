@@ -13,7 +13,7 @@ import {
   type Transition,
 } from './lifecycle.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
-import {onceResumedOf} from './pending-work.js';
+import {isBootSecureOf, onceResumedOf} from './pending-work.js';
 import {powerOff, settleEpow} from './power-off.js';
 
 /**
@@ -176,10 +176,10 @@ function secure(lifecycle: Lifecycle): Transition {
     return refuse(lifecycle, 'already-secure', `${name} is already secure`);
   if (stage.kind === 'entering-secure')
     return refuse(lifecycle, 'entering-secure', `${name} is already entering secure mode (${stage.step})`);
-  const readBy = svmReadBy(lifecycle);
+  const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
+  const readBy = svmReadBy(next);
   if (readBy !== null && lifecycle.settings.svm)
     return refuse(lifecycle, 'svm-already-set', `${name} already has svm=on set; ${readBy}`);
-  const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
   if (readBy !== null) return accept(next, [], `svm=on set; ${readBy}`);
   if (stage.kind === 'halted')
     return accept(
@@ -201,8 +201,9 @@ function secure(lifecycle: Lifecycle): Transition {
 }
 
 /**
- * Where `svm=` set now is read with nothing more to do, in words: by this boot's prom_init (the
- * kernel has not started, or a reboot or kexec is on its way); null where it needs a boot or a kexec.
+ * Where `svm=on` (set in `lifecycle`) is read with nothing more to do, in words: by this boot's
+ * prom_init (the kernel has not started, or a reboot or kexec is on its way); null where it
+ * needs a boot or a kexec.
  */
 function svmReadBy(lifecycle: Lifecycle): string | null {
   const {stage} = lifecycle;
@@ -210,7 +211,7 @@ function svmReadBy(lifecycle: Lifecycle): string | null {
     case 'off':
       return 'this boot will enter secure mode';
     case 'booting':
-      return stage.kernelSvm === false ? null : 'this boot will enter secure mode';
+      return isBootSecureOf(lifecycle) ? 'this boot will enter secure mode' : null;
     case 'shutting-down':
       if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
       return stage.next === 'cold-boot' ? 'this boot will enter secure mode' : null;
