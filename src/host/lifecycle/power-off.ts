@@ -14,7 +14,7 @@ import {onceResumedOf} from './pending-work.js';
 /**
  * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
  * QEMU's system_powerdown: the pseries guest gets an EPOW event and shuts itself down (qemu/qemu
- * hw/ppc/spapr.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
+ * hw/ppc/spapr_events.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
  * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
  * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
  * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
@@ -36,7 +36,7 @@ export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition 
 
 /**
  * system_powerdown leaves the vCPUs as they are: QEMU raises POWERDOWN and the EPOW interrupt
- * (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr.c spapr_powerdown_req), and
+ * (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr_events.c spapr_powerdown_req), and
  * the guest's handler runs when its vCPUs do, so a paused guest powers off once resumed.
  */
 function epow(lifecycle: Lifecycle): Transition {
