@@ -131,12 +131,13 @@ export class QmpServer {
 
   async close(): Promise<void> {
     this.#isClosed = true;
-    process.off('exit', this.#removeSocketsNow);
     this.#unsubscribe();
     this.#probe?.cancel();
     await Promise.all(this.#starting.values());
     await Promise.all([...this.#monitors.values()].map((monitor) => this.#close(monitor)));
     this.#monitors.clear();
+    // Only now: an exit while monitors were closing still removed their sockets.
+    process.off('exit', this.#removeSocketsNow);
   }
 
   /** Synchronously unlinks the sockets this process created and still holds (nobody else's). */

@@ -1,10 +1,16 @@
-import {chmodSync, renameSync} from 'node:fs';
+import {chmodSync} from 'node:fs';
 import net from 'node:net';
 import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
 import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
 import {QmpSession} from './qmp-session.js';
-import {clearSocketPath, removeOwnSocket, socketIdentity, type SocketIdentity} from './socket-file.js';
+import {
+  clearSocketPath,
+  linkSocketInto,
+  removeOwnSocket,
+  socketIdentity,
+  type SocketIdentity,
+} from './socket-file.js';
 import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
 
 /** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
@@ -72,7 +78,8 @@ export class VmMonitor {
    * Listens, replacing a stale socket as QEMU does; refuses to replace anything else. libuv
    * unlinks the path a server listened on when it closes, whatever is there by then (libuv
    * src/unix/pipe.c uv__pipe_close), so the server listens on a name of its own, of the same
-   * length (`<vm>.qm~`), and renames that into place: its close never removes another's socket.
+   * length (`<vm>.qm~`), and links that into place: its close never removes another's socket.
+   * Should that fail, it stops listening and leaves nothing behind.
    */
   async listen(): Promise<void> {
     const path = this.socketPath;
@@ -86,9 +93,15 @@ export class VmMonitor {
         resolve();
       });
     });
-    chmodSync(own, 0o600);
-    this.#socket = socketIdentity(own);
-    renameSync(own, path);
+    try {
+      chmodSync(own, 0o600);
+      this.#socket = socketIdentity(own);
+      await linkSocketInto(own, path);
+    } catch (error) {
+      this.removeSocketNow();
+      await new Promise((resolve) => this.#server.close(resolve));
+      throw error;
+    }
   }
 
   /** The VM was recreated by a config reload: its old clients go, as if its QEMU had exited. */
@@ -101,8 +114,9 @@ export class VmMonitor {
 
   async close(): Promise<void> {
     for (const client of [...this.#clients]) client.socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // While it still listens: once closed, its inode may be reused by a new socket at the path.
     this.removeSocketNow();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   /** Unlinks its socket, synchronously (at exit too), unless another has taken the path since. */
