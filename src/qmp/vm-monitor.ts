@@ -35,7 +35,8 @@ export interface MonitorHooks {
 interface Client {
   readonly socket: net.Socket;
   readonly session: QmpSession<MonitorContext>;
-  readonly origin: string;
+  /** Given (and the client logged) at its first byte: see #accept. */
+  origin: string | undefined;
 }
 
 /** A fresh QEMU's parameters and capabilities: the world's migration defaults. */
@@ -146,31 +147,57 @@ export class VmMonitor {
       );
       return;
     }
-    const origin = this.hooks.nextOrigin();
     let isClosed = false;
     const client: Client = {
       socket,
-      origin,
+      origin: undefined,
       session: new QmpSession<MonitorContext>({
         commands: this.hooks.commands,
-        context: this.#context(origin, () => this.#disconnectAllSoon()),
+        context: this.#context(
+          () => client.origin!,
+          () => this.#disconnectAllSoon(),
+        ),
         write: (line) => this.#write(client, line),
         isClosed: () => isClosed || socket.destroyed,
         onNegotiated: () => this.hooks.onNegotiated(this),
       }),
     };
     this.#clients.add(client);
-    socket.on('data', (bytes) => client.session.receive(bytes));
+    socket.on('data', (bytes) => {
+      this.#logFirstByte(client);
+      client.session.receive(bytes);
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       isClosed = true;
       if (!this.#clients.delete(client)) return;
-      this.hooks.port.log(this.vm, origin, 'info', `QMP client left (${this.#clients.size} connected)`);
+      if (client.origin !== undefined)
+        this.hooks.port.log(
+          this.vm,
+          client.origin,
+          'info',
+          `QMP client left (${this.#clients.size} connected)`,
+        );
       this.hooks.onClientsChanged();
     });
-    this.hooks.port.log(this.vm, origin, 'info', `QMP client connected (${this.#clients.size} connected)`);
     this.hooks.onClientsChanged();
     client.session.sendGreeting(greeting());
+  }
+
+  /**
+   * A client is numbered and logged when it first sends something: one that leaves having sent
+   * nothing (another svmtop checking that the socket is live) leaves no line, and takes no number.
+   * QEMU logs no connection at all.
+   */
+  #logFirstByte(client: Client): void {
+    if (client.origin !== undefined) return;
+    client.origin = this.hooks.nextOrigin();
+    this.hooks.port.log(
+      this.vm,
+      client.origin,
+      'info',
+      `QMP client connected (${this.#clients.size} connected)`,
+    );
   }
 
   /** Writes, unless the client has left this much unread: then it is cut off. */
@@ -180,7 +207,7 @@ export class VmMonitor {
     if (socket.writableLength > QMP_PENDING_OUTPUT_BYTES_MAX) {
       this.hooks.port.log(
         this.vm,
-        client.origin,
+        client.origin ?? 'qmp',
         'warning',
         `QMP client disconnected: ${socket.writableLength} bytes unread (limit ${QMP_PENDING_OUTPUT_BYTES_MAX})`,
       );
@@ -190,7 +217,7 @@ export class VmMonitor {
     socket.write(line);
   }
 
-  #context(origin: string, disconnectAll: () => void): MonitorContext {
+  #context(origin: () => string, disconnectAll: () => void): MonitorContext {
     const settings = () => this.settings;
     return {
       vm: this.vm,
@@ -198,7 +225,9 @@ export class VmMonitor {
       get settings() {
         return settings();
       },
-      origin,
+      get origin() {
+        return origin();
+      },
       commandNames: [...this.hooks.commands.keys()],
       announce: (kind) => this.hooks.sendNow(this, this.watcher.announce(kind, this.hooks.port.nowUs)),
       disconnectAllAfterReply: disconnectAll,

@@ -4,6 +4,7 @@ import net from 'node:net';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test, vi} from 'vitest';
+import {refuseLiveSockets} from '../../src/qmp/qmp-server.js';
 import {liveSocketMessage} from '../../src/qmp/socket-file.js';
 import {VmMonitor, type MonitorHooks} from '../../src/qmp/vm-monitor.js';
 
@@ -109,5 +110,23 @@ describe('closing a monitor', () => {
     expect(existsSync(path)).toBe(false);
     await closed;
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('a second run refused by live sockets', () => {
+  test('connects to the first live one only, not to each', async () => {
+    const dir = freshDir();
+    let connections = 0;
+    for (const vm of ['a', 'b', 'c']) {
+      const server = await liveServer(join(dir, `${vm}.qmp`));
+      server.on('connection', () => connections++);
+    }
+    await expect(refuseLiveSockets(dir, ['a', 'b', 'c'])).rejects.toThrow(
+      liveSocketMessage(join(dir, 'a.qmp')),
+    );
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+    while (connections === 0) await turn();
+    await turn();
+    expect(connections).toBe(1);
   });
 });
