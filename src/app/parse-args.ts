@@ -1,7 +1,7 @@
 import meow from 'meow';
 import {checkRefreshInterval} from '../core/refresh-range.js';
 import {isSpeedInRange, SPEED_RANGE_TEXT} from '../core/speed-range.js';
-import {parseDuration} from '../core/units.js';
+import {durationWritten} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
 import {HELP_TEXT, TICKET_HELP_TEXT} from './help-text.js';
 
@@ -278,9 +278,12 @@ function parseTime(
 ): number | string | undefined {
   if (text === undefined) return undefined;
   if (text.startsWith('-')) return `${flag}: a duration cannot be negative, got "${text}"`;
-  const microseconds = parseDuration(text);
+  const microseconds = durationWritten(text);
   if (microseconds === undefined) return `${flag}: expected a duration like 60s, 500ms or 2m, got "${text}"`;
-  const problem = check(microseconds);
+  // A bound the flag has says more than the limit of counting, which only a flag without one reaches.
+  const problem =
+    check(microseconds) ??
+    (Number.isSafeInteger(microseconds) ? undefined : 'expected a duration under 285 years (2^53 us)');
   return problem === undefined ? microseconds : `${flag}: ${problem}, got "${text}"`;
 }
 

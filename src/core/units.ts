@@ -53,8 +53,16 @@ const DURATION_UNITS: Record<string, number> = {
 export function parseDuration(text: string | number): Microseconds | undefined {
   if (typeof text === 'number')
     return Number.isFinite(text) && text >= 0 ? Math.round(text * 1_000_000) : undefined;
+  const microseconds = durationWritten(text);
+  return microseconds !== undefined && Number.isSafeInteger(microseconds) ? microseconds : undefined;
+}
+
+/**
+ * The microseconds a text written as a duration stands for, however large (so a message can give
+ * the bound rather than the form); undefined when the text is not written as a duration.
+ */
+export function durationWritten(text: string): number | undefined {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s|m|min|h)?\s*$/.exec(text);
   if (!match) return undefined;
-  const microseconds = Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
-  return Number.isSafeInteger(microseconds) ? microseconds : undefined;
+  return Math.round(Number(match[1]) * DURATION_UNITS[match[2] ?? 's']!);
 }

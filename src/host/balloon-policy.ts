@@ -91,6 +91,18 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
       result: {ok: false, code: 'balloon-refused', reason: `no balloon driver: ${refusal.reason}`},
       targetPages: 0,
     };
+  // A broken device takes no new target: QEMU's qmp_balloon still answers {} (softmmu/balloon.c),
+  // but virtio_notify_config never reaches a broken device (hw/virtio/virtio.c
+  // virtio_notify_vector, virtio_device_disabled); svmtop refuses with the snapshot's reason.
+  if (backend.isBroken)
+    return {
+      result: {
+        ok: false,
+        code: 'balloon-broken',
+        reason: `${guest.name}’s balloon device needs reset: ${backend.errorMessage ?? 'error'}`,
+      },
+      targetPages: 0,
+    };
   const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
   const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
   // Only a larger balloon discards more pages; a smaller one hands pages back to the guest.
@@ -100,7 +112,7 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
       result: {
         ok: false,
         code: 'memory-protected',
-        reason: `${guest.name} is ${guest.securityState}: ${SECURE_BALLOON_REASON} (force to inflate anyway)`,
+        reason: `${guest.name} is ${guest.securityState}: ${SECURE_BALLOON_REASON}${faultOf(guest, backend)} (force to inflate anyway)`,
       },
       targetPages: 0,
     };
@@ -111,6 +123,22 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
     backend,
     isSecureInflate,
   };
+}
+
+/**
+ * A secure guest's driver bound without ACCESS_PLATFORM uses raw addresses (decideDma's `direct`):
+ * QEMU reads its rings in secure memory, ciphertext, and the device faults on the first inflate.
+ */
+function faultOf(guest: Guest, backend: BalloonBackend): string {
+  return guest.isProtected && guest.driverFor(backend)?.mode === 'direct'
+    ? '; its balloon has no ACCESS_PLATFORM, so QEMU reads its rings at raw addresses in secure memory and the device will fault'
+    : '';
+}
+
+/** What forcing a secure inflation will do, in words (the dashboard's question). */
+export function forcedInflateWords(guest: Guest): string {
+  const backend = guest.balloonBackend;
+  return `its memory is secure, so the host would reclaim nothing${backend ? faultOf(guest, backend) : ''}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {counted, formatBytes} from '../core/format-units.js';
-import {decideBalloon, SECURE_BALLOON_REASON} from './balloon-policy.js';
+import {decideBalloon, forcedInflateWords, SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
@@ -90,7 +90,8 @@ export interface Consequence {
 }
 
 export type CommandPreview =
-  | {readonly ok: false; readonly code: RefusalCode; readonly reason: string}
+  // ifForced: a balloon refused as memory-protected, what forcing it will do (the question).
+  | {readonly ok: false; readonly code: RefusalCode; readonly reason: string; readonly ifForced?: string}
   | {
       readonly ok: true;
       /** What the command will do, most important first. */
@@ -111,7 +112,7 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     request.kind === 'migrate' && request.to === null
       ? world.check(request.vm, {do: 'migrate', to: null})
       : checkStep(world, commandToStep(request, world.nowUs));
-  if (!answer.ok) return {ok: false, code: answer.code, reason: answer.reason};
+  if (!answer.ok) return refusal(world, request, answer);
   const vm = world.getSnapshot().vms.find((candidate) => candidate.name === request.vm);
   if (!vm) return accept([]);
   switch (request.kind) {
@@ -131,6 +132,11 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     default:
       return accept([]);
   }
+}
+
+function refusal(world: World, request: PreviewRequest, {code, reason}: {code: RefusalCode; reason: string}) {
+  const guest = code === 'memory-protected' ? world.guest(request.vm) : undefined;
+  return {ok: false, code, reason, ...(guest && {ifForced: forcedInflateWords(guest)})} as const;
 }
 
 /** Only a larger target on a secure guest takes pages that give the host nothing (decideBalloon). */

@@ -92,3 +92,13 @@ function describeGuestStep(step: GuestStep): string {
 function sameJson(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/** Why a reload takes a guest away. */
+export type GuestGoing = 'removed' | 'recreated';
+
+/** Why its migration is abandoned, from why the guest goes (the one place that words it). */
+export function migrationGoneBecause(name: string, why: GuestGoing): string {
+  return why === 'removed'
+    ? `the config reload removes ${name}`
+    : `the config reload recreates ${name} (it boots again from its new config)`;
+}

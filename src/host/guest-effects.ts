@@ -63,7 +63,9 @@ function shutdown(guest: GuestRuntime, effect: Extract<Effect, {kind: 'shutdown'
 function shutDown(guest: GuestRuntime, why: string, isDrained: boolean): void {
   guest.workload.stop();
   guest.cpu.newEpoch();
-  guest.context.emit(guest.name, 'state', 'info', `${why}: shutting down`);
+  // A reset drains nothing: qemu_system_reset resets the devices there and then.
+  const what = why === 'reset' ? 'devices reset at once (in-flight I/O dropped)' : 'shutting down';
+  guest.context.emit(guest.name, 'state', 'info', `${why}: ${what}`);
   const kernel = guest.kernel;
   const {scheduler} = guest.context;
   const startUs = scheduler.nowUs;

@@ -3,7 +3,7 @@ import type {EventLog, Severity} from '../core/event-log.js';
 import type {Rng} from '../core/rng.js';
 import type {Scheduler} from '../core/scheduler.js';
 import {Cluster} from './cluster.js';
-import {planConfigChange} from './config-plan.js';
+import {migrationGoneBecause, planConfigChange, type GuestGoing} from './config-plan.js';
 import type {GuestConfig, WorldConfig} from './config/world-schema.js';
 import {Guest, type CheckedResult} from './guest.js';
 import {runGuestCommand, type CheckableCommand, type GuestCommand} from './command-dispatch.js';
@@ -127,10 +127,10 @@ export class World {
     return guest;
   }
 
-  removeGuest(name: string): void {
+  removeGuest(name: string, why: GuestGoing = 'removed'): void {
     const guest = this.guests.get(name);
     if (!guest) return;
-    this.#migrations.fail(name, 'guest removed');
+    this.#migrations.fail(name, migrationGoneBecause(name, why), true);
     guest.destroy();
     this.guests.delete(name);
     this.#stats.forget(name);
@@ -146,7 +146,7 @@ export class World {
     for (const step of plan.guestSteps) {
       if (step.kind === 'add') this.addGuest(step.config).start();
       else if (step.kind === 'recreate') {
-        this.removeGuest(step.config.name);
+        this.removeGuest(step.config.name, 'recreated');
         this.addGuest(step.config).start();
       } else this.#guest(step.config.name).applyLiveConfig(step.config, step.changedFields);
     }

@@ -22,11 +22,25 @@ function destinationOf(uri: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * util/qemu-sockets.c inet_parse's words for a `tcp:` address it cannot split into host and port
+ * (no host, or an empty port; QEMU 7.2 checked). svmtop also takes `tcp:HOST` without a port.
+ */
+function tcpAddressError(uri: string): string | undefined {
+  if (!uri.startsWith('tcp:')) return undefined;
+  const address = uri.slice('tcp:'.length);
+  if (address.startsWith(':'))
+    return /^:[^,]/.test(address) ? undefined : `error parsing port in address '${address}'`;
+  return /^([^:]*:)?$|^[^:]*:,/.test(address) ? `error parsing address '${address}'` : undefined;
+}
+
 function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   if (args.resume === true) return genericError('Cannot resume if there is no paused migration');
   if (args.blk === true || args.inc === true)
     return genericError('svmtop does not simulate block migration (blk, inc): guest disks are not copied');
   if (isActive(context)) return genericError(MIGRATION_ACTIVE);
+  const addressError = tcpAddressError(args.uri as string);
+  if (addressError) return genericError(addressError);
   const to = destinationOf(args.uri as string);
   if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
   const {params, capabilities} = context.settings;

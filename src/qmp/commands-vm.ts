@@ -56,6 +56,7 @@ function quit(context: MonitorContext): CommandOutcome {
   context.disconnectAllAfterReply();
   if (check.ok) return run(context, powerOff);
   context.announce('quit-while-off');
+  context.port.logCommand(context.vm, context.origin, 'quit: ok (already off; QEMU quits all the same)');
   return ok();
 }
 

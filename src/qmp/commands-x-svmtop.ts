@@ -1,5 +1,5 @@
 import type {MonitorCommand, MonitorContext} from './monitor-context.js';
-import {fromResult, genericError, ok, type CommandOutcome} from './qmp-command.js';
+import {fromResult, genericError, ok, refusalText, type CommandOutcome} from './qmp-command.js';
 import {DMA_POLICIES, WORKLOADS, type DmaPolicy, type PortCommand, type WorkloadName} from './world-port.js';
 
 /**
@@ -63,11 +63,12 @@ export const X_SVMTOP_COMMANDS: readonly MonitorCommand[] = [
   {name: 'x-svmtop-query-swiotlb', run: querySwiotlb},
   {
     name: 'x-svmtop-query-migrate-targets',
-    run: (context) =>
-      ok(
-        context.port
-          .migrationChecks(context.vm)
-          .map((check) => ({host: check.host, 'blocked-reasons': [...check.blockedReasons]})),
-      ),
+    run: (context) => {
+      const answer = context.port.migrationTargets(context.vm);
+      if (!answer.ok) return genericError(refusalText(answer));
+      return ok(
+        answer.targets.map((check) => ({host: check.host, 'blocked-reasons': [...check.blockedReasons]})),
+      );
+    },
   },
 ];

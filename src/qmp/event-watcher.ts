@@ -113,7 +113,9 @@ export class VmEventWatcher {
       });
     if (next.runState === 'guest-panicked')
       events.push({event: 'GUEST_PANICKED', data: {action: 'pause'}, tUs});
-    if (last.runState === 'running') events.push({event: 'STOP', tUs});
+    // quit stops the VM without STOP (qemu/qemu softmmu/cpus.c vm_shutdown: do_vm_stop(.., false)).
+    const isQuit = next.runState === 'shutdown' && next.haltCause === 'power-off';
+    if (last.runState === 'running' && !isQuit) events.push({event: 'STOP', tUs});
   }
 
   /** MIGRATION on every status change, MIGRATION_PASS at every pass (ram.c migration_bitmap_sync). */

@@ -1,4 +1,5 @@
 import type {GuestCommand} from '../host/command-dispatch.js';
+import {previewCommand} from '../host/command-preview.js';
 import {
   DMA_POLICIES,
   WORKLOADS,
@@ -75,6 +76,10 @@ export type PortCommand =
   | {readonly kind: 'migrate'; readonly to: string; readonly params: MigrationParams}
   | {readonly kind: 'migration-params'; readonly params: Partial<MigrationParams>}
   | {readonly kind: 'power-off'; readonly isGraceful: boolean};
+
+/** The picker's answer: the VM's own refusal, or every other host with its blockers. */
+export type MigrationTargets =
+  Extract<CheckedResult, {ok: false}> | {readonly ok: true; readonly targets: readonly MigrationCheck[]};
 
 export interface TimerLike {
   cancel(): void;
@@ -160,8 +165,10 @@ export class WorldPort {
     return this.world.getSnapshot().vms.find((candidate) => candidate.name === vm);
   }
 
-  migrationChecks(vm: string): MigrationCheck[] {
-    return this.world.migrationChecks(vm);
+  /** The `m` picker's data, asked as the picker asks it: the VM's own refusal first, then each host. */
+  migrationTargets(vm: string): MigrationTargets {
+    const preview = previewCommand(this.world, {kind: 'migrate', vm, to: null});
+    return preview.ok ? {ok: true, targets: preview.targets} : preview;
   }
 
   /** The host's own range check of migration parameters (QEMU's migrate_params_check order). */
@@ -182,6 +189,11 @@ export class WorldPort {
   command(vm: string, origin: string, command: PortCommand): CheckedResult {
     const {command: guestCommand, label} = guestCommandOf(command);
     return this.world.runWithOrigin(origin, () => this.world.command(vm, guestCommand, label));
+  }
+
+  /** A command's answer in the world's event log, under `origin`, where the world ran nothing. */
+  logCommand(vm: string, origin: string, message: string): void {
+    this.world.runWithOrigin(origin, () => this.world.emit(vm, 'command', 'info', message));
   }
 
   /** A line in the world's event log (QMP connections, refused clients), under `origin`. */

@@ -48,6 +48,21 @@ describe('parseArgs', () => {
     });
   });
 
+  it('names the bound for a duration too large to count, not the form it already has (tester, 1 Dec)', () => {
+    expect(parse('--headless', '--duration', '99999999999999999h')).toEqual({
+      mode: 'error',
+      message: '--duration: expected at most 1000000h (a million simulated hours), got "99999999999999999h"',
+    });
+    expect(parse('--headless', '--interval', '1e400')).toMatchObject({
+      mode: 'error',
+      message: expect.stringContaining('expected a duration like') as unknown,
+    });
+    expect(parse('--refresh', '99999999999999999999s')).toMatchObject({
+      mode: 'error',
+      message: expect.stringMatching(/^--refresh: expected .*100 ?ms.*60 ?s/) as unknown,
+    });
+  });
+
   it('holds --speed to 0.01..1000, the range its message states and the keys keep to (QA item 2)', () => {
     for (const speed of ['0.001', '0.009', '1001', '0', '-1', 'fast'])
       expect(parse('--speed', speed)).toEqual({

@@ -21,7 +21,7 @@ describe('reset: a VM that is not running is reset and held', () => {
     expect(result.ok).toBe(true);
     expect(next.vcpu).toEqual({kind: 'paused', isHeldAfterReset: true});
     expect(next.stage).toEqual({kind: 'shutting-down', next: 'cold-boot'});
-    expect(effects.map((effect) => effect.kind)).toEqual(['log', 'shutdown']);
+    expect(effects).toEqual([{kind: 'shutdown', why: 'reset', isDrained: true}]);
     expect(vmStateOf(next)).toBe('paused');
     const drained = transition(next, {type: 'drained'}).next;
     expect(drained.stage).toEqual({kind: 'booting', step: 'firmware', kernelSvm: null});

@@ -52,7 +52,7 @@ describe('reset of a paused VM: SLOF runs only once it is resumed', () => {
     expect(world.command('churn-1', {do: 'reset'}).ok).toBe(true);
     runChecked(world, 3);
     const whilePaused = eventsSince(world, 'churn-1', from);
-    expect(whilePaused).toContain('reset while stopped: held before the firmware until resumed');
+    expect(whilePaused).toContain('reset: devices reset at once (in-flight I/O dropped)');
     expect(whilePaused.filter((message) => message.startsWith('SLOF'))).toEqual([]);
     world.resume('churn-1');
     runChecked(world, 10);

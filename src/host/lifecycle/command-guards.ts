@@ -8,7 +8,7 @@ export function refuseWhileMigrating(lifecycle: Lifecycle): Transition | null {
   return refuse(lifecycle, 'migrating', `${lifecycle.name} is migrating; cancel the migration first`);
 }
 
-/** The vCPUs for a reboot or a quit: a paused guest is resumed, as one that does not run cannot shut down. */
+/** The vCPUs for a reboot: a paused guest is resumed, as one that does not run cannot shut down. */
 export function resumedFor(lifecycle: Lifecycle, why: string, effects: Effect[]): Lifecycle['vcpu'] {
   if (lifecycle.vcpu.kind !== 'paused') return lifecycle.vcpu;
   effects.push(log(`resumed for ${why}`));

@@ -160,7 +160,7 @@ export type Effect =
   /** `afterUs`: the guest starts it this long after the command (the EPOW response of a power-off). */
   | {
       readonly kind: 'shutdown';
-      readonly why: 'reboot' | 'kexec' | 'power-off';
+      readonly why: 'reboot' | 'reset' | 'kexec' | 'power-off';
       readonly isDrained: boolean;
       readonly afterUs?: number;
     }

@@ -1,5 +1,5 @@
 import {BootTiming} from '../boot-timing.js';
-import {refuseWhileMigrating, resumedFor} from './command-guards.js';
+import {refuseWhileMigrating} from './command-guards.js';
 import {
   accept,
   log,
@@ -27,9 +27,12 @@ export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition 
   if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')
     return accept(lifecycle, [], epowAnswer(lifecycle));
   if (isGraceful && stage.kind !== 'off') return epow(lifecycle);
-  const effects: Effect[] = [];
-  const vcpu = resumedFor(lifecycle, 'power-off', effects);
-  effects.push({kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'});
+  // The halt ends a pause without resuming anything (qemu/qemu softmmu/cpus.c vm_shutdown, after
+  // qmp_quit): a halted VM's vCPUs are its idle ones, so resume finds it halted, not paused.
+  const effects: Effect[] = [
+    {kind: 'halt', where: 'power-off', message: 'powered off by the host', severity: 'info'},
+  ];
+  const vcpu: Lifecycle['vcpu'] = {kind: 'running'};
   return accept({...lifecycle, vcpu, stage: {kind: 'halted', cause: 'power-off'}, isSvm: false}, effects);
 }
 

@@ -129,15 +129,10 @@ function reboot(lifecycle: Lifecycle): Transition {
   return restart(lifecycle, resumedFor(lifecycle, 'reboot', effects), effects);
 }
 
-/** Shuts down (a halted guest, or a reset one, has nothing to drain) and cold-boots, with these vCPUs. */
-function restart(
-  lifecycle: Lifecycle,
-  vcpu: Lifecycle['vcpu'],
-  effects: Effect[],
-  isReset = false,
-): Transition {
+/** Shuts down (a halted guest has nothing to drain) and cold-boots, with these vCPUs. */
+function restart(lifecycle: Lifecycle, vcpu: Lifecycle['vcpu'], effects: Effect[]): Transition {
   const kind = lifecycle.stage.kind;
-  const isDrained = isReset || kind === 'halted' || kind === 'off';
+  const isDrained = kind === 'halted' || kind === 'off';
   effects.push({kind: 'shutdown', why: 'reboot', isDrained});
   return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'cold-boot'}}, effects);
 }
@@ -153,12 +148,13 @@ function reset(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
   if (lifecycle.stage.kind !== 'halted' && lifecycle.vcpu.kind !== 'paused') return reboot(lifecycle);
-  return restart(
-    lifecycle,
-    {kind: 'paused', isHeldAfterReset: true},
-    [log('reset while stopped: held before the firmware until resumed')],
-    true,
-  );
+  const held: Lifecycle = {
+    ...lifecycle,
+    vcpu: {kind: 'paused', isHeldAfterReset: true},
+    stage: {kind: 'shutting-down', next: 'cold-boot'},
+  };
+  const effects: Effect[] = [{kind: 'shutdown', why: 'reset', isDrained: true}];
+  return accept(held, effects, 'held before the firmware until resumed');
 }
 
 /**

@@ -213,8 +213,8 @@ export class MigrationService {
   }
 
   /** Ends `vm`'s migration in `failed` (its checks stopped holding, or the guest is going away). */
-  fail(vm: string, errorDesc: string): void {
-    this.#migrations.get(vm)?.fail(errorDesc);
+  fail(vm: string, errorDesc: string, isGuestGoing = false): void {
+    this.#migrations.get(vm)?.fail(errorDesc, isGuestGoing);
   }
 
   /** Fails every migration to or from `host` (it left the config) . */

@@ -123,21 +123,20 @@ export class Migration {
     return {ok: true};
   }
 
-  /** Ends the migration in `failed`; the guest stays on the source, as it was. */
-  fail(errorDesc: string): void {
+  /** Ends the migration in `failed`; the guest stays on the source, as it was, unless it is going. */
+  fail(errorDesc: string, isGuestGoing = false): void {
     if (!this.isActive) return;
     this.#timer?.cancel();
     const wasStopped = this.#phase === 'stop-and-copy';
     this.errorDesc = errorDesc;
     this.status = 'failed';
     this.#phase = null;
-    if (wasStopped)
+    if (wasStopped && !isGuestGoing)
       resumeGuestOn(this.#environment, this.guest, this.guest.memory, this.source, this.#savedDevices ?? []);
     this.#abandon();
-    this.#emit(
-      'error',
-      `migration to ${this.destination.name} failed: ${errorDesc}; ${staysOnSourceOf(this.guest.lifecycle, this.source.name)}`,
-    );
+    const stays = isGuestGoing ? '' : `; ${staysOnSourceOf(this.guest.lifecycle, this.source.name)}`;
+    const how = isGuestGoing ? 'abandoned' : 'failed';
+    this.#emit('error', `migration to ${this.destination.name} ${how}: ${errorDesc}${stays}`);
     this.#end();
   }
 
