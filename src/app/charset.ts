@@ -1,5 +1,5 @@
 /** What the terminal can draw: UTF-8 glyphs (box corners, ×, block sparkline) or ASCII only. */
-export type Charset = 'utf8' | 'ascii';
+type Charset = 'utf8' | 'ascii';
 
 /**
  * The charset the locale says the terminal takes, as ncurses and htop decide it: the first of

@@ -3,7 +3,7 @@ import {memo} from 'react';
 import type {StatusMessage} from './dashboard-state.js';
 import {counted, screenLine} from './format.js';
 import {glyphsOf} from './glyphs.js';
-import {statusText} from './dashboard-layout.js';
+import {MIN_COLUMNS, MIN_ROWS, statusText} from './dashboard-layout.js';
 import {HELP_KEY_BAR, KEY_BINDINGS} from './key-bindings.js';
 import type {Theme} from './theme.js';
 
@@ -109,7 +109,7 @@ export function TooSmall({
   const {times} = glyphsOf(theme);
   return (
     <Box width={columns} height={rows} flexDirection="column">
-      <Text wrap="truncate">terminal too small (need 80{times}24)</Text>
+      <Text wrap="truncate">{`terminal too small (need ${MIN_COLUMNS}${times}${MIN_ROWS})`}</Text>
       <Text wrap="truncate">{`now ${columns}${times}${rows}; resize, or q to quit`}</Text>
     </Box>
   );

@@ -34,7 +34,7 @@ const FAILURES = Object.keys({
 } satisfies Record<EsmFailureCode, 0>) as EsmFailureCode[];
 
 /** The widest a column's cells get over the states a VM can reach: whole, and in short forms. */
-export interface Reach {
+interface Reach {
   readonly longest: number;
   readonly shortest: number;
 }

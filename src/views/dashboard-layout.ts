@@ -37,11 +37,14 @@ export function isTooSmall(size: TerminalSize): boolean {
 }
 
 export function layoutOf(state: DashboardState): DashboardLayout {
+  // The layout at the list's share: the events tab's, and the room the others are measured in.
+  const atShare = layoutWith(state, null);
+  const room = atShare.detailHeight;
   // A question (a host to pick, a yes or no) takes the rows it needs, whatever the tab would.
-  const question = questionRowsWanted(state, detailRoom(state));
+  const question = questionRowsWanted(state, room);
   if (question !== null) return layoutWith(state, question);
-  if (state.tab === 'events') return layoutWith(state, null);
-  return layoutWith(state, detailRowsWanted(state, detailRoom(state)));
+  if (state.tab === 'events') return atShare;
+  return layoutWith(state, detailRowsWanted(state, room));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
 
 /** A VM's devices in trouble: broken (needs reset) and refused at probe. */
-export interface DeviceTrouble {
+interface DeviceTrouble {
   readonly broken: number;
   readonly refused: number;
 }

@@ -1,7 +1,7 @@
 import type {Theme} from './theme.js';
 
-/** Every glyph a view draws beyond ASCII, and its ASCII stand-in for a terminal without UTF-8. */
-export interface Glyphs {
+/** The glyphs a view picks by charset, each with its ASCII stand-in for a terminal without UTF-8 (the devices tab's tree and table-line's divider map their own). */
+interface Glyphs {
   /** Ink's border style for boxes: rounded corners, or `+-|` (Ink's `classic`). */
   readonly border: 'round' | 'classic';
   /** Between a width and a height: `80×24`, `80x24`. */

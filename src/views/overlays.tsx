@@ -3,7 +3,7 @@ import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import {clip, counted, fit} from './format.js';
 import {glyphsOf} from './glyphs.js';
 import {helpBodyRows, HELP_CLOSE, HELP_LINES} from './key-bindings.js';
-import {confirmLines, pickerRows} from './question-rows.js';
+import {confirmLines, pickerRows, QUESTION_FRAME_ROWS, questionInnerWidth} from './question-rows.js';
 import type {Theme} from './theme.js';
 
 interface OverlayFrameProps {
@@ -88,15 +88,15 @@ export function HostPicker({
   readonly height: number;
   readonly theme: Theme;
 }) {
-  const inner = width - 4;
-  const rows = pickerRows(checks, host, inner, Math.max(1, height - 3));
+  const inner = questionInnerWidth(width);
+  const rows = pickerRows(checks, host, inner, Math.max(1, height - QUESTION_FRAME_ROWS));
   // The box holds its title and rows (and its borders), not the whole panel; the panel keeps its height.
   return (
     <Box flexDirection="column" height={height}>
       <OverlayFrame
         title={clip(`migrate ${vm} to... (Up/Down, Enter to start, Esc to close)`, inner)}
         width={width}
-        height={Math.min(height, rows.length + 3)}
+        height={Math.min(height, rows.length + QUESTION_FRAME_ROWS)}
         theme={theme}
       >
         {rows.map((row, index) => (
@@ -126,10 +126,15 @@ export function ConfirmDialog({
   readonly height: number;
   readonly theme: Theme;
 }) {
-  const lines = confirmLines(question, width - 4);
+  const lines = confirmLines(question, questionInnerWidth(width));
   return (
-    <OverlayFrame title="confirm" width={width} height={Math.min(height, lines.length + 3)} theme={theme}>
-      {lines.slice(0, Math.max(1, height - 3)).map((line, index) => (
+    <OverlayFrame
+      title="confirm"
+      width={width}
+      height={Math.min(height, lines.length + QUESTION_FRAME_ROWS)}
+      theme={theme}
+    >
+      {lines.slice(0, Math.max(1, height - QUESTION_FRAME_ROWS)).map((line, index) => (
         <Text key={index} wrap="truncate">
           {line}
         </Text>

@@ -2,8 +2,13 @@ import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import type {DashboardState} from './dashboard-state.js';
 import {counted, wrapIndented, wrapWords} from './format.js';
 
-/** A question's box: its borders and its title around its rows. */
-const BOX_ROWS = 3;
+/** A question's box (overlays.tsx): its borders and its title take 3 rows around its lines. */
+export const QUESTION_FRAME_ROWS = 3;
+
+/** The columns a question's box leaves its lines: its width less its borders and padding. */
+export function questionInnerWidth(boxWidth: number): number {
+  return boxWidth - 4;
+}
 
 /**
  * The rows a question (the host picker, a yes or no) takes out of the `room` the panel can get:
@@ -12,11 +17,14 @@ const BOX_ROWS = 3;
  */
 export function questionRowsWanted(state: DashboardState, room: number): number | null {
   const overlay = state.overlay;
-  const inner = state.size.columns - 4;
-  if (overlay.kind === 'picker')
-    return pickerRows(overlay.checks, overlay.host, inner, Math.max(1, room - BOX_ROWS)).length + BOX_ROWS;
-  if (overlay.kind === 'confirm') return confirmLines(overlay.question, inner).length + BOX_ROWS;
-  return null;
+  const inner = questionInnerWidth(state.size.columns);
+  const lines =
+    overlay.kind === 'picker'
+      ? pickerRows(overlay.checks, overlay.host, inner, Math.max(1, room - QUESTION_FRAME_ROWS)).length
+      : overlay.kind === 'confirm'
+        ? confirmLines(overlay.question, inner).length
+        : null;
+  return lines === null ? null : lines + QUESTION_FRAME_ROWS;
 }
 
 /** A yes/no question's lines in `width` cells. */
@@ -24,7 +32,7 @@ export function confirmLines(question: string, width: number): string[] {
   return wrapWords(`${question} [y/N]`, width);
 }
 
-export interface PickerRow {
+interface PickerRow {
   readonly text: string;
   readonly isHighlighted: boolean;
   readonly isAccepting: boolean;

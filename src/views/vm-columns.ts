@@ -51,6 +51,11 @@ const STATE_SHORT: Readonly<Partial<Record<string, string>>> = {
   shutdown: 'shutdn',
 };
 
+/** What the STATE column says: a booting VM's boot phase (`firmware`, `kernel`), else its state. */
+export function stateLabel(vm: VmSnapshot): string {
+  return vm.state === 'booting' ? vm.security.phase : vm.state;
+}
+
 /** What the security column says: normal / phase with progress / secure / secure (undeclared) / failed. */
 export function securityLabel(vm: VmSnapshot): string {
   const security = vm.security;
@@ -95,17 +100,22 @@ export function migrationLabel(vm: VmSnapshot): string {
   }
 }
 
+/** The DMA policy in effect, and the next boot's when it differs (else null). */
+function dmaPolicies(vm: VmSnapshot): {readonly now: DmaPolicy; readonly next: DmaPolicy | null} {
+  const now = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
+  return {now, next: now === vm.dmaPolicy ? null : vm.dmaPolicy};
+}
+
 /** The DMA policy in effect, and the next boot's when it differs (`gated>rfc`): the column's text. */
 export function dmaLabel(vm: VmSnapshot): string {
-  const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
-  if (inEffect === vm.dmaPolicy) return POLICY_SHORT[inEffect];
-  return `${POLICY_SHORT[inEffect]}>${POLICY_SHORT[vm.dmaPolicy]}`;
+  const {now, next} = dmaPolicies(vm);
+  return next === null ? POLICY_SHORT[now] : `${POLICY_SHORT[now]}>${POLICY_SHORT[next]}`;
 }
 
 function dmaCell(vm: VmSnapshot, theme: Theme): Cell {
-  const inEffect = vm.dmaPolicyInEffect ?? vm.dmaPolicy;
-  if (inEffect === vm.dmaPolicy) return {text: dmaLabel(vm)};
-  return {text: dmaLabel(vm), short: `${POLICY_SHORT[inEffect]}*`, color: theme.warning};
+  const {now, next} = dmaPolicies(vm);
+  if (next === null) return {text: dmaLabel(vm)};
+  return {text: dmaLabel(vm), short: `${POLICY_SHORT[now]}*`, color: theme.warning};
 }
 
 /** Device health at a glance: broken (needs reset) first, then refused at probe. */
@@ -171,7 +181,7 @@ export const VM_COLUMNS: readonly Column[] = [
     minWidth: 7,
     maxWidth: 10,
     cell: (vm, theme) => {
-      const text = vm.state === 'booting' ? vm.security.phase : vm.state;
+      const text = stateLabel(vm);
       const color = vm.state === 'halted' ? theme.failed : vm.state === 'paused' ? theme.warning : undefined;
       return {text, short: STATE_SHORT[text], color};
     },

@@ -1,13 +1,20 @@
 import type {VmSnapshot} from '../host/snapshot-types.js';
 import type {SortKey} from './dashboard-model.js';
 import {troubleRank} from './device-trouble.js';
-import {bounceFraction, dmaLabel, migrationLabel, securityLabel, VM_COLUMNS} from './vm-columns.js';
+import {
+  bounceFraction,
+  dmaLabel,
+  migrationLabel,
+  securityLabel,
+  stateLabel,
+  VM_COLUMNS,
+} from './vm-columns.js';
 
 /** What each column sorts by: the number behind it where it shows one, else its text. */
 const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   name: (vm) => vm.name,
   host: (vm) => vm.host,
-  state: (vm) => vm.state,
+  state: stateLabel,
   security: (vm) => securityLabel(vm),
   devices: troubleRank,
   dma: dmaLabel,
@@ -51,7 +58,7 @@ export function sortText(sortKey: SortKey, isDescending: boolean): string {
   return `sorted by ${title}, ${isDescending ? 'descending' : 'ascending'} (< > another column, I inverts)`;
 }
 
-/** The VMs to list: filtered by a substring of name, host, state or security, then sorted (name breaks ties). */
+/** The VMs to list: filtered by a substring of name, host, state or security as their cells say, then sorted (name breaks ties). */
 export function orderVms(
   vms: readonly VmSnapshot[],
   filter: string,
@@ -63,7 +70,9 @@ export function orderVms(
     needle === ''
       ? [...vms]
       : vms.filter((vm) =>
-          [vm.name, vm.host, vm.state, securityLabel(vm)].some((text) => text.toLowerCase().includes(needle)),
+          [vm.name, vm.host, stateLabel(vm), securityLabel(vm)].some((text) =>
+            text.toLowerCase().includes(needle),
+          ),
         );
   const value = SORT_VALUE[sortKey];
   // Decorate, sort, undecorate: each VM's value, and the chunks of its texts, once per sort rather

@@ -83,6 +83,18 @@ describe('world config', () => {
     ).toBe('w.yaml: guests[0].ticket.key: unknown key "k" (define it under keys)');
   });
 
+  it('refuses a key named like an object property (toString, constructor) that keys does not define', () => {
+    const uv = `hosts:\n  - {name: h1, memory: 64GiB, ultravisor: {secureMemory: 8GiB, trustedKeys: [toString]}}\n`;
+    expect(errorOf(uv)).toBe(
+      'w.yaml: hosts[0].ultravisor.trustedKeys[0]: unknown key "toString" (define it under keys)',
+    );
+    expect(
+      errorOf(
+        `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ticket: {key: constructor, signature: AAAA}}`,
+      ),
+    ).toBe('w.yaml: guests[0].ticket.key: unknown key "constructor" (define it under keys)');
+  });
+
   it('rejects duplicate names and duplicate devices', () => {
     expect(
       errorOf(`${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB}\n  - {name: g, host: h1, memory: 1GiB}`),

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import fc from 'fast-check';
-import type {VmSnapshot} from '../../src/host/snapshot-types.js';
+import type {SecurityPhase, VmSnapshot} from '../../src/host/snapshot-types.js';
 import {dashboardViewOf} from '../../src/app/world-runner.js';
 import {naturalCompare, orderVms} from '../../src/views/vm-order.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
@@ -34,6 +34,23 @@ describe('the VM list sorts names naturally', () => {
       'host-10/a-1',
       'host-10/b-10',
     ]);
+  });
+
+  it('a booting VM sorts and filters by the boot phase its STATE cell shows', () => {
+    const [kernel, firmware, running] = snapshots(['a', 'b', 'c']);
+    const booting = (vm: VmSnapshot, phase: SecurityPhase): VmSnapshot => ({
+      ...vm,
+      state: 'booting',
+      security: {...vm.security, phase},
+    });
+    // As text: firmware, kernel, running (by the state behind them both booting VMs tie, a before b).
+    const vms = [
+      booting(kernel!, 'kernel'),
+      booting(firmware!, 'firmware'),
+      {...running!, state: 'running' as const},
+    ];
+    expect(orderVms(vms, '', 'state', false).map((vm) => vm.name)).toEqual(['b', 'a', 'c']);
+    expect(orderVms(vms, 'kern', 'state', false).map((vm) => vm.name)).toEqual(['a']);
   });
 
   it('is a total order that does not depend on the locale', () => {

@@ -48,7 +48,7 @@ function checkHosts(config: WorldConfig): ConfigIssue[] {
       issues.push({path: ['hosts', index, 'name'], message: `host ${quoted(host.name)} is defined twice`});
     hostNames.add(host.name);
     host.ultravisor?.trustedKeys.forEach((key, keyIndex) => {
-      if (!(key in config.keys)) {
+      if (!Object.hasOwn(config.keys, key)) {
         issues.push({
           path: ['hosts', index, 'ultravisor', 'trustedKeys', keyIndex],
           message: `unknown key ${quoted(key)} (define it under keys)`,
@@ -98,7 +98,7 @@ function checkGuests(config: WorldConfig, hostNames: ReadonlySet<string>): Confi
         path: at('launchSecurity'),
         message: `QEMU on ${guest.host} cannot start a pef-guest machine: "${startError}" (use allowed or none, or a host with an ultravisor)`,
       });
-    if (guest.ticket && !(guest.ticket.key in config.keys)) {
+    if (guest.ticket && !Object.hasOwn(config.keys, guest.ticket.key)) {
       issues.push({
         path: at('ticket', 'key'),
         message: `unknown key ${quoted(guest.ticket.key)} (define it under keys)`,
