@@ -36,6 +36,18 @@ describe('the terminal', () => {
     expect((await session.exited).exitCode).toBe(0);
   });
 
+  it('a C locale draws ASCII: the too-small screen says 80x24', async () => {
+    const session = startSvmtop([], {columns: 70, rows: 20, env: {LANG: 'C'}});
+    const screen = await session.waitFor(
+      (text) => text.includes('terminal too small (need 80x24)'),
+      'the ASCII too-small screen',
+    );
+    expect(screen).toContain('now 70x20');
+    expect(screen).not.toContain('\u00d7');
+    session.press('q');
+    expect((await session.exited).exitCode).toBe(0);
+  });
+
   it('NO_COLOR leaves out every colour escape', async () => {
     const session = startSvmtop([], {env: {NO_COLOR: '1'}});
     await session.waitFor((screen) => screen.includes('secure (undeclared)'), 'a secure guest');

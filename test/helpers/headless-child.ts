@@ -3,7 +3,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {CLI} from './cli.js';
 
-const WAIT_MS = 30_000;
+/** Below vitest's 30 s test timeout, so a silent child fails the test with its stderr, not a timeout. */
+const WAIT_MS = 20_000;
 
 /** A running `svmtop --headless ...`: its output as it comes, a wait for its first output, its end. */
 export interface HeadlessChild {
@@ -40,7 +41,15 @@ export function startHeadless(args: readonly string[]): HeadlessChild {
       clearTimeout(timer);
       resolve();
     });
+    // A child that ends without output (a refused run) must not leave the timer to reject later,
+    // into a run that has moved on: settle now, with what it said.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`ended (code ${code}, signal ${signal}) before any output: ${stderr}`));
+    });
   });
+  // Nobody awaits firstOutput of a child expected to be refused: its rejection is not an error.
+  firstOutput.catch(() => {});
   const lines = () =>
     stdout
       .trim()

@@ -49,6 +49,11 @@ export function startSvmtop(
       XDG_CONFIG_HOME: configHome,
       TERM: 'xterm-256color',
       CI: 'true',
+      // The dashboard draws UTF-8 or ASCII from the locale (src/app/charset.ts); pin UTF-8 so the
+      // runner's LANG (unset on a bare CI box) does not pick the glyphs a test waits for.
+      LANG: 'C.UTF-8',
+      LC_ALL: '',
+      LC_CTYPE: '',
       ...options.env,
     } as Record<string, string>,
   });

@@ -69,7 +69,11 @@ describe('an immediate power-off (QMP quit) of a paused VM', () => {
     const events = eventsOf(running, 'web-1');
     expect(events.some((text) => text.startsWith('resumed'))).toBe(false);
     expect(vm(running, 'web-1').state).toBe('halted');
-    expect(runStep(running, {at: 0, do: 'resume', vm: 'web-1'})).toMatchObject({ok: false});
+    expect(runStep(running, {at: 0, do: 'resume', vm: 'web-1'})).toEqual({
+      ok: false,
+      code: 'not-paused',
+      reason: 'web-1 is not paused',
+    });
     expect(runStep(running, {at: 0, do: 'reboot', vm: 'web-1'}).ok).toBe(true);
     expect(eventsOf(running, 'web-1').some((text) => text.startsWith('resumed'))).toBe(false);
     running.advanceBy(20_000_000);

@@ -49,17 +49,19 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
       process.execPath,
       [CLI, '--headless', '--config', world, '--qmp', dir, '--duration', '10m'],
       {
-        stdio: ['ignore', 'pipe', 'ignore'],
+        stdio: ['ignore', 'pipe', 'pipe'],
         env: {...process.env, XDG_CONFIG_HOME: join(root, 'cfg')},
       },
     );
     spawned.push(child);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) =>
       child.once('exit', (code, signal) => resolve({code, signal})),
     );
     // stdout is never read. The sockets are all there before the first line is written.
     for (let waitedMs = 0; !existsSync(join(dir, 'g599.qmp')); waitedMs += 20) {
-      if (waitedMs > 20_000) throw new Error(`no ${dir}/g599.qmp after 20 s`);
+      if (waitedMs > 20_000) throw new Error(`no ${dir}/g599.qmp after 20 s; stderr: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     child.kill('SIGTERM');
@@ -70,5 +72,5 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
     expect(signal).toBe(null);
     expect([129, 143]).toContain(code);
     expect(readdirSync(dir)).toEqual([]); // a leaked .qm~ too
-  });
+  }, 60_000); // 600 guests start slowly on a loaded 2-core box; the socket wait alone may take 20 s
 });

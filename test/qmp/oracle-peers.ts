@@ -17,6 +17,19 @@ export function qemuVersion(): string | null {
   return result.status === 0 ? result.stdout.split('\n')[0]! : null;
 }
 
+/**
+ * qemuVersion, saying loudly when the oracle cannot run, so a skipped oracle test file is seen
+ * in the output rather than passing as silently skipped. `what` names the file's tests.
+ */
+export function qemuVersionOrWarn(what: string): string | null {
+  const version = qemuVersion();
+  if (!version)
+    console.warn(
+      `SKIPPED: ${what} need ${QEMU_BINARY} (apt-get install -y qemu-system-ppc); it is not installed here.`,
+    );
+  return version;
+}
+
 /** One VM with one device of each type, as svmtop's world file and as QEMU's command line. */
 const ORACLE_WORLD = `hosts:
   - {name: alpha, memory: 64GiB}

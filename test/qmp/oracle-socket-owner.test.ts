@@ -6,7 +6,7 @@ import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
 import {configFromYaml, startWorld} from '../helpers/world.js';
-import {QEMU_BINARY, qemuVersion} from './oracle-peers.js';
+import {QEMU_BINARY, qemuVersionOrWarn} from './oracle-peers.js';
 import {QmpTestClient} from './qmp-client.js';
 
 /**
@@ -14,7 +14,7 @@ import {QmpTestClient} from './qmp-client.js';
  * it over (qemu/qemu util/qemu-sockets.c unix_listen_saddr), then removes it when it exits; a
  * second svmtop refuses to start.
  */
-const version = qemuVersion();
+const version = qemuVersionOrWarn('the QEMU socket-owner oracle tests');
 const WAIT_MS = 15_000;
 const roots: string[] = [];
 const children: ChildProcess[] = [];

@@ -4,7 +4,7 @@ import {QmpTestClient} from './qmp-client.js';
 import {
   connect,
   QEMU_BINARY,
-  qemuVersion,
+  qemuVersionOrWarn,
   startQemuPeer,
   startSvmtopPeer,
   type Peer,
@@ -17,11 +17,7 @@ import {shapeProblems} from './shape.js';
  * tests/qtest/qmp-test.c (error class and text), argument errors, and the shapes of the replies
  * both implement. Where svmtop must differ, the test names the difference.
  */
-const version = qemuVersion();
-if (!version)
-  console.warn(
-    `SKIPPED: the QEMU oracle tests need ${QEMU_BINARY} (apt-get install -y qemu-system-ppc); it is not installed here.`,
-  );
+const version = qemuVersionOrWarn('the QEMU oracle tests');
 
 interface Side {
   readonly peer: Peer;

@@ -46,9 +46,9 @@ describe('QMP follows the host’s rules', () => {
     const client = await fixture.connect('churn-1');
     expect(returned(await client.execute('stop'))).toEqual({});
     expect(returned(await client.execute('x-svmtop-secure'))).toEqual({});
-    expect(errorOf(await client.execute('migrate', {uri: 'tcp:delta:4444'}))).toMatchObject({
+    expect(errorOf(await client.execute('migrate', {uri: 'tcp:delta:4444'}))).toEqual({
       class: 'GenericError',
-      desc: expect.stringContaining('delta'),
+      desc: 'delta has no ultravisor: a secure guest cannot run there',
     });
     expect(vm(fixture.world, 'churn-1').host).toBe('alpha');
   });
