@@ -31,7 +31,7 @@ function refusalOf(guest: Guest, backend: BalloonBackend): BalloonAvailability |
 
 /** What inflating gives back in a guest whose pages are secure (`discardGivesRam`), in words. */
 export const SECURE_BALLOON_REASON =
-  'its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor’s memory, so KVM only drops its device-private PFN and the host reclaims nothing';
+  "its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor's memory, so KVM only drops its device-private PFN and the host reclaims nothing";
 
 /**
  * A secure guest's balloon is deflate only: a larger target needs force. Inflating gives the
@@ -99,7 +99,7 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
       result: {
         ok: false,
         code: 'balloon-broken',
-        reason: `${guest.name}’s balloon device needs reset: ${backend.errorMessage ?? 'error'}`,
+        reason: `${guest.name}'s balloon device needs reset: ${backend.errorMessage ?? 'error'}`,
       },
       targetPages: 0,
     };
