@@ -30,8 +30,8 @@ export const HELP_TEXT = `
   Exit codes
     0 ok   1 a scenario expectation failed   2 bad input (flags, config or scenario)
     74 headless output failed (stdout not writable; a reader that closed the pipe early is 0)
-    143, 130, 129 headless cut short by SIGTERM, SIGINT, SIGHUP (its summary written first;
-    with --qmp a signal is how the run ends: 0)
+    143, 130, 129 headless cut short by SIGTERM, SIGINT, SIGHUP (summary written
+    first); with --qmp a signal is how the run ends: 0, or 1 if an expectation failed
 
   Keys (dashboard): ? for help, q to quit.
 `;

@@ -38,20 +38,26 @@ function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValu
   if (args.resume === true) return genericError('Cannot resume if there is no paused migration');
   if (args.blk === true || args.inc === true)
     return genericError('svmtop does not simulate block migration (blk, inc): guest disks are not copied');
-  if (isActive(context)) return genericError(MIGRATION_ACTIVE);
   const addressError = tcpAddressError(args.uri as string);
   if (addressError) return genericError(addressError);
   const to = destinationOf(args.uri as string);
   if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
   const {params, capabilities} = context.settings;
-  return fromResult(
-    context.port.command(context.vm, context.origin, {
-      kind: 'migrate',
-      to,
-      params: {...params, autoConverge: capabilities.autoConverge},
-    }),
-  );
+  const result = context.port.command(context.vm, context.origin, {
+    kind: 'migrate',
+    to,
+    params: {...params, autoConverge: capabilities.autoConverge},
+  });
+  return !result.ok && isActiveRefusal(result.code) ? genericError(MIGRATION_ACTIVE) : fromResult(result);
 }
+
+/**
+ * The host refuses a migrate while one runs or is being cancelled; QEMU says the same of both,
+ * CANCELLING being a running state (qemu/qemu migration/migration.c migrate_prepare,
+ * migration_is_running, QERR_MIGRATION_ACTIVE). Simplification: the URI is checked first, as
+ * in QEMU releases that parse it before migrate_prepare.
+ */
+const isActiveRefusal = (code: string | undefined) => code === 'migrating' || code === 'migration-cancelling';
 
 /**
  * migrate_params_check's words (qemu/qemu migration/migration.c) for the parameter the host's own

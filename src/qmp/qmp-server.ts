@@ -29,13 +29,16 @@ const isSocketPathTooLong = (path: string) => Buffer.byteLength(path) > SOCKET_P
 
 /**
  * Refuses to start when another process listens on one of the sockets, before any is replaced:
- * two runs on one directory would take each other's monitors (see socketPathState).
+ * two runs on one directory would take each other's monitors (see socketPathState). One path at
+ * a time, stopping at the first live one: the run refused connects to it once, not to each.
  */
 export async function refuseLiveSockets(dir: string, vms: Iterable<string>): Promise<void> {
-  const paths = [...vms].map((vm) => qmpSocketPath(dir, vm)).filter((path) => !isSocketPathTooLong(path));
-  const states = await Promise.all(paths.map(socketPathState));
-  const live = paths.find((_, index) => states[index] === 'live');
-  if (live !== undefined) throw new QmpSetupError(`--qmp ${dir}: ${liveSocketMessage(live)}`);
+  for (const vm of vms) {
+    const path = qmpSocketPath(dir, vm);
+    if (isSocketPathTooLong(path)) continue;
+    if ((await socketPathState(path)) === 'live')
+      throw new QmpSetupError(`--qmp ${dir}: ${liveSocketMessage(path)}`);
+  }
 }
 
 /**
@@ -131,12 +134,13 @@ export class QmpServer {
 
   async close(): Promise<void> {
     this.#isClosed = true;
-    process.off('exit', this.#removeSocketsNow);
     this.#unsubscribe();
     this.#probe?.cancel();
     await Promise.all(this.#starting.values());
     await Promise.all([...this.#monitors.values()].map((monitor) => this.#close(monitor)));
     this.#monitors.clear();
+    // Only now: an exit while monitors were closing still removed their sockets.
+    process.off('exit', this.#removeSocketsNow);
   }
 
   /** Synchronously unlinks the sockets this process created and still holds (nobody else's). */

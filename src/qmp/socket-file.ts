@@ -1,4 +1,4 @@
-import {lstatSync, unlinkSync, type Stats} from 'node:fs';
+import {linkSync, lstatSync, unlinkSync, type Stats} from 'node:fs';
 import net from 'node:net';
 
 /**
@@ -36,6 +36,22 @@ export async function clearSocketPath(path: string): Promise<void> {
   if (state === 'live') throw new Error(liveSocketMessage(path));
   if (state === 'not-socket') throw new Error(`${path} exists and is not a socket; not replacing it`);
   if (state === 'stale') unlinkSync(path);
+}
+
+/**
+ * Gives the socket at `own` the name `path`, never replacing what is there: link(2) fails with
+ * EEXIST where rename(2) would replace it (man 2 link), so one that appeared since the check is
+ * decided again (a stale one removed, once). The inode stays the same: its identity holds.
+ */
+export async function linkSocketInto(own: string, path: string): Promise<void> {
+  try {
+    linkSync(own, path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    await clearSocketPath(path);
+    linkSync(own, path);
+  }
+  unlinkSync(own);
 }
 
 export const liveSocketMessage = (path: string) =>

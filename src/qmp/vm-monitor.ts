@@ -1,10 +1,16 @@
-import {chmodSync, renameSync} from 'node:fs';
+import {chmodSync} from 'node:fs';
 import net from 'node:net';
 import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
 import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
 import {QmpSession} from './qmp-session.js';
-import {clearSocketPath, removeOwnSocket, socketIdentity, type SocketIdentity} from './socket-file.js';
+import {
+  clearSocketPath,
+  linkSocketInto,
+  removeOwnSocket,
+  socketIdentity,
+  type SocketIdentity,
+} from './socket-file.js';
 import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
 
 /** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
@@ -29,7 +35,8 @@ export interface MonitorHooks {
 interface Client {
   readonly socket: net.Socket;
   readonly session: QmpSession<MonitorContext>;
-  readonly origin: string;
+  /** Given (and the client logged) at its first byte: see #accept. */
+  origin: string | undefined;
 }
 
 /** A fresh QEMU's parameters and capabilities: the world's migration defaults. */
@@ -72,7 +79,8 @@ export class VmMonitor {
    * Listens, replacing a stale socket as QEMU does; refuses to replace anything else. libuv
    * unlinks the path a server listened on when it closes, whatever is there by then (libuv
    * src/unix/pipe.c uv__pipe_close), so the server listens on a name of its own, of the same
-   * length (`<vm>.qm~`), and renames that into place: its close never removes another's socket.
+   * length (`<vm>.qm~`), and links that into place: its close never removes another's socket.
+   * Should that fail, it stops listening and leaves nothing behind.
    */
   async listen(): Promise<void> {
     const path = this.socketPath;
@@ -86,9 +94,15 @@ export class VmMonitor {
         resolve();
       });
     });
-    chmodSync(own, 0o600);
-    this.#socket = socketIdentity(own);
-    renameSync(own, path);
+    try {
+      chmodSync(own, 0o600);
+      this.#socket = socketIdentity(own);
+      await linkSocketInto(own, path);
+    } catch (error) {
+      this.removeSocketNow();
+      await new Promise((resolve) => this.#server.close(resolve));
+      throw error;
+    }
   }
 
   /** The VM was recreated by a config reload: its old clients go, as if its QEMU had exited. */
@@ -101,8 +115,9 @@ export class VmMonitor {
 
   async close(): Promise<void> {
     for (const client of [...this.#clients]) client.socket.destroy();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // While it still listens: once closed, its inode may be reused by a new socket at the path.
     this.removeSocketNow();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
   /** Unlinks its socket, synchronously (at exit too), unless another has taken the path since. */
@@ -132,31 +147,57 @@ export class VmMonitor {
       );
       return;
     }
-    const origin = this.hooks.nextOrigin();
     let isClosed = false;
     const client: Client = {
       socket,
-      origin,
+      origin: undefined,
       session: new QmpSession<MonitorContext>({
         commands: this.hooks.commands,
-        context: this.#context(origin, () => this.#disconnectAllSoon()),
+        context: this.#context(
+          () => client.origin!,
+          () => this.#disconnectAllSoon(),
+        ),
         write: (line) => this.#write(client, line),
         isClosed: () => isClosed || socket.destroyed,
         onNegotiated: () => this.hooks.onNegotiated(this),
       }),
     };
     this.#clients.add(client);
-    socket.on('data', (bytes) => client.session.receive(bytes));
+    socket.on('data', (bytes) => {
+      this.#logFirstByte(client);
+      client.session.receive(bytes);
+    });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       isClosed = true;
       if (!this.#clients.delete(client)) return;
-      this.hooks.port.log(this.vm, origin, 'info', `QMP client left (${this.#clients.size} connected)`);
+      if (client.origin !== undefined)
+        this.hooks.port.log(
+          this.vm,
+          client.origin,
+          'info',
+          `QMP client left (${this.#clients.size} connected)`,
+        );
       this.hooks.onClientsChanged();
     });
-    this.hooks.port.log(this.vm, origin, 'info', `QMP client connected (${this.#clients.size} connected)`);
     this.hooks.onClientsChanged();
     client.session.sendGreeting(greeting());
+  }
+
+  /**
+   * A client is numbered and logged when it first sends something: one that leaves having sent
+   * nothing (another svmtop checking that the socket is live) leaves no line, and takes no number.
+   * QEMU logs no connection at all.
+   */
+  #logFirstByte(client: Client): void {
+    if (client.origin !== undefined) return;
+    client.origin = this.hooks.nextOrigin();
+    this.hooks.port.log(
+      this.vm,
+      client.origin,
+      'info',
+      `QMP client connected (${this.#clients.size} connected)`,
+    );
   }
 
   /** Writes, unless the client has left this much unread: then it is cut off. */
@@ -166,7 +207,7 @@ export class VmMonitor {
     if (socket.writableLength > QMP_PENDING_OUTPUT_BYTES_MAX) {
       this.hooks.port.log(
         this.vm,
-        client.origin,
+        client.origin ?? 'qmp',
         'warning',
         `QMP client disconnected: ${socket.writableLength} bytes unread (limit ${QMP_PENDING_OUTPUT_BYTES_MAX})`,
       );
@@ -176,7 +217,7 @@ export class VmMonitor {
     socket.write(line);
   }
 
-  #context(origin: string, disconnectAll: () => void): MonitorContext {
+  #context(origin: () => string, disconnectAll: () => void): MonitorContext {
     const settings = () => this.settings;
     return {
       vm: this.vm,
@@ -184,7 +225,9 @@ export class VmMonitor {
       get settings() {
         return settings();
       },
-      origin,
+      get origin() {
+        return origin();
+      },
       commandNames: [...this.hooks.commands.keys()],
       announce: (kind) => this.hooks.sendNow(this, this.watcher.announce(kind, this.hooks.port.nowUs)),
       disconnectAllAfterReply: disconnectAll,

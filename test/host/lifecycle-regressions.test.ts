@@ -1,6 +1,8 @@
 import {describe, expect, it} from 'vitest';
 import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {checkInvariants} from '../../src/host/invariants.js';
+import {initialLifecycle} from '../../src/host/lifecycle/lifecycle.js';
+import {transition} from '../../src/host/lifecycle/transition.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
@@ -39,33 +41,39 @@ describe('#12: a command answered ok always happens', () => {
 });
 
 describe('#15.1: a guest whose security changes mid-migration never lands where it cannot run', () => {
-  it('batch-1 (svm=on, still booting, 2018-era stack) migrating to delta at 1 s: the migration fails when it enters secure mode; batch-1 is secure on epsilon', () => {
-    // On the mainline stack a pef-guest VM cannot even start this migration (delta has no
-    // ultravisor), so the case lives on the 2018-era stack, where any guest may turn secure.
+  // The firmware's boot will read svm=on: the checks take the guest as secure from the start
+  // (pending-work.ts isBootSecureOf), so a host that could not hold it is refused up front.
+  it('batch-1 (svm=on, still in the firmware, 2018-era stack) to delta at 1 s: refused as for a secure guest; batch-1 goes secure on epsilon', () => {
     const world = startWorld(defaultConfig(), 1);
     runTo(world, 1);
     expect(world.check('db-1', {do: 'migrate', to: 'delta', params: {}})).toMatchObject({ok: false});
-    expect(world.migrate('batch-1', 'delta').ok).toBe(true);
+    expect(world.migrate('batch-1', 'delta')).toMatchObject({ok: false, code: 'migration-blocked'});
     runTo(world, 20);
-    const batch = vm(world, 'batch-1');
-    expect(batch).toMatchObject({host: 'epsilon', security: expect.objectContaining({state: 'secure'})});
-    expect(batch.migration).toMatchObject({
-      status: 'failed',
-      errorDesc: expect.stringContaining('entered secure mode during migration'),
+    expect(vm(world, 'batch-1')).toMatchObject({
+      host: 'epsilon',
+      security: expect.objectContaining({state: 'secure'}),
     });
-    const epsilon = world.getSnapshot().hosts.find((host) => host.name === 'epsilon')!;
-    expect(epsilon.memory.secureUsedBytes).toBe(6 * 2 ** 30);
   });
 
-  it('web-1 to gamma (no secure migration) at 1 s fails the same way; web-1 stays secure on alpha', () => {
+  it('web-1 to gamma (no secure migration) at 1 s is refused the same way; web-1 goes secure on alpha', () => {
     const world = startWorld(defaultConfig(), 2);
     runTo(world, 1);
-    expect(world.migrate('web-1', 'gamma').ok).toBe(true);
+    expect(world.migrate('web-1', 'gamma')).toMatchObject({ok: false, code: 'migration-blocked'});
     runTo(world, 20);
     expect(vm(world, 'web-1')).toMatchObject({
       host: 'alpha',
       security: expect.objectContaining({state: 'secure'}),
-      migration: expect.objectContaining({status: 'failed'}),
+    });
+  });
+
+  it('a kernel started with svm=on under a migration still fails it at UV_ESM (the lifecycle decides)', () => {
+    let lifecycle = initialLifecycle('g1', {svm: true, dmaPolicy: 'access-platform-gated'});
+    for (const type of ['power-on', 'firmware-done', 'bootloader-done', 'migration-started'] as const)
+      lifecycle = transition(lifecycle, {type}).next;
+    const early = transition(lifecycle, {type: 'kernel-early'});
+    expect(early.effects[0]).toMatchObject({
+      kind: 'fail-migration',
+      errorDesc: expect.stringContaining('entered secure mode during migration'),
     });
   });
 

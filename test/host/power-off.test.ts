@@ -48,7 +48,7 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
   });
 
   // QEMU does not resume for system_powerdown: it raises POWERDOWN and the EPOW interrupt
-  // (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr.c spapr_powerdown_req);
+  // (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr_events.c spapr_powerdown_req);
   // the guest's handler (torvalds/linux arch/powerpc/platforms/pseries/ras.c) runs once resumed.
   it('a paused guest stays paused; its EPOW handler runs (log, 100 ms, shutdown) only once resumed', () => {
     const world = startWorld(defaultConfig(), 1);

@@ -41,7 +41,27 @@ describe('a second svmtop on the same --qmp DIR', () => {
     client.close();
     first.child.kill('SIGTERM');
     expect(await first.exited).toEqual({code: 0, signal: null});
-    expect(sockets(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]); // a leaked .qm~ too
+  });
+
+  test("being refused leaves the first run's output as it was: no line of its probe, and the next client is qmp#1", async () => {
+    const dir = qmpDir();
+    const first = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
+    await first.firstOutput;
+    const second = startHeadless(['--headless', '--qmp', dir, '--duration', '1s', '--speed', '100']);
+    expect((await second.exited).code).toBe(2);
+    const client = await QmpTestClient.negotiated(join(dir, 'web-1.qmp'));
+    await client.execute('stop');
+    await client.event((event) => event.json.event === 'STOP');
+    client.close();
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toEqual({code: 0, signal: null});
+    const fromQmp = (first.lines() as Array<{origin?: string; message?: string}>).filter((line) =>
+      line.origin?.startsWith('qmp'),
+    );
+    expect(fromQmp).toContainEqual(expect.objectContaining({origin: 'qmp#1', message: 'pause: ok'}));
+    expect(fromQmp.filter((line) => line.origin !== 'qmp#1')).toEqual([]);
+    expect(fromQmp.filter((line) => line.message?.startsWith('QMP client connected'))).toHaveLength(1);
   });
 
   test('on exit removes only the sockets it created: one put in its place by someone else stays', async () => {
@@ -55,7 +75,7 @@ describe('a second svmtop on the same --qmp DIR', () => {
     const inode = lstatSync(path).ino;
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({code: 0, signal: null});
-    expect(sockets(dir)).toEqual(['web-1.qmp']);
+    expect(readdirSync(dir)).toEqual(['web-1.qmp']);
     expect(lstatSync(path).ino).toBe(inode);
   });
 });

@@ -10,7 +10,7 @@ afterEach(async () => fixture.close());
 
 /**
  * QEMU 7.2 (checked: qemu-system-ppc64 -M pseries): system_powerdown answers right after POWERDOWN;
- * the guest's EPOW handler powers it off later (qemu/qemu hw/ppc/spapr.c spapr_powerdown_req,
+ * the guest's EPOW handler powers it off later (qemu/qemu hw/ppc/spapr_events.c spapr_powerdown_req,
  * torvalds/linux arch/powerpc/platforms/pseries/ras.c handle_system_shutdown -> orderly_poweroff).
  */
 describe('system_powerdown answers before the guest shuts down', () => {

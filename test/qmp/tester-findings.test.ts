@@ -25,6 +25,11 @@ describe('QMP follows the host’s rules', () => {
       class: 'GenericError',
       desc: "There's a migration process in progress",
     });
+    // The host decides (MigrationService.refuseWhileCancelling); QMP only puts it in QEMU's words.
+    expect(fixture.world.check('churn-1', {do: 'migrate', to: 'beta', params: {}})).toMatchObject({
+      ok: false,
+      code: 'migration-cancelling',
+    });
   });
 
   test('x-svmtop-secure where svm=on is already set and the kexec waits for cont: says so', async () => {

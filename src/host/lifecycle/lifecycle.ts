@@ -60,6 +60,8 @@ export interface Lifecycle {
   readonly lastFailure: EsmFailure | null;
   /** Boots so far, kexec included (kernel instances are numbered by it). */
   readonly bootCount: number;
+  /** A system_powerdown's EPOW queued before the kernel could take it (power-off.ts settleEpow). */
+  readonly isEpowPending?: boolean;
 }
 
 /** Machine-readable reasons a command is refused (beside the human message). */

@@ -27,7 +27,16 @@ export function onceResumedOf(lifecycle: Lifecycle): string {
  * is, it asks that host's ultravisor, so a migration must treat it as secure.
  */
 export function isSecurePendingOf(lifecycle: Lifecycle): boolean {
-  const {stage} = lifecycle;
-  if (stage.kind === 'booting') return stage.kernelSvm === true;
+  if (lifecycle.stage.kind === 'booting') return isBootSecureOf(lifecycle);
   return lifecycle.settings.svm && kexecOf(lifecycle) !== 'none';
+}
+
+/**
+ * This boot will enter secure mode: its kernel was started with svm=on or, before the kernel
+ * starts (firmware, bootloader: `kernelSvm` null), the `svm=` it will read is on. The answer to
+ * `secure` (transition.ts svmReadBy) and the migration checks both ask here.
+ */
+export function isBootSecureOf(lifecycle: Lifecycle): boolean {
+  const {stage} = lifecycle;
+  return stage.kind === 'booting' && (stage.kernelSvm ?? lifecycle.settings.svm);
 }

@@ -13,8 +13,8 @@ import {
   type Transition,
 } from './lifecycle.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
-import {onceResumedOf} from './pending-work.js';
-import {powerOff} from './power-off.js';
+import {isBootSecureOf, onceResumedOf} from './pending-work.js';
+import {powerOff, settleEpow} from './power-off.js';
 
 /**
  * The guest lifecycle's one step, a pure function in the manner of XState's
@@ -24,7 +24,7 @@ import {powerOff} from './power-off.js';
  * the current state is a programmer error and throws.
  */
 export function transition(lifecycle: Lifecycle, event: LifecycleEvent): Transition {
-  const step = decide(lifecycle, event);
+  const step = settleEpow(lifecycle, decide(lifecycle, event));
   const {stage, vcpu} = step.next;
   // Work that waited for stopped vCPUs starts when they run (GuestCpu.releaseDeferred).
   if (stage.kind !== 'shutting-down' || stage.waitsIn === undefined || vcpu.kind !== 'running') return step;
@@ -172,10 +172,10 @@ function secure(lifecycle: Lifecycle): Transition {
     return refuse(lifecycle, 'already-secure', `${name} is already secure`);
   if (stage.kind === 'entering-secure')
     return refuse(lifecycle, 'entering-secure', `${name} is already entering secure mode (${stage.step})`);
-  const readBy = svmReadBy(lifecycle);
+  const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
+  const readBy = svmReadBy(next);
   if (readBy !== null && lifecycle.settings.svm)
     return refuse(lifecycle, 'svm-already-set', `${name} already has svm=on set; ${readBy}`);
-  const next: Lifecycle = {...lifecycle, settings: {...lifecycle.settings, svm: true}};
   if (readBy !== null) return accept(next, [], `svm=on set; ${readBy}`);
   if (stage.kind === 'halted')
     return accept(
@@ -197,8 +197,9 @@ function secure(lifecycle: Lifecycle): Transition {
 }
 
 /**
- * Where `svm=` set now is read with nothing more to do, in words: by this boot's prom_init (the
- * kernel has not started, or a reboot or kexec is on its way); null where it needs a boot or a kexec.
+ * Where `svm=on` (set in `lifecycle`) is read with nothing more to do, in words: by this boot's
+ * prom_init (the kernel has not started, or a reboot or kexec is on its way); null where it
+ * needs a boot or a kexec.
  */
 function svmReadBy(lifecycle: Lifecycle): string | null {
   const {stage} = lifecycle;
@@ -206,7 +207,7 @@ function svmReadBy(lifecycle: Lifecycle): string | null {
     case 'off':
       return 'this boot will enter secure mode';
     case 'booting':
-      return stage.kernelSvm === false ? null : 'this boot will enter secure mode';
+      return isBootSecureOf(lifecycle) ? 'this boot will enter secure mode' : null;
     case 'shutting-down':
       if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
       return stage.next === 'cold-boot' ? 'this boot will enter secure mode' : null;
