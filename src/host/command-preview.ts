@@ -1,4 +1,3 @@
-import {invariantBroken} from '../core/assert.js';
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {counted, formatBytes} from '../core/format-units.js';
 import {decideBalloon, forcedInflateWords, SECURE_BALLOON_REASON} from './balloon-policy.js';
@@ -91,14 +90,8 @@ export interface Consequence {
 }
 
 export type CommandPreview =
-  | {readonly ok: false; readonly code: Exclude<RefusalCode, 'memory-protected'>; readonly reason: string}
   // ifForced: a balloon refused as memory-protected, what forcing it will do (the question).
-  | {
-      readonly ok: false;
-      readonly code: 'memory-protected';
-      readonly reason: string;
-      readonly ifForced: string;
-    }
+  | {readonly ok: false; readonly code: RefusalCode; readonly reason: string; readonly ifForced?: string}
   | {
       readonly ok: true;
       /** What the command will do, most important first. */
@@ -141,15 +134,9 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
   }
 }
 
-function refusal(
-  world: World,
-  request: PreviewRequest,
-  {code, reason}: {code: RefusalCode; reason: string},
-): CommandPreview {
-  if (code !== 'memory-protected') return {ok: false, code, reason};
-  const guest =
-    world.guest(request.vm) ?? invariantBroken(`preview: ${request.vm} refused as memory-protected is gone`);
-  return {ok: false, code, reason, ifForced: forcedInflateWords(guest)};
+function refusal(world: World, request: PreviewRequest, {code, reason}: {code: RefusalCode; reason: string}) {
+  const guest = code === 'memory-protected' ? world.guest(request.vm) : undefined;
+  return {ok: false, code, reason, ...(guest && {ifForced: forcedInflateWords(guest)})} as const;
 }
 
 /** Only a larger target on a secure guest takes pages that give the host nothing (decideBalloon). */

@@ -197,7 +197,6 @@ describe('commands: ask first, with the host saying what will happen', () => {
         ok: false,
         code: 'memory-protected',
         reason: "web-1's memory is secure: the host would reclaim nothing",
-        ifForced: 'its memory is secure, so the host would reclaim nothing',
       },
     }).state;
     expect(forced.overlay).toMatchObject({
