@@ -73,7 +73,7 @@ export class Scheduler {
   schedule(task: ScheduledTask, atUs: Microseconds): void {
     if (task.isQueued) invariantBroken('scheduler: a task was scheduled again while still queued');
     // The heap's comparisons are all false for NaN: such an entry would reorder the others.
-    if (!Number.isFinite(atUs)) invariantBroken(`scheduler: a task was scheduled at ${atUs} µs`);
+    if (!Number.isFinite(atUs)) invariantBroken(`scheduler: a task was scheduled at ${atUs} us`);
     const length = this.#tasks.length;
     if (length >= SCHEDULER_PENDING_LIMIT)
       invariantBroken(`scheduler: ${length} timers pending (limit ${SCHEDULER_PENDING_LIMIT})`);

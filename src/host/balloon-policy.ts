@@ -31,7 +31,7 @@ function refusalOf(guest: Guest, backend: BalloonBackend): BalloonAvailability |
 
 /** What inflating gives back in a guest whose pages are secure (`discardGivesRam`), in words. */
 export const SECURE_BALLOON_REASON =
-  'its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor’s memory, so KVM only drops its device-private PFN and the host reclaims nothing';
+  "its pages are secure: QEMU discards them (PEF leaves RAM discard enabled), but a secure page lives in the ultravisor's memory, so KVM only drops its device-private PFN and the host reclaims nothing";
 
 /**
  * A secure guest's balloon is deflate only: a larger target needs force. Inflating gives the
@@ -85,24 +85,8 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
       result: {ok: false, code: 'no-balloon', reason: `${guest.name} has no virtio-balloon device`},
       targetPages: 0,
     };
-  const refusal = refusalOf(guest, backend);
-  if (refusal)
-    return {
-      result: {ok: false, code: 'balloon-refused', reason: `no balloon driver: ${refusal.reason}`},
-      targetPages: 0,
-    };
-  // A broken device takes no new target: QEMU's qmp_balloon still answers {} (softmmu/balloon.c),
-  // but virtio_notify_config never reaches a broken device (hw/virtio/virtio.c
-  // virtio_notify_vector, virtio_device_disabled); svmtop refuses with the snapshot's reason.
-  if (backend.isBroken)
-    return {
-      result: {
-        ok: false,
-        code: 'balloon-broken',
-        reason: `${guest.name}’s balloon device needs reset: ${backend.errorMessage ?? 'error'}`,
-      },
-      targetPages: 0,
-    };
+  const refused = refusedOf(guest, backend);
+  if (refused) return {result: refused, targetPages: 0};
   const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
   const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
   // Only a larger balloon discards more pages; a smaller one hands pages back to the guest.
@@ -123,6 +107,25 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
     backend,
     isSecureInflate,
   };
+}
+
+/**
+ * The balloon command's refusal for a balloon that cannot take a target at all, in
+ * balloonAvailability's words. A broken device takes no new target: QEMU's qmp_balloon still
+ * answers {} (softmmu/balloon.c), but virtio_notify_config never reaches a broken device
+ * (hw/virtio/virtio.c virtio_notify_vector, virtio_device_disabled); svmtop refuses.
+ */
+function refusedOf(guest: Guest, backend: BalloonBackend): CheckedResult | undefined {
+  const {reasonCode, reason} = balloonAvailability(guest, backend);
+  switch (reasonCode) {
+    case 'device-broken':
+      return {ok: false, code: 'balloon-broken', reason: `${guest.name}'s balloon ${reason}`};
+    case 'features-refused':
+    case 'refused-at-probe':
+      return {ok: false, code: 'balloon-refused', reason: `no balloon driver: ${reason}`};
+    default:
+      return undefined;
+  }
 }
 
 /**

@@ -24,9 +24,7 @@ export class GuestCpu {
     const epoch = this.#epoch;
     return this.#scheduler.after(delayUs, () => {
       if (epoch !== this.#epoch) return;
-      // Only work that must wait for the vCPUs needs a closure that remembers its boot.
-      if (!this.#isStopped()) work();
-      else this.run(() => epoch === this.#epoch && work());
+      this.run(work);
     });
   }
 
@@ -35,7 +33,10 @@ export class GuestCpu {
     this.#scheduler.again(timer, this.#scheduler.nowUs + delayUs);
   }
 
-  /** Runs guest code now, or when the vCPUs run again. */
+  /**
+   * Runs guest code now, or when the vCPUs run again if the boot that asked is still the current
+   * one (work released earlier in the same release may end the boot: a power-off halts it).
+   */
   run(work: () => void): void {
     if (!this.#isStopped()) {
       work();
@@ -45,7 +46,8 @@ export class GuestCpu {
       invariantBroken(
         `guest cpu: ${this.#deferred.length} pieces of work wait for stopped vCPUs (limit ${DEFERRED_WORK_LIMIT})`,
       );
-    this.#deferred.push(work);
+    const epoch = this.#epoch;
+    this.#deferred.push(() => epoch === this.#epoch && work());
   }
 
   /** Runs what waited while the vCPUs were stopped; one-line simplification: waiting time is not replayed. */

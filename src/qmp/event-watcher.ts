@@ -105,16 +105,16 @@ export class VmEventWatcher {
     if (next.runState === last.runState) return;
     if (next.haltCause !== null) this.#isHostResetAnnounced = false;
     // A power cut by the host is quit's; a guest that powered itself off was asked by system_powerdown.
+    const isQuit = next.runState === 'shutdown' && next.haltCause === 'power-off';
     if (next.runState === 'shutdown')
       events.push({
         event: 'SHUTDOWN',
-        data: next.haltCause === 'power-off' ? SHUTDOWN_BY_QUIT : {guest: true, reason: 'guest-shutdown'},
+        data: isQuit ? SHUTDOWN_BY_QUIT : {guest: true, reason: 'guest-shutdown'},
         tUs,
       });
     if (next.runState === 'guest-panicked')
       events.push({event: 'GUEST_PANICKED', data: {action: 'pause'}, tUs});
     // quit stops the VM without STOP (qemu/qemu softmmu/cpus.c vm_shutdown: do_vm_stop(.., false)).
-    const isQuit = next.runState === 'shutdown' && next.haltCause === 'power-off';
     if (last.runState === 'running' && !isQuit) events.push({event: 'STOP', tUs});
   }
 

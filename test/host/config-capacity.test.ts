@@ -80,7 +80,7 @@ describe('nonsense sizes are refused at load, naming the bound', () => {
   // 99TiB/s made the workload dirty ~4e7 pages one by one per tick and guest: the run crawled.
   it('a dirty rate above the guest’s memory per workload tick', () => {
     expect(worldError(guest('workload: {profile: web, dirtyRate: 99TiB}'))).toBe(
-      'guests[0].workload.dirtyRate: a dirty rate of 99TiB/s is more than the guest’s memory (1GiB) per workload tick (25 ms): expected at most 40GiB/s',
+      "guests[0].workload.dirtyRate: a dirty rate of 99TiB/s is more than the guest's memory (1GiB) per workload tick (25 ms): expected at most 40GiB/s",
     );
     expect(worldError(guest('workload: {profile: web, dirtyRate: 40GiB}'))).toBe('ok');
   });

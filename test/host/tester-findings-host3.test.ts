@@ -47,7 +47,7 @@ describe('a forced balloon on a secure guest whose balloon lacks ACCESS_PLATFORM
     const refusal = {
       ok: false,
       code: 'balloon-broken',
-      reason: 'legacy-1’s balloon device needs reset: Guest says index 64837 is available',
+      reason: "legacy-1's balloon device needs reset: Guest says index 64837 is available",
     };
     expect(runStep(running, {at: 0, do: 'balloon', vm: 'legacy-1', target: 512 * MiB, force: true})).toEqual(
       refusal,

@@ -60,5 +60,5 @@ export const WORKLOAD_TICK_US = 25_000;
 export function checkDirtyRate(bytesPerSecond: number, memoryBytes: number): string | undefined {
   const maxPerSecond = (memoryBytes * 1_000_000) / WORKLOAD_TICK_US;
   if (bytesPerSecond <= maxPerSecond) return undefined;
-  return `a dirty rate of ${exactBytes(bytesPerSecond)}/s is more than the guest’s memory (${exactBytes(memoryBytes)}) per workload tick (${formatDuration(WORKLOAD_TICK_US)}): expected at most ${exactBytes(maxPerSecond)}/s`;
+  return `a dirty rate of ${exactBytes(bytesPerSecond)}/s is more than the guest's memory (${exactBytes(memoryBytes)}) per workload tick (${formatDuration(WORKLOAD_TICK_US)}): expected at most ${exactBytes(maxPerSecond)}/s`;
 }

@@ -22,7 +22,7 @@ export function ramCounterProblems(migration: MigrationSnapshot): string[] {
   const pages = ram.normal + ram.duplicate;
   if (ram.pageSize !== TARGET_PAGE_SIZE) problems.push(`page-size ${ram.pageSize}, not ${TARGET_PAGE_SIZE}`);
   if (ram.normalBytes !== ram.normal * TARGET_PAGE_SIZE)
-    problems.push(`normal-bytes ${ram.normalBytes} is not normal ${ram.normal} × ${TARGET_PAGE_SIZE}`);
+    problems.push(`normal-bytes ${ram.normalBytes} is not normal ${ram.normal} x ${TARGET_PAGE_SIZE}`);
   if (pages % TARGET_PAGES_PER_GUEST_PAGE !== 0 || encryptedPages % TARGET_PAGES_PER_GUEST_PAGE !== 0)
     problems.push(`${pages} target pages sent (${encryptedPages} encrypted): not whole 64KiB guest pages`);
   if (encryptedPages > ram.normal)

@@ -145,7 +145,7 @@ export class Queue {
     const head = element.head;
     if (atUs < scheduler.nowUs)
       invariantBroken(
-        `${this.owner.name}: element ${head} completes at ${atUs} µs, before now (${scheduler.nowUs})`,
+        `${this.owner.name}: element ${head} completes at ${atUs} us, before now (${scheduler.nowUs})`,
       );
     if (this.pending[head])
       invariantBroken(`${this.owner.name}: element ${head} of queue ${this.index} is already pending`);
