@@ -5,7 +5,7 @@ import type {WorldConfig} from '../../src/host/config/world-schema.js';
 import type {World} from '../../src/host/world.js';
 import {QmpServer} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
-import {defaultConfig, startWorld} from '../helpers/world.js';
+import {defaultConfig, startWorld, vm} from '../helpers/world.js';
 import {QmpTestClient} from './qmp-client.js';
 
 /** Wall time the tests pretend the world started at: event timestamps are this plus simulated time. */
@@ -80,6 +80,11 @@ export async function advanceUntil(
     world.advanceTo(Math.min(end, world.nowUs + 50_000));
     await settle();
   }
+}
+
+/** Advances until `vmName`'s migration reaches `status` (at most 5 simulated seconds). */
+export async function advanceUntilMigration(world: World, vmName: string, status: string): Promise<void> {
+  await advanceUntil(world, () => vm(world, vmName).migration?.status === status, 5, status);
 }
 
 /** Event names as received, in order. */

@@ -1,7 +1,15 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {PEF_MIGRATION_BLOCKER} from '../../src/host/migration/migration-blockers.js';
 import {vm} from '../helpers/world.js';
-import {advanceUntil, errorOf, eventNames, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {
+  advanceUntil,
+  advanceUntilMigration,
+  errorOf,
+  eventNames,
+  returned,
+  startQmpFixture,
+  type QmpFixture,
+} from './fixture.js';
 
 let fixture: QmpFixture;
 beforeEach(async () => {
@@ -57,12 +65,7 @@ describe('migration over QMP', () => {
     expect(errorOf(await client.execute('migrate-set-capabilities', {capabilities})).desc).toBe(
       "There's a migration process in progress",
     );
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'churn-1').migration?.status === 'active',
-      5,
-      'active',
-    );
+    await advanceUntilMigration(fixture.world, 'churn-1', 'active');
     const active = returned<MigrationInfo>(await client.execute('query-migrate'));
     expect(active).toMatchObject({status: 'active', 'setup-time': 50});
     expect(Object.keys(active.ram!).sort()).toEqual(
@@ -145,12 +148,7 @@ describe('migration over QMP', () => {
     await client.execute('migrate-set-capabilities', {capabilities: [{capability: 'events', state: true}]});
     expect(returned(await client.execute('migrate_cancel'))).toEqual({});
     await client.execute('migrate', {uri: 'tcp:beta'});
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'churn-1').migration?.status === 'active',
-      5,
-      'active',
-    );
+    await advanceUntilMigration(fixture.world, 'churn-1', 'active');
     expect(returned(await client.execute('migrate_cancel'))).toEqual({});
     await advanceUntil(
       fixture.world,

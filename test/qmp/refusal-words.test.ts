@@ -1,6 +1,5 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {vm} from '../helpers/world.js';
-import {advanceUntil, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntilMigration, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
 
 let fixture: QmpFixture;
 beforeEach(async () => {
@@ -13,12 +12,7 @@ describe('refusals in QMP words', () => {
   test('x-svmtop-unsecure and system_reset during a migration name migrate_cancel', async () => {
     const client = await fixture.connect('churn-1');
     expect(returned(await client.execute('migrate', {uri: 'tcp:beta:4444'}))).toEqual({});
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'churn-1').migration?.status === 'active',
-      5,
-      'active',
-    );
+    await advanceUntilMigration(fixture.world, 'churn-1', 'active');
     const expected = {
       class: 'GenericError',
       desc: 'churn-1 is migrating; cancel the migration first (migrate_cancel)',

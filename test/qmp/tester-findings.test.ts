@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {advanceUntil, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntilMigration, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
 
 let fixture: QmpFixture;
 beforeEach(async () => {
@@ -14,12 +14,7 @@ describe('QMP follows the host’s rules', () => {
   test('migrate while migrate_cancel completes: QEMU’s own words', async () => {
     const client = await fixture.connect('churn-1');
     expect(returned(await client.execute('migrate', {uri: 'tcp:beta:4444'}))).toEqual({});
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'churn-1').migration?.status === 'active',
-      5,
-      'active',
-    );
+    await advanceUntilMigration(fixture.world, 'churn-1', 'active');
     expect(returned(await client.execute('migrate_cancel'))).toEqual({});
     expect(errorOf(await client.execute('migrate', {uri: 'tcp:beta:4444'}))).toEqual({
       class: 'GenericError',
