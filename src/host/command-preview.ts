@@ -9,7 +9,7 @@ import {isSvmEnabled} from './machine.js';
 import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
 import type {RefusalCode} from './lifecycle/lifecycle.js';
-import {kexecOf, onceResumedOf} from './lifecycle/pending-work.js';
+import {isBootAfterShutdownOf, kexecOf, onceResumedOf} from './lifecycle/pending-work.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 import {previewRefusal, type PreviewRefusal} from './preview-refusal.js';
@@ -185,9 +185,11 @@ function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const onceResumed = plan ? onceResumedOf(plan.next) : '';
   const how = plan?.effects.some((effect) => effect.kind === 'cold-boot')
     ? 'boots with svm=on'
-    : kexec !== 'none'
-      ? `kexec into its kernel with svm=on${onceResumed}`
-      : 'this boot enters secure mode';
+    : plan && isBootAfterShutdownOf(plan.next)
+      ? 'boots with svm=on once it has shut down'
+      : kexec !== 'none'
+        ? `kexec into its kernel with svm=on${onceResumed}`
+        : 'this boot enters secure mode';
   return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
 }
 

@@ -12,6 +12,15 @@ export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resu
   return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
 }
 
+/**
+ * A shutdown (a reboot's drain, or a power-off that `secure` turned into one) that ends in a cold
+ * boot: svm=on, once set, is read by that boot's prom_init. The answer to `secure` and its
+ * question both ask here.
+ */
+export function isBootAfterShutdownOf({stage}: Lifecycle): boolean {
+  return stage.kind === 'shutting-down' && stage.next === 'cold-boot';
+}
+
 /** ' once resumed' where a shutdown (a kexec's, a power-off's) waits for stopped vCPUs, else ''. */
 export function onceResumedOf(lifecycle: Lifecycle): string {
   const {stage, vcpu} = lifecycle;
