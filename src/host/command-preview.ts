@@ -8,8 +8,8 @@ import {decideDma, DMA_POLICY_LABELS, type DmaRefusalCode} from './dma-policy.js
 import {isSvmEnabled} from './machine.js';
 import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
-import type {RefusalCode} from './lifecycle/lifecycle.js';
-import {isBootAfterShutdownOf, kexecOf, onceResumedOf} from './lifecycle/pending-work.js';
+import type {RefusalCode, Transition} from './lifecycle/lifecycle.js';
+import {isBootAfterShutdownOf, isKexecPendingOf, onceResumedOf} from './lifecycle/pending-work.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
 import {previewRefusal, type PreviewRefusal} from './preview-refusal.js';
@@ -181,16 +181,17 @@ function accept(
 /** How `secure` goes about it, read from the effects the lifecycle plans for it. */
 function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const plan = world.guest(vm.name)?.plan({type: 'secure'});
-  const kexec = plan ? kexecOf(plan.next) : 'none';
-  const onceResumed = plan ? onceResumedOf(plan.next) : '';
-  const how = plan?.effects.some((effect) => effect.kind === 'cold-boot')
-    ? 'boots with svm=on'
-    : plan && isBootAfterShutdownOf(plan.next)
-      ? 'boots with svm=on once it has shut down'
-      : kexec !== 'none'
-        ? `kexec into its kernel with svm=on${onceResumed}`
-        : 'this boot enters secure mode';
-  return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
+  return [
+    {code: 'kexec', text: plan ? secureHow(plan) : 'this boot enters secure mode'},
+    ...secureOutcome(world, vm),
+  ];
+}
+
+function secureHow({effects, next}: Transition): string {
+  if (effects.some((effect) => effect.kind === 'cold-boot')) return 'boots with svm=on';
+  if (isBootAfterShutdownOf(next)) return 'boots with svm=on once it has shut down';
+  if (isKexecPendingOf(next)) return `kexec into its kernel with svm=on${onceResumedOf(next)}`;
+  return 'this boot enters secure mode';
 }
 
 function unsecureConsequences(vm: VmSnapshot): Consequence[] {

@@ -5,11 +5,12 @@ import type {Lifecycle} from './lifecycle.js';
  * the transition's answers, the command preview, QMP and the migration checks ask here.
  */
 
-/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
-export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
-  const {stage} = lifecycle;
-  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
-  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+/**
+ * A kexec `secure` led to is on its way, under way or waiting for stopped vCPUs (whether it waits,
+ * in words, is onceResumedOf's to say). The question before `secure` and the migration checks ask.
+ */
+export function isKexecPendingOf({stage}: Lifecycle): boolean {
+  return stage.kind === 'shutting-down' && stage.next === 'kexec';
 }
 
 /**
@@ -37,7 +38,7 @@ export function onceResumedOf(lifecycle: Lifecycle): string {
  */
 export function isSecurePendingOf(lifecycle: Lifecycle): boolean {
   if (lifecycle.stage.kind === 'booting') return isBootSecureOf(lifecycle);
-  return lifecycle.settings.svm && kexecOf(lifecycle) !== 'none';
+  return lifecycle.settings.svm && isKexecPendingOf(lifecycle);
 }
 
 /**
