@@ -140,8 +140,11 @@ export type GuestEvent =
 export type MigrationEvent =
   | {readonly type: 'migration-started'}
   | {readonly type: 'migration-stop-vcpus'}
-  /** Completed, failed or cancelled: the vCPUs run again (on whichever side now holds the guest). */
-  | {readonly type: 'migration-ended'};
+  /**
+   * Completed, failed or cancelled: the vCPUs run again (on whichever side now holds the guest),
+   * unless the guest is going (a reload destroys it next).
+   */
+  | {readonly type: 'migration-ended'; readonly isGuestGoing: boolean};
 
 export type LifecycleEvent = LifecycleCommand | GuestEvent | MigrationEvent;
 
