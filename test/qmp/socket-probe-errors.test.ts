@@ -36,8 +36,8 @@ async function heldSocket(): Promise<{dir: string; path: string}> {
 
 const failingWith =
   (code: string): SocketProbe =>
-  async () =>
-    code;
+  () =>
+    Promise.resolve(code);
 
 const unreachable = (path: string) =>
   `cannot connect to ${path} to see whether it is in use: permission denied; not replacing it`;

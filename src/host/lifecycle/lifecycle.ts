@@ -140,10 +140,7 @@ export type GuestEvent =
 export type MigrationEvent =
   | {readonly type: 'migration-started'}
   | {readonly type: 'migration-stop-vcpus'}
-  /**
-   * Completed, failed or cancelled: the vCPUs run again (on whichever side now holds the guest),
-   * unless the guest is going (a reload destroys it next).
-   */
+  /** Completed, failed or cancelled: the vCPUs run again (where the guest now is) unless it is going. */
   | {readonly type: 'migration-ended'; readonly isGuestGoing: boolean};
 
 export type LifecycleEvent = LifecycleCommand | GuestEvent | MigrationEvent;
