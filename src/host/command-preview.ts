@@ -1,6 +1,6 @@
 import {featureSet, VirtioFeature} from '../core/virtio.js';
 import {counted, formatBytes} from '../core/format-units.js';
-import {decideBalloon, forcedInflateWords, SECURE_BALLOON_REASON} from './balloon-policy.js';
+import {decideBalloon, SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
@@ -8,10 +8,11 @@ import {decideDma, DMA_POLICY_LABELS, type DmaRefusalCode} from './dma-policy.js
 import {isSvmEnabled} from './machine.js';
 import {validateBalloonFeatures} from './virtio/balloon-driver.js';
 import {acceptsFeaturesOk} from './virtio/features-ok.js';
-import type {RefusalCode} from './lifecycle/lifecycle.js';
-import {kexecOf, onceResumedOf} from './lifecycle/pending-work.js';
+import type {RefusalCode, Transition} from './lifecycle/lifecycle.js';
+import {isBootAfterShutdownOf, isKexecPendingOf, onceResumedOf} from './lifecycle/pending-work.js';
 import type {MigrationCheck} from './migration/migration-blockers.js';
 import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
+import {previewRefusal, type PreviewRefusal} from './preview-refusal.js';
 import type {DeviceSnapshot, MigrationSnapshot, VmSnapshot} from './snapshot-types.js';
 import type {World} from './world.js';
 
@@ -90,8 +91,7 @@ export interface Consequence {
 }
 
 export type CommandPreview =
-  // ifForced: a balloon refused as memory-protected, what forcing it will do (the question).
-  | {readonly ok: false; readonly code: RefusalCode; readonly reason: string; readonly ifForced?: string}
+  | PreviewRefusal
   | {
       readonly ok: true;
       /** What the command will do, most important first. */
@@ -112,7 +112,7 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     request.kind === 'migrate' && request.to === null
       ? world.check(request.vm, {do: 'migrate', to: null})
       : checkStep(world, commandToStep(request, world.nowUs));
-  if (!answer.ok) return refusal(world, request, answer);
+  if (!answer.ok) return previewRefusal(world, request.vm, answer);
   const vm = world.getSnapshot().vms.find((candidate) => candidate.name === request.vm);
   if (!vm) return accept([]);
   switch (request.kind) {
@@ -132,11 +132,6 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     default:
       return accept([]);
   }
-}
-
-function refusal(world: World, request: PreviewRequest, {code, reason}: {code: RefusalCode; reason: string}) {
-  const guest = code === 'memory-protected' ? world.guest(request.vm) : undefined;
-  return {ok: false, code, reason, ...(guest && {ifForced: forcedInflateWords(guest)})} as const;
 }
 
 /** Only a larger target on a secure guest takes pages that give the host nothing (decideBalloon). */
@@ -186,14 +181,17 @@ function accept(
 /** How `secure` goes about it, read from the effects the lifecycle plans for it. */
 function secureConsequences(world: World, vm: VmSnapshot): Consequence[] {
   const plan = world.guest(vm.name)?.plan({type: 'secure'});
-  const kexec = plan ? kexecOf(plan.next) : 'none';
-  const onceResumed = plan ? onceResumedOf(plan.next) : '';
-  const how = plan?.effects.some((effect) => effect.kind === 'cold-boot')
-    ? 'boots with svm=on'
-    : kexec !== 'none'
-      ? `kexec into its kernel with svm=on${onceResumed}`
-      : 'this boot enters secure mode';
-  return [{code: 'kexec', text: how}, ...secureOutcome(world, vm)];
+  return [
+    {code: 'kexec', text: plan ? secureHow(plan) : 'this boot enters secure mode'},
+    ...secureOutcome(world, vm),
+  ];
+}
+
+function secureHow({effects, next}: Transition): string {
+  if (effects.some((effect) => effect.kind === 'cold-boot')) return 'boots with svm=on';
+  if (isBootAfterShutdownOf(next)) return 'boots with svm=on once it has shut down';
+  if (isKexecPendingOf(next)) return `kexec into its kernel with svm=on${onceResumedOf(next)}`;
+  return 'this boot enters secure mode';
 }
 
 function unsecureConsequences(vm: VmSnapshot): Consequence[] {

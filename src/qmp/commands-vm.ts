@@ -47,17 +47,17 @@ function systemPowerdown(context: MonitorContext): CommandOutcome {
 /**
  * quit: the VM stops at once, SHUTDOWN (host-qmp-quit) is raised from its halt before the reply,
  * and the monitor's connections close. A VM already off says SHUTDOWN all the same, as a QEMU
- * that quits does (softmmu/runstate.c qemu_system_shutdown).
+ * that quits does (softmmu/runstate.c qemu_system_shutdown); the host accepts it and logs it as
+ * it logs every command.
  */
 function quit(context: MonitorContext): CommandOutcome {
   const powerOff: PortCommand = {kind: 'power-off', isGraceful: false};
   const check = context.port.check(context.vm, powerOff);
-  if (!check.ok && check.code !== 'already-halted') return refused(context, check);
+  if (!check.ok) return refused(context, check);
   context.disconnectAllAfterReply();
-  if (check.ok) return run(context, powerOff);
-  context.announce('quit-while-off');
-  context.port.logCommand(context.vm, context.origin, 'quit: ok (already off; QEMU quits all the same)');
-  return ok();
+  // No halt comes of it, so nothing else will raise SHUTDOWN.
+  if ((facts(context)?.haltCause ?? null) !== null) context.announce('quit-while-off');
+  return run(context, powerOff);
 }
 
 /** CpuInfoFast per vCPU, laid out as QEMU's pseries machine names its cores. */

@@ -121,7 +121,8 @@ function guestCommandOf(command: PortCommand): {command: GuestCommand; label?: s
     case 'power-off':
       return {
         command: {do: 'power-off', isGraceful: command.isGraceful},
-        label: command.isGraceful ? 'power-off' : 'power-off (immediate)',
+        // Immediate is QMP's quit, and logged under its name whether the VM was on or off.
+        label: command.isGraceful ? 'power-off' : 'quit',
       };
     default:
       return {command: {do: command.kind}};
@@ -199,11 +200,6 @@ export class WorldPort {
   command(vm: string, origin: string, command: PortCommand): CheckedResult {
     const {command: guestCommand, label} = guestCommandOf(command);
     return this.world.runWithOrigin(origin, () => this.world.command(vm, guestCommand, label));
-  }
-
-  /** A command's answer in the world's event log, under `origin`, where the world ran nothing. */
-  logCommand(vm: string, origin: string, message: string): void {
-    this.world.runWithOrigin(origin, () => this.world.emit(vm, 'command', 'info', message));
   }
 
   /** A line in the world's event log (QMP connections, refused clients), under `origin`. */

@@ -120,8 +120,7 @@ export function previewed(
   if (request.kind === 'balloon') {
     if (preview.ok) return {state, effects: [{kind: 'run', command: request}]};
     if (preview.code !== 'memory-protected') return refused(state, request, preview.reason, nowMs);
-    const what = preview.ifForced ?? 'its memory is secure, so the host would reclaim nothing';
-    const question = `${request.vm}: ${what}. Inflate to ${formatBytes(request.targetBytes)} anyway?`;
+    const question = `${request.vm}: ${preview.ifForced}. Inflate to ${formatBytes(request.targetBytes)} anyway?`;
     return stay({
       ...state,
       overlay: {kind: 'confirm', question, command: {...request, isForced: true}},

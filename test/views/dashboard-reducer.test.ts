@@ -197,11 +197,14 @@ describe('commands: ask first, with the host saying what will happen', () => {
         ok: false,
         code: 'memory-protected',
         reason: "web-1's memory is secure: the host would reclaim nothing",
+        // The host's words (forcedInflateWords): the view asks with them and keeps no copy.
+        ifForced: 'its memory is secure, so the host would reclaim nothing; and its balloon would fault',
       },
     }).state;
     expect(forced.overlay).toMatchObject({
       kind: 'confirm',
-      question: 'web-1: its memory is secure, so the host would reclaim nothing. Inflate to 256MiB anyway?',
+      question:
+        'web-1: its memory is secure, so the host would reclaim nothing; and its balloon would fault. Inflate to 256MiB anyway?',
       command: {...request, isForced: true},
     });
   });

@@ -49,7 +49,8 @@ describe('the dashboard adds its key hints', () => {
   it('a refusal code named like a command picks no key: codes and commands have their own hints', () => {
     const state = start();
     // No code is named like a command today; a future one (or a host answer typed loosely) must not get (r).
-    const policyCode = {ok: false, code: 'policy' as RefusalCode, reason: 'churn-1 says no'} as const;
+    const code = 'policy' as Exclude<RefusalCode, 'memory-protected'>;
+    const policyCode = {ok: false, code, reason: 'churn-1 says no'} as const;
     const ran = apply(state, {type: 'ran', command: {kind: 'pause', vm: 'churn-1'}, result: policyCode});
     expect(ran.state.status?.text).toBe('pause churn-1 refused: churn-1 says no');
     const previewed = apply(state, {

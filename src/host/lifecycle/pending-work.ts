@@ -5,11 +5,21 @@ import type {Lifecycle} from './lifecycle.js';
  * the transition's answers, the command preview, QMP and the migration checks ask here.
  */
 
-/** The kexec `secure` led to, if any (the answer to `secure` and the question before it say it). */
-export function kexecOf(lifecycle: Lifecycle): 'none' | 'under-way' | 'once-resumed' {
-  const {stage} = lifecycle;
-  if (stage.kind !== 'shutting-down' || stage.next !== 'kexec') return 'none';
-  return stage.waitsIn === undefined ? 'under-way' : 'once-resumed';
+/**
+ * A kexec `secure` led to is on its way, under way or waiting for stopped vCPUs (whether it waits,
+ * in words, is onceResumedOf's to say). The question before `secure` and the migration checks ask.
+ */
+export function isKexecPendingOf({stage}: Lifecycle): boolean {
+  return stage.kind === 'shutting-down' && stage.next === 'kexec';
+}
+
+/**
+ * A shutdown (a reboot's drain, or a power-off that `secure` turned into one) that ends in a cold
+ * boot: svm=on, once set, is read by that boot's prom_init. The answer to `secure` and its
+ * question both ask here.
+ */
+export function isBootAfterShutdownOf({stage}: Lifecycle): boolean {
+  return stage.kind === 'shutting-down' && stage.next === 'cold-boot';
 }
 
 /** ' once resumed' where a shutdown (a kexec's, a power-off's) waits for stopped vCPUs, else ''. */
@@ -28,7 +38,7 @@ export function onceResumedOf(lifecycle: Lifecycle): string {
  */
 export function isSecurePendingOf(lifecycle: Lifecycle): boolean {
   if (lifecycle.stage.kind === 'booting') return isBootSecureOf(lifecycle);
-  return lifecycle.settings.svm && kexecOf(lifecycle) !== 'none';
+  return lifecycle.settings.svm && isKexecPendingOf(lifecycle);
 }
 
 /**

@@ -17,10 +17,14 @@ import {onceResumedOf} from './pending-work.js';
  * hw/ppc/spapr_events.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
  * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
  * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
- * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once.
+ * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once, and accepted
+ * on a VM already off, which stays as it is.
  */
 export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
   const {name, stage} = lifecycle;
+  // QEMU's quit asks for a shutdown whatever the run state (qemu/qemu monitor/qmp-cmds.c qmp_quit).
+  if (stage.kind === 'halted' && !isGraceful)
+    return accept(lifecycle, [], 'already off; QEMU quits all the same');
   if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;

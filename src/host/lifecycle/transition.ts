@@ -13,7 +13,7 @@ import {
   type Transition,
 } from './lifecycle.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
-import {isBootSecureOf, onceResumedOf} from './pending-work.js';
+import {isBootAfterShutdownOf, isBootSecureOf, onceResumedOf} from './pending-work.js';
 import {powerOff, settleEpow} from './power-off.js';
 
 /**
@@ -184,22 +184,21 @@ function secure(lifecycle: Lifecycle): Transition {
       'svm=on set; booting',
     );
   // A guest powering off boots again for it, as a halted one does.
-  if (stage.kind === 'shutting-down')
-    return accept(
-      {...next, stage: {...stage, next: 'cold-boot'}},
-      [],
-      'svm=on set; booting once it has shut down',
-    );
+  if (stage.kind === 'shutting-down') {
+    const booting: Lifecycle = {...next, stage: {...stage, next: 'cold-boot'}};
+    return accept(booting, [], setAnswer(booting));
+  }
   // The kexec is the guest kernel's own work: stopped vCPUs hold it (GuestCpu.run).
   const waitsIn = lifecycle.vcpu.kind === 'running' ? {} : {waitsIn: securityPhaseOf(lifecycle)};
   const kexec: Lifecycle = {...next, stage: {kind: 'shutting-down', next: 'kexec', ...waitsIn}};
-  return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], kexecAnswer(kexec));
+  return accept(kexec, [{kind: 'shutdown', why: 'kexec', isDrained: false}], setAnswer(kexec));
 }
 
 /**
  * Where `svm=on` (set in `lifecycle`) is read with nothing more to do, in words: by this boot's
- * prom_init (the kernel has not started, or a reboot or kexec is on its way); null where it
- * needs a boot or a kexec.
+ * prom_init (the kernel has not started), the next boot's (a shutdown ending in a cold boot is on
+ * its way) or the kexec's; null where it needs a boot or a kexec. The answer that sets svm=on and
+ * the refusal that finds it set both say these words, so they say the same of the same state.
  */
 function svmReadBy(lifecycle: Lifecycle): string | null {
   const {stage} = lifecycle;
@@ -210,13 +209,13 @@ function svmReadBy(lifecycle: Lifecycle): string | null {
       return isBootSecureOf(lifecycle) ? 'this boot will enter secure mode' : null;
     case 'shutting-down':
       if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
-      return stage.next === 'cold-boot' ? 'this boot will enter secure mode' : null;
+      return isBootAfterShutdownOf(lifecycle) ? 'booting once it has shut down' : null;
     default:
       return null;
   }
 }
 
-const kexecAnswer = (lifecycle: Lifecycle) => `svm=on set; ${svmReadBy(lifecycle)}`;
+const setAnswer = (lifecycle: Lifecycle) => `svm=on set; ${svmReadBy(lifecycle)}`;
 
 function unsecure(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
