@@ -74,8 +74,9 @@ const REACHABLE: Readonly<Partial<Record<string, Reached>>> = {
     })),
 } satisfies Partial<Record<SortKey, Reached>>;
 
-/** What the reach depends on besides the column: the declared launch security, the device count. */
-const reaches = new Map<string, Reach | null>();
+/** By column, launch security declared and device count: what the reach depends on besides the column. */
+type ReachesByDeclared = Map<VmSnapshot['security']['declared'], (Reach | undefined)[]>;
+const reaches = new Map<string, ReachesByDeclared>();
 const theme = createTheme(false);
 
 /** The reach of `column` for `vm`, or null for a column that changes only by a command. */
@@ -84,18 +85,24 @@ export function reachOf(column: Column, vm: VmSnapshot): Reach | null {
   if (column.key === 'bounce') return {longest: column.maxWidth, shortest: column.minWidth};
   const states = REACHABLE[column.key];
   if (!states) return null;
-  const key = `${column.key}|${vm.security.declared}|${vm.devices.length}`;
-  let reach = reaches.get(key);
-  if (reach === undefined) {
-    let longest = 0;
-    let shortest = 0;
-    for (const reached of states(vm)) {
-      const cell = column.cell(reached, theme);
-      longest = Math.max(longest, cell.text.length);
-      shortest = Math.max(shortest, (cell.short ?? cell.text).length);
-    }
-    reach = {longest, shortest};
-    reaches.set(key, reach);
+  // Nested maps, not a joined key: asked for every listed VM at every frame (200 at a time).
+  let byDeclared = reaches.get(column.key);
+  if (!byDeclared) {
+    byDeclared = new Map();
+    reaches.set(column.key, byDeclared);
   }
-  return reach;
+  let byDevices = byDeclared.get(vm.security.declared);
+  if (!byDevices) byDeclared.set(vm.security.declared, (byDevices = []));
+  return (byDevices[vm.devices.length] ??= measureReach(column, states(vm)));
+}
+
+function measureReach(column: Column, reached: readonly VmSnapshot[]): Reach {
+  let longest = 0;
+  let shortest = 0;
+  for (const snapshot of reached) {
+    const cell = column.cell(snapshot, theme);
+    longest = Math.max(longest, cell.text.length);
+    shortest = Math.max(shortest, (cell.short ?? cell.text).length);
+  }
+  return {longest, shortest};
 }

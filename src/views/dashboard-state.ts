@@ -43,13 +43,16 @@ export interface Watch {
  * The most rows the detail panel wanted on a tab, at a width and in a room, for one set of listed
  * VMs (detail-rows.ts): the VMs the selection moves over.
  */
+/** VM names to their devices: only each device's id and type count (detail-rows isSameListing). */
+export type ListedVms = ReadonlyMap<string, VmSnapshot['devices']>;
+
 export interface DetailRowsSeen {
   readonly tab: Tab;
   readonly columns: number;
   /** The most rows the panel could get (dashboard-layout detailRoom). */
   readonly room: number;
-  /** The listed VMs and their devices (detail-rows listedVmsKey). */
-  readonly vms: string;
+  /** The listed VMs by name, with their devices (detail-rows isSameListing). */
+  readonly vms: ListedVms;
   readonly rows: number;
 }
 
