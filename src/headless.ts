@@ -5,7 +5,7 @@ import {toJson} from './core/exact-json.js';
 import {runStep} from './host/command-dispatch.js';
 import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
 import type {WorldConfig} from './host/config/world-schema.js';
-import {checkExpectations, type ExpectationResult} from './host/expectations.js';
+import {checkExpectations, expectationPathProblem, type ExpectationResult} from './host/expectations.js';
 import {World} from './host/world.js';
 
 export interface HeadlessOptions {
@@ -18,6 +18,8 @@ export interface HeadlessOptions {
   readonly write: (line: string) => void;
   /** Told of each expectation that failed, after the summary is written. */
   readonly onExpectationFailed?: (result: ExpectationResult) => void;
+  /** Told of each expectation whose path names no snapshot field (bad input), instead. */
+  readonly onBadExpectationPath?: (index: number, problem: string) => void;
 }
 
 /** Events kept for `event` expectations; a bound like everything else. */
@@ -68,7 +70,10 @@ export class HeadlessRun {
     this.#nextSnapshotUs = options.intervalUs;
   }
 
-  /** The exit code once finished: 0 ok, 1 an expectation failed; undefined while running. */
+  /**
+   * The exit code once finished: 0 ok, 1 an expectation failed, 2 an expectation's path names no
+   * snapshot field (bad input, found only at the end: the path reads the final snapshot); undefined while running.
+   */
   get exitCode(): number | undefined {
     return this.#exitCode;
   }
@@ -134,15 +139,22 @@ export class HeadlessRun {
         expectations,
       }),
     );
-    for (const result of expectations) if (!result.ok) this.#options.onExpectationFailed?.(result);
-    this.#exitCode = expectations.every((result) => result.ok) ? 0 : 1;
+    let isBadInput = false;
+    for (const [index, result] of expectations.entries()) {
+      if (result.ok) continue;
+      const problem = expectationPathProblem(this.#options.scenario!.expect[index]!, snapshot);
+      if (problem === null) this.#options.onExpectationFailed?.(result);
+      else this.#options.onBadExpectationPath?.(index, problem);
+      isBadInput ||= problem !== null;
+    }
+    this.#exitCode = isBadInput ? 2 : expectations.every((result) => result.ok) ? 0 : 1;
     return true;
   }
 }
 
 /**
  * Runs the world as fast as it can, all at once (for tests and callers that collect lines).
- * @returns the exit code: 0 ok, 1 an expectation failed
+ * @returns the exit code: 0 ok, 1 an expectation failed, 2 a path that names no field
  */
 export function runHeadless(options: HeadlessOptions): number {
   const run = new HeadlessRun(options);
@@ -156,7 +168,7 @@ export function runHeadless(options: HeadlessOptions): number {
  * With `stop`, it also gives the event loop a turn after each slice so a signal's handler can run
  * (stdout to a file or a pipe is written synchronously on Linux, so there may be nothing to await),
  * and once `stop` is aborted it writes the summary at that instant.
- * @returns the exit code: 0 ok, 1 an expectation failed
+ * @returns the exit code: 0 ok, 1 an expectation failed, 2 a path that names no field
  */
 export async function runHeadlessPaced(
   options: HeadlessOptions,

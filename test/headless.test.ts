@@ -95,7 +95,7 @@ describe('svmtop --headless', () => {
         '  - {vm: web-1, path: state, equals: halted}',
         '  - {vm: web-1, path: state, equals: booting}',
         '  - {vm: rfc-1, event: "reclaimed 0 B"}',
-        '  - {host: alpha, path: nosuch, atLeast: 1, atMost: 2}',
+        '  - {vm: web-1, path: migration.status, equals: active}',
         '',
       ].join('\n'),
     );
@@ -105,12 +105,44 @@ describe('svmtop --headless', () => {
       [
         'svmtop: expectation failed: vm web-1: state: expected equals "halted", saw "booting"',
         'svmtop: expectation failed: vm rfc-1: expected an event containing "reclaimed 0 B", saw none',
-        'svmtop: expectation failed: host alpha: nosuch: expected at least 1 and at most 2, saw nothing there',
+        // No migration: the field is there and null, so this is the world, not a misspelling.
+        'svmtop: expectation failed: vm web-1: migration.status: expected equals "active", saw nothing there',
         '',
       ].join('\n'),
     );
     for (const line of result.stdout.trimEnd().split('\n'))
       expect(() => JSON.parse(line) as unknown).not.toThrow();
+  });
+
+  it('exits 2 for a path that names no field of the snapshot, naming it and the nearest names', () => {
+    const scenario = file(
+      'misspelt.yaml',
+      [
+        'duration: 5s',
+        'expect:',
+        '  - {vm: web-1, path: state, equals: halted}',
+        '  - {vm: web-1, path: securty.state, equals: secure}',
+        '  - {vm: web-1, path: security.stat, equals: secure}',
+        '  - {host: alpha, path: nosuch, atLeast: 1, atMost: 2}',
+        '  - {vm: web-1, path: state.kind, equals: running}',
+        '',
+      ].join('\n'),
+    );
+    const result = runCli(['--headless', '--scenario', scenario]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      [
+        'svmtop: expectation failed: vm web-1: state: expected equals "halted", saw "booting"',
+        `svmtop: ${scenario}: expect[1].path: securty.state: a VM snapshot has no field "securty" (nearest: security)`,
+        `svmtop: ${scenario}: expect[2].path: security.stat: security has no field "stat" (nearest: state)`,
+        `svmtop: ${scenario}: expect[3].path: nosuch: a host snapshot has no field "nosuch" (its fields: name, stack, ultravisor, secureMigration, memory)`,
+        `svmtop: ${scenario}: expect[4].path: state.kind: state is a string, with no fields`,
+        '',
+      ].join('\n'),
+    );
+    // The run itself is whole: its last line is the summary.
+    const last = JSON.parse(result.stdout.trimEnd().split('\n').at(-1)!) as {type: string};
+    expect(last.type).toBe('summary');
   });
 
   it('runs scenario steps at their times and passes their expectations', () => {

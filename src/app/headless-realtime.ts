@@ -1,6 +1,7 @@
 import {HeadlessRun, type HeadlessOptions} from '../headless.js';
 import {QmpServer} from '../qmp/qmp-server.js';
 import {WorldPort} from '../qmp/world-port.js';
+import {formatSpeed} from '../views/format.js';
 
 export interface RealtimeHeadlessOptions extends HeadlessOptions {
   /** Simulated seconds per wall second. */
@@ -17,6 +18,41 @@ export interface RealtimeHeadlessOptions extends HeadlessOptions {
   readonly signal: AbortSignal;
   /** Wall clock in milliseconds (injected in tests). */
   readonly nowMs?: () => number;
+  /** One line for stderr (falling behind the speed asked, catching up); process.stderr by default. */
+  readonly warn?: (line: string) => void;
+}
+
+/** Wall time the simulation may lag before a run says it has fallen behind. */
+export const REALTIME_BEHIND_MS = 1000;
+
+/** Where a run stands against the speed asked, and the wall time it started at. */
+export interface Pace {
+  readonly speed: number;
+  readonly startMs: number;
+  readonly isBehind: boolean;
+}
+
+/**
+ * After a slice: has the run fallen more than REALTIME_BEHIND_MS of wall time behind the speed
+ * asked, or caught up again? Each change is one stderr line (stdout's JSON lines stay as they
+ * are), as the dashboard's header says `simulating at 14x of 1000x asked`. The lag hysteresis
+ * (behind past 1 s, caught up at none) keeps a run at the edge from saying it every slice.
+ */
+export function nextPace(
+  pace: Pace,
+  nowMs: number,
+  simulatedUs: number,
+  dueUs: number,
+): {pace: Pace; line?: string} {
+  const lagMs = (dueUs - simulatedUs) / 1000 / pace.speed;
+  const isBehind = pace.isBehind ? lagMs > 0 : lagMs > REALTIME_BEHIND_MS;
+  if (isBehind === pace.isBehind) return {pace};
+  const asked = formatSpeed(pace.speed);
+  if (!isBehind)
+    return {pace: {...pace, isBehind}, line: `svmtop: caught up: simulating at the ${asked} asked`};
+  const achieved = formatSpeed(simulatedUs / 1000 / Math.max(nowMs - pace.startMs, 1));
+  const behind = `${(lagMs / 1000).toFixed(1)} s behind`;
+  return {pace: {...pace, isBehind}, line: `svmtop: simulating at ${achieved} of ${asked} asked (${behind})`};
 }
 
 /** Wall time between slices when the simulation keeps up. */
@@ -35,6 +71,8 @@ export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Pro
   const run = new HeadlessRun(options);
   const server = await QmpServer.start({dir: options.qmpDir, port: new WorldPort(run.world)});
   const startMs = nowMs();
+  const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let pace: Pace = {speed: options.speed, startMs, isBehind: false};
   try {
     let isFinished = false;
     while (!options.signal.aborted && !isFinished) {
@@ -42,6 +80,9 @@ export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Pro
       const dueUs = Math.round((nowMs() - startMs) * 1000 * options.speed);
       const targetUs = Math.min(dueUs, world.nowUs + REALTIME_SLICE_US_MAX);
       if (targetUs > world.nowUs) isFinished = run.step(targetUs);
+      const next = isFinished ? {pace} : nextPace(pace, nowMs(), world.nowUs, dueUs);
+      pace = next.pace;
+      if (next.line !== undefined) warn(next.line);
       options.flush();
       const wait = options.backlog();
       if (wait) await wait;

@@ -3,10 +3,10 @@ import {checkRefreshInterval} from '../core/refresh-range.js';
 import {isSpeedInRange, SPEED_RANGE_TEXT} from '../core/speed-range.js';
 import {durationWritten} from '../core/units.js';
 import {checkRunDuration, checkSnapshotInterval} from '../host/config/run-limits.js';
-import {HELP_TEXT, TICKET_HELP_TEXT} from './help-text.js';
+import {HELP_DESCRIPTION, HELP_TEXT, TICKET_HELP_TEXT} from './help-text.js';
 
 /** The flags meow reads (it answers --help and --version itself); a string flag takes a value. */
-const FLAGS = {
+export const FLAGS = {
   config: {type: 'string'},
   seed: {type: 'string'},
   headless: {type: 'boolean', default: false},
@@ -25,10 +25,10 @@ const FLAGS = {
   qmp: {type: 'string'},
 } as const;
 
-const FLAG_NAMES: readonly string[] = [...Object.keys(FLAGS), 'help', 'version'];
+export const FLAG_NAMES: readonly string[] = [...Object.keys(FLAGS), 'help', 'version'];
 
 /** The flags of `svmtop ticket`; the others are for a run (and a run takes none of these). */
-const TICKET_FLAGS: readonly string[] = [
+export const TICKET_FLAGS: readonly string[] = [
   'config',
   'key',
   'guest',
@@ -41,7 +41,11 @@ const TICKET_FLAGS: readonly string[] = [
 const TICKET_ONLY_FLAGS: readonly string[] = ['key', 'guest', 'kernel', 'initrd', 'size'];
 
 /** The short spellings svmtop takes: -h as htop, -V as htop and -v as many tools for the version. */
-const SHORT_FLAGS: Readonly<Record<string, string>> = {'-h': '--help', '-v': '--version', '-V': '--version'};
+export const SHORT_FLAGS: Readonly<Record<string, string>> = {
+  '-h': '--help',
+  '-v': '--version',
+  '-V': '--version',
+};
 
 /** The flags that take a value. */
 const VALUE_FLAGS: readonly string[] = Object.entries(FLAGS)
@@ -91,8 +95,8 @@ export type ParsedArgs =
 export function parseArgs(argv: readonly string[], importMeta: ImportMeta): ParsedArgs {
   const asked = askedForHelp(argv);
   // meow answers --help/--version only as the sole argument: hand it just that flag (it exits 0).
-  if (asked !== undefined)
-    meow(asked.command === 'ticket' ? TICKET_HELP_TEXT : HELP_TEXT, {importMeta, argv: [asked.flag]});
+  const help = asked?.command === 'ticket' ? TICKET_HELP_TEXT : HELP_TEXT;
+  if (asked) meow(help, {importMeta, argv: [asked.flag], description: HELP_DESCRIPTION});
   const prepared = prepareArgv(argv);
   if (typeof prepared === 'string') return {mode: 'error', message: prepared};
   const cli = meow(HELP_TEXT, {importMeta, argv: prepared, allowUnknownFlags: true, flags: FLAGS});

@@ -49,6 +49,8 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
       write: (line) => output.write(line),
       onExpectationFailed: (result) =>
         process.stderr.write(`svmtop: expectation failed: ${describeFailedExpectation(result)}\n`),
+      onBadExpectationPath: (index, problem) =>
+        process.stderr.write(`svmtop: ${args.scenarioFile}: expect[${index}].path: ${problem}\n`),
     };
     const stop = new AbortController();
     const stoppedBy = onStopSignals(stop);

@@ -7,7 +7,12 @@ import {exhaustSecureMemory, exhaustSwiotlb, injectMalformedChain} from './fault
 import type {CheckedResult, Guest} from './guest.js';
 import type {LifecycleCommand} from './lifecycle/lifecycle.js';
 import type {MigrationService} from './migration/migration-service.js';
-import type {MigrationParams, SettableMigrationParams} from './migration/migration-params.js';
+import {
+  migrationParamProblem,
+  type MigrationParams,
+  type SettableMigrationParams,
+} from './migration/migration-params.js';
+import {setVmMigrationParams, vmMigrationParams} from './vm-migration-params.js';
 
 /** What a scenario step needs of the world (a `World` is one). */
 export interface StepTarget {
@@ -96,8 +101,10 @@ export type GuestCommand =
   | {readonly do: 'policy'; readonly policy: DmaPolicy}
   | {readonly do: 'workload'; readonly workload: WorkloadConfig}
   | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>}
-  /** QEMU's migrate-set-parameters on the running migration. */
+  /** QEMU's migrate-set-parameters: the VM's parameters, in force at once for a running migration. */
   | {readonly do: 'migrate-set-parameters'; readonly params: SettableMigrationParams}
+  /** QEMU's migrate-set-capabilities (auto-converge), refused while a migration runs. */
+  | {readonly do: 'migrate-set-capabilities'; readonly autoConverge: boolean}
   /** Cancel and migrate again to the same host with these settings (MigrationService.restart). */
   | {readonly do: 'migrate-restart'; readonly params: Partial<MigrationParams>}
   | {readonly do: 'power-off'; readonly isGraceful: boolean};
@@ -149,14 +156,19 @@ export function runGuestCommand(
       if (!destination) return {ok: false, code: 'no-such-host', reason: `no host named "${command.to}"`};
       const accepted = guest.check({type: 'migrate'});
       if (!accepted.ok) return accepted;
-      return parts.migrations.start(guest, destination, command.params, isDryRun);
+      const params = {...vmMigrationParams(guest), ...command.params};
+      return kept(guest, params, isDryRun, parts.migrations.start(guest, destination, params, isDryRun));
     }
     case 'migrate-cancel':
       return parts.migrations.cancel(guest.name, isDryRun);
     case 'migrate-set-parameters':
-      return parts.migrations.setParams(guest.name, command.params, isDryRun);
-    case 'migrate-restart':
-      return parts.migrations.restart(guest.name, command.params, isDryRun);
+      return setParameters(parts, guest, command.params, isDryRun);
+    case 'migrate-set-capabilities':
+      return setCapabilities(parts, guest, command.autoConverge, isDryRun);
+    case 'migrate-restart': {
+      const params = {...vmMigrationParams(guest), ...command.params};
+      return kept(guest, params, isDryRun, parts.migrations.restart(guest.name, command.params, isDryRun));
+    }
     case 'power-off':
       return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
   }
@@ -168,4 +180,47 @@ function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun:
   const {result, backend, targetPages} = decideBalloon(guest, targetBytes, isForced);
   if (result.ok && !isDryRun) backend?.setTarget(targetPages);
   return result;
+}
+
+/** An accepted command's parameters become the VM's own (QEMU sets them, then migrates). */
+function kept(
+  guest: Guest,
+  params: MigrationParams,
+  isDryRun: boolean,
+  result: CheckedResult,
+): CheckedResult {
+  if (result.ok && !isDryRun) setVmMigrationParams(guest, params);
+  return result;
+}
+
+/**
+ * migrate-set-parameters: checked, then the VM's own, and at once the running migration's
+ * (qemu/qemu migration/options.c qmp_migrate_set_parameters, migrate_params_apply); with none
+ * running they are kept for the next one.
+ */
+function setParameters(
+  parts: CommandParts,
+  guest: Guest,
+  params: SettableMigrationParams,
+  isDryRun: boolean,
+): CheckedResult {
+  const full = {...vmMigrationParams(guest), ...params};
+  if (parts.migrations.active(guest.name)?.isActive)
+    return kept(guest, full, isDryRun, parts.migrations.setParams(guest.name, params, isDryRun));
+  const problem = migrationParamProblem(full);
+  if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+  return kept(guest, full, isDryRun, {ok: true, message: 'kept for the next migration'});
+}
+
+/** migrate-set-capabilities refuses while a migration runs (qemu/qemu migration/options.c migrate_caps_check). */
+function setCapabilities(
+  parts: CommandParts,
+  guest: Guest,
+  autoConverge: boolean,
+  isDryRun: boolean,
+): CheckedResult {
+  if (parts.migrations.active(guest.name)?.isActive)
+    return {ok: false, code: 'migrating', reason: `${guest.name} is migrating; capabilities cannot change`};
+  const message = `auto-converge ${autoConverge ? 'on' : 'off'}`;
+  return kept(guest, {...vmMigrationParams(guest), autoConverge}, isDryRun, {ok: true, message});
 }

@@ -14,27 +14,109 @@ export interface ExpectationResult {
   readonly ok: boolean;
 }
 
+/** Where a path leads: a value (undefined when it runs into null or a missing element), or a field no snapshot has. */
+export type PathLookup =
+  | {readonly kind: 'value'; readonly value: unknown}
+  | {
+      readonly kind: 'no-such-field';
+      /** The path up to the object without the field ('' for the snapshot itself). */
+      readonly at: string;
+      readonly field: string;
+      /** The fields it has (none for a string, number or boolean). */
+      readonly known: readonly string[];
+      readonly isPrimitive: boolean;
+    };
+
 /**
- * Reads a dotted path from a snapshot object: `security.state`, `devices[1].failed`, and
- * `devices[blk].failed` (a non-numeric index picks the element whose `type`, `id` or `name` matches).
+ * Follows a dotted path in a snapshot object: `security.state`, `devices[1].failed`, and
+ * `devices[blk].failed` (a non-numeric index picks the element whose `type`, `id` or `name`
+ * matches). Snapshot objects always carry every field of their type (absent ones are null), so
+ * a field an object lacks is a misspelt path, not a state of the world.
  */
-export function readPath(root: unknown, path: string): unknown {
+export function lookUpPath(root: unknown, path: string): PathLookup {
   let value: unknown = root;
+  let at = '';
   for (const part of path.match(/[^.[\]]+/g) ?? []) {
-    if (value === null || value === undefined) return undefined;
-    if (Array.isArray(value) && !/^\d+$/.test(part)) {
-      value = value.find(
-        (item: Record<string, unknown>) => item.type === part || item.id === part || item.name === part,
-      );
-    } else {
-      // Own fields only: `constructor.name` must not find "Object" on every snapshot.
-      value =
-        typeof value === 'object' && Object.hasOwn(value, part)
-          ? (value as Record<string, unknown>)[part]
-          : undefined;
+    if (value === null || value === undefined) return {kind: 'value', value: undefined};
+    if (Array.isArray(value)) {
+      value = /^\d+$/.test(part)
+        ? value[Number(part)]
+        : value.find(
+            (item: Record<string, unknown>) => item.type === part || item.id === part || item.name === part,
+          );
+      at += `[${part}]`;
+      continue;
     }
+    // Own fields only: `constructor.name` must not find "Object" on every snapshot.
+    if (typeof value !== 'object' || !Object.hasOwn(value, part)) {
+      const isPrimitive = typeof value !== 'object';
+      return {
+        kind: 'no-such-field',
+        at,
+        field: part,
+        known: isPrimitive ? [] : Object.keys(value),
+        isPrimitive,
+      };
+    }
+    value = (value as Record<string, unknown>)[part];
+    at += at === '' ? part : `.${part}`;
   }
-  return value;
+  return {kind: 'value', value};
+}
+
+/** The value at `path` (see lookUpPath), undefined when there is none. */
+export function readPath(root: unknown, path: string): unknown {
+  const found = lookUpPath(root, path);
+  return found.kind === 'value' ? found.value : undefined;
+}
+
+/**
+ * Why an expectation's path can never match, in words (the snapshot has no such field), or null
+ * when it names a field: a misspelling is bad input, not a failed expectation.
+ */
+export function expectationPathProblem(expectation: Expectation, snapshot: WorldSnapshot): string | null {
+  if (expectation.path === undefined) return null;
+  const isVm = expectation.vm !== undefined;
+  const subject = isVm
+    ? snapshot.vms.find((vm) => vm.name === expectation.vm)
+    : snapshot.hosts.find((host) => host.name === expectation.host);
+  if (!subject) return null;
+  const found = lookUpPath(subject, expectation.path);
+  if (found.kind === 'value') return null;
+  const {at, field, known} = found;
+  const {path} = expectation;
+  if (found.isPrimitive) return `${path}: ${at} is a ${typeof readPath(subject, at)}, with no fields`;
+  const owner = at === '' ? `a ${isVm ? 'VM' : 'host'} snapshot` : at;
+  const nearest = nearestNames(field, known);
+  const hint = nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : `its fields: ${known.join(', ')}`;
+  return `${path}: ${owner} has no field "${field}" (${hint})`;
+}
+
+/** Names a few edits from `name` (one per three letters), or sharing its first four letters; nearest first. */
+function nearestNames(name: string, known: readonly string[]): string[] {
+  const lower = name.toLowerCase();
+  return known
+    .map((candidate) => ({candidate, distance: editDistance(lower, candidate.toLowerCase())}))
+    .filter(
+      ({candidate, distance}) =>
+        distance <= Math.max(1, Math.floor(lower.length / 3)) ||
+        (lower.length >= 4 && candidate.toLowerCase().startsWith(lower.slice(0, 4))),
+    )
+    .sort((a, b) => a.distance - b.distance)
+    .slice(0, 3)
+    .map(({candidate}) => candidate);
+}
+
+/** Levenshtein distance, one row at a time. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({length: b.length + 1}, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
 }
 
 /** Checks every expectation against the final snapshot and every event seen. */

@@ -11,9 +11,10 @@ const NO_BALLOON: CommandOutcome = {
  * balloon size is what it takes away. Values above RAM mean an empty balloon, as QEMU clamps.
  */
 function setBalloon(context: MonitorContext, valueBytes: number, isForced: boolean): CommandOutcome {
-  if (valueBytes <= 0) return genericError("Parameter 'target' expects a size");
+  // The device first, then the value (softmmu/balloon.c qmp_balloon; QEMU 7.2 checked).
   const current = context.port.facts(context.vm);
   if (!current || current.balloonActualBytes === null) return NO_BALLOON;
+  if (valueBytes <= 0) return genericError("Parameter 'target' expects a size");
   const balloonBytes = Math.max(0, current.memoryBytes - valueBytes);
   return fromResult(
     context.port.command(context.vm, context.origin, {kind: 'balloon', balloonBytes, isForced}),

@@ -42,11 +42,10 @@ function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValu
   if (addressError) return genericError(addressError);
   const to = destinationOf(args.uri as string);
   if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
-  const {params, capabilities} = context.settings;
   const result = context.port.command(context.vm, context.origin, {
     kind: 'migrate',
     to,
-    params: {...params, autoConverge: capabilities.autoConverge},
+    params: context.port.migrationParams(context.vm),
   });
   return !result.ok && isActiveRefusal(result.code) ? genericError(MIGRATION_ACTIVE) : fromResult(result);
 }
@@ -78,7 +77,7 @@ const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>>
 const downtimeMsOf = (value: QapiValue | undefined) => (value === undefined ? undefined : Number(value));
 
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
-  const current = context.settings.params;
+  const current = context.port.migrationParams(context.vm);
   const merged = {
     // uint64, kept whole: QEMU echoes all 64 bits (2^64 - 1 for -1) in query-migrate-parameters.
     maxBandwidthBytesPerSecond:
@@ -92,9 +91,8 @@ function setParameters(context: MonitorContext, args: Readonly<Record<string, Qa
   };
   const problem = context.port.migrationParamProblem({...merged, autoConverge: false});
   if (problem) return genericError(QEMU_RANGE_ERRORS[problem.param] ?? problem.reason);
-  context.settings.params = merged;
-  // QEMU applies new parameters to a running migration at once (migrate_params_apply).
-  if (!isActive(context)) return ok();
+  // The VM's one set: in force at once for a running migration, else kept for the next
+  // (migrate_params_apply); the host logs it as it logs the dashboard's.
   return fromResult(
     context.port.command(context.vm, context.origin, {kind: 'migration-params', params: merged}),
   );
@@ -102,11 +100,15 @@ function setParameters(context: MonitorContext, args: Readonly<Record<string, Qa
 
 function setCapabilities(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   if (isActive(context)) return genericError(MIGRATION_ACTIVE);
+  let {autoConverge} = context.port.migrationParams(context.vm);
   for (const item of args.capabilities as ReadonlyArray<{capability: string; state: boolean}>) {
-    if (item.capability === 'auto-converge') context.settings.capabilities.autoConverge = item.state;
-    else context.settings.capabilities.events = item.state;
+    if (item.capability === 'auto-converge') autoConverge = item.state;
+    else context.capabilities.events = item.state;
   }
-  return ok();
+  // auto-converge is the VM's, shared with the dashboard's `A`; the host logs the command.
+  return fromResult(
+    context.port.command(context.vm, context.origin, {kind: 'migration-capabilities', autoConverge}),
+  );
 }
 
 const percentMember = (name: string) => ({name, type: 'uint8' as const, isOptional: true});
@@ -148,14 +150,16 @@ export const MIGRATION_COMMANDS: readonly MonitorCommand[] = [
   },
   {
     name: 'query-migrate-parameters',
-    run: ({settings: {params}}) =>
-      ok({
+    run: ({port, vm}) => {
+      const params = port.migrationParams(vm);
+      return ok({
         'cpu-throttle-initial': params.throttleInitialPercent,
         'cpu-throttle-increment': params.throttleIncrementPercent,
         'max-bandwidth': params.maxBandwidthBytesPerSecond,
         'downtime-limit': params.downtimeLimitMs,
         'max-cpu-throttle': params.throttleMaxPercent,
-      }),
+      });
+    },
   },
   {
     name: 'migrate-set-capabilities',
@@ -176,9 +180,9 @@ export const MIGRATION_COMMANDS: readonly MonitorCommand[] = [
   },
   {
     name: 'query-migrate-capabilities',
-    run: ({settings: {capabilities}}) =>
+    run: ({port, vm, capabilities}) =>
       ok([
-        {capability: 'auto-converge', state: capabilities.autoConverge},
+        {capability: 'auto-converge', state: port.migrationParams(vm).autoConverge},
         {capability: 'events', state: capabilities.events},
       ]),
   },

@@ -1,17 +1,19 @@
 import type {QmpCommandDef} from './qmp-command.js';
-import type {MigrationParams, WorldPort} from './world-port.js';
+import type {WorldPort} from './world-port.js';
 
-/** QEMU keeps migration parameters and capabilities per instance; svmtop keeps them per VM. */
-export interface MigrationSettings {
-  params: Omit<MigrationParams, 'autoConverge'>;
-  capabilities: {autoConverge: boolean; events: boolean};
+/**
+ * The migration capability only QMP has: `events`. The VM's parameters and auto-converge are the
+ * host's, shared with the dashboard and the scenario (WorldPort.migrationParams).
+ */
+export interface MonitorCapabilities {
+  events: boolean;
 }
 
 /** What a command sees: its VM, the world port, the VM's monitor state, who is asking. */
 export interface MonitorContext {
   readonly vm: string;
   readonly port: WorldPort;
-  readonly settings: MigrationSettings;
+  readonly capabilities: MonitorCapabilities;
   /** The session's origin as events show it (`qmp#3`). */
   readonly origin: string;
   /** Raises the events a command raises itself, before its reply (QEMU's order). */

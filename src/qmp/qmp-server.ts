@@ -8,7 +8,7 @@ import {VM_COMMANDS} from './commands-vm.js';
 import {X_SVMTOP_COMMANDS} from './commands-x-svmtop.js';
 import type {QmpEvent} from './event-watcher.js';
 import type {MonitorCommand} from './monitor-context.js';
-import {liveSocketMessage, socketPathState} from './socket-file.js';
+import {inspectSocketPath, socketPathRefusal, type SocketProbe} from './socket-file.js';
 import {VmMonitor} from './vm-monitor.js';
 import {WallClockMap} from './wall-clock-map.js';
 import type {TimerLike, WorldPort} from './world-port.js';
@@ -28,16 +28,23 @@ export function qmpSocketPath(dir: string, vm: string): string {
 const isSocketPathTooLong = (path: string) => Buffer.byteLength(path) > SOCKET_PATH_BYTES_MAX;
 
 /**
- * Refuses to start when another process listens on one of the sockets, before any is replaced:
- * two runs on one directory would take each other's monitors (see socketPathState). One path at
- * a time, stopping at the first live one: the run refused connects to it once, not to each.
+ * Refuses to start when another process listens on one of the sockets, or the probe cannot tell
+ * (EACCES, say), before any is replaced: two runs on one directory would take each other's
+ * monitors (see inspectSocketPath). One path at a time, stopping at the first refused: the run
+ * refused connects to it once, not to each.
  */
-export async function refuseLiveSockets(dir: string, vms: Iterable<string>): Promise<void> {
+export async function refuseLiveSockets(
+  dir: string,
+  vms: Iterable<string>,
+  probe?: SocketProbe,
+): Promise<void> {
   for (const vm of vms) {
     const path = qmpSocketPath(dir, vm);
     if (isSocketPathTooLong(path)) continue;
-    if ((await socketPathState(path)) === 'live')
-      throw new QmpSetupError(`--qmp ${dir}: ${liveSocketMessage(path)}`);
+    const finding = await inspectSocketPath(path, probe);
+    // A file that is no socket is left to the monitor, which reports it and goes on without one.
+    if (finding.state === 'live' || finding.state === 'unreachable')
+      throw new QmpSetupError(`--qmp ${dir}: ${socketPathRefusal(path, finding)}`);
   }
 }
 

@@ -2,7 +2,7 @@ import {chmodSync} from 'node:fs';
 import net from 'node:net';
 import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
-import type {MigrationSettings, MonitorCommand, MonitorContext} from './monitor-context.js';
+import type {MonitorCapabilities, MonitorCommand, MonitorContext} from './monitor-context.js';
 import {QmpSession} from './qmp-session.js';
 import {
   clearSocketPath,
@@ -11,7 +11,7 @@ import {
   socketIdentity,
   type SocketIdentity,
 } from './socket-file.js';
-import {MIGRATION_DEFAULTS, type WorldPort} from './world-port.js';
+import type {WorldPort} from './world-port.js';
 
 /** Clients one VM's socket serves at once (QEMU's chardev serves one; svmtop serves several). */
 export const QMP_CLIENTS_PER_SOCKET_MAX = 64;
@@ -39,19 +39,13 @@ interface Client {
   origin: string | undefined;
 }
 
-/** A fresh QEMU's parameters and capabilities: the world's migration defaults. */
-export function defaultMigrationSettings(): MigrationSettings {
-  const {autoConverge, ...params} = MIGRATION_DEFAULTS;
-  return {params, capabilities: {autoConverge, events: false}};
-}
-
 /**
  * One VM's QMP monitor: a Unix socket at `<dir>/<vm>.qmp` (mode 0600), its clients, the VM's
- * migration settings and the watcher that raises its events.
+ * `events` capability and the watcher that raises its events.
  */
 export class VmMonitor {
-  settings = defaultMigrationSettings();
-  readonly watcher = new VmEventWatcher(() => this.settings.capabilities.events);
+  capabilities: MonitorCapabilities = {events: false};
+  readonly watcher = new VmEventWatcher(() => this.capabilities.events);
   readonly #clients = new Set<Client>();
   readonly #server: net.Server;
   /** The socket this monitor created, while it is there: only that one is ever removed. */
@@ -108,7 +102,7 @@ export class VmMonitor {
   /** The VM was recreated by a config reload: its old clients go, as if its QEMU had exited. */
   restart(identity: object): void {
     this.identity = identity;
-    this.settings = defaultMigrationSettings();
+    this.capabilities = {events: false};
     this.watcher.reset();
     for (const client of [...this.#clients]) client.socket.destroy();
   }
@@ -218,12 +212,12 @@ export class VmMonitor {
   }
 
   #context(origin: () => string, disconnectAll: () => void): MonitorContext {
-    const settings = () => this.settings;
+    const capabilities = () => this.capabilities;
     return {
       vm: this.vm,
       port: this.hooks.port,
-      get settings() {
-        return settings();
+      get capabilities() {
+        return capabilities();
       },
       get origin() {
         return origin();

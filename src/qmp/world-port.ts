@@ -17,6 +17,7 @@ import {
 import type {MigrationParamProblem, MigrationParams} from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
+import {vmMigrationParams} from '../host/vm-migration-params.js';
 import type {MigrationStatus, SecurityState, VmSnapshot} from '../host/snapshot-types.js';
 import {snapshotVirtioStatus, type VirtioStatusSnapshot} from '../host/virtio/device-snapshot.js';
 import type {World} from '../host/world.js';
@@ -75,6 +76,7 @@ export type PortCommand =
   | {readonly kind: 'workload'; readonly workload: WorkloadName}
   | {readonly kind: 'migrate'; readonly to: string; readonly params: MigrationParams}
   | {readonly kind: 'migration-params'; readonly params: Partial<MigrationParams>}
+  | {readonly kind: 'migration-capabilities'; readonly autoConverge: boolean}
   | {readonly kind: 'power-off'; readonly isGraceful: boolean};
 
 /** The picker's answer: the VM's own refusal, or every other host with its blockers. */
@@ -114,6 +116,8 @@ function guestCommandOf(command: PortCommand): {command: GuestCommand; label?: s
       };
     case 'migration-params':
       return {command: {do: 'migrate-set-parameters', params: command.params}};
+    case 'migration-capabilities':
+      return {command: {do: 'migrate-set-capabilities', autoConverge: command.autoConverge}};
     case 'power-off':
       return {
         command: {do: 'power-off', isGraceful: command.isGraceful},
@@ -169,6 +173,12 @@ export class WorldPort {
   migrationTargets(vm: string): MigrationTargets {
     const preview = previewCommand(this.world, {kind: 'migrate', vm, to: null});
     return preview.ok ? {ok: true, targets: preview.targets} : preview;
+  }
+
+  /** The VM's one set of migration parameters and auto-converge, as the dashboard and scenario see it. */
+  migrationParams(vm: string): MigrationParams {
+    const guest = this.world.guest(vm);
+    return guest ? vmMigrationParams(guest) : MIGRATION_DEFAULTS;
   }
 
   /** The host's own range check of migration parameters (QEMU's migrate_params_check order). */

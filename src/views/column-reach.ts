@@ -1,5 +1,12 @@
 import type {EsmFailureCode} from '../host/ultravisor.js';
-import type {DeviceSnapshot, SecurityPhase, VmSnapshot, VmState} from '../host/snapshot-types.js';
+import type {
+  DeviceSnapshot,
+  SecurityPhase,
+  SecurityState,
+  VmSnapshot,
+  VmState,
+} from '../host/snapshot-types.js';
+import type {SortKey} from './dashboard-model.js';
 import {createTheme} from './theme.js';
 import type {Column} from './vm-columns.js';
 
@@ -7,31 +14,45 @@ import type {Column} from './vm-columns.js';
 // columns are chosen and sized for every state the listed VMs can reach, so the list keeps its
 // columns and their widths while it happens (a tester saw them change at 80 columns as VMs booted).
 
-/** Every phase (the record makes a new phase a compile error here until it is listed). */
-const PHASES = Object.keys({
-  firmware: 0,
-  bootloader: 0,
-  kernel: 0,
-  esm: 0,
-  verify: 0,
-  convert: 0,
-  'init-done': 0,
-  swiotlb: 0,
-  reprobe: 0,
-  probe: 0,
-  running: 0,
-  secure: 0,
-  shutdown: 0,
-  halted: 0,
-} satisfies Record<SecurityPhase, 0>) as SecurityPhase[];
+/** Every member of a union, from a record that must name each one (a new one is a compile error until listed). */
+const everyOf = <T extends string>(members: Record<T, true>): T[] => Object.keys(members) as T[];
 
-const STATES: readonly VmState[] = ['booting', 'running', 'paused', 'migrating', 'halted'];
-const FAILURES = Object.keys({
-  H_UNSUPPORTED: 0,
-  H_AUTHORITY: 0,
-  U_PERMISSION: 0,
-  U_RETRY: 0,
-} satisfies Record<EsmFailureCode, 0>) as EsmFailureCode[];
+const PHASES = everyOf<SecurityPhase>({
+  firmware: true,
+  bootloader: true,
+  kernel: true,
+  esm: true,
+  verify: true,
+  convert: true,
+  'init-done': true,
+  swiotlb: true,
+  reprobe: true,
+  probe: true,
+  running: true,
+  secure: true,
+  shutdown: true,
+  halted: true,
+});
+const STATES = everyOf<VmState>({booting: true, running: true, paused: true, migrating: true, halted: true});
+const FAILURES = everyOf<EsmFailureCode>({
+  H_UNSUPPORTED: true,
+  H_AUTHORITY: true,
+  U_PERMISSION: true,
+  U_RETRY: true,
+});
+const DEVICE_STATUSES = everyOf<DeviceSnapshot['status']>({ok: true, 'needs-reset': true, refused: true});
+
+type Reached = (vm: VmSnapshot) => VmSnapshot[];
+
+/** Each security state with the details its cell shows: the phase while transitioning, the code once failed. */
+const SECURITY_REACH: Readonly<Record<SecurityState, Reached>> = {
+  normal: (vm) => [{...vm, security: {...vm.security, state: 'normal'}}],
+  secure: (vm) => [{...vm, security: {...vm.security, state: 'secure'}}],
+  transitioning: (vm) =>
+    PHASES.map((phase) => ({...vm, security: {...vm.security, state: 'transitioning', phase, progress: 1}})),
+  failed: (vm) =>
+    FAILURES.map((failureCode) => ({...vm, security: {...vm.security, state: 'failed', failureCode}})),
+};
 
 /** The widest a column's cells get over the states a VM can reach: whole, and in short forms. */
 interface Reach {
@@ -40,28 +61,18 @@ interface Reach {
 }
 
 /** The states each column that moves on its own can show, as snapshots of `vm` in them. */
-const REACHABLE: Readonly<Partial<Record<string, (vm: VmSnapshot) => VmSnapshot[]>>> = {
+const REACHABLE: Readonly<Partial<Record<string, Reached>>> = {
   state: (vm) => [
     ...STATES.map((state) => ({...vm, state})),
     ...PHASES.map((phase) => ({...vm, state: 'booting' as const, security: {...vm.security, phase}})),
   ],
-  security: (vm) => [
-    ...(['normal', 'secure'] as const).map((state) => ({...vm, security: {...vm.security, state}})),
-    ...PHASES.map((phase) => ({
-      ...vm,
-      security: {...vm.security, state: 'transitioning' as const, phase, progress: 1},
-    })),
-    ...FAILURES.map((failureCode) => ({
-      ...vm,
-      security: {...vm.security, state: 'failed' as const, failureCode},
-    })),
-  ],
+  security: (vm) => Object.values(SECURITY_REACH).flatMap((reach) => reach(vm)),
   devices: (vm) =>
-    (['ok', 'needs-reset', 'refused'] as const).map((status) => ({
+    DEVICE_STATUSES.map((status) => ({
       ...vm,
       devices: vm.devices.map((device): DeviceSnapshot => ({...device, status})),
     })),
-};
+} satisfies Partial<Record<SortKey, Reached>>;
 
 /** What the reach depends on besides the column: the declared launch security, the device count. */
 const reaches = new Map<string, Reach | null>();

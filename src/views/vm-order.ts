@@ -1,4 +1,4 @@
-import type {VmSnapshot} from '../host/snapshot-types.js';
+import type {MigrationStatus, VmSnapshot} from '../host/snapshot-types.js';
 import type {SortKey} from './dashboard-model.js';
 import {troubleRank} from './device-trouble.js';
 import {
@@ -28,15 +28,18 @@ const SORT_VALUE: Record<SortKey, (vm: VmSnapshot) => string | number> = {
   workload: (vm) => vm.workload,
 };
 
-/** The order of the MIGRATION column's states: none, under way, blocked, done, cancelled, failed. */
-const MIGRATION_RANK: Readonly<Record<string, number>> = {
+/**
+ * The order of the MIGRATION column's states: none, under way, blocked, done, cancelled, failed
+ * (every status ranked: a new one is a compile error here until it has its place).
+ */
+const MIGRATION_RANK = {
   setup: 1,
   active: 1,
   completed: 3,
   cancelling: 4,
   cancelled: 4,
   failed: 5,
-};
+} as const satisfies Record<MigrationStatus, number>;
 
 /**
  * By state, then by the number the column shows: under way by destination and progress (the
@@ -47,7 +50,7 @@ function migrationOrder(vm: VmSnapshot): string {
   const migration = vm.migration;
   if (!migration) return '0';
   if (migration.blockedReasons.length > 0) return `2 ${migrationLabel(vm)}`;
-  const rank = MIGRATION_RANK[migration.status] ?? 6;
+  const rank = MIGRATION_RANK[migration.status];
   if (migration.status === 'completed') return `${rank} ${Math.round(migration.downtimeMs * 1000)}`;
   return `${rank} ${migrationLabel(vm)}`;
 }

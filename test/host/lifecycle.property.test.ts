@@ -161,7 +161,7 @@ class Harness {
   #endMigration(): void {
     if (this.migration === 'none') return;
     this.migration = 'none';
-    this.step({type: 'migration-ended'});
+    this.step({type: 'migration-ended', isGuestGoing: false});
   }
 
   /** Lets everything under way finish: the migration ends, the vCPUs run, the guest reaches a resting stage. */
@@ -252,6 +252,8 @@ describe(`the lifecycle transition function under random commands and events (se
   it('throws, naming the rule, when the guest reports a step its stage cannot take', () => {
     const off = initialLifecycle('g1', {svm: false, dmaPolicy: 'access-platform-gated'});
     expect(() => transition(off, {type: 'probe-done'})).toThrow(/event probe-done cannot happen/);
-    expect(() => transition(off, {type: 'migration-ended'})).toThrow(/event migration-ended cannot happen/);
+    expect(() => transition(off, {type: 'migration-ended', isGuestGoing: false})).toThrow(
+      /event migration-ended cannot happen/,
+    );
   });
 });

@@ -1,11 +1,7 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {describe, expect, test} from 'vitest';
+import {returned, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 interface VirtioStatus {
   'num-vqs': number;

@@ -1,15 +1,11 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {JSON_MESSAGE_BYTES_MAX} from '../../src/qmp/json-streamer.js';
 import {QMP_CLIENTS_PER_SOCKET_MAX, QMP_PENDING_OUTPUT_BYTES_MAX} from '../../src/qmp/vm-monitor.js';
 import {vm} from '../helpers/world.js';
-import {advance, errorOf, returned, settle, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advance, errorOf, returned, settle, useQmpFixture} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 describe('bounds', () => {
   test('a 1 MiB line is answered; a longer one gets one error and the session goes on', async () => {

@@ -1,36 +1,28 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, readdirSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {CLI} from '../helpers/cli.js';
 import {killStartedChildren, startHeadless} from '../helpers/headless-child.js';
+import {pollUntil} from '../helpers/poll-until.js';
+import {qmpSockets, useTempDirs} from '../helpers/temp-dirs.js';
 
 // README: "Sockets are removed on exit — every exit ... only SIGKILL leaves them"; SIGHUP is how an
 // ssh session ends. (SIGTERM is in cli-qmp.test.ts.)
-const roots: string[] = [];
+const temp = useTempDirs('svmtop-qmp-signals-');
 const spawned: ChildProcess[] = [];
 afterEach(() => {
   killStartedChildren();
   for (const child of spawned.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
 });
-
-function qmpDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-signals-'));
-  roots.push(root);
-  return join(root, 'q');
-}
-
-const sockets = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.qmp'));
 
 describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, exit 0, no socket left', () => {
   for (const signal of ['SIGHUP', 'SIGINT'] as const)
     test(signal, async () => {
-      const dir = qmpDir();
+      const dir = temp.qmpDir();
       const run = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
       await run.firstOutput;
-      expect(sockets(dir).length).toBeGreaterThan(0);
+      expect(qmpSockets(dir).length).toBeGreaterThan(0);
       run.child.kill(signal);
       expect(await run.exited).toEqual({code: 0, signal: null});
       expect(run.lines().at(-1)!.type).toBe('summary');
@@ -38,8 +30,7 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
     });
 
   test('a second signal while the summary cannot be written (a reader that stopped reading): 128 + n at once, no socket left', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-signals-'));
-    roots.push(root);
+    const root = temp.root();
     const dir = join(root, 'q');
     // Over 64 KiB of events at start: more than the pipe holds, so the run cannot end by itself.
     const guests = Array.from({length: 600}, (_, index) => `  - {name: g${index}, host: h, memory: 256MiB}`);
@@ -60,10 +51,11 @@ describe('headless --qmp ends on SIGHUP and SIGINT as on SIGTERM: the summary, e
       child.once('exit', (code, signal) => resolve({code, signal})),
     );
     // stdout is never read. The sockets are all there before the first line is written.
-    for (let waitedMs = 0; !existsSync(join(dir, 'g599.qmp')); waitedMs += 20) {
-      if (waitedMs > 20_000) throw new Error(`no ${dir}/g599.qmp after 20 s; stderr: ${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await pollUntil(
+      () => existsSync(join(dir, 'g599.qmp')),
+      20_000,
+      () => `no ${dir}/g599.qmp after 20 s; stderr: ${stderr}`,
+    );
     child.kill('SIGTERM');
     child.kill('SIGHUP');
     // Linux delivers the lower-numbered pending signal first: either can be the second. A second

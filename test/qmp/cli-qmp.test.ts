@@ -1,23 +1,19 @@
 import {spawn} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, writeFileSync} from 'node:fs';
 import {join} from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {parseArgs} from '../../src/app/parse-args.js';
 import {CLI, runCli} from '../helpers/cli.js';
+import {pollUntil} from '../helpers/poll-until.js';
 import {startSvmtop} from '../helpers/pty.js';
+import {useTempDirs} from '../helpers/temp-dirs.js';
 import {QmpTestClient} from './qmp-client.js';
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
-});
+const temp = useTempDirs('svmtop-cli-qmp-');
 
 describe('svmtop --headless --qmp', () => {
   test('runs in real time, answers QMP, and ends on SIGTERM with its summary and no sockets left', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
-    roots.push(root);
-    const dir = join(root, 'qmp');
+    const dir = join(temp.root(), 'qmp');
     const child = spawn(process.execPath, [CLI, '--headless', '--qmp', dir, '--duration', '10m'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -25,19 +21,21 @@ describe('svmtop --headless --qmp', () => {
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const socket = join(dir, 'web-1.qmp');
-    for (let waitedMs = 0; !existsSync(socket); waitedMs += 20) {
-      if (waitedMs > 20_000) throw new Error(`no ${socket} after 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await pollUntil(
+      () => existsSync(socket),
+      20_000,
+      () => `no ${socket} after 20 s`,
+    );
     const client = await QmpTestClient.negotiated(socket);
     expect((await client.execute('query-name')).json).toEqual({return: {name: 'web-1'}});
     await client.execute('stop');
     await client.event((event) => event.json.event === 'STOP');
     // A script reads the lines as they come, not at the end of the run.
-    for (let waitedMs = 0; !stdout.includes('"origin":"qmp#1"'); waitedMs += 20) {
-      if (waitedMs > 2_000) throw new Error(`no line from qmp#1 on stdout after 2 s:\n${stdout.slice(-500)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await pollUntil(
+      () => stdout.includes('"origin":"qmp#1"'),
+      2_000,
+      () => `no line from qmp#1 on stdout after 2 s:\n${stdout.slice(-500)}`,
+    );
     client.close();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -55,8 +53,7 @@ describe('svmtop --headless --qmp', () => {
   });
 
   test('bad --qmp directories and --speed without --qmp are bad input (exit 2, one line)', () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
-    roots.push(root);
+    const root = temp.root();
     const speed = runCli(['--headless', '--speed', '2', '--duration', '1s']);
     expect(speed.status).toBe(2);
     expect(speed.stderr).toBe(
@@ -80,8 +77,7 @@ describe('svmtop --headless --qmp', () => {
 
 describe('svmtop --headless --qmp: the directory is checked once, by QmpServer.start', () => {
   test('a refused directory prints nothing on stdout even when the world starts with over 64 KiB of events', () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
-    roots.push(root);
+    const root = temp.root();
     const guests = Array.from({length: 600}, (_, index) => `  - {name: g${index}, host: h, memory: 256MiB}`);
     const world = join(root, 'big.yaml');
     writeFileSync(world, `hosts:\n  - {name: h, memory: 200GiB}\nguests:\n${guests.join('\n')}\n`);
@@ -97,8 +93,7 @@ describe('svmtop --headless --qmp: the directory is checked once, by QmpServer.s
 
 describe('svmtop --qmp (the dashboard)', () => {
   test('a directory whose socket paths are too long: one line, exit 2, before the screen', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-cli-qmp-'));
-    roots.push(root);
+    const root = temp.root();
     const tooLong = join(root, 'd'.repeat(120));
     const session = startSvmtop(['--qmp', tooLong]);
     expect((await session.exited).exitCode).toBe(2);

@@ -1,31 +1,19 @@
-import {spawnSync} from 'node:child_process';
-import {lstatSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {lstatSync, readdirSync, rmSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {killStartedChildren, startHeadless} from '../helpers/headless-child.js';
+import {orphanSocket, qmpSockets, useTempDirs} from '../helpers/temp-dirs.js';
 import {QmpTestClient} from './qmp-client.js';
 
-const roots: string[] = [];
-afterEach(() => {
-  killStartedChildren();
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
-});
-
-function qmpDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'svmtop-second-'));
-  roots.push(root);
-  return join(root, 'q');
-}
-
-const sockets = (dir: string) => readdirSync(dir).filter((name) => name.endsWith('.qmp'));
+const temp = useTempDirs('svmtop-second-');
+afterEach(() => killStartedChildren());
 
 describe('a second svmtop on the same --qmp DIR', () => {
   test('is refused (exit 2, one line naming the path) and leaves the first one its sockets', async () => {
-    const dir = qmpDir();
+    const dir = temp.qmpDir();
     const first = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
     await first.firstOutput;
-    const inodes = new Map(sockets(dir).map((name) => [name, lstatSync(join(dir, name)).ino]));
+    const inodes = new Map(qmpSockets(dir).map((name) => [name, lstatSync(join(dir, name)).ino]));
     expect(inodes.size).toBeGreaterThan(0);
     const second = startHeadless(['--headless', '--qmp', dir, '--duration', '1s', '--speed', '100']);
     expect((await second.exited).code).toBe(2);
@@ -45,7 +33,7 @@ describe('a second svmtop on the same --qmp DIR', () => {
   });
 
   test("being refused leaves the first run's output as it was: no line of its probe, and the next client is qmp#1", async () => {
-    const dir = qmpDir();
+    const dir = temp.qmpDir();
     const first = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
     await first.firstOutput;
     const second = startHeadless(['--headless', '--qmp', dir, '--duration', '1s', '--speed', '100']);
@@ -65,13 +53,12 @@ describe('a second svmtop on the same --qmp DIR', () => {
   });
 
   test('on exit removes only the sockets it created: one put in its place by someone else stays', async () => {
-    const dir = qmpDir();
+    const dir = temp.qmpDir();
     const run = startHeadless(['--headless', '--qmp', dir, '--duration', '10m']);
     await run.firstOutput;
     const path = join(dir, 'web-1.qmp');
     rmSync(path);
-    const script = `require('node:net').createServer().listen(process.argv[1], () => process.exit(0))`;
-    expect(spawnSync(process.execPath, ['-e', script, path]).status).toBe(0);
+    orphanSocket(path);
     const inode = lstatSync(path).ino;
     run.child.kill('SIGTERM');
     expect(await run.exited).toEqual({code: 0, signal: null});

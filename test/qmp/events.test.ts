@@ -1,23 +1,10 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {BALLOON_CHANGE_INTERVAL_US} from '../../src/qmp/event-watcher.js';
 import {vm} from '../helpers/world.js';
-import {
-  advance,
-  advanceUntil,
-  EPOCH_US,
-  errorOf,
-  eventNames,
-  returned,
-  startQmpFixture,
-  type QmpFixture,
-} from './fixture.js';
+import {advance, advanceUntil, EPOCH_US, errorOf, eventNames, returned, useQmpFixture} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 const status = async (client: QmpTestClient) =>
   returned<{status: string; running: boolean}>(await client.execute('query-status')).status;

@@ -1,6 +1,7 @@
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
+import {afterEach, beforeEach} from 'vitest';
 import type {WorldConfig} from '../../src/host/config/world-schema.js';
 import type {World} from '../../src/host/world.js';
 import {QmpServer} from '../../src/qmp/qmp-server.js';
@@ -52,6 +53,45 @@ export async function startQmpFixture(
       await server.close();
       rmSync(root, {recursive: true, force: true});
     },
+  };
+}
+
+/** Options for a fixture world: its config, simulated boot time and seed. */
+export type QmpFixtureOptions = Parameters<typeof startQmpFixture>[0];
+
+/**
+ * A fresh fixture for each test of the calling file or describe block: registers the
+ * beforeEach/afterEach that start and close it. The handle reads the current test's fixture, so it
+ * can be taken once at the top of the file; using it outside a test throws.
+ */
+export function useQmpFixture(options: QmpFixtureOptions = {}): Omit<QmpFixture, 'close'> {
+  let current: QmpFixture | undefined;
+  beforeEach(async () => {
+    current = await startQmpFixture(options);
+  });
+  afterEach(async () => {
+    const closing = current;
+    current = undefined;
+    await closing?.close();
+  });
+  const fixture = (): QmpFixture => {
+    if (current === undefined) throw new Error('the QMP fixture is only there inside a test');
+    return current;
+  };
+  return {
+    get world() {
+      return fixture().world;
+    },
+    get server() {
+      return fixture().server;
+    },
+    get dir() {
+      return fixture().dir;
+    },
+    get clients() {
+      return fixture().clients;
+    },
+    connect: (vm) => fixture().connect(vm),
   };
 }
 

@@ -1,4 +1,4 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {PEF_MIGRATION_BLOCKER} from '../../src/host/migration/migration-blockers.js';
 import {vm} from '../helpers/world.js';
 import {
@@ -7,15 +7,10 @@ import {
   errorOf,
   eventNames,
   returned,
-  startQmpFixture,
-  type QmpFixture,
+  useQmpFixture,
 } from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 interface MigrationInfo {
   status?: string;

@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import type {World} from '../../src/host/world.js';
 import {QmpServer} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
+import {pollUntil} from '../helpers/poll-until.js';
 import {configFromYaml, startWorld} from '../helpers/world.js';
 import {advance} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
@@ -120,11 +121,13 @@ export async function startQemuPeer(): Promise<Peer> {
       stdio: 'ignore',
     },
   );
-  for (let waited = 0; !existsSync(socketPath); waited += 20) {
-    if (waited > 15_000 || child.exitCode !== null)
-      throw new Error(`${QEMU_BINARY} did not open ${socketPath}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const didNotOpen = () => `${QEMU_BINARY} did not open ${socketPath}`;
+  const opened = () => {
+    if (existsSync(socketPath)) return true;
+    if (child.exitCode !== null) throw new Error(didNotOpen());
+    return false;
+  };
+  await pollUntil(opened, 15_000, didNotOpen);
   return {
     name: 'QEMU',
     socketPath,

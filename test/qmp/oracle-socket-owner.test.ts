@@ -1,10 +1,11 @@
 import {spawn, type ChildProcess} from 'node:child_process';
-import {existsSync, lstatSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {existsSync, lstatSync, mkdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
+import {pollUntil} from '../helpers/poll-until.js';
+import {useTempDirs} from '../helpers/temp-dirs.js';
 import {configFromYaml, startWorld} from '../helpers/world.js';
 import {QEMU_BINARY, qemuVersionOrWarn} from './oracle-peers.js';
 import {QmpTestClient} from './qmp-client.js';
@@ -16,11 +17,10 @@ import {QmpTestClient} from './qmp-client.js';
  */
 const version = qemuVersionOrWarn('the QEMU socket-owner oracle tests');
 const WAIT_MS = 15_000;
-const roots: string[] = [];
+const temp = useTempDirs('svmtop-oracle-owner-');
 const children: ChildProcess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
 });
 
 function qemu(socketPath: string): ChildProcess {
@@ -33,12 +33,8 @@ function qemu(socketPath: string): ChildProcess {
 }
 
 /** Waits (bounded) until `condition` holds: QEMU says nothing when its socket is ready. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let waited = 0; !condition(); waited += 20) {
-    if (waited > WAIT_MS) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = (condition: () => boolean, what: string) =>
+  pollUntil(condition, WAIT_MS, () => `timed out waiting for ${what}`);
 
 const inode = (path: string) => (existsSync(path) ? lstatSync(path).ino : undefined);
 
@@ -46,8 +42,7 @@ describe.skipIf(!version)(
   `a second monitor on a live socket's path: ${version ?? QEMU_BINARY} and svmtop`,
   () => {
     test('QEMU takes the path over and removes it on exit, leaving the first without a socket', async () => {
-      const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-owner-'));
-      roots.push(root);
+      const root = temp.root();
       const path = join(root, 'vm.qmp');
       const first = qemu(path);
       await until(() => existsSync(path), 'the first QEMU socket');
@@ -66,8 +61,7 @@ describe.skipIf(!version)(
     });
 
     test('svmtop refuses to start on a path another process listens on', async () => {
-      const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-owner-'));
-      roots.push(root);
+      const root = temp.root();
       const dir = join(root, 'q');
       mkdirSync(dir, {mode: 0o700});
       const path = join(dir, 'vm.qmp');

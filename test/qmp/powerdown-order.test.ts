@@ -1,12 +1,8 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {advanceUntil, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntil, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 /**
  * QEMU 7.2 (checked: qemu-system-ppc64 -M pseries): system_powerdown answers right after POWERDOWN;

@@ -1,14 +1,10 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {QMP_COMMANDS} from '../../src/qmp/qmp-server.js';
 import {ARGUMENT_ERRORS, MALFORMED_INPUTS} from './cases.js';
-import {errorOf, returned, settle, startQmpFixture, type QmpFixture} from './fixture.js';
+import {errorOf, returned, settle, useQmpFixture} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 async function raw(vm = 'web-1'): Promise<QmpTestClient> {
   const client = await QmpTestClient.connect(fixture.server.socketPath(vm));

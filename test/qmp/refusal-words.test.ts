@@ -1,11 +1,7 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {advanceUntilMigration, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {describe, expect, test} from 'vitest';
+import {advanceUntilMigration, errorOf, returned, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 /** A refusal over QMP names QMP's way out (migrate_cancel), never a dashboard key. */
 describe('refusals in QMP words', () => {

@@ -1,13 +1,9 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {advance, advanceUntil, eventNames, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advance, advanceUntil, eventNames, returned, useQmpFixture} from './fixture.js';
 import type {QmpTestClient} from './qmp-client.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 const queryStatus = async (client: QmpTestClient) =>
   returned<{status: string; running: boolean}>(await client.execute('query-status'));

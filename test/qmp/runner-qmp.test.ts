@@ -1,7 +1,7 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {WorldRunner} from '../../src/app/world-runner.js';
 import {ManualClock} from '../helpers/manual-clock.js';
-import {returned, settle, startQmpFixture, type QmpFixture} from './fixture.js';
+import {returned, settle, useQmpFixture} from './fixture.js';
 
 /** The runner's clock, moved by hand; sockets flow after every timer. */
 function fakeClock() {
@@ -17,11 +17,7 @@ function fakeClock() {
   return {clock, runFor};
 }
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 describe('the dashboard with --qmp', () => {
   test.each([

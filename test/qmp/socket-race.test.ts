@@ -1,28 +1,20 @@
-import {spawnSync} from 'node:child_process';
-import {existsSync, lstatSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync} from 'node:fs';
+import {existsSync, lstatSync, readdirSync, renameSync, writeFileSync} from 'node:fs';
 import net from 'node:net';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test, vi} from 'vitest';
 import {refuseLiveSockets} from '../../src/qmp/qmp-server.js';
 import {liveSocketMessage} from '../../src/qmp/socket-file.js';
 import {VmMonitor, type MonitorHooks} from '../../src/qmp/vm-monitor.js';
+import {orphanSocket, useTempDirs} from '../helpers/temp-dirs.js';
 
 // What happens at <vm>.qmp between the check (clearSocketPath) and the moment the monitor's own
 // socket takes the name: README promises a live socket is never replaced, nor a file that is not one.
-const roots: string[] = [];
+const temp = useTempDirs('svmtop-race-');
 const servers: net.Server[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
   await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))));
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
 });
-
-function freshDir(): string {
-  const root = mkdtempSync(join(tmpdir(), 'svmtop-race-'));
-  roots.push(root);
-  return root;
-}
 
 const monitorAt = (path: string) => new VmMonitor('web-1', {}, path, {} as MonitorHooks);
 
@@ -58,7 +50,7 @@ const connectable = (path: string) =>
 
 describe('a socket path taken between the check and the monitor taking it', () => {
   test('a live server that appears there is not replaced: the monitor refuses, and leaves no socket of its own', async () => {
-    const dir = freshDir();
+    const dir = temp.root();
     const path = join(dir, 'web-1.qmp');
     await liveServer(join(dir, 'elsewhere'));
     const inode = lstatSync(join(dir, 'elsewhere')).ino;
@@ -71,7 +63,7 @@ describe('a socket path taken between the check and the monitor taking it', () =
   });
 
   test('a regular file that appears there is left alone; the monitor stops listening and its .qm~ is gone', async () => {
-    const dir = freshDir();
+    const dir = temp.root();
     const path = join(dir, 'web-1.qmp');
     whenListening(() => writeFileSync(path, 'mine\n'));
     const monitor = monitorAt(path);
@@ -82,11 +74,10 @@ describe('a socket path taken between the check and the monitor taking it', () =
   });
 
   test('a stale socket that appears there is replaced, as one found at the check is', async () => {
-    const dir = freshDir();
+    const dir = temp.root();
     const path = join(dir, 'web-1.qmp');
     const staleAt = join(dir, 'stale');
-    const script = `require('node:net').createServer().listen(process.argv[1], () => process.exit(0))`;
-    expect(spawnSync(process.execPath, ['-e', script, staleAt]).status).toBe(0);
+    orphanSocket(staleAt);
     const staleInode = lstatSync(staleAt).ino;
     whenListening(() => renameSync(staleAt, path));
     const monitor = monitorAt(path);
@@ -101,7 +92,7 @@ describe('a socket path taken between the check and the monitor taking it', () =
 
 describe('closing a monitor', () => {
   test('removes its socket while it still listens (a closed socket’s inode may be reused at the path)', async () => {
-    const dir = freshDir();
+    const dir = temp.root();
     const path = join(dir, 'web-1.qmp');
     const monitor = monitorAt(path);
     await monitor.listen();
@@ -115,7 +106,7 @@ describe('closing a monitor', () => {
 
 describe('a second run refused by live sockets', () => {
   test('connects to the first live one only, not to each', async () => {
-    const dir = freshDir();
+    const dir = temp.root();
     let connections = 0;
     for (const vm of ['a', 'b', 'c']) {
       const server = await liveServer(join(dir, `${vm}.qmp`));

@@ -1,22 +1,13 @@
 import {spawn, spawnSync} from 'node:child_process';
-import {closeSync, mkdtempSync, openSync, readdirSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
-import {afterEach, describe, expect, it} from 'vitest';
+import {closeSync, openSync} from 'node:fs';
+import {describe, expect, it} from 'vitest';
 import {CLI} from '../helpers/cli.js';
+import {qmpSockets, useTempDirs} from '../helpers/temp-dirs.js';
 
 // README: "Sockets are removed on exit" — the exits through an output failure too (they call
 // process.exit from the stdout error handler, past the QMP server's close).
 describe('headless --qmp removes its sockets when the output fails', () => {
-  const roots: string[] = [];
-  const qmpDir = (): string => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-out-'));
-    roots.push(root);
-    return join(root, 'q');
-  };
-  afterEach(() => {
-    for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
-  });
+  const {qmpDir} = useTempDirs('svmtop-qmp-out-');
 
   it('stdout on /dev/full: exit 74, no socket left', () => {
     const dir = qmpDir();
@@ -25,7 +16,7 @@ describe('headless --qmp removes its sockets when the output fails', () => {
     const result = spawnSync(process.execPath, args, {stdio: ['ignore', full, 'pipe'], encoding: 'utf8'});
     closeSync(full);
     expect(result.status).toBe(74);
-    expect(readdirSync(dir).filter((name) => name.endsWith('.qmp'))).toEqual([]);
+    expect(qmpSockets(dir)).toEqual([]);
   });
 
   it('a reader that closes the pipe (| head): exit 0, no socket left', async () => {
@@ -35,12 +26,12 @@ describe('headless --qmp removes its sockets when the output fails', () => {
     });
     let sawSockets = false;
     child.stdout.once('data', () => {
-      sawSockets = readdirSync(dir).some((name) => name.endsWith('.qmp'));
+      sawSockets = qmpSockets(dir).length > 0;
       child.stdout.destroy();
     });
     const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(sawSockets).toBe(true);
     expect(status).toBe(0);
-    expect(readdirSync(dir).filter((name) => name.endsWith('.qmp'))).toEqual([]);
+    expect(qmpSockets(dir)).toEqual([]);
   });
 });

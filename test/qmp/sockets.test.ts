@@ -3,49 +3,32 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readdirSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
-import {spawnSync} from 'node:child_process';
 import net from 'node:net';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
 import {socketPathState} from '../../src/qmp/socket-file.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
+import {orphanSocket, useTempDirs} from '../helpers/temp-dirs.js';
 import {configFromYaml, defaultConfig, eventsOf, startWorld} from '../helpers/world.js';
 import {advance, returned, settle} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
-const roots: string[] = [];
+const {root: freshRoot} = useTempDirs('svmtop-qmp-');
 const servers: QmpServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
 });
-
-function freshRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'svmtop-qmp-'));
-  roots.push(root);
-  return root;
-}
 
 async function start(dir: string, world = startWorld(defaultConfig())) {
   const server = await QmpServer.start({dir, port: new WorldPort(world)});
   servers.push(server);
   return {server, world};
-}
-
-/** A crashed process leaves its socket file behind (exit runs no close, so nothing unlinks it). */
-function orphanSocket(path: string): void {
-  const script = `require('node:net').createServer().listen(process.argv[1], () => process.exit(0))`;
-  const result = spawnSync(process.execPath, ['-e', script, path], {timeout: 30_000});
-  expect(result.status).toBe(0);
-  expect(lstatSync(path).isSocket()).toBe(true);
 }
 
 const mode = (path: string) => lstatSync(path).mode & 0o777;

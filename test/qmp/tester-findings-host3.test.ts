@@ -1,15 +1,11 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {previewCommand} from '../../src/host/command-preview.js';
 import {vm} from '../helpers/world.js';
-import {advanceUntil, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntil, errorOf, returned, useQmpFixture} from './fixture.js';
 
 /** An exploratory tester's findings over QMP (one regression each). */
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 describe('x-svmtop-query-migrate-targets asks the m picker’s rule', () => {
   test('a halted VM: the VM-level refusal, as migrate and the picker give it, not four open hosts', async () => {

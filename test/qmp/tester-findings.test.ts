@@ -1,12 +1,8 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {advanceUntilMigration, errorOf, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntilMigration, errorOf, returned, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 /** The QMP side of what an exploratory tester found: the same rules as the dashboard's, in QEMU's words. */
 describe('QMP follows the host’s rules', () => {

@@ -1,14 +1,10 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {HeadlessRun} from '../../src/headless.js';
 import {MIGRATION_DEFAULTS} from '../../src/host/migration/migration-params.js';
-import {errorOf, startQmpFixture, type QmpFixture} from './fixture.js';
+import {errorOf, useQmpFixture, type QmpFixture} from './fixture.js';
 import {defaultConfig, vm} from '../helpers/world.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 /** The raw text of one member of query-migrate-parameters' reply, as the client received it. */
 async function echoed(client: Awaited<ReturnType<QmpFixture['connect']>>, member: string): Promise<string> {

@@ -102,7 +102,10 @@ export function advanceMigration(lifecycle: Lifecycle, event: MigrationEvent): T
       });
     case 'migration-ended': {
       if (!lifecycle.isMigrating) wrongStage(lifecycle, event.type);
-      if (vcpu.kind !== 'stopped-for-migration') return accept({...lifecycle, isMigrating: false});
+      // QEMU restarts no VM that is shutting down (qemu/qemu migration/migration.c
+      // migration_iteration_finish): a guest about to be destroyed runs nothing more.
+      if (vcpu.kind !== 'stopped-for-migration' || event.isGuestGoing)
+        return accept({...lifecycle, isMigrating: false});
       if (vcpu.isPausedAfter) return accept({...lifecycle, isMigrating: false, vcpu: {kind: 'paused'}});
       return accept({...lifecycle, isMigrating: false, vcpu: {kind: 'running'}}, [
         {kind: 'release-deferred'},

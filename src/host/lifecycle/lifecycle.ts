@@ -140,8 +140,8 @@ export type GuestEvent =
 export type MigrationEvent =
   | {readonly type: 'migration-started'}
   | {readonly type: 'migration-stop-vcpus'}
-  /** Completed, failed or cancelled: the vCPUs run again (on whichever side now holds the guest). */
-  | {readonly type: 'migration-ended'};
+  /** Completed, failed or cancelled: the vCPUs run again (where the guest now is) unless it is going. */
+  | {readonly type: 'migration-ended'; readonly isGuestGoing: boolean};
 
 export type LifecycleEvent = LifecycleCommand | GuestEvent | MigrationEvent;
 

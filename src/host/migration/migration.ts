@@ -137,7 +137,7 @@ export class Migration {
     const stays = isGuestGoing ? '' : `; ${staysOnSourceOf(this.guest.lifecycle, this.source.name)}`;
     const how = isGuestGoing ? 'abandoned' : 'failed';
     this.#emit('error', `migration to ${this.destination.name} ${how}: ${errorDesc}${stays}`);
-    this.#end();
+    this.#end(isGuestGoing);
   }
 
   #keyExchange(): void {
@@ -258,10 +258,10 @@ export class Migration {
     this.#preCopy?.ram.dropTarget();
   }
 
-  /** The migration is over before the vCPUs run again (see the lifecycle's `migration-ended`). */
-  #end(): void {
+  /** The migration is over before the vCPUs run again, if they do (see the lifecycle's `migration-ended`). */
+  #end(isGuestGoing = false): void {
     this.#endUs = this.#nowUs;
-    this.guest.dispatch({type: 'migration-ended'});
+    this.guest.dispatch({type: 'migration-ended', isGuestGoing});
     this.#environment.onEnded(this.guest.name, this.status);
   }
 

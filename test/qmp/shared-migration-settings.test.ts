@@ -1,0 +1,71 @@
+import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {MiB} from '../../src/core/units.js';
+import {returned, startQmpFixture, type QmpFixture} from './fixture.js';
+
+let fixture: QmpFixture;
+beforeEach(async () => {
+  fixture = await startQmpFixture({bootSeconds: 5});
+});
+afterEach(async () => fixture.close());
+
+const GiB = 2 ** 30;
+
+/** The dashboard's `m` (no parameters of its own) and `M`/`A`, as the dashboard sends them. */
+const dashboardMigrate = () => fixture.world.command('churn-1', {do: 'migrate', to: 'beta', params: {}});
+
+describe('one set of migration parameters per VM, shared by QMP, the dashboard and the scenario', () => {
+  test("parameters set over QMP before a migration are the next migration's, whoever starts it", async () => {
+    const client = await fixture.connect('churn-1');
+    expect(returned(await client.execute('migrate-set-parameters', {'max-bandwidth': GiB}))).toEqual({});
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    expect(fixture.world.activeMigration('churn-1')!.params.maxBandwidthBytesPerSecond).toBe(BigInt(GiB));
+  });
+
+  test("the dashboard's M on a running migration is what query-migrate-parameters says", async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    const set = fixture.world.command('churn-1', {
+      do: 'migrate-set-parameters',
+      params: {maxBandwidthBytesPerSecond: BigInt(256 * MiB)},
+    });
+    expect(set).toMatchObject({ok: true});
+    const params = returned(await client.execute('query-migrate-parameters')) as Record<string, unknown>;
+    expect(params['max-bandwidth']).toBe(256 * MiB);
+  });
+
+  test("auto-converge set over QMP is the dashboard's migration's", async () => {
+    const client = await fixture.connect('churn-1');
+    const capabilities = [{capability: 'auto-converge', state: true}];
+    expect(returned(await client.execute('migrate-set-capabilities', {capabilities}))).toEqual({});
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    expect(fixture.world.activeMigration('churn-1')!.params.autoConverge).toBe(true);
+  });
+
+  test("the dashboard's A (restart with auto-converge) is what query-migrate-capabilities says", async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    expect(
+      fixture.world.command('churn-1', {do: 'migrate-restart', params: {autoConverge: true}}),
+    ).toMatchObject({ok: true});
+    expect(returned(await client.execute('query-migrate-capabilities'))).toContainEqual({
+      capability: 'auto-converge',
+      state: true,
+    });
+  });
+
+  test('a migrate-set-parameters or -capabilities with no migration running is logged with its origin', async () => {
+    const client = await fixture.connect('churn-1');
+    await client.execute('migrate-set-parameters', {'downtime-limit': 500});
+    expect(fixture.world.events.recent(5, 'churn-1').at(-1)).toMatchObject({
+      kind: 'command',
+      origin: 'qmp#1',
+      message: expect.stringContaining('migrate-set-parameters: ok'),
+    });
+    await client.execute('migrate-set-capabilities', {capabilities: [{capability: 'events', state: true}]});
+    expect(fixture.world.events.recent(5, 'churn-1').at(-1)).toMatchObject({
+      kind: 'command',
+      origin: 'qmp#1',
+      message: expect.stringContaining('migrate-set-capabilities: ok'),
+    });
+  });
+});
