@@ -78,7 +78,7 @@ describe('config errors speak svmtop, not zod (tester items: Invalid input, expe
     ],
     [
       `hosts:\n  - {memory: 64GiB}`,
-      'hosts[0].name: missing, expected a name of letters, digits, ".", "_" or "-" (at most 31 characters)',
+      'hosts[0].name: missing, expected a name of ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (at most 31 characters)',
     ],
     // lengths of lists and strings
     [
@@ -92,7 +92,7 @@ describe('config errors speak svmtop, not zod (tester items: Invalid input, expe
     // record keys, unknown keys, sizes
     [
       `${HOST}keys: {"bad key": abc}`,
-      'keys.bad key: expected a name of letters, digits, ".", "_" or "-" (at most 31 characters), got "bad key"',
+      'keys.bad key: expected a name of ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (at most 31 characters), got "bad key"',
     ],
     [guest('memory: 1GiB, swiotlb: {bogus: 1}'), 'guests[0].swiotlb.bogus: unknown key "bogus"'],
     [guest('memory: true'), 'guests[0].memory: expected a size like "4GiB", got true'],

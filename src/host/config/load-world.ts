@@ -3,6 +3,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {formatConfigError} from './format-issue.js';
 import {loadYamlFile, parseYamlText, type LoadResult} from './load-yaml.js';
+import {checkLinkBandwidths} from './link-bandwidth.js';
 import {checkWorldReferences} from './world-references.js';
 import {worldSchema, type WorldConfig} from './world-schema.js';
 
@@ -29,7 +30,7 @@ export function parseWorldText(file: string, text: string): LoadResult<WorldConf
 
 function checked(file: string, result: LoadResult<WorldConfig>): LoadResult<WorldConfig> {
   if (!result.ok) return result;
-  const issue = checkWorldReferences(result.value)[0];
+  const issue = [...checkWorldReferences(result.value), ...checkLinkBandwidths(result.value)][0];
   if (issue) return {ok: false, error: formatConfigError(file, issue.path, issue.message)};
   return result;
 }

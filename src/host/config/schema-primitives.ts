@@ -3,6 +3,7 @@ import {parseDuration, parseSize} from '../../core/units.js';
 import {CONFIG_PARSE_OPTIONS} from './format-issue.js';
 
 const SIZE_RULE = 'expected a size like "4GiB"';
+const SIZE_BOUND = '8192TiB (2^53 bytes, the most svmtop counts exactly)';
 const DURATION_RULE = 'expected a duration like "30s" or "500ms"';
 
 /** A size in bytes written as `4GiB`, `128MiB`, `64K` or a plain number of bytes. */
@@ -19,17 +20,18 @@ export const sizeSchema = z
 
 /**
  * Why a size is refused: a number of bytes must be whole and below 2^53, the most svmtop counts
- * exactly; anything else is not written as a size.
+ * exactly; a unit must be one parseSize reads (none past TiB); anything else is no size.
  */
 function sizeProblem(value: string | number): string {
   const text = String(value).trim();
   const isNumber = typeof value === 'number' || /^\d+(?:\.\d+)?(?:e\+?\d+)?$/i.test(text);
   const unit = /^\d+(?:\.\d+)?\s*([a-z]+)$/i.exec(text)?.[1];
-  const isTooBig = isNumber
-    ? Number(text) > Number.MAX_SAFE_INTEGER
-    : unit !== undefined && parseSize(`1${unit}`) !== undefined;
-  if (isTooBig) return 'expected a size below 8192TiB (2^53 bytes, the most svmtop counts exactly)';
+  const isUnitRead = unit !== undefined && parseSize(`1${unit}`) !== undefined;
+  const isTooBig = isNumber ? Number(text) > Number.MAX_SAFE_INTEGER : isUnitRead;
+  if (isTooBig) return `expected a size below ${SIZE_BOUND}`;
   if (isNumber && Number(text) >= 0) return `${SIZE_RULE} or a whole number of bytes`;
+  if (unit !== undefined)
+    return `${SIZE_RULE}: svmtop reads B, K(iB), M(iB), G(iB) and T(iB), below ${SIZE_BOUND}, not ${JSON.stringify(unit)}`;
   return SIZE_RULE;
 }
 
@@ -58,7 +60,8 @@ export const onOffSchema = z
   .union([z.boolean(), z.enum(['on', 'off'])])
   .transform((value) => value === true || value === 'on');
 
-const NAME_RULE = 'expected a name of letters, digits, ".", "_" or "-" (at most 31 characters)';
+const NAME_RULE =
+  'expected a name of ASCII letters, digits, ".", "_" or "-", starting with a letter or digit (at most 31 characters)';
 export const nameSchema = z.string({error: NAME_RULE}).regex(/^[a-z0-9][a-z0-9._-]{0,30}$/i, NAME_RULE);
 
 /** A list of allowed words (describeIssue lists them in its message). */

@@ -9,7 +9,9 @@ import {
   checkDiskHoldsImage,
   checkDiskHoldsWorkload,
   checkDirtyRate,
+  checkGuestMemoryBound,
   checkWorkingSet,
+  checkWorldGuestMemory,
 } from './guest-capacity.js';
 import type {WorldConfig} from './world-schema.js';
 
@@ -36,6 +38,7 @@ export function checkWorldReferences(config: WorldConfig): ConfigIssue[] {
     ...checkLinks(config, hostNames),
     ...checkGuests(config, hostNames),
     ...checkHostMemory(config),
+    ...checkWorldMemory(config),
   ];
 }
 
@@ -152,7 +155,20 @@ function checkHostMemory(config: WorldConfig): ConfigIssue[] {
   return issues;
 }
 
+/** The guests of the world together within what svmtop holds: the guest that crosses it is named. */
+function checkWorldMemory(config: WorldConfig): ConfigIssue[] {
+  let total = 0;
+  for (const [index, guest] of config.guests.entries()) {
+    total += guest.memory;
+    const problem = checkWorldGuestMemory(total);
+    if (problem !== undefined) return [{path: ['guests', index, 'memory'], message: problem}];
+  }
+  return [];
+}
+
 function checkGuestMemory(guest: Guest, at: PathTo): ConfigIssue[] {
+  const boundProblem = checkGuestMemoryBound(guest.memory);
+  if (boundProblem !== undefined) return [{path: at('memory'), message: boundProblem}];
   const issues: ConfigIssue[] = [];
   const {workingSet} = guest.workload;
   const resident = guest.resident ?? defaultResidentBytes(guest.memory);
