@@ -65,8 +65,8 @@ export function checkDirtyRate(bytesPerSecond: number, memoryBytes: number): str
 
 /**
  * The most guest memory svmtop holds, one guest's and a world's guests' together. A pseries kernel
- * addresses 2PiB (torvalds/linux arch/powerpc/include/asm/book3s/64/mmu.h MAX_PHYSMEM_BITS 51, commit
- * 4ffe713b7587 "Increase the max addressable memory to 2PB") and QEMU's ppc64 62 bits (qemu/qemu
+ * addresses 2PiB (torvalds/linux arch/powerpc/include/asm/book3s/64/radix.h R_MAX_PHYSMEM_BITS 51,
+ * mmu-hash.h H_MAX_PHYSMEM_BITS 51, since 4ffe713b7587 "Increase the max addressable memory to 2PB") and QEMU's ppc64 62 bits (qemu/qemu
  * target/ppc/cpu-param.h TARGET_PHYS_ADDR_SPACE_BITS), but GuestMemory keeps a few bytes of state
  * per 64KiB page: a 16TiB guest started and ran 10 simulated seconds in 3.0 s at 199MiB RSS, 64TiB in
  * 10 s at 602MiB, and 512TiB does not fit a typed array. Simplified: svmtop's bound, not pseries'.
