@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {MiB} from '../../src/core/units.js';
-import {returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntil, returned, startQmpFixture, type QmpFixture} from './fixture.js';
 
 let fixture: QmpFixture;
 beforeEach(async () => {
@@ -51,6 +51,24 @@ describe('one set of migration parameters per VM, shared by QMP, the dashboard a
       capability: 'auto-converge',
       state: true,
     });
+  });
+
+  test("a parameter set while the dashboard's A is cancelling is the restarted migration's", async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    const restart = {do: 'migrate-restart', params: {autoConverge: true}} as const;
+    expect(fixture.world.command('churn-1', restart)).toMatchObject({ok: true});
+    expect(fixture.world.activeMigration('churn-1')!.status).toBe('cancelling');
+    expect(returned(await client.execute('migrate-set-parameters', {'max-bandwidth': GiB}))).toEqual({});
+    const restarted = () => {
+      const migration = fixture.world.activeMigration('churn-1');
+      return migration !== undefined && migration.status !== 'cancelling';
+    };
+    await advanceUntil(fixture.world, restarted, 5, 'restarted');
+    const migration = fixture.world.activeMigration('churn-1')!;
+    expect(migration.params).toMatchObject({maxBandwidthBytesPerSecond: BigInt(GiB), autoConverge: true});
+    const params = returned(await client.execute('query-migrate-parameters')) as Record<string, unknown>;
+    expect(params['max-bandwidth']).toBe(GiB);
   });
 
   test('a migrate-set-parameters or -capabilities with no migration running is logged with its origin', async () => {
