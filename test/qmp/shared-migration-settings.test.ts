@@ -83,7 +83,19 @@ describe('one set of migration parameters per VM, shared by QMP, the dashboard a
     expect(fixture.world.events.recent(5, 'churn-1').at(-1)).toMatchObject({
       kind: 'command',
       origin: 'qmp#1',
-      message: expect.stringContaining('migrate-set-capabilities: ok'),
+      message: expect.stringMatching(/migrate-set-capabilities: ok \(events on\)$/),
+    });
+  });
+
+  test('an events-only migrate-set-capabilities while migrating is refused by the host and leaves events off', async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    const capabilities = [{capability: 'events', state: true}];
+    const refused = await client.execute('migrate-set-capabilities', {capabilities});
+    expect(refused.json.error).toMatchObject({desc: "There's a migration process in progress"});
+    expect(returned(await client.execute('query-migrate-capabilities'))).toContainEqual({
+      capability: 'events',
+      state: false,
     });
   });
 });
