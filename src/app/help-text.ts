@@ -50,8 +50,8 @@ export const HELP_TEXT = `
     74 headless output failed (stdout not writable; a reader that closed the
        pipe early is 0)
     143, 130, 129 headless cut short by SIGTERM, SIGINT, SIGHUP (summary
-       written first); with --qmp a signal is how the run ends: 0, or 1 if an
-       expectation failed
+       written first); with --qmp a signal is how the run ends: 0, 1 if an
+       expectation failed, 2 if an expectation's path names no snapshot field
 
   Keys (dashboard): ? for help, q to quit.
 `;

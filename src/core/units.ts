@@ -22,6 +22,17 @@ const SIZE_UNITS: Record<string, number> = {
   tib: TiB,
 };
 
+/** The units parseSize reads, from its own table: "B, K/KB/KiB, ... and T/TB/TiB (binary, any case)". */
+export function sizeUnitsText(): string {
+  const groups = new Map<string, string[]>();
+  for (const key of Object.keys(SIZE_UNITS).filter((unit) => unit !== '')) {
+    const spelled = key.toUpperCase().replace('IB', 'iB');
+    groups.set(key[0]!, [...(groups.get(key[0]!) ?? []), spelled]);
+  }
+  const names = [...groups.values()].map((spellings) => spellings.join('/'));
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1)!} (binary, any case)`;
+}
+
 /**
  * Parses a size such as `4GiB`, `128MiB`, `64K` or `4096` (bytes). Binary units throughout, as QEMU
  * and the kernel command line read them.

@@ -103,8 +103,11 @@ export type GuestCommand =
   | {readonly do: 'migrate'; readonly to: string; readonly params: Partial<MigrationParams>}
   /** QEMU's migrate-set-parameters: the VM's parameters, in force at once for a running migration. */
   | {readonly do: 'migrate-set-parameters'; readonly params: SettableMigrationParams}
-  /** QEMU's migrate-set-capabilities (auto-converge), refused while a migration runs. */
-  | {readonly do: 'migrate-set-capabilities'; readonly autoConverge: boolean}
+  /**
+   * QEMU's migrate-set-capabilities, refused while a migration runs: auto-converge when named
+   * (absent: unchanged); `events`, QMP's own, only for the log line.
+   */
+  | {readonly do: 'migrate-set-capabilities'; readonly autoConverge?: boolean; readonly events?: boolean}
   /** Cancel and migrate again to the same host with these settings (MigrationService.restart). */
   | {readonly do: 'migrate-restart'; readonly params: Partial<MigrationParams>}
   | {readonly do: 'power-off'; readonly isGraceful: boolean};
@@ -164,7 +167,7 @@ export function runGuestCommand(
     case 'migrate-set-parameters':
       return setParameters(parts, guest, command.params, isDryRun);
     case 'migrate-set-capabilities':
-      return setCapabilities(parts, guest, command.autoConverge, isDryRun);
+      return setCapabilities(parts, guest, command, isDryRun);
     case 'migrate-restart': {
       const params = {...vmMigrationParams(guest), ...command.params};
       return kept(guest, params, isDryRun, parts.migrations.restart(guest.name, command.params, isDryRun));
@@ -212,15 +215,23 @@ function setParameters(
   return kept(guest, full, isDryRun, {ok: true, message: 'kept for the next migration'});
 }
 
-/** migrate-set-capabilities refuses while a migration runs (qemu/qemu migration/options.c migrate_caps_check). */
+/**
+ * migrate-set-capabilities refuses while a migration runs (qemu/qemu migration/options.c
+ * qmp_migrate_set_capabilities: migration_is_running, QERR_MIGRATION_ACTIVE).
+ */
 function setCapabilities(
   parts: CommandParts,
   guest: Guest,
-  autoConverge: boolean,
+  {autoConverge, events}: {readonly autoConverge?: boolean; readonly events?: boolean},
   isDryRun: boolean,
 ): CheckedResult {
   if (parts.migrations.active(guest.name)?.isActive)
     return {ok: false, code: 'migrating', reason: `${guest.name} is migrating; capabilities cannot change`};
-  const message = `auto-converge ${autoConverge ? 'on' : 'off'}`;
+  const named = [
+    autoConverge === undefined ? '' : `auto-converge ${autoConverge ? 'on' : 'off'}`,
+    events === undefined ? '' : `events ${events ? 'on' : 'off'}`,
+  ];
+  const message = named.filter((part) => part !== '').join(', ') || 'no change';
+  if (autoConverge === undefined) return {ok: true, message};
   return kept(guest, {...vmMigrationParams(guest), autoConverge}, isDryRun, {ok: true, message});
 }

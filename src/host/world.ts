@@ -51,7 +51,7 @@ export class World {
     this.config = config;
     this.#cluster = new Cluster(config);
     this.#migrations = new MigrationService(this.#sim, this.#cluster, this.guests, () => this.#changed());
-    this.#migrations.onRestart = (vm, to, params) => this.migrate(vm, to, params);
+    this.#migrations.onRestart = (vm, to) => this.migrate(vm, to);
     this.#stats = new GuestStats(this.#sim);
     for (const guestConfig of config.guests) this.addGuest(guestConfig);
     const invalidate = () => this.#snapshots.invalidate();

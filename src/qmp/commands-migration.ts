@@ -99,16 +99,19 @@ function setParameters(context: MonitorContext, args: Readonly<Record<string, Qa
 }
 
 function setCapabilities(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
-  if (isActive(context)) return genericError(MIGRATION_ACTIVE);
-  let {autoConverge} = context.port.migrationParams(context.vm);
+  let autoConverge: boolean | undefined;
+  let events: boolean | undefined;
   for (const item of args.capabilities as ReadonlyArray<{capability: string; state: boolean}>) {
     if (item.capability === 'auto-converge') autoConverge = item.state;
-    else context.capabilities.events = item.state;
+    else events = item.state;
   }
-  // auto-converge is the VM's, shared with the dashboard's `A`; the host logs the command.
-  return fromResult(
-    context.port.command(context.vm, context.origin, {kind: 'migration-capabilities', autoConverge}),
-  );
+  // The host decides (refused while migrating, auto-converge the VM's, shared with the dashboard's
+  // `A`) and logs it; `events` is this monitor's, set only once the host accepts.
+  const command = {kind: 'migration-capabilities', autoConverge, events} as const;
+  const result = context.port.command(context.vm, context.origin, command);
+  if (!result.ok) return isActiveRefusal(result.code) ? genericError(MIGRATION_ACTIVE) : fromResult(result);
+  if (events !== undefined) context.capabilities.events = events;
+  return fromResult(result);
 }
 
 const percentMember = (name: string) => ({name, type: 'uint8' as const, isOptional: true});

@@ -76,7 +76,7 @@ export type PortCommand =
   | {readonly kind: 'workload'; readonly workload: WorkloadName}
   | {readonly kind: 'migrate'; readonly to: string; readonly params: MigrationParams}
   | {readonly kind: 'migration-params'; readonly params: Partial<MigrationParams>}
-  | {readonly kind: 'migration-capabilities'; readonly autoConverge: boolean}
+  | {readonly kind: 'migration-capabilities'; readonly autoConverge?: boolean; readonly events?: boolean}
   | {readonly kind: 'power-off'; readonly isGraceful: boolean};
 
 /** The picker's answer: the VM's own refusal, or every other host with its blockers. */
@@ -117,7 +117,9 @@ function guestCommandOf(command: PortCommand): {command: GuestCommand; label?: s
     case 'migration-params':
       return {command: {do: 'migrate-set-parameters', params: command.params}};
     case 'migration-capabilities':
-      return {command: {do: 'migrate-set-capabilities', autoConverge: command.autoConverge}};
+      return {
+        command: {do: 'migrate-set-capabilities', autoConverge: command.autoConverge, events: command.events},
+      };
     case 'power-off':
       return {
         command: {do: 'power-off', isGraceful: command.isGraceful},

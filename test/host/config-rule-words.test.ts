@@ -32,7 +32,7 @@ describe('config errors state the rule they enforce (tester F5)', () => {
       ? `${HOST}guests:\n  - {name: g, host: h1, ${fields}}\n`
       : guest(fields);
     expect(worldError(text)).toBe(
-      `${path}: expected a size like "4GiB": svmtop reads B, K(iB), M(iB), G(iB) and T(iB), below 8192TiB (2^53 bytes, the most svmtop counts exactly), not "${unit}", got "${written}"`,
+      `${path}: expected a size like "4GiB": svmtop reads B, K/KB/KiB, M/MB/MiB, G/GB/GiB and T/TB/TiB (binary, any case), below 8192TiB (2^53 bytes, the most svmtop counts exactly), not "${unit}", got "${written}"`,
     );
   });
 });

@@ -1,6 +1,6 @@
 import {afterEach, beforeEach, describe, expect, test} from 'vitest';
 import {MiB} from '../../src/core/units.js';
-import {returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntil, returned, startQmpFixture, type QmpFixture} from './fixture.js';
 
 let fixture: QmpFixture;
 beforeEach(async () => {
@@ -53,6 +53,24 @@ describe('one set of migration parameters per VM, shared by QMP, the dashboard a
     });
   });
 
+  test("a parameter set while the dashboard's A is cancelling is the restarted migration's", async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    const restart = {do: 'migrate-restart', params: {autoConverge: true}} as const;
+    expect(fixture.world.command('churn-1', restart)).toMatchObject({ok: true});
+    expect(fixture.world.activeMigration('churn-1')!.status).toBe('cancelling');
+    expect(returned(await client.execute('migrate-set-parameters', {'max-bandwidth': GiB}))).toEqual({});
+    const restarted = () => {
+      const migration = fixture.world.activeMigration('churn-1');
+      return migration !== undefined && migration.status !== 'cancelling';
+    };
+    await advanceUntil(fixture.world, restarted, 5, 'restarted');
+    const migration = fixture.world.activeMigration('churn-1')!;
+    expect(migration.params).toMatchObject({maxBandwidthBytesPerSecond: BigInt(GiB), autoConverge: true});
+    const params = returned(await client.execute('query-migrate-parameters')) as Record<string, unknown>;
+    expect(params['max-bandwidth']).toBe(GiB);
+  });
+
   test('a migrate-set-parameters or -capabilities with no migration running is logged with its origin', async () => {
     const client = await fixture.connect('churn-1');
     await client.execute('migrate-set-parameters', {'downtime-limit': 500});
@@ -65,7 +83,19 @@ describe('one set of migration parameters per VM, shared by QMP, the dashboard a
     expect(fixture.world.events.recent(5, 'churn-1').at(-1)).toMatchObject({
       kind: 'command',
       origin: 'qmp#1',
-      message: expect.stringContaining('migrate-set-capabilities: ok'),
+      message: expect.stringMatching(/migrate-set-capabilities: ok \(events on\)$/),
+    });
+  });
+
+  test('an events-only migrate-set-capabilities while migrating is refused by the host and leaves events off', async () => {
+    const client = await fixture.connect('churn-1');
+    expect(dashboardMigrate()).toMatchObject({ok: true});
+    const capabilities = [{capability: 'events', state: true}];
+    const refused = await client.execute('migrate-set-capabilities', {capabilities});
+    expect(refused.json.error).toMatchObject({desc: "There's a migration process in progress"});
+    expect(returned(await client.execute('query-migrate-capabilities'))).toContainEqual({
+      capability: 'events',
+      state: false,
     });
   });
 });

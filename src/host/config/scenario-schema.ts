@@ -58,7 +58,7 @@ const stepSchemas = {
     autoConverge: z.boolean().optional(),
   }),
   'migrate-cancel': z.strictObject({do: z.literal('migrate-cancel'), ...at}),
-  /** QEMU's migrate-set-parameters on a running migration. */
+  /** QEMU's migrate-set-parameters: in force at once on a running migration, and kept for the next. */
   'migrate-set-parameters': z.strictObject({
     do: z.literal('migrate-set-parameters'),
     ...at,

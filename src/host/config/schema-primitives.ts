@@ -1,5 +1,5 @@
 import {z} from 'zod';
-import {parseDuration, parseSize} from '../../core/units.js';
+import {parseDuration, parseSize, sizeUnitsText} from '../../core/units.js';
 import {CONFIG_PARSE_OPTIONS} from './format-issue.js';
 
 const SIZE_RULE = 'expected a size like "4GiB"';
@@ -31,7 +31,7 @@ function sizeProblem(value: string | number): string {
   if (isTooBig) return `expected a size below ${SIZE_BOUND}`;
   if (isNumber && Number(text) >= 0) return `${SIZE_RULE} or a whole number of bytes`;
   if (unit !== undefined)
-    return `${SIZE_RULE}: svmtop reads B, K(iB), M(iB), G(iB) and T(iB), below ${SIZE_BOUND}, not ${JSON.stringify(unit)}`;
+    return `${SIZE_RULE}: svmtop reads ${sizeUnitsText()}, below ${SIZE_BOUND}, not ${JSON.stringify(unit)}`;
   return SIZE_RULE;
 }
 

@@ -55,8 +55,10 @@ export class MigrationService {
   /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
   onSwitchOver: SwitchOverListener | undefined;
   /** Starts a migration asked for by `restart` through the world's command path. */
-  onRestart: ((vm: string, to: string, params: MigrationParams) => void) | undefined;
-  readonly #restarts = new Map<string, {to: string; params: MigrationParams}>();
+  /** Migrates again with the VM's set as it is then (kept by the restart, and any change made while cancelling). */
+  onRestart: ((vm: string, to: string) => void) | undefined;
+  /** Destination by VM: a restart carries no parameters, so none set while cancelling is lost. */
+  readonly #restarts = new Map<string, string>();
 
   constructor(
     context: SimContext,
@@ -171,7 +173,7 @@ export class MigrationService {
     if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
     const cancelled = migration.cancel(isDryRun);
     if (!cancelled.ok) return cancelled;
-    if (!isDryRun) this.#restarts.set(vm, {to: migration.destination.name, params: full});
+    if (!isDryRun) this.#restarts.set(vm, migration.destination.name);
     return {
       ok: true,
       message: `cancelling; it migrates to ${migration.destination.name} again once cancelled`,
@@ -186,10 +188,10 @@ export class MigrationService {
   /** A migration ended: the world learns of it, and a restart asked for starts now. */
   #ended(vm: string, status: MigrationStatus): void {
     this.#onEnded();
-    const restart = this.#restarts.get(vm);
-    if (!restart) return;
+    const to = this.#restarts.get(vm);
+    if (to === undefined) return;
     this.#restarts.delete(vm);
-    if (status === 'cancelled') this.onRestart?.(vm, restart.to, restart.params);
+    if (status === 'cancelled') this.onRestart?.(vm, to);
   }
 
   /**
