@@ -39,13 +39,13 @@ export interface Watch {
   readonly hasLeftRunning: boolean;
 }
 
+/** VM names to their devices: only each device's id and type count (detail-rows isSameListing). */
+export type ListedVms = ReadonlyMap<string, VmSnapshot['devices']>;
+
 /**
  * The most rows the detail panel wanted on a tab, at a width and in a room, for one set of listed
  * VMs (detail-rows.ts): the VMs the selection moves over.
  */
-/** VM names to their devices: only each device's id and type count (detail-rows isSameListing). */
-export type ListedVms = ReadonlyMap<string, VmSnapshot['devices']>;
-
 export interface DetailRowsSeen {
   readonly tab: Tab;
   readonly columns: number;

@@ -13,6 +13,14 @@ function spelling(name: string): string {
   return flag?.type === 'boolean' && flag.default === true ? `--no-${kebab(name)}` : `--${kebab(name)}`;
 }
 
+/** Whether `option` (`--seed`, `--no-color`) takes a value: a value after a boolean is a stray argument. */
+function takesValue(option: string): boolean {
+  const name = option
+    .replace(/^--(no-)?/, '')
+    .replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+  return (FLAGS as Record<string, {type: string}>)[name]?.type === 'string';
+}
+
 /** `option` as a word of `text`: not the tail of a longer flag (--color in --no-color). */
 const names = (text: string, option: string) => new RegExp(`(?<![\\w-])${option}(?![\\w-])`).test(text);
 
@@ -45,7 +53,7 @@ describe.each([
       .filter((option) => option !== '--help' && option !== '--version') // meow answers these and exits
       .filter((option) =>
         commands.every((command) => {
-          const parsed = parseArgs([...command, option, 'x'], import.meta);
+          const parsed = parseArgs([...command, option, ...(takesValue(option) ? ['x'] : [])], import.meta);
           return parsed.mode === 'error' && parsed.message.includes('unknown flag');
         }),
       );
