@@ -17,6 +17,12 @@ export function configFromYaml(text: string): WorldConfig {
   return result.value;
 }
 
+/** The loader's error for YAML `text` without its file name (`w.yaml: `), or 'ok' when it loads. */
+export function worldError(text: string): string {
+  const result = parseWorldText('w.yaml', text);
+  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
+}
+
 export function startWorld(config: WorldConfig, seed = 1): World {
   const world = new World(config, {seed});
   world.start();

@@ -1,18 +1,13 @@
 import {describe, expect, it} from 'vitest';
 import {runTicket} from '../../src/app/ticket-command.js';
-import {parseWorldText} from '../../src/host/config/load-world.js';
 import {DEFAULT_WORLD_FILE} from '../../src/host/config/load-world.js';
 import {usableWorkingSetBytes} from '../../src/host/config/guest-capacity.js';
 import {Workload, type WorkloadHost} from '../../src/host/workload.js';
 import {GiB, MiB} from '../../src/core/units.js';
+import {worldError} from '../helpers/world.js';
 
 const HOST = 'hosts:\n  - {name: h1, memory: 64GiB}\n';
 const guest = (fields: string) => `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ${fields}}\n`;
-
-function worldError(text: string): string {
-  const result = parseWorldText('w.yaml', text);
-  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
-}
 
 /** Values the model could not use, which it capped or failed on later without a word (tester item 2). */
 describe('nonsense sizes are refused at load, naming the bound', () => {

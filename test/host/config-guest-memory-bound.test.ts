@@ -1,18 +1,12 @@
 import {describe, expect, it} from 'vitest';
 import {WorldRunner} from '../../src/app/world-runner.js';
-import {parseWorldText} from '../../src/host/config/load-world.js';
 import {World} from '../../src/host/world.js';
 import {ManualClock} from '../helpers/manual-clock.js';
-import {defaultConfig} from '../helpers/world.js';
+import {defaultConfig, worldError} from '../helpers/world.js';
 
 const BIG_HOST = 'hosts:\n  - {name: h1, memory: 8191TiB}\n  - {name: h2, memory: 8191TiB}\n';
 const guests = (...memories: string[]) =>
   `${BIG_HOST}guests:\n${memories.map((memory, index) => `  - {name: g${index}, host: h1, memory: ${memory}}\n`).join('')}`;
-
-function worldError(text: string): string {
-  const result = parseWorldText('w.yaml', text);
-  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
-}
 
 // Tester F1: a 512TiB guest threw RangeError in new GuestMemory (exit 1, 157 KB of stderr); 8191TiB ran
 // out of heap after two minutes. The bound is refused at load, so start-up and a live edit both say so.

@@ -1,10 +1,5 @@
 import {describe, expect, it} from 'vitest';
-import {parseWorldText} from '../../src/host/config/load-world.js';
-
-function worldError(text: string): string {
-  const result = parseWorldText('w.yaml', text);
-  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
-}
+import {worldError} from '../helpers/world.js';
 
 // Tester F2: a link of 0B/s loaded, and a migration over it answered "ok" and never moved a page (after
 // 2 h: active, 0 transferred); QMP's max-bandwidth 0 is refused by the same rule.

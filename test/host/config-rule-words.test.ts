@@ -1,13 +1,8 @@
 import {describe, expect, it} from 'vitest';
-import {parseWorldText} from '../../src/host/config/load-world.js';
+import {worldError} from '../helpers/world.js';
 
 const HOST = 'hosts:\n  - {name: h1, memory: 64GiB}\n';
 const guest = (fields: string) => `${HOST}guests:\n  - {name: g, host: h1, memory: 1GiB, ${fields}}\n`;
-
-function worldError(text: string): string {
-  const result = parseWorldText('w.yaml', text);
-  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
-}
 
 // Tester F5: the messages misstated the rule they enforce.
 describe('config errors state the rule they enforce (tester F5)', () => {

@@ -3,16 +3,10 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {loadScenarioFile} from '../../src/host/config/load-scenario.js';
-import {parseWorldText} from '../../src/host/config/load-world.js';
-import {defaultConfig} from '../helpers/world.js';
+import {defaultConfig, worldError} from '../helpers/world.js';
 
 const HOST = 'hosts:\n  - {name: h1, memory: 64GiB}\n';
 const guest = (fields: string) => `${HOST}guests:\n  - {name: g, host: h1, ${fields}}\n`;
-
-function worldError(text: string): string {
-  const result = parseWorldText('w.yaml', text);
-  return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'svmtop-wording-'));
 function scenarioError(text: string): string {

@@ -1,11 +1,7 @@
-import {afterEach, beforeEach, expect, test} from 'vitest';
-import {errorOf, startQmpFixture, type QmpFixture} from './fixture.js';
+import {expect, test} from 'vitest';
+import {errorOf, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture();
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture();
 
 // QEMU 7.2 (pseries, no balloon device) answers DeviceNotActive for value 0 and -1 alike: it
 // looks for the device before the value (softmmu/balloon.c qmp_balloon).

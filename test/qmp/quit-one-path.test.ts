@@ -1,12 +1,8 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {startQmpFixture, type QmpFixture} from './fixture.js';
+import {useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 const lastCommandLine = (name: string) =>
   fixture.world.events

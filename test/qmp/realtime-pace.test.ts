@@ -1,19 +1,14 @@
-import {mkdtempSync, rmSync} from 'node:fs';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {afterEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {nextPace, REALTIME_BEHIND_MS, runHeadlessRealtime} from '../../src/app/headless-realtime.js';
+import {useTempDirs} from '../helpers/temp-dirs.js';
 import {defaultConfig} from '../helpers/world.js';
 
-const roots: string[] = [];
-afterEach(() => {
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
-});
+const dirs = useTempDirs('svmtop-pace-');
 
 describe('headless --qmp says on stderr when it falls behind the speed asked, and when it catches up', () => {
   test('a run that cannot keep up says so once, with the speed reached, then once more when it has caught up', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'svmtop-pace-'));
-    roots.push(root);
+    const root = dirs.root();
     const lines: string[] = [];
     const stdout: string[] = [];
     const stop = new AbortController();

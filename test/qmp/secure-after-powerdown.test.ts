@@ -1,11 +1,7 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
-import {startQmpFixture, type QmpFixture} from './fixture.js';
+import {describe, expect, test} from 'vitest';
+import {useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 describe('x-svmtop-secure twice on a guest powering down', () => {
   test('the second is refused in the same words the first answered with', async () => {

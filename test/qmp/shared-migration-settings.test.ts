@@ -1,12 +1,8 @@
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {describe, expect, test} from 'vitest';
 import {MiB} from '../../src/core/units.js';
-import {advanceUntil, returned, startQmpFixture, type QmpFixture} from './fixture.js';
+import {advanceUntil, returned, useQmpFixture} from './fixture.js';
 
-let fixture: QmpFixture;
-beforeEach(async () => {
-  fixture = await startQmpFixture({bootSeconds: 5});
-});
-afterEach(async () => fixture.close());
+const fixture = useQmpFixture({bootSeconds: 5});
 
 const GiB = 2 ** 30;
 

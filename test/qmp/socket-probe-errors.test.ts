@@ -1,11 +1,11 @@
-import {chmodSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs';
+import {chmodSync, mkdirSync} from 'node:fs';
 import net from 'node:net';
-import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpSetupError, refuseLiveSockets} from '../../src/qmp/qmp-server.js';
 import {clearSocketPath, type SocketProbe} from '../../src/qmp/socket-file.js';
 import {killStartedChildren, startHeadless} from '../helpers/headless-child.js';
+import {useTempDirs} from '../helpers/temp-dirs.js';
 
 /**
  * The liveness probe's connect failing for a reason other than "nobody listens" (ECONNREFUSED)
@@ -13,18 +13,17 @@ import {killStartedChildren, startHeadless} from '../helpers/headless-child.js';
  * still refuses to replace it, but it does not claim another process listens there.
  */
 
-const roots: string[] = [];
+// Registered first, so it runs last: the children and servers stop before their directories go.
+const dirs = useTempDirs('svmtop-probe-');
 const owners: net.Server[] = [];
 afterEach(async () => {
   killStartedChildren();
   await Promise.all(owners.splice(0).map((owner) => new Promise((resolve) => owner.close(resolve))));
-  for (const root of roots.splice(0)) rmSync(root, {recursive: true, force: true});
 });
 
 /** A directory with a socket someone listens on at `<dir>/web-1.qmp`. */
 async function heldSocket(): Promise<{dir: string; path: string}> {
-  const root = mkdtempSync(join(tmpdir(), 'svmtop-probe-'));
-  roots.push(root);
+  const root = dirs.root();
   const dir = join(root, 'q');
   mkdirSync(dir, {mode: 0o700}); // svmtop refuses a directory others can enter
   const path = join(dir, 'web-1.qmp');
