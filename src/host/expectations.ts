@@ -24,7 +24,8 @@ export type PathLookup =
       readonly field: string;
       /** The fields it has (none for a string, number or boolean). */
       readonly known: readonly string[];
-      readonly isPrimitive: boolean;
+      /** What it is when not an object (`string`, `number`, `boolean`), else null. */
+      readonly primitive: string | null;
     };
 
 /**
@@ -49,14 +50,8 @@ export function lookUpPath(root: unknown, path: string): PathLookup {
     }
     // Own fields only: `constructor.name` must not find "Object" on every snapshot.
     if (typeof value !== 'object' || !Object.hasOwn(value, part)) {
-      const isPrimitive = typeof value !== 'object';
-      return {
-        kind: 'no-such-field',
-        at,
-        field: part,
-        known: isPrimitive ? [] : Object.keys(value),
-        isPrimitive,
-      };
+      const primitive = typeof value === 'object' ? null : typeof value;
+      return {kind: 'no-such-field', at, field: part, known: primitive ? [] : Object.keys(value), primitive};
     }
     value = (value as Record<string, unknown>)[part];
     at += at === '' ? part : `.${part}`;
@@ -85,7 +80,7 @@ export function expectationPathProblem(expectation: Expectation, snapshot: World
   if (found.kind === 'value') return null;
   const {at, field, known} = found;
   const {path} = expectation;
-  if (found.isPrimitive) return `${path}: ${at} is a ${typeof readPath(subject, at)}, with no fields`;
+  if (found.primitive) return `${path}: ${at} is a ${found.primitive}, with no fields`;
   const owner = at === '' ? `a ${isVm ? 'VM' : 'host'} snapshot` : at;
   const nearest = nearestNames(field, known);
   const hint = nearest.length > 0 ? `nearest: ${nearest.join(', ')}` : `its fields: ${known.join(', ')}`;
