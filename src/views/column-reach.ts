@@ -90,7 +90,7 @@ export function reachFor(column: Column): ((vm: VmSnapshot) => Reach) | null {
   if (!states) return null;
   // Nested maps, not a joined key: asked for every listed VM at every frame (200 at a time).
   let byDeclared = reaches.get(column.key);
-  if (!byDeclared) reaches.set(column.key, (byDeclared = new Map()));
+  if (!byDeclared) reaches.set(column.key, (byDeclared = new Map() as ReachesByDeclared));
   const cache = byDeclared;
   return (vm) => {
     let byDevices = cache.get(vm.security.declared);
