@@ -3,15 +3,11 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {watchConfigFile, type ConfigChange} from '../../src/app/config-watcher.js';
+import {pollUntil} from '../helpers/poll-until.js';
 
 /** Polls (a watcher reports from the file system, on its own time) until `predicate` holds. */
-async function until(predicate: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const until = (predicate: () => boolean, what: string) =>
+  pollUntil(predicate, 10_000, () => `timed out waiting for ${what}`);
 
 let stop: (() => Promise<void>) | undefined;
 afterEach(async () => stop?.());

@@ -3,17 +3,8 @@ import type {MemoryView} from '../../src/core/memory-view.js';
 import {FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
 import type {NetMigrationState} from '../../src/host/virtio/net-protocol.js';
 import type {World} from '../../src/host/world.js';
-import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, runChecked, startWorld} from '../helpers/world.js';
-
-function netGuest(): World {
-  const world = startWorld(
-    configFromYaml(worldYaml([{svm: false, workload: 'idle', devices: '[{type: net}]'}])),
-    3,
-  );
-  runChecked(world, 6);
-  return world;
-}
+import {netGuest} from '../helpers/guest-yaml.js';
+import {eventsOf, runChecked} from '../helpers/world.js';
 
 /**
  * Flips one bit of the next `length` bytes the guest kernel reads (a frame the driver receives):
@@ -73,12 +64,9 @@ function sentFrameGpa(view: MemoryView, send: () => void): number {
 
 describe('net frames are checked end to end', () => {
   it('every frame the driver sends starts with an all-zero virtio-net header, whatever its buffer held', () => {
-    const world = netGuest();
+    const {world, driver, view} = netGuest();
     runChecked(world, 4); // replies were received
-    const guest = world.guest('g1')!;
-    const driver = guest.kernel!.drivers.net!;
     expect(driver.completed).toBeGreaterThan(0);
-    const view = guest.kernel!.view;
     const header = Buffer.alloc(12);
     for (const [payloadBytes, replyBytes] of [
       [500, 1460],
@@ -93,10 +81,7 @@ describe('net frames are checked end to end', () => {
   });
 
   it('frames go out and come in whole through a copy where the view gives no frame in place', () => {
-    const world = netGuest();
-    const guest = world.guest('g1')!;
-    const driver = guest.kernel!.drivers.net!;
-    const view = guest.kernel!.view;
+    const {world, driver, view} = netGuest();
     view.checkedFrame = () => undefined; // as for a buffer across two pages
     const completed = driver.completed;
     const header = Buffer.alloc(12);
@@ -109,10 +94,7 @@ describe('net frames are checked end to end', () => {
   });
 
   it('a frame changed in guest memory after the driver wrote it is caught by the peer, once', () => {
-    const world = netGuest();
-    const guest = world.guest('g1')!;
-    const driver = guest.kernel!.drivers.net!;
-    const view = guest.kernel!.view;
+    const {world, driver, view} = netGuest();
     const frameGpa = sentFrameGpa(view, () => expect(driver.send(0, 64, 0)).toBe('queued'));
     const byte = Buffer.alloc(1);
     view.read(frameGpa + 12 + 24 + 10, byte, 0, 1); // a payload byte, after the virtio-net and frame headers
@@ -129,8 +111,7 @@ describe('net frames are checked end to end', () => {
 
   it('a reply changed on its way into the guest is caught by the driver, in the header or the payload', () => {
     for (const offset of [1, 15, 40, 99]) {
-      const world = netGuest();
-      const driver = world.guest('g1')!.kernel!.drivers.net!;
+      const {world, driver} = netGuest();
       corruptNextRead(world, 100, offset);
       expect(driver.send(1, 64, 100)).toBe('queued');
       runChecked(world, 0.5);
@@ -142,9 +123,7 @@ describe('net frames are checked end to end', () => {
   });
 
   it('a saved backlog keeps its frames while the source goes on and reuses its reply buffers', () => {
-    const world = netGuest();
-    const guest = world.guest('g1')!;
-    const driver = guest.kernel!.drivers.net!;
+    const {world, guest, driver} = netGuest();
     const backend = guest.backends[0]!;
     for (let i = 0; i < 40; i++) expect(driver.send(i % 16, 64, 200 + i)).toBe('queued');
     // the replies are due a transmit latency and a round trip later; the 32 posted rx buffers take 32
@@ -163,9 +142,7 @@ describe('net frames are checked end to end', () => {
   });
 
   it('a reply whose delivery into an rx buffer is already scheduled when the state is saved arrives after the load', () => {
-    const world = netGuest();
-    const guest = world.guest('g1')!;
-    const driver = guest.kernel!.drivers.net!;
+    const {world, guest, driver} = netGuest();
     const backend = guest.backends[0]!;
     const scheduler = world.scheduler;
     const schedule = scheduler.schedule.bind(scheduler);
@@ -192,11 +169,9 @@ describe('net frames are checked end to end', () => {
   });
 
   it('a reply asked larger than an Ethernet frame comes as one whole frame, not a truncated one', () => {
-    const world = netGuest();
-    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    const {world, driver, view} = netGuest();
     const completed = driver.completed;
     const received: number[] = [];
-    const view = world.guest('g1')!.kernel!.view;
     const read = view.read.bind(view);
     const checkedFrame = view.checkedFrame.bind(view);
     view.read = (gpa, target, targetOffset, length) => {

@@ -3,22 +3,13 @@ import type {QueueElement} from '../../src/core/split-virtqueue-device.js';
 import {ETHERNET_HEADER_BYTES, FRAME_MAX_BYTES} from '../../src/host/virtio/net-frame.js';
 import {NET_HEADER_BYTES} from '../../src/host/virtio/net-protocol.js';
 import type {World} from '../../src/host/world.js';
-import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, runChecked, startWorld} from '../helpers/world.js';
+import {netGuest} from '../helpers/guest-yaml.js';
+import {runChecked} from '../helpers/world.js';
 
 // A device that reports a used length its rx buffer cannot hold (or too short for a frame) is
 // one the guest must not trust: virtqueue_get_buf hands the length over unchecked and virtio_net
 // checks it (torvalds/linux drivers/net/virtio_net.c receive_small, receive_buf): the buffer is
 // dropped, rx_length_errors counted, the ring refilled.
-
-function netGuest(): World {
-  const world = startWorld(
-    configFromYaml(worldYaml([{svm: false, workload: 'idle', devices: '[{type: net}]'}])),
-    3,
-  );
-  runChecked(world, 6);
-  return world;
-}
 
 const RX_BUFFERS_POSTED = 32;
 
@@ -49,8 +40,7 @@ describe('virtio_net checks the used length of an rx buffer', () => {
     ['far past the buffer', () => 70_000],
     ['shorter than an Ethernet header', () => NET_HEADER_BYTES + 13],
   ])('drops a reply whose used length is %s and counts it, nothing else', (_, usedLength) => {
-    const world = netGuest();
-    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    const {world, driver} = netGuest();
     const completed = driver.completed;
     misreportNextRx(world, usedLength);
     expect(driver.send(1, 64, 100)).toBe('queued');
@@ -69,8 +59,7 @@ describe('virtio_net checks the used length of an rx buffer', () => {
   });
 
   it('takes the shortest reply it may, the two headers, and checks its frame (review)', () => {
-    const world = netGuest();
-    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    const {world, driver} = netGuest();
     misreportNextRx(world, () => NET_HEADER_BYTES + ETHERNET_HEADER_BYTES);
     expect(driver.send(1, 64, 100)).toBe('queued');
     runChecked(world, 0.5);
@@ -79,8 +68,7 @@ describe('virtio_net checks the used length of an rx buffer', () => {
   });
 
   it('takes a reply as long as the buffer whole', () => {
-    const world = netGuest();
-    const driver = world.guest('g1')!.kernel!.drivers.net!;
+    const {world, driver} = netGuest();
     const completed = driver.completed;
     expect(driver.send(2, 64, 4000)).toBe('queued'); // a full-size reply: the buffer exactly
     runChecked(world, 0.5);

@@ -127,6 +127,19 @@ export async function advanceUntilMigration(world: World, vmName: string, status
   await advanceUntil(world, () => vm(world, vmName).migration?.status === status, 5, status);
 }
 
+/**
+ * What `client` receives from now on, in order: each event's name, and 'return' for each reply.
+ * The function it returns gives all of it so far each time it is asked.
+ */
+export function receivedFromNow(client: QmpTestClient): () => string[] {
+  const from = client.lines.length;
+  return () =>
+    client.lines.slice(from).map((line) => {
+      const json = JSON.parse(line) as {event?: string};
+      return json.event ?? 'return';
+    });
+}
+
 /** Event names as received, in order. */
 export const eventNames = (client: QmpTestClient) => client.events.map((event) => event.json.event as string);
 

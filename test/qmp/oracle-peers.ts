@@ -1,11 +1,11 @@
 import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
-import {existsSync, mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import type {World} from '../../src/host/world.js';
 import {QmpServer} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
-import {pollUntil} from '../helpers/poll-until.js';
+import {acceptsConnection, pollUntil} from '../helpers/poll-until.js';
 import {configFromYaml, startWorld} from '../helpers/world.js';
 import {advance} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
@@ -111,33 +111,61 @@ export async function startSvmtopPeer(): Promise<Peer & {world: World}> {
   };
 }
 
-export async function startQemuPeer(): Promise<Peer> {
+/** How long QEMU may take to listen on its QMP socket: a loaded 2-core machine starts it slowly. */
+const QEMU_LISTEN_MS = 15_000;
+
+/**
+ * Starts QEMU and waits until it accepts a connection on its QMP socket: the file appears at
+ * bind(2), before listen(2), so its existence alone let a connect be refused on a busy machine.
+ * `command` stands in for QEMU's binary (a test of this start gives a stand-in that is slow to
+ * listen, or never does).
+ */
+export async function startQemuPeer(
+  options: {command?: readonly string[]; listenMs?: number} = {},
+): Promise<Peer> {
+  const [binary, ...before] = options.command ?? [QEMU_BINARY];
   const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-qemu-'));
   const socketPath = join(root, 'oracle.qmp');
   const child: ChildProcess = spawn(
-    QEMU_BINARY,
-    [...QEMU_ARGS, '-qmp', `unix:${socketPath},server=on,wait=off`],
-    {
-      stdio: 'ignore',
-    },
+    binary!,
+    [...before, ...QEMU_ARGS, '-qmp', `unix:${socketPath},server=on,wait=off`],
+    {stdio: ['ignore', 'ignore', 'pipe']},
   );
-  const didNotOpen = () => `${QEMU_BINARY} did not open ${socketPath}`;
-  const opened = () => {
-    if (existsSync(socketPath)) return true;
-    if (child.exitCode !== null) throw new Error(didNotOpen());
-    return false;
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  // 'close': it has exited and its stderr is read to the end.
+  const closed = new Promise((resolve) => child.once('close', resolve));
+  let lastRefusal = 'no attempt';
+  const listenMs = options.listenMs ?? QEMU_LISTEN_MS;
+  const problem = (what: string) =>
+    `${QEMU_BINARY} ${what} (last connect: ${lastRefusal}); its stderr: ${stderr.trim() || '(nothing)'}`;
+  const listening = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await closed;
+      throw new Error(
+        problem(`exited (${child.exitCode ?? child.signalCode}) before it listened on ${socketPath}`),
+      );
+    }
+    return acceptsConnection(socketPath, (code) => (lastRefusal = code));
   };
-  await pollUntil(opened, 15_000, didNotOpen);
+  try {
+    await pollUntil(listening, listenMs, () =>
+      problem(`did not listen on ${socketPath} within ${listenMs} ms`),
+    );
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await closed;
+    rmSync(root, {recursive: true, force: true});
+    throw error;
+  }
   return {
     name: 'QEMU',
     socketPath,
     pass: (seconds) => new Promise((resolve) => setTimeout(resolve, Math.min(seconds, 2) * 1000)),
     migrationUri: 'exec:cat > /dev/null',
     async close() {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await closed;
       rmSync(root, {recursive: true, force: true});
     },
   };

@@ -4,7 +4,7 @@ import {join} from 'node:path';
 import {afterEach, describe, expect, test} from 'vitest';
 import {QmpServer, QmpSetupError} from '../../src/qmp/qmp-server.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
-import {pollUntil} from '../helpers/poll-until.js';
+import {pollUntil, untilListening} from '../helpers/poll-until.js';
 import {useTempDirs} from '../helpers/temp-dirs.js';
 import {configFromYaml, startWorld} from '../helpers/world.js';
 import {QEMU_BINARY, qemuVersionOrWarn} from './oracle-peers.js';
@@ -36,6 +36,10 @@ function qemu(socketPath: string): ChildProcess {
 const until = (condition: () => boolean, what: string) =>
   pollUntil(condition, WAIT_MS, () => `timed out waiting for ${what}`);
 
+/** Waits (bounded) until QEMU listens at `path`: the file is there from bind(2), before listen(2). */
+const listening = (path: string, what: string) =>
+  untilListening(path, WAIT_MS, (refusal) => `timed out waiting for ${what} (last connect: ${refusal})`);
+
 const inode = (path: string) => (existsSync(path) ? lstatSync(path).ino : undefined);
 
 describe.skipIf(!version)(
@@ -45,10 +49,11 @@ describe.skipIf(!version)(
       const root = temp.root();
       const path = join(root, 'vm.qmp');
       const first = qemu(path);
-      await until(() => existsSync(path), 'the first QEMU socket');
+      await listening(path, 'the first QEMU socket');
       const firstInode = inode(path);
       const second = qemu(path);
       await until(() => inode(path) !== firstInode && inode(path) !== undefined, 'the second QEMU socket');
+      await listening(path, 'the second QEMU to listen');
       // A reply from the main loop (the greeting comes from the monitor's I/O thread): QEMU's signal
       // handlers are in place, so SIGTERM is its clean exit rather than a death during start-up.
       const client = await QmpTestClient.negotiated(path);
@@ -66,7 +71,7 @@ describe.skipIf(!version)(
       mkdirSync(dir, {mode: 0o700});
       const path = join(dir, 'vm.qmp');
       qemu(path);
-      await until(() => existsSync(path), 'the QEMU socket');
+      await listening(path, 'the QEMU socket');
       const before = inode(path);
       const world = startWorld(
         configFromYaml(`hosts: [{name: h, memory: 64GiB}]

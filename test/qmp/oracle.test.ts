@@ -31,7 +31,11 @@ let qemu: Side;
 describe.skipIf(!version)(`the same conversation with ${version ?? QEMU_BINARY} and with svmtop`, () => {
   beforeAll(async () => {
     const peers = await Promise.all([startSvmtopPeer(), startQemuPeer()]);
-    const [ours, theirs] = await Promise.all(peers.map(connect));
+    // A failed connect would otherwise leave QEMU running: afterAll finds no side to close.
+    const [ours, theirs] = await Promise.all(peers.map(connect)).catch(async (error: unknown) => {
+      await Promise.all(peers.map((peer) => peer.close()));
+      throw error;
+    });
     svmtop = {peer: peers[0], ...ours!};
     qemu = {peer: peers[1], ...theirs!};
   }, 60_000);

@@ -1,6 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {advanceUntil, useQmpFixture} from './fixture.js';
+import {advanceUntil, receivedFromNow, useQmpFixture} from './fixture.js';
 
 const fixture = useQmpFixture({bootSeconds: 5});
 
@@ -12,13 +12,8 @@ const fixture = useQmpFixture({bootSeconds: 5});
 describe('system_powerdown answers before the guest shuts down', () => {
   test('POWERDOWN, the reply; SHUTDOWN and STOP only after it', async () => {
     const client = await fixture.connect('legacy-1');
-    const from = client.lines.length;
+    const names = receivedFromNow(client);
     await client.execute('system_powerdown');
-    const names = () =>
-      client.lines.slice(from).map((line) => {
-        const json = JSON.parse(line) as {event?: string; return?: unknown};
-        return json.event ?? 'return';
-      });
     expect(names()).toEqual(['POWERDOWN', 'return']);
     expect(vm(fixture.world, 'legacy-1').state).not.toBe('halted');
     await advanceUntil(
@@ -33,12 +28,7 @@ describe('system_powerdown answers before the guest shuts down', () => {
 
   test('a second system_powerdown while it shuts down: POWERDOWN again, one SHUTDOWN, no later', async () => {
     const client = await fixture.connect('legacy-1');
-    const from = client.lines.length;
-    const names = () =>
-      client.lines.slice(from).map((line) => {
-        const json = JSON.parse(line) as {event?: string; return?: unknown};
-        return json.event ?? 'return';
-      });
+    const names = receivedFromNow(client);
     const startUs = fixture.world.nowUs;
     await client.execute('system_powerdown');
     fixture.world.advanceBy(50_000);
@@ -60,12 +50,7 @@ describe('system_powerdown on a paused VM', () => {
   test('POWERDOWN and the reply, no RESUME; it stays paused until cont, then shuts down', async () => {
     const client = await fixture.connect('legacy-1');
     await client.execute('stop');
-    const from = client.lines.length;
-    const names = () =>
-      client.lines.slice(from).map((line) => {
-        const json = JSON.parse(line) as {event?: string; return?: unknown};
-        return json.event ?? 'return';
-      });
+    const names = receivedFromNow(client);
     await client.execute('system_powerdown');
     expect(names()).toEqual(['POWERDOWN', 'return']);
     fixture.world.advanceBy(3_000_000);
