@@ -166,7 +166,7 @@ export function runGuestCommand(
       return parts.migrations.cancel(guest.name, isDryRun);
     case 'migrate-set-parameters':
       return withParams(guest, command.params, isDryRun, (params) =>
-        parts.migrations.setParams(guest.name, params, isDryRun),
+        parts.migrations.tellRunning(guest.name, params, isDryRun),
       );
     case 'migrate-set-capabilities':
       return setCapabilities(parts, guest, command, isDryRun);

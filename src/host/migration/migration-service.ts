@@ -130,7 +130,7 @@ export class MigrationService {
    * migration/options.c `migrate_params_apply`, migration_rate_set when a migration runs); with
    * none running they wait for the next.
    */
-  setParams(vm: string, full: MigrationParams, isDryRun = false): CheckedResult {
+  tellRunning(vm: string, full: MigrationParams, isDryRun = false): CheckedResult {
     const migration = this.#migrations.get(vm);
     if (!migration?.isActive) return {ok: true, message: 'kept for the next migration'};
     if (!isDryRun) migration.params = full;
