@@ -12,7 +12,6 @@ import {
   type MigrationParams,
   type SettableMigrationParams,
 } from './migration/migration-params.js';
-import {setVmMigrationParams, vmMigrationParams} from './vm-migration-params.js';
 
 /** What a scenario step needs of the world (a `World` is one). */
 export interface StepTarget {
@@ -159,19 +158,22 @@ export function runGuestCommand(
       if (!destination) return {ok: false, code: 'no-such-host', reason: `no host named "${command.to}"`};
       const accepted = guest.check({type: 'migrate'});
       if (!accepted.ok) return accepted;
-      const params = {...vmMigrationParams(guest), ...command.params};
-      return kept(guest, params, isDryRun, parts.migrations.start(guest, destination, params, isDryRun));
+      return withParams(guest, command.params, isDryRun, (params) =>
+        parts.migrations.start(guest, destination, params, isDryRun),
+      );
     }
     case 'migrate-cancel':
       return parts.migrations.cancel(guest.name, isDryRun);
     case 'migrate-set-parameters':
-      return setParameters(parts, guest, command.params, isDryRun);
+      return withParams(guest, command.params, isDryRun, (params) =>
+        parts.migrations.tellRunning(guest.name, params, isDryRun),
+      );
     case 'migrate-set-capabilities':
       return setCapabilities(parts, guest, command, isDryRun);
-    case 'migrate-restart': {
-      const params = {...vmMigrationParams(guest), ...command.params};
-      return kept(guest, params, isDryRun, parts.migrations.restart(guest.name, command.params, isDryRun));
-    }
+    case 'migrate-restart':
+      return withParams(guest, command.params, isDryRun, (params) =>
+        parts.migrations.restart(guest.name, params, isDryRun),
+      );
     case 'power-off':
       return lifecycle({type: 'power-off', isGraceful: command.isGraceful});
   }
@@ -185,34 +187,27 @@ function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun:
   return result;
 }
 
-/** An accepted command's parameters become the VM's own (QEMU sets them, then migrates). */
-function kept(
-  guest: Guest,
-  params: MigrationParams,
-  isDryRun: boolean,
-  result: CheckedResult,
-): CheckedResult {
-  if (result.ok && !isDryRun) setVmMigrationParams(guest, params);
-  return result;
-}
-
 /**
- * migrate-set-parameters: checked, then the VM's own, and at once the running migration's
- * (qemu/qemu migration/options.c qmp_migrate_set_parameters, migrate_params_apply); with none
- * running they are kept for the next one.
+ * The one place a VM's migration parameters and capabilities change, whatever its migration is
+ * doing: merged into its set and checked (migrate_params_check), then `act` (start, restart, or
+ * tell the running migration) and, if it accepts, stored as the VM's own (qemu/qemu
+ * migration/options.c qmp_migrate_set_parameters: migrate_params_test_apply, migrate_params_check,
+ * then migrate_params_apply on the one MigrationState, which sets a running migration's rate).
+ * Simplification: `migrate` and `migrate-restart` may carry parameters; QEMU's management sets them
+ * first. A dry run answers the same and stores nothing.
  */
-function setParameters(
-  parts: CommandParts,
+function withParams(
   guest: Guest,
-  params: SettableMigrationParams,
+  changes: Partial<MigrationParams>,
   isDryRun: boolean,
+  act: (params: MigrationParams) => CheckedResult,
 ): CheckedResult {
-  const full = {...vmMigrationParams(guest), ...params};
-  if (parts.migrations.active(guest.name)?.isActive)
-    return kept(guest, full, isDryRun, parts.migrations.setParams(guest.name, params, isDryRun));
-  const problem = migrationParamProblem(full);
+  const params = {...guest.migrationParams, ...changes};
+  const problem = migrationParamProblem(params);
   if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
-  return kept(guest, full, isDryRun, {ok: true, message: 'kept for the next migration'});
+  const result = act(params);
+  if (result.ok && !isDryRun) guest.migrationParams = params;
+  return result;
 }
 
 /**
@@ -232,6 +227,6 @@ function setCapabilities(
     events === undefined ? '' : `events ${events ? 'on' : 'off'}`,
   ];
   const message = named.filter((part) => part !== '').join(', ') || 'no change';
-  if (autoConverge === undefined) return {ok: true, message};
-  return kept(guest, {...vmMigrationParams(guest), autoConverge}, isDryRun, {ok: true, message});
+  const changes = autoConverge === undefined ? {} : {autoConverge};
+  return withParams(guest, changes, isDryRun, () => ({ok: true, message}));
 }

@@ -6,11 +6,13 @@ import type {GuestConfig, WorkloadConfig} from './config/world-schema.js';
 import {GuestCheckers} from './checkers/guest-checkers.js';
 import {GuestCpu} from './guest-cpu.js';
 import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
+import {carryDeviceTotals} from './device-totals.js';
 import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
 import type {Host} from './host.js';
 import {hasConfidentialGuestSupport} from './machine.js';
+import {MIGRATION_DEFAULTS, type MigrationParams} from './migration/migration-params.js';
 import {
   initialLifecycle,
   isProtectedOf,
@@ -70,6 +72,8 @@ export class Guest implements GuestRuntime {
    */
   readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
+  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults. */
+  migrationParams: MigrationParams = MIGRATION_DEFAULTS;
   #config: GuestConfig;
   #host: Host;
   #lpid: number;
@@ -281,12 +285,7 @@ export class Guest implements GuestRuntime {
     }
     this.#backends.forEach((old, index) => {
       old.quiesce();
-      // The device's counters go on from where the replaced device left them.
-      const totals = this.deviceTotals[index]!;
-      totals.bytesToDevice += old.bytesToDevice;
-      totals.bytesFromDevice += old.bytesFromDevice;
-      totals.faults += old.faults;
-      totals.integrityErrors += old.integrityErrors;
+      carryDeviceTotals(this.deviceTotals[index]!, old);
     });
     this.#memory = memory;
     stopOnRefusedPageIn(memory, this);

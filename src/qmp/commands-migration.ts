@@ -76,6 +76,12 @@ const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>>
  */
 const downtimeMsOf = (value: QapiValue | undefined) => (value === undefined ? undefined : Number(value));
 
+/**
+ * The host checks, keeps and logs them (the VM's one set: in force at once for a running
+ * migration, else kept for the next; migrate_params_check, migrate_params_apply), as it does the
+ * dashboard's and the scenario's. A refusal is worded as QEMU words the parameter the host's check
+ * names.
+ */
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   const current = context.port.migrationParams(context.vm);
   const merged = {
@@ -89,13 +95,11 @@ function setParameters(context: MonitorContext, args: Readonly<Record<string, Qa
       (args['cpu-throttle-increment'] as number | undefined) ?? current.throttleIncrementPercent,
     throttleMaxPercent: (args['max-cpu-throttle'] as number | undefined) ?? current.throttleMaxPercent,
   };
-  const problem = context.port.migrationParamProblem({...merged, autoConverge: false});
-  if (problem) return genericError(QEMU_RANGE_ERRORS[problem.param] ?? problem.reason);
-  // The VM's one set: in force at once for a running migration, else kept for the next
-  // (migrate_params_apply); the host logs it as it logs the dashboard's.
-  return fromResult(
-    context.port.command(context.vm, context.origin, {kind: 'migration-params', params: merged}),
-  );
+  const command = {kind: 'migration-params', params: merged} as const;
+  const result = context.port.command(context.vm, context.origin, command);
+  if (result.ok || result.code !== 'bad-parameter') return fromResult(result);
+  const problem = context.port.migrationParamProblem({...merged, autoConverge: current.autoConverge});
+  return genericError((problem && QEMU_RANGE_ERRORS[problem.param]) ?? result.reason);
 }
 
 function setCapabilities(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {

@@ -17,7 +17,6 @@ import {
 import type {MigrationParamProblem, MigrationParams} from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
-import {vmMigrationParams} from '../host/vm-migration-params.js';
 import type {MigrationStatus, SecurityState, VmSnapshot} from '../host/snapshot-types.js';
 import {snapshotVirtioStatus, type VirtioStatusSnapshot} from '../host/virtio/device-snapshot.js';
 import type {World} from '../host/world.js';
@@ -181,10 +180,13 @@ export class WorldPort {
   /** The VM's one set of migration parameters and auto-converge, as the dashboard and scenario see it. */
   migrationParams(vm: string): MigrationParams {
     const guest = this.world.guest(vm);
-    return guest ? vmMigrationParams(guest) : MIGRATION_DEFAULTS;
+    return guest?.migrationParams ?? MIGRATION_DEFAULTS;
   }
 
-  /** The host's own range check of migration parameters (QEMU's migrate_params_check order). */
+  /**
+   * The host's own range check of migration parameters (QEMU's migrate_params_check order): which
+   * parameter a refusal names, for QEMU's words. The host decides (its command refuses and logs).
+   */
   migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
     return migrationParamProblem(params);
   }

@@ -1,11 +1,4 @@
-import type {GuestMemory} from '../../core/guest-memory.js';
-import type {Rng} from '../../core/rng.js';
 import {MiB} from '../../core/units.js';
-import type {Guest} from '../guest.js';
-import type {SimContext} from '../sim-context.js';
-import type {VirtioBackend} from '../virtio/backend.js';
-import type {Host} from '../host.js';
-import type {MigrationStatus} from '../snapshot-types.js';
 
 /** Auto-converge's steps: `cpu-throttle-initial`, `cpu-throttle-increment`, `max-cpu-throttle`, in percent. */
 export interface ThrottleSteps {
@@ -102,29 +95,3 @@ export const MigrationTiming = {
 export const DEVICE_STATE_BYTES_PER_DEVICE = 4096;
 /** Put a limit on everything: a migration that has not converged after this many passes fails. */
 export const MIGRATION_MAX_ITERATIONS = 200;
-
-/** Where a migration goes and how fast it may go. */
-export interface MigrationRoute {
-  readonly source: Host;
-  readonly destination: Host;
-  readonly params: MigrationParams;
-}
-
-/** What a migration needs from the world that runs it. */
-export interface MigrationEnvironment {
-  readonly context: SimContext;
-  readonly rng: Rng;
-  /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
-  bandwidthFor(route: MigrationRoute): number;
-  /** What the link carries for this migration, without its cap (shared with others on the link). */
-  linkBandwidthFor(route: MigrationRoute): number;
-  isLinkDown(a: string, b: string): boolean;
-  /** Builds devices for the guest on another memory (the destination QEMU, or the source again). */
-  createBackends(guest: Guest, memory: GuestMemory): VirtioBackend[];
-  /** True once when a key-exchange failure was injected for this guest. */
-  takeKeyExchangeFault(guest: Guest): boolean;
-  /** The migration of `vm` ended in `status` (completed, failed or cancelled). */
-  onEnded(vm: string, status: MigrationStatus): void;
-  /** Sees both memories at the instant of switch-over, before the guest resumes (tests, soak). */
-  onSwitchOver?: ((source: GuestMemory, target: GuestMemory) => void) | undefined;
-}

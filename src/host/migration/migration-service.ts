@@ -10,15 +10,8 @@ import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
 import {exactInteger} from '../../core/exact-json.js';
-import {
-  bandwidthCapOf,
-  MIGRATION_DEFAULTS,
-  migrationParamProblem,
-  type SettableMigrationParams,
-  type MigrationEnvironment,
-  type MigrationParams,
-  type MigrationRoute,
-} from './migration-params.js';
+import {bandwidthCapOf, type MigrationParams} from './migration-params.js';
+import type {MigrationEnvironment, MigrationRoute} from './migration-environment.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
 import {TARGET_PAGE_SIZE} from './ram-stream.js';
 
@@ -109,13 +102,11 @@ export class MigrationService {
   }
 
   /**
-   * The cluster's part of `migrate`, after the lifecycle accepted it. `isDryRun` answers without
-   * starting anything or remembering the refusal.
+   * The cluster's part of `migrate`, after the lifecycle accepted it and the parameters were
+   * checked (command-dispatch.ts withParams). `isDryRun` answers without starting anything or
+   * remembering the refusal.
    */
-  start(guest: Guest, destination: Host, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
-    const full = {...MIGRATION_DEFAULTS, ...params};
-    const problem = migrationParamProblem(full);
-    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+  start(guest: Guest, destination: Host, full: MigrationParams, isDryRun = false): CheckedResult {
     const reasons = this.blockers(guest, destination);
     if (reasons.length > 0) {
       if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons, params: full});
@@ -134,16 +125,14 @@ export class MigrationService {
   }
 
   /**
-   * migrate-set-parameters on a running migration: in force from its next send, as QEMU applies
-   * them at once (qemu/qemu migration/options.c `migrate_params_apply`). svmtop's parameters
-   * belong to a migration, so with none running there is nothing to set.
+   * The VM's new parameters (checked, and stored by the caller: command-dispatch.ts withParams) told
+   * to its running migration, in force from its next send as QEMU applies them at once (qemu/qemu
+   * migration/options.c `migrate_params_apply`, migration_rate_set when a migration runs); with
+   * none running they wait for the next.
    */
-  setParams(vm: string, params: SettableMigrationParams, isDryRun = false): CheckedResult {
+  tellRunning(vm: string, full: MigrationParams, isDryRun = false): CheckedResult {
     const migration = this.#migrations.get(vm);
-    if (!migration?.isActive) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
-    const full = {...migration.params, ...params};
-    const problem = migrationParamProblem(full);
-    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+    if (!migration?.isActive) return {ok: true, message: 'kept for the next migration'};
     if (!isDryRun) migration.params = full;
     return {
       ok: true,
@@ -157,20 +146,15 @@ export class MigrationService {
    * cancels, sets it and migrates again: this does those three steps. The new migration starts
    * once the old one is cancelled, through the same command path as any `migrate`.
    */
-  restart(vm: string, params: Partial<MigrationParams>, isDryRun = false): CheckedResult {
+  restart(vm: string, full: MigrationParams, isDryRun = false): CheckedResult {
     const migration = this.#running(vm);
     if (!migration) return {ok: false, code: 'not-migrating', reason: `${vm} is not migrating`};
-    const full = {...migration.params, ...params};
-    if (
-      (Object.keys(params) as (keyof MigrationParams)[]).every((key) => full[key] === migration.params[key])
-    )
+    if ((Object.keys(full) as (keyof MigrationParams)[]).every((key) => full[key] === migration.params[key]))
       return {
         ok: false,
         code: 'no-change',
         reason: `the migration of ${vm} already runs with those settings`,
       };
-    const problem = migrationParamProblem(full);
-    if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
     const cancelled = migration.cancel(isDryRun);
     if (!cancelled.ok) return cancelled;
     if (!isDryRun) this.#restarts.set(vm, migration.destination.name);

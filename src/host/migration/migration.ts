@@ -13,9 +13,9 @@ import {
   MIN_BANDWIDTH_BYTES_PER_SECOND,
   MigrationTiming,
   SEND_TICK_US,
-  type MigrationEnvironment,
   type MigrationParams,
 } from './migration-params.js';
+import type {MigrationEnvironment} from './migration-environment.js';
 import {preCopyProgress, queryMigrate} from './query-migrate.js';
 import {PreCopy} from './pre-copy.js';
 import type {PageCost} from './ram-stream.js';

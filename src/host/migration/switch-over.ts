@@ -4,7 +4,7 @@ import type {Guest} from '../guest.js';
 import type {Host} from '../host.js';
 import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState} from '../virtio/migration-state.js';
-import type {MigrationEnvironment} from './migration-params.js';
+import type {MigrationEnvironment} from './migration-environment.js';
 
 /**
  * Continues the guest on `memory` at `host` (the destination at switch-over, or the source again
