@@ -94,7 +94,10 @@ export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Pro
   return run.finish();
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms` (0: until the event loop has turned once), or until `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  // An abort before the call (during the back-pressure wait) fires no 'abort' event here.
+  if (signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = ms === 0 ? setImmediate(done) : setTimeout(done, ms);
     signal.addEventListener('abort', done, {once: true});

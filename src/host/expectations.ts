@@ -26,7 +26,27 @@ export type PathLookup =
       readonly known: readonly string[];
       /** What it is when not an object (`string`, `number`, `boolean`), else null. */
       readonly primitive: string | null;
+    }
+  | {
+      readonly kind: 'no-such-element';
+      /** The path up to the list, which is one of FIXED_LISTS. */
+      readonly at: string;
+      readonly index: string;
+      /** Its elements, as an index would name them: `0 (net, virtio0)`. */
+      readonly known: readonly string[];
     };
+
+/**
+ * Lists whose elements are the config's, for the whole run: a VM's devices (world-snapshot.ts,
+ * from the guest's backends, which createBackends makes from `config.devices`, a migration too).
+ * An index naming none of them is a mistake; an element missing from any other list (a blocked
+ * reason, a negotiated feature) may be there at another time, so it is a failed expectation.
+ */
+const FIXED_LISTS: ReadonlySet<string> = new Set(['devices']);
+
+/** Each element of a fixed list as an index names it: its position, then its type and id. */
+const elementNames = (list: readonly Record<string, unknown>[]): string[] =>
+  list.map((item, index) => `${index} (${[item.type, item.id ?? item.name].filter(Boolean).join(', ')})`);
 
 /**
  * Follows a dotted path in a snapshot object: `security.state`, `devices[1].failed`, and
@@ -40,11 +60,12 @@ export function lookUpPath(root: unknown, path: string): PathLookup {
   for (const part of path.match(/[^.[\]]+/g) ?? []) {
     if (value === null || value === undefined) return {kind: 'value', value: undefined};
     if (Array.isArray(value)) {
+      const list = value as Record<string, unknown>[];
       value = /^\d+$/.test(part)
-        ? value[Number(part)]
-        : value.find(
-            (item: Record<string, unknown>) => item.type === part || item.id === part || item.name === part,
-          );
+        ? list[Number(part)]
+        : list.find((item) => item.type === part || item.id === part || item.name === part);
+      if (value === undefined && FIXED_LISTS.has(at.slice(at.lastIndexOf('.') + 1)))
+        return {kind: 'no-such-element', at, index: part, known: elementNames(list)};
       at += `[${part}]`;
       continue;
     }
@@ -78,8 +99,12 @@ export function expectationPathProblem(expectation: Expectation, snapshot: World
   if (!subject) return null;
   const found = lookUpPath(subject, expectation.path);
   if (found.kind === 'value') return null;
-  const {at, field, known} = found;
   const {path} = expectation;
+  if (found.kind === 'no-such-element') {
+    const elements = found.known.length > 0 ? `its elements: ${found.known.join(', ')}` : 'it has none';
+    return `${path}: ${found.at} has no element [${found.index}] (${elements})`;
+  }
+  const {at, field, known} = found;
   if (found.primitive) return `${path}: ${at} is a ${found.primitive}, with no fields`;
   const owner = at === '' ? `a ${isVm ? 'VM' : 'host'} snapshot` : at;
   const nearest = nearestNames(field, known);
@@ -181,4 +206,20 @@ export function describeFailedExpectation(result: ExpectationResult): string {
   }
   const seen = result.actual === null ? 'nothing there' : toJson(result.actual);
   return escapeBeyondJson(`${subject}: ${result.path}: expected ${result.expected}, saw ${seen}`);
+}
+
+/**
+ * The path problems (expectationPathProblem) of `expectations` in `snapshot`, by index. Asked of
+ * the world as it is built, before the run: every field is there (null where absent), so a
+ * misspelt name shows at once; a path through what is null then (swiotlb before the kernel boots)
+ * is asked again of the final snapshot.
+ */
+export function expectationPathProblems(
+  expectations: readonly Expectation[],
+  snapshot: WorldSnapshot,
+): {readonly index: number; readonly problem: string}[] {
+  return expectations.flatMap((expectation, index) => {
+    const problem = expectationPathProblem(expectation, snapshot);
+    return problem === null ? [] : [{index, problem}];
+  });
 }

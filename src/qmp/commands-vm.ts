@@ -35,13 +35,13 @@ function systemReset(context: MonitorContext): CommandOutcome {
   return run(context, {kind: 'reset'});
 }
 
-/** system_powerdown: POWERDOWN now; the guest then shuts down and QEMU raises SHUTDOWN. */
+/** system_powerdown: POWERDOWN now; the guest then shuts down and QEMU raises SHUTDOWN (a VM off stays off). */
 function systemPowerdown(context: MonitorContext): CommandOutcome {
   const powerOff: PortCommand = {kind: 'power-off', isGraceful: true};
   const check = context.port.check(context.vm, powerOff);
-  if (!check.ok && check.code !== 'already-halted') return refused(context, check);
+  if (!check.ok) return refused(context, check);
   context.announce('powerdown');
-  return check.ok ? run(context, powerOff) : ok();
+  return run(context, powerOff);
 }
 
 /**

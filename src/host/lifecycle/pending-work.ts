@@ -31,6 +31,15 @@ export function onceResumedOf(lifecycle: Lifecycle): string {
 }
 
 /**
+ * When a shutdown that ends in a cold boot is over, in words: a paused guest shuts nothing down
+ * until resumed, as onceResumedOf says of a kexec's or a power-off's. The answer to `secure`, its
+ * refusal and its question all say these words.
+ */
+export function shutDownWhenOf(lifecycle: Lifecycle): string {
+  return onceResumedOf(lifecycle) ? 'once resumed and shut down' : 'once it has shut down';
+}
+
+/**
  * svm=on on its way in this boot: a kexec into the secure kernel (under way or waiting for
  * `cont`), or a kernel started with svm=on that has yet to call UV_ESM (prom_init's
  * setup_secure_guest, torvalds/linux arch/powerpc/kernel/prom_init.c). Wherever the guest then

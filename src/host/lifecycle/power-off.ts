@@ -1,15 +1,10 @@
 import {BootTiming} from '../boot-timing.js';
 import {refuseWhileMigrating} from './command-guards.js';
-import {
-  accept,
-  log,
-  refuse,
-  securityPhaseOf,
-  type Effect,
-  type Lifecycle,
-  type Transition,
-} from './lifecycle.js';
+import {accept, log, securityPhaseOf, type Effect, type Lifecycle, type Transition} from './lifecycle.js';
 import {onceResumedOf} from './pending-work.js';
+
+/** What system_powerdown does to a VM already off, in words. */
+const OFF_POWERDOWN = 'POWERDOWN raised, no guest runs to take the EPOW';
 
 /**
  * Power-off from management; the VM stays off until a reboot (or secure) boots it. Graceful is
@@ -17,15 +12,16 @@ import {onceResumedOf} from './pending-work.js';
  * hw/ppc/spapr_events.c `spapr_powerdown_req`), which svmtop plays as a reboot's drain that ends off.
  * Its handler logs and calls orderly_poweroff, which schedules the one poweroff_work, so a second
  * request does nothing more (torvalds/linux pseries/ras.c handle_system_shutdown, kernel/reboot.c
- * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once, and accepted
- * on a VM already off, which stays as it is.
+ * orderly_poweroff; svmtop logs the first only). Immediate is QEMU's quit: at once. Both are
+ * accepted on a VM already off, which stays as it is.
  */
 export function powerOff(lifecycle: Lifecycle, isGraceful: boolean): Transition {
-  const {name, stage} = lifecycle;
-  // QEMU's quit asks for a shutdown whatever the run state (qemu/qemu monitor/qmp-cmds.c qmp_quit).
-  if (stage.kind === 'halted' && !isGraceful)
-    return accept(lifecycle, [], 'already off; QEMU quits all the same');
-  if (stage.kind === 'halted') return refuse(lifecycle, 'already-halted', `${name} is already off (halted)`);
+  const {stage} = lifecycle;
+  // QEMU's quit and system_powerdown ask whatever the run state (qemu/qemu monitor/qmp-cmds.c
+  // qmp_quit, qmp_system_powerdown); the EPOW of a powerdown is queued, and no vCPU runs to take it
+  // (softmmu/runstate.c qemu_system_powerdown, hw/ppc/spapr_events.c spapr_powerdown_req).
+  if (stage.kind === 'halted')
+    return accept(lifecycle, [], `already off; ${isGraceful ? OFF_POWERDOWN : 'QEMU quits all the same'}`);
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
   if (isGraceful && stage.kind === 'shutting-down' && stage.next === 'power-off')

@@ -13,7 +13,7 @@ import {
   type Transition,
 } from './lifecycle.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
-import {isBootAfterShutdownOf, isBootSecureOf, onceResumedOf} from './pending-work.js';
+import {isBootAfterShutdownOf, isBootSecureOf, onceResumedOf, shutDownWhenOf} from './pending-work.js';
 import {powerOff, settleEpow} from './power-off.js';
 
 /**
@@ -209,7 +209,7 @@ function svmReadBy(lifecycle: Lifecycle): string | null {
       return isBootSecureOf(lifecycle) ? 'this boot will enter secure mode' : null;
     case 'shutting-down':
       if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
-      return isBootAfterShutdownOf(lifecycle) ? 'booting once it has shut down' : null;
+      return isBootAfterShutdownOf(lifecycle) ? `booting ${shutDownWhenOf(lifecycle)}` : null;
     default:
       return null;
   }
