@@ -9,7 +9,7 @@ import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
-import {exactInteger} from '../../core/exact-json.js';
+import {parametersOf} from './query-migrate.js';
 import {
   bandwidthCapOf,
   MIGRATION_DEFAULTS,
@@ -259,10 +259,7 @@ export class MigrationService {
         isBandwidthMeasured: false,
         isDirtyRateMeasured: false,
         thresholdBytes: 0,
-        parameters: {
-          ...blocked.params,
-          maxBandwidthBytesPerSecond: exactInteger(blocked.params.maxBandwidthBytesPerSecond),
-        },
+        parameters: parametersOf(blocked.params),
         convergence: null,
       };
     }
