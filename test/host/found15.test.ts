@@ -1,5 +1,7 @@
 import {describe, expect, it} from 'vitest';
-import {defaultConfig, runChecked, startWorld, vm} from '../helpers/world.js';
+import {GiB, MiB} from '../../src/core/units.js';
+import {planConfigChange} from '../../src/host/config-plan.js';
+import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** tester15's findings: each test failed on 03f8dc7. */
 describe('F2: a refused migrate keeps the documented migration record', () => {
@@ -23,6 +25,50 @@ describe('F2: a refused migrate keeps the documented migration record', () => {
       'maxBandwidthBytesPerSecond',
       'downtimeLimitMs',
       'autoConverge',
+    ]);
+  });
+});
+
+describe('F4: a reload that edits links says what it changed', () => {
+  it('alpha-beta 2GiB -> 64MiB under a running migration: the rate drops and the log names the link', () => {
+    const world = startWorld(defaultConfig(), 3);
+    runChecked(world, 8);
+    expect(world.migrate('web-1', 'beta', {maxBandwidthBytesPerSecond: BigInt(256 * MiB)}).ok).toBe(true);
+    runChecked(world, 3);
+    const config = world.config;
+    const lines = world.applyConfig({
+      ...config,
+      links: {...config.links, pairs: [{hosts: ['alpha', 'beta'], bandwidth: 64 * MiB}]},
+    });
+    runChecked(world, 2);
+    expect(vm(world, 'web-1').migration!.ram.mbps).toBeCloseTo((64 * MiB * 8) / 1e6, -1);
+    expect(lines).toEqual(['links: alpha-beta 2.0GiB/s -> 64MiB/s']);
+    expect(eventsOf(world, null)).toContain('config reloaded: links: alpha-beta 2.0GiB/s -> 64MiB/s');
+  });
+
+  it('the default and a dropped pair each get a line; a pair that keeps its rate (alpha-gamma, now named) none', () => {
+    const previous = defaultConfig();
+    const next = {
+      ...previous,
+      links: {
+        defaultBandwidth: 32 * MiB,
+        pairs: [{hosts: ['gamma', 'alpha'] as [string, string], bandwidth: GiB}],
+      },
+    };
+    expect(planConfigChange(previous, next).lines).toEqual([
+      'links: default 1.0GiB/s -> 32MiB/s',
+      'links: alpha-beta 2.0GiB/s -> 32MiB/s (the default)',
+    ]);
+    expect(planConfigChange(previous, previous).lines).toEqual([]);
+  });
+});
+
+describe('F4: owner keys, the other section the cluster takes whole', () => {
+  it('a key added or dropped is named, with where it takes effect', () => {
+    const previous = defaultConfig();
+    const {['owner-demo']: _dropped, ...rest} = previous.keys;
+    expect(planConfigChange(previous, {...previous, keys: rest}).lines).toEqual([
+      'keys: owner-demo changed (hosts added from now on trust the new set; running ones keep theirs)',
     ]);
   });
 });
