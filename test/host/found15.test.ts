@@ -66,9 +66,46 @@ describe('F4: a reload that edits links says what it changed', () => {
 describe('F4: owner keys, the other section the cluster takes whole', () => {
   it('a key added or dropped is named, with where it takes effect', () => {
     const previous = defaultConfig();
-    const {['owner-demo']: _dropped, ...rest} = previous.keys;
-    expect(planConfigChange(previous, {...previous, keys: rest}).lines).toEqual([
+    const keys = Object.fromEntries(Object.entries(previous.keys).filter(([name]) => name !== 'owner-demo'));
+    expect(planConfigChange(previous, {...previous, keys}).lines).toEqual([
       'keys: owner-demo changed (hosts added from now on trust the new set; running ones keep theirs)',
     ]);
+  });
+});
+
+describe('F1: a secure migration bounded by the source ultravisor export rate says so', () => {
+  /** web-1 (secure, alpha, whose ultravisor exports 512 MiB/s) dirtying 700 MiB/s, to beta over 2 GiB/s. */
+  function exportBound(maxBandwidth: number) {
+    const world = startWorld(defaultConfig(), 3);
+    runChecked(world, 6);
+    expect(
+      world.setWorkload('web-1', {profile: 'web', dirtyRate: 700 * MiB, workingSet: 2000 * MiB}).ok,
+    ).toBe(true);
+    runChecked(world, 2);
+    expect(world.migrate('web-1', 'beta', {maxBandwidthBytesPerSecond: BigInt(maxBandwidth)}).ok).toBe(true);
+    runChecked(world, 12);
+    const migration = vm(world, 'web-1').migration!;
+    return {
+      world,
+      migration,
+      way: migration.convergence!.waysOut.find((way) => way.code === 'max-bandwidth')!,
+    };
+  }
+
+  it('at max-bandwidth 512MiB/s, more max-bandwidth is not offered: the reason names the export rate', () => {
+    const {migration, way} = exportBound(512 * MiB);
+    expect(migration.ram.mbps).toBeCloseTo((512 * MiB * 8) / 1e6, -1);
+    expect(way).toMatchObject({isAvailable: false, proposed: 512 * MiB});
+    expect(way.reason).toBe(
+      'max-bandwidth: more cannot help: the ultravisor of alpha exports secure pages at 512MiB/s',
+    );
+  });
+
+  it('at 384MiB/s, it offers up to the export rate and names it, not the link', () => {
+    const {way} = exportBound(384 * MiB);
+    expect(way).toMatchObject({isAvailable: true, proposed: 512 * MiB});
+    expect(way.reason).toBe(
+      'max-bandwidth 512MiB/s (now 384MiB/s; the ultravisor of alpha exports secure pages at 512MiB/s)',
+    );
   });
 });
