@@ -109,3 +109,22 @@ describe('F1: a secure migration bounded by the source ultravisor export rate sa
     );
   });
 });
+
+describe('F3: a balloon target past what the balloon holds says the cut', () => {
+  it('legacy-1 (4GiB) asked for a 3GiB balloon gets 3039MiB and is told so, exactly', () => {
+    const world = startWorld(defaultConfig(), 3);
+    runChecked(world, 5);
+    const answer = world.balloon('legacy-1', 3 * GiB);
+    expect(answer).toMatchObject({ok: true});
+    expect(answer.ok && answer.message).toBe(
+      'target 3039MiB, the most its balloon holds (asked 3072MiB; the guest keeps its kernel, heap and bounce buffers)',
+    );
+    expect(vm(world, 'legacy-1').balloon!.targetBytes).toBe(3039 * MiB);
+  });
+
+  it('a target within the balloon keeps its short answer', () => {
+    const world = startWorld(defaultConfig(), 3);
+    runChecked(world, 5);
+    expect(world.balloon('legacy-1', GiB)).toMatchObject({ok: true, message: 'target 1.0GiB'});
+  });
+});
