@@ -79,21 +79,24 @@ type ReachesByDeclared = Map<VmSnapshot['security']['declared'], (Reach | undefi
 const reaches = new Map<string, ReachesByDeclared>();
 const theme = createTheme(false);
 
-/** The reach of `column` for `vm`, or null for a column that changes only by a command. */
-export function reachOf(column: Column, vm: VmSnapshot): Reach | null {
+/** How to ask `column`'s reach for a VM, or null for a column that changes only by a command. */
+export function reachFor(column: Column): ((vm: VmSnapshot) => Reach) | null {
   // Any VM may get a bounce pool (it turns secure, or its kernel bounces): room for the bar.
-  if (column.key === 'bounce') return {longest: column.maxWidth, shortest: column.minWidth};
+  if (column.key === 'bounce') {
+    const bounds = {longest: column.maxWidth, shortest: column.minWidth};
+    return () => bounds;
+  }
   const states = REACHABLE[column.key];
   if (!states) return null;
   // Nested maps, not a joined key: asked for every listed VM at every frame (200 at a time).
   let byDeclared = reaches.get(column.key);
-  if (!byDeclared) {
-    byDeclared = new Map();
-    reaches.set(column.key, byDeclared);
-  }
-  let byDevices = byDeclared.get(vm.security.declared);
-  if (!byDevices) byDeclared.set(vm.security.declared, (byDevices = []));
-  return (byDevices[vm.devices.length] ??= measureReach(column, states(vm)));
+  if (!byDeclared) reaches.set(column.key, (byDeclared = new Map() as ReachesByDeclared));
+  const cache = byDeclared;
+  return (vm) => {
+    let byDevices = cache.get(vm.security.declared);
+    if (!byDevices) cache.set(vm.security.declared, (byDevices = []));
+    return (byDevices[vm.devices.length] ??= measureReach(column, states(vm)));
+  };
 }
 
 function measureReach(column: Column, reached: readonly VmSnapshot[]): Reach {

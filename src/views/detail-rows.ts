@@ -58,17 +58,30 @@ function listingOf(vms: readonly VmSnapshot[]): ListedVms {
  * Simplified: a reload changing only what the swiotlb or migration tab shows keeps the mark.
  */
 function isSameListing(seen: ListedVms, vms: readonly VmSnapshot[]): boolean {
+  // Asked again by each layout of the same frame (the reducer's, the list's, the mouse's): once is enough.
+  if (lastCompared?.seen !== seen || lastCompared.vms !== vms) {
+    lastCompared = {seen, vms, isSame: compareListing(seen, vms)};
+  }
+  return lastCompared.isSame;
+}
+
+let lastCompared: {
+  readonly seen: ListedVms;
+  readonly vms: readonly VmSnapshot[];
+  readonly isSame: boolean;
+} | null = null;
+
+function compareListing(seen: ListedVms, vms: readonly VmSnapshot[]): boolean {
   if (seen.size !== vms.length) return false;
-  return vms.every((vm) => {
+  for (const vm of vms) {
     const devices = seen.get(vm.name);
-    return (
-      devices !== undefined &&
-      devices.length === vm.devices.length &&
-      devices.every(
-        (device, index) => device.id === vm.devices[index]!.id && device.type === vm.devices[index]!.type,
-      )
-    );
-  });
+    if (devices === undefined || devices.length !== vm.devices.length) return false;
+    for (let index = 0; index < devices.length; index++) {
+      const device = vm.devices[index]!;
+      if (devices[index]!.id !== device.id || devices[index]!.type !== device.type) return false;
+    }
+  }
+  return true;
 }
 
 /** Colours do not change how many rows a line takes. */
