@@ -1,4 +1,5 @@
 import {formatBytes} from '../core/format-units.js';
+import {KiB, MiB} from '../core/units.js';
 import type {CheckedResult, Guest} from './guest.js';
 import type {BalloonReasonCode} from './snapshot-types.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
@@ -89,6 +90,7 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
   if (refused) return {result: refused, targetPages: 0};
   const capacityPages = guest.layout.balloonHighestPfn - guest.layout.balloonLowestPfn + 1;
   const targetPages = Math.max(0, Math.min(Math.floor(targetBytes / BALLOON_PAGE_BYTES), capacityPages));
+  const cut = targetPages < Math.floor(targetBytes / BALLOON_PAGE_BYTES) ? targetBytes : null;
   // Only a larger balloon discards more pages; a smaller one hands pages back to the guest.
   const isSecureInflate = isDeflateOnly(guest) && targetPages > backend.targetPages;
   if (isSecureInflate && !isForced)
@@ -102,7 +104,7 @@ export function decideBalloon(guest: Guest, targetBytes: number, isForced: boole
     };
   const forced = isSecureInflate ? ', forced on a secure guest' : '';
   return {
-    result: {ok: true, message: `${answerOf(backend, targetPages, capacityPages)}${forced}`},
+    result: {ok: true, message: `${answerOf(backend, targetPages, capacityPages, cut)}${forced}`},
     targetPages,
     backend,
     isSecureInflate,
@@ -148,12 +150,25 @@ export function forcedInflateWords(guest: Guest): string {
  * What a new target changes, in words: nothing, at the balloon's limit (`b` pressed again) or where
  * it already is (`B` on an empty balloon), rather than the same target again.
  */
-function answerOf(backend: BalloonBackend, targetPages: number, capacityPages: number): string {
+function answerOf(
+  backend: BalloonBackend,
+  targetPages: number,
+  capacityPages: number,
+  askedBytes: number | null,
+): string {
   const target = formatBytes(targetPages * BALLOON_PAGE_BYTES);
+  if (backend.targetPages !== targetPages && askedBytes !== null)
+    return `target ${exactSize(targetPages * BALLOON_PAGE_BYTES)}, the most its balloon holds (asked ${exactSize(askedBytes)}; the guest keeps its kernel, heap and bounce buffers)`;
   if (backend.targetPages !== targetPages) return `target ${target}`;
   if (targetPages === capacityPages) return `already at its limit ${target}, nothing to change`;
   if (backend.actualPages === targetPages) return `already at its target ${target}, nothing to change`;
   return `target ${target}`;
+}
+
+/** A size that names a cut exactly: whole MiB, else KiB, else bytes (formatBytes rounds 2.97GiB to 3.0GiB). */
+function exactSize(bytes: number): string {
+  if (bytes % MiB === 0) return `${bytes / MiB}MiB`;
+  return bytes % KiB === 0 ? `${bytes / KiB}KiB` : `${bytes}B`;
 }
 
 function unavailable(reasonCode: BalloonReasonCode, reason: string): BalloonAvailability {

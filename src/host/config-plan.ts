@@ -1,4 +1,6 @@
+import {formatBytes} from '../core/format-units.js';
 import type {GuestConfig, HostConfig, WorldConfig} from './config/world-schema.js';
+import {linkKey} from './migration/links.js';
 
 /**
  * Fields a running guest can take without being recreated (they apply now or at its next boot).
@@ -47,6 +49,7 @@ export function planConfigChange(previous: WorldConfig, next: WorldConfig): Conf
     if (updated && !sameJson(updated, host))
       lines.push(`host ${host.name}: changes apply when svmtop restarts`);
   }
+  lines.push(...linkChanges(previous.links, next.links), ...keyChanges(previous.keys, next.keys));
   const removedHosts = previous.hosts.map((host) => host.name).filter((name) => !nextHostNames.has(name));
   for (const host of addedHosts) lines.push(`host ${host.name} added`);
   for (const name of removedHosts) lines.push(`host ${name} removed`);
@@ -87,6 +90,39 @@ function describeGuestStep(step: GuestStep): string {
     case 'recreate':
       return `guest ${config.name} recreated (${step.changedFields.join(', ')} changed)`;
   }
+}
+
+/**
+ * What a new `links` section changes, as a migration sees it: the default, then each named pair
+ * whose bandwidth is not what it was (a pair dropped falls back to the default). The cluster
+ * takes the new section whole (Cluster.reconfigure); these lines are the diff of that section.
+ */
+function linkChanges(before: WorldConfig['links'], after: WorldConfig['links']): string[] {
+  const rate = (bytes: number) => `${formatBytes(bytes)}/s`;
+  const lines: string[] = [];
+  if (before.defaultBandwidth !== after.defaultBandwidth)
+    lines.push(`links: default ${rate(before.defaultBandwidth)} -> ${rate(after.defaultBandwidth)}`);
+  const pairsOf = (links: WorldConfig['links']) =>
+    new Map(links.pairs.map((pair) => [linkKey(pair.hosts[0], pair.hosts[1]), pair.bandwidth]));
+  const [old, now] = [pairsOf(before), pairsOf(after)];
+  for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
+    const was = old.get(key) ?? before.defaultBandwidth;
+    const is = now.get(key) ?? after.defaultBandwidth;
+    if (was !== is)
+      lines.push(`links: ${key} ${rate(was)} -> ${rate(is)}${now.has(key) ? '' : ' (the default)'}`);
+  }
+  return lines;
+}
+
+/** Owner keys reach hosts built from now on; running ultravisors keep the keys they started with. */
+function keyChanges(before: WorldConfig['keys'], after: WorldConfig['keys']): string[] {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const changed = names.filter((name) => before[name] !== after[name]);
+  return changed.length === 0
+    ? []
+    : [
+        `keys: ${changed.join(', ')} changed (hosts added from now on trust the new set; running ones keep theirs)`,
+      ];
 }
 
 function sameJson(a: unknown, b: unknown): boolean {

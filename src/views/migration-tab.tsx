@@ -66,7 +66,21 @@ function runningLines(migration: MigrationSnapshot, width: number, theme: Theme)
       cut: {order: 1, label: 'the sent pages'},
     },
     ...ratesAndDowntime(migration, width - 1),
+    ...rateHolderLines(migration),
   ];
+}
+
+/**
+ * When max-bandwidth is not what holds the rate (the link, or a secure guest's export through the
+ * ultravisor), the closed max-bandwidth way says what is; a pre-copy that does not converge lists it
+ * among its ways out already.
+ */
+function rateHolderLines(migration: MigrationSnapshot): Line[] {
+  const convergence = migration.convergence;
+  if (!convergence || convergence.code === 'not-converging') return [];
+  const way = convergence.waysOut.find((candidate) => candidate.code === 'max-bandwidth');
+  if (!way || way.isAvailable) return [];
+  return [{text: way.reason, cut: {order: 2, label: 'what holds the rate'}}];
 }
 
 const GAP = '   ';

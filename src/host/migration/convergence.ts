@@ -4,6 +4,7 @@ import type {ConvergenceSnapshot, MigrationWayOut} from '../snapshot-types.js';
 import {bandwidthCapOf, DOWNTIME_LIMIT_MS_MAX, type MigrationParams} from './migration-params.js';
 import type {PreCopy} from './pre-copy.js';
 import {TARGET_PAGE_SIZE} from './ram-stream.js';
+import type {RateBound} from './transfer-rates.js';
 
 /**
  * A pass that leaves at least this share of the last one is not getting anywhere: dirtying at
@@ -28,8 +29,12 @@ export interface ConvergenceInput {
   readonly dirtyBytesLastSync: number;
   readonly params: MigrationParams;
   readonly throttlePercent: number;
-  /** What the link between the hosts carries for this migration (shared with others on it). */
-  readonly linkBytesPerSecond: number;
+  /**
+   * What bounds the migration with max-bandwidth lifted (rateBoundOf at no cap): the link's share,
+   * or, for a secure guest, the source ultravisor's export rate when that is lower.
+   */
+  readonly ceiling: RateBound;
+  readonly source: string;
   readonly destination: string;
   /** The guest's workload: the rate it writes at and the memory it writes over (svmtop's knowledge). */
   readonly guestWriteBytesPerSecond: number;
@@ -88,10 +93,11 @@ export function decideConvergence(input: ConvergenceInput): ConvergenceSnapshot 
 export function convergenceOf(
   {sync, rates, autoConverge}: PreCopy,
   guest: Guest,
-  migration: Pick<ConvergenceInput, 'params' | 'isIterating' | 'linkBytesPerSecond' | 'destination'>,
+  migration: Pick<ConvergenceInput, 'params' | 'isIterating' | 'ceiling' | 'destination'>,
 ): ConvergenceSnapshot | null {
   return decideConvergence({
     ...migration,
+    source: guest.host.name,
     isDirtyRateMeasured: sync.isDirtyRateMeasured,
     dirtySyncCount: sync.dirtySyncCount,
     dirtyBytesPerSecond: sync.dirtyPagesRate * TARGET_PAGE_SIZE,
@@ -107,24 +113,12 @@ export function convergenceOf(
 /** QEMU's ways out of a pre-copy that does not converge, each with the value it would set. */
 function waysOutOf(input: ConvergenceInput): MigrationWayOut[] {
   const {params} = input;
-  const cap = bandwidthCapOf(params);
-  const bandwidth = Math.min(input.linkBytesPerSecond, cap * 2);
   const downtimeMs = Math.min(
     DOWNTIME_LIMIT_MS_MAX,
     Math.ceil((input.expectedDowntimeMs * DOWNTIME_MARGIN) / 100) * 100,
   );
   return [
-    bandwidth > cap
-      ? way(
-          'max-bandwidth',
-          bandwidth,
-          `max-bandwidth ${rate(bandwidth)} (now ${rate(cap)}; the link carries ${rate(input.linkBytesPerSecond)})`,
-        )
-      : closed(
-          'max-bandwidth',
-          cap,
-          `max-bandwidth: already all the link carries (${rate(input.linkBytesPerSecond)})`,
-        ),
+    maxBandwidthWay(input),
     downtimeMs > params.downtimeLimitMs
       ? way(
           'downtime-limit',
@@ -148,6 +142,28 @@ function waysOutOf(input: ConvergenceInput): MigrationWayOut[] {
           `auto-converge: cancel, migrate to ${input.destination} again with it on (QEMU sets capabilities only between migrations)`,
         ),
   ];
+}
+
+/**
+ * More max-bandwidth, up to twice the cap: it helps only below the ceiling (rateBoundOf), so it
+ * is offered up to it and names it; at or above, it is closed and says what holds the rate.
+ */
+function maxBandwidthWay({params, ceiling, source}: ConvergenceInput): MigrationWayOut {
+  const cap = bandwidthCapOf(params);
+  const bandwidth = Math.min(ceiling.bytesPerSecond, cap * 2);
+  const isExport = ceiling.code === 'export-rate';
+  const holder = isExport
+    ? `the ultravisor of ${source} exports secure pages at ${rate(ceiling.bytesPerSecond)}`
+    : `the link carries ${rate(ceiling.bytesPerSecond)}`;
+  if (bandwidth > cap)
+    return way('max-bandwidth', bandwidth, `max-bandwidth ${rate(bandwidth)} (now ${rate(cap)}; ${holder})`);
+  return closed(
+    'max-bandwidth',
+    cap,
+    isExport
+      ? `max-bandwidth: more cannot help: ${holder}`
+      : `max-bandwidth: already all the link carries (${rate(ceiling.bytesPerSecond)})`,
+  );
 }
 
 function way(code: MigrationWayOut['code'], proposed: number | boolean, reason: string): MigrationWayOut {

@@ -18,8 +18,6 @@ export interface MigrationRoute {
 export interface MigrationEnvironment {
   readonly context: SimContext;
   readonly rng: Rng;
-  /** Bandwidth this migration gets now: its cap, the link's, shared with others on the link. */
-  bandwidthFor(route: MigrationRoute): number;
   /** What the link carries for this migration, without its cap (shared with others on the link). */
   linkBandwidthFor(route: MigrationRoute): number;
   isLinkDown(a: string, b: string): boolean;

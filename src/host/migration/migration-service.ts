@@ -9,7 +9,7 @@ import type {MigrationSnapshot, MigrationStatus} from '../snapshot-types.js';
 import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
-import {exactInteger} from '../../core/exact-json.js';
+import {parametersOf} from './query-migrate.js';
 import {bandwidthCapOf, type MigrationParams} from './migration-params.js';
 import type {MigrationEnvironment, MigrationRoute} from './migration-environment.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
@@ -71,8 +71,6 @@ export class MigrationService {
     return {
       context,
       rng: context.rng.fork('migration'),
-      bandwidthFor: (migration) =>
-        Math.min(bandwidthCapOf(migration.params), this.#linkBandwidthFor(migration)),
       linkBandwidthFor: (migration) => this.#linkBandwidthFor(migration),
       isLinkDown: (a, b) => this.#cluster.links.isDown(a, b),
       createBackends: (guest, memory) =>
@@ -243,10 +241,7 @@ export class MigrationService {
         isBandwidthMeasured: false,
         isDirtyRateMeasured: false,
         thresholdBytes: 0,
-        parameters: {
-          ...blocked.params,
-          maxBandwidthBytesPerSecond: exactInteger(blocked.params.maxBandwidthBytesPerSecond),
-        },
+        parameters: parametersOf(blocked.params),
         convergence: null,
       };
     }

@@ -9,6 +9,7 @@ import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState} from '../virtio/migration-state.js';
 import {convergenceOf} from './convergence.js';
 import {
+  bandwidthCapOf,
   DEVICE_STATE_BYTES_PER_DEVICE,
   MIN_BANDWIDTH_BYTES_PER_SECOND,
   MigrationTiming,
@@ -19,8 +20,9 @@ import type {MigrationEnvironment} from './migration-environment.js';
 import {preCopyProgress, queryMigrate} from './query-migrate.js';
 import {PreCopy} from './pre-copy.js';
 import type {PageCost} from './ram-stream.js';
-import {handOverSecureMemory, resumeGuestOn} from './switch-over.js';
+import {handOverSecureMemory, resumeGuestOn, saveDeviceStates} from './switch-over.js';
 import {exchangeUltravisorKeys} from './secure-page-transport.js';
+import {rateBoundOf, stopAndCopyUs, type RateBound} from './transfer-rates.js';
 
 /**
  * Pre-copy live migration as QEMU does it (qemu/qemu migration/migration.c, migration/ram.c):
@@ -180,12 +182,12 @@ export class Migration {
       this.fail('Unable to write to socket: Connection reset by peer');
       return;
     }
-    const bandwidth = this.#environment.bandwidthFor(this);
+    const bound = this.#rateBound(bandwidthCapOf(this.params));
     const outcome = this.#preCopy!.iterate(
       this.#nowUs,
       this.params,
-      bandwidth,
-      (cost) => this.#linkBytesOf(cost, bandwidth),
+      bound.sendBytesPerSecond,
+      (cost) => this.#linkBytesOf(cost, bound),
       (throttle) => this.#throttled(throttle),
     );
     if (outcome === 'complete') this.#stopAndCopy();
@@ -193,12 +195,16 @@ export class Migration {
     else this.#timer = this.#after(SEND_TICK_US, () => this.#tick());
   }
 
-  /** Link bytes a page costs at `bandwidth`: its wire bytes, more when the ultravisor encrypts slower. */
-  #linkBytesOf(cost: PageCost, bandwidth: number): number {
+  /** Link bytes a page costs: its wire bytes, more when the ultravisor encrypts slower (rateBoundOf). */
+  #linkBytesOf(cost: PageCost, bound: RateBound): number {
     const wire = this.#preCopy!.ram.wireBytesOf(cost);
-    if (!cost.isEncrypted) return wire;
-    const exportRate = this.source.ultravisor?.exportBytesPerSecond ?? bandwidth;
-    return wire * Math.max(1, bandwidth / exportRate);
+    return cost.isEncrypted ? wire * bound.encryptedCost : wire;
+  }
+
+  /** What bounds this migration now, at `cap` (null: the rate limit lifted, as in stop-and-copy). */
+  #rateBound(cap: number | null): RateBound {
+    const exportRate = this.isSecure ? (this.source.ultravisor?.exportBytesPerSecond ?? null) : null;
+    return rateBoundOf({cap, link: this.#environment.linkBandwidthFor(this), exportRate});
   }
 
   #throttled(throttle: number): void {
@@ -210,16 +216,12 @@ export class Migration {
   #stopAndCopy(): void {
     this.#phase = 'stop-and-copy';
     this.guest.dispatch({type: 'migration-stop-vcpus'});
-    this.#savedDevices = this.guest.backends.map((backend) => {
-      const state = backend.saveState();
-      backend.quiesce();
-      return state;
-    });
-    const link = this.#environment.linkBandwidthFor(this);
+    this.#savedDevices = saveDeviceStates(this.guest);
+    const unlimited = this.#rateBound(null);
     const linkBytes =
       this.guest.backends.length * DEVICE_STATE_BYTES_PER_DEVICE +
-      this.#preCopy!.sendTheRest(this.#nowUs, (cost) => this.#linkBytesOf(cost, link));
-    const downtimeUs = Math.ceil((linkBytes / link) * 1_000_000) + MigrationTiming.deviceStopOverheadUs;
+      this.#preCopy!.sendTheRest(this.#nowUs, (cost) => this.#linkBytesOf(cost, unlimited));
+    const downtimeUs = stopAndCopyUs(linkBytes, unlimited);
     this.#downtimeMs = Math.round(downtimeUs / 1000);
     this.#timer = this.#after(downtimeUs, () => this.#switchOver());
   }
@@ -288,7 +290,7 @@ export class Migration {
         ? convergenceOf(preCopy, this.guest, {
             params: this.params,
             isIterating: this.#phase === 'pre-copy' || this.#phase === 'page-export',
-            linkBytesPerSecond: this.#environment.linkBandwidthFor(this),
+            ceiling: this.#rateBound(null),
             destination: this.destination.name,
           })
         : null,

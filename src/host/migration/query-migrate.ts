@@ -75,12 +75,17 @@ export function queryMigrate(progress: MigrationProgress): MigrationSnapshot {
     isBandwidthMeasured: progress.isBandwidthMeasured,
     isDirtyRateMeasured: progress.isDirtyRateMeasured,
     thresholdBytes: Math.round(progress.thresholdBytes),
-    parameters: {
-      maxBandwidthBytesPerSecond: exactInteger(progress.params.maxBandwidthBytesPerSecond),
-      downtimeLimitMs: progress.params.downtimeLimitMs,
-      autoConverge: progress.params.autoConverge,
-    },
+    parameters: parametersOf(progress.params),
     convergence: progress.convergence,
+  };
+}
+
+/** The parameters a migration record shows (README's headless contract), whatever its state. */
+export function parametersOf(params: MigrationParams): MigrationSnapshot['parameters'] {
+  return {
+    maxBandwidthBytesPerSecond: exactInteger(params.maxBandwidthBytesPerSecond),
+    downtimeLimitMs: params.downtimeLimitMs,
+    autoConverge: params.autoConverge,
   };
 }
 

@@ -6,6 +6,15 @@ import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState} from '../virtio/migration-state.js';
 import type {MigrationEnvironment} from './migration-environment.js';
 
+/** Stop-and-copy: each device saves its state and stops (qemu_savevm_state_complete_precopy). */
+export function saveDeviceStates(guest: Guest): BackendMigrationState[] {
+  return guest.backends.map((backend) => {
+    const state = backend.saveState();
+    backend.quiesce();
+    return state;
+  });
+}
+
 /**
  * Continues the guest on `memory` at `host` (the destination at switch-over, or the source again
  * when stop-and-copy failed) with devices built there and restored from their saved state.

@@ -1,3 +1,5 @@
+import {MigrationTiming} from './migration-params.js';
+
 /** BUFFER_DELAY (qemu/qemu migration/migration.c): the counters below are updated every 100 ms. */
 export const BUFFER_DELAY_US = 100_000;
 /** migration_update_counters leaves expected-downtime alone after a window this quiet. */
@@ -86,4 +88,60 @@ export class TransferRates {
     this.pagesPerSecond = 0;
     this.bandwidthBytesPerSecond = 0;
   }
+}
+
+/** What holds a migration's pages back: its max-bandwidth, the link, or the source ultravisor's export. */
+export type RateBoundCode = 'max-bandwidth' | 'link' | 'export-rate';
+
+/** What a migration may send at, in bytes per second: the limits in force, null where none applies. */
+export interface RateLimits {
+  /** max-bandwidth; null in stop-and-copy, where migration_completion lifts the rate limit. */
+  readonly cap: number | null;
+  /** The link's share for this migration. */
+  readonly link: number;
+  /** How fast the source ultravisor encrypts secure pages (UV_PAGE_OUT); null for a normal guest. */
+  readonly exportRate: number | null;
+}
+
+export interface RateBound {
+  readonly code: RateBoundCode;
+  /** The rate secure pages leave at: the least of the limits. */
+  readonly bytesPerSecond: number;
+  /** The rate the stream is paced at (QEMU's rate limit): max-bandwidth or the link, the lesser. */
+  readonly sendBytesPerSecond: number;
+  /**
+   * Link time an encrypted page holds per wire byte: over 1 when the ultravisor encrypts slower
+   * than the stream sends, the stream waiting on UV_PAGE_OUT (svmtop's model: QEMU sends what
+   * the ultravisor hands it; the wait is counted as link time, so `mbps` reads the export rate).
+   */
+  readonly encryptedCost: number;
+}
+
+/**
+ * The one rule for what bounds a migration's rate, asked by the transfer (pacing, the cost of an
+ * encrypted page) and by the ways out (more max-bandwidth helps only below the other two).
+ * Ties go to the limit more max-bandwidth cannot lift.
+ */
+export function rateBoundOf(limits: RateLimits): RateBound {
+  const {cap, link, exportRate} = limits;
+  const isCapped = cap !== null && cap < link;
+  const send = isCapped ? cap : link;
+  if (exportRate !== null && exportRate <= send)
+    return {
+      code: 'export-rate',
+      bytesPerSecond: exportRate,
+      sendBytesPerSecond: send,
+      encryptedCost: send / exportRate,
+    };
+  return {
+    code: isCapped ? 'max-bandwidth' : 'link',
+    bytesPerSecond: send,
+    sendBytesPerSecond: send,
+    encryptedCost: 1,
+  };
+}
+
+/** How long stop-and-copy takes to move `linkBytes` with the rate limit lifted (`bound` at no cap). */
+export function stopAndCopyUs(linkBytes: number, bound: RateBound): number {
+  return Math.ceil((linkBytes / bound.sendBytesPerSecond) * 1_000_000) + MigrationTiming.deviceStopOverheadUs;
 }
