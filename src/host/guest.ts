@@ -72,7 +72,8 @@ export class Guest implements GuestRuntime {
    */
   readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
-  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults. */
+  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults
+   * (simplified: kept after a completed migration, where a real destination QEMU has its own). */
   migrationParams: MigrationParams = MIGRATION_DEFAULTS;
   #config: GuestConfig;
   #host: Host;

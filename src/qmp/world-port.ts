@@ -14,7 +14,11 @@ import {
   type HaltCause,
   type Lifecycle,
 } from '../host/lifecycle/lifecycle.js';
-import type {MigrationParamProblem, MigrationParams} from '../host/migration/migration-params.js';
+import type {
+  MigrationParamProblem,
+  MigrationParams,
+  SettableMigrationParams,
+} from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
 import type {MigrationCheck} from '../host/migration/migration-blockers.js';
 import type {MigrationStatus, SecurityState, VmSnapshot} from '../host/snapshot-types.js';
@@ -74,7 +78,7 @@ export type PortCommand =
   | {readonly kind: 'policy'; readonly policy: DmaPolicy}
   | {readonly kind: 'workload'; readonly workload: WorkloadName}
   | {readonly kind: 'migrate'; readonly to: string; readonly params: MigrationParams}
-  | {readonly kind: 'migration-params'; readonly params: Partial<MigrationParams>}
+  | {readonly kind: 'migration-params'; readonly params: SettableMigrationParams}
   | {readonly kind: 'migration-capabilities'; readonly autoConverge?: boolean; readonly events?: boolean}
   | {readonly kind: 'power-off'; readonly isGraceful: boolean};
 

@@ -87,4 +87,17 @@ describe('migrate-set-parameters: one check and one store, whatever the migratio
     });
     expect(paramsOf(world).autoConverge).toBe(true);
   });
+
+  it('a restart with a value out of range on an idle VM names the value before the missing migration', () => {
+    // One check before any action (command-dispatch.ts withParams), as QEMU checks parameters first.
+    const world = booted();
+    expect(
+      world.command('g1', {do: 'migrate-restart', params: {maxBandwidthBytesPerSecond: 0n}}),
+    ).toMatchObject({ok: false, code: 'bad-parameter'});
+    expect(world.command('g1', {do: 'migrate-restart', params: {downtimeLimitMs: 500}})).toMatchObject({
+      ok: false,
+      code: 'not-migrating',
+    });
+    expect(paramsOf(world).downtimeLimitMs).toBe(300);
+  });
 });

@@ -47,8 +47,8 @@ export class MigrationService {
   readonly #onEnded: () => void;
   /** Called with source and destination memory at each switch-over (tests and the soak compare them). */
   onSwitchOver: SwitchOverListener | undefined;
-  /** Starts a migration asked for by `restart` through the world's command path. */
-  /** Migrates again with the VM's set as it is then (kept by the restart, and any change made while cancelling). */
+  /** Migrates again with the VM's set as it is then (kept by the restart, and any change made while cancelling),
+   * through the world's command path. */
   onRestart: ((vm: string, to: string) => void) | undefined;
   /** Destination by VM: a restart carries no parameters, so none set while cancelling is lost. */
   readonly #restarts = new Map<string, string>();
