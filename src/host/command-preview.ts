@@ -176,7 +176,7 @@ function secureHow({effects, next}: Transition): string {
   if (effects.some((effect) => effect.kind === 'cold-boot')) return 'boots with svm=on';
   if (isBootAfterShutdownOf(next)) return `boots with svm=on ${shutDownWhenOf(next)}`;
   if (isKexecPendingOf(next)) return `kexec into its kernel with svm=on${onceResumedOf(next)}`;
-  return 'this boot enters secure mode';
+  return `this boot enters secure mode${onceResumedOf(next)}`;
 }
 
 function unsecureConsequences(vm: VmSnapshot): Consequence[] {

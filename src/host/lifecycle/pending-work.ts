@@ -22,11 +22,15 @@ export function isBootAfterShutdownOf({stage}: Lifecycle): boolean {
   return stage.kind === 'shutting-down' && stage.next === 'cold-boot';
 }
 
-/** ' once resumed' where a shutdown (a kexec's, a power-off's) waits for stopped vCPUs, else ''. */
+/**
+ * ' once resumed' where the work under way waits for stopped vCPUs, else '': a shutdown (a
+ * kexec's, a power-off's), or a boot paused by `stop` (firmware and kernel run on its vCPUs).
+ */
 export function onceResumedOf(lifecycle: Lifecycle): string {
   const {stage, vcpu} = lifecycle;
   const isWaiting =
-    stage.kind === 'shutting-down' && (stage.waitsIn !== undefined || vcpu.kind !== 'running');
+    (stage.kind === 'shutting-down' && (stage.waitsIn !== undefined || vcpu.kind !== 'running')) ||
+    (stage.kind === 'booting' && vcpu.kind === 'paused');
   return isWaiting ? ' once resumed' : '';
 }
 

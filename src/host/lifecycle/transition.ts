@@ -206,7 +206,7 @@ function svmReadBy(lifecycle: Lifecycle): string | null {
     case 'off':
       return 'this boot will enter secure mode';
     case 'booting':
-      return isBootSecureOf(lifecycle) ? 'this boot will enter secure mode' : null;
+      return isBootSecureOf(lifecycle) ? `this boot will enter secure mode${onceResumedOf(lifecycle)}` : null;
     case 'shutting-down':
       if (stage.next === 'kexec') return `kexec into the secure kernel${onceResumedOf(lifecycle)}`;
       return isBootAfterShutdownOf(lifecycle) ? `booting ${shutDownWhenOf(lifecycle)}` : null;
