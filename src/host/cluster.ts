@@ -39,10 +39,15 @@ export class Cluster {
     this.hosts.delete(name);
   }
 
-  /** A live config's links and keys (keys reach hosts built from now on; running ultravisors keep theirs). */
+  /**
+   * A live config's links and keys (keys reach hosts built from now on; running ultravisors keep
+   * theirs). Links a fault took down stay down.
+   */
   reconfigure(config: WorldConfig): void {
     this.#keys = buildKeys(config);
+    const previous = this.#links;
     this.#links = new Links(config.links);
+    this.#links.keepFaultsOf(previous, new Set(config.hosts.map((host) => host.name)));
   }
 
   /** Host memory not committed to guests; ballooned pages the host reclaimed count as free. */
