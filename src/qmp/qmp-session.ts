@@ -20,6 +20,11 @@ export interface SessionOptions<Context> {
    * read: events must flow from here on.
    */
   readonly onNegotiated?: () => void;
+  /**
+   * Runs each well-formed request that names a command, once the session may run it: the one
+   * place its outcome, reply or refusal, is known before it is written (the monitor logs there).
+   */
+  readonly answer?: (name: string, run: () => CommandOutcome) => CommandOutcome;
 }
 
 /**
@@ -72,16 +77,22 @@ export class QmpSession<Context> {
     this.#respond(this.#dispatch(request), request.get('id'));
   }
 
-  /** qmp_dispatch: check the request's members, find the command, visit its arguments, run it. */
+  /** qmp_dispatch: check the request's members and the negotiation, then run the named command. */
   #dispatch(request: QDict): CommandOutcome {
     const problem = checkRequest(request);
     if (problem) return {error: {class: 'GenericError', desc: problem}};
     const name = request.get('execute') as string;
-    const command = this.options.commands.get(name);
     if (!this.#isNegotiated && name !== 'qmp_capabilities')
       return {
         error: {class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'"},
       };
+    const run = () => this.#run(name, request);
+    return this.options.answer ? this.options.answer(name, run) : run();
+  }
+
+  /** The named command: found, its arguments visited, run. */
+  #run(name: string, request: QDict): CommandOutcome {
+    const command = this.options.commands.get(name);
     if (!command) return {error: {class: 'CommandNotFound', desc: `The command ${name} has not been found`}};
     const argumentsDict = (request.get('arguments') as QDict | undefined) ?? new Map<string, QObject>();
     let args;

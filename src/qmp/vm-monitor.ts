@@ -3,6 +3,7 @@ import net from 'node:net';
 import {greeting} from './commands-control.js';
 import {VmEventWatcher, type QmpEvent} from './event-watcher.js';
 import type {MonitorCapabilities, MonitorCommand, MonitorContext} from './monitor-context.js';
+import type {CommandOutcome} from './qmp-command.js';
 import {QmpSession} from './qmp-session.js';
 import {
   clearSocketPath,
@@ -31,6 +32,13 @@ export interface MonitorHooks {
   /** A session finished negotiating: events must start flowing. */
   readonly onNegotiated: (monitor: VmMonitor) => void;
 }
+
+/**
+ * Negotiation is protocol, not a command on the VM; a query changes nothing, and one a poller
+ * repeats would fill the log. Every other command a client names is one the user should see refused.
+ */
+const isLoggedWhenRefused = (name: string) =>
+  name !== 'qmp_capabilities' && !/^(x-)?(svmtop-)?query-/.test(name);
 
 interface Client {
   readonly socket: net.Socket;
@@ -154,6 +162,7 @@ export class VmMonitor {
         write: (line) => this.#write(client, line),
         isClosed: () => isClosed || socket.destroyed,
         onNegotiated: () => this.hooks.onNegotiated(this),
+        answer: (name, run) => this.#answer(client, name, run),
       }),
     };
     this.#clients.add(client);
@@ -192,6 +201,19 @@ export class VmMonitor {
       'info',
       `QMP client connected (${this.#clients.size} connected)`,
     );
+  }
+
+  /**
+   * A command refused is logged once, as the host logs a refusal (`[qmp#3] migrate refused:` and
+   * QEMU's words, the reply's), unless the host ran it: then its own line says why.
+   */
+  #answer(client: Client, name: string, run: () => CommandOutcome): CommandOutcome {
+    const {port} = this.hooks;
+    const runBefore = port.commandsRun;
+    const outcome = run();
+    if ('error' in outcome && port.commandsRun === runBefore && isLoggedWhenRefused(name))
+      port.logRefusal(this.vm, client.origin!, name, outcome.error.desc);
+    return outcome;
   }
 
   /** Writes, unless the client has left this much unread: then it is cut off. */

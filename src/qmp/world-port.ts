@@ -135,7 +135,14 @@ function guestCommandOf(command: PortCommand): {command: GuestCommand; label?: s
 }
 
 export class WorldPort {
+  #commandsRun = 0;
+
   constructor(private readonly world: World) {}
+
+  /** Commands run through this port so far; the world logged the answer of each. */
+  get commandsRun(): number {
+    return this.#commandsRun;
+  }
 
   get nowUs(): number {
     return this.world.nowUs;
@@ -207,12 +214,20 @@ export class WorldPort {
   /** Runs a command on behalf of `origin`; the world logs it with the origin, as it logs keys. */
   command(vm: string, origin: string, command: PortCommand): CheckedResult {
     const {command: guestCommand, label} = guestCommandOf(command);
+    this.#commandsRun++;
     return this.world.runWithOrigin(origin, () => this.world.command(vm, guestCommand, label));
   }
 
   /** A line in the world's event log (QMP connections, refused clients), under `origin`. */
   log(vm: string, origin: string, severity: 'info' | 'warning', message: string): void {
     this.world.runWithOrigin(origin, () => this.world.emit(vm, 'qmp', severity, message));
+  }
+
+  /** A command refused before it reached the world, logged as the world logs its refusals. */
+  logRefusal(vm: string, origin: string, command: string, reason: string): void {
+    this.world.runWithOrigin(origin, () =>
+      this.world.emit(vm, 'command', 'warning', `${command} refused: ${reason}`),
+    );
   }
 
   /** Called after every command and advance, and at the end of every migration, when the world has settled. */
