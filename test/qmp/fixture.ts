@@ -153,3 +153,11 @@ export function errorOf(reply: {json: Record<string, unknown>; raw: string}): {c
   if (!('error' in reply.json)) throw new Error(`expected an error, got ${reply.raw}`);
   return reply.json.error as {class: string; desc: string};
 }
+
+/** The last command line `vm`'s event log holds (its origin, message and severity). */
+export function lastCommandLine(world: World, vm: string) {
+  return world.events
+    .recent(20, vm)
+    .filter((event) => event.kind === 'command')
+    .at(-1);
+}

@@ -1,14 +1,10 @@
 import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {useQmpFixture} from './fixture.js';
+import {lastCommandLine, useQmpFixture} from './fixture.js';
 
 const fixture = useQmpFixture({bootSeconds: 5});
 
-const lastCommandLine = (name: string) =>
-  fixture.world.events
-    .recent(20, name)
-    .filter((event) => event.kind === 'command')
-    .at(-1);
+const lastLineOf = (vmName: string) => lastCommandLine(fixture.world, vmName);
 
 const OFF_ANSWER = 'already off; POWERDOWN raised, no guest runs to take the EPOW';
 
@@ -26,7 +22,7 @@ describe('system_powerdown on a VM already off', () => {
     expect(client.events.map((event) => event.json.event)).toEqual(['POWERDOWN']);
     expect(vm(fixture.world, 'churn-1').state).toBe('halted');
     // Before: no line at all (the last command line was none of this one's).
-    expect(lastCommandLine('churn-1')).toMatchObject({
+    expect(lastLineOf('churn-1')).toMatchObject({
       origin: 'qmp#1',
       message: `power-off: ok (${OFF_ANSWER})`,
     });

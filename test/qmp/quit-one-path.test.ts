@@ -1,14 +1,10 @@
 import {describe, expect, test} from 'vitest';
 import {vm} from '../helpers/world.js';
-import {useQmpFixture} from './fixture.js';
+import {lastCommandLine, useQmpFixture} from './fixture.js';
 
 const fixture = useQmpFixture({bootSeconds: 5});
 
-const lastCommandLine = (name: string) =>
-  fixture.world.events
-    .recent(20, name)
-    .filter((event) => event.kind === 'command')
-    .at(-1);
+const lastLineOf = (vmName: string) => lastCommandLine(fixture.world, vmName);
 
 /**
  * QEMU's qmp_quit asks for a shutdown whatever the run state (qemu/qemu monitor/qmp-cmds.c
@@ -20,7 +16,7 @@ describe('quit goes through the world, running or off, under one name', () => {
     const client = await fixture.connect('legacy-1');
     expect((await client.execute('quit')).json).toEqual({return: {}});
     expect(vm(fixture.world, 'legacy-1').state).toBe('halted');
-    expect(lastCommandLine('legacy-1')).toMatchObject({origin: 'qmp#1', message: 'quit: ok'});
+    expect(lastLineOf('legacy-1')).toMatchObject({origin: 'qmp#1', message: 'quit: ok'});
   });
 
   test("on a VM already off: the host's own answer, and the world tells its watchers as after every command", async () => {
@@ -35,7 +31,7 @@ describe('quit goes through the world, running or off, under one name', () => {
     expect((await client.execute('quit')).json).toEqual({return: {}});
     unsubscribe();
     expect(changes).toBeGreaterThan(0);
-    expect(lastCommandLine('churn-1')).toMatchObject({
+    expect(lastLineOf('churn-1')).toMatchObject({
       message: 'quit: ok (already off; QEMU quits all the same)',
     });
     expect(client.events.map((event) => [event.json.event, event.json.data])).toEqual([
