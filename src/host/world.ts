@@ -1,4 +1,5 @@
 import {invariantBroken} from '../core/assert.js';
+import {refusedLine} from './command-log.js';
 import type {EventLog, Severity} from '../core/event-log.js';
 import type {Rng} from '../core/rng.js';
 import type {Scheduler} from '../core/scheduler.js';
@@ -182,7 +183,7 @@ export class World {
       : {ok: false, code: 'no-such-vm', reason: `no guest named "${name}"`};
     if (result.ok)
       this.emit(name, 'command', 'info', `${command}: ok${result.message ? ` (${result.message})` : ''}`);
-    else this.emit(guest ? name : null, 'command', 'warning', `${command} refused: ${result.reason}`);
+    else this.emit(guest ? name : null, 'command', 'warning', refusedLine(command, result.reason));
     this.#changed();
     return result;
   }

@@ -1,4 +1,5 @@
 import type {GuestCommand} from '../host/command-dispatch.js';
+import {refusedLine} from '../host/command-log.js';
 import {previewCommand} from '../host/command-preview.js';
 import {
   DMA_POLICIES,
@@ -226,7 +227,7 @@ export class WorldPort {
   /** A command refused before it reached the world, logged as the world logs its refusals. */
   logRefusal(vm: string, origin: string, command: string, reason: string): void {
     this.world.runWithOrigin(origin, () =>
-      this.world.emit(vm, 'command', 'warning', `${command} refused: ${reason}`),
+      this.world.emit(vm, 'command', 'warning', refusedLine(command, reason)),
     );
   }
 
