@@ -72,9 +72,7 @@ export class Guest implements GuestRuntime {
    */
   readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
-  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults
-   * (simplified: kept after a completed migration, where a real destination QEMU has its own). */
-  migrationParams: MigrationParams = MIGRATION_DEFAULTS;
+  #migrationParams: MigrationParams = MIGRATION_DEFAULTS;
   #config: GuestConfig;
   #host: Host;
   #lpid: number;
@@ -207,6 +205,12 @@ export class Guest implements GuestRuntime {
     return this.#config.ticket;
   }
 
+  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults
+   * (simplified: kept after a completed migration, where a real destination QEMU has its own). */
+  get migrationParams(): MigrationParams {
+    return this.#migrationParams;
+  }
+
   /** Secure memory the host's ultravisor holds for this guest. */
   get secureHeldBytes(): number {
     return this.#host.ultravisor?.heldBy(this.secureHolder) ?? 0;
@@ -265,6 +269,11 @@ export class Guest implements GuestRuntime {
     if (changedFields.includes('workload')) this.dispatch({type: 'set-workload', workload: config.workload});
     if (changedFields.includes('dmaPolicy')) this.dispatch({type: 'set-policy', policy: config.dmaPolicy});
     if (changedFields.includes('svm')) this.dispatch({type: 'set-svm', svm: config.svm});
+  }
+
+  /** Stores checked, accepted parameters: only command-dispatch.ts `withParams` calls it. */
+  storeMigrationParams(params: MigrationParams): void {
+    this.#migrationParams = params;
   }
 
   /** Auto-converge sets the share of vCPU time it takes away. */
