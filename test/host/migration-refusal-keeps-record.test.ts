@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /**
  * A migrate refused before it starts leaves query-migrate as it was: QEMU's migrate_prepare
@@ -8,8 +8,7 @@ import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} fro
  * that state untouched (qemu/qemu migration/migration.c qmp_migrate, migrate_prepare).
  */
 function failedOnLinkDown() {
-  const world = startWorld(defaultConfig());
-  runChecked(world, 12);
+  const world = startWorld(defaultConfig(), 1, {seconds: 12});
   expect(world.migrate('churn-1', 'beta').ok).toBe(true);
   runChecked(world, 2);
   world.setLinkDown('alpha', 'beta', true);
@@ -39,11 +38,7 @@ describe('a migrate refused before it starts keeps the record of the one before'
   });
 
   it('after a completed migration: a refusal leaves it completed', () => {
-    const world = startWorld(
-      configFromYaml(worldYaml([{memory: '1GiB', devices: '[]', workload: 'idle'}])),
-      3,
-    );
-    runChecked(world, 4);
+    const world = startWorld(worldYaml([{memory: '1GiB', devices: '[]', workload: 'idle'}]), 3, {seconds: 4});
     expect(world.migrate('g1', 'uv2').ok).toBe(true);
     runChecked(world, 20);
     const completed = vm(world, 'g1').migration!;
@@ -54,8 +49,7 @@ describe('a migrate refused before it starts keeps the record of the one before'
   });
 
   it('with no migration before, the refusal is still shown with its reasons', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     world.setLinkDown('alpha', 'beta', true);
     expect(world.migrate('churn-1', 'beta').ok).toBe(false);
     expect(vm(world, 'churn-1').migration).toMatchObject({
@@ -66,8 +60,7 @@ describe('a migrate refused before it starts keeps the record of the one before'
   });
 
   it('a migration that then starts replaces a refusal, and a refusal after it keeps it', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     world.setLinkDown('alpha', 'beta', true);
     world.migrate('churn-1', 'beta');
     world.setLinkDown('alpha', 'beta', false);
