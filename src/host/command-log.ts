@@ -2,64 +2,35 @@
 export const LOGGED_CLIENT_TEXT_CHARS = 40;
 
 /** `text` whole when it is short, else its first characters and how many were cut. */
-export function boundedText(text: string): string {
+export function boundedText(text: string, kept = LOGGED_CLIENT_TEXT_CHARS): string {
+  if (text.length <= kept) return text;
   const chars = Array.from(text);
-  if (chars.length <= LOGGED_CLIENT_TEXT_CHARS) return text;
-  const cut = chars.length - LOGGED_CLIENT_TEXT_CHARS;
-  return `${chars.slice(0, LOGGED_CLIENT_TEXT_CHARS).join('')}…(${cut} more)`;
+  if (chars.length <= kept) return text;
+  return `${chars.slice(0, kept).join('')}…(${chars.length - kept} more)`;
 }
 
-const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Characters of a refusal's reason a log line keeps: past the longest reason svmtop itself writes. */
+export const LOGGED_REASON_CHARS = 320;
 
-/** Text in quotes that open after a space and close before one or at the end ("QEMU's" is no quote). */
-const QUOTED = /(?<=^|[\s(])'[^']*'(?=$|[\s,;:.)])|(?<=^|[\s(])"[^"]*"(?=$|[\s,;:.)])/g;
-
-interface Cut {
-  readonly start: number;
-  readonly end: number;
-  readonly text: string;
-}
-
-/** Where `pattern` matches in `text`, each with what stands in its place. */
-function cutsOf(text: string, pattern: RegExp, replace: (match: string) => string): Cut[] {
-  return [...text.matchAll(pattern)].map((match) => ({
-    start: match.index,
-    end: match.index + match[0].length,
-    text: replace(match[0]),
-  }));
-}
-
-/**
- * A refusal's reason quotes what the client named ('…' in QEMU's words, "…" in the host's): the
- * client's own strings wherever they appear whole, then anything quoted elsewhere, are bounded.
- */
-function boundedReason(reason: string, supplied: readonly string[]): string {
-  const long = [...new Set(supplied.filter((text) => text.length > LOGGED_CLIENT_TEXT_CHARS))];
-  const texts = long.sort((a, b) => b.length - a.length).map(escaped);
-  const own = texts.length > 0 ? cutsOf(reason, new RegExp(texts.join('|'), 'g'), boundedText) : [];
-  const quoted = cutsOf(
-    reason,
-    QUOTED,
-    (match) => `${match[0]}${boundedText(match.slice(1, -1))}${match[0]}`,
-  );
-  const cuts = [
-    ...own,
-    ...quoted.filter((cut) => own.every((other) => cut.end <= other.start || cut.start >= other.end)),
-  ].sort((a, b) => a.start - b.start);
-  let line = '';
-  let at = 0;
-  for (const cut of cuts) {
-    line += reason.slice(at, cut.start) + cut.text;
-    at = cut.end;
-  }
-  return line + reason.slice(at);
+/** `reason` with each long piece of the client's own text, wherever it appears whole, bounded. */
+function withClientTextBounded(reason: string, supplied: readonly string[]): string {
+  const long = [...new Set(supplied)].filter((text) => text.length > LOGGED_CLIENT_TEXT_CHARS);
+  // Longest first, so a name is bounded whole before a word of it is.
+  long.sort((a, b) => b.length - a.length);
+  let bounded = reason;
+  for (const text of long) bounded = bounded.split(text).join(boundedText(text));
+  return bounded;
 }
 
 /**
  * How the event log words a refused command, whoever refused it (the host, or QMP's monitor). The
  * reply keeps the client's text whole, as QEMU's does; the log line carries at most
- * LOGGED_CLIENT_TEXT_CHARS of each piece of it, so a made-up name cannot fill the events tab.
+ * LOGGED_CLIENT_TEXT_CHARS of each piece of it, found as the client wrote it (its command's
+ * arguments, and the words of the command's label, which names what the client asked for), never
+ * by reading the reason's words; and at most LOGGED_REASON_CHARS of the reason as a whole.
  * @param supplied strings the client sent (its command's arguments), bounded wherever they appear
  */
-export const refusedLine = (command: string, reason: string, supplied: readonly string[] = []): string =>
-  `${boundedText(command)} refused: ${boundedReason(reason, [command, ...supplied])}`;
+export const refusedLine = (command: string, reason: string, supplied: readonly string[] = []): string => {
+  const clientText = [command, ...command.split(' '), ...supplied];
+  return `${boundedText(command)} refused: ${boundedText(withClientTextBounded(reason, clientText), LOGGED_REASON_CHARS)}`;
+};

@@ -14,13 +14,21 @@ describe('refusedLine bounds what a client wrote, and only that', () => {
     expect(boundedText('x'.repeat(40))).toBe('x'.repeat(40));
   });
 
-  it('bounds a supplied string wherever it appears whole, and quoted text', () => {
+  it('bounds a supplied string, or a word of the label, wherever it appears whole', () => {
     const made = `a' b" ${'y'.repeat(60)}`;
     expect(refusedLine('balloon', `Parameter '${made}' is unexpected`, [made])).toBe(
       `balloon refused: Parameter '${boundedText(made)}' is unexpected`,
     );
-    expect(refusedLine('migrate', `error parsing address '${'z'.repeat(45)}'`)).toBe(
-      `migrate refused: error parsing address '${'z'.repeat(40)}…(5 more)'`,
+    const host = 'h'.repeat(45);
+    expect(refusedLine(`migrate to ${host}`, `no host named "${host}"`)).toBe(
+      `${boundedText(`migrate to ${host}`)} refused: no host named "${boundedText(host)}"`,
     );
+  });
+
+  it('reads no words of the reason: text the client did not send is cut only by the cap on the reason', () => {
+    const quoted = `error parsing address '${'z'.repeat(45)}'`;
+    expect(refusedLine('migrate', quoted)).toBe(`migrate refused: ${quoted}`);
+    const long = 'r'.repeat(400);
+    expect(refusedLine('migrate', long)).toBe(`migrate refused: ${'r'.repeat(320)}…(80 more)`);
   });
 });
