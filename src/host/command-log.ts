@@ -9,7 +9,7 @@ export function boundedText(text: string, kept = LOGGED_CLIENT_TEXT_CHARS): stri
   return `${chars.slice(0, kept).join('')}…(${chars.length - kept} more)`;
 }
 
-/** Characters of a refusal's reason a log line keeps: past the longest reason svmtop itself writes. */
+/** Characters of a QMP monitor's refusal reason a log line keeps (the host's own reasons are kept whole). */
 export const LOGGED_REASON_CHARS = 320;
 
 /** `reason` with each long piece of the client's own text, wherever it appears whole, bounded. */
@@ -22,15 +22,26 @@ function withClientTextBounded(reason: string, supplied: readonly string[]): str
   return bounded;
 }
 
+const line = (command: string, reason: string) => `${command} refused: ${reason}`;
+
 /**
- * How the event log words a refused command, whoever refused it (the host, or QMP's monitor). The
- * reply keeps the client's text whole, as QEMU's does; the log line carries at most
- * LOGGED_CLIENT_TEXT_CHARS of each piece of it, found as the client wrote it (its command's
- * arguments, and the words of the command's label, which names what the client asked for), never
- * by reading the reason's words; and at most LOGGED_REASON_CHARS of the reason as a whole.
- * @param supplied strings the client sent (its command's arguments), bounded wherever they appear
+ * How the event log words a command the host refused, from a key, a scenario, a fault or a
+ * client. Config names are at most 31 characters (schema-primitives.ts), so a word of the label
+ * longer than LOGGED_CLIENT_TEXT_CHARS is a client's (a host a QMP `migrate` named): that word is
+ * bounded in the label and wherever the reason repeats it; the reason's own words stay whole.
  */
-export const refusedLine = (command: string, reason: string, supplied: readonly string[] = []): string => {
-  const clientText = [command, ...command.split(' '), ...supplied];
-  return `${boundedText(command)} refused: ${boundedText(withClientTextBounded(reason, clientText), LOGGED_REASON_CHARS)}`;
-};
+export function refusedLine(command: string, reason: string): string {
+  const words = command.split(' ');
+  return line(withClientTextBounded(command, words), withClientTextBounded(reason, words));
+}
+
+/**
+ * How the event log words a command QMP's monitor refused before it reached the host: the name
+ * and the arguments are the client's (bounded wherever they appear whole), and the reply's words
+ * may quote them in part, so the reason as a whole is capped at LOGGED_REASON_CHARS.
+ * @param supplied strings the client sent (its command's arguments)
+ */
+export function monitorRefusedLine(command: string, reason: string, supplied: readonly string[]): string {
+  const bounded = withClientTextBounded(reason, [command, ...supplied]);
+  return line(boundedText(command), boundedText(bounded, LOGGED_REASON_CHARS));
+}

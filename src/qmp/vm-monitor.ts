@@ -206,7 +206,7 @@ export class VmMonitor {
   /**
    * A command refused is logged once, as the host logs a refusal (`[qmp#3] migrate refused:` and
    * QEMU's words, the reply's), unless the host ran it: then its own line says why. The line bounds
-   * what the client wrote (refusedLine); the reply keeps it whole, as QEMU's does.
+   * what the client wrote (monitorRefusedLine); the reply keeps it whole, as QEMU's does.
    */
   #answer(
     client: Client,

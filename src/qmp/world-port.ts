@@ -1,5 +1,5 @@
 import type {GuestCommand} from '../host/command-dispatch.js';
-import {refusedLine} from '../host/command-log.js';
+import {monitorRefusedLine} from '../host/command-log.js';
 import {previewCommand} from '../host/command-preview.js';
 import {
   DMA_POLICIES,
@@ -236,7 +236,7 @@ export class WorldPort {
     supplied: readonly string[] = [],
   ): void {
     this.world.runWithOrigin(origin, () =>
-      this.world.emit(vm, 'command', 'warning', refusedLine(command, reason, supplied)),
+      this.world.emit(vm, 'command', 'warning', monitorRefusedLine(command, reason, supplied)),
     );
   }
 
