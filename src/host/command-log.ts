@@ -1,12 +1,12 @@
 /** Characters of a client's own text (a QMP command name, a parameter, a host in a URI) a log line keeps. */
 export const LOGGED_CLIENT_TEXT_CHARS = 40;
 
-/** `text` whole when it is short, else its first characters and how many were cut. */
+/** `text` whole when it is short, else its first characters and how many were cut (ASCII: the log reaches LANG=C screens). */
 export function boundedText(text: string, kept = LOGGED_CLIENT_TEXT_CHARS): string {
   if (text.length <= kept) return text;
   const chars = Array.from(text);
   if (chars.length <= kept) return text;
-  return `${chars.slice(0, kept).join('')}…(${chars.length - kept} more)`;
+  return `${chars.slice(0, kept).join('')}...(${chars.length - kept} more)`;
 }
 
 /** Characters of a QMP monitor's refusal reason a log line keeps (the host's own reasons are kept whole). */

@@ -25,7 +25,7 @@ describe('a refusal line bounds what a client wrote, and only that', () => {
 
   it('cuts at 40 characters, not in the middle of one outside the BMP, and counts what it cut', () => {
     const text = '😀'.repeat(50);
-    expect(boundedText(text)).toBe(`${'😀'.repeat(40)}…(10 more)`);
+    expect(boundedText(text)).toBe(`${'😀'.repeat(40)}...(10 more)`);
     expect(boundedText('x'.repeat(40))).toBe('x'.repeat(40));
   });
 
@@ -37,7 +37,7 @@ describe('a refusal line bounds what a client wrote, and only that', () => {
     const quoted = `error parsing address '${'z'.repeat(45)}'`;
     expect(monitorRefusedLine('migrate', quoted, [])).toBe(`migrate refused: ${quoted}`);
     expect(monitorRefusedLine('migrate', 'r'.repeat(400), [])).toBe(
-      `migrate refused: ${'r'.repeat(320)}…(80 more)`,
+      `migrate refused: ${'r'.repeat(320)}...(80 more)`,
     );
   });
 });

@@ -5,7 +5,7 @@ const fixture = useQmpFixture({bootSeconds: 5});
 
 /** 300 characters a client made up; the log keeps the first 40 and says how many it cut. */
 const LONG = 'x'.repeat(300);
-const CUT = `${'x'.repeat(40)}…(260 more)`;
+const CUT = `${'x'.repeat(40)}...(260 more)`;
 
 const logged = () => lastCommandLine(fixture.world, 'churn-1')!.message;
 
@@ -54,7 +54,7 @@ describe('what a QMP client made up is bounded in the refusal line, and whole in
     expect(errorOf(await client.execute('migrate', {uri: `tcp:${LONG}:`})).desc).toBe(
       `error parsing address '${LONG}:'`,
     );
-    expect(logged()).toBe(`migrate refused: error parsing address '${'x'.repeat(297)}…(5 more)`);
+    expect(logged()).toBe(`migrate refused: error parsing address '${'x'.repeat(297)}...(5 more)`);
   });
 
   test('what is short is logged as the reply says it', async () => {
