@@ -5,7 +5,12 @@ import {toJson} from './core/exact-json.js';
 import {runStep} from './host/command-dispatch.js';
 import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
 import type {WorldConfig} from './host/config/world-schema.js';
-import {checkExpectations, expectationPathProblem, type ExpectationResult} from './host/expectations.js';
+import {
+  checkExpectations,
+  expectationPathProblem,
+  expectationPathProblems,
+  type ExpectationResult,
+} from './host/expectations.js';
 import {World} from './host/world.js';
 
 export interface HeadlessOptions {
@@ -18,7 +23,11 @@ export interface HeadlessOptions {
   readonly write: (line: string) => void;
   /** Told of each expectation that failed, after the summary is written. */
   readonly onExpectationFailed?: (result: ExpectationResult) => void;
-  /** Told of each expectation whose path names no snapshot field (bad input), instead. */
+  /**
+   * Told of each expectation whose path names no snapshot field (bad input), instead: when the run
+   * is made (the world as built; the run then does nothing), or at the end for a path through
+   * what was null then.
+   */
   readonly onBadExpectationPath?: (index: number, problem: string) => void;
 }
 
@@ -48,6 +57,14 @@ export class HeadlessRun {
   constructor(options: HeadlessOptions) {
     this.#options = options;
     this.#world = new World(options.config, {seed: options.seed});
+    this.#steps = [...(options.scenario?.steps ?? [])]
+      .filter((step) => step.at <= options.durationUs)
+      .sort((a, b) => a.at - b.at);
+    this.#nextSnapshotUs = options.intervalUs;
+    if (this.#hasBadPaths()) {
+      this.#exitCode = 2;
+      return;
+    }
     this.#world.events.subscribe((event) => {
       if (this.#seen.length < EXPECTATION_EVENT_LIMIT) this.#seen.push(event);
       options.write(
@@ -64,15 +81,23 @@ export class HeadlessRun {
       );
     });
     this.#world.start();
-    this.#steps = [...(options.scenario?.steps ?? [])]
-      .filter((step) => step.at <= options.durationUs)
-      .sort((a, b) => a.at - b.at);
-    this.#nextSnapshotUs = options.intervalUs;
+  }
+
+  /**
+   * Bad input before the run rather than after it: the expectation paths that name nothing in the
+   * world as built (a field, or an element of a VM's devices), each told as the end of a run tells them.
+   */
+  #hasBadPaths(): boolean {
+    const expectations = this.#options.scenario?.expect ?? [];
+    if (!expectations.some((expectation) => expectation.path !== undefined)) return false;
+    const problems = expectationPathProblems(expectations, this.#world.getSnapshot());
+    for (const {index, problem} of problems) this.#options.onBadExpectationPath?.(index, problem);
+    return problems.length > 0;
   }
 
   /**
    * The exit code once finished: 0 ok, 1 an expectation failed, 2 an expectation's path names no
-   * snapshot field (bad input, found only at the end: the path reads the final snapshot); undefined while running.
+   * snapshot field (bad input: set at once when the world as built shows it); undefined while running.
    */
   get exitCode(): number | undefined {
     return this.#exitCode;

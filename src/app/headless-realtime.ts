@@ -64,11 +64,12 @@ export const REALTIME_SLICE_US_MAX = 100_000;
  * Headless with `--qmp`: the same JSON lines as headless, but the world runs in real time (times
  * `speed`) so that scripts can drive it through the VMs' QMP sockets, until `--duration` or a
  * signal. Between slices the event loop serves the sockets.
- * @returns the exit code (0 ok, 1 an expectation failed)
+ * @returns the exit code (0 ok, 1 an expectation failed, 2 a path that names no field)
  */
 export async function runHeadlessRealtime(options: RealtimeHeadlessOptions): Promise<number> {
   const nowMs = options.nowMs ?? (() => performance.now());
   const run = new HeadlessRun(options);
+  if (run.exitCode !== undefined) return run.exitCode; // bad input: no sockets for a run that will not go
   const server = await QmpServer.start({dir: options.qmpDir, port: new WorldPort(run.world)});
   const startMs = nowMs();
   const warn = options.warn ?? ((line: string) => process.stderr.write(`${line}\n`));

@@ -1,11 +1,8 @@
 import {runHeadlessPaced, type HeadlessOptions} from '../headless.js';
 import {formatDuration} from '../core/format-units.js';
 import {loadScenarioFile} from '../host/config/load-scenario.js';
-import type {Scenario} from '../host/config/scenario-schema.js';
-import type {WorldConfig} from '../host/config/world-schema.js';
 import {DEFAULT_WORLD_FILE} from '../host/config/load-world.js';
-import {describeFailedExpectation, expectationPathProblems} from '../host/expectations.js';
-import {World} from '../host/world.js';
+import {describeFailedExpectation} from '../host/expectations.js';
 import {badInput} from './bad-input.js';
 import {loadWorld} from './default-world.js';
 import {createLineOutput, type LineOutput} from './line-output.js';
@@ -35,7 +32,6 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
       const loaded = loadScenarioFile(args.scenarioFile, world.value);
       if (!loaded.ok) badInput(loaded.error);
       scenario = loaded.value;
-      checkExpectationPaths(args.scenarioFile, world.value, scenario);
     }
     const durationUs = args.durationUs ?? scenario?.duration ?? DEFAULT_DURATION_US;
     const late = scenario?.steps.findIndex((step) => step.at > durationUs) ?? -1;
@@ -72,21 +68,6 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
   if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';
   const {startDashboard} = await import('./start-dashboard.js');
   await startDashboard({...args, configFile, config: world.value, seed: args.seed ?? DEFAULT_SEED});
-}
-
-/**
- * Bad input before the run rather than after it: each expectation path that names nothing in the
- * world as built (a field, or an element of a VM's devices), one line each as the end of a run
- * says them (HeadlessRun), then exit 2. Only a scenario with paths pays for building a world.
- */
-function checkExpectationPaths(file: string, config: WorldConfig, scenario: Scenario): void {
-  if (!scenario.expect.some((expectation) => expectation.path !== undefined)) return;
-  const snapshot = new World(config, {seed: DEFAULT_SEED}).getSnapshot();
-  const problems = expectationPathProblems(scenario.expect, snapshot);
-  if (problems.length === 0) return;
-  for (const {index, problem} of problems)
-    process.stderr.write(`svmtop: ${file}: expect[${index}].path: ${problem}\n`);
-  process.exit(2);
 }
 
 /** Headless with --qmp: real time until --duration or a stop signal (then the summary, exit 0). */

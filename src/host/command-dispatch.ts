@@ -206,7 +206,7 @@ function withParams(
   const problem = migrationParamProblem(params);
   if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
   const result = act(params);
-  if (result.ok && !isDryRun) guest.migrationParams = params;
+  if (result.ok && !isDryRun) guest.storeMigrationParams(params);
   return result;
 }
 

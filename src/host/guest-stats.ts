@@ -41,11 +41,14 @@ export class GuestStats {
 
   /** Starts sampling every second over `guests`; `onSampled` runs after each round. */
   start(guests: () => Iterable<Guest>, onSampled: () => void): void {
-    this.#context.scheduler.after(STATS_INTERVAL_US, () => {
+    // One closure for every round, not one a round: it loops over every guest, and a closure's
+    // optimized code is lost once none made at its site lives (src/views/column-layout.ts).
+    const sampleRound = (): void => {
       for (const guest of guests()) this.#sample(guest);
       onSampled();
-      this.start(guests, onSampled);
-    });
+      this.#context.scheduler.after(STATS_INTERVAL_US, sampleRound);
+    };
+    this.#context.scheduler.after(STATS_INTERVAL_US, sampleRound);
   }
 
   track(name: string): void {

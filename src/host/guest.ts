@@ -6,7 +6,7 @@ import type {GuestConfig, WorkloadConfig} from './config/world-schema.js';
 import {GuestCheckers} from './checkers/guest-checkers.js';
 import {GuestCpu} from './guest-cpu.js';
 import type {DeviceTotals, GuestEnvironment, GuestRuntime} from './guest-runtime.js';
-import {carryDeviceTotals} from './device-totals.js';
+import {GuestDevices} from './guest-devices.js';
 import {executeEffect} from './guest-effects.js';
 import type {GuestKernel} from './guest-kernel.js';
 import {guestLayout, type GuestLayout} from './guest-layout.js';
@@ -31,13 +31,10 @@ import {stopOnRefusedPageIn} from './refused-page-in.js';
 import type {SimContext} from './sim-context.js';
 import type {SecurityPhase, SecurityState, VmState} from './snapshot-types.js';
 import type {SecureHolder, Ticket} from './ultravisor.js';
-import {createBackends} from './virtio/create-backends.js';
 import type {VirtioBackend} from './virtio/backend.js';
 import type {BalloonBackend} from './virtio/balloon-backend.js';
-import {balloonAmong} from './balloon-among.js';
 import type {DiskStore} from './virtio/disk-store.js';
 import type {VirtioDriver} from './virtio/driver.js';
-import {NO_TOTALS} from './virtio/device-snapshot.js';
 import {Workload} from './workload.js';
 
 export type {CheckedResult, CommandResult} from './lifecycle/lifecycle.js';
@@ -57,9 +54,7 @@ export class Guest implements GuestRuntime {
   readonly rng: Rng;
   readonly layout: GuestLayout;
   readonly image: Buffer;
-  readonly disk: DiskStore | null;
   readonly checkers = new GuestCheckers();
-  readonly deviceTotals: DeviceTotals[];
   readonly workload: Workload;
   readonly cpu: GuestCpu;
   readonly environment: GuestEnvironment;
@@ -72,16 +67,12 @@ export class Guest implements GuestRuntime {
    */
   readonly hasConfidentialGuestSupport: boolean;
   kernel: GuestKernel | null = null;
-  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults
-   * (simplified: kept after a completed migration, where a real destination QEMU has its own). */
-  migrationParams: MigrationParams = MIGRATION_DEFAULTS;
+  #migrationParams: MigrationParams = MIGRATION_DEFAULTS;
   #config: GuestConfig;
   #host: Host;
   #lpid: number;
   #memory: GuestMemory;
-  #backends: VirtioBackend[];
-  /** The balloon among `#backends` (found once per set of devices: every snapshot asks). */
-  #balloon: BalloonBackend | undefined;
+  readonly #devices: GuestDevices;
   #lifecycle: Lifecycle;
   #throttle = 0;
 
@@ -107,18 +98,10 @@ export class Guest implements GuestRuntime {
     this.#lifecycle = initialLifecycle(config.name, {svm: config.svm, dmaPolicy: config.dmaPolicy});
     this.cpu = new GuestCpu(context.scheduler, () => this.#lifecycle.vcpu.kind !== 'running');
     this.hasConfidentialGuestSupport = hasConfidentialGuestSupport(config.launchSecurity, host);
-    const created = createBackends(context, config, this.#memory, {
+    this.#devices = new GuestDevices(context, config, this.#memory, image, {
       isAccessPlatformForced: this.hasConfidentialGuestSupport,
       checkers: this.checkers,
     });
-    this.#backends = created.backends;
-    this.#balloon = balloonAmong(this.#backends);
-    this.disk = created.disk;
-    if (this.disk) {
-      this.disk.install(image);
-      this.checkers.disk.recordContents(0, image);
-    }
-    this.deviceTotals = this.#backends.map(() => ({...NO_TOTALS}));
     this.workload = new Workload(
       {
         context,
@@ -157,11 +140,19 @@ export class Guest implements GuestRuntime {
   }
 
   get backends(): readonly VirtioBackend[] {
-    return this.#backends;
+    return this.#devices.backends;
   }
 
   get balloonBackend(): BalloonBackend | undefined {
-    return this.#balloon;
+    return this.#devices.balloon;
+  }
+
+  get disk(): DiskStore | null {
+    return this.#devices.disk;
+  }
+
+  get deviceTotals(): readonly DeviceTotals[] {
+    return this.#devices.totals;
   }
 
   get state(): VmState {
@@ -205,6 +196,12 @@ export class Guest implements GuestRuntime {
 
   get ticket(): Ticket | null {
     return this.#config.ticket;
+  }
+
+  /** Migration parameters and capabilities: one set per QEMU, so a recreated VM has the defaults
+   * (simplified: kept after a completed migration, where a real destination QEMU has its own). */
+  get migrationParams(): MigrationParams {
+    return this.#migrationParams;
   }
 
   /** Secure memory the host's ultravisor holds for this guest. */
@@ -267,6 +264,11 @@ export class Guest implements GuestRuntime {
     if (changedFields.includes('svm')) this.dispatch({type: 'set-svm', svm: config.svm});
   }
 
+  /** Stores checked, accepted parameters: only command-dispatch.ts `withParams` calls it. */
+  storeMigrationParams(params: MigrationParams): void {
+    this.#migrationParams = params;
+  }
+
   /** Auto-converge sets the share of vCPU time it takes away. */
   setThrottle(throttle: number): void {
     if (!(throttle >= 0 && throttle <= THROTTLE_MAX))
@@ -278,20 +280,13 @@ export class Guest implements GuestRuntime {
   adoptTarget(memory: GuestMemory, backends: VirtioBackend[], host: Host): void {
     if (this.#lifecycle.vcpu.kind !== 'stopped-for-migration' && memory !== this.#memory)
       invariantBroken(`guest ${this.name}: memory replaced while its vCPUs run`);
-    if (backends.length !== this.#backends.length)
-      invariantBroken(`guest ${this.name}: ${backends.length} devices replace ${this.#backends.length}`);
     for (const driver of this.kernel?.allDrivers() ?? []) {
       const replacement = backends[driver.deviceIndex];
       if (replacement) driver.rebindTransport(replacement.transport);
     }
-    this.#backends.forEach((old, index) => {
-      old.quiesce();
-      carryDeviceTotals(this.deviceTotals[index]!, old);
-    });
+    this.#devices.replace(backends, this.name);
     this.#memory = memory;
     stopOnRefusedPageIn(memory, this);
-    this.#backends = backends;
-    this.#balloon = balloonAmong(backends);
     if (host !== this.#host) this.#lpid = host.allocateLpid();
     this.#host = host;
     this.kernel?.rebindMemory(memory);

@@ -4,7 +4,7 @@ import type {EventLog, Severity} from '../core/event-log.js';
 import type {Rng} from '../core/rng.js';
 import type {Scheduler} from '../core/scheduler.js';
 import {Cluster} from './cluster.js';
-import {migrationGoneBecause, planConfigChange, type GuestGoing} from './config-plan.js';
+import {migrationGoneBecause, type GuestGoing} from './config-plan.js';
 import type {GuestConfig, WorldConfig} from './config/world-schema.js';
 import {Guest, type CheckedResult} from './guest.js';
 import {runGuestCommand, type CheckableCommand, type GuestCommand} from './command-dispatch.js';
@@ -19,6 +19,7 @@ import {MigrationService, type SwitchOverListener} from './migration/migration-s
 import {Simulation} from './sim-context.js';
 import type {WorldSnapshot} from './snapshot-types.js';
 import {buildWorldSnapshot, SnapshotCache} from './world-snapshot.js';
+import {reloadConfig} from './world-reload.js';
 
 export {HISTORY_SAMPLES, STATS_INTERVAL_US} from './guest-stats.js';
 export type {GuestCommand} from './command-dispatch.js';
@@ -138,32 +139,12 @@ export class World {
     this.#migrations.forget(name);
   }
 
-  /** Applies a new, valid config live (see `planConfigChange`); reports what it did. */
+  /** Applies a new, valid config live (see `reloadConfig`); reports what it did. */
   applyConfig(config: WorldConfig): string[] {
-    const plan = planConfigChange(this.config, config);
-    this.#cluster.reconfigure(config);
-    for (const host of plan.addedHosts) this.#cluster.addHost(host);
-    for (const name of plan.removedGuests) this.removeGuest(name);
-    for (const step of plan.guestSteps) {
-      if (step.kind === 'add') this.addGuest(step.config).start();
-      else if (step.kind === 'recreate') {
-        this.removeGuest(step.config.name, 'recreated');
-        this.addGuest(step.config).start();
-      } else this.#guest(step.config.name).applyLiveConfig(step.config, step.changedFields);
-    }
-    for (const name of plan.removedHosts) {
-      const host = this.#cluster.hosts.get(name)!;
-      this.#migrations.failInvolving(host, `host ${name} was removed from the config`);
-      this.#cluster.removeHost(name, this.guests.values());
-    }
-    for (const line of plan.lines) this.emit(null, 'config', 'info', `config reloaded: ${line}`);
+    const lines = reloadConfig(this, this.#parts(), this.config, config);
     this.config = config;
     this.#changed();
-    return [...plan.lines];
-  }
-
-  #guest(name: string): Guest {
-    return this.guests.get(name) ?? invariantBroken(`world: live change for ${name}, which does not run`);
+    return lines;
   }
 
   // ---- commands ----

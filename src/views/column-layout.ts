@@ -34,12 +34,12 @@ export function layoutList(
 ): ListLayout {
   // The sorted column ranks with the ones always shown: the list's order must be seen (htop, k9s).
   const ranked = columns.map((column) => (column.key === sortTitle.key ? {...column, priority: 0} : column));
-  const all = vms.map((vm) => columns.map((column) => column.cell(vm, theme)));
+  const all = cellsOf(columns, vms, theme);
   const measured = columns.map((column, index) => measure(column, all, index, sortTitle, vms));
   const shown = chooseColumns(ranked, measured, width);
   const widths = grow(ranked, measured, shown, width);
   const shownColumns = shown.map((index) => columns[index]!);
-  const cells = all.map((row) => shown.map((index) => row[index]!));
+  const cells = pickColumns(all, shown);
   const hidden = columns.filter((_, index) => !shown.includes(index));
   const titles = shownColumns.map((column, position) =>
     fit(titleFor(column, widths[position]!, sortTitle), widths[position]!, column.align),
@@ -52,6 +52,32 @@ export function layoutList(
     hidden,
     header: titles.join(' ') + moreMarker(hidden, width - used),
   };
+}
+
+// Loops in module-level functions, not callbacks, for what runs per VM at every frame: V8 keeps
+// a callback's optimized code only while a closure made at its site is alive, so after each major
+// collection every frame's callbacks were compiled again (README, "The 200-guest frame").
+
+/** Every VM's cells, by VM then by column. */
+function cellsOf(columns: readonly Column[], vms: readonly VmSnapshot[], theme: Theme): Cell[][] {
+  const all: Cell[][] = [];
+  for (const vm of vms) {
+    const row: Cell[] = [];
+    for (const column of columns) row.push(column.cell(vm, theme));
+    all.push(row);
+  }
+  return all;
+}
+
+/** Each row's cells of the shown columns, in their order. */
+function pickColumns(all: readonly (readonly Cell[])[], shown: readonly number[]): Cell[][] {
+  const cells: Cell[][] = [];
+  for (const row of all) {
+    const picked: Cell[] = [];
+    for (const index of shown) picked.push(row[index]!);
+    cells.push(picked);
+  }
+  return cells;
 }
 
 interface Measure {
@@ -102,24 +128,31 @@ const CORE_PRIORITY_MAX = 2;
  */
 function chooseColumns(columns: readonly Column[], measured: readonly Measure[], width: number): number[] {
   const shown = columns.map((_, index) => index);
-  const need = (indexes: readonly number[]) => {
-    const lowest = Math.max(...indexes.map((index) => columns[index]!.priority));
-    const widths = indexes.map((index) =>
-      lowest > CORE_PRIORITY_MAX && columns[index]!.priority < lowest
-        ? measured[index]!.preferred
-        : measured[index]!.min,
-    );
-    return MARKER_WIDTH + widths.reduce((sum, value) => sum + value + 1, -1);
-  };
   // Least important last in this order; among equals, the rightmost goes first.
   const dropOrder = [...shown].sort((a, b) => columns[b]!.priority - columns[a]!.priority || b - a);
   for (const index of dropOrder) {
     const reserve = shown.length < columns.length ? MORE_MIN_WIDTH : 0;
-    if (need(shown) + reserve <= width) break;
+    if (neededWidth(columns, measured, shown) + reserve <= width) break;
     if (columns[index]!.priority === 0) continue;
     shown.splice(shown.indexOf(index), 1);
   }
   return shown;
+}
+
+/** The width `shown` takes: every column more important than the least shown at its preferred width. */
+function neededWidth(
+  columns: readonly Column[],
+  measured: readonly Measure[],
+  shown: readonly number[],
+): number {
+  let lowest = -Infinity;
+  for (const index of shown) lowest = Math.max(lowest, columns[index]!.priority);
+  let sum = MARKER_WIDTH - 1;
+  for (const index of shown) {
+    const isFull = lowest > CORE_PRIORITY_MAX && columns[index]!.priority < lowest;
+    sum += (isFull ? measured[index]!.preferred : measured[index]!.min) + 1;
+  }
+  return sum;
 }
 
 /** `+N` after the header when columns are hidden, at least. */

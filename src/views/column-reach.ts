@@ -74,13 +74,24 @@ const REACHABLE: Readonly<Partial<Record<string, Reached>>> = {
     })),
 } satisfies Partial<Record<SortKey, Reached>>;
 
-/** By column, launch security declared and device count: what the reach depends on besides the column. */
+/** By launch security declared and device count: what a column's reach depends on besides the column. */
 type ReachesByDeclared = Map<VmSnapshot['security']['declared'], (Reach | undefined)[]>;
-const reaches = new Map<string, ReachesByDeclared>();
 const theme = createTheme(false);
 
 /** How to ask `column`'s reach for a VM, or null for a column that changes only by a command. */
 export function reachFor(column: Column): ((vm: VmSnapshot) => Reach) | null {
+  let reachOf = reachers.get(column.key);
+  if (reachOf === undefined) reachers.set(column.key, (reachOf = makeReacher(column)));
+  return reachOf;
+}
+
+/**
+ * One asker per column for the process's life, not one a frame: asked for each listed VM at every
+ * frame, it keeps its optimized code across major collections (column-layout.ts says why).
+ */
+const reachers = new Map<string, ((vm: VmSnapshot) => Reach) | null>();
+
+function makeReacher(column: Column): ((vm: VmSnapshot) => Reach) | null {
   // Any VM may get a bounce pool (it turns secure, or its kernel bounces): room for the bar.
   if (column.key === 'bounce') {
     const bounds = {longest: column.maxWidth, shortest: column.minWidth};
@@ -88,10 +99,8 @@ export function reachFor(column: Column): ((vm: VmSnapshot) => Reach) | null {
   }
   const states = REACHABLE[column.key];
   if (!states) return null;
-  // Nested maps, not a joined key: asked for every listed VM at every frame (200 at a time).
-  let byDeclared = reaches.get(column.key);
-  if (!byDeclared) reaches.set(column.key, (byDeclared = new Map() as ReachesByDeclared));
-  const cache = byDeclared;
+  // Nested, not a joined key: asked for every listed VM at every frame (200 at a time).
+  const cache: ReachesByDeclared = new Map();
   return (vm) => {
     let byDevices = cache.get(vm.security.declared);
     if (!byDevices) cache.set(vm.security.declared, (byDevices = []));

@@ -36,8 +36,12 @@ export const COUNTER_REACH = 999_999;
 
 const COUNTERS = ['DONE', 'FAIL', 'INFL', 'FAULT', 'INTEG'] as const;
 
-const widest = (texts: readonly string[]): string =>
-  texts.reduce((longest, text) => (text.length > longest.length ? text : longest));
+// Loops, not callbacks made per call: asked at every frame (column-layout.ts says why).
+function widest(texts: readonly string[]): string {
+  let longest = texts[0]!;
+  for (const text of texts) if (text.length > longest.length) longest = text;
+  return longest;
+}
 
 /**
  * The rows as wide as they can get while the VM runs: its devices and their IOMMU setting stay
@@ -63,11 +67,13 @@ export function widestRows(rows: readonly DeviceRow[]): DeviceRow[] {
  */
 export function asciiTableWidth(rows: readonly DeviceRow[]): number {
   const keys = Object.keys(rows[0] ?? {}) as (keyof DeviceRow)[];
-  return keys.reduce(
-    (sum, key) =>
-      sum + Math.max(key.length, ...rows.map((row) => String(row[key]).length)) + 2 * TABLE_PADDING + 1,
-    1,
-  );
+  let sum = 1;
+  for (const key of keys) {
+    let longest = key.length;
+    for (const row of rows) longest = Math.max(longest, String(row[key]).length);
+    sum += longest + 2 * TABLE_PADDING + 1;
+  }
+  return sum;
 }
 
 /** Lines the ASCII table takes: a rule above, under the headings and under each row, and the headings. */

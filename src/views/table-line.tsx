@@ -54,21 +54,23 @@ export function isSameColumns<T extends Row>(
   before: LineProps<T>['columns'],
   after: LineProps<T>['columns'],
 ): boolean {
-  return (
-    before === after ||
-    (before.length === after.length &&
-      before.every(
-        (column, index) =>
-          column.key === after[index]!.key &&
-          column.width === after[index]!.width &&
-          column.align === after[index]!.align,
-      ))
-  );
+  if (before === after) return true;
+  if (before.length !== after.length) return false;
+  for (let index = 0; index < before.length; index++) {
+    const column = before[index]!;
+    const other = after[index]!;
+    if (column.key !== other.key || column.width !== other.width || column.align !== other.align)
+      return false;
+  }
+  return true;
 }
 
 export function isSameValues(before: LineProps<Row>['data'], after: LineProps<Row>['data']): boolean {
   const keys = Object.keys(before);
-  return keys.length === Object.keys(after).length && keys.every((key) => Object.is(before[key], after[key]));
+  if (keys.length !== Object.keys(after).length) return false;
+  // A loop, not a callback made per comparison at every frame (column-layout.ts says why).
+  for (const key of keys) if (!Object.is(before[key], after[key])) return false;
+  return true;
 }
 
 /** A skeleton or cell component of the table, asked for the `<Text>` it draws. */

@@ -66,9 +66,11 @@ export function VmList({
 
 function rowTexts(layout: ListLayout, index: number): string[] {
   const row = layout.cells[index]!;
-  return row.map((cell, position) =>
-    renderCell(cell, layout.widths[position]!, layout.columns[position]!.align),
-  );
+  // A loop, not a callback made per row at every frame (column-layout.ts says why).
+  const texts: string[] = [];
+  for (let position = 0; position < row.length; position++)
+    texts.push(renderCell(row[position]!, layout.widths[position]!, layout.columns[position]!.align));
+  return texts;
 }
 
 /** The rows above the selection, the selected row, the rows below: each part that has rows. */

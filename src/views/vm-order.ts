@@ -69,34 +69,50 @@ export function orderVms(
   isDescending: boolean,
 ): VmSnapshot[] {
   const needle = filter.trim().toLowerCase();
-  const shown =
-    needle === ''
-      ? [...vms]
-      : vms.filter((vm) =>
-          [vm.name, vm.host, stateLabel(vm), securityLabel(vm)].some((text) =>
-            text.toLowerCase().includes(needle),
-          ),
-        );
   const value = SORT_VALUE[sortKey];
   // Decorate, sort, undecorate: each VM's value, and the chunks of its texts, once per sort rather
-  // than twice per comparison (a regex split each time).
-  const decorated = shown.map((vm) => {
+  // than twice per comparison (a regex split each time). Loops and module-level comparators, not
+  // callbacks made per call: this runs for every listed VM at every frame (column-layout.ts says why).
+  const decorated: Decorated[] = [];
+  for (const vm of vms) {
+    if (needle !== '' && !isMatching(vm, needle)) continue;
     const raw = value(vm);
     const key = typeof raw === 'number' ? raw : naturalKey(raw);
     // The name's, for ties, only when one comes (names are unique: never when sorted by name).
-    return {vm, key, name: sortKey === 'name' ? (key as NaturalKey) : null};
-  });
-  const nameOf = (entry: (typeof decorated)[number]) => (entry.name ??= naturalKey(entry.vm.name));
-  decorated.sort((a, b) => {
-    const byKey =
-      typeof a.key === 'number' && typeof b.key === 'number'
-        ? Math.sign(a.key - b.key)
-        : compareNaturalKeys(asNaturalKey(a.key), asNaturalKey(b.key));
-    const order = byKey === 0 ? compareNaturalKeys(nameOf(a), nameOf(b)) : byKey;
-    return isDescending ? -order : order;
-  });
-  return decorated.map((entry) => entry.vm);
+    decorated.push({vm, key, name: sortKey === 'name' ? (key as NaturalKey) : null});
+  }
+  decorated.sort(isDescending ? compareDescending : compareAscending);
+  const ordered: VmSnapshot[] = [];
+  for (const entry of decorated) ordered.push(entry.vm);
+  return ordered;
 }
+
+interface Decorated {
+  readonly vm: VmSnapshot;
+  readonly key: NaturalKey | number;
+  name: NaturalKey | null;
+}
+
+/** Whether the filter's substring is in the VM's name, host, state or security as their cells say. */
+function isMatching(vm: VmSnapshot, needle: string): boolean {
+  for (const text of [vm.name, vm.host, stateLabel(vm), securityLabel(vm)])
+    if (text.toLowerCase().includes(needle)) return true;
+  return false;
+}
+
+function compareAscending(a: Decorated, b: Decorated): number {
+  const byKey =
+    typeof a.key === 'number' && typeof b.key === 'number'
+      ? Math.sign(a.key - b.key)
+      : compareNaturalKeys(asNaturalKey(a.key), asNaturalKey(b.key));
+  return byKey === 0 ? compareNaturalKeys(nameOf(a), nameOf(b)) : byKey;
+}
+
+function compareDescending(a: Decorated, b: Decorated): number {
+  return -compareAscending(a, b);
+}
+
+const nameOf = (entry: Decorated): NaturalKey => (entry.name ??= naturalKey(entry.vm.name));
 
 /** Runs of digits, and runs of anything else. */
 const CHUNKS = /\d+|\D+/g;
@@ -114,10 +130,9 @@ interface Chunk {
 }
 
 export function naturalKey(text: string): NaturalKey {
-  const chunks = (text.toLowerCase().match(CHUNKS) ?? []).map((chunk) => ({
-    text: chunk,
-    digits: isDigits(chunk) ? chunk.replace(/^0+/, '') : null,
-  }));
+  const chunks: Chunk[] = [];
+  for (const chunk of text.toLowerCase().match(CHUNKS) ?? [])
+    chunks.push({text: chunk, digits: isDigits(chunk) ? chunk.replace(/^0+/, '') : null});
   return {text, chunks};
 }
 

@@ -1,6 +1,6 @@
 import {readFileSync} from 'node:fs';
 import {DEFAULT_WORLD_FILE} from '../../src/host/config/load-world.js';
-import {configFromYaml, DEMO_KEYS, runChecked, startWorld} from './world.js';
+import {DEMO_KEYS, startWorld} from './world.js';
 
 /** The default world's signed image for web-1, reused so test guests carry a valid ticket. */
 export function webTicket(): string {
@@ -66,11 +66,9 @@ ${guests.map(guestYaml).join('')}`;
  * of the net tests, with its net driver and the memory view its kernel reads frames through.
  */
 export function netGuest() {
-  const world = startWorld(
-    configFromYaml(worldYaml([{svm: false, workload: 'idle', devices: '[{type: net}]'}])),
-    3,
-  );
-  runChecked(world, 6);
+  const world = startWorld(worldYaml([{svm: false, workload: 'idle', devices: '[{type: net}]'}]), 3, {
+    seconds: 6,
+  });
   const guest = world.guest('g1')!;
   return {world, guest, driver: guest.kernel!.drivers.net!, view: guest.kernel!.view};
 }

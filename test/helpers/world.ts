@@ -23,9 +23,21 @@ export function worldError(text: string): string {
   return result.ok ? 'ok' : result.error.replace(/^w\.yaml: /, '');
 }
 
-export function startWorld(config: WorldConfig, seed = 1): World {
-  const world = new World(config, {seed});
+/**
+ * Simulated seconds a test world runs after its start: in half-second steps with the invariants
+ * checked after each (runChecked), or, `unchecked`, in one advanceTo.
+ */
+export interface StartRun {
+  readonly seconds: number;
+  readonly unchecked?: true;
+}
+
+/** A started world from a config or world YAML text (worldYaml's); runs `run` when given. */
+export function startWorld(config: WorldConfig | string, seed = 1, run?: StartRun): World {
+  const world = new World(typeof config === 'string' ? configFromYaml(config) : config, {seed});
   world.start();
+  if (run?.unchecked) world.advanceTo(run.seconds * 1_000_000);
+  else if (run) runChecked(world, run.seconds);
   return world;
 }
 

@@ -5,8 +5,7 @@ import {defaultConfig, eventsOf, runChecked, startWorld} from '../helpers/world.
 // #13 item 13: deflating 512 MiB to 256 MiB logged "inflated 256 MiB, reclaimed 256 MiB".
 describe('the balloon says which way it went', () => {
   it('reports an inflation, a further one and a deflation each in its own words', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 3, {seconds: 12});
     for (const targetBytes of [512 * MiB, 768 * MiB, 256 * MiB]) {
       expect(world.balloon('churn-1', targetBytes).ok).toBe(true);
       runChecked(world, 3);

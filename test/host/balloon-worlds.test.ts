@@ -4,7 +4,7 @@ import {featureSet, VirtioFeature, VirtioStatus} from '../../src/core/virtio.js'
 import {discardGivesRam, type BalloonBackend} from '../../src/host/virtio/balloon-backend.js';
 import {acceptsFeaturesOk} from '../../src/host/virtio/features-ok.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, runChecked, startWorld, vm} from '../helpers/world.js';
+import {device, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const MiB = 2 ** 20;
 
@@ -22,9 +22,7 @@ function world(options: {svm: boolean; policy: string; devices: string; stack?: 
     '',
     options.stack ?? '2018',
   );
-  const started = startWorld(configFromYaml(yaml), 51);
-  runChecked(started, 12);
-  return started;
+  return startWorld(yaml, 51, {seconds: 12});
 }
 
 describe('QEMU refuses FEATURES_OK when ACCESS_PLATFORM was offered and not accepted', () => {

@@ -2,17 +2,15 @@ import {describe, expect, it, vi} from 'vitest';
 import {GUEST_PAGE_SIZE} from '../../src/core/guest-memory.js';
 import {DISK_WORKLOAD_OFFSET} from '../../src/host/workload-profiles.js';
 import {guestYaml, worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, runChecked, startWorld} from '../helpers/world.js';
+import {startWorld} from '../helpers/world.js';
 
 /** A secure guest (2 vCPUs) whose blk device bounces through a 2-area pool, with no workload of its own. */
 function bouncingBlkGuest() {
   const world = startWorld(
-    configFromYaml(
-      worldYaml([{svm: true, policy: 'force-dma-api', workload: 'idle', devices: '[{type: blk}]'}]),
-    ),
+    worldYaml([{svm: true, policy: 'force-dma-api', workload: 'idle', devices: '[{type: blk}]'}]),
     1,
+    {seconds: 15},
   );
-  runChecked(world, 15);
   const kernel = world.guest('g1')!.kernel!;
   return {world, kernel, blk: kernel.drivers.blk!, pool: kernel.swiotlb!};
 }

@@ -10,8 +10,7 @@ import {SECURE_BALLOON_REASON} from '../../src/host/balloon-policy.js';
 import {defaultConfig, startWorld} from '../helpers/world.js';
 
 function worldAt(seconds: number, setup: (world: ReturnType<typeof startWorld>) => void = () => {}) {
-  const world = startWorld(defaultConfig(), 1);
-  world.advanceTo(seconds * 1_000_000);
+  const world = startWorld(defaultConfig(), 1, {seconds, unchecked: true});
   setup(world);
   return world;
 }

@@ -1,12 +1,10 @@
 import {describe, expect, it} from 'vitest';
 import {injectMalformedChain} from '../../src/host/faults.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, runChecked, startWorld} from '../helpers/world.js';
+import {device, runChecked, startWorld} from '../helpers/world.js';
 
 function world(svm: boolean, policy: string, devices: string) {
-  const started = startWorld(configFromYaml(worldYaml([{svm, policy, workload: 'web', devices}])), 4);
-  runChecked(started, 15);
-  return started;
+  return startWorld(worldYaml([{svm, policy, workload: 'web', devices}]), 4, {seconds: 15});
 }
 
 describe('device codes beside the messages (snapshot errorCode)', () => {

@@ -21,8 +21,7 @@ describe("device counters count the VM's life", () => {
           },
         ]),
       );
-      const world = startWorld(config, 51);
-      runChecked(world, 12);
+      const world = startWorld(config, 51, {seconds: 12});
       const before = vm(world, 'g1').devices;
       const console = before.find((device) => device.type === 'console')!;
       expect(console.faults).toBeGreaterThan(0);

@@ -6,8 +6,7 @@ import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/wo
 /** tester15's findings: each test failed on 03f8dc7. */
 describe('F2: a refused migrate keeps the documented migration record', () => {
   function refusedAfterFailure() {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 8);
+    const world = startWorld(defaultConfig(), 3, {seconds: 8});
     expect(world.migrate('web-1', 'beta').ok).toBe(true);
     runChecked(world, 4);
     expect(world.setLinkDown('alpha', 'beta', true).ok).toBe(true);
@@ -31,8 +30,7 @@ describe('F2: a refused migrate keeps the documented migration record', () => {
 
 describe('F4: a reload that edits links says what it changed', () => {
   it('alpha-beta 2GiB -> 64MiB under a running migration: the rate drops and the log names the link', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 8);
+    const world = startWorld(defaultConfig(), 3, {seconds: 8});
     expect(world.migrate('web-1', 'beta', {maxBandwidthBytesPerSecond: BigInt(256 * MiB)}).ok).toBe(true);
     runChecked(world, 3);
     const config = world.config;
@@ -76,8 +74,7 @@ describe('F4: owner keys, the other section the cluster takes whole', () => {
 describe('F1: a secure migration bounded by the source ultravisor export rate says so', () => {
   /** web-1 (secure, alpha, whose ultravisor exports 512 MiB/s) dirtying 700 MiB/s, to beta over 2 GiB/s. */
   function exportBound(maxBandwidth: number) {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 6);
+    const world = startWorld(defaultConfig(), 3, {seconds: 6});
     expect(
       world.setWorkload('web-1', {profile: 'web', dirtyRate: 700 * MiB, workingSet: 2000 * MiB}).ok,
     ).toBe(true);
@@ -112,8 +109,7 @@ describe('F1: a secure migration bounded by the source ultravisor export rate sa
 
 describe('F3: a balloon target past what the balloon holds says the cut', () => {
   it('legacy-1 (4GiB) asked for a 3GiB balloon gets 3039MiB and is told so, exactly', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 3, {seconds: 5});
     const answer = world.balloon('legacy-1', 3 * GiB);
     expect(answer).toMatchObject({ok: true});
     expect(answer.ok && answer.message).toBe(
@@ -123,8 +119,7 @@ describe('F3: a balloon target past what the balloon holds says the cut', () => 
   });
 
   it('a target within the balloon keeps its short answer', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 3, {seconds: 5});
     expect(world.balloon('legacy-1', GiB)).toMatchObject({ok: true, message: 'target 1.0GiB'});
   });
 });

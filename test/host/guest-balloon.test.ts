@@ -7,8 +7,7 @@ describe("a guest's balloon device", () => {
     const config = configFromYaml(
       worldYaml([{memory: '1GiB', devices: '[{type: net}, {type: balloon}]', workload: 'idle'}]),
     );
-    const world = startWorld(config, 5);
-    runChecked(world, 4);
+    const world = startWorld(config, 5, {seconds: 4});
     const guest = world.guest('g1')!;
     const before = guest.balloonBackend;
     expect(before).toBe(guest.backends[1]);

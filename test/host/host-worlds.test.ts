@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {parseWorldText} from '../../src/host/config/load-world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {configFromYaml, device, eventsOf, startWorld, vm} from '../helpers/world.js';
 
 const DEVICES = '[{type: net}, {type: blk, iommu: on}, {type: console}, {type: balloon}]';
 
@@ -11,9 +11,7 @@ function mainline(declared: string, options: {host?: string; svm?: boolean} = {}
     '',
     'mainline',
   );
-  const world = startWorld(configFromYaml(yaml), 41);
-  runChecked(world, 12);
-  return world;
+  return startWorld(yaml, 41, {seconds: 12});
 }
 
 describe('the mainline stack: management opts in (DESIGN §2.6)', () => {
@@ -90,8 +88,7 @@ describe('the mainline stack: management opts in (DESIGN §2.6)', () => {
 
   it('a change of launchSecurity starts a new QEMU (it is the machine’s command line), not a live change', () => {
     const yaml = worldYaml([{declared: 'none', svm: false, devices: DEVICES}], '', 'mainline');
-    const world = startWorld(configFromYaml(yaml), 42);
-    runChecked(world, 3);
+    const world = startWorld(yaml, 42, {seconds: 3});
     const lines = world.applyConfig(
       configFromYaml(yaml.replace('launchSecurity: none', 'launchSecurity: required')),
     );
@@ -102,11 +99,7 @@ describe('the mainline stack: management opts in (DESIGN §2.6)', () => {
 
 describe('the 2018-era stack: no opt-in, no forced iommu_platform (the seed’s world)', () => {
   it('any guest turns secure, declared or not; only here can "secure (undeclared)" happen', () => {
-    const world = startWorld(
-      configFromYaml(worldYaml([{declared: 'none', svm: true, devices: DEVICES}])),
-      43,
-    );
-    runChecked(world, 12);
+    const world = startWorld(worldYaml([{declared: 'none', svm: true, devices: DEVICES}]), 43, {seconds: 12});
     expect(vm(world, 'g1').security).toMatchObject({
       state: 'secure',
       declared: 'none',
@@ -123,22 +116,18 @@ describe('the 2018-era stack: no opt-in, no forced iommu_platform (the seed’s 
   });
 
   it('required is only what management was told: QEMU has no confidential-guest-support there', () => {
-    const world = startWorld(
-      configFromYaml(worldYaml([{declared: 'required', svm: false, devices: DEVICES}])),
-      44,
-    );
-    runChecked(world, 3);
+    const world = startWorld(worldYaml([{declared: 'required', svm: false, devices: DEVICES}]), 44, {
+      seconds: 3,
+    });
     expect(vm(world, 'g1').security.confidentialGuestSupport).toBe(false);
     expect(device(world, 'g1', 'net').offersAccessPlatform).toBe(false);
   });
 
   it('a secure guest of the 2018-era stack cannot go to a mainline KVM, which runs secure only VMs that opted in', () => {
     const hosts = `  - {name: mainline1, stack: mainline, memory: 64GiB, secureMigration: true, ultravisor: {secureMemory: 16GiB, trustedKeys: [owner-demo]}}`;
-    const world = startWorld(
-      configFromYaml(worldYaml([{declared: 'none', svm: true, devices: '[]'}], hosts)),
-      45,
-    );
-    runChecked(world, 12);
+    const world = startWorld(worldYaml([{declared: 'none', svm: true, devices: '[]'}], hosts), 45, {
+      seconds: 12,
+    });
     const checks = world.migrationChecks('g1');
     expect(checks.find((check) => check.host === 'uv2')?.blockedReasons).toEqual([]);
     expect(checks.find((check) => check.host === 'mainline1')?.blockedReasons).toEqual([
@@ -149,11 +138,7 @@ describe('the 2018-era stack: no opt-in, no forced iommu_platform (the seed’s 
 
 describe('SLOF and ACCESS_PLATFORM (aik/SLOF lib/libvirtio/virtio.c virtio_negotiate_guest_features)', () => {
   it('the 2018-era SLOF cannot use an iommu=on disk (QEMU refuses FEATURES_OK), so the kernel comes by -kernel; current SLOF binds it', () => {
-    const old = startWorld(
-      configFromYaml(worldYaml([{svm: false, devices: '[{type: blk, iommu: on}]'}])),
-      46,
-    );
-    runChecked(old, 4);
+    const old = startWorld(worldYaml([{svm: false, devices: '[{type: blk, iommu: on}]'}]), 46, {seconds: 4});
     const oldEvents = eventsOf(old, 'g1');
     expect(oldEvents).toContain(
       'virtio_blk virtio0: SLOF: the device refuses FEATURES_OK: this SLOF does not accept VIRTIO_F_IOMMU_PLATFORM',
@@ -161,10 +146,10 @@ describe('SLOF and ACCESS_PLATFORM (aik/SLOF lib/libvirtio/virtio.c virtio_negot
     expect(oldEvents.some((line) => line.startsWith('bootloader: loaded'))).toBe(false);
     expect(vm(old, 'g1').state).toBe('running');
     const current = startWorld(
-      configFromYaml(worldYaml([{svm: false, devices: '[{type: blk, iommu: on}]'}], '', 'mainline')),
+      worldYaml([{svm: false, devices: '[{type: blk, iommu: on}]'}], '', 'mainline'),
       46,
+      {seconds: 4},
     );
-    runChecked(current, 4);
     expect(eventsOf(current, 'g1').some((line) => line.startsWith('bootloader: loaded'))).toBe(true);
   });
 });

@@ -2,7 +2,7 @@ import {describe, expect, it, vi} from 'vitest';
 import {VirtioStatus} from '../../src/core/virtio.js';
 import {DeviceCore} from '../../src/host/virtio/device-core.js';
 import type {DeviceQueues} from '../../src/host/virtio/device-queues.js';
-import {defaultConfig, runChecked, startWorld} from '../helpers/world.js';
+import {defaultConfig, startWorld} from '../helpers/world.js';
 
 // The hot per-request state of drivers and devices lives in one object of one class each
 // (DriverCore, DeviceCore) and every kernel's driver slots exist from the start, so V8 sees one
@@ -48,8 +48,7 @@ describe('DeviceCore', () => {
 
 describe('bound drivers', () => {
   it('keep one shape of driver slots, count through their core, and list what was bound in order', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runChecked(world, 20);
+    const world = startWorld(defaultConfig(), 3, {seconds: 20});
     const guests = [...world.guests.values()].filter((guest) => guest.kernel && !guest.kernel.isFirmware);
     expect(guests.length).toBeGreaterThan(1);
     for (const guest of guests) {
@@ -76,8 +75,7 @@ describe('bound drivers', () => {
   });
 
   it('are all unbound, their slots kept, when the kernel removes them', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 15);
+    const world = startWorld(defaultConfig(), 1, {seconds: 15});
     const kernel = [...world.guests.values()].find(
       (guest) => guest.kernel && !guest.kernel.isFirmware,
     )!.kernel!;

@@ -6,22 +6,17 @@ import {WRITE_TEMPLATE, writeStart} from '../../src/host/block-pattern.js';
 import {DiskShadow, SHADOW_BLOCK_BYTES} from '../../src/host/checkers/disk-shadow.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, runChecked, startWorld} from '../helpers/world.js';
+import {eventsOf, startWorld} from '../helpers/world.js';
 
 /** Far from the workload's region, so only this test's requests touch it. */
 const TEST_OFFSET = 200 * MiB;
 
 function idleSecureGuest(): World {
-  const world = startWorld(
-    configFromYaml(
-      worldYaml([
-        {svm: true, policy: 'force-dma-api', workload: 'idle', devices: '[{type: blk, disk: 1GiB}]'},
-      ]),
-    ),
+  return startWorld(
+    worldYaml([{svm: true, policy: 'force-dma-api', workload: 'idle', devices: '[{type: blk, disk: 1GiB}]'}]),
     5,
+    {seconds: 12},
   );
-  runChecked(world, 12);
-  return world;
 }
 
 /** Submits one request and runs the world until it completes. */

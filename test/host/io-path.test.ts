@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {guestYaml, worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const ALL_DEVICES_NO_IOMMU = '[{type: net}, {type: blk}, {type: console}, {type: rng}, {type: balloon}]';
 
@@ -9,9 +9,7 @@ function secureGuest(
   devices = ALL_DEVICES_NO_IOMMU,
   extra: Partial<Parameters<typeof guestYaml>[0]> = {},
 ) {
-  const world = startWorld(configFromYaml(worldYaml([{svm: true, policy, devices, ...extra}])), 3);
-  runChecked(world, 15);
-  return world;
+  return startWorld(worldYaml([{svm: true, policy, devices, ...extra}]), 3, {seconds: 15});
 }
 
 describe('the I/O path in a secure guest', () => {
@@ -89,10 +87,10 @@ describe('the I/O path in a secure guest', () => {
 describe('the I/O path in a normal guest', () => {
   it('uses direct access and bounces nothing', () => {
     const world = startWorld(
-      configFromYaml(worldYaml([{svm: false, policy: 'force-dma-api', devices: ALL_DEVICES_NO_IOMMU}])),
+      worldYaml([{svm: false, policy: 'force-dma-api', devices: ALL_DEVICES_NO_IOMMU}]),
       3,
+      {seconds: 8},
     );
-    runChecked(world, 8);
     const snapshot = vm(world, 'g1');
     expect(snapshot.swiotlb).toBeNull();
     expect(
@@ -105,19 +103,17 @@ describe('the I/O path in a normal guest', () => {
 
   it('with swiotlb=force and iommu=on devices, bounces without being secure', () => {
     const world = startWorld(
-      configFromYaml(
-        worldYaml([
-          {
-            svm: false,
-            swiotlb: '1024,1,force',
-            workload: 'stream',
-            devices: '[{type: blk, iommu: on}, {type: net}]',
-          },
-        ]),
-      ),
+      worldYaml([
+        {
+          svm: false,
+          swiotlb: '1024,1,force',
+          workload: 'stream',
+          devices: '[{type: blk, iommu: on}, {type: net}]',
+        },
+      ]),
       3,
+      {seconds: 8},
     );
-    runChecked(world, 8);
     expect(device(world, 'g1', 'blk')).toMatchObject({dma: 'dma-api', bounces: true, integrityErrors: 0});
     expect(device(world, 'g1', 'net')).toMatchObject({dma: 'direct', bounces: false});
     expect(vm(world, 'g1').swiotlb!.bouncedBytesToDevice).toBeGreaterThan(1024 * 1024);
@@ -125,20 +121,18 @@ describe('the I/O path in a normal guest', () => {
 
   it('a pool too small for the load: "buffer is full", retries, and every request still completes', () => {
     const world = startWorld(
-      configFromYaml(
-        worldYaml([
-          {
-            svm: true,
-            policy: 'force-dma-api',
-            swiotlb: '128,1',
-            workload: 'db',
-            devices: '[{type: net}, {type: blk}]',
-          },
-        ]),
-      ),
+      worldYaml([
+        {
+          svm: true,
+          policy: 'force-dma-api',
+          swiotlb: '128,1',
+          workload: 'db',
+          devices: '[{type: net}, {type: blk}]',
+        },
+      ]),
       5,
+      {seconds: 20},
     );
-    runChecked(world, 20);
     const pool = vm(world, 'g1').swiotlb!;
     const blk = device(world, 'g1', 'blk');
     expect(pool.mapFailures).toBeGreaterThan(0);

@@ -5,7 +5,7 @@ import {initialLifecycle} from '../../src/host/lifecycle/lifecycle.js';
 import {transition} from '../../src/host/lifecycle/transition.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** Advances to `seconds` (absolute) in checked half-second steps. */
 function runTo(world: World, seconds: number): void {
@@ -14,8 +14,7 @@ function runTo(world: World, seconds: number): void {
 
 describe('#12: a command answered ok always happens', () => {
   it('secure in the probe phase (legacy-1 at 2.7 s, kernel already booted with svm=off) kexecs and ends secure', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runTo(world, 2.7);
+    const world = startWorld(defaultConfig(), 1, {seconds: 2.7});
     expect(vm(world, 'legacy-1').security.phase).toBe('probe');
     const result = world.secure('legacy-1');
     expect(result).toMatchObject({ok: true, message: 'svm=on set; kexec into the secure kernel'});
@@ -27,8 +26,7 @@ describe('#12: a command answered ok always happens', () => {
   });
 
   it('secure before the kernel started (bootloader) needs no kexec: this boot reads svm=on', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runTo(world, 1.5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 1.5});
     expect(vm(world, 'legacy-1').security.phase).toBe('bootloader');
     expect(world.secure('legacy-1')).toMatchObject({
       ok: true,
@@ -44,8 +42,7 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
   // The firmware's boot will read svm=on: the checks take the guest as secure from the start
   // (pending-work.ts isBootSecureOf), so a host that could not hold it is refused up front.
   it('batch-1 (svm=on, still in the firmware, 2018-era stack) to delta at 1 s: refused as for a secure guest; batch-1 goes secure on epsilon', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runTo(world, 1);
+    const world = startWorld(defaultConfig(), 1, {seconds: 1});
     expect(world.check('db-1', {do: 'migrate', to: 'delta', params: {}})).toMatchObject({ok: false});
     expect(world.migrate('batch-1', 'delta')).toMatchObject({ok: false, code: 'migration-blocked'});
     runTo(world, 20);
@@ -56,8 +53,7 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
   });
 
   it('web-1 to gamma (no secure migration) at 1 s is refused the same way; web-1 goes secure on alpha', () => {
-    const world = startWorld(defaultConfig(), 2);
-    runTo(world, 1);
+    const world = startWorld(defaultConfig(), 2, {seconds: 1});
     expect(world.migrate('web-1', 'gamma')).toMatchObject({ok: false, code: 'migration-blocked'});
     runTo(world, 20);
     expect(vm(world, 'web-1')).toMatchObject({
@@ -78,8 +74,7 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
   });
 
   it('secure, then migrate to a host without an ultravisor 50 ms later: refused as for a secure guest; it goes secure where it is', () => {
-    const world = startWorld(defaultConfig(), 3);
-    runTo(world, 5);
+    const world = startWorld(defaultConfig(), 3, {seconds: 5});
     expect(world.secure('legacy-1').ok).toBe(true);
     world.advanceBy(50_000);
     expect(world.migrate('legacy-1', 'delta')).toMatchObject({ok: false, code: 'migration-blocked'});
@@ -95,8 +90,7 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
   });
 
   it('the checker names a secure guest on a host without an ultravisor', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runTo(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     const web = world.guest('web-1')!;
     const delta = world.hosts.get('delta')!;
     web.adoptTarget(web.memory, [...web.backends], delta);
@@ -105,8 +99,7 @@ describe('#15.1: a guest whose security changes mid-migration never lands where 
 });
 describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
   it('over a 1 B/s link no 64 KiB page arrives in the first minute', () => {
-    const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
-    runChecked(world, 4);
+    const world = startWorld(worldYaml([{devices: '[]', workload: 'idle'}]), 5, {seconds: 4});
     expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 1n}).ok).toBe(true);
     runChecked(world, 60);
     const migration = vm(world, 'g1').migration!;
@@ -117,8 +110,7 @@ describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
   });
 
   it('max-bandwidth 0 is refused: the migration would never move a page', () => {
-    const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
-    runChecked(world, 4);
+    const world = startWorld(worldYaml([{devices: '[]', workload: 'idle'}]), 5, {seconds: 4});
     expect(world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: 0n})).toMatchObject({
       ok: false,
       code: 'bad-parameter',
@@ -128,8 +120,7 @@ describe('#15.11: bandwidth accounting is honest for tiny rates', () => {
 
 describe('the kernel sees itself secure exactly when the lifecycle says so', () => {
   it('from UV_ESM returning (swiotlb step) until UV_SVM_TERMINATE, through secure, unsecure and a crash', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runTo(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     const guest = world.guest('legacy-1')!;
     const seen = new Set<string>();
     const sample = (seconds: number): void => {

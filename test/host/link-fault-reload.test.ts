@@ -6,8 +6,7 @@ import {defaultConfig, startWorld} from '../helpers/world.js';
 
 describe('a link fault outlives a config reload', () => {
   it('a reload that changes a bandwidth keeps the link down, and a migration over it refused', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(5_000_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5, unchecked: true});
     expect(world.setLinkDown('alpha', 'beta', true)).toEqual({ok: true});
     const config = world.config;
     world.applyConfig({
@@ -21,8 +20,7 @@ describe('a link fault outlives a config reload', () => {
   });
 
   it('a reload that removes a host forgets its links, so a host added again by that name starts up', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(5_000_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5, unchecked: true});
     const config = world.config;
     const withSpare = {...config, hosts: [...config.hosts, {...config.hosts[0]!, name: 'spare'}]};
     world.applyConfig(withSpare);

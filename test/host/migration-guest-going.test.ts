@@ -1,7 +1,7 @@
 import {describe, expect, it, vi} from 'vitest';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, startWorld} from '../helpers/world.js';
+import {eventsOf, startWorld} from '../helpers/world.js';
 
 /**
  * A config reload that takes away a guest in stop-and-copy: the migration is abandoned and the
@@ -12,8 +12,7 @@ import {configFromYaml, eventsOf, startWorld} from '../helpers/world.js';
 
 function inStopAndCopy(): World {
   const guest = {devices: '[{type: blk}]', workload: '{profile: churn, dirtyRate: 4MiB, workingSet: 32MiB}'};
-  const running = startWorld(configFromYaml(worldYaml([guest])), 31);
-  running.advanceTo(4_000_000);
+  const running = startWorld(worldYaml([guest]), 31, {seconds: 4, unchecked: true});
   expect(running.migrate('g1', 'uv2').ok).toBe(true);
   const endUs = running.nowUs + 30_000_000;
   while (running.activeMigration('g1')?.snapshot().phase !== 'stop-and-copy') {

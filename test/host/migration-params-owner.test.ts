@@ -3,13 +3,11 @@ import {MIGRATION_DEFAULTS} from '../../src/host/migration/migration-params.js';
 import type {World} from '../../src/host/world.js';
 import {WorldPort} from '../../src/qmp/world-port.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, startWorld} from '../helpers/world.js';
+import {startWorld} from '../helpers/world.js';
 
 /** One idle guest on uv1, booted. */
 function booted(): World {
-  const world = startWorld(configFromYaml(worldYaml([{devices: '[]', workload: 'idle'}])), 5);
-  world.advanceTo(4_000_000);
-  return world;
+  return startWorld(worldYaml([{devices: '[]', workload: 'idle'}]), 5, {seconds: 4, unchecked: true});
 }
 
 const set = (world: World, params: {maxBandwidthBytesPerSecond?: bigint; downtimeLimitMs?: number}) =>

@@ -3,7 +3,7 @@ import {MiB} from '../../src/core/units.js';
 import type {MigrationSnapshot} from '../../src/host/snapshot-types.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, runChecked, startWorld, vm} from '../helpers/world.js';
+import {runChecked, startWorld, vm} from '../helpers/world.js';
 
 /** query-migrate's MigrationStatus values (qemu/qemu qapi/migration.json). */
 const QAPI_MIGRATION_STATUS = [
@@ -36,9 +36,7 @@ function churnGuest(options: {dirtyRate: string; workingSet: string; memory?: st
 }
 
 function churnWorld(guest: Parameters<typeof churnGuest>[0], links = '', seed = 31): World {
-  const world = startWorld(configFromYaml(worldYaml([churnGuest(guest)], links)), seed);
-  runChecked(world, 4);
-  return world;
+  return startWorld(worldYaml([churnGuest(guest)], links), seed, {seconds: 4});
 }
 
 /** Samples g1's migration every `stepUs` for `seconds`. */

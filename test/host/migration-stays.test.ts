@@ -8,8 +8,7 @@ import {defaultConfig, eventsOf, runChecked, startWorld, vm} from '../helpers/wo
  */
 describe('migration of a guest that panicked', () => {
   it('a failure says the guest stays halted, not that it keeps running', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     expect(world.migrate('churn-1', 'beta').ok).toBe(true);
     runChecked(world, 1);
     world.crash('churn-1');
@@ -24,8 +23,7 @@ describe('migration of a guest that panicked', () => {
   });
 
   it('a cancel of a paused guest says it stays paused', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     world.migrate('churn-1', 'beta');
     world.pause('churn-1');
     runChecked(world, 0.5);

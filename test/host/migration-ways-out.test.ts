@@ -19,8 +19,7 @@ function stuckMigration(seed = 41): World {
       'links: {defaultBandwidth: 1GiB, pairs: []}',
     ),
   );
-  const world = startWorld(config, seed);
-  runChecked(world, 4);
+  const world = startWorld(config, seed, {seconds: 4});
   expect(world.migrate('g1', 'uv2').ok).toBe(true);
   runChecked(world, 30);
   return world;
@@ -128,8 +127,7 @@ describe('a pre-copy that does not converge explains itself', () => {
 
 describe("the default world's churn-1, as config/default.yaml's comment says (QA item 5)", () => {
   it('does not converge at the defaults, and converges with M alone (max-bandwidth 256 MiB/s), no auto-converge', () => {
-    const world = startWorld(defaultConfig(), 7);
-    runChecked(world, 10);
+    const world = startWorld(defaultConfig(), 7, {seconds: 10});
     expect(world.migrate('churn-1', 'beta').ok).toBe(true);
     runChecked(world, 50);
     const stuck = vm(world, 'churn-1').migration!;

@@ -15,9 +15,7 @@ function churnWorld(dirtyRate: string, workingSet = '256MiB', devices = '[]') {
       },
     ]),
   );
-  const world = startWorld(config, 21);
-  runChecked(world, 4);
-  return world;
+  return startWorld(config, 21, {seconds: 4});
 }
 
 function nonZeroBytes(world: ReturnType<typeof startWorld>): number {
@@ -105,8 +103,7 @@ describe('pre-copy migration', () => {
         {name: 'securevm', svm: true, policy: 'force-dma-api', devices: '[{type: blk}]'},
       ]),
     );
-    const world = startWorld(config, 22);
-    runChecked(world, 8);
+    const world = startWorld(config, 22, {seconds: 8});
     const refused = world.migrate('securevm', 'plain');
     expect(refused).toEqual({
       ok: false,
@@ -139,8 +136,7 @@ describe('pre-copy migration', () => {
     const config = configFromYaml(
       worldYaml([{devices: '[{type: blk}, {type: net}, {type: rng}]', workload: 'db'}]),
     );
-    const world = startWorld(config, 23);
-    runChecked(world, 6);
+    const world = startWorld(config, 23, {seconds: 6});
     const before = device(world, 'g1', 'blk').completed;
     world.migrate('g1', 'uv2', {maxBandwidthBytesPerSecond: BigInt(1024 * MiB)});
     runChecked(world, 20);

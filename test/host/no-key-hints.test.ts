@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {defaultConfig, eventsOf, runChecked, startWorld} from '../helpers/world.js';
+import {defaultConfig, eventsOf, startWorld} from '../helpers/world.js';
 
 /** Every .ts file under `dir`. */
 function sources(dir: string): string[] {
@@ -53,8 +53,7 @@ describe('the host names no dashboard key', () => {
   });
 
   it('a command refused during a migration, and a policy change, say so without a key', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 12);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12});
     world.migrate('churn-1', 'beta');
     expect(world.unsecure('churn-1')).toEqual({
       ok: false,

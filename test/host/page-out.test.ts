@@ -5,7 +5,7 @@ import {initialLifecycle, type Lifecycle} from '../../src/host/lifecycle/lifecyc
 import {transition} from '../../src/host/lifecycle/transition.js';
 import {DIRTY_REGION_START} from '../../src/host/config/guest-capacity.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {device, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const DIRECT_DEVICES = '[{type: net}, {type: blk}, {type: console}, {type: rng}, {type: balloon}]';
 
@@ -23,12 +23,11 @@ const QEMU_TEXT: Record<string, RegExp> = {
 };
 
 function legacySecureGuest(seed: number) {
-  const world = startWorld(
-    configFromYaml(worldYaml([{svm: true, policy: 'legacy', workload: 'web', devices: DIRECT_DEVICES}])),
+  return startWorld(
+    worldYaml([{svm: true, policy: 'legacy', workload: 'web', devices: DIRECT_DEVICES}]),
     seed,
+    {seconds: 15},
   );
-  runChecked(world, 15);
-  return world;
 }
 
 describe('a legacy secure guest’s devices read their rings paged out, encrypted (DESIGN §2.2)', () => {
@@ -62,12 +61,10 @@ describe('a legacy secure guest’s devices read their rings paged out, encrypte
 describe('a hypervisor write to a secure page, then the guest’s touch (UV_PAGE_IN, IAPM integrity)', () => {
   it('kvmppc_send_page_to_uv fails, KVM_RUN returns EFAULT, QEMU stops the VM: "error: kvm run failed Bad address"', () => {
     const world = startWorld(
-      configFromYaml(
-        worldYaml([{svm: true, policy: 'force-dma-api', workload: 'churn', devices: '[{type: blk}]'}]),
-      ),
+      worldYaml([{svm: true, policy: 'force-dma-api', workload: 'churn', devices: '[{type: blk}]'}]),
       2,
+      {seconds: 15},
     );
-    runChecked(world, 15);
     expect(vm(world, 'g1').security.state).toBe('secure');
     const guest = world.guest('g1')!;
     const qemu = new MemoryView(guest.memory, true);
@@ -85,12 +82,10 @@ describe('a hypervisor write to a secure page, then the guest’s touch (UV_PAGE
 
   it('a page the hypervisor only read goes back in quietly: the guest keeps running', () => {
     const world = startWorld(
-      configFromYaml(
-        worldYaml([{svm: true, policy: 'force-dma-api', workload: 'churn', devices: '[{type: blk}]'}]),
-      ),
+      worldYaml([{svm: true, policy: 'force-dma-api', workload: 'churn', devices: '[{type: blk}]'}]),
       2,
+      {seconds: 15},
     );
-    runChecked(world, 15);
     const guest = world.guest('g1')!;
     const qemu = new MemoryView(guest.memory, true);
     qemu.read(DIRTY_REGION_START, Buffer.alloc(64), 0, 64);

@@ -18,8 +18,7 @@ function eventsSince(world: World, name: string, from: number): string[] {
  */
 describe('secure on a paused VM: the kexec waits until it is resumed', () => {
   it('nothing of the kexec happens while paused; all of it once resumed', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     expect(world.pause('rogue-1').ok).toBe(true);
     const from = eventsOf(world, 'rogue-1').length;
     const answer = world.secure('rogue-1');
@@ -45,8 +44,7 @@ describe('secure on a paused VM: the kexec waits until it is resumed', () => {
  */
 describe('reset of a paused VM: SLOF runs only once it is resumed', () => {
   it('held before the firmware, and the firmware boots after resume', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     world.pause('churn-1');
     const from = eventsOf(world, 'churn-1').length;
     expect(world.command('churn-1', {do: 'reset'}).ok).toBe(true);
@@ -65,8 +63,7 @@ describe('reset of a paused VM: SLOF runs only once it is resumed', () => {
 
 describe('a kexec waiting on a paused VM gives way to what comes after it', () => {
   it('reboot resumes the VM and reboots it; the waiting kexec never runs', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     world.pause('rogue-1');
     const from = eventsOf(world, 'rogue-1').length;
     world.secure('rogue-1');
@@ -80,8 +77,7 @@ describe('a kexec waiting on a paused VM gives way to what comes after it', () =
 
 describe('the question before secure on a paused VM says when the kexec happens', () => {
   it('kexec ... once resumed', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     world.pause('rogue-1');
     const preview = previewCommand(world, {kind: 'secure', vm: 'rogue-1'});
     expect(preview.ok && preview.consequences[0]).toEqual({
@@ -93,8 +89,7 @@ describe('the question before secure on a paused VM says when the kexec happens'
 
 describe('a second secure while the kexec waits says what is true', () => {
   it('the question and the answer both say the kexec happens once resumed; a second secure says it is set', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     world.pause('rogue-1');
     const preview = previewCommand(world, {kind: 'secure', vm: 'rogue-1'});
     expect(preview.ok && preview.consequences[0]).toEqual({
@@ -138,8 +133,7 @@ describe('a second secure while the kexec waits says what is true', () => {
 
 describe('the phase while the kexec waits is the one the guest is still in', () => {
   it('running while paused; shutdown once resumed and the kexec drains', () => {
-    const world = startWorld(defaultConfig());
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     expect(vm(world, 'rogue-1').security.phase).toBe('running');
     world.pause('rogue-1');
     world.secure('rogue-1');

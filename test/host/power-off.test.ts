@@ -16,8 +16,7 @@ function runningLifecycle(): Lifecycle {
 
 describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () => {
   it('graceful: the guest drains and halts (shutdown, info); its secure memory goes back; a reboot boots it', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 20);
+    const world = startWorld(defaultConfig(), 1, {seconds: 20});
     expect(vm(world, 'web-1').security.state).toBe('secure');
     expect(world.command('web-1', powerOff(true))).toEqual({ok: true});
     runChecked(world, 1);
@@ -36,8 +35,7 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
   });
 
   it('immediate: halted (power-off) at once; graceful then accepted as QEMU does; refused while migrating', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     expect(world.check('legacy-1', powerOff(false))).toEqual({ok: true});
     expect(world.command('legacy-1', powerOff(false), 'power-off (immediate)')).toEqual({ok: true});
     expect(world.guest('legacy-1')!.lifecycle.stage).toEqual({kind: 'halted', cause: 'power-off'});
@@ -55,8 +53,7 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
   // (qemu/qemu softmmu/runstate.c main_loop_should_exit, hw/ppc/spapr_events.c spapr_powerdown_req);
   // the guest's handler (torvalds/linux arch/powerpc/platforms/pseries/ras.c) runs once resumed.
   it('a paused guest stays paused; its EPOW handler runs (log, 100 ms, shutdown) only once resumed', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     world.pause('legacy-1');
     const atUs = world.nowUs;
     const said = () =>
@@ -90,8 +87,7 @@ describe('power-off (QMP system_powerdown and quit) is a lifecycle command', () 
 
   it('a power-off waiting for a paused guest is cleared by a reset, a crash or a quit', () => {
     for (const clear of ['reset', 'crash', 'quit'] as const) {
-      const world = startWorld(defaultConfig(), 1);
-      runChecked(world, 5);
+      const world = startWorld(defaultConfig(), 1, {seconds: 5});
       world.pause('legacy-1');
       world.command('legacy-1', powerOff(true));
       if (clear === 'reset') world.command('legacy-1', {do: 'reset'});
@@ -144,8 +140,7 @@ describe('system_powerdown: the whole shutdown starts when the guest gets to it'
   });
 
   it('EPOW seen at the command; nothing of the shutdown until 100 ms later', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     const atUs = world.nowUs;
     world.command('churn-1', powerOff(true));
     const said = () => world.events.recent(200, 'churn-1').filter((event) => event.tUs >= atUs);
@@ -163,8 +158,7 @@ describe('system_powerdown: the whole shutdown starts when the guest gets to it'
   });
 
   it('the guest goes on working while its EPOW handler waits: I/O completes until the shutdown starts', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     const completed = () =>
       vm(world, 'bounce-test').devices.reduce((sum, device) => sum + device.completed, 0);
     world.command('bounce-test', powerOff(true));
@@ -174,8 +168,7 @@ describe('system_powerdown: the whole shutdown starts when the guest gets to it'
   });
 
   it('repeated powerdowns do not put the power-off off: one shutdown, halted in time', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 5);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5});
     const atUs = world.nowUs;
     for (let i = 0; i < 30; i++) {
       world.command('churn-1', powerOff(true));

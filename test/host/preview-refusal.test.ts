@@ -14,8 +14,7 @@ describe('a refused preview: the memory-protected one always says what forcing w
   });
 
   it('the host fills it from forcedInflateWords; other refusals carry none', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(12_000_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 12, unchecked: true});
     expect(vm(world, 'rfc-1').security.state).toBe('secure');
     const request = {kind: 'balloon', vm: 'rfc-1', targetBytes: 256 * MiB, isForced: false} as const;
     const refused = previewCommand(world, request);

@@ -6,8 +6,7 @@ import {defaultConfig, startWorld, vm} from '../helpers/world.js';
 
 /** legacy-1 running with svm=off, its EPOW handler up, asked to power off gracefully. */
 function poweringOff() {
-  const world = startWorld(defaultConfig(), 1);
-  world.advanceTo(5_000_000);
+  const world = startWorld(defaultConfig(), 1, {seconds: 5, unchecked: true});
   expect(vm(world, 'legacy-1')).toMatchObject({state: 'running', svm: false});
   expect(world.command('legacy-1', {do: 'power-off', isGraceful: true}).ok).toBe(true);
   expect(world.guest('legacy-1')!.lifecycle.stage).toEqual({kind: 'shutting-down', next: 'power-off'});

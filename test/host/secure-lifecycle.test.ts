@@ -10,14 +10,14 @@ import {
   verifyDigest,
 } from '../../src/host/ticket.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
+import {eventsOf, runChecked, startWorld, vm} from '../helpers/world.js';
 
 const DEVICES = '[{type: blk, iommu: on}, {type: net, iommu: on}]';
 
 describe('the secure transition', () => {
   it('goes esm → verify → convert (with progress) → init-done → swiotlb → reprobe → secure, in the kernel’s and KVM’s words', () => {
     const world = startWorld(
-      configFromYaml(worldYaml([{svm: true, memory: '8GiB', policy: 'restricted', devices: DEVICES}])),
+      worldYaml([{svm: true, memory: '8GiB', policy: 'restricted', devices: DEVICES}]),
       31,
     );
     const phases: string[] = [];
@@ -53,10 +53,7 @@ describe('the secure transition', () => {
 
   it('takes longer for a larger guest (conversion runs at the ultravisor’s rate)', () => {
     const timeToSecure = (memory: string) => {
-      const world = startWorld(
-        configFromYaml(worldYaml([{svm: true, memory, policy: 'restricted', devices: DEVICES}])),
-        32,
-      );
+      const world = startWorld(worldYaml([{svm: true, memory, policy: 'restricted', devices: DEVICES}]), 32);
       for (let step = 0; step < 400; step++) {
         world.advanceBy(50_000);
         if (vm(world, 'g1').security.state === 'secure') return world.nowUs;
@@ -68,8 +65,7 @@ describe('the secure transition', () => {
 
   it('halts with U_PERMISSION when the image was tampered with', () => {
     const yaml = worldYaml([{svm: true, devices: DEVICES}]).replace('initramfs-web', 'initramfs-evil');
-    const world = startWorld(configFromYaml(yaml), 33);
-    runChecked(world, 6);
+    const world = startWorld(yaml, 33, {seconds: 6});
     expect(vm(world, 'g1')).toMatchObject({
       state: 'halted',
       security: expect.objectContaining({
@@ -84,7 +80,7 @@ describe('the secure transition', () => {
 
   it('pause and resume work while converting, and the transition finishes after resume', () => {
     const world = startWorld(
-      configFromYaml(worldYaml([{svm: true, memory: '8GiB', policy: 'restricted', devices: DEVICES}])),
+      worldYaml([{svm: true, memory: '8GiB', policy: 'restricted', devices: DEVICES}]),
       34,
     );
     while (vm(world, 'g1').security.phase !== 'convert') world.advanceBy(50_000);
@@ -101,8 +97,7 @@ describe('the secure transition', () => {
   });
 
   it('refuses commands that make no sense, saying which state and why', () => {
-    const world = startWorld(configFromYaml(worldYaml([{svm: true, devices: DEVICES}])), 35);
-    runChecked(world, 8);
+    const world = startWorld(worldYaml([{svm: true, devices: DEVICES}]), 35, {seconds: 8});
     expect(world.secure('g1')).toEqual({ok: false, code: 'already-secure', reason: 'g1 is already secure'});
     expect(world.resume('g1')).toEqual({ok: false, code: 'not-paused', reason: 'g1 is not paused'});
     expect(world.setPolicy('g1', 'access-platform-gated')).toEqual({

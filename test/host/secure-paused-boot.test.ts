@@ -7,8 +7,7 @@ import {defaultConfig, startWorld} from '../helpers/world.js';
 
 describe('secure on a guest paused before its kernel runs says the boot waits for resume', () => {
   it('paused in its firmware: the question, the answer and a second `s` say "once resumed"', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(300_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 0.3, unchecked: true});
     expect(world.getSnapshot().vms.find((vm) => vm.name === 'legacy-1')!.state).toBe('booting');
     expect(world.pause('legacy-1').ok).toBe(true);
     const preview = previewCommand(world, {kind: 'secure', vm: 'legacy-1'});

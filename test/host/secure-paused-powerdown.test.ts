@@ -4,8 +4,7 @@ import {defaultConfig, eventsOf, runChecked, startWorld} from '../helpers/world.
 
 /** legacy-1 (svm=off) paused, then asked to power off gracefully: the EPOW waits for `cont`. */
 function pausedPoweringOff() {
-  const world = startWorld(defaultConfig(), 1);
-  world.advanceTo(5_000_000);
+  const world = startWorld(defaultConfig(), 1, {seconds: 5, unchecked: true});
   expect(world.pause('legacy-1').ok).toBe(true);
   expect(world.command('legacy-1', {do: 'power-off', isGraceful: true})).toEqual({
     ok: true,

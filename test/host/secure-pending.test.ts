@@ -7,8 +7,7 @@ import {defaultConfig, runChecked, startWorld} from '../helpers/world.js';
 /** Before the kernel starts, this boot's prom_init reads the `svm=` set now (transition.ts secure). */
 describe('a boot that will read svm=on is secure-pending from the firmware on', () => {
   it('churn-1 off, then `secure`: booting with svm=on, so it cannot go to delta (no ultravisor)', () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceTo(5_000_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 5, unchecked: true});
     expect(world.command('churn-1', {do: 'power-off', isGraceful: false}).ok).toBe(true);
     expect(world.secure('churn-1')).toEqual({ok: true, message: 'svm=on set; booting'});
     expect(world.guest('churn-1')!.lifecycle.stage).toEqual({

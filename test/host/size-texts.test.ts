@@ -40,8 +40,7 @@ describe('sizes and rates in the host texts have the screen format (QA item 6b)'
   );
 
   it("commands' answers and refusals, dry run and command alike", () => {
-    const world = startWorld(defaultConfig(), 1);
-    world.advanceBy(20_000_000);
+    const world = startWorld(defaultConfig(), 1, {seconds: 20, unchecked: true});
     const texts: string[] = [];
     const say = (result: {ok: boolean; message?: string; reason?: string}) =>
       texts.push(result.ok ? (result.message ?? '') : (result.reason ?? ''));

@@ -3,7 +3,7 @@ import {DMA_MAPPING_ERROR, SwiotlbPool} from '../../src/core/swiotlb.js';
 import {GiB, KiB} from '../../src/core/units.js';
 import {GUEST_KERNEL_HEAP_BYTES} from '../../src/host/config/world-references.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, device, runChecked, startWorld, vm} from '../helpers/world.js';
+import {device, startWorld, vm} from '../helpers/world.js';
 
 const FOUR_GIB = 4 * GiB;
 
@@ -19,22 +19,20 @@ describe('a swiotlb pool across 4 GiB in a running secure guest', () => {
     const resident = FOUR_GIB - GUEST_KERNEL_HEAP_BYTES - 192 * KiB;
     const map = vi.spyOn(SwiotlbPool.prototype, 'map');
     const world = startWorld(
-      configFromYaml(
-        worldYaml([
-          {
-            svm: true,
-            policy: 'force-dma-api',
-            memory: '8GiB',
-            swiotlb: '512,1',
-            workload: 'db',
-            devices: '[{type: net}, {type: blk}]',
-            extra: `    resident: ${resident / KiB}KiB\n`,
-          },
-        ]),
-      ),
+      worldYaml([
+        {
+          svm: true,
+          policy: 'force-dma-api',
+          memory: '8GiB',
+          swiotlb: '512,1',
+          workload: 'db',
+          devices: '[{type: net}, {type: blk}]',
+          extra: `    resident: ${resident / KiB}KiB\n`,
+        },
+      ]),
       4,
+      {seconds: 15},
     );
-    runChecked(world, 15);
     const maps = map.mock.calls
       .map((call, index) => ({tlb: map.mock.results[index]!.value as number, size: call[2]}))
       .filter(({tlb}) => tlb !== DMA_MAPPING_ERROR);
@@ -58,15 +56,13 @@ describe('swiotlb=N,0 in a running guest', () => {
   // torvalds/linux kernel/dma/swiotlb.c swiotlb_adjust_nareas: "Zero is treated as 1".
   it('gives one area; without a count there is one per vCPU', () => {
     const world = startWorld(
-      configFromYaml(
-        worldYaml([
-          {name: 'zero', svm: true, policy: 'force-dma-api', swiotlb: '1024,0', devices: '[{type: blk}]'},
-          {name: 'none', svm: true, policy: 'force-dma-api', swiotlb: '1024', devices: '[{type: blk}]'},
-        ]),
-      ),
+      worldYaml([
+        {name: 'zero', svm: true, policy: 'force-dma-api', swiotlb: '1024,0', devices: '[{type: blk}]'},
+        {name: 'none', svm: true, policy: 'force-dma-api', swiotlb: '1024', devices: '[{type: blk}]'},
+      ]),
       2,
+      {seconds: 8},
     );
-    runChecked(world, 8);
     expect(vm(world, 'zero').swiotlb).toMatchObject({nslabs: 1024, nareas: 1});
     expect(vm(world, 'none').swiotlb).toMatchObject({nslabs: 1024, nareas: 2});
     expect(device(world, 'zero', 'blk')).toMatchObject({status: 'ok', failed: 0, integrityErrors: 0});

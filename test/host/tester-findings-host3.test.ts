@@ -9,9 +9,7 @@ import {defaultConfig, eventsOf, startWorld, vm} from '../helpers/world.js';
 const MiB = 2 ** 20;
 
 function world(seconds = 5): World {
-  const running = startWorld(defaultConfig(), 1);
-  running.advanceTo(seconds * 1_000_000);
-  return running;
+  return startWorld(defaultConfig(), 1, {seconds, unchecked: true});
 }
 
 /** legacy-1 (epsilon, access-platform-gated): its balloon has no ACCESS_PLATFORM, so secure it faults. */

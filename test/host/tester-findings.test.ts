@@ -10,9 +10,7 @@ import {defaultConfig, eventsOf, runChecked, startWorld} from '../helpers/world.
 /** What an exploratory tester tripped on in the lifecycle and the commands (one regression each). */
 
 function world(seconds = 5): World {
-  const running = startWorld(defaultConfig(), 1);
-  running.advanceTo(seconds * 1_000_000);
-  return running;
+  return startWorld(defaultConfig(), 1, {seconds, unchecked: true});
 }
 
 const last = (events: string[], prefix: string) => events.filter((text) => text.startsWith(prefix)).at(-1);

@@ -5,11 +5,10 @@ import {balloonConfigSpace, ConfigSpace} from '../../src/host/virtio/config-spac
 import type {BalloonBackend} from '../../src/host/virtio/balloon-backend.js';
 import type {BalloonConfig} from '../../src/host/virtio/balloon-protocol.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
-import {configFromYaml, runChecked, startWorld} from '../helpers/world.js';
+import {runChecked, startWorld} from '../helpers/world.js';
 
 function normalGuest(devices: string) {
-  const world = startWorld(configFromYaml(worldYaml([{svm: false, workload: 'idle', devices}])), 2);
-  runChecked(world, 6);
+  const world = startWorld(worldYaml([{svm: false, workload: 'idle', devices}]), 2, {seconds: 6});
   return {world, guest: world.guest('g1')!};
 }
 

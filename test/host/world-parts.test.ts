@@ -22,8 +22,7 @@ const COMMANDS: readonly GuestCommand[] = [
 describe('World.check answers exactly as the command would, and changes nothing', () => {
   it('for every guest and command, asked just before running it, at many instants', () => {
     const config = defaultConfig();
-    const world = startWorld(config, 4);
-    world.advanceTo(2_700_000);
+    const world = startWorld(config, 4, {seconds: 2.7, unchecked: true});
     let round = 0;
     for (const command of COMMANDS) {
       for (const guest of config.guests) {
@@ -83,8 +82,7 @@ describe('planConfigChange (pure)', () => {
 
   it('a live reload removes a host that left the config, adds a new one, and the snapshot says so', () => {
     const previous = defaultConfig();
-    const world = startWorld(previous, 6);
-    runChecked(world, 3);
+    const world = startWorld(previous, 6, {seconds: 3});
     const next = {
       ...previous,
       hosts: [
@@ -101,8 +99,7 @@ describe('planConfigChange (pure)', () => {
 
 describe('snapshots carry codes beside messages', () => {
   it('balloon reasons, the ESM failure code and whether memory is protected', () => {
-    const world = startWorld(defaultConfig(), 1);
-    runChecked(world, 14);
+    const world = startWorld(defaultConfig(), 1, {seconds: 14});
     expect(vm(world, 'db-1').balloon).toMatchObject({available: false, reasonCode: 'refused-at-probe'});
     expect(vm(world, 'web-1').balloon).toMatchObject({available: false, reasonCode: 'features-refused'});
     expect(vm(world, 'rfc-1').balloon).toMatchObject({available: true, reasonCode: 'deflate-only'});

@@ -1,4 +1,5 @@
-import {log, refuse, type Effect, type Lifecycle, type Transition} from './lifecycle.js';
+import type {Effect, Lifecycle, Transition} from './lifecycle.js';
+import {log, refuse} from './transition-builders.js';
 
 /** Checks and steps more than one of the transition's commands share. */
 

@@ -1,17 +1,16 @@
 import {invariantBroken} from '../../core/assert.js';
 import {esmReturnOf} from '../esm-return.js';
-import {
-  accept,
-  log,
-  type BootStep,
-  type Effect,
-  type EsmFailure,
-  type GuestEvent,
-  type Lifecycle,
-  type MigrationEvent,
-  type Stage,
-  type Transition,
+import type {
+  BootStep,
+  Effect,
+  EsmFailure,
+  GuestEvent,
+  Lifecycle,
+  MigrationEvent,
+  Stage,
+  Transition,
 } from './lifecycle.js';
+import {accept, log} from './transition-builders.js';
 
 /** The guest's own progress: boot steps, the secure transition's steps, shutdown, halts. */
 export function advanceGuest(lifecycle: Lifecycle, event: GuestEvent): Transition {

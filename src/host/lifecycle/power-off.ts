@@ -1,6 +1,7 @@
 import {BootTiming} from '../boot-timing.js';
 import {refuseWhileMigrating} from './command-guards.js';
-import {accept, log, securityPhaseOf, type Effect, type Lifecycle, type Transition} from './lifecycle.js';
+import {securityPhaseOf, type Effect, type Lifecycle, type Transition} from './lifecycle.js';
+import {accept, log} from './transition-builders.js';
 import {onceResumedOf} from './pending-work.js';
 
 /** What system_powerdown does to a VM already off, in words. */

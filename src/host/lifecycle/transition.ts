@@ -1,9 +1,6 @@
 import {advanceGuest, advanceMigration} from './lifecycle-progress.js';
 import {
-  accept,
   isPausedByUserOf,
-  log,
-  refuse,
   securityPhaseOf,
   securityStateOf,
   type Effect,
@@ -12,6 +9,7 @@ import {
   type LifecycleEvent,
   type Transition,
 } from './lifecycle.js';
+import {accept, log, refuse} from './transition-builders.js';
 import {refuseWhileMigrating, resumedFor} from './command-guards.js';
 import {isBootAfterShutdownOf, isBootSecureOf, onceResumedOf, shutDownWhenOf} from './pending-work.js';
 import {powerOff, settleEpow} from './power-off.js';
