@@ -146,7 +146,7 @@ function commandLineProblem(flags: Flags, command: string | undefined, rest: str
 function flagForOtherCommand(argv: readonly string[], command: string | undefined): string | undefined {
   for (const name of givenFlags(argv)) {
     if (command === 'ticket' && !TICKET_FLAGS.includes(name))
-      return `ticket: unknown flag --${kebab(name)} (see svmtop --help)`;
+      return `ticket: unknown flag --${kebab(name)} (see svmtop ticket --help)`;
     if (command !== 'ticket' && TICKET_ONLY_FLAGS.includes(name))
       return `unknown flag --${kebab(name)} (it is for svmtop ticket; see svmtop --help)`;
   }

@@ -46,7 +46,6 @@ export class WorldRunner implements DashboardSource {
   /** With QMP clients to serve: also pay the debt this often between refreshes (see `start`). */
   readonly #paceMs: number | undefined;
   #paceTimer: unknown;
-  #lastFrameMs: number;
   readonly #listeners = new Set<() => void>();
   #refreshMs = 1000;
   #lastWallMs: number;
@@ -54,11 +53,14 @@ export class WorldRunner implements DashboardSource {
   #stepUs = 10_000;
   #frameTimer: unknown;
   #sliceTimer: unknown;
-  /** Simulated and wall time of the last refreshes, for the achieved speed. */
-  readonly #window: Array<{simulatedUs: number; wallMs: number}> = [];
-  /** Whether the simulation has been owed time since start: only then does a frame measure speed. */
-  #hasOwed = false;
-  #simulatedSinceFrameUs = 0;
+  /**
+   * Simulated time owed and paid in each of the last refreshes, for the achieved speed. A ratio of
+   * the two, not simulated over wall time: what a refresh owes is for the wall time before it, so after a
+   * speed change or a stop (ctrl-z) simulated over wall time measures the old speed or the pause.
+   */
+  readonly #window: Array<{owedUs: number; paidUs: number}> = [];
+  #frameOwedUs = 0;
+  #framePaidUs = 0;
   #view: DashboardView;
 
   constructor(
@@ -70,7 +72,6 @@ export class WorldRunner implements DashboardSource {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#paceMs = options.paceMs;
     this.#lastWallMs = this.#clock.now();
-    this.#lastFrameMs = this.#lastWallMs;
     this.#view = this.#buildView();
   }
 
@@ -90,8 +91,8 @@ export class WorldRunner implements DashboardSource {
     this.stop();
     this.#refreshMs = refreshMs;
     this.#lastWallMs = this.#clock.now();
-    this.#lastFrameMs = this.#lastWallMs;
-    this.#hasOwed = false;
+    this.#frameOwedUs = 0;
+    this.#framePaidUs = 0;
     this.#scheduleFrame();
     this.#schedulePace();
   }
@@ -127,18 +128,14 @@ export class WorldRunner implements DashboardSource {
 
   /** One refresh: owe the elapsed time, publish, and pay what one slice can. */
   tick(): void {
-    const nowMs = this.#clock.now();
-    // Before the first debt nothing could be simulated: such a frame measures no speed (not 0x).
-    if (this.#hasOwed) {
-      this.#window.push({
-        simulatedUs: this.#simulatedSinceFrameUs,
-        wallMs: Math.max(0, nowMs - this.#lastFrameMs),
-      });
+    // A refresh that owed nothing (the first) measures no speed (not 0x).
+    if (this.#frameOwedUs > 0) {
+      this.#window.push({owedUs: this.#frameOwedUs, paidUs: this.#framePaidUs});
       if (this.#window.length > SPEED_WINDOW) this.#window.shift();
     }
-    this.#lastFrameMs = nowMs;
-    this.#simulatedSinceFrameUs = 0;
-    this.#owe(nowMs);
+    this.#frameOwedUs = 0;
+    this.#framePaidUs = 0;
+    this.#owe(this.#clock.now());
     // A slice already waiting to run pays the new debt too; one chain of slices at a time.
     if (this.#sliceTimer === undefined) this.#slice();
     this.publish();
@@ -148,9 +145,11 @@ export class WorldRunner implements DashboardSource {
   #owe(nowMs: number): void {
     const elapsedMs = Math.max(0, nowMs - this.#lastWallMs);
     this.#lastWallMs = nowMs;
-    this.#hasOwed ||= elapsedMs > 0;
     const debtMaxUs = this.#refreshMs * 1000 * this.speed * DEBT_REFRESHES_MAX;
-    this.#owedUs = Math.min(debtMaxUs, this.#owedUs + elapsedMs * 1000 * this.speed);
+    const addedUs = elapsedMs * 1000 * this.speed;
+    // A gap longer than the cap is the process stopped (ctrl-z), not the simulation slow: unmeasured.
+    this.#frameOwedUs += Math.min(addedUs, debtMaxUs);
+    this.#owedUs = Math.min(debtMaxUs, this.#owedUs + addedUs);
   }
 
   /** Advances by what is owed, for at most SLICE_BUDGET_MS; the rest in later slices. */
@@ -163,7 +162,7 @@ export class WorldRunner implements DashboardSource {
       this.world.advanceBy(Math.round(stepUs));
       const spentMs = this.#clock.now() - beforeMs;
       this.#owedUs -= stepUs;
-      this.#simulatedSinceFrameUs += stepUs;
+      this.#framePaidUs += stepUs;
       // Aim one step at a quarter of the budget, so a slice ends close to it.
       const scale = spentMs > 0 ? SLICE_BUDGET_MS / 4 / spentMs : 2;
       this.#stepUs = Math.max(STEP_US_MIN, Math.min(STEP_US_MAX, stepUs * Math.min(2, scale)));
@@ -173,15 +172,15 @@ export class WorldRunner implements DashboardSource {
       this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
   }
 
-  /** Simulated seconds per wall second over the last refreshes; null before any was measured. */
+  /** The speed asked times the share of the time owed that was simulated over the last refreshes; null before any was measured. */
   get achievedSpeed(): number | null {
-    let simulatedUs = 0;
-    let wallMs = 0;
+    let owedUs = 0;
+    let paidUs = 0;
     for (const sample of this.#window) {
-      simulatedUs += sample.simulatedUs;
-      wallMs += sample.wallMs;
+      owedUs += sample.owedUs;
+      paidUs += sample.paidUs;
     }
-    return wallMs > 0 ? simulatedUs / 1000 / wallMs : null;
+    return owedUs > 0 ? (this.speed * paidUs) / owedUs : null;
   }
 
   /** Publishes a new view now (after a command, so the screen answers at once). */
@@ -191,11 +190,10 @@ export class WorldRunner implements DashboardSource {
   }
 
   changeSpeed(factor: number): number {
-    // Time since the last refresh was owed at the old speed.
-    const nowMs = this.#clock.now();
-    this.#owedUs += Math.max(0, nowMs - this.#lastWallMs) * 1000 * this.speed;
-    this.#lastWallMs = nowMs;
-    this.#lastFrameMs = nowMs;
+    // Time since the last refresh was owed at the old speed (and counts in this refresh's share).
+    this.#owe(this.#clock.now());
+    if (this.#sliceTimer === undefined && this.#frameTimer !== undefined)
+      this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
     this.speed = stepSpeed(this.speed, factor);
     this.#window.length = 0;
     this.publish();

@@ -27,6 +27,37 @@ export interface SwiotlbDevice {
    * Absent for a device without `dma_parms`, whose boundary is ULONG_MAX, i.e. none.
    */
   readonly segBoundarySlots?: number;
+  /** A driver that maps and never unmaps (the injected leak): what it holds is not demand a larger pool serves. */
+  readonly holdsForGood?: boolean;
+}
+
+/**
+ * What the pool's users asked of it, beside slots held for good: the sizing advice rests on this,
+ * not on io_tlb_used_hiwater, since a leak fills any pool and doubling it cures nothing. Linux
+ * says "swiotlb buffer is full" alike for both (kernel/dma/swiotlb.c swiotlb_tbl_map_single).
+ */
+export class PoolDemand {
+  heldForGood = 0;
+  hiwater = 0;
+  /** Failed maps while nothing was held for good (one while a leak holds slots is the leak's). */
+  mapFailures = 0;
+  constructor(
+    readonly nslabs: number,
+    readonly nareas: number,
+  ) {}
+
+  taken(device: SwiotlbDevice, slots: number, used: number): void {
+    if (device.holdsForGood) this.heldForGood += slots;
+    this.hiwater = Math.max(this.hiwater, used - this.heldForGood);
+  }
+
+  released(device: SwiotlbDevice, slots: number): void {
+    if (device.holdsForGood) this.heldForGood -= slots;
+  }
+
+  failed(): void {
+    if (this.heldForGood === 0) this.mapFailures++;
+  }
 }
 
 /** torvalds/linux drivers/pci/probe.c pci_device_add: `dma_set_seg_boundary(&dev->dev, 0xffffffff)`. */

@@ -7,6 +7,7 @@ import {
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
   type DmaDirection,
+  PoolDemand,
   type SwiotlbDevice,
   type SwiotlbGeometry,
 } from './swiotlb-geometry.js';
@@ -53,10 +54,8 @@ export class SwiotlbPool {
   #hiwater = 0;
   #windowPeak = 0;
   mapFailures = 0;
-  /**
-   * Bytes bounced to and from the device. Doubles from the start: a small-integer field that
-   * passes 2^31 (2 GiB bounced) changes the pool's map and deoptimises every function using it.
-   */
+  readonly demand: PoolDemand;
+  /** Bytes bounced each way; doubles from the start (an int field passing 2^31 deoptimises the pool). */
   readonly #bounced = new Float64Array(2);
   /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
   readonly #usedByDevice: number[] = [];
@@ -80,6 +79,7 @@ export class SwiotlbPool {
     this.#view = options.view;
     this.#slots = new SlotTable(this.nslabs);
     this.#areas = Array.from({length: this.nareas}, () => ({used: 0, index: 0}));
+    this.demand = new PoolDemand(this.nslabs, this.nareas);
   }
 
   /** Slots held per device, by device index (devices holding none are left out). */
@@ -105,10 +105,7 @@ export class SwiotlbPool {
     return this.#hiwater;
   }
 
-  /**
-   * Peak use since the last call, then restarts the window (like writing io_tlb_used_hiwater,
-   * but without losing the all-time mark): what a once-a-second sample shows.
-   */
+  /** Peak use since the last call, then a new window (writing io_tlb_used_hiwater, keeping the all-time mark). */
   takeWindowPeak(): number {
     const peak = Math.max(this.#windowPeak, this.#used);
     this.#windowPeak = this.#used;
@@ -146,6 +143,7 @@ export class SwiotlbPool {
     const index = this.#findSlots(device, origGpa, size, allocAlignMask, cpu);
     if (index < 0) {
       this.mapFailures++;
+      this.demand.failed();
       return DMA_MAPPING_ERROR;
     }
     const padSlots = offset >> IO_TLB_SHIFT;
@@ -250,6 +248,7 @@ export class SwiotlbPool {
     this.#used += slotCount;
     if (this.#used > this.#hiwater) this.#hiwater = this.#used;
     if (this.#used > this.#windowPeak) this.#windowPeak = this.#used;
+    this.demand.taken(device, slotCount, this.#used);
     this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
@@ -268,6 +267,7 @@ export class SwiotlbPool {
     area.used -= slotCount;
     this.#used -= slotCount;
     this.#usedByDevice[owner] = (this.#usedByDevice[owner] ?? 0) - slotCount;
+    this.demand.released(device, slotCount);
   }
 
   /** `swiotlb_bounce()`: copies between the original buffer and its bounce slots. */

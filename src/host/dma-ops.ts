@@ -1,4 +1,4 @@
-import {formatBytes} from '../core/format-units.js';
+import {counted, formatBytes} from '../core/format-units.js';
 import {GUEST_PAGE_SIZE} from '../core/guest-memory.js';
 import type {RangeAllocator} from '../core/range-allocator.js';
 import {
@@ -99,9 +99,11 @@ export function explainMapFailure(
   const freeSlots = pool.nslabs - pool.used;
   const heldByOthers = pool.used - (pool.usedByDevice.get(deviceIndex) ?? 0);
   if (freeSlots < slotsNeeded && pool.nslabs - heldByOthers >= slotsNeeded) return undefined;
-  const advice = recommendNslabs(pool);
+  // A leak fills any pool: while one holds slots the pool is full (Linux's words), not too small.
+  if (pool.demand.heldForGood > 0) return undefined;
+  const advice = recommendNslabs(pool.demand);
   return {
     code: 'no-free-run',
-    message: `a ${sizeBytes}-byte mapping needs ${slotsNeeded} contiguous free slots inside one ${IO_TLB_SEGSIZE}-slot segment; ${freeSlots} of ${pool.nslabs} slots are free (${heldByOthers} held by other devices) and no segment has ${slotsNeeded} free together: the pool is too small for mappings this large beside what other devices keep mapped; boot with swiotlb=${advice} (${formatBytes(advice * IO_TLB_SIZE)})`,
+    message: `a ${sizeBytes}-byte mapping needs ${counted(slotsNeeded, 'contiguous free slot')} inside one ${IO_TLB_SEGSIZE}-slot segment; ${freeSlots} of ${pool.nslabs} slots are free (${heldByOthers} held by other devices) and no segment has ${slotsNeeded} free together: the pool is too small for mappings this large beside what other devices keep mapped; boot with swiotlb=${advice} (${formatBytes(advice * IO_TLB_SIZE)})`,
   };
 }

@@ -4,7 +4,8 @@ import type {CheckedResult, Guest} from './guest.js';
 
 /** How long an injected swiotlb leak holds the pool before giving it back. */
 export const SWIOTLB_LEAK_HOLD_US = 5_000_000;
-const LEAK_DEVICE = {index: 999, minAlignMask: 0};
+/** The leaking driver's device; the snapshot's usedByDevice names it `virtio999` (README, swiotlb). */
+const LEAK_DEVICE = {index: 999, minAlignMask: 0, holdsForGood: true};
 
 /**
  * Fills the guest's bounce pool as a leaking driver would, for a while: every map fails with

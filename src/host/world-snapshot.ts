@@ -111,7 +111,7 @@ function snapshotSwiotlb(guest: Guest, recentPeak: number): SwiotlbSnapshot | nu
     bouncedBytesToDevice: pool.bouncedBytesToDevice,
     bouncedBytesFromDevice: pool.bouncedBytesFromDevice,
     usedByDevice: usedByDeviceOf(pool.usedByDevice),
-    recommendedNslabs: recommendedNslabsOf(pool),
+    recommendedNslabs: recommendedNslabsOf(pool.demand),
   };
 }
 

@@ -211,6 +211,6 @@ export function ran(state: DashboardState, command: VmCommand, result: CommandRe
   }
   const message = result.message ? withCommandKey(result.message, command.kind) : 'ok';
   const said = withStatus(state, `${command.kind} ${command.vm}: ${message}`, 'info', nowMs);
-  const watch = watchFor(command, state.view.world.tUs);
+  const watch = watchFor(command, state.view.world.tUs, said.status);
   return stay(watch ? {...said, watches: addWatch(said.watches, watch)} : said);
 }

@@ -157,13 +157,24 @@ function overlayIntent(state: DashboardState, intent: Intent, nowMs: number): Da
       );
     case 'filter-open':
       return {...state, overlay: {kind: 'filter'}};
-    case 'filter-type':
-      return relist(
-        {...state, filter: (state.filter + intent.text).slice(0, FILTER_LENGTH_MAX)},
+    case 'filter-type': {
+      // By code points, so a cut never splits a character in two (an emoji is two UTF-16 units).
+      const typed = Array.from(state.filter + intent.text);
+      const next = relist(
+        {...state, filter: typed.slice(0, FILTER_LENGTH_MAX).join('')},
         state.view.world.vms,
       );
+      return typed.length > FILTER_LENGTH_MAX
+        ? withStatus(
+            next,
+            `the filter holds ${FILTER_LENGTH_MAX} characters; the rest was not typed`,
+            'warning',
+            nowMs,
+          )
+        : next;
+    }
     case 'filter-erase':
-      return relist({...state, filter: state.filter.slice(0, -1)}, state.view.world.vms);
+      return relist({...state, filter: Array.from(state.filter).slice(0, -1).join('')}, state.view.world.vms);
     case 'filter-accept':
       return {...state, overlay: {kind: 'none'}};
     case 'filter-clear':

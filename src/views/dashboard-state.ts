@@ -37,6 +37,8 @@ export interface Watch {
   readonly sinceUs: number;
   /** The guest has stopped running since (a reboot is over only after that). */
   readonly hasLeftRunning: boolean;
+  /** The status message that promised the outcome: only it, or an empty line, gives way to the outcome. */
+  readonly promise: StatusMessage | null;
 }
 
 /** VM names to their devices: only each device's id and type count (detail-rows isSameListing). */

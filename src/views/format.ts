@@ -129,5 +129,8 @@ export function percent(fraction: number): string {
 
 /** A speed factor for people: `143x`, `0.5x`. */
 export function formatSpeed(speed: number): string {
-  return speed >= 10 ? `${Math.round(speed)}x` : `${Math.round(speed * 100) / 100}x`;
+  if (speed >= 10) return `${Math.round(speed)}x`;
+  const rounded = Math.round(speed * 100) / 100;
+  // The `-` steps below 1/4 (1/8 .. 1/64) as the steps make them, not 0.13x .. 0.02x.
+  return rounded !== speed && Number.isInteger(Math.log2(1 / speed)) ? `1/${1 / speed}x` : `${rounded}x`;
 }

@@ -17,7 +17,11 @@ const WATCH_LIMIT_US = 600_000_000;
 type Outcome = Pick<StatusMessage, 'text' | 'tone'>;
 
 /** The watch an accepted command starts, if its outcome comes later. */
-export function watchFor(command: VmCommand, nowUs: number): Watch | undefined {
+export function watchFor(
+  command: VmCommand,
+  nowUs: number,
+  promise: StatusMessage | null,
+): Watch | undefined {
   const kinds: Partial<Record<VmCommand['kind'], WatchKind>> = {
     secure: 'secure',
     unsecure: 'unsecure',
@@ -27,7 +31,7 @@ export function watchFor(command: VmCommand, nowUs: number): Watch | undefined {
     balloon: 'balloon',
   };
   const kind = kinds[command.kind];
-  return kind ? {vm: command.vm, kind, sinceUs: nowUs, hasLeftRunning: false} : undefined;
+  return kind ? {vm: command.vm, kind, sinceUs: nowUs, hasLeftRunning: false, promise} : undefined;
 }
 
 /** Adds a watch; a newer command of the same kind on the same VM replaces the older one. */
@@ -37,8 +41,8 @@ export function addWatch(watches: readonly Watch[], watch: Watch): readonly Watc
 }
 
 /**
- * On a new snapshot: outcomes of watched commands replace the promise they follow, and a message
- * older than its lifetime goes.
+ * On a new snapshot: outcomes of watched commands replace the promise they follow (not a newer
+ * message: the outcome is in the events), and a message older than its lifetime goes.
  */
 export function followUp(state: DashboardState, nowMs: number): DashboardState {
   const vms = state.view.world.vms;
@@ -48,8 +52,9 @@ export function followUp(state: DashboardState, nowMs: number): DashboardState {
   for (const watch of state.watches) {
     const vm = vms.find((candidate) => candidate.name === watch.vm);
     const outcome = vm ? outcomeOf(watch, vm) : {text: `${watch.vm} was removed`, tone: 'info' as const};
-    if (outcome) status = {...outcome, shownAtMs: nowMs};
-    else if (tUs - watch.sinceUs < WATCH_LIMIT_US)
+    if (outcome) {
+      if (status === null || status === watch.promise) status = {...outcome, shownAtMs: nowMs};
+    } else if (tUs - watch.sinceUs < WATCH_LIMIT_US)
       watches.push(vm && vm.state !== 'running' ? {...watch, hasLeftRunning: true} : watch);
   }
   if (status === state.status && watches.length === state.watches.length) return state;

@@ -96,7 +96,7 @@ describe('parseArgs', () => {
     ])
       expect(parse('ticket', '--key', 'k.pem', '--guest', 'web-1', ...argv)).toEqual({
         mode: 'error',
-        message: `ticket: unknown flag ${argv[0]!.replace('--no-', '--')} (see svmtop --help)`,
+        message: `ticket: unknown flag ${argv[0]!.replace('--no-', '--')} (see svmtop ticket --help)`,
       });
     expect(parse('--headless', '--key', 'k.pem')).toEqual({
       mode: 'error',
