@@ -184,7 +184,7 @@ function secureHow({effects, next}: Transition): string {
 function heldResetText(world: World, vm: VmSnapshot, how: string): string | null {
   const guest = world.guest(vm.name);
   if (!guest || !isResetHeldOf(guest.lifecycle)) return null;
-  return `is paused: reset at once (in-flight I/O dropped)${how}; it stays paused before its firmware until p`;
+  return `paused, so reset at once (in-flight I/O dropped)${how}; stays paused before its firmware until p`;
 }
 
 function unsecureConsequences(world: World, vm: VmSnapshot): Consequence[] {

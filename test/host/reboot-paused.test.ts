@@ -71,10 +71,10 @@ describe('r and u on a paused VM in the world', () => {
     const unsecure = previewCommand(world, {kind: 'unsecure', vm: 'batch-1'});
     const texts = (preview: typeof reboot) => (preview.ok ? preview.consequences.map((c) => c.text) : []);
     expect(texts(reboot)[0]).toBe(
-      'is paused: reset at once (in-flight I/O dropped), svm=on stays; it stays paused before its firmware until p',
+      'paused, so reset at once (in-flight I/O dropped), svm=on stays; stays paused before its firmware until p',
     );
     expect(texts(unsecure)[0]).toBe(
-      'is paused: reset at once (in-flight I/O dropped) with svm=off; it stays paused before its firmware until p',
+      'paused, so reset at once (in-flight I/O dropped) with svm=off; stays paused before its firmware until p',
     );
   });
 
