@@ -23,8 +23,13 @@ export interface SessionOptions<Context> {
   /**
    * Runs each well-formed request that names a command, once the session may run it: the one
    * place its outcome, reply or refusal, is known before it is written (the monitor logs there).
+   * `supplied` gives the strings the client sent in its arguments (names and values).
    */
-  readonly answer?: (name: string, run: () => CommandOutcome) => CommandOutcome;
+  readonly answer?: (
+    name: string,
+    run: () => CommandOutcome,
+    supplied: () => readonly string[],
+  ) => CommandOutcome;
 }
 
 /**
@@ -87,7 +92,8 @@ export class QmpSession<Context> {
         error: {class: 'CommandNotFound', desc: "Expecting capabilities negotiation with 'qmp_capabilities'"},
       };
     const run = () => this.#run(name, request);
-    return this.options.answer ? this.options.answer(name, run) : run();
+    const supplied = () => stringsIn(request.get('arguments') ?? null);
+    return this.options.answer ? this.options.answer(name, run, supplied) : run();
   }
 
   /** The named command: found, its arguments visited, run. */
@@ -135,4 +141,12 @@ function checkRequest(request: QDict): string | undefined {
     } else if (key !== 'id') return `QMP input member '${key}' is unexpected`;
   }
   return request.has('execute') ? undefined : "QMP input lacks member 'execute'";
+}
+
+/** Every string in a request's arguments, member names included: what the client wrote itself. */
+function stringsIn(value: QObject): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(stringsIn);
+  if (isQDict(value)) return [...value].flatMap(([key, member]) => [key, ...stringsIn(member)]);
+  return [];
 }

@@ -162,7 +162,7 @@ export class VmMonitor {
         write: (line) => this.#write(client, line),
         isClosed: () => isClosed || socket.destroyed,
         onNegotiated: () => this.hooks.onNegotiated(this),
-        answer: (name, run) => this.#answer(client, name, run),
+        answer: (name, run, supplied) => this.#answer(client, name, run, supplied),
       }),
     };
     this.#clients.add(client);
@@ -205,14 +205,20 @@ export class VmMonitor {
 
   /**
    * A command refused is logged once, as the host logs a refusal (`[qmp#3] migrate refused:` and
-   * QEMU's words, the reply's), unless the host ran it: then its own line says why.
+   * QEMU's words, the reply's), unless the host ran it: then its own line says why. The line bounds
+   * what the client wrote (refusedLine); the reply keeps it whole, as QEMU's does.
    */
-  #answer(client: Client, name: string, run: () => CommandOutcome): CommandOutcome {
+  #answer(
+    client: Client,
+    name: string,
+    run: () => CommandOutcome,
+    supplied: () => readonly string[],
+  ): CommandOutcome {
     const {port} = this.hooks;
     const runBefore = port.commandsRun;
     const outcome = run();
     if ('error' in outcome && port.commandsRun === runBefore && isLoggedWhenRefused(name))
-      port.logRefusal(this.vm, client.origin!, name, outcome.error.desc);
+      port.logRefusal(this.vm, client.origin!, name, outcome.error.desc, supplied());
     return outcome;
   }
 

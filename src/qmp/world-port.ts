@@ -224,10 +224,19 @@ export class WorldPort {
     this.world.runWithOrigin(origin, () => this.world.emit(vm, 'qmp', severity, message));
   }
 
-  /** A command refused before it reached the world, logged as the world logs its refusals. */
-  logRefusal(vm: string, origin: string, command: string, reason: string): void {
+  /**
+   * A command refused before it reached the world, logged as the world logs its refusals, with
+   * the client's own strings (`supplied`) bounded wherever they appear in the line.
+   */
+  logRefusal(
+    vm: string,
+    origin: string,
+    command: string,
+    reason: string,
+    supplied: readonly string[] = [],
+  ): void {
     this.world.runWithOrigin(origin, () =>
-      this.world.emit(vm, 'command', 'warning', refusedLine(command, reason)),
+      this.world.emit(vm, 'command', 'warning', refusedLine(command, reason, supplied)),
     );
   }
 

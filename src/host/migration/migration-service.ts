@@ -17,7 +17,10 @@ import {TARGET_PAGE_SIZE} from './ram-stream.js';
 
 export type SwitchOverListener = (source: GuestMemory, target: GuestMemory) => void;
 
-/** A refused migration is shown as `failed` before start, with its reasons, until another starts. */
+/**
+ * A migration refused before any has run is shown as `failed` before start, with its reasons,
+ * until another is refused or one starts.
+ */
 const BLOCKED_RAM: MigrationSnapshot['ram'] = {
   transferred: 0,
   remaining: 0,
@@ -102,12 +105,15 @@ export class MigrationService {
   /**
    * The cluster's part of `migrate`, after the lifecycle accepted it and the parameters were
    * checked (command-dispatch.ts withParams). `isDryRun` answers without starting anything or
-   * remembering the refusal.
+   * remembering the refusal. A refusal leaves the record of a migration that ran before as it
+   * was: QEMU's migrate_prepare refuses before migrate_init resets the MigrationState that
+   * query-migrate reads (qemu/qemu migration/migration.c qmp_migrate, fill_source_migration_info).
    */
   start(guest: Guest, destination: Host, full: MigrationParams, isDryRun = false): CheckedResult {
     const reasons = this.blockers(guest, destination);
     if (reasons.length > 0) {
-      if (!isDryRun) this.#blocked.set(guest.name, {to: destination.name, reasons, params: full});
+      if (!isDryRun && !this.#migrations.has(guest.name))
+        this.#blocked.set(guest.name, {to: destination.name, reasons, params: full});
       return {ok: false, code: 'migration-blocked', reason: reasons.join('; ')};
     }
     if (isDryRun) return {ok: true};
@@ -222,9 +228,8 @@ export class MigrationService {
   }
 
   snapshot(vm: string): MigrationSnapshot | null {
-    const migration = this.#migrations.get(vm);
     const blocked = this.#blocked.get(vm);
-    if (blocked && (!migration || !migration.isActive)) {
+    if (blocked) {
       return {
         status: 'failed',
         to: blocked.to,
@@ -245,7 +250,7 @@ export class MigrationService {
         convergence: null,
       };
     }
-    return migration?.snapshot() ?? null;
+    return this.#migrations.get(vm)?.snapshot() ?? null;
   }
 
   /** What the link gives a migration now: its bandwidth, shared with the others on it. */
