@@ -3,6 +3,7 @@ import {decideBalloon, SECURE_BALLOON_REASON} from './balloon-policy.js';
 import {checkStep} from './command-dispatch.js';
 import type {ScenarioStep} from './config/scenario-schema.js';
 import type {DmaPolicy, WorkloadName} from './config/world-schema.js';
+import {isResetHeldOf} from './lifecycle/command-guards.js';
 import type {RefusalCode, Transition} from './lifecycle/lifecycle.js';
 import {
   isBootAfterShutdownOf,
@@ -104,7 +105,7 @@ export function previewCommand(world: World, request: PreviewRequest): CommandPr
     case 'secure':
       return accept(secureConsequences(world, vm));
     case 'unsecure':
-      return accept(unsecureConsequences(vm));
+      return accept(unsecureConsequences(world, vm));
     case 'reboot':
       return accept(rebootConsequences(world, vm));
     case 'balloon':
@@ -179,8 +180,16 @@ function secureHow({effects, next}: Transition): string {
   return `this boot enters secure mode${onceResumedOf(next)}`;
 }
 
-function unsecureConsequences(vm: VmSnapshot): Consequence[] {
-  const consequences: Consequence[] = [{code: 'reboot', text: 'reboots with svm=off'}];
+/** A paused VM is reset at once and kept paused (isResetHeldOf, the rule the lifecycle asks). */
+function heldResetText(world: World, vm: VmSnapshot, how: string): string | null {
+  const guest = world.guest(vm.name);
+  if (!guest || !isResetHeldOf(guest.lifecycle)) return null;
+  return `paused, so reset at once (in-flight I/O dropped)${how}; stays paused before its firmware until p`;
+}
+
+function unsecureConsequences(world: World, vm: VmSnapshot): Consequence[] {
+  const text = heldResetText(world, vm, ' with svm=off') ?? 'reboots with svm=off';
+  const consequences: Consequence[] = [{code: 'reboot', text}];
   if (vm.security.state === 'secure')
     consequences.push({
       code: 'secure-memory-released',
@@ -190,10 +199,9 @@ function unsecureConsequences(vm: VmSnapshot): Consequence[] {
 }
 
 function rebootConsequences(world: World, vm: VmSnapshot): Consequence[] {
-  const consequences: Consequence[] = [
-    {code: 'reboot', text: `reboots; svm=${vm.svm ? 'on' : 'off'} stays`},
-    ...pendingPolicy(vm),
-  ];
+  const svm = `svm=${vm.svm ? 'on' : 'off'} stays`;
+  const text = heldResetText(world, vm, `, ${svm}`) ?? `reboots; ${svm}`;
+  const consequences: Consequence[] = [{code: 'reboot', text}, ...pendingPolicy(vm)];
   return vm.svm ? [...consequences, ...secureOutcome(world, vm)] : consequences;
 }
 

@@ -12,6 +12,12 @@ export interface QmpEvent {
 /** SHUTDOWN's data for quit (ShutdownCause SHUTDOWN_CAUSE_HOST_QMP_QUIT). */
 const SHUTDOWN_BY_QUIT = {guest: false, reason: 'host-qmp-quit'} as const;
 
+/**
+ * RESET's data for a reset the host asked for: the one host reset QEMU has is system_reset's
+ * (qapi/run-state.json ShutdownCause `host-qmp-system-reset`; HMP's system_reset calls it too).
+ */
+const RESET_BY_HOST = {guest: false, reason: 'host-qmp-system-reset'} as const;
+
 /** QEMU throttles BALLOON_CHANGE to one a second (monitor/monitor.c monitor_qapi_event_conf). */
 export const BALLOON_CHANGE_INTERVAL_US = 1_000_000;
 
@@ -71,7 +77,7 @@ export class VmEventWatcher {
   announce(kind: 'host-reset' | 'quit-while-off' | 'powerdown', tUs: number): QmpEvent[] {
     if (kind === 'host-reset') {
       this.#isHostResetAnnounced = true;
-      return [{event: 'RESET', data: {guest: false, reason: 'host-qmp-system-reset'}, tUs}];
+      return [{event: 'RESET', data: RESET_BY_HOST, tUs}];
     }
     if (kind === 'quit-while-off') return [{event: 'SHUTDOWN', data: SHUTDOWN_BY_QUIT, tUs}];
     return [{event: 'POWERDOWN', tUs}];
@@ -98,8 +104,9 @@ export class VmEventWatcher {
   /** RESET, SHUTDOWN or GUEST_PANICKED, then STOP: the order of qemu_system_reset and vm_stop. */
   #lifecycle(last: Observed, next: Observed, tUs: number, events: QmpEvent[]): void {
     if (next.bootCount > last.bootCount && next.isColdBooting) {
-      if (!this.#isHostResetAnnounced)
-        events.push({event: 'RESET', data: {guest: true, reason: 'guest-reset'}, tUs});
+      // A VM that was not running (off, paused, held) ran no code to ask for it: the host did.
+      const data = last.runState === 'running' ? {guest: true, reason: 'guest-reset'} : RESET_BY_HOST;
+      if (!this.#isHostResetAnnounced) events.push({event: 'RESET', data, tUs});
       this.#isHostResetAnnounced = false;
     }
     if (next.runState === last.runState) return;

@@ -10,7 +10,8 @@ const halted: Lifecycle = {...running, stage: {kind: 'halted', cause: 'shutdown'
 /**
  * `reset` is QEMU's system_reset: the VM is reset and its vCPUs stay as they were. One that was
  * not running is held before its firmware until resumed (qemu/qemu softmmu/runstate.c
- * main_loop_should_exit: RUN_STATE_PRELAUNCH); `reboot` (keys, scenarios) still boots it.
+ * main_loop_should_exit: RUN_STATE_PRELAUNCH); `reboot` (keys, scenarios) holds a paused one too,
+ * and boots a halted one.
  */
 describe('reset: a VM that is not running is reset and held', () => {
   it.each([
@@ -36,9 +37,9 @@ describe('reset: a VM that is not running is reset and held', () => {
     expect(effects).toContainEqual({kind: 'release-deferred'});
   });
 
-  it('a running VM reboots as before; reboot (not reset) still resumes a paused or halted one', () => {
+  it('a running VM reboots as before; reboot holds a paused one as reset does, and boots a halted one', () => {
     expect(transition(running, {type: 'reset'})).toEqual(transition(running, {type: 'reboot'}));
-    expect(transition(paused, {type: 'reboot'}).next.vcpu).toEqual({kind: 'running'});
+    expect(transition(paused, {type: 'reset'})).toEqual(transition(paused, {type: 'reboot'}));
     expect(transition(halted, {type: 'reboot'}).next.vcpu).toEqual({kind: 'running'});
   });
 

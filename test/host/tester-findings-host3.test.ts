@@ -122,7 +122,7 @@ describe('the event log of a reset of a stopped VM', () => {
       expect(running.command('churn-1', {do: 'reset'}).ok).toBe(true);
       expect(eventsOf(running, 'churn-1').slice(from), stop).toEqual([
         'reset: devices reset at once (in-flight I/O dropped)',
-        'reset: ok (held before the firmware until resumed)',
+        `reset: ok (reset at once; ${stop === 'pause' ? 'stays paused' : 'held'} before its firmware until resumed)`,
       ]);
     }
   });

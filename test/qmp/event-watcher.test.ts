@@ -70,8 +70,9 @@ describe('VmEventWatcher', () => {
     names({});
     // quit: no STOP (qemu/qemu softmmu/cpus.c vm_shutdown, do_vm_stop(..., false); QEMU 7.2 checked).
     expect(names({haltCause: 'power-off'})).toEqual(['SHUTDOWN{"guest":false,"reason":"host-qmp-quit"}']);
+    // A VM that is off asks for no reset: booting it is the host's (tester finding F9).
     expect(names({bootCount: 3, isColdBooting: true})).toEqual([
-      'RESET{"guest":true,"reason":"guest-reset"}',
+      'RESET{"guest":false,"reason":"host-qmp-system-reset"}',
       'RESUME{}',
     ]);
     expect(names({haltCause: 'shutdown'})).toEqual([

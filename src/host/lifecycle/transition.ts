@@ -10,7 +10,7 @@ import {
   type Transition,
 } from './lifecycle.js';
 import {accept, log, refuse} from './transition-builders.js';
-import {refuseWhileMigrating, resumedFor} from './command-guards.js';
+import {heldReset, isResetHeldOf, refuseWhileMigrating} from './command-guards.js';
 import {isBootAfterShutdownOf, isBootSecureOf, onceResumedOf, shutDownWhenOf} from './pending-work.js';
 import {powerOff, settleEpow} from './power-off.js';
 
@@ -119,40 +119,37 @@ function resume(lifecycle: Lifecycle): Transition {
   return refuse(lifecycle, 'not-paused', `${lifecycle.name} is not paused`);
 }
 
-/** A graceful reboot that keeps the current `svm=` setting; a paused guest is resumed for it. */
+/** A graceful reboot that keeps the current `svm=` setting; a paused VM is reset and held (isResetHeldOf). */
 function reboot(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
-  const effects: Effect[] = [];
-  return restart(lifecycle, resumedFor(lifecycle, 'reboot', effects), effects);
-}
-
-/** Shuts down (a halted guest has nothing to drain) and cold-boots, with these vCPUs. */
-function restart(lifecycle: Lifecycle, vcpu: Lifecycle['vcpu'], effects: Effect[]): Transition {
-  const kind = lifecycle.stage.kind;
-  const isDrained = kind === 'halted' || kind === 'off';
-  effects.push({kind: 'shutdown', why: 'reboot', isDrained});
-  return accept({...lifecycle, vcpu, stage: {kind: 'shutting-down', next: 'cold-boot'}}, effects);
+  if (isResetHeldOf(lifecycle)) return heldReset(lifecycle);
+  return restart(lifecycle);
 }
 
 /**
- * QEMU's system_reset: the vCPUs stay as they were. A VM that was not running (paused, or halted)
- * is reset and held before its firmware until resumed, as QEMU leaves it in prelaunch (qemu/qemu
- * softmmu/runstate.c main_loop_should_exit); a running one reboots. qemu_system_reset resets the
- * devices at once, so a stopped guest drains nothing (in-flight I/O is dropped, as a device reset
- * drops it) and its firmware waits for the vCPUs.
+ * Shuts down (a halted guest has nothing to drain) and cold-boots on running vCPUs: the guest is
+ * running, or halted (a panic on a paused VM leaves them stopped), and `r` boots a halted one.
+ */
+function restart(lifecycle: Lifecycle): Transition {
+  const kind = lifecycle.stage.kind;
+  const isDrained = kind === 'halted' || kind === 'off';
+  const effects: Effect[] = [{kind: 'shutdown', why: 'reboot', isDrained}];
+  const stage: Lifecycle['stage'] = {kind: 'shutting-down', next: 'cold-boot'};
+  return accept({...lifecycle, vcpu: {kind: 'running'}, stage}, effects);
+}
+
+/**
+ * QEMU's system_reset: the vCPUs stay as they were. A VM that was not running is reset and held
+ * before its firmware until resumed, as QEMU leaves it in prelaunch (qemu/qemu softmmu/runstate.c
+ * main_loop_should_exit): a paused one as `reboot` holds it (isResetHeldOf), a halted one here
+ * too, where `r` boots it; a running one reboots.
  */
 function reset(lifecycle: Lifecycle): Transition {
   const refusal = refuseWhileMigrating(lifecycle);
   if (refusal) return refusal;
-  if (lifecycle.stage.kind !== 'halted' && lifecycle.vcpu.kind !== 'paused') return reboot(lifecycle);
-  const held: Lifecycle = {
-    ...lifecycle,
-    vcpu: {kind: 'paused', isHeldAfterReset: true},
-    stage: {kind: 'shutting-down', next: 'cold-boot'},
-  };
-  const effects: Effect[] = [{kind: 'shutdown', why: 'reset', isDrained: true}];
-  return accept(held, effects, 'held before the firmware until resumed');
+  if (lifecycle.stage.kind === 'halted') return heldReset(lifecycle);
+  return reboot(lifecycle);
 }
 
 /**
