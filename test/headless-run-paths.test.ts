@@ -1,12 +1,13 @@
-import {mkdtempSync, writeFileSync} from 'node:fs';
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
-import {describe, expect, it} from 'vitest';
+import {afterAll, describe, expect, it} from 'vitest';
 import {HeadlessRun} from '../src/headless.js';
 import {loadScenarioFile} from '../src/host/config/load-scenario.js';
 import {defaultConfig} from './helpers/world.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'svmtop-run-paths-'));
+afterAll(() => rmSync(dir, {recursive: true, force: true}));
 
 function scenarioOf(lines: readonly string[]) {
   const file = join(dir, `s${lines.length}.yaml`);

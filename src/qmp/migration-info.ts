@@ -25,7 +25,8 @@ function ramStats(ram: MigrationSnapshot['ram'], isCompleted: boolean) {
  * query-migrate's MigrationInfo from the snapshot, with the members QEMU fills in each status
  * (migration/migration.c fill_source_migration_info, populate_time_info, populate_ram_info).
  * A migration svmtop refused before any ran is QEMU's `none` status with its blockers in
- * `blocked-reasons` (a refusal after one ran leaves that one's record: migration-service.ts start). svmtop's own members start with `x-svmtop-`.
+ * `blocked-reasons` (a refusal after one ran leaves that one's record: migration-service.ts
+ * start). svmtop's own members start with `x-svmtop-`.
  */
 export function migrationInfo(migration: MigrationSnapshot | null): {readonly [member: string]: OutputValue} {
   if (!migration) return {};
