@@ -1,27 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {WorldRunner} from '../../src/app/world-runner.js';
-import type {World} from '../../src/host/world.js';
-import {ManualClock} from '../helpers/manual-clock.js';
-
-/** A world that costs `wallMsPerSimulatedSecond` of the manual clock per simulated second. */
-function cheapLoop(wallMsPerSimulatedSecond: number) {
-  const clock = new ManualClock();
-  let simulatedUs = 0;
-  const world = {
-    advanceBy(deltaUs: number) {
-      simulatedUs += deltaUs;
-      clock.nowMs += (deltaUs / 1_000_000) * wallMsPerSimulatedSecond;
-    },
-    getSnapshot: () => ({tUs: simulatedUs, hosts: [], vms: []}),
-    events: {recent: () => []},
-  } as unknown as World;
-  const runFor = (durationMs: number) => {
-    const endMs = clock.nowMs + durationMs;
-    for (let due = clock.takeDue(endMs); due; due = clock.takeDue(endMs)) due.callback();
-    clock.nowMs = endMs;
-  };
-  return {clock, world, runFor};
-}
+import {fakeLoop} from '../helpers/fake-loop.js';
 
 /** The achieved speed after each of the next `count` refreshes, as a fraction of the speed asked. */
 function ratiosOverRefreshes(
@@ -41,7 +20,7 @@ function ratiosOverRefreshes(
 // README: "When the simulation cannot keep up with the speed asked, the header says so" (tester16 F1).
 describe('a world that keeps up is never called behind', () => {
   it('after `+ + +` from 1/8x to 1x between two refreshes', () => {
-    const loop = cheapLoop(1);
+    const loop = fakeLoop(1);
     const runner = new WorldRunner(loop.world, {speed: 0.125, clock: loop.clock});
     runner.start(2000);
     loop.runFor(10_500);
@@ -52,7 +31,7 @@ describe('a world that keeps up is never called behind', () => {
   });
 
   it('after `-` from 1x to 1/2x and back', () => {
-    const loop = cheapLoop(1);
+    const loop = fakeLoop(1);
     const runner = new WorldRunner(loop.world, {speed: 1, clock: loop.clock});
     runner.start(2000);
     loop.runFor(9000);
@@ -64,7 +43,7 @@ describe('a world that keeps up is never called behind', () => {
   });
 
   it('after ctrl-z and `fg`: the stopped wall time is not the simulation falling behind', () => {
-    const loop = cheapLoop(1);
+    const loop = fakeLoop(1);
     const runner = new WorldRunner(loop.world, {speed: 1, clock: loop.clock});
     runner.start(2000);
     loop.runFor(9000);
@@ -75,7 +54,7 @@ describe('a world that keeps up is never called behind', () => {
   });
 
   it('still says so when it cannot keep up after a change: 1000x asked of a world that manages 100x', () => {
-    const loop = cheapLoop(10);
+    const loop = fakeLoop(10);
     const runner = new WorldRunner(loop.world, {speed: 512, clock: loop.clock});
     runner.start(2000);
     loop.runFor(9000);

@@ -1,35 +1,7 @@
 import {describe, expect, it} from 'vitest';
 import {SLICE_BUDGET_MS, WorldRunner} from '../../src/app/world-runner.js';
-import type {World} from '../../src/host/world.js';
-import {ManualClock} from '../helpers/manual-clock.js';
+import {fakeLoop} from '../helpers/fake-loop.js';
 import {renderDashboard} from '../helpers/views.js';
-
-/** A wall clock and timers the test drives, and a world whose simulation costs wall time. */
-function fakeLoop(wallMsPerSimulatedSecond: number) {
-  const clock = new ManualClock();
-  /** The longest stretch the runner held the loop, in wall ms. */
-  let longestTurnMs = 0;
-  let simulatedUs = 0;
-  const world = {
-    advanceBy(deltaUs: number) {
-      simulatedUs += deltaUs;
-      clock.nowMs += (deltaUs / 1_000_000) * wallMsPerSimulatedSecond;
-    },
-    getSnapshot: () => ({tUs: simulatedUs, hosts: [], vms: []}),
-    events: {recent: () => []},
-  } as unknown as World;
-  const runFor = (durationMs: number) => {
-    const endMs = clock.nowMs + durationMs;
-    for (let due = clock.takeDue(endMs); due; due = clock.takeDue(endMs)) {
-      const startMs = clock.nowMs;
-      due.callback();
-      longestTurnMs = Math.max(longestTurnMs, clock.nowMs - startMs);
-    }
-    clock.nowMs = endMs;
-  };
-  const {timers} = clock;
-  return {clock, world, runFor, longestTurnMs: () => longestTurnMs, simulatedUs: () => simulatedUs, timers};
-}
 
 describe('the world runner never starves input (item 4)', () => {
   it('at 1000x asked on a world that manages 100x, runs in bounded slices and says how fast it really goes', () => {
