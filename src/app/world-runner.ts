@@ -168,7 +168,12 @@ export class WorldRunner implements DashboardSource {
       this.#stepUs = Math.max(STEP_US_MIN, Math.min(STEP_US_MAX, stepUs * Math.min(2, scale)));
       if (this.#clock.now() - startMs >= SLICE_BUDGET_MS) break;
     }
-    if (this.#owedUs >= 1 && this.#frameTimer !== undefined)
+    if (this.#owedUs >= 1) this.#sliceSoon();
+  }
+
+  /** Runs a slice on the loop's next turn, unless one is already waiting or the runner is stopped. */
+  #sliceSoon(): void {
+    if (this.#sliceTimer === undefined && this.#frameTimer !== undefined)
       this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
   }
 
@@ -192,8 +197,7 @@ export class WorldRunner implements DashboardSource {
   changeSpeed(factor: number): number {
     // Time since the last refresh was owed at the old speed (and counts in this refresh's share).
     this.#owe(this.#clock.now());
-    if (this.#sliceTimer === undefined && this.#frameTimer !== undefined)
-      this.#sliceTimer = this.#clock.setTimeout(() => this.#slice(), 0);
+    this.#sliceSoon();
     this.speed = stepSpeed(this.speed, factor);
     this.#window.length = 0;
     this.publish();

@@ -1,3 +1,4 @@
+import {speedRangeText} from '../core/speed-range.js';
 import type {WayOutCode} from '../host/snapshot-types.js';
 import {COLOR_LEGEND, type ThemeColor} from './theme.js';
 
@@ -31,7 +32,7 @@ export const KEY_BINDINGS: ReadonlyArray<{
   {keys: 'c', action: 'cancel the migration', label: 'cancel'},
   {keys: 'M D A', action: 'raise max-bandwidth / downtime, auto-converge (tab 3)'},
   {keys: '[ ] S-Up S-Down', action: 'scroll the events tab back / forward'},
-  {keys: '+ -', action: 'simulation speed x2 / /2'},
+  {keys: '+ -', action: `simulation speed x2 / /2 (${speedRangeText('x')})`},
   {keys: '/', action: 'filter by name, host, state or security', label: 'filter'},
   {keys: '< > I', action: 'sort by any column: the one left / right, invert'},
   {keys: 'Esc', action: 'close overlay, clear filter'},

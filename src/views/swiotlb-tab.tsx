@@ -1,5 +1,6 @@
 import {TextLines, type Line} from './text-lines.js';
-import type {VmSnapshot} from '../host/snapshot-types.js';
+import type {SwiotlbSnapshot, VmSnapshot} from '../host/snapshot-types.js';
+import {swiotlbAdviceOf} from '../host/swiotlb-advice.js';
 import {IO_TLB_SIZE} from '../core/swiotlb.js';
 import {bar, counted, formatBytes, percent, sparkline} from './format.js';
 import {glyphsOf} from './glyphs.js';
@@ -63,13 +64,25 @@ export function swiotlbLines(vm: VmSnapshot, width: number, theme: Theme): Line[
     {
       text: `per dev  ${devices.length === 0 ? '-' : devices.map(([device, slots]) => `${device} ${slots}`).join('  ')}`,
     },
-    {
-      text:
-        pool.recommendedNslabs > pool.nslabs
-          ? `advice   swiotlb=${pool.recommendedNslabs} (${formatBytes(pool.recommendedNslabs * IO_TLB_SIZE)}) on the kernel command line`
-          : `advice   pool size is enough (high water ${percent(pool.hiwater / pool.nslabs)})`,
-      color: pool.recommendedNslabs > pool.nslabs ? theme.warning : undefined,
-    },
+    adviceLine(pool, theme),
   ];
   return lines.map((line) => ({...line, indent: LABEL_WIDTH}));
+}
+
+/** The sizing advice: a larger pool, or enough; after a leak, where the high water came from. */
+function adviceLine(pool: SwiotlbSnapshot, theme: Theme): Line {
+  const hiwater = percent(pool.hiwater / pool.nslabs);
+  switch (swiotlbAdviceOf(pool)) {
+    case 'grow':
+      return {
+        text: `advice   swiotlb=${pool.recommendedNslabs} (${formatBytes(pool.recommendedNslabs * IO_TLB_SIZE)}) on the kernel command line`,
+        color: theme.warning,
+      };
+    case 'enough':
+      return {text: `advice   pool size is enough (high water ${hiwater})`};
+    case 'enough-despite-leak':
+      return {
+        text: `advice   pool size is enough for what the devices ask: the high water (${hiwater})${pool.mapFailures > 0 ? ' and the failures' : ''} came from a leaking driver's slots (a larger pool would fill too)`,
+      };
+  }
 }
