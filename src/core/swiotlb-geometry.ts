@@ -35,29 +35,44 @@ export interface SwiotlbDevice {
  * What the pool's users asked of it, beside slots held for good: the sizing advice rests on this,
  * not on io_tlb_used_hiwater, since a leak fills any pool and doubling it cures nothing. Linux
  * says "swiotlb buffer is full" alike for both (kernel/dma/swiotlb.c swiotlb_tbl_map_single).
+ * The pool keeps the counters (SwiotlbPool `demand` reads them; nothing is stored twice).
  */
-export class PoolDemand {
-  heldForGood = 0;
-  hiwater = 0;
+export interface PoolDemand {
+  readonly nslabs: number;
+  readonly nareas: number;
+  /** Slots held by devices that map and never unmap. */
+  readonly heldForGood: number;
+  /** The most slots ever in use beside those held for good. */
+  readonly hiwater: number;
   /** Failed maps while nothing was held for good (one while a leak holds slots is the leak's). */
-  mapFailures = 0;
-  constructor(
-    readonly nslabs: number,
-    readonly nareas: number,
-  ) {}
+  readonly mapFailures: number;
+}
 
-  taken(device: SwiotlbDevice, slots: number, used: number): void {
-    if (device.holdsForGood) this.heldForGood += slots;
-    this.hiwater = Math.max(this.hiwater, used - this.heldForGood);
-  }
-
-  released(device: SwiotlbDevice, slots: number): void {
-    if (device.holdsForGood) this.heldForGood -= slots;
-  }
-
-  failed(): void {
-    if (this.heldForGood === 0) this.mapFailures++;
-  }
+/** A pool's demand counters as PoolDemand: read through, so the pool's hot path keeps no second copy. */
+export function demandOf(pool: {
+  readonly nslabs: number;
+  readonly nareas: number;
+  readonly heldForGood: number;
+  readonly demandHiwater: number;
+  readonly demandFailures: number;
+}): PoolDemand {
+  return {
+    get nslabs() {
+      return pool.nslabs;
+    },
+    get nareas() {
+      return pool.nareas;
+    },
+    get heldForGood() {
+      return pool.heldForGood;
+    },
+    get hiwater() {
+      return pool.demandHiwater;
+    },
+    get mapFailures() {
+      return pool.demandFailures;
+    },
+  };
 }
 
 /** torvalds/linux drivers/pci/probe.c pci_device_add: `dma_set_seg_boundary(&dev->dev, 0xffffffff)`. */

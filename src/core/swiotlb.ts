@@ -7,7 +7,8 @@ import {
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
   type DmaDirection,
-  PoolDemand,
+  demandOf,
+  type PoolDemand,
   type SwiotlbDevice,
   type SwiotlbGeometry,
 } from './swiotlb-geometry.js';
@@ -15,11 +16,6 @@ import {alignOffset, INVALID_ORIG, nrSlots, SlotTable} from './swiotlb-slots.js'
 
 // The pool's users take its geometry (slot size, DMA_MAPPING_ERROR, sizing) from here too.
 export * from './swiotlb-geometry.js';
-
-interface Area {
-  used: number;
-  index: number;
-}
 
 export interface SwiotlbPoolOptions extends SwiotlbGeometry {
   /** Guest-physical start; page aligned (the pool comes from memblock with PAGE_SIZE alignment). */
@@ -49,12 +45,16 @@ export class SwiotlbPool {
   readonly #startSlot: number;
   readonly #view: MemoryView;
   readonly #slots: SlotTable;
-  readonly #areas: Area[];
+  readonly #areas: {used: number; index: number}[];
   #used = 0;
   #hiwater = 0;
   #windowPeak = 0;
   mapFailures = 0;
-  readonly demand: PoolDemand;
+  /** PoolDemand's counters (see there), kept here so that a map or unmap adds to them inline. */
+  heldForGood = 0;
+  demandHiwater = 0;
+  demandFailures = 0;
+  readonly demand: PoolDemand = demandOf(this);
   /** Bytes bounced each way; doubles from the start (an int field passing 2^31 deoptimises the pool). */
   readonly #bounced = new Float64Array(2);
   /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
@@ -79,7 +79,6 @@ export class SwiotlbPool {
     this.#view = options.view;
     this.#slots = new SlotTable(this.nslabs);
     this.#areas = Array.from({length: this.nareas}, () => ({used: 0, index: 0}));
-    this.demand = new PoolDemand(this.nslabs, this.nareas);
   }
 
   /** Slots held per device, by device index (devices holding none are left out). */
@@ -143,7 +142,7 @@ export class SwiotlbPool {
     const index = this.#findSlots(device, origGpa, size, allocAlignMask, cpu);
     if (index < 0) {
       this.mapFailures++;
-      this.demand.failed();
+      if (this.heldForGood === 0) this.demandFailures++;
       return DMA_MAPPING_ERROR;
     }
     const padSlots = offset >> IO_TLB_SHIFT;
@@ -248,7 +247,8 @@ export class SwiotlbPool {
     this.#used += slotCount;
     if (this.#used > this.#hiwater) this.#hiwater = this.#used;
     if (this.#used > this.#windowPeak) this.#windowPeak = this.#used;
-    this.demand.taken(device, slotCount, this.#used);
+    if (device.holdsForGood === true) this.heldForGood += slotCount;
+    this.demandHiwater = Math.max(this.demandHiwater, this.#used - this.heldForGood);
     this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
@@ -267,7 +267,7 @@ export class SwiotlbPool {
     area.used -= slotCount;
     this.#used -= slotCount;
     this.#usedByDevice[owner] = (this.#usedByDevice[owner] ?? 0) - slotCount;
-    this.demand.released(device, slotCount);
+    if (device.holdsForGood === true) this.heldForGood -= slotCount;
   }
 
   /** `swiotlb_bounce()`: copies between the original buffer and its bounce slots. */

@@ -126,6 +126,23 @@ describe('swiotlb pool', () => {
     expect(pool.hiwater).toBe(5);
   });
 
+  it('keeps demand apart from slots held for good: hiwater without them, failures only while none are held', () => {
+    const {pool} = makePool(128);
+    const leak = {index: 999, minAlignMask: 0, holdsForGood: true};
+    const demand = pool.demand;
+    pool.map(device, ORIG, 8 * KiB, 0);
+    const leaked = pool.map(leak, ORIG, 64 * KiB, 0);
+    const b = pool.map(device, ORIG, 4 * KiB, 0);
+    expect([demand.heldForGood, demand.hiwater, pool.hiwater]).toEqual([32, 6, 38]);
+    pool.unmap(device, b, 4 * KiB, 'to-device');
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(DMA_MAPPING_ERROR);
+    expect([pool.mapFailures, demand.mapFailures]).toEqual([1, 0]);
+    pool.unmap(leak, leaked, 64 * KiB, 'to-device');
+    expect(pool.map(device, ORIG, 256 * KiB, 0)).toBe(DMA_MAPPING_ERROR);
+    expect([demand.heldForGood, pool.mapFailures, demand.mapFailures]).toEqual([0, 2, 1]);
+    expect([demand.nslabs, demand.nareas]).toEqual([128, 1]);
+  });
+
   it('advises a bigger pool after failures, never a smaller one than needed', () => {
     expect(recommendNslabs({nslabs: 1024, nareas: 1, hiwater: 1024, mapFailures: 3})).toBeGreaterThanOrEqual(
       2048,
