@@ -2,7 +2,7 @@ import {describe, expect, test} from 'vitest';
 import {PEF_MIGRATION_BLOCKER} from '../../src/host/migration/migration-blockers.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
 import {configFromYaml, vm} from '../helpers/world.js';
-import {advanceUntil, advanceUntilMigration, errorOf, returned, useQmpFixture} from './fixture.js';
+import {advanceUntilMigration, advanceUntilSecure, errorOf, returned, useQmpFixture} from './fixture.js';
 
 /**
  * QEMU fills query-migrate's blocked-reasons from the blockers the VM holds at query time, before
@@ -50,12 +50,7 @@ describe('a blocker that comes after the migration, with no migrate tried', () =
     await advanceUntilMigration(seed2018.world, 'g1', 'completed');
     expect(returned<Info>(await client.execute('query-migrate'))['blocked-reasons']).toBeUndefined();
     expect(returned(await client.execute('x-svmtop-secure'))).toEqual({});
-    await advanceUntil(
-      seed2018.world,
-      () => vm(seed2018.world, 'g1').security.state === 'secure',
-      30,
-      'secure',
-    );
+    await advanceUntilSecure(seed2018.world, 'g1');
     const reason = 'oldqemu cannot migrate secure guests (no secure migration)';
     const secured = returned<Info>(await client.execute('query-migrate'));
     expect(secured).toMatchObject({status: 'completed', 'blocked-reasons': [reason]});

@@ -1,10 +1,11 @@
 import {describe, expect, test} from 'vitest';
 import {PEF_MIGRATION_BLOCKER} from '../../src/host/migration/migration-blockers.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
+import type {World} from '../../src/host/world.js';
 import {configFromYaml} from '../helpers/world.js';
 import {advanceUntilMigration, startQmpFixture} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
-import {QEMU_BINARY, qemuVersionOrWarn, startQemuPeer, type Peer} from './oracle-peers.js';
+import {OMITTED_RAM, QEMU_BINARY, qemuVersionOrWarn, startQemuPeer, type Peer} from './oracle-peers.js';
 import {shapeProblems} from './shape.js';
 
 /**
@@ -34,8 +35,27 @@ async function withQemu(args: readonly string[], work: (client: QmpTestClient, p
   }
 }
 
+/** A mainline world's pef-guest g1 on `host` (booted), served over QMP. */
+async function withSvmtop(host: string, work: (client: QmpTestClient, world: World) => Promise<void>) {
+  const yaml = worldYaml([{devices: '[]', workload: 'idle', host, declared: 'allowed'}], '', 'mainline');
+  const svmtop = await startQmpFixture({config: configFromYaml(yaml), bootSeconds: 5});
+  try {
+    await work(await svmtop.connect('g1'), svmtop.world);
+  } finally {
+    await svmtop.close();
+  }
+}
+
 const queryMigrate = async (client: QmpTestClient) => (await client.execute('query-migrate')).json;
 const statusOf = (reply: Reply) => (reply.return as {status?: string}).status;
+
+/** `migrate` is refused with `desc`, and query-migrate answers after it as before it. */
+async function refusedKeepingInfo(client: QmpTestClient, uri: string, desc: string): Promise<Reply> {
+  const before = await queryMigrate(client);
+  expect((await client.execute('migrate', {uri})).json).toEqual({error: {class: 'GenericError', desc}});
+  expect(await queryMigrate(client)).toEqual(before);
+  return before;
+}
 
 /** QEMU's migration to `exec:cat > /dev/null`, waited for (bounded) until completed. */
 async function migrateToNowhere(client: QmpTestClient, peer: Peer): Promise<Reply> {
@@ -48,42 +68,16 @@ async function migrateToNowhere(client: QmpTestClient, peer: Peer): Promise<Repl
   return completed;
 }
 
-const omittedRam = [
-  'skipped',
-  'postcopy-requests',
-  'multifd-bytes',
-  'precopy-bytes',
-  'downtime-bytes',
-  'postcopy-bytes',
-  'dirty-sync-missed-zero-copy',
-].map((member) => `return.ram.${member}`);
-
 describe.skipIf(!version)(`query-migrate's blocked-reasons: ${version ?? QEMU_BINARY} as the oracle`, () => {
   test('QEMU lists a blocker held from machine start with no migrate tried, and the same after the refusal; svmtop too', async () => {
     await withQemu([...SHARED_MEMORY, '-device', 'ivshmem-plain,memdev=shm'], async (client, peer) => {
-      const before = await queryMigrate(client);
+      const before = await refusedKeepingInfo(client, peer.migrationUri, IVSHMEM_BLOCKER);
       expect(before).toEqual({return: {'blocked-reasons': [IVSHMEM_BLOCKER]}});
-      const refused = (await client.execute('migrate', {uri: peer.migrationUri})).json;
-      expect(refused).toEqual({error: {class: 'GenericError', desc: IVSHMEM_BLOCKER}});
-      expect(await queryMigrate(client)).toEqual(before);
     });
-    const yaml = worldYaml(
-      [{devices: '[]', workload: 'idle', host: 'oldqemu', declared: 'allowed'}],
-      '',
-      'mainline',
-    );
-    const svmtop = await startQmpFixture({config: configFromYaml(yaml), bootSeconds: 5});
-    try {
-      const client = await svmtop.connect('g1');
-      const before = await queryMigrate(client);
+    await withSvmtop('oldqemu', async (client) => {
+      const before = await refusedKeepingInfo(client, 'tcp:uv1', PEF_MIGRATION_BLOCKER);
       expect(before).toEqual({return: {'blocked-reasons': [PEF_MIGRATION_BLOCKER]}});
-      expect((await client.execute('migrate', {uri: 'tcp:uv1'})).json).toEqual({
-        error: {class: 'GenericError', desc: PEF_MIGRATION_BLOCKER},
-      });
-      expect(await queryMigrate(client)).toEqual(before);
-    } finally {
-      await svmtop.close();
-    }
+    });
   }, 60_000);
 
   test('a blocker added after a completed migration: QEMU shows it beside the record, and a refused migrate changes neither; svmtop answers in the same shape', async () => {
@@ -95,33 +89,21 @@ describe.skipIf(!version)(`query-migrate's blocked-reasons: ${version ?? QEMU_BI
       await client.execute('cont');
       await client.execute('stop');
       await client.execute('device_add', {driver: 'ivshmem-plain', memdev: 'shm', id: 'shm0'});
-      theirs = await queryMigrate(client);
+      theirs = await refusedKeepingInfo(client, peer.migrationUri, IVSHMEM_BLOCKER);
       // ram.total reads the RAM blocks now, the device's shared memory included (ram_bytes_total).
       expect(theirs.return).toEqual({
         ...(completed.return as Reply),
         ram: (theirs.return as Reply).ram,
         'blocked-reasons': [IVSHMEM_BLOCKER],
       });
-      const refused = (await client.execute('migrate', {uri: peer.migrationUri})).json;
-      expect(refused).toEqual({error: {class: 'GenericError', desc: IVSHMEM_BLOCKER}});
-      expect(await queryMigrate(client)).toEqual(theirs);
     });
-    const yaml = worldYaml([{devices: '[]', workload: 'idle', declared: 'allowed'}], '', 'mainline');
-    const svmtop = await startQmpFixture({config: configFromYaml(yaml), bootSeconds: 5});
-    try {
-      const client = await svmtop.connect('g1');
+    await withSvmtop('uv1', async (client, world) => {
       expect((await client.execute('migrate', {uri: 'tcp:oldqemu'})).json).toEqual({return: {}});
-      await advanceUntilMigration(svmtop.world, 'g1', 'completed');
+      await advanceUntilMigration(world, 'g1', 'completed');
       // svmtop's pef-guest gains pef.c's blocker by arriving where the destination QEMU holds it.
-      const ours = await queryMigrate(client);
-      expect(shapeProblems(ours, theirs, {omitted: omittedRam})).toEqual([]);
+      const ours = await refusedKeepingInfo(client, 'tcp:uv1', PEF_MIGRATION_BLOCKER);
+      expect(shapeProblems(ours, theirs, {omitted: OMITTED_RAM})).toEqual([]);
       expect((ours.return as Reply)['blocked-reasons']).toEqual([PEF_MIGRATION_BLOCKER]);
-      expect((await client.execute('migrate', {uri: 'tcp:uv1'})).json).toEqual({
-        error: {class: 'GenericError', desc: PEF_MIGRATION_BLOCKER},
-      });
-      expect(await queryMigrate(client)).toEqual(ours);
-    } finally {
-      await svmtop.close();
-    }
+    });
   }, 90_000);
 });
