@@ -17,7 +17,7 @@ function ownBlockers(running: World): string[] {
 }
 
 describe('vmMigrationBlockers: the blockers of the VM whatever the destination (what query-migrate lists)', () => {
-  it('a pef-guest on a mainline host without secure migration carries pef.c’s blocker, secure or not', () => {
+  it("a pef-guest on a mainline host without secure migration carries pef.c's blocker, secure or not", () => {
     expect(ownBlockers(world({host: 'oldqemu', declared: 'allowed', svm: false}, 'mainline'))).toEqual([
       PEF_MIGRATION_BLOCKER,
     ]);
@@ -39,7 +39,7 @@ describe('vmMigrationBlockers: the blockers of the VM whatever the destination (
     expect(ownBlockers(world({host: 'uv1', svm: true}, '2018'))).toEqual([]);
   });
 
-  it('per-destination reasons are not the VM’s: a destination without room or ultravisor, a link down', () => {
+  it("per-destination reasons are not the VM's: a destination without room or ultravisor, a link down", () => {
     const running = world({host: 'uv1', svm: true}, '2018');
     running.setLinkDown('uv1', 'uv2', true);
     const checks = running.migrationChecks('g1');

@@ -17,13 +17,13 @@ interface Info {
   'x-svmtop-destination'?: string;
 }
 
-describe('query-migrate lists the VM’s own blockers now, beside the record of a migration that ran', () => {
+describe("query-migrate lists the VM's own blockers now, beside the record of a migration that ran", () => {
   const mainline = useQmpFixture({
     config: configFromYaml(worldYaml([{...idle, declared: 'allowed'}], '', 'mainline')),
     bootSeconds: 5,
   });
 
-  test('a pef-guest that migrated to a host without secure migration carries pef.c’s blocker there; a refused migrate keeps both', async () => {
+  test("a pef-guest that migrated to a host without secure migration carries pef.c's blocker there; a refused migrate keeps both", async () => {
     const client = await mainline.connect('g1');
     expect(returned(await client.execute('query-migrate'))).toEqual({});
     expect(returned(await client.execute('migrate', {uri: 'tcp:oldqemu'}))).toEqual({});
@@ -58,7 +58,7 @@ describe('a blocker that comes after the migration, with no migrate tried', () =
     expect(returned(await client.execute('query-migrate'))).toEqual(secured);
   });
 
-  test('a refusal for the destination alone (link down) before any migration ran: QEMU’s none, nothing listed', async () => {
+  test("a refusal for the destination alone (link down) before any migration ran: QEMU's none, nothing listed", async () => {
     const client = await seed2018.connect('g1');
     seed2018.world.setLinkDown('uv1', 'uv2', true);
     expect(errorOf(await client.execute('migrate', {uri: 'tcp:uv2'})).desc).toBe('link uv1-uv2 is down');
