@@ -142,7 +142,7 @@ export const MIGRATION_COMMANDS: readonly MonitorCommand[] = [
   },
   {
     name: 'query-migrate',
-    run: (context) => ok(migrationInfo(context.port.snapshot(context.vm)?.migration ?? null)),
+    run: ({port, vm}) => ok(migrationInfo(port.snapshot(vm)?.migration ?? null, port.migrationBlockers(vm))),
   },
   {
     name: 'migrate-set-parameters',

@@ -23,15 +23,19 @@ function ramStats(ram: MigrationSnapshot['ram'], isCompleted: boolean) {
 
 /**
  * query-migrate's MigrationInfo from the snapshot, with the members QEMU fills in each status
- * (migration/migration.c fill_source_migration_info, populate_time_info, populate_ram_info).
- * A migration svmtop refused before any ran is QEMU's `none` status with its blockers in
- * `blocked-reasons` (a refusal after one ran leaves that one's record: migration-service.ts
- * start). svmtop's own members start with `x-svmtop-`.
+ * (migration/migration.c fill_source_migration_info, populate_time_info, populate_ram_info), and
+ * `blockers`, the VM's own migration blockers now: QEMU lists those in every status, before any
+ * migrate is tried and beside a kept record, before it switches on the status. A migration svmtop
+ * refused before any ran is QEMU's `none` status (migrate_prepare refuses before migrate_init);
+ * its reasons are in the reply, and the snapshot keeps them for the dashboard. svmtop's own
+ * members start with `x-svmtop-`.
  */
-export function migrationInfo(migration: MigrationSnapshot | null): {readonly [member: string]: OutputValue} {
-  if (!migration) return {};
-  if (migration.blockedReasons.length > 0)
-    return {'blocked-reasons': [...migration.blockedReasons], 'x-svmtop-destination': migration.to};
+export function migrationInfo(
+  migration: MigrationSnapshot | null,
+  blockers: readonly string[],
+): {readonly [member: string]: OutputValue} {
+  const blocked = blockers.length > 0 ? [...blockers] : undefined;
+  if (!migration || migration.blockedReasons.length > 0) return {'blocked-reasons': blocked};
   const status = qmpMigrationStatus(migration.status)!;
   const own = {
     'x-svmtop-destination': migration.to,
@@ -42,9 +46,9 @@ export function migrationInfo(migration: MigrationSnapshot | null): {readonly [m
   switch (status) {
     case 'setup':
     case 'cancelled':
-      return {status, ...own};
+      return {status, 'blocked-reasons': blocked, ...own};
     case 'failed':
-      return {status, 'error-desc': migration.errorDesc ?? undefined, ...own};
+      return {status, 'error-desc': migration.errorDesc ?? undefined, 'blocked-reasons': blocked, ...own};
     case 'completed':
       return {
         status,
@@ -52,6 +56,7 @@ export function migrationInfo(migration: MigrationSnapshot | null): {readonly [m
         'total-time': migration.totalTimeMs,
         downtime: migration.downtimeMs,
         'setup-time': migration.setupTimeMs,
+        'blocked-reasons': blocked,
         ...own,
       };
     default:
@@ -62,6 +67,7 @@ export function migrationInfo(migration: MigrationSnapshot | null): {readonly [m
         'expected-downtime': migration.expectedDowntimeMs,
         'setup-time': migration.setupTimeMs,
         'cpu-throttle-percentage': migration.throttlePercent > 0 ? migration.throttlePercent : undefined,
+        'blocked-reasons': blocked,
         ...own,
       };
   }

@@ -21,7 +21,7 @@ import type {
   SettableMigrationParams,
 } from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
-import type {MigrationCheck} from '../host/migration/migration-blockers.js';
+import {vmMigrationBlockers, type MigrationCheck} from '../host/migration/migration-blockers.js';
 import type {MigrationStatus, SecurityState, VmSnapshot} from '../host/snapshot-types.js';
 import {snapshotVirtioStatus, type VirtioStatusSnapshot} from '../host/virtio/device-snapshot.js';
 import type {World} from '../host/world.js';
@@ -187,6 +187,15 @@ export class WorldPort {
   migrationTargets(vm: string): MigrationTargets {
     const preview = previewCommand(this.world, {kind: 'migrate', vm, to: null});
     return preview.ok ? {ok: true, targets: preview.targets} : preview;
+  }
+
+  /**
+   * The VM's own migration blockers now, read live as QEMU's query-migrate reads them; none for a
+   * VM gone. Simplification: svmtop's other blockers depend on a destination, which query-migrate has not.
+   */
+  migrationBlockers(vm: string): string[] {
+    const guest = this.world.guest(vm);
+    return guest ? vmMigrationBlockers(guest) : [];
   }
 
   /** The VM's one set of migration parameters and auto-converge, as the dashboard and scenario see it. */

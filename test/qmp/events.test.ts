@@ -1,7 +1,16 @@
 import {describe, expect, test} from 'vitest';
 import {BALLOON_CHANGE_INTERVAL_US} from '../../src/qmp/event-watcher.js';
 import {vm} from '../helpers/world.js';
-import {advance, advanceUntil, EPOCH_US, errorOf, eventNames, returned, useQmpFixture} from './fixture.js';
+import {
+  advance,
+  advanceUntil,
+  advanceUntilSecure,
+  EPOCH_US,
+  errorOf,
+  eventNames,
+  returned,
+  useQmpFixture,
+} from './fixture.js';
 import {QmpTestClient} from './qmp-client.js';
 
 const fixture = useQmpFixture();
@@ -155,12 +164,7 @@ describe('balloon', () => {
       desc: 'No balloon device has been activated',
     });
     const rfc = await fixture.connect('rfc-1');
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'rfc-1').security.state === 'secure',
-      30,
-      'rfc-1 secure',
-    );
+    await advanceUntilSecure(fixture.world, 'rfc-1');
     expect(errorOf(await rfc.execute('balloon', {value: 1 * 2 ** 30})).desc).toMatch(
       /secure.*reclaims nothing/,
     );
@@ -175,12 +179,7 @@ describe('svmtop extensions', () => {
     const legacy = await fixture.connect('legacy-1');
     await advanceUntil(fixture.world, () => vm(fixture.world, 'legacy-1').state === 'running', 10, 'boot');
     expect(returned(await legacy.execute('x-svmtop-secure'))).toEqual({});
-    await advanceUntil(
-      fixture.world,
-      () => vm(fixture.world, 'legacy-1').security.state === 'secure',
-      30,
-      'secure',
-    );
+    await advanceUntilSecure(fixture.world, 'legacy-1');
     const security = legacy.events.filter((event) => event.json.event === 'X_SVMTOP_SECURITY_CHANGE');
     expect(security.map((event) => event.json.data)).toEqual([{state: 'transitioning'}, {state: 'secure'}]);
     expect(returned(await legacy.execute('x-svmtop-query-security'))).toMatchObject({

@@ -127,6 +127,11 @@ export async function advanceUntilMigration(world: World, vmName: string, status
   await advanceUntil(world, () => vm(world, vmName).migration?.status === status, 5, status);
 }
 
+/** Advances until `vmName` is secure (at most 30 simulated seconds). */
+export async function advanceUntilSecure(world: World, vmName: string): Promise<void> {
+  await advanceUntil(world, () => vm(world, vmName).security.state === 'secure', 30, `${vmName} secure`);
+}
+
 /**
  * What `client` receives from now on, in order: each event's name, and 'return' for each reply.
  * The function it returns gives all of it so far each time it is asked.

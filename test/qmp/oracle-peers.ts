@@ -82,6 +82,17 @@ const QEMU_ARGS = [
   'virtio-balloon-pci,disable-legacy=on',
 ];
 
+/** query-migrate's ram members QEMU 7.2 has and svmtop does not count (README's QMP section). */
+export const OMITTED_RAM = [
+  'skipped',
+  'postcopy-requests',
+  'multifd-bytes',
+  'precopy-bytes',
+  'downtime-bytes',
+  'postcopy-bytes',
+  'dirty-sync-missed-zero-copy',
+].map((member) => `return.ram.${member}`);
+
 /** A QMP server to talk to, and how to let its time pass. */
 export interface Peer {
   readonly name: 'svmtop' | 'QEMU';
@@ -118,17 +129,17 @@ const QEMU_LISTEN_MS = 15_000;
  * Starts QEMU and waits until it accepts a connection on its QMP socket: the file appears at
  * bind(2), before listen(2), so its existence alone let a connect be refused on a busy machine.
  * `command` stands in for QEMU's binary (a test of this start gives a stand-in that is slow to
- * listen, or never does).
+ * listen, or never does); `args` come after the oracle machine's own.
  */
 export async function startQemuPeer(
-  options: {command?: readonly string[]; listenMs?: number} = {},
+  options: {command?: readonly string[]; listenMs?: number; args?: readonly string[]} = {},
 ): Promise<Peer> {
   const [binary, ...before] = options.command ?? [QEMU_BINARY];
   const root = mkdtempSync(join(tmpdir(), 'svmtop-oracle-qemu-'));
   const socketPath = join(root, 'oracle.qmp');
   const child: ChildProcess = spawn(
     binary!,
-    [...before, ...QEMU_ARGS, '-qmp', `unix:${socketPath},server=on,wait=off`],
+    [...before, ...QEMU_ARGS, ...(options.args ?? []), '-qmp', `unix:${socketPath},server=on,wait=off`],
     {stdio: ['ignore', 'ignore', 'pipe']},
   );
   let stderr = '';

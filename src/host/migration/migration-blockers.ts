@@ -15,6 +15,42 @@ export interface MigrationCheck {
 /** QEMU's blocker for PEF guests (hw/ppc/pef.c). */
 export const PEF_MIGRATION_BLOCKER = 'PEF: Migration is not implemented';
 
+/** pef.c's blocker: a pef-guest machine on a mainline QEMU without the seed's secure migration. */
+function pefBlocker(guest: Guest): string[] {
+  const source = guest.host;
+  const isBlocked =
+    guest.hasConfidentialGuestSupport && source.stack === 'mainline' && !source.secureMigration;
+  return isBlocked ? [PEF_MIGRATION_BLOCKER] : [];
+}
+
+/** A kexec into svm=on calls UV_ESM wherever the guest then is: a destination must take it as secure. */
+function isSecureToMigrate(guest: Guest): boolean {
+  return (
+    guest.securityState === 'secure' ||
+    guest.securityState === 'transitioning' ||
+    isSecurePendingOf(guest.lifecycle)
+  );
+}
+
+/**
+ * A secure guest its source cannot send: the 2018-era stack's case (a pef-guest's source says why
+ * in pefBlocker).
+ */
+function secureSourceBlocker(guest: Guest): string[] {
+  const source = guest.host;
+  const isBlocked = isSecureToMigrate(guest) && !source.secureMigration && !guest.hasConfidentialGuestSupport;
+  return isBlocked ? [`${source.name} cannot migrate secure guests (no secure migration)`] : [];
+}
+
+/**
+ * The blockers of the VM itself, whatever the destination: what its own QEMU would hold in
+ * migration_blockers now, tried or not (qemu/qemu migration/migration.c
+ * fill_source_migration_info). Each is also among migrationBlockers' reasons to every other host.
+ */
+export function vmMigrationBlockers(guest: Guest): string[] {
+  return [...pefBlocker(guest), ...secureSourceBlocker(guest)];
+}
+
 /**
  * What the VM's QEMU options allow, secure or not. A pef-guest machine on a mainline QEMU carries
  * pef.c's blocker from machine start (qemu/qemu hw/ppc/pef.c kvmppc_svm_init,
@@ -24,9 +60,7 @@ export const PEF_MIGRATION_BLOCKER = 'PEF: Migration is not implemented';
  */
 function machineBlockers(guest: Guest, destination: Host): string[] {
   if (!guest.hasConfidentialGuestSupport) return [];
-  const reasons: string[] = [];
-  const source = guest.host;
-  if (source.stack === 'mainline' && !source.secureMigration) reasons.push(PEF_MIGRATION_BLOCKER);
+  const reasons = pefBlocker(guest);
   if (destination.stack === '2018')
     reasons.push(
       `${destination.name} runs the 2018-era QEMU, which cannot start a machine with confidential-guest-support (pef-guest)`,
@@ -37,11 +71,7 @@ function machineBlockers(guest: Guest, destination: Host): string[] {
 
 /** A secure guest's needs: a source that can send it, a destination ultravisor that can take it. */
 function secureBlockers(guest: Guest, destination: Host): string[] {
-  const reasons: string[] = [];
-  const source = guest.host;
-  // A pef-guest's source already said why (machineBlockers); this is the 2018-era stack's case.
-  if (!source.secureMigration && !guest.hasConfidentialGuestSupport)
-    reasons.push(`${source.name} cannot migrate secure guests (no secure migration)`);
+  const reasons = secureSourceBlocker(guest);
   const ultravisor = destination.ultravisor;
   if (!ultravisor) {
     if (!guest.hasConfidentialGuestSupport)
@@ -77,12 +107,7 @@ export function migrationBlockers(
   if (links.isDown(source.name, destination.name))
     reasons.push(`link ${source.name}-${destination.name} is down`);
   reasons.push(...machineBlockers(guest, destination));
-  // A kexec into svm=on calls UV_ESM wherever the guest then is: a destination must take it as secure.
-  const isSecure =
-    guest.securityState === 'secure' ||
-    guest.securityState === 'transitioning' ||
-    isSecurePendingOf(guest.lifecycle);
-  if (isSecure) reasons.push(...secureBlockers(guest, destination));
+  if (isSecureToMigrate(guest)) reasons.push(...secureBlockers(guest, destination));
   else if (
     guest.config.launchSecurity === 'required' &&
     !guest.hasConfidentialGuestSupport &&
