@@ -4,8 +4,8 @@
  * `npm start` runs: one file to load instead of some 900 modules to resolve starts in half the
  * time (#17). The dashboard is a chunk of its own, so `--headless` never loads Ink, and all but
  * the command line's parser is another, so `--help` and `--version` load meow alone. The bundle
- * gets startup-edits.mjs's edit to Yoga (patches/ has the others, for both builds); both builds
- * get the default world's cache, written last and only by a build that got that far.
+ * gets startup-edits.mjs's edits to Yoga and React (patches/ has the others, for both builds);
+ * both builds get the default world's cache, written last and only by a build that got that far.
  */
 import {spawnSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
