@@ -4,6 +4,7 @@ import {microsecondsToSeconds} from './core/clock.js';
 import {toJson} from './core/exact-json.js';
 import {runStep} from './host/command-dispatch.js';
 import type {Scenario, ScenarioStep} from './host/config/scenario-schema.js';
+import type {RefusalCode} from './host/lifecycle/lifecycle.js';
 import type {WorldConfig} from './host/config/world-schema.js';
 import {
   checkExpectations,
@@ -29,6 +30,27 @@ export interface HeadlessOptions {
    * what was null then.
    */
   readonly onBadExpectationPath?: (index: number, problem: string) => void;
+  /** Told of each scenario step the host refuses, when it does (the summary lists them too). */
+  readonly onStepRefused?: (refused: RefusedStep) => void;
+}
+
+/**
+ * A scenario step the host refused, as the summary's `refusedSteps` lists it: its index in the
+ * file's `steps`, its time, what it did to which VM (null for a link fault), and the host's answer.
+ */
+export interface RefusedStep {
+  readonly index: number;
+  readonly t: number;
+  readonly do: ScenarioStep['do'];
+  readonly vm: string | null;
+  readonly code: RefusalCode;
+  readonly reason: string;
+}
+
+/** One stderr line for a refused step: which step, when, and the host's answer with its code. */
+export function describeRefusedStep(refused: RefusedStep): string {
+  const what = refused.vm === null ? refused.do : `${refused.do} ${refused.vm}`;
+  return `steps[${refused.index}] at ${refused.t}s, ${what}: ${refused.reason} (${refused.code})`;
 }
 
 /** Events kept for `event` expectations; a bound like everything else. */
@@ -49,7 +71,9 @@ export class HeadlessRun {
   readonly #options: HeadlessOptions;
   readonly #world: World;
   readonly #seen: WorldEvent[] = [];
-  readonly #steps: ScenarioStep[];
+  /** The steps in time order, each with its index in the file. */
+  readonly #steps: {readonly step: ScenarioStep; readonly index: number}[];
+  readonly #refused: RefusedStep[] = [];
   #stepIndex = 0;
   #nextSnapshotUs: number;
   #exitCode: number | undefined;
@@ -57,9 +81,10 @@ export class HeadlessRun {
   constructor(options: HeadlessOptions) {
     this.#options = options;
     this.#world = new World(options.config, {seed: options.seed});
-    this.#steps = [...(options.scenario?.steps ?? [])]
-      .filter((step) => step.at <= options.durationUs)
-      .sort((a, b) => a.at - b.at);
+    this.#steps = (options.scenario?.steps ?? [])
+      .map((step, index) => ({step, index}))
+      .filter(({step}) => step.at <= options.durationUs)
+      .sort((a, b) => a.step.at - b.step.at);
     this.#nextSnapshotUs = options.intervalUs;
     if (this.#hasBadPaths()) {
       this.#exitCode = 2;
@@ -119,10 +144,10 @@ export class HeadlessRun {
     const {durationUs} = this.#options;
     const sliceEndUs = Math.min(world.nowUs + HEADLESS_SLICE_US, durationUs, untilUs);
     for (;;) {
-      const nextStepUs = this.#steps[this.#stepIndex]?.at ?? Infinity;
+      const nextStepUs = this.#steps[this.#stepIndex]?.step.at ?? Infinity;
       const nextUs = Math.min(nextStepUs, this.#nextSnapshotUs, sliceEndUs);
       world.advanceTo(nextUs);
-      while (this.#steps[this.#stepIndex]?.at === nextUs) runStep(world, this.#steps[this.#stepIndex++]!);
+      while (this.#steps[this.#stepIndex]?.step.at === nextUs) this.#runStep(this.#steps[this.#stepIndex++]!);
       if (nextUs === this.#nextSnapshotUs && nextUs < durationUs) {
         this.#writeSnapshot(nextUs);
         this.#nextSnapshotUs += this.#options.intervalUs;
@@ -130,6 +155,21 @@ export class HeadlessRun {
       if (nextUs >= durationUs) return this.#finish();
       if (nextUs >= sliceEndUs) return false;
     }
+  }
+
+  #runStep({step, index}: {readonly step: ScenarioStep; readonly index: number}): void {
+    const result = runStep(this.#world, step);
+    if (result.ok) return;
+    const refused: RefusedStep = {
+      index,
+      t: microsecondsToSeconds(step.at),
+      do: step.do,
+      vm: step.vm ?? null,
+      code: result.code,
+      reason: result.reason,
+    };
+    this.#refused.push(refused);
+    this.#options.onStepRefused?.(refused);
   }
 
   #writeSnapshot(timeUs: number): void {
@@ -162,6 +202,8 @@ export class HeadlessRun {
         hosts: snapshot.hosts,
         vms: snapshot.vms,
         expectations,
+        // Only when a step was refused: a run without refusals prints the summary it always did.
+        ...(this.#refused.length > 0 && {refusedSteps: this.#refused}),
       }),
     );
     let isBadInput = false;

@@ -1,4 +1,4 @@
-import {runHeadlessPaced, type HeadlessOptions} from '../headless.js';
+import {describeRefusedStep, runHeadlessPaced, type HeadlessOptions} from '../headless.js';
 import {formatDuration} from '../core/format-units.js';
 import {loadScenarioFile} from '../host/config/load-scenario.js';
 import {DEFAULT_WORLD_FILE} from '../host/config/load-world.js';
@@ -49,6 +49,8 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
       write: (line) => output.write(line),
       onExpectationFailed: (result) =>
         process.stderr.write(`svmtop: expectation failed: ${describeFailedExpectation(result)}\n`),
+      onStepRefused: (refused) =>
+        process.stderr.write(`svmtop: step refused: ${describeRefusedStep(refused)}\n`),
       onBadExpectationPath: (index, problem) =>
         process.stderr.write(`svmtop: ${args.scenarioFile}: expect[${index}].path: ${problem}\n`),
     };

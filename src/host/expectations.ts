@@ -1,6 +1,7 @@
 import type {WorldEvent} from '../core/event-log.js';
 import {toJson} from '../core/exact-json.js';
 import {escapeBeyondJson} from './config/format-issue.js';
+import {expectationValueProblem} from './expectation-values.js';
 import type {Expectation} from './config/scenario-schema.js';
 import type {WorldSnapshot} from './snapshot-types.js';
 
@@ -87,8 +88,9 @@ export function readPath(root: unknown, path: string): unknown {
 }
 
 /**
- * Why an expectation's path can never match, in words (the snapshot has no such field), or null
- * when it names a field: a misspelling is bad input, not a failed expectation.
+ * Why an expectation's path can never match, in words (the snapshot has no such field, or the
+ * field holds no value of the expectation's type), or null: a misspelling is bad input, not a
+ * failed expectation.
  */
 export function expectationPathProblem(expectation: Expectation, snapshot: WorldSnapshot): string | null {
   if (expectation.path === undefined) return null;
@@ -98,7 +100,7 @@ export function expectationPathProblem(expectation: Expectation, snapshot: World
     : snapshot.hosts.find((host) => host.name === expectation.host);
   if (!subject) return null;
   const found = lookUpPath(subject, expectation.path);
-  if (found.kind === 'value') return null;
+  if (found.kind === 'value') return expectationValueProblem(expectation, found.value);
   const {path} = expectation;
   if (found.kind === 'no-such-element') {
     const elements = found.known.length > 0 ? `its elements: ${found.known.join(', ')}` : 'it has none';

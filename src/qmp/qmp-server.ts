@@ -99,6 +99,11 @@ export class QmpServer {
   readonly #wallClockUs: () => number;
   readonly #monitors = new Map<string, VmMonitor>();
   readonly #starting = new Map<string, Promise<void>>();
+  /**
+   * VMs whose socket could not be made, with the incarnation that tried: it is told once and not
+   * tried again on every world change; a VM removed and added again, or recreated by a reload, tries anew.
+   */
+  readonly #failed = new Map<string, object>();
   /** Every monitor opened and not yet closed, for the exit hook (starting ones included). */
   readonly #unclosed = new Set<VmMonitor>();
   #queue: Array<{monitor: VmMonitor; event: QmpEvent}> = [];
@@ -179,7 +184,16 @@ export class QmpServer {
         this.#notifyClients();
       } else if (identity !== monitor.identity) monitor.restart(identity);
     }
-    for (const vm of names) if (!this.#monitors.has(vm) && !this.#starting.has(vm)) this.#open(vm);
+    for (const [vm, identity] of this.#failed)
+      if (this.#port.vmIdentity(vm) !== identity) this.#failed.delete(vm);
+    for (const vm of names)
+      if (!this.#monitors.has(vm) && !this.#starting.has(vm) && !this.#failed.has(vm)) this.#open(vm);
+  }
+
+  /** The one warning for a VM whose socket could not be made; it is not tried again (see #failed). */
+  #giveUp(vm: string, identity: object, why: string): void {
+    this.#failed.set(vm, identity);
+    this.#port.log(vm, 'qmp', 'warning', `no QMP socket: ${why}`);
   }
 
   #open(vm: string): void {
@@ -187,12 +201,7 @@ export class QmpServer {
     const identity = this.#port.vmIdentity(vm)!;
     // Checked at start (checkQmpSocketPaths); a VM a live config edit adds only gets a warning.
     if (isSocketPathTooLong(path)) {
-      this.#port.log(
-        vm,
-        'qmp',
-        'warning',
-        `no QMP socket: ${path} is longer than ${SOCKET_PATH_BYTES_MAX} bytes`,
-      );
+      this.#giveUp(vm, identity, `${path} is longer than ${SOCKET_PATH_BYTES_MAX} bytes`);
       return;
     }
     const monitor = new VmMonitor(vm, identity, path, {
@@ -216,12 +225,7 @@ export class QmpServer {
       })
       .catch((error: unknown) => {
         this.#unclosed.delete(monitor);
-        this.#port.log(
-          vm,
-          'qmp',
-          'warning',
-          `no QMP socket: ${error instanceof Error ? error.message : String(error)}`,
-        );
+        this.#giveUp(vm, identity, error instanceof Error ? error.message : String(error));
       })
       .finally(() => this.#starting.delete(vm));
     this.#starting.set(vm, starting);

@@ -159,6 +159,12 @@ const expectationSchema = z
   )
   .refine(
     (expectation) =>
+      expectation.equals === undefined ||
+      (expectation.atLeast === undefined && expectation.atMost === undefined),
+    'equals takes no atLeast or atMost (equals alone decides)',
+  )
+  .refine(
+    (expectation) =>
       expectation.path === undefined || (expectation.vm !== undefined) !== (expectation.host !== undefined),
     'a path needs exactly one of vm or host',
   );
