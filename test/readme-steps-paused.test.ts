@@ -25,7 +25,7 @@ const paused: Lifecycle = {
 describe("README's Steps paragraph on a paused VM", () => {
   it('says reboot and unsecure reset it at once and hold it, as their answers do', () => {
     expect(stepsParagraph()).toContain(
-      'On a paused VM `reboot` and `unsecure` reset it at once (in-flight I/O dropped) and leave it paused before its firmware until `resume`',
+      'On a paused VM that has not halted, `reboot` and `unsecure` reset it at once (in-flight I/O dropped) and leave it paused before its firmware until `resume`',
     );
     for (const type of ['reboot', 'unsecure'] as const)
       expect(transition({...paused, settings: {...paused.settings, svm: true}}, {type}).result).toEqual({
@@ -35,7 +35,9 @@ describe("README's Steps paragraph on a paused VM", () => {
   });
 
   it("says secure's kexec waits for resume, as its answer does", () => {
-    expect(stepsParagraph()).toContain('`secure` sets `svm=on` and its kexec waits for `resume`');
+    expect(stepsParagraph()).toContain(
+      '`secure` sets `svm=on` and, on a running kernel, its kexec waits for `resume`',
+    );
     expect(transition(paused, {type: 'secure'}).result).toEqual({
       ok: true,
       message: 'svm=on set; kexec into the secure kernel once resumed',

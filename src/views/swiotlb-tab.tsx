@@ -82,7 +82,7 @@ function adviceLine(pool: SwiotlbSnapshot, theme: Theme): Line {
       return {text: `advice   pool size is enough (high water ${hiwater})`};
     case 'enough-despite-leak':
       return {
-        text: `advice   pool size is enough for what the devices ask: the high water (${hiwater})${pool.mapFailures > 0 ? ' and the failures' : ''} came from a leaking driver's slots (a larger pool would fill too)`,
+        text: `advice   pool size is enough for what the devices ask: the high water (${hiwater})${pool.mapFailures > 0 ? ' and the failures' : ''} count a leaking driver's slots (a larger pool would fill too)`,
       };
   }
 }

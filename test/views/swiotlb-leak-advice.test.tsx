@@ -23,7 +23,7 @@ function dbTabAt(seconds: number): string {
 }
 
 describe('the swiotlb tab after a leak', () => {
-  it('says the high water and the failures came from the leak, not that 100% is enough', () => {
+  it('says the high water and the failures count the leaked slots, not that 100% is enough', () => {
     expect(dbTabAt(25)).toBe(
       [
         'used     |......................   3%  32/1024 slots (64KiB of 2.0MiB), 4 areas',
@@ -34,8 +34,8 @@ describe('the swiotlb tab after a leak', () => {
         'failures 229 "swiotlb buffer is full"',
         'per dev  virtio0 32',
         'advice   pool size is enough for what the devices ask: the high water (100%)',
-        "         and the failures came from a leaking driver's slots (a larger pool",
-        '         would fill too)',
+        "         and the failures count a leaking driver's slots (a larger pool would",
+        '         fill too)',
         '',
         '',
       ].join('\n'),
