@@ -5,7 +5,7 @@
  * time (#17). The dashboard is a chunk of its own, so `--headless` never loads Ink, and all but
  * the command line's parser is another, so `--help` and `--version` load meow alone. The bundle
  * gets startup-edits.mjs's edits to Yoga and React (patches/ has the others, for both builds);
- * both builds get the default world's cache, written last and only by a build that got that far.
+ * both builds get the default world's cache (and its guests' images), written last and only by a build that got that far.
  */
 import {spawnSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
@@ -17,8 +17,9 @@ import {startupEdits} from './startup-edits.mjs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Written after a successful build: tsc leaves outputs whose text did not change untouched. */
 export const BUILT_STAMP = `${root}dist/.built`;
-/** src/app/default-world.ts's DEFAULT_WORLD_CACHE (this script runs before any build). */
+/** src/app/default-world.ts's DEFAULT_WORLD_CACHE and DEFAULT_IMAGES_CACHE (this script runs before any build). */
 const DEFAULT_WORLD_CACHE = 'default-world.json';
+const DEFAULT_IMAGES_CACHE = 'default-images.bin';
 
 /** How svmtop is bundled; the benchmarks bundle their programs the same way. */
 export const BUNDLE_OPTIONS = {
@@ -52,7 +53,8 @@ const asciiJson = (value) =>
 export async function build() {
   // A cache left by an earlier build must not outlive this one if it fails.
   for (const dir of ['dist/app', 'dist/bundle'])
-    rmSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, {force: true});
+    for (const file of [DEFAULT_WORLD_CACHE, DEFAULT_IMAGES_CACHE])
+      rmSync(`${root}${dir}/${file}`, {force: true});
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const typecheck = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
     cwd: root,
@@ -78,7 +80,7 @@ export async function build() {
  * cache and fails no build: svmtop reports it at start (exit 2) as it reports any world file.
  */
 async function writeDefaultWorldCache() {
-  const {defaultWorldCache} = await import(`${root}dist/app/default-world.js`);
+  const {defaultImagesBytes, defaultWorldCache} = await import(`${root}dist/app/default-world.js`);
   const made = defaultWorldCache();
   if ('error' in made) {
     process.stderr.write(`svmtop build: cannot cache the default world: ${made.error}\n`);
@@ -87,8 +89,10 @@ async function writeDefaultWorldCache() {
   if ('notLoaded' in made)
     process.stderr.write(`svmtop build: the default world does not load, so no cache: ${made.notLoaded}\n`);
   else
-    for (const dir of ['dist/app', 'dist/bundle'])
+    for (const dir of ['dist/app', 'dist/bundle']) {
+      writeFileSync(`${root}${dir}/${DEFAULT_IMAGES_CACHE}`, defaultImagesBytes(made.cache));
       writeFileSync(`${root}${dir}/${DEFAULT_WORLD_CACHE}`, asciiJson(made.cache));
+    }
   return true;
 }
 

@@ -88,7 +88,8 @@ describe('npm start (scripts/start.mjs)', () => {
 
   it('bundles ASCII only, so V8 holds every module source one byte a character', () => {
     const bundleDir = join(ROOT, 'dist', 'bundle');
-    const files = readdirSync(bundleDir);
+    // Text only: default-images.bin is the default world's guest images (src/app/default-world.ts).
+    const files = readdirSync(bundleDir).filter((file) => !file.endsWith('.bin'));
     expect(files).toContain('cli.mjs');
     for (const file of files) {
       const text = readFileSync(join(bundleDir, file), 'utf8');
@@ -189,7 +190,9 @@ describe('the build (scripts/build.mjs)', () => {
     return root;
   };
   const caches = (root: string) =>
-    ['dist/app', 'dist/bundle'].map((dir) => join(root, dir, 'default-world.json'));
+    ['dist/app', 'dist/bundle'].flatMap((dir) =>
+      ['default-world.json', 'default-images.bin'].map((file) => join(root, dir, file)),
+    );
   const build = (root: string) => run(join(root, 'scripts', 'build.mjs'), []);
 
   it('writes no default-world cache for a default world that does not load, and svmtop reports it (exit 2)', () => {
@@ -208,7 +211,7 @@ describe('the build (scripts/build.mjs)', () => {
 
   it("leaves no earlier build's default-world cache behind when it fails", () => {
     const root = copyCheckout();
-    expect(caches(root).filter((file) => existsSync(file))).toHaveLength(2);
+    expect(caches(root).filter((file) => existsSync(file))).toHaveLength(4);
     writeFileSync(join(root, 'tsconfig.build.json'), '{'); // tsc fails at once
     const built = build(root);
     expect(built.status).toBe(1);

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest';
 import {GuestMemory} from '../../src/core/guest-memory.js';
 import {MemoryView} from '../../src/core/memory-view.js';
 import {MiB} from '../../src/core/units.js';
-import {WRITE_TEMPLATE, writeStart} from '../../src/host/block-pattern.js';
+import {writeStart, writeTemplate} from '../../src/host/block-pattern.js';
 import {DiskShadow, SHADOW_BLOCK_BYTES} from '../../src/host/checkers/disk-shadow.js';
 import type {World} from '../../src/host/world.js';
 import {worldYaml} from '../helpers/guest-yaml.js';
@@ -72,7 +72,7 @@ describe('block integrity checks bite', () => {
 describe('the disk shadow', () => {
   const view = new MemoryView(new GuestMemory(16 * MiB), false);
   const place = (gpa: number, start: number, blocks: number) =>
-    view.write(gpa, WRITE_TEMPLATE, start, blocks * SHADOW_BLOCK_BYTES);
+    view.write(gpa, writeTemplate(), start, blocks * SHADOW_BLOCK_BYTES);
 
   it('accepts exactly what was written, block by block, across two writes that meet', () => {
     const shadow = new DiskShadow();
@@ -119,7 +119,7 @@ describe('the disk shadow', () => {
 
   it('checks installed blocks against the image itself (no copy), the last one padded with zeros', () => {
     const shadow = new DiskShadow();
-    const image = Buffer.from(WRITE_TEMPLATE.subarray(0, 2 * SHADOW_BLOCK_BYTES + 100));
+    const image = Buffer.from(writeTemplate().subarray(0, 2 * SHADOW_BLOCK_BYTES + 100));
     shadow.recordContents(SHADOW_BLOCK_BYTES, image);
     view.fill(0, 0, 3 * SHADOW_BLOCK_BYTES);
     view.write(0, image, 0, image.length);

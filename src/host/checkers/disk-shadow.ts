@@ -1,6 +1,6 @@
 import {invariantBroken} from '../../core/assert.js';
 import type {MemoryView} from '../../core/memory-view.js';
-import {SHADOW_BLOCK_BYTES, WRITE_TEMPLATE, writeStart} from '../block-pattern.js';
+import {SHADOW_BLOCK_BYTES, writeStart, writeTemplate} from '../block-pattern.js';
 
 export {SHADOW_BLOCK_BYTES};
 
@@ -21,7 +21,7 @@ const PAGE_BLOCKS = 256;
  */
 export class DiskShadow {
   /**
-   * Per block: a WRITE_TEMPLATE offset, INSTALLED, UNCHECKED or NEVER_WRITTEN, in pages of
+   * Per block: a writeTemplate() offset, INSTALLED, UNCHECKED or NEVER_WRITTEN, in pages of
    * PAGE_BLOCKS made when a block in them is first recorded (a Map entry per block cost a hash
    * insert per 4 KiB written).
    */
@@ -48,7 +48,7 @@ export class DiskShadow {
 
   /** Puts generation `generation`'s data for `length` bytes at `gpa` (the application producing what it writes: one memcpy). */
   produce(view: MemoryView, gpa: number, generation: number, length: number): void {
-    view.write(gpa, WRITE_TEMPLATE, writeStart(generation), length);
+    view.write(gpa, writeTemplate(), writeStart(generation), length);
   }
 
   beginWrite(firstBlock: number, blockCount: number): void {
@@ -162,7 +162,7 @@ export class DiskShadow {
   #matches(view: MemoryView, gpa: number, start: number, blockCount: number): boolean {
     return start === NEVER_WRITTEN
       ? view.equals(gpa, ZEROS, 0, blockCount * SHADOW_BLOCK_BYTES)
-      : view.equals(gpa, WRITE_TEMPLATE, start, blockCount * SHADOW_BLOCK_BYTES);
+      : view.equals(gpa, writeTemplate(), start, blockCount * SHADOW_BLOCK_BYTES);
   }
 }
 
