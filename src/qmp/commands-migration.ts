@@ -71,24 +71,21 @@ const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>>
 };
 
 /**
- * A uint64 `downtime-limit` as the host's number of milliseconds. Above 2^53 the double rounds, but
- * stays above the 2000 s bound (migrate_params_check compares the uint64), so the verdict is QEMU's.
- */
-const downtimeMsOf = (value: QapiValue | undefined) => (value === undefined ? undefined : Number(value));
-
-/**
  * The host checks, keeps and logs them (the VM's one set: in force at once for a running
  * migration, else kept for the next; migrate_params_check, migrate_params_apply), as it does the
  * dashboard's and the scenario's. A refusal is worded as QEMU words the parameter the host's check
  * names.
  */
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
+  // Nothing named, nothing to do: QEMU's `{}`, and no line in the log (as `stop` on a paused VM).
+  if (Object.keys(args).length === 0) return ok();
   const current = context.port.migrationParams(context.vm);
   const merged = {
     // uint64, kept whole: QEMU echoes all 64 bits (2^64 - 1 for -1) in query-migrate-parameters.
     maxBandwidthBytesPerSecond:
       (args['max-bandwidth'] as bigint | undefined) ?? current.maxBandwidthBytesPerSecond,
-    downtimeLimitMs: downtimeMsOf(args['downtime-limit']) ?? current.downtimeLimitMs,
+    // uint64, exact: a refusal names the value asked for (migrate_params_check compares the uint64).
+    downtimeLimitMs: (args['downtime-limit'] as bigint | undefined) ?? current.downtimeLimitMs,
     throttleInitialPercent:
       (args['cpu-throttle-initial'] as number | undefined) ?? current.throttleInitialPercent,
     throttleIncrementPercent:
