@@ -34,27 +34,45 @@ function tcpAddressError(uri: string): string | undefined {
   return /^([^:]*:)?$|^[^:]*:,/.test(address) ? `error parsing address '${address}'` : undefined;
 }
 
+/**
+ * QEMU 7.2's order (qemu/qemu migration/migration.c qmp_migrate: migrate_prepare, then the URI):
+ * resume, the VM's own state (running or cancelling, its run state), its blockers, blk/inc, and
+ * only then the URI. The host decides the VM's part (its dry run, as the `m` picker asks it) and,
+ * once the URI names a host, the rest (blockers with every reason, the destination).
+ */
 function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   if (args.resume === true) return genericError('Cannot resume if there is no paused migration');
-  if (args.blk === true || args.inc === true)
-    return genericError('svmtop does not simulate block migration (blk, inc): guest disks are not copied');
-  const addressError = tcpAddressError(args.uri as string);
-  if (addressError) return genericError(addressError);
-  const to = destinationOf(args.uri as string);
-  if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
+  const own = context.port.migrationTargets(context.vm);
+  if (!own.ok) return isActiveRefusal(own.code) ? genericError(MIGRATION_ACTIVE) : fromResult(own);
+  const uri = args.uri as string;
+  const to = destinationOf(uri);
+  const local = blockRefusal(args) ?? (to === undefined ? uriRefusal(uri) : undefined);
+  if (local !== undefined) {
+    // migrate_prepare's migration_is_blocked comes before blk/inc and the URI.
+    const blockers = context.port.migrationBlockers(context.vm);
+    return genericError(blockers.length > 0 ? blockers.join('; ') : local);
+  }
   const result = context.port.command(context.vm, context.origin, {
     kind: 'migrate',
-    to,
+    to: to!,
     params: context.port.migrationParams(context.vm),
   });
   return !result.ok && isActiveRefusal(result.code) ? genericError(MIGRATION_ACTIVE) : fromResult(result);
 }
 
+const blockRefusal = (args: Readonly<Record<string, QapiValue>>) =>
+  args.blk === true || args.inc === true
+    ? 'svmtop does not simulate block migration (blk, inc): guest disks are not copied'
+    : undefined;
+
+/** A URI svmtop cannot migrate to, in QEMU's words: inet_parse's, or the unknown protocol's. */
+const uriRefusal = (uri: string) =>
+  tcpAddressError(uri) ?? "Parameter 'uri' expects a valid migration protocol";
+
 /**
  * The host refuses a migrate while one runs or is being cancelled; QEMU says the same of both,
  * CANCELLING being a running state (qemu/qemu migration/migration.c migrate_prepare,
- * migration_is_running, QERR_MIGRATION_ACTIVE). Simplification: the URI is checked first, as
- * in QEMU releases that parse it before migrate_prepare.
+ * migration_is_running, QERR_MIGRATION_ACTIVE).
  */
 const isActiveRefusal = (code: string | undefined) => code === 'migrating' || code === 'migration-cancelling';
 
