@@ -38,39 +38,32 @@ const migrating = (uri: string) => async (client: QmpTestClient) => {
   expect((await client.execute('migrate', {uri})).json).toEqual({return: {}});
 };
 
+/** Runs `work` with `peer`, closing it after, whatever happens. */
+async function closing<P extends {close(): Promise<void>}>(peer: P, work: (peer: P) => Promise<void>) {
+  try {
+    await work(peer);
+  } finally {
+    await peer.close();
+  }
+}
+
 describe.skipIf(!version)(`migrate's order of checks: ${version ?? QEMU_BINARY} as the oracle`, () => {
   test('while a migration runs, blk, inc and a bad URI are all a migration in progress; svmtop the same', async () => {
-    const qemu = await startQemuPeer();
-    try {
-      const uri = qemu.migrationUri;
-      expect(await descsOf(qemu.socketPath, uri, migrating(uri))).toEqual(TRIES.map(() => ACTIVE));
-    } finally {
-      await qemu.close();
-    }
-    const svmtop = await startSvmtopPeer();
-    try {
-      const uri = svmtop.migrationUri;
-      expect(await descsOf(svmtop.socketPath, uri, migrating(uri))).toEqual(TRIES.map(() => ACTIVE));
-    } finally {
-      await svmtop.close();
-    }
+    for (const start of [startQemuPeer, startSvmtopPeer])
+      await closing(await start(), async ({socketPath, migrationUri: uri}) => {
+        expect(await descsOf(socketPath, uri, migrating(uri))).toEqual(TRIES.map(() => ACTIVE));
+      });
   }, 60_000);
 
   test("a VM's blocker comes before blk, inc and the URI; svmtop's pef.c blocker the same", async () => {
     const args = ['-object', 'memory-backend-ram,id=shm,size=1M', '-device', 'ivshmem-plain,memdev=shm'];
-    const qemu = await startQemuPeer({args});
-    try {
+    await closing(await startQemuPeer({args}), async (qemu) => {
       const descs = await descsOf(qemu.socketPath, qemu.migrationUri, async () => {});
       expect(descs).toEqual(TRIES.map(() => IVSHMEM_BLOCKER));
-    } finally {
-      await qemu.close();
-    }
-    const svmtop = await startQmpFixture({bootSeconds: 5});
-    try {
+    });
+    await closing(await startQmpFixture({bootSeconds: 5}), async (svmtop) => {
       const descs = await descsOf(svmtop.server.socketPath('rogue-1'), 'tcp:alpha', async () => {});
       expect(descs).toEqual(TRIES.map(() => PEF_MIGRATION_BLOCKER));
-    } finally {
-      await svmtop.close();
-    }
+    });
   }, 60_000);
 });
