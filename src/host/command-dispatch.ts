@@ -10,6 +10,7 @@ import type {MigrationService} from './migration/migration-service.js';
 import {
   migrationParamProblem,
   type MigrationParams,
+  type RequestedMigrationParams,
   type SettableMigrationParams,
 } from './migration/migration-params.js';
 
@@ -58,7 +59,7 @@ export function commandOf(step: CommandStep): GuestCommand {
   }
 }
 
-function settableParamsOf(step: {maxBandwidth?: number; downtimeLimitMs?: number}): SettableMigrationParams {
+function settableParamsOf(step: {maxBandwidth?: number; downtimeLimitMs?: number}): Partial<MigrationParams> {
   return {
     ...(step.maxBandwidth !== undefined && {maxBandwidthBytesPerSecond: BigInt(step.maxBandwidth)}),
     ...(step.downtimeLimitMs !== undefined && {downtimeLimitMs: step.downtimeLimitMs}),
@@ -198,13 +199,14 @@ function balloon(guest: Guest, targetBytes: number, isForced: boolean, isDryRun:
  */
 function withParams(
   guest: Guest,
-  changes: Partial<MigrationParams>,
+  changes: Partial<RequestedMigrationParams>,
   isDryRun: boolean,
   act: (params: MigrationParams) => CheckedResult,
 ): CheckedResult {
-  const params = {...guest.migrationParams, ...changes};
-  const problem = migrationParamProblem(params);
+  const requested = {...guest.migrationParams, ...changes};
+  const problem = migrationParamProblem(requested);
   if (problem) return {ok: false, code: 'bad-parameter', reason: problem.reason};
+  const params = {...requested, downtimeLimitMs: Number(requested.downtimeLimitMs)};
   const result = act(params);
   if (result.ok && !isDryRun) guest.storeMigrationParams(params);
   return result;

@@ -70,7 +70,7 @@ function stepParams(params: SettableMigrationParams): {maxBandwidth?: number; do
     ...(params.maxBandwidthBytesPerSecond !== undefined && {
       maxBandwidth: Number(params.maxBandwidthBytesPerSecond),
     }),
-    ...(params.downtimeLimitMs !== undefined && {downtimeLimitMs: params.downtimeLimitMs}),
+    ...(params.downtimeLimitMs !== undefined && {downtimeLimitMs: Number(params.downtimeLimitMs)}),
   };
 }
 

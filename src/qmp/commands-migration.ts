@@ -34,27 +34,45 @@ function tcpAddressError(uri: string): string | undefined {
   return /^([^:]*:)?$|^[^:]*:,/.test(address) ? `error parsing address '${address}'` : undefined;
 }
 
+/**
+ * QEMU 7.2's order (qemu/qemu migration/migration.c qmp_migrate: migrate_prepare, then the URI):
+ * resume, the VM's own state (running or cancelling, its run state), its blockers, blk/inc, and
+ * only then the URI. The host decides the VM's part (its dry run, as the `m` picker asks it) and,
+ * once the URI names a host, the rest (blockers with every reason, the destination).
+ */
 function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
   if (args.resume === true) return genericError('Cannot resume if there is no paused migration');
-  if (args.blk === true || args.inc === true)
-    return genericError('svmtop does not simulate block migration (blk, inc): guest disks are not copied');
-  const addressError = tcpAddressError(args.uri as string);
-  if (addressError) return genericError(addressError);
-  const to = destinationOf(args.uri as string);
-  if (to === undefined) return genericError("Parameter 'uri' expects a valid migration protocol");
+  const own = context.port.migrationTargets(context.vm);
+  if (!own.ok) return isActiveRefusal(own.code) ? genericError(MIGRATION_ACTIVE) : fromResult(own);
+  const uri = args.uri as string;
+  const to = destinationOf(uri);
+  const local = blockRefusal(args) ?? (to === undefined ? uriRefusal(uri) : undefined);
+  if (local !== undefined) {
+    // migrate_prepare's migration_is_blocked comes before blk/inc and the URI.
+    const blockers = context.port.migrationBlockers(context.vm);
+    return genericError(blockers.length > 0 ? blockers.join('; ') : local);
+  }
   const result = context.port.command(context.vm, context.origin, {
     kind: 'migrate',
-    to,
+    to: to!,
     params: context.port.migrationParams(context.vm),
   });
   return !result.ok && isActiveRefusal(result.code) ? genericError(MIGRATION_ACTIVE) : fromResult(result);
 }
 
+const blockRefusal = (args: Readonly<Record<string, QapiValue>>) =>
+  args.blk === true || args.inc === true
+    ? 'svmtop does not simulate block migration (blk, inc): guest disks are not copied'
+    : undefined;
+
+/** A URI svmtop cannot migrate to, in QEMU's words: inet_parse's, or the unknown protocol's. */
+const uriRefusal = (uri: string) =>
+  tcpAddressError(uri) ?? "Parameter 'uri' expects a valid migration protocol";
+
 /**
  * The host refuses a migrate while one runs or is being cancelled; QEMU says the same of both,
  * CANCELLING being a running state (qemu/qemu migration/migration.c migrate_prepare,
- * migration_is_running, QERR_MIGRATION_ACTIVE). Simplification: the URI is checked first, as
- * in QEMU releases that parse it before migrate_prepare.
+ * migration_is_running, QERR_MIGRATION_ACTIVE).
  */
 const isActiveRefusal = (code: string | undefined) => code === 'migrating' || code === 'migration-cancelling';
 
@@ -71,24 +89,21 @@ const QEMU_RANGE_ERRORS: Partial<Record<MigrationParamProblem['param'], string>>
 };
 
 /**
- * A uint64 `downtime-limit` as the host's number of milliseconds. Above 2^53 the double rounds, but
- * stays above the 2000 s bound (migrate_params_check compares the uint64), so the verdict is QEMU's.
- */
-const downtimeMsOf = (value: QapiValue | undefined) => (value === undefined ? undefined : Number(value));
-
-/**
  * The host checks, keeps and logs them (the VM's one set: in force at once for a running
  * migration, else kept for the next; migrate_params_check, migrate_params_apply), as it does the
  * dashboard's and the scenario's. A refusal is worded as QEMU words the parameter the host's check
  * names.
  */
 function setParameters(context: MonitorContext, args: Readonly<Record<string, QapiValue>>): CommandOutcome {
+  // Nothing named, nothing to do: QEMU's `{}`, and no line in the log (as `stop` on a paused VM).
+  if (Object.keys(args).length === 0) return ok();
   const current = context.port.migrationParams(context.vm);
   const merged = {
     // uint64, kept whole: QEMU echoes all 64 bits (2^64 - 1 for -1) in query-migrate-parameters.
     maxBandwidthBytesPerSecond:
       (args['max-bandwidth'] as bigint | undefined) ?? current.maxBandwidthBytesPerSecond,
-    downtimeLimitMs: downtimeMsOf(args['downtime-limit']) ?? current.downtimeLimitMs,
+    // uint64, exact: a refusal names the value asked for (migrate_params_check compares the uint64).
+    downtimeLimitMs: (args['downtime-limit'] as bigint | undefined) ?? current.downtimeLimitMs,
     throttleInitialPercent:
       (args['cpu-throttle-initial'] as number | undefined) ?? current.throttleInitialPercent,
     throttleIncrementPercent:

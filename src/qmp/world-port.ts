@@ -18,6 +18,7 @@ import {
 import type {
   MigrationParamProblem,
   MigrationParams,
+  RequestedMigrationParams,
   SettableMigrationParams,
 } from '../host/migration/migration-params.js';
 import {MIGRATION_DEFAULTS, migrationParamProblem} from '../host/migration/migration-params.js';
@@ -208,7 +209,7 @@ export class WorldPort {
    * The host's own range check of migration parameters (QEMU's migrate_params_check order): which
    * parameter a refusal names, for QEMU's words. The host decides (its command refuses and logs).
    */
-  migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
+  migrationParamProblem(params: RequestedMigrationParams): MigrationParamProblem | null {
     return migrationParamProblem(params);
   }
 

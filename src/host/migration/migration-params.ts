@@ -1,3 +1,4 @@
+import {formatBytes} from '../../core/format-units.js';
 import {MiB} from '../../core/units.js';
 
 /** Auto-converge's steps: `cpu-throttle-initial`, `cpu-throttle-increment`, `max-cpu-throttle`, in percent. */
@@ -38,6 +39,16 @@ export const MIN_BANDWIDTH_BYTES_PER_SECOND = 1n;
 export function bandwidthCapOf(params: Pick<MigrationParams, 'maxBandwidthBytesPerSecond'>): number {
   return Number(params.maxBandwidthBytesPerSecond);
 }
+
+/** QMP's `max-bandwidth` -1: every bit of the uint64 set, a cap nothing reaches. */
+const NO_BANDWIDTH_LIMIT = (1n << 64n) - 1n;
+
+/** max-bandwidth in words: `128MiB/s`, or `no limit` for QMP's -1 (the one place it is worded). */
+export function bandwidthText(params: Pick<MigrationParams, 'maxBandwidthBytesPerSecond'>): string {
+  return params.maxBandwidthBytesPerSecond === NO_BANDWIDTH_LIMIT
+    ? 'no limit'
+    : `${formatBytes(bandwidthCapOf(params))}/s`;
+}
 /** migrate_params_check: `downtime-limit` at most 2000 s. */
 export const DOWNTIME_LIMIT_MS_MAX = 2000 * 1000;
 
@@ -47,6 +58,14 @@ export interface MigrationParamProblem {
   readonly reason: string;
 }
 
+/**
+ * Parameters as a command asks for them: `downtime-limit` may be QMP's exact uint64 (a bigint), so
+ * that a refusal names the value asked for; once checked it fits a number (at most 2000 s).
+ */
+export type RequestedMigrationParams = Omit<MigrationParams, 'downtimeLimitMs'> & {
+  readonly downtimeLimitMs: number | bigint;
+};
+
 const isPercent = (value: number) => Number.isInteger(value) && value >= 1 && value <= 99;
 
 /**
@@ -54,7 +73,7 @@ const isPercent = (value: number) => Number.isInteger(value) && value >= 1 && va
  * migration/migration.c `migrate_params_check`), or null. svmtop also refuses max-bandwidth below
  * 1 B/s, which QEMU 7.2 reads as no limit: a svmtop migration moves nothing at 0.
  */
-export function migrationParamProblem(params: MigrationParams): MigrationParamProblem | null {
+export function migrationParamProblem(params: RequestedMigrationParams): MigrationParamProblem | null {
   const {throttleInitialPercent: initial, throttleIncrementPercent: increment} = params;
   if (!isPercent(initial))
     return {param: 'throttleInitialPercent', reason: `cpu-throttle-initial ${initial} is not 1-99 %`};
@@ -77,7 +96,7 @@ export function migrationParamProblem(params: MigrationParams): MigrationParamPr
 }
 
 /** The parameters migrate-set-parameters changes on a running migration (capabilities it cannot). */
-export type SettableMigrationParams = Partial<Omit<MigrationParams, 'autoConverge'>>;
+export type SettableMigrationParams = Partial<Omit<RequestedMigrationParams, 'autoConverge'>>;
 
 /**
  * Time between sends; each sends what the bandwidth allows in that time and is one

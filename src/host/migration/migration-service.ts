@@ -1,5 +1,4 @@
 import {invariantBroken} from '../../core/assert.js';
-import {formatBytes} from '../../core/format-units.js';
 import type {GuestMemory} from '../../core/guest-memory.js';
 import type {Cluster} from '../cluster.js';
 import type {CheckedResult, Guest} from '../guest.js';
@@ -10,7 +9,7 @@ import {createBackends} from '../virtio/create-backends.js';
 import {linkKey} from './links.js';
 import {Migration} from './migration.js';
 import {parametersOf} from './query-migrate.js';
-import {bandwidthCapOf, type MigrationParams} from './migration-params.js';
+import {bandwidthText, type MigrationParams} from './migration-params.js';
 import type {MigrationEnvironment, MigrationRoute} from './migration-environment.js';
 import {migrationBlockers, type MigrationCheck} from './migration-blockers.js';
 import {TARGET_PAGE_SIZE} from './ram-stream.js';
@@ -140,7 +139,7 @@ export class MigrationService {
     if (!isDryRun) migration.params = full;
     return {
       ok: true,
-      message: `max-bandwidth ${formatBytes(bandwidthCapOf(full))}/s, downtime-limit ${full.downtimeLimitMs} ms`,
+      message: `max-bandwidth ${bandwidthText(full)}, downtime-limit ${full.downtimeLimitMs} ms`,
     };
   }
 

@@ -9,6 +9,7 @@ import type {SecureHolder} from '../ultravisor.js';
 import type {BackendMigrationState} from '../virtio/migration-state.js';
 import {convergenceOf} from './convergence.js';
 import {
+  bandwidthText,
   bandwidthCapOf,
   DEVICE_STATE_BYTES_PER_DEVICE,
   MIN_BANDWIDTH_BYTES_PER_SECOND,
@@ -86,7 +87,7 @@ export class Migration {
     const {downtimeLimitMs, autoConverge} = this.params;
     this.#emit(
       'info',
-      `migration to ${this.destination.name} started (bandwidth ${formatBytes(Number(this.params.maxBandwidthBytesPerSecond))}/s, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
+      `migration to ${this.destination.name} started (bandwidth ${bandwidthText(this.params)}, downtime limit ${downtimeLimitMs} ms${autoConverge ? ', auto-converge' : ''})`,
     );
     this.#timer = this.#after(MigrationTiming.setupUs, () => {
       const memory = this.guest.memory;
