@@ -30,8 +30,9 @@ export const STARTUP_EDITS = [
     ],
   },
   // React's development builds (589 KB of the dashboard's 1.48 MB chunk) were parsed at every start
-  // and never run: the dashboard sets NODE_ENV=production unless it is set (src/app/run-command.ts).
-  // The bundle keeps the production builds alone, whatever NODE_ENV says; tsc's dist/ keeps both.
+  // and run only when the user set NODE_ENV: the dashboard sets NODE_ENV=production when it is unset
+  // (src/app/run-command.ts). The bundle keeps the production builds alone, whatever NODE_ENV says;
+  // tsc's dist/ keeps both and follows NODE_ENV.
   ...[
     ['react/index.js', /[\\/]node_modules[\\/]react[\\/]index\.js$/],
     ['react/jsx-runtime.js', /[\\/]node_modules[\\/]react[\\/]jsx-runtime\.js$/],

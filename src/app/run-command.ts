@@ -64,7 +64,8 @@ export async function runCommand(args: Exclude<ParsedArgs, {mode: 'error'}>): Pr
   }
   if (!process.stdout.isTTY || !process.stdin.isTTY)
     badInput('the dashboard needs a terminal; for scripts use --headless (see svmtop --help)');
-  process.env.NODE_ENV ??= 'production'; // React's development build costs several times the CPU per frame
+  // React's development build costs several times the CPU per frame; this picks it in tsc's dist/ (the bundle has only the production build).
+  process.env.NODE_ENV ??= 'production';
   // A terminal is attached, so colour it unless told not to (chalk alone would turn colours off whenever CI is set).
   if (args.isColorEnabled && process.env.FORCE_COLOR === undefined) process.env.FORCE_COLOR = '1';
   if (!args.isColorEnabled) process.env.FORCE_COLOR = '0';

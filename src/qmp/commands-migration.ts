@@ -49,7 +49,7 @@ function migrate(context: MonitorContext, args: Readonly<Record<string, QapiValu
   const local = blockRefusal(args) ?? (to === undefined ? uriRefusal(uri) : undefined);
   if (local !== undefined) {
     // migrate_prepare's migration_is_blocked comes before blk/inc and the URI.
-    const blockers = context.port.migrationBlockers(context.vm);
+    const blockers = context.port.ownMigrationBlockers(context.vm);
     return genericError(blockers.length > 0 ? blockers.join('; ') : local);
   }
   const result = context.port.command(context.vm, context.origin, {
@@ -157,7 +157,8 @@ export const MIGRATION_COMMANDS: readonly MonitorCommand[] = [
   },
   {
     name: 'query-migrate',
-    run: ({port, vm}) => ok(migrationInfo(port.snapshot(vm)?.migration ?? null, port.migrationBlockers(vm))),
+    run: ({port, vm}) =>
+      ok(migrationInfo(port.snapshot(vm)?.migration ?? null, port.ownMigrationBlockers(vm))),
   },
   {
     name: 'migrate-set-parameters',

@@ -194,7 +194,7 @@ export class WorldPort {
    * The VM's own migration blockers now, read live as QEMU's query-migrate reads them; none for a
    * VM gone. Simplification: svmtop's other blockers depend on a destination, which query-migrate has not.
    */
-  migrationBlockers(vm: string): string[] {
+  ownMigrationBlockers(vm: string): string[] {
     const guest = this.world.guest(vm);
     return guest ? vmMigrationBlockers(guest) : [];
   }
