@@ -30,4 +30,8 @@ export const CONTROL_COMMANDS: readonly MonitorCommand[] = [
   {name: 'query-version', run: () => ok(versionInfo())},
   {name: 'query-commands', run: (context) => ok(context.commandNames.map((name) => ({name})))},
   {name: 'query-name', run: (context) => ok({name: context.vm})},
+  // qemu/qemu monitor/qmp-cmds.c qmp_query_kvm: KvmInfo {enabled, present}. Every simulated host
+  // runs its guests under KVM (HV, with an ultravisor where secure), so both are true; the oracle's
+  // TCG QEMU here answers false, false.
+  {name: 'query-kvm', run: () => ok({enabled: true, present: true})},
 ];

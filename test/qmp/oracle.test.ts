@@ -161,6 +161,7 @@ describe.skipIf(!version)(`the same conversation with ${version ?? QEMU_BINARY} 
     for (const command of [
       'query-version',
       'query-name',
+      'query-kvm',
       'query-status',
       'query-cpus-fast',
       'query-balloon',
