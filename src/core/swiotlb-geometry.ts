@@ -35,7 +35,7 @@ export interface SwiotlbDevice {
  * What the pool's users asked of it, beside slots held for good: the sizing advice rests on this,
  * not on io_tlb_used_hiwater, since a leak fills any pool and doubling it cures nothing. Linux
  * says "swiotlb buffer is full" alike for both (kernel/dma/swiotlb.c swiotlb_tbl_map_single).
- * The pool keeps the counters (SwiotlbPool `demand` reads them; nothing is stored twice).
+ * The pool keeps the counters (DemandCounters); others read them through SwiotlbPool `demand`.
  */
 export interface PoolDemand {
   readonly nslabs: number;
@@ -48,31 +48,15 @@ export interface PoolDemand {
   readonly mapFailures: number;
 }
 
-/** A pool's demand counters as PoolDemand: read through, so the pool's hot path keeps no second copy. */
-export function demandOf(pool: {
-  readonly nslabs: number;
-  readonly nareas: number;
-  readonly heldForGood: number;
-  readonly demandHiwater: number;
-  readonly demandFailures: number;
-}): PoolDemand {
-  return {
-    get nslabs() {
-      return pool.nslabs;
-    },
-    get nareas() {
-      return pool.nareas;
-    },
-    get heldForGood() {
-      return pool.heldForGood;
-    },
-    get hiwater() {
-      return pool.demandHiwater;
-    },
-    get mapFailures() {
-      return pool.demandFailures;
-    },
-  };
+/** The counters behind a pool's PoolDemand: the pool adds to them inline; others read them as PoolDemand. */
+export class DemandCounters implements PoolDemand {
+  heldForGood = 0;
+  hiwater = 0;
+  mapFailures = 0;
+  constructor(
+    readonly nslabs: number,
+    readonly nareas: number,
+  ) {}
 }
 
 /** torvalds/linux drivers/pci/probe.c pci_device_add: `dma_set_seg_boundary(&dev->dev, 0xffffffff)`. */

@@ -7,7 +7,7 @@ import {
   IO_TLB_SHIFT,
   IO_TLB_SIZE,
   type DmaDirection,
-  demandOf,
+  DemandCounters,
   type PoolDemand,
   type SwiotlbDevice,
   type SwiotlbGeometry,
@@ -50,11 +50,8 @@ export class SwiotlbPool {
   #hiwater = 0;
   #windowPeak = 0;
   mapFailures = 0;
-  /** PoolDemand's counters (see there), kept here so that a map or unmap adds to them inline. */
-  heldForGood = 0;
-  demandHiwater = 0;
-  demandFailures = 0;
-  readonly demand: PoolDemand = demandOf(this);
+  /** PoolDemand's counters, added to inline by a map or unmap; `demand` shows them read-only. */
+  readonly #demand: DemandCounters;
   /** Bytes bounced each way; doubles from the start (an int field passing 2^31 deoptimises the pool). */
   readonly #bounced = new Float64Array(2);
   /** Slots held, by device index (an array: a map and unmap touch it without hashing). */
@@ -72,6 +69,7 @@ export class SwiotlbPool {
     assert(options.startGpa % options.pageSize === 0, 'swiotlb: pool start must be page aligned');
     this.nslabs = options.nslabs;
     this.nareas = options.nareas;
+    this.#demand = new DemandCounters(this.nslabs, this.nareas);
     this.areaNslabs = options.nslabs / options.nareas;
     this.startGpa = options.startGpa;
     this.pageSize = options.pageSize;
@@ -102,6 +100,10 @@ export class SwiotlbPool {
   /** High-water mark of used slots (debugfs io_tlb_used_hiwater). */
   get hiwater(): number {
     return this.#hiwater;
+  }
+
+  get demand(): PoolDemand {
+    return this.#demand;
   }
 
   /** Peak use since the last call, then a new window (writing io_tlb_used_hiwater, keeping the all-time mark). */
@@ -142,7 +144,7 @@ export class SwiotlbPool {
     const index = this.#findSlots(device, origGpa, size, allocAlignMask, cpu);
     if (index < 0) {
       this.mapFailures++;
-      if (this.heldForGood === 0) this.demandFailures++;
+      if (this.#demand.heldForGood === 0) this.#demand.mapFailures++;
       return DMA_MAPPING_ERROR;
     }
     const padSlots = offset >> IO_TLB_SHIFT;
@@ -160,11 +162,6 @@ export class SwiotlbPool {
   unmap(device: SwiotlbDevice, tlbAddr: number, mappingSize: number, direction: DmaDirection): void {
     if (direction !== 'to-device') this.#bounce(device, tlbAddr, mappingSize, 'from-device');
     this.#release(device, tlbAddr);
-  }
-
-  /** Whether an address lies inside this pool (`is_swiotlb_buffer`). */
-  contains(addr: number): boolean {
-    return addr >= this.startGpa && addr < this.startGpa + this.sizeBytes;
   }
 
   #findSlots(
@@ -247,8 +244,9 @@ export class SwiotlbPool {
     this.#used += slotCount;
     if (this.#used > this.#hiwater) this.#hiwater = this.#used;
     if (this.#used > this.#windowPeak) this.#windowPeak = this.#used;
-    if (device.holdsForGood === true) this.heldForGood += slotCount;
-    this.demandHiwater = Math.max(this.demandHiwater, this.#used - this.heldForGood);
+    const demand = this.#demand;
+    if (device.holdsForGood === true) demand.heldForGood += slotCount;
+    demand.hiwater = Math.max(demand.hiwater, this.#used - demand.heldForGood);
     this.#usedByDevice[device.index] = (this.#usedByDevice[device.index] ?? 0) + slotCount;
   }
 
@@ -267,7 +265,7 @@ export class SwiotlbPool {
     area.used -= slotCount;
     this.#used -= slotCount;
     this.#usedByDevice[owner] = (this.#usedByDevice[owner] ?? 0) - slotCount;
-    if (device.holdsForGood === true) this.heldForGood -= slotCount;
+    if (device.holdsForGood === true) this.#demand.heldForGood -= slotCount;
   }
 
   /** `swiotlb_bounce()`: copies between the original buffer and its bounce slots. */
